@@ -1,0 +1,9 @@
+"""Settings of the central service, which hosts the Central Emulation and Commendation Board, the Prime Minister and the President."""
+
+from shared.settings import ServiceSettings
+from shared.tiers import Tier
+
+
+class Settings(ServiceSettings):
+    tier: Tier = Tier.CENTRAL
+    http_port: int = 8004

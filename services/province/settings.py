@@ -1,0 +1,9 @@
+"""Settings of the province service, which hosts provinces, centrally-run cities and ministry-level bodies (bộ, ban, ngành, tỉnh)."""
+
+from shared.settings import ServiceSettings
+from shared.tiers import Tier
+
+
+class Settings(ServiceSettings):
+    tier: Tier = Tier.PROVINCE
+    http_port: int = 8003

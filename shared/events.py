@@ -1,0 +1,131 @@
+"""Domain events: one envelope, past-tense names, keyed by nomination id (or agency code).
+
+Events evolve only by adding optional fields; `schema_version` says which shape a producer used.
+`docs/events.schema.json` is generated from these models (see tests/unit/test_event_schema.py).
+"""
+
+import uuid
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TOPIC_NOMINATIONS = "tdkt.nominations"
+TOPIC_AWARDS = "tdkt.awards"
+TOPIC_HIERARCHY = "tdkt.hierarchy"
+TOPIC_AUDIT = "tdkt.audit"
+TOPIC_DEAD_LETTER = "tdkt.dead-letter"
+ALL_TOPICS = [TOPIC_NOMINATIONS, TOPIC_AWARDS, TOPIC_HIERARCHY, TOPIC_AUDIT, TOPIC_DEAD_LETTER]
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: str
+    type: str
+    schema_version: int = 1
+    occurred_at: datetime
+    source_agency: str
+    nomination_id: str | None = None
+    correlation_id: str | None = None
+    payload: dict[str, Any]
+
+
+class Event(BaseModel):
+    """Base of every event payload."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: ClassVar[str]
+    topic: ClassVar[str] = TOPIC_NOMINATIONS
+
+
+class _NominationFact(Event):
+    nomination_id: str
+    award_code: str
+    nominee_name: str
+    proposer_agency: str
+    agency_code: str
+    step: int
+    actor: str
+    reason: str | None = None
+
+
+class NominationSubmitted(_NominationFact):
+    """Emitted when the proposer's clerk submits a dossier and its route is fixed."""
+
+    type: ClassVar[str] = "nomination.submitted"
+    route: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class NominationReceived(_NominationFact):
+    """Emitted when a nomination arrives in an agency's inbox."""
+
+    type: ClassVar[str] = "nomination.received"
+
+
+class NominationForwarded(_NominationFact):
+    """Emitted when an agency forwards a nomination to the next level of its route."""
+
+    type: ClassVar[str] = "nomination.forwarded"
+    to_agency: str
+
+
+class NominationReturned(_NominationFact):
+    """Emitted when an agency returns a nomination to the proposer for supplement."""
+
+    type: ClassVar[str] = "nomination.returned"
+
+
+class NominationResubmitted(_NominationFact):
+    """Emitted when the proposer resubmits a returned nomination."""
+
+    type: ClassVar[str] = "nomination.resubmitted"
+
+
+class NominationRefused(_NominationFact):
+    """Emitted when an agency refuses a nomination; the nomination ends there."""
+
+    type: ClassVar[str] = "nomination.refused"
+
+
+class AwardConferred(_NominationFact):
+    """Emitted when the conferring authority confers the award (a decision is issued)."""
+
+    type: ClassVar[str] = "award.conferred"
+    topic: ClassVar[str] = TOPIC_AWARDS
+    decision_no: str
+    decided_on: str
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.type: cls
+    for cls in (
+        NominationSubmitted,
+        NominationReceived,
+        NominationForwarded,
+        NominationReturned,
+        NominationResubmitted,
+        NominationRefused,
+        AwardConferred,
+    )
+}
+
+
+def envelope_for(
+    event: Event, *, source_agency: str, occurred_at: datetime, event_id: str | None = None
+) -> Envelope:
+    payload = event.model_dump(mode="json")
+    return Envelope(
+        event_id=event_id or str(uuid.uuid4()),
+        type=event.type,
+        occurred_at=occurred_at,
+        source_agency=source_agency,
+        nomination_id=payload.get("nomination_id"),
+        correlation_id=payload.get("nomination_id"),
+        payload=payload,
+    )
+
+
+def parse_event(envelope: Envelope) -> Event:
+    """Validate an envelope's payload against its type; unknown types raise KeyError."""
+    return EVENT_TYPES[envelope.type].model_validate(envelope.payload)

@@ -1,0 +1,187 @@
+"""What Temporal asks a tier to do. Every tier runs the same activities on its own task queue.
+
+Each activity is one transaction: state row + audit record + outbox event, keyed by an
+idempotency key so that a retried activity finds its own earlier work and does nothing twice.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from shared.audit import append_audit
+from shared.events import (
+    AwardConferred,
+    Event,
+    NominationForwarded,
+    NominationReceived,
+    NominationRefused,
+    NominationResubmitted,
+    NominationReturned,
+    NominationSubmitted,
+)
+from shared.models import AuditRecord, Nomination, Review
+from shared.outbox import add_event
+from workflows.nomination.inputs import (
+    NominationInput,
+    OpenReviewArgs,
+    RecordDecisionArgs,
+    RecordSubmissionArgs,
+)
+
+log = structlog.get_logger()
+
+DECISION_STATUS = {"forward": "forwarded", "return": "returned", "refuse": "refused", "confer": "conferred"}
+
+
+def _route(nomination: NominationInput) -> list[dict]:
+    return [{"tier": s.tier, "agency_code": s.agency_code, "confers": s.confers} for s in nomination.route]
+
+
+class TierActivities:
+    def __init__(self, factory: async_sessionmaker[AsyncSession], on_commit: Callable[[], None]) -> None:
+        self._factory = factory
+        self._on_commit = on_commit
+
+    async def _already_done(self, session: AsyncSession, key: str) -> bool:
+        found = await session.exec(select(AuditRecord.seq).where(AuditRecord.idempotency_key == key))
+        return found.first() is not None
+
+    @activity.defn(name="record_submission")
+    async def record_submission(self, args: RecordSubmissionArgs) -> None:
+        n = args.nomination
+        now = datetime.now(UTC)
+        with structlog.contextvars.bound_contextvars(
+            nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=n.proposer_agency
+        ):
+            async with self._factory() as session, session.begin():
+                if await self._already_done(session, args.idempotency_key):
+                    return
+                row = await session.get(Nomination, n.nomination_id)
+                if row is not None:
+                    row.status = "in_review"
+                    row.submitted_at = row.submitted_at or now
+                    row.route = _route(n)
+                    session.add(row)
+                action = "nomination.resubmitted" if args.resubmission else "nomination.submitted"
+                await append_audit(
+                    session, idempotency_key=args.idempotency_key, at=now,
+                    agency_code=n.proposer_agency, nomination_id=n.nomination_id,
+                    actor=n.submitted_by, action=action, outcome="in_review", reason=args.reason,
+                    details={"award_code": n.award_code, "route": _route(n)},
+                )
+                common = dict(
+                    nomination_id=n.nomination_id, award_code=n.award_code,
+                    nominee_name=n.nominee_name, proposer_agency=n.proposer_agency,
+                    agency_code=n.proposer_agency, step=0, actor=n.submitted_by, reason=args.reason,
+                )
+                event: Event = (
+                    NominationResubmitted(**common)
+                    if args.resubmission
+                    else NominationSubmitted(**common, route=_route(n))
+                )
+                add_event(session, event, source_agency=n.proposer_agency, occurred_at=now,
+                          key=n.nomination_id)
+            log.info(action)
+        self._on_commit()
+
+    @activity.defn(name="open_review")
+    async def open_review(self, args: OpenReviewArgs) -> None:
+        n = args.nomination
+        step = n.route[args.step]
+        now = datetime.now(UTC)
+        with structlog.contextvars.bound_contextvars(
+            nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=step.agency_code
+        ):
+            async with self._factory() as session, session.begin():
+                if await self._already_done(session, args.idempotency_key):
+                    return
+                session.add(
+                    Review(
+                        nomination_id=n.nomination_id, workflow_id=args.workflow_id,
+                        agency_code=step.agency_code, step=args.step, visit=args.visit,
+                        award_code=n.award_code, nominee_name=n.nominee_name,
+                        proposer_agency=n.proposer_agency, route=_route(n), opened_at=now,
+                    )
+                )
+                await append_audit(
+                    session, idempotency_key=args.idempotency_key, at=now,
+                    agency_code=step.agency_code, nomination_id=n.nomination_id, actor="system",
+                    action="nomination.received", outcome="pending",
+                    details={"step": args.step, "visit": args.visit},
+                )
+                add_event(
+                    session,
+                    NominationReceived(
+                        nomination_id=n.nomination_id, award_code=n.award_code,
+                        nominee_name=n.nominee_name, proposer_agency=n.proposer_agency,
+                        agency_code=step.agency_code, step=args.step, actor="system",
+                    ),
+                    source_agency=step.agency_code, occurred_at=now, key=n.nomination_id,
+                )
+            log.info("nomination.received", step=args.step)
+        self._on_commit()
+
+    @activity.defn(name="record_decision")
+    async def record_decision(self, args: RecordDecisionArgs) -> None:
+        n, d = args.nomination, args.decision
+        now = datetime.fromisoformat(args.decided_at)
+        with structlog.contextvars.bound_contextvars(
+            nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=d.agency_code
+        ):
+            async with self._factory() as session, session.begin():
+                if await self._already_done(session, args.idempotency_key):
+                    return
+                review = (
+                    await session.exec(
+                        select(Review).where(
+                            Review.nomination_id == n.nomination_id,
+                            Review.step == args.step,
+                            Review.visit == args.visit,
+                        )
+                    )
+                ).first()
+                if review is None or review.status != "pending":
+                    raise ApplicationError(
+                        f"no pending review of {n.nomination_id} at step {args.step}",
+                        non_retryable=True,
+                    )
+                status = DECISION_STATUS[d.action]
+                review.status, review.decided_at = status, now
+                review.decided_by, review.reason = d.officer_id, d.reason
+                session.add(review)
+                await append_audit(
+                    session, idempotency_key=args.idempotency_key, at=now,
+                    agency_code=d.agency_code, nomination_id=n.nomination_id, actor=d.officer_id,
+                    action=f"decision.{d.action}", outcome=status, reason=d.reason,
+                    details={"step": args.step, "visit": args.visit, "role": d.officer_role,
+                             "next_agency": args.next_agency, "decision_no": d.decision_no},
+                )
+                add_event(session, _decision_event(args, now), source_agency=d.agency_code,
+                          occurred_at=now, key=n.nomination_id)
+            log.info("nomination.decided", action=d.action, step=args.step)
+        self._on_commit()
+
+    def all(self) -> list[Callable]:
+        return [self.record_submission, self.open_review, self.record_decision]
+
+
+def _decision_event(args: RecordDecisionArgs, now: datetime) -> Event:
+    n, d = args.nomination, args.decision
+    common = dict(
+        nomination_id=n.nomination_id, award_code=n.award_code, nominee_name=n.nominee_name,
+        proposer_agency=n.proposer_agency, agency_code=d.agency_code, step=args.step,
+        actor=d.officer_id, reason=d.reason,
+    )
+    if d.action == "forward":
+        return NominationForwarded(**common, to_agency=args.next_agency or "")
+    if d.action == "return":
+        return NominationReturned(**common)
+    if d.action == "refuse":
+        return NominationRefused(**common)
+    return AwardConferred(**common, decision_no=d.decision_no or "", decided_on=now.date().isoformat())

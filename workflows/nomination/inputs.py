@@ -1,0 +1,103 @@
+"""Plain data crossing the workflow boundary (no ORM objects, nothing with side effects)."""
+
+from dataclasses import dataclass, field
+
+ACTIONS = ("forward", "return", "refuse", "confer")
+
+
+@dataclass
+class RouteStep:
+    tier: str
+    agency_code: str
+    # The agency that may confer the proposed award sits at the last step.
+    confers: bool = False
+
+
+@dataclass
+class NominationInput:
+    nomination_id: str
+    award_code: str
+    nominee_name: str
+    proposer_agency: str
+    submitted_by: str
+    submitted_at: str
+    route: list[RouteStep]
+
+
+@dataclass
+class DecisionInput:
+    action: str
+    agency_code: str
+    tier: str
+    officer_id: str
+    officer_role: str
+    reason: str | None = None
+    decision_no: str | None = None
+
+
+@dataclass
+class ResubmitInput:
+    agency_code: str
+    officer_id: str
+    reason: str | None = None
+
+
+@dataclass
+class DecisionResult:
+    nomination_id: str
+    action: str
+    agency_code: str
+    step: int
+    state: str
+    next_agency: str | None = None
+
+
+@dataclass
+class HistoryEntry:
+    step: int
+    agency_code: str
+    action: str
+    officer_id: str
+    at: str
+    reason: str | None = None
+
+
+@dataclass
+class NominationStatus:
+    nomination_id: str
+    state: str
+    step: int
+    route: list[RouteStep]
+    pending_agency: str | None
+    history: list[HistoryEntry] = field(default_factory=list)
+
+
+# Activity arguments: one dataclass each, so fields can be added without breaking histories.
+@dataclass
+class OpenReviewArgs:
+    nomination: NominationInput
+    workflow_id: str
+    step: int
+    visit: int
+    idempotency_key: str
+
+
+@dataclass
+class RecordDecisionArgs:
+    nomination: NominationInput
+    workflow_id: str
+    step: int
+    visit: int
+    decision: DecisionInput
+    next_agency: str | None
+    idempotency_key: str
+    decided_at: str
+
+
+@dataclass
+class RecordSubmissionArgs:
+    nomination: NominationInput
+    workflow_id: str
+    idempotency_key: str
+    resubmission: bool = False
+    reason: str | None = None

@@ -1,0 +1,203 @@
+"""NominationWorkflow: one per nomination, routing it level by level to the conferring authority.
+
+Human decisions arrive as updates whose validators reject what is not allowed now; the accepted
+decision is written by an activity on the deciding tier's task queue (state row, audit record and
+outbox event in one transaction). Status is a query.
+"""
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from shared.tiers import Tier
+    from workflows.nomination.inputs import (
+        DecisionInput,
+        DecisionResult,
+        HistoryEntry,
+        NominationInput,
+        NominationStatus,
+        OpenReviewArgs,
+        RecordDecisionArgs,
+        RecordSubmissionArgs,
+        ResubmitInput,
+    )
+
+DECIDING_ROLES = ("chair", "admin")
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=10))
+
+
+def workflow_id_for(nomination_id: str) -> str:
+    return f"nomination-{nomination_id}"
+
+
+@workflow.defn(name="NominationWorkflow")
+class NominationWorkflow:
+    def __init__(self) -> None:
+        self._input: NominationInput | None = None
+        self._state = "starting"
+        self._step = 0
+        self._visit: dict[int, int] = {}
+        self._decided: DecisionInput | None = None
+        self._resubmitted = False
+        self._history: list[HistoryEntry] = []
+
+    @workflow.run
+    async def run(self, nomination: NominationInput) -> NominationStatus:
+        self._input = nomination
+        await self._activity(
+            "record_submission",
+            nomination.route[0].tier,
+            RecordSubmissionArgs(nomination, self._wf_id, f"{self._wf_id}:submitted"),
+        )
+        while True:
+            visit = self._visit[self._step] = self._visit.get(self._step, 0) + 1
+            await self._activity(
+                "open_review",
+                self._current.tier,
+                OpenReviewArgs(
+                    nomination, self._wf_id, self._step, visit, f"{self._wf_id}:{self._step}:{visit}:open"
+                ),
+            )
+            self._state = "pending"
+            await workflow.wait_condition(lambda: self._decided is not None)
+            decision, self._decided = self._decided, None
+            assert decision is not None
+            if decision.action == "forward":
+                self._step += 1
+                continue
+            if decision.action == "return":
+                self._state = "returned"
+                await workflow.wait_condition(lambda: self._resubmitted)
+                self._resubmitted = False
+                continue
+            self._state = "conferred" if decision.action == "confer" else "refused"
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            return self.status()
+
+    @property
+    def _wf_id(self) -> str:
+        return workflow.info().workflow_id
+
+    @property
+    def _current(self):  # type: ignore[no-untyped-def]
+        assert self._input is not None
+        return self._input.route[self._step]
+
+    async def _activity(self, name: str, tier: str, arg: object) -> object:
+        return await workflow.execute_activity(
+            name,
+            arg,
+            task_queue=Tier(tier).task_queue,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=RETRY,
+        )
+
+    @workflow.update
+    async def decide(self, decision: DecisionInput) -> DecisionResult:
+        assert self._input is not None
+        self._state = "recording"
+        step, visit = self._step, self._visit[self._step]
+        route = self._input.route
+        next_agency = route[step + 1].agency_code if decision.action == "forward" else None
+        await self._activity(
+            "record_decision",
+            decision.tier,
+            RecordDecisionArgs(
+                nomination=self._input,
+                workflow_id=self._wf_id,
+                step=step,
+                visit=visit,
+                decision=decision,
+                next_agency=next_agency,
+                idempotency_key=f"{self._wf_id}:{step}:{visit}:decision",
+                decided_at=workflow.now().isoformat(),
+            ),
+        )
+        self._history.append(
+            HistoryEntry(
+                step, decision.agency_code, decision.action, decision.officer_id,
+                workflow.now().isoformat(), decision.reason,
+            )
+        )
+        self._decided = decision
+        state = {"forward": "forwarded", "return": "returned", "refuse": "refused"}.get(
+            decision.action, "conferred"
+        )
+        return DecisionResult(
+            self._input.nomination_id, decision.action, decision.agency_code, step, state, next_agency
+        )
+
+    @decide.validator
+    def _validate_decision(self, decision: DecisionInput) -> None:
+        if self._input is None or self._state != "pending":
+            raise ApplicationError(
+                f"nomination is not awaiting a decision (it is {self._state})", type="NotPending"
+            )
+        current = self._current
+        if decision.tier != current.tier or decision.agency_code != current.agency_code:
+            raise ApplicationError(
+                f"nomination is pending at {current.agency_code} ({current.tier}), "
+                f"not at {decision.agency_code} ({decision.tier})",
+                type="WrongAgency",
+            )
+        if decision.officer_role not in DECIDING_ROLES:
+            raise ApplicationError(
+                f"role '{decision.officer_role}' cannot decide; one of {DECIDING_ROLES} is needed",
+                type="WrongRole",
+            )
+        if decision.action == "confer" and not current.confers:
+            raise ApplicationError(
+                f"{current.agency_code} cannot confer {self._input.award_code}: "
+                f"the conferring authority is {self._input.route[-1].agency_code}",
+                type="NotConferringLevel",
+            )
+        if decision.action == "forward" and current.confers:
+            raise ApplicationError(
+                f"{current.agency_code} is the conferring authority: confer, refuse or return",
+                type="NothingToForwardTo",
+            )
+        if decision.action not in ("forward", "return", "refuse", "confer"):
+            raise ApplicationError(f"unknown action '{decision.action}'", type="UnknownAction")
+
+    @workflow.update
+    async def resubmit(self, request: ResubmitInput) -> NominationStatus:
+        assert self._input is not None
+        self._state = "resubmitting"
+        await self._activity(
+            "record_submission",
+            self._input.route[0].tier,
+            RecordSubmissionArgs(
+                self._input,
+                self._wf_id,
+                f"{self._wf_id}:resubmitted:{len(self._history)}",
+                resubmission=True,
+                reason=request.reason,
+            ),
+        )
+        self._resubmitted = True
+        return self.status()
+
+    @resubmit.validator
+    def _validate_resubmit(self, request: ResubmitInput) -> None:
+        if self._input is None or self._state != "returned":
+            raise ApplicationError(
+                f"only a returned nomination can be resubmitted (it is {self._state})",
+                type="NotReturned",
+            )
+        if request.agency_code != self._input.proposer_agency:
+            raise ApplicationError(
+                f"only the proposer {self._input.proposer_agency} can resubmit", type="WrongAgency"
+            )
+
+    @workflow.query
+    def status(self) -> NominationStatus:
+        assert self._input is not None
+        pending = self._current.agency_code if self._state == "pending" else None
+        return NominationStatus(
+            self._input.nomination_id, self._state, self._step, self._input.route, pending,
+            list(self._history),
+        )
