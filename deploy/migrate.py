@@ -1,0 +1,51 @@
+"""Run a tier's Alembic migrations: `python -m deploy.migrate <tier> [database_url]`.
+
+Tables every tier has are on the `kit` branch; a tier with tables of its own has a branch named
+after it that starts from the kit head.
+"""
+
+import asyncio
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from shared.tiers import Tier
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(database_url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", database_url)
+    return cfg
+
+
+def target_for(tier: Tier, cfg: Config) -> str:
+    labels = {label for rev in ScriptDirectory.from_config(cfg).walk_revisions() for label in rev.branch_labels}
+    return f"{tier.value}@head" if tier.value in labels else "kit@head"
+
+
+def migrate(tier: Tier, database_url: str) -> None:
+    if database_url.startswith("sqlite"):
+        path = database_url.split(":///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    cfg = alembic_config(database_url)
+    command.upgrade(cfg, target_for(tier, cfg))
+
+
+async def migrate_async(tier: Tier, database_url: str) -> None:
+    """Alembic's env runs its own event loop; keep it off the caller's loop."""
+    await asyncio.to_thread(migrate, tier, database_url)
+
+
+if __name__ == "__main__":
+    from importlib import import_module
+
+    tier = Tier(sys.argv[1])
+    settings = import_module(f"services.{tier.value}.settings").Settings()
+    migrate(tier, sys.argv[2] if len(sys.argv) > 2 else settings.database_url)

@@ -1,0 +1,58 @@
+"""Seed a tier database: the agency registry replica, and in development the demo officers.
+
+`python -m deploy.seed <tier> [--officers]`. Safe to repeat: existing rows are kept.
+"""
+
+import asyncio
+import sys
+from dataclasses import asdict
+from importlib import import_module
+
+from sqlmodel import select
+
+from deploy.demo_data import DEMO_OFFICERS, DEMO_UNITS, NATIONAL_BODIES, demo_token
+from shared.db import make_engine, session_factory, transaction
+from shared.hierarchy.reference import load_reference_hierarchy
+from shared.hierarchy.registry import load_versions
+from shared.kit.auth import token_digest
+from shared.models import Agency, Officer
+from shared.tiers import Tier
+
+
+def registry_rows() -> list[dict]:
+    reference = [
+        {**asdict(v), "successors": list(v.successors)} for v in load_reference_hierarchy().versions
+    ]
+    return reference + NATIONAL_BODIES + DEMO_UNITS
+
+
+async def seed(tier: Tier, database_url: str, *, officers: bool) -> dict[str, int]:
+    engine = make_engine(database_url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            added = await load_versions(session, registry_rows())
+            made = await seed_officers(session, tier) if officers else 0
+    finally:
+        await engine.dispose()
+    return {"agencies_added": added, "officers_added": made}
+
+
+async def seed_officers(session, tier: Tier) -> int:  # type: ignore[no-untyped-def]
+    codes = {code for code, _, _ in DEMO_OFFICERS}
+    tiers = dict((await session.exec(select(Agency.code, Agency.tier).where(Agency.code.in_(codes)))).all())
+    existing = set((await session.exec(select(Officer.id))).all())
+    made = 0
+    for agency_code, role, name in DEMO_OFFICERS:
+        officer_id = f"{agency_code}:{role}"
+        if tiers.get(agency_code) != tier.value or officer_id in existing:
+            continue
+        session.add(Officer(id=officer_id, agency_code=agency_code, name=name, role=role,
+                            token_sha256=token_digest(demo_token(agency_code, role))))
+        made += 1
+    return made
+
+
+if __name__ == "__main__":
+    chosen = Tier(sys.argv[1])
+    settings = import_module(f"services.{chosen.value}.settings").Settings()
+    print(asyncio.run(seed(chosen, settings.database_url, officers="--officers" in sys.argv)))

@@ -1,0 +1,124 @@
+"""The four tier services and the workflow worker as child processes, configured by environment.
+
+One mechanism for the launcher (`make run`), the tests and the benchmark: migrate and seed each
+service database, start every process, wait until each answers, stop them by PID.
+"""
+
+import asyncio
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from deploy.embedded import Child, free_port, wait_for_port
+from deploy.migrate import migrate_async
+from deploy.seed import seed
+from shared.tiers import TIER_ORDER, Tier
+
+DEFAULT_PORTS = {Tier.UNIT: 8001, Tier.DISTRICT: 8002, Tier.PROVINCE: 8003, Tier.CENTRAL: 8004}
+
+
+@dataclass
+class StackConfig:
+    data_dir: Path
+    kafka_bootstrap: str
+    temporal_address: str
+    temporal_namespace: str = "default"
+    database_urls: dict[Tier, str] = field(default_factory=dict)
+    ports: dict[Tier, int] = field(default_factory=dict)
+    consumer_group_prefix: str = "tdkt"
+    environment: str = "development"
+    log_level: str = "INFO"
+    business_date: str | None = None
+
+    def __post_init__(self) -> None:
+        for tier in TIER_ORDER:
+            self.database_urls.setdefault(
+                tier, f"sqlite+aiosqlite:///{self.data_dir / 'db' / f'{tier.value}.db'}"
+            )
+            self.ports.setdefault(tier, free_port())
+
+    def url(self, tier: Tier) -> str:
+        return f"http://127.0.0.1:{self.ports[tier]}"
+
+    def env(self, tier: Tier | None) -> dict[str, str]:
+        env = {
+            "TEMPORAL_ADDRESS": self.temporal_address,
+            "TEMPORAL_NAMESPACE": self.temporal_namespace,
+            "LOG_LEVEL": self.log_level,
+            "PYTHONUNBUFFERED": "1",
+        }
+        if tier is not None:
+            env |= {
+                "ENVIRONMENT": self.environment,
+                "DATABASE_URL": self.database_urls[tier],
+                "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+                "HTTP_HOST": "127.0.0.1",
+                "HTTP_PORT": str(self.ports[tier]),
+                "CONSUMER_GROUP": f"{self.consumer_group_prefix}-{tier.value}",
+            }
+            if self.business_date:
+                env["BUSINESS_DATE"] = self.business_date
+        return env
+
+
+class Stack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        logs = config.data_dir / "logs"
+        self.services = {
+            tier: Child(f"{tier.value} service", [sys.executable, "-m", f"services.{tier.value}"],
+                        logs / f"{tier.value}.log", env=config.env(tier))
+            for tier in TIER_ORDER
+        }
+        self.worker = Child("workflow worker", [sys.executable, "-m", "workflows.nomination.worker"],
+                            logs / "worker.log", env=config.env(None))
+
+    async def prepare(self, *, officers: bool = True, progress=lambda _msg: None) -> None:  # type: ignore[no-untyped-def]
+        """Migrate and seed every service database (repeatable: existing rows are kept)."""
+        for tier in TIER_ORDER:
+            progress(f"migrating and seeding the {tier.value} database")
+            await migrate_async(tier, self.config.database_urls[tier])
+            await seed(tier, self.config.database_urls[tier], officers=officers)
+
+    def start(self, progress=lambda _msg: None) -> None:  # type: ignore[no-untyped-def]
+        self.worker.start()
+        for child in self.services.values():
+            child.start()
+        for tier, child in self.services.items():
+            progress(f"waiting for the {tier.value} service on port {self.config.ports[tier]}")
+            wait_for_port(self.config.ports[tier], child.proc, child.name, timeout=90)
+        self.wait_healthy()
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        for tier in TIER_ORDER:
+            while True:
+                try:
+                    if httpx.get(f"{self.config.url(tier)}/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{tier.value} service is not healthy; see {self.services[tier].log_path}")
+                time.sleep(0.1)
+
+    def restart(self, tier: Tier) -> None:
+        child = self.services[tier]
+        child.stop()
+        child.start()
+        wait_for_port(self.config.ports[tier], child.proc, child.name, timeout=90)
+        self.wait_healthy()
+
+    def stop(self) -> None:
+        for child in [*self.services.values(), self.worker]:
+            child.stop()
+
+
+async def prepare_and_start(config: StackConfig) -> Stack:
+    stack = Stack(config)
+    await stack.prepare()
+    await asyncio.to_thread(stack.start)
+    return stack

@@ -1,0 +1,19 @@
+"""The central tier service (Trung ương): hosts the Central Emulation and Commendation Board, the Prime Minister and the President."""
+
+from fastapi import FastAPI
+
+from services.central.api import router
+from services.central.handlers import HANDLERS
+from services.central.settings import Settings
+from shared.kit.app import create_app
+
+
+def build_app(settings: Settings | None = None) -> FastAPI:
+    return create_app(
+        settings or Settings(),
+        title="tdkt central service — Trung ương",
+        description="Hosts the Central Emulation and Commendation Board, the Prime Minister and the President. Every route needs an officer bearer token and is scoped to "
+        "the officer's agency and role.",
+        handlers=HANDLERS,
+        routers=(router,),
+    )

@@ -1,0 +1,15 @@
+"""The province tier service (Bộ, ban, ngành, tỉnh): hosts provinces, centrally-run cities and ministry-level bodies."""
+
+from fastapi import FastAPI
+
+from services.province.settings import Settings
+from shared.kit.app import create_app
+
+
+def build_app(settings: Settings | None = None) -> FastAPI:
+    return create_app(
+        settings or Settings(),
+        title="tdkt province service — Bộ, ban, ngành, tỉnh",
+        description="Hosts provinces, centrally-run cities and ministry-level bodies. Every route needs an officer bearer token and is scoped to "
+        "the officer's agency and role.",
+    )

@@ -1,0 +1,15 @@
+"""The unit tier service (Đơn vị cơ sở): hosts grassroots bodies (agencies, schools, enterprises) and commune-level People's Committees."""
+
+from fastapi import FastAPI
+
+from services.unit.settings import Settings
+from shared.kit.app import create_app
+
+
+def build_app(settings: Settings | None = None) -> FastAPI:
+    return create_app(
+        settings or Settings(),
+        title="tdkt unit service — Đơn vị cơ sở",
+        description="Hosts grassroots bodies (agencies, schools, enterprises) and commune-level People's Committees. Every route needs an officer bearer token and is scoped to "
+        "the officer's agency and role.",
+    )

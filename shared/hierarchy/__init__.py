@@ -1,0 +1,1 @@
+"""Vietnam's administrative hierarchy: reference data and the agency registry replica."""

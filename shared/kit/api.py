@@ -1,0 +1,186 @@
+"""HTTP routes every tier serves: dossiers, inbox, decisions, history, audit. Routes stay thin."""
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.audit import verify_chain
+from shared.kit import service
+from shared.kit.auth import Caller, current_officer, require_role
+from shared.kit.nominations import DecisionRejected, NominationClient, NominationNotFound
+from shared.models import Nomination
+from shared.kit.schemas import (
+    AuditOut,
+    ChainOut,
+    DecisionIn,
+    DocumentIn,
+    DocumentOut,
+    DraftIn,
+    NominationOut,
+    ResubmitIn,
+    ReviewOut,
+    RouteOut,
+)
+from shared.routing import RoutingError, plan_route
+from workflows.nomination.inputs import DecisionInput, DecisionResult, NominationStatus, ResubmitInput
+
+router = APIRouter()
+PROPOSING_ROLES = ("clerk", "admin")
+DECIDING_ROLES = ("chair", "admin")
+
+
+async def db(request: Request):  # type: ignore[no-untyped-def]
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    async with request.app.state.kit.sessions() as session, session.begin():
+        yield session
+
+
+def workflows(request: Request) -> NominationClient:
+    return request.app.state.kit.nominations
+
+
+@router.get("/health", tags=["ops"], summary="Liveness (no authentication)")
+async def health(request: Request) -> dict[str, str]:
+    return {"status": "ok", "tier": request.app.state.kit.settings.tier.value}
+
+
+@router.get("/me", tags=["officers"], summary="Who the token belongs to")
+async def me(caller: Caller = Depends(current_officer)) -> dict[str, str]:
+    return {"officer_id": caller.officer_id, "name": caller.name, "agency_code": caller.agency_code, "role": caller.role}
+
+
+async def _nomination_out(session: AsyncSession, nomination) -> NominationOut:  # type: ignore[no-untyped-def]
+    docs = await service.documents_of(session, nomination.id)
+    return NominationOut(
+        **nomination.model_dump(),
+        documents=[DocumentOut(**d.model_dump(exclude={"content"})) for d in docs],
+    )
+
+
+@router.post("/nominations", status_code=201, response_model=NominationOut, tags=["nominations"],
+             summary="Draft a nomination (đề nghị khen thưởng) at the caller's agency")
+async def draft(body: DraftIn, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db)):
+    require_role(caller, *PROPOSING_ROLES)
+    nomination = await service.create_draft(session, caller=caller, **body.model_dump())
+    await session.flush()
+    return await _nomination_out(session, nomination)
+
+
+@router.get("/nominations", response_model=list[NominationOut], tags=["nominations"],
+            summary="Nominations proposed by the caller's agency, with their outcome")
+async def my_nominations(caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db)):
+    rows = await session.exec(
+        select(Nomination).where(Nomination.proposer_agency == caller.agency_code).order_by(Nomination.created_at)  # type: ignore[arg-type]
+    )
+    return [await _nomination_out(session, n) for n in rows.all()]
+
+
+@router.get("/nominations/{nomination_id}", response_model=NominationOut, tags=["nominations"],
+            summary="One of the caller's agency's nominations, with documents and outcome")
+async def one_nomination(nomination_id: str, caller: Caller = Depends(current_officer),
+                         session: AsyncSession = Depends(db)):
+    nomination = await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
+    return await _nomination_out(session, nomination)
+
+
+@router.post("/nominations/{nomination_id}/documents", status_code=201, response_model=DocumentOut,
+             tags=["nominations"], summary="Attach a document with its SHA-256 checksum to a draft")
+async def attach(nomination_id: str, body: DocumentIn, caller: Caller = Depends(current_officer),
+                 session: AsyncSession = Depends(db)):
+    require_role(caller, *PROPOSING_ROLES)
+    document = await service.add_document(session, caller=caller, nomination_id=nomination_id, **body.model_dump())
+    return DocumentOut(**document.model_dump(exclude={"content"}))
+
+
+@router.post("/nominations/{nomination_id}/submit", status_code=202, tags=["nominations"],
+             summary="Submit a draft: its route is fixed and its workflow starts (idempotent)")
+async def submit(nomination_id: str, request: Request, caller: Caller = Depends(current_officer),
+                 session: AsyncSession = Depends(db), wf: NominationClient = Depends(workflows)) -> dict:
+    require_role(caller, *PROPOSING_ROLES)
+    nomination_input, plan = await service.prepare_submission(
+        session, caller=caller, nomination_id=nomination_id, today=request.app.state.kit.settings.today()
+    )
+    workflow_id = await wf.start(nomination_input)
+    return {"nomination_id": nomination_id, "workflow_id": workflow_id,
+            "route": [s.__dict__ for s in plan.steps], "explanation": plan.explanation}
+
+
+@router.post("/nominations/{nomination_id}/resubmit", tags=["nominations"],
+             summary="Resubmit a returned nomination; review resumes where it was returned")
+async def resubmit(nomination_id: str, body: ResubmitIn, caller: Caller = Depends(current_officer),
+                   session: AsyncSession = Depends(db), wf: NominationClient = Depends(workflows)) -> NominationStatus:
+    require_role(caller, *PROPOSING_ROLES)
+    await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
+    try:
+        return await wf.resubmit(nomination_id, ResubmitInput(caller.agency_code, caller.officer_id, body.reason))
+    except DecisionRejected as err:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
+
+
+@router.get("/inbox", response_model=list[ReviewOut], tags=["reviews"],
+            summary="Nominations pending at the caller's agency")
+async def my_inbox(state: str | None = "pending", caller: Caller = Depends(current_officer),
+                   session: AsyncSession = Depends(db)):
+    return [ReviewOut(**r.model_dump()) for r in await service.inbox(session, agency_code=caller.agency_code, state=state)]
+
+
+@router.post("/reviews/{nomination_id}/decision", tags=["reviews"],
+             summary="Decide on a nomination pending at the caller's agency: forward, return, refuse or confer")
+async def decide(nomination_id: str, body: DecisionIn, request: Request, caller: Caller = Depends(current_officer),
+                 session: AsyncSession = Depends(db), wf: NominationClient = Depends(workflows)) -> DecisionResult:
+    require_role(caller, *DECIDING_ROLES)
+    if body.action == "confer" and not body.decision_no:
+        raise HTTPException(422, "a conferral needs the decision number (decision_no) of the quyết định")
+    await service.pending_review(session, caller=caller, nomination_id=nomination_id)
+    tier = request.app.state.kit.settings.tier.value
+    decision = DecisionInput(
+        action=body.action, agency_code=caller.agency_code, tier=tier, officer_id=caller.officer_id,
+        officer_role=caller.role, reason=body.reason, decision_no=body.decision_no,
+    )
+    try:
+        return await wf.decide(nomination_id, decision)
+    except DecisionRejected as err:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
+    except NominationNotFound as err:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(err)) from None
+
+
+@router.get("/nominations/{nomination_id}/status", tags=["reviews"],
+            summary="Where a nomination is now (workflow query), for agencies on its route")
+async def nomination_status(nomination_id: str, caller: Caller = Depends(current_officer),
+                            session: AsyncSession = Depends(db), wf: NominationClient = Depends(workflows)) -> NominationStatus:
+    await service.history(session, caller=caller, nomination_id=nomination_id)
+    try:
+        return await wf.status(nomination_id)
+    except NominationNotFound as err:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(err)) from None
+
+
+@router.get("/nominations/{nomination_id}/history", response_model=list[AuditOut], tags=["audit"],
+            summary="This service's audit records for a nomination, for agencies on its route")
+async def nomination_history(nomination_id: str, caller: Caller = Depends(current_officer),
+                             session: AsyncSession = Depends(db)):
+    return [AuditOut(**r.model_dump()) for r in await service.history(session, caller=caller, nomination_id=nomination_id)]
+
+
+@router.get("/audit/verify", response_model=ChainOut, tags=["audit"],
+            summary="Recompute this service's audit hash chain (auditors and admins)")
+async def audit_verify(caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db)):
+    require_role(caller, "auditor", "admin", "chair")
+    return ChainOut(**await verify_chain(session))
+
+
+@router.get("/routes", response_model=RouteOut, tags=["rules"],
+            summary="What route a nomination for this award from this agency would take, and why")
+async def route_preview(request: Request, award_code: str, proposer_agency: str | None = None, on: date | None = None,
+                        caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db)):
+    proposer = proposer_agency or caller.agency_code
+    when = on or request.app.state.kit.settings.today()
+    try:
+        plan = await plan_route(session, proposer_agency=proposer, award_code=award_code, on=when)
+    except RoutingError as err:
+        raise HTTPException(422, str(err)) from None
+    return RouteOut(award_code=award_code, proposer_agency=proposer, on=when.isoformat(),
+                    steps=[s.__dict__ for s in plan.steps], explanation=plan.explanation)

@@ -1,0 +1,167 @@
+"""What every tier does alike with dossiers, reviews and audit. Functions never commit."""
+
+import base64
+import binascii
+import hashlib
+import uuid
+from datetime import UTC, date, datetime
+
+from fastapi import HTTPException, status
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.kit.auth import Caller
+from shared.models import AuditRecord, Document, Nomination, Review
+from shared.routing import RoutePlan, RoutingError, plan_route
+from workflows.nomination.inputs import NominationInput
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+ALLOWED_CONTENT_TYPES = {
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/msword",
+    "image/png",
+    "image/jpeg",
+    "text/plain",
+}
+
+
+def _problem(code: int, message: str) -> HTTPException:
+    return HTTPException(code, message)
+
+
+async def create_draft(
+    session: AsyncSession, *, caller: Caller, nominee_name: str, nominee_kind: str,
+    award_code: str, reason: str,
+) -> Nomination:
+    nomination = Nomination(
+        id=str(uuid.uuid4()), proposer_agency=caller.agency_code, nominee_name=nominee_name,
+        nominee_kind=nominee_kind, award_code=award_code, reason=reason,
+        created_by=caller.officer_id, created_at=datetime.now(UTC),
+    )
+    session.add(nomination)
+    return nomination
+
+
+async def own_nomination(session: AsyncSession, *, caller: Caller, nomination_id: str) -> Nomination:
+    """The caller's agency's own dossier; others' dossiers look absent (404), never forbidden."""
+    nomination = await session.get(Nomination, nomination_id)
+    if nomination is None or nomination.proposer_agency != caller.agency_code:
+        raise _problem(status.HTTP_404_NOT_FOUND, f"no nomination {nomination_id} at {caller.agency_code}")
+    return nomination
+
+
+async def add_document(
+    session: AsyncSession, *, caller: Caller, nomination_id: str, kind: str, filename: str,
+    content_type: str, content_base64: str, sha256: str,
+) -> Document:
+    nomination = await own_nomination(session, caller=caller, nomination_id=nomination_id)
+    if nomination.status != "draft":
+        raise _problem(status.HTTP_409_CONFLICT, "documents can only be added to a draft")
+    if content_type not in ALLOWED_CONTENT_TYPES:
+        raise _problem(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            f"content type '{content_type}' is not accepted; use one of {sorted(ALLOWED_CONTENT_TYPES)}",
+        )
+    try:
+        content = base64.b64decode(content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise _problem(422, "content_base64 is not valid base64") from None
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise _problem(413, f"document is {len(content)} bytes; the limit is {MAX_DOCUMENT_BYTES}")
+    actual = hashlib.sha256(content).hexdigest()
+    if actual != sha256:
+        raise _problem(422, f"sha256 mismatch: you sent {sha256}, the content hashes to {actual}")
+    document = Document(
+        id=str(uuid.uuid4()), nomination_id=nomination.id, kind=kind, filename=filename,
+        content_type=content_type, size=len(content), sha256=actual, content=content,
+        uploaded_at=datetime.now(UTC),
+    )
+    session.add(document)
+    return document
+
+
+async def documents_of(session: AsyncSession, nomination_id: str) -> list[Document]:
+    rows = await session.exec(
+        select(Document).where(Document.nomination_id == nomination_id).order_by(Document.uploaded_at)  # type: ignore[arg-type]
+    )
+    return list(rows.all())
+
+
+async def prepare_submission(
+    session: AsyncSession, *, caller: Caller, nomination_id: str, today: date
+) -> tuple[NominationInput, RoutePlan]:
+    """Check the draft can go, fix its route; the workflow's first activity records the submission."""
+    nomination = await own_nomination(session, caller=caller, nomination_id=nomination_id)
+    if nomination.status != "draft":
+        raise _problem(status.HTTP_409_CONFLICT, f"nomination is already {nomination.status}")
+    if not await documents_of(session, nomination.id):
+        raise _problem(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            "attach at least the tờ trình (submission document) before submitting",
+        )
+    now = datetime.now(UTC)
+    try:
+        plan = await plan_route(
+            session, proposer_agency=nomination.proposer_agency,
+            award_code=nomination.award_code, on=today,
+        )
+    except RoutingError as err:
+        raise _problem(status.HTTP_422_UNPROCESSABLE_ENTITY, str(err)) from None
+    return (
+        NominationInput(
+            nomination_id=nomination.id, award_code=nomination.award_code,
+            nominee_name=nomination.nominee_name, proposer_agency=nomination.proposer_agency,
+            submitted_by=caller.officer_id, submitted_at=now.isoformat(), route=plan.steps,
+        ),
+        plan,
+    )
+
+
+async def inbox(session: AsyncSession, *, agency_code: str, state: str | None = "pending") -> list[Review]:
+    query = select(Review).where(Review.agency_code == agency_code)
+    if state:
+        query = query.where(Review.status == state)
+    return list((await session.exec(query.order_by(Review.opened_at))).all())  # type: ignore[arg-type]
+
+
+async def pending_review(session: AsyncSession, *, caller: Caller, nomination_id: str) -> Review:
+    reviews = (
+        await session.exec(
+            select(Review)
+            .where(Review.nomination_id == nomination_id, Review.agency_code == caller.agency_code)
+            .order_by(Review.opened_at.desc())  # type: ignore[union-attr]
+        )
+    ).all()
+    if not reviews:
+        raise _problem(status.HTTP_404_NOT_FOUND, f"nomination {nomination_id} has never been at {caller.agency_code}")
+    latest = reviews[0]
+    if latest.status != "pending":
+        raise _problem(
+            status.HTTP_409_CONFLICT,
+            f"nomination {nomination_id} is not pending at {caller.agency_code}: "
+            f"it was already {latest.status} here",
+        )
+    return latest
+
+
+async def history(session: AsyncSession, *, caller: Caller, nomination_id: str) -> list[AuditRecord]:
+    """This service's audit records for a nomination, for agencies on its route."""
+    on_route = await _agency_on_route(session, caller.agency_code, nomination_id)
+    if not on_route:
+        raise _problem(status.HTTP_404_NOT_FOUND, f"nomination {nomination_id} is not on the route of {caller.agency_code}")
+    rows = await session.exec(
+        select(AuditRecord).where(AuditRecord.nomination_id == nomination_id).order_by(AuditRecord.seq)  # type: ignore[arg-type]
+    )
+    return list(rows.all())
+
+
+async def _agency_on_route(session: AsyncSession, agency_code: str, nomination_id: str) -> bool:
+    route: list[dict] = []
+    nomination = await session.get(Nomination, nomination_id)
+    if nomination is not None:
+        route = nomination.route or [{"agency_code": nomination.proposer_agency}]
+    review = (await session.exec(select(Review).where(Review.nomination_id == nomination_id))).first()
+    if review is not None:
+        route = review.route
+    return any(step["agency_code"] == agency_code for step in route)

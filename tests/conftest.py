@@ -1,0 +1,93 @@
+"""Session-wide real parts: a Tansu broker per stack, one Temporal dev server, one PostgreSQL.
+
+Set TDKT_TEST_POSTGRES_URL (a postgresql+asyncpg:// server URL without database) to use an
+existing PostgreSQL instead of the embedded one.
+"""
+
+import itertools
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from deploy.embedded import Child, Postgres, create_topics, free_port, tansu, temporal_dev_server, wait_for_port
+
+NAMESPACES = [f"tdkt-test-{i}" for i in range(1, 13)]
+_namespace_pool = itertools.cycle(NAMESPACES)
+
+
+@pytest.fixture(scope="session")
+def runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("runtime")
+
+
+@pytest.fixture(scope="session")
+def temporal_address(runtime_dir: Path) -> Iterator[str]:
+    port = free_port()
+    child = temporal_dev_server(port, free_port(), runtime_dir / "temporal")
+    for ns in NAMESPACES:
+        child.argv += ["--namespace", ns]
+    child.start()
+    try:
+        wait_for_port(port, child.proc, "temporal dev server", timeout=60)
+        yield f"127.0.0.1:{port}"
+    finally:
+        child.stop()
+
+
+@pytest.fixture
+def temporal_namespace() -> str:
+    """Each test gets a namespace of its own, so task queues of parallel stacks never mix."""
+    return next(_namespace_pool)
+
+
+async def start_broker(runtime_dir: Path) -> tuple[Child, str]:
+    port = free_port()
+    child = tansu(port, runtime_dir / f"kafka-{port}")
+    child.start()
+    wait_for_port(port, child.proc, "tansu broker", timeout=30)
+    bootstrap = f"127.0.0.1:{port}"
+    await create_topics(bootstrap)
+    return child, bootstrap
+
+
+@pytest.fixture
+async def kafka_bootstrap(runtime_dir: Path) -> AsyncIterator[str]:
+    """A fresh in-memory broker per test: no event of one test reaches another."""
+    child, bootstrap = await start_broker(runtime_dir)
+    try:
+        yield bootstrap
+    finally:
+        child.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres(runtime_dir: Path) -> Iterator[Postgres | str]:
+    external = os.environ.get("TDKT_TEST_POSTGRES_URL")
+    if external:
+        yield external
+        return
+    server = Postgres(runtime_dir / "postgres")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def database_url(backend: str, postgres: "Postgres | str | None", data_dir: Path, name: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite+aiosqlite:///{data_dir / f'{name}.db'}"
+    assert postgres is not None
+    db = f"t_{name}_{uuid.uuid4().hex[:8]}"
+    if isinstance(postgres, str):
+        import asyncpg
+
+        conn = await asyncpg.connect(postgres.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await conn.execute(f'create database "{db}"')
+        finally:
+            await conn.close()
+        return postgres.rstrip("/") + "/" + db
+    return await postgres.create_database(db)

@@ -1,0 +1,42 @@
+"""Workflow worker process: `python -m workflows.nomination.worker`.
+
+Runs NominationWorkflow code only; the activities it schedules run in the tier services' workers,
+each on its own tier's task queue.
+"""
+
+import asyncio
+
+import structlog
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from shared.logs import configure_logging
+from shared.tiers import NOMINATION_TASK_QUEUE
+from workflows.nomination.workflows import NominationWorkflow
+
+log = structlog.get_logger()
+
+
+class WorkerSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    log_level: str = "INFO"
+
+
+def build_worker(client: Client) -> Worker:
+    return Worker(client, task_queue=NOMINATION_TASK_QUEUE, workflows=[NominationWorkflow])
+
+
+async def main(settings: WorkerSettings | None = None) -> None:
+    settings = settings or WorkerSettings()
+    configure_logging(settings.log_level, service="tdkt-workflows")
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    log.info("worker.started", task_queue=NOMINATION_TASK_QUEUE)
+    await build_worker(client).run()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
