@@ -92,9 +92,9 @@ class Stack:
             wait_for_port(self.config.ports[tier], child.proc, child.name, timeout=90)
         self.wait_healthy()
 
-    def wait_healthy(self, timeout: float = 60) -> None:
+    def wait_healthy(self, tiers: list[Tier] | None = None, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        for tier in TIER_ORDER:
+        for tier in tiers or TIER_ORDER:
             while True:
                 try:
                     if httpx.get(f"{self.config.url(tier)}/health", timeout=2).status_code == 200:
@@ -110,7 +110,7 @@ class Stack:
         child.stop()
         child.start()
         wait_for_port(self.config.ports[tier], child.proc, child.name, timeout=90)
-        self.wait_healthy()
+        self.wait_healthy([tier])
 
     def stop(self) -> None:
         for child in [*self.services.values(), self.worker]:

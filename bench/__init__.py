@@ -1,0 +1,1 @@
+"""Benchmark: bare Temporal ceiling vs. tdkt through its HTTP API (`python -m bench`)."""

@@ -1,0 +1,124 @@
+"""`python -m bench` (or `make bench`): one benchmark run on the embedded stack.
+
+(a) the ceiling: a bare Temporal workflow of the same shape as a 4-level route, run in-process;
+(b) tdkt: nominations through the HTTP API of the four tier services, Kafka and Temporal.
+Prints a table of both, the throughput ratio (b)/(a) and the CPU seconds of each process.
+"""
+
+import argparse
+import asyncio
+import datetime
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from temporalio.client import Client
+
+from bench.raw import run_raw
+from bench.report import CpuMeter, ScenarioResult, machine, render, write_json
+from bench.runtime import Runtime, versions
+from bench.tdkt import run_tdkt
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    add = p.add_argument
+    add("--nominations", type=int, default=200, help="nominations in scenario (b); 0 skips it")
+    add("--raw", type=int, default=200, help="workflows in scenario (a); 0 skips it")
+    add("--concurrency", type=int, default=16, help="items in flight at once (both scenarios)")
+    add("--poll-ms", type=int, default=50, help="inbox polling interval in scenario (b)")
+    add("--timeout", type=float, default=60, help="seconds one step may take before it fails")
+    add("--log-level", default="INFO", help="LOG_LEVEL of the services and the worker")
+    add("--json", type=Path, help="also write the results as JSON to this path")
+    add("--keep", action="store_true", help="keep the temporary directory (databases, logs)")
+    return p.parse_args(argv)
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _meter(runtime: Runtime) -> CpuMeter:
+    meter = CpuMeter()
+    if runtime.broker and runtime.broker.proc:
+        meter.watch("broker (tansu)", runtime.broker.proc.pid)
+    if runtime.temporal and runtime.temporal.proc:
+        meter.watch("temporal dev server", runtime.temporal.proc.pid)
+    if runtime.stack is not None:
+        for child in runtime.stack.services.values():
+            if child.proc:
+                meter.watch("tier services (4 processes)", child.proc.pid)
+        if runtime.stack.worker.proc:
+            meter.watch("workflow worker", runtime.stack.worker.proc.pid)
+    meter.watch("bench process (clients; raw worker)", os.getpid(), tree=False)
+    return meter
+
+
+Results = tuple[ScenarioResult | None, ScenarioResult | None]
+
+
+async def main(args: argparse.Namespace, data_dir: Path) -> Results:
+    runtime = Runtime(data_dir, log_level=args.log_level, say=say)
+    raw = tdkt = None
+    try:
+        await runtime.start_infrastructure()
+        if args.raw:
+            client = await Client.connect(runtime.temporal_address)
+            say(f"(a) raw Temporal: {args.raw} workflows, {args.concurrency} in flight")
+            raw = await run_raw(client, args.raw, args.concurrency, _meter(runtime), args.timeout)
+        if args.nominations:
+            stack = await runtime.start_stack()
+            say(f"(b) tdkt: {args.nominations} nominations, {args.concurrency} in flight, "
+                f"inbox polled every {args.poll_ms} ms")
+            tdkt = await run_tdkt(stack.config.url, args.nominations, args.concurrency,
+                                  _meter(runtime), args.poll_ms / 1000, args.timeout)
+    except BaseException:
+        say(f"failed; logs of the child processes are in {data_dir / 'logs'}")
+        raise
+    finally:
+        say("stopping every child process")
+        runtime.stop()
+    return raw, tdkt
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    data_dir = Path(tempfile.mkdtemp(prefix="tdkt-bench-"))
+    ok = False
+    try:
+        raw, tdkt = asyncio.run(main(args, data_dir))
+        ok = True
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+    finally:
+        if ok and not args.keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        else:
+            say(f"kept {data_dir}")
+    info = {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "versions": versions(),
+        "options": {k: str(v) for k, v in vars(args).items()},
+    }
+    print(render(raw, tdkt, info))
+    if args.json:
+        write_json(args.json, raw, tdkt, info)
+        say(f"wrote {args.json}")
+    failed = sum(r.failed for r in (raw, tdkt) if r is not None)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(run())

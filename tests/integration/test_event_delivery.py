@@ -1,0 +1,108 @@
+"""Outbox relay and idempotent consumer against a real broker and real databases."""
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, date, datetime
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlmodel import func, select
+
+from services.central.handlers import HANDLERS
+from services.central.models import ConferredAward
+from shared.consumer import EventConsumer
+from shared.db import transaction
+from shared.events import TOPIC_AWARDS, TOPIC_DEAD_LETTER, AwardConferred, envelope_for
+from shared.models import OutboxEvent, ProcessedEvent
+from shared.outbox import OutboxRelay, add_event
+from tests.helpers import eventually
+
+
+def conferral(nomination_id: str) -> AwardConferred:
+    return AwardConferred(nomination_id=nomination_id, award_code="HCLD_HANG_BA", nominee_name="Nguyễn Văn An",
+                          proposer_agency="U91-0001", agency_code="TW-CTN", step=3, actor="TW-CTN:chair",
+                          decision_no="1/QĐ-CTN", decided_on=date(2025, 5, 20).isoformat())
+
+
+async def run_consumer(bootstrap: str, sessions, producer, max_attempts: int = 2):  # type: ignore[no-untyped-def]
+    consumer = AIOKafkaConsumer(TOPIC_AWARDS, bootstrap_servers=bootstrap, group_id=f"g-{uuid.uuid4()}",
+                                enable_auto_commit=False, auto_offset_reset="earliest", fetch_max_wait_ms=50)
+    await consumer.start()
+    task = asyncio.create_task(EventConsumer(consumer, producer, sessions, HANDLERS, max_attempts=max_attempts).run())
+    return consumer, task
+
+
+async def test_relay_publishes_committed_events_and_consumer_applies_each_once(kafka_bootstrap, sessions):
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+    nomination_id = str(uuid.uuid4())
+    async with transaction(sessions) as session:
+        add_event(session, conferral(nomination_id), source_agency="TW-CTN", occurred_at=datetime.now(UTC), key=nomination_id)
+    try:
+        async with transaction(sessions) as session:
+            add_event(session, conferral("rolled-back"), source_agency="TW-CTN", occurred_at=datetime.now(UTC), key="x")
+            raise RuntimeError("abort")
+    except RuntimeError:
+        pass
+    relay = OutboxRelay(sessions, producer)
+    assert await relay.publish_pending() == 1
+    assert await relay.publish_pending() == 0
+    async with sessions() as session:
+        row = (await session.exec(select(OutboxEvent))).one()
+    # The same envelope delivered twice (e.g. the relay crashed before marking it published).
+    await producer.send_and_wait(TOPIC_AWARDS, key=nomination_id.encode(), value=json.dumps(row.envelope).encode())
+
+    consumer, task = await run_consumer(kafka_bootstrap, sessions, producer)
+    try:
+        async def applied():
+            async with sessions() as session:
+                return (await session.exec(select(func.count()).select_from(ProcessedEvent))).one()
+
+        assert await eventually(applied, what="the event applied") == 1
+        await asyncio.sleep(1)
+        async with sessions() as session:
+            assert (await session.exec(select(func.count()).select_from(ConferredAward))).one() == 1
+            assert (await session.exec(select(func.count()).select_from(ProcessedEvent))).one() == 1
+    finally:
+        task.cancel()
+        await consumer.stop()
+        await producer.stop()
+
+
+async def test_malformed_and_failing_events_go_to_the_dead_letter_topic(kafka_bootstrap, sessions):
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+    await producer.send_and_wait(TOPIC_AWARDS, key=b"k", value=b"{not json")
+    bad = envelope_for(conferral("n-bad"), source_agency="TW-CTN", occurred_at=datetime.now(UTC))
+    bad.payload["decided_on"] = "not a date"
+    await producer.send_and_wait(TOPIC_AWARDS, key=b"n-bad", value=bad.model_dump_json().encode())
+    good = envelope_for(conferral("n-good"), source_agency="TW-CTN", occurred_at=datetime.now(UTC))
+    await producer.send_and_wait(TOPIC_AWARDS, key=b"n-good", value=good.model_dump_json().encode())
+
+    consumer, task = await run_consumer(kafka_bootstrap, sessions, producer)
+    dead = AIOKafkaConsumer(TOPIC_DEAD_LETTER, bootstrap_servers=kafka_bootstrap, group_id=f"d-{uuid.uuid4()}",
+                            auto_offset_reset="earliest")
+    await dead.start()
+    try:
+        parked = []
+
+        async def two_parked():
+            batch = await dead.getmany(timeout_ms=200)
+            parked.extend(json.loads(r.value) for records in batch.values() for r in records)
+            return len(parked) >= 2
+
+        await eventually(two_parked, what="two dead letters")
+        errors = sorted(p["error"] for p in parked)
+        assert errors[0].startswith("handler failed") and "not a date" in errors[0]
+        assert errors[1].startswith("malformed event")
+
+        async def good_applied():
+            async with sessions() as session:
+                return await session.get(ConferredAward, "n-good")
+
+        assert await eventually(good_applied, what="the good event after the bad ones")
+    finally:
+        task.cancel()
+        await dead.stop()
+        await consumer.stop()
+        await producer.stop()
