@@ -50,9 +50,9 @@ def _meter(runtime: Runtime) -> CpuMeter:
     if runtime.temporal and runtime.temporal.proc:
         meter.watch("temporal dev server", runtime.temporal.proc.pid)
     if runtime.stack is not None:
-        for child in runtime.stack.services.values():
+        for tier, child in runtime.stack.services.items():
             if child.proc:
-                meter.watch("tier services (4 processes)", child.proc.pid)
+                meter.watch(f"{tier.value} service", child.proc.pid)
         if runtime.stack.worker.proc:
             meter.watch("workflow worker", runtime.stack.worker.proc.pid)
     meter.watch("bench process (clients; raw worker)", os.getpid(), tree=False)

@@ -1,0 +1,124 @@
+"""`python -m deploy.demo` (`make demo`): one nomination from a school up to the President.
+
+Runs against a system already started by `make run` (service URLs from TDKT_UNIT_URL …, as for
+the CLI). Every step is a `tdkt` command, run in-process and printed as typed: the school's clerk
+submits a Huân chương Lao động hạng Ba nomination with its documents; the chairs of the school,
+Hòn Đất district and Kiên Giang province forward it, each once it shows in their inbox; the
+President confers it with a decision number. Then the history across the four services and the
+central award registry are shown.
+"""
+
+import re
+import shlex
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.testing import CliRunner
+
+from deploy.cli import CliError, Officer, app
+from deploy.demo_data import demo_token
+from shared.authority import PRESIDENT
+
+SCHOOL, HON_DAT, KIEN_GIANG = "U91-0001", "D903", "P91"
+LEVELS = [SCHOOL, HON_DAT, KIEN_GIANG, PRESIDENT]
+AWARD, AWARD_NAME = "HCLD_HANG_BA", "Huân chương Lao động hạng Ba"
+NOMINEE = "Nguyễn Thị Lan"
+TO_TRINH = f"""TRƯỜNG TIỂU HỌC SÓC SƠN
+TỜ TRÌNH
+Về việc đề nghị tặng {AWARD_NAME} cho bà {NOMINEE}, giáo viên,
+đã có thành tích xuất sắc trong công tác giảng dạy từ năm 2015 đến năm 2024.
+"""
+BAO_CAO = f"""BÁO CÁO THÀNH TÍCH
+Đề nghị tặng {AWARD_NAME}
+Họ và tên: {NOMINEE}. Chiến sĩ thi đua cơ sở 6 năm liền; Bằng khen của Chủ tịch UBND tỉnh.
+"""
+
+
+class DemoFailed(Exception):
+    pass
+
+
+def tdkt(*args: str) -> str:
+    """Run one `tdkt` command in-process, print it and its output, fail if it fails."""
+    line = f"tdkt {shlex.join(args)}"
+    print(f"\n$ {line}", flush=True)
+    result = CliRunner().invoke(app, list(args))
+    print(result.output, end="", flush=True)
+    if result.exit_code != 0:
+        crash = "" if isinstance(result.exception, SystemExit) else f" ({result.exception!r})"
+        raise DemoFailed(f"`{line}` exited with code {result.exit_code}{crash}")
+    return result.output
+
+
+def wait_listed(officer: Officer, path: str, nomination_id: str, what: str, timeout: float) -> None:
+    """Poll `GET path` until the nomination is among the items listed."""
+    deadline = time.monotonic() + timeout
+    while not any(item["nomination_id"] == nomination_id for item in officer.call("GET", path)):
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"timed out after {timeout:.0f}s waiting for {what}; "
+                             "see the service logs (.data/logs by default)")
+        time.sleep(0.3)
+
+
+def as_token(agency: str, role: str) -> list[str]:
+    return ["--token", demo_token(agency, role)]
+
+
+def submit() -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        to_trinh, bao_cao = Path(tmp) / "to_trinh.txt", Path(tmp) / "bao_cao_thanh_tich.txt"
+        to_trinh.write_text(TO_TRINH, encoding="utf-8")
+        bao_cao.write_text(BAO_CAO, encoding="utf-8")
+        out = tdkt(*as_token(SCHOOL, "clerk"), "submit", "--nominee", NOMINEE, "--award", AWARD,
+                   "--reason", "Hoàn thành xuất sắc nhiệm vụ giảng dạy 10 năm liên tục",
+                   "--document", f"{to_trinh}:to_trinh", "--document", f"{bao_cao}:bao_cao")
+    found = re.search(r"^nomination (\S+) submitted", out, re.MULTILINE)
+    if found is None:
+        raise DemoFailed("`tdkt submit` did not print the nomination id")
+    return found.group(1)
+
+
+def run(timeout: float) -> None:
+    clerk, president = Officer(demo_token(SCHOOL, "clerk")), Officer(demo_token(PRESIDENT, "chair"))
+    clerk.home()  # fails early and clearly when the system is not running
+    decision_no = f"{len(president.call('GET', '/awards')) + 1}/QĐ-CTN"
+    nomination_id = submit()
+
+    for agency in LEVELS:
+        chair = Officer(demo_token(agency, "chair"))
+        wait_listed(chair, "/inbox", nomination_id, f"the nomination in the inbox of {agency}",
+                    timeout)
+        tdkt(*as_token(agency, "chair"), "inbox")
+        if agency == PRESIDENT:
+            tdkt(*as_token(agency, "chair"), "decide", nomination_id, "confer",
+                 "--decision-no", decision_no, "--reason", "Quyết định tặng thưởng")
+        else:
+            tdkt(*as_token(agency, "chair"), "decide", nomination_id, "forward",
+                 "--reason", "Đủ điều kiện, đề nghị cấp trên xem xét")
+
+    wait_listed(president, "/awards", nomination_id, "central's award registry to record it",
+                timeout)
+    tdkt(*as_token(SCHOOL, "clerk"), "show", nomination_id,
+         *(arg for agency in LEVELS[1:] for arg in ("--as", f"{agency}:chair")))
+    tdkt(*as_token(PRESIDENT, "chair"), "awards", "--award", AWARD)
+    print(f"\nConferred: {AWARD_NAME} to {NOMINEE} ({SCHOOL}) by {PRESIDENT}, "
+          f"decision {decision_no}, nomination {nomination_id}.")
+
+
+def main(
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each step to show.")] = 60,
+) -> None:
+    """Drive one nomination from Trường Tiểu học Sóc Sơn to the President, through the CLI."""
+    try:
+        run(timeout)
+    except (DemoFailed, CliError) as err:
+        print(f"\ndemo failed: {err}", file=sys.stderr)
+        raise typer.Exit(1) from None
+
+
+if __name__ == "__main__":
+    typer.run(main)
