@@ -78,21 +78,25 @@ async def main(args: argparse.Namespace, data_dir: Path) -> Results:
             tdkt = await run_tdkt(stack.config.url, args.nominations, args.concurrency,
                                   _meter(runtime), args.poll_ms / 1000, args.timeout)
     except BaseException:
-        say(f"failed; logs of the child processes are in {data_dir / 'logs'}")
+        say(f"stopped before the end; the child processes' logs are in {data_dir / 'logs'}")
         raise
     finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not cut cleanup short
+            signal.signal(signum, signal.SIG_IGN)
         say("stopping every child process")
         runtime.stop()
     return raw, tdkt
 
 
-def _terminate(_signum: int, _frame: object) -> None:
+def _interrupt(_signum: int, _frame: object) -> None:
+    """Ctrl-C or SIGTERM: unwind at once, even out of blocking start-up code; `main` cleans up."""
     raise KeyboardInterrupt
 
 
 def run(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
     data_dir = Path(tempfile.mkdtemp(prefix="tdkt-bench-"))
     ok = False
     try:

@@ -44,9 +44,8 @@ class Action(StrEnum):
     confer = "confer"
 
 
-# The launcher's default ports, as in deploy.stack.DEFAULT_PORTS (not imported: it loads alembic).
-DEFAULT_URLS = {Tier.UNIT: "http://127.0.0.1:8001", Tier.DISTRICT: "http://127.0.0.1:8002",
-                Tier.PROVINCE: "http://127.0.0.1:8003", Tier.CENTRAL: "http://127.0.0.1:8004"}
+# The launcher's default ports 8001-8004 (deploy.stack.DEFAULT_PORTS, not imported: slow to load).
+DEFAULT_URLS = {tier: f"http://127.0.0.1:{8001 + i}" for i, tier in enumerate(TIER_ORDER)}
 
 
 def url_variable(tier: Tier) -> str:
@@ -76,18 +75,23 @@ class Officer:
     tier: Tier | None = None
     urls: dict[Tier, str] = field(default_factory=service_urls)
 
-    def call(self, method: str, path: str, *, tier: Tier | None = None, **kwargs: Any) -> Any:
-        tier = tier or self.home()
+    def _send(self, tier: Tier, method: str, path: str, **kwargs: Any) -> httpx.Response:
         url = self.urls[tier]
         try:
-            r = httpx.request(method, url + path, headers={"Authorization": f"Bearer {self.token}"},
-                              timeout=30, **kwargs)
+            return httpx.request(method, url + path, timeout=30, **kwargs,
+                                 headers={"Authorization": f"Bearer {self.token}"})
         except httpx.TransportError as err:
             raise CliError(f"cannot reach the {tier.value} service at {url} ({err}); "
                            "is the system running (`make run`)?") from None
+
+    def call(self, method: str, path: str, *, tier: Tier | None = None, **kwargs: Any) -> Any:
+        tier = tier or self.home()
+        r = self._send(tier, method, path, **kwargs)
         if r.status_code >= 400:
+            hint = (f" (tokens belong to one service: is this an officer of the {tier.value} tier?)"
+                    if r.status_code == 401 else "")
             raise CliError(f"{method} {path} at the {tier.value} service failed "
-                           f"({r.status_code} {r.reason_phrase}): {_detail(r)}")
+                           f"({r.status_code} {r.reason_phrase}): {_detail(r)}{hint}")
         return r.json()
 
     def home(self) -> Tier:
@@ -96,16 +100,13 @@ class Officer:
             unreachable = []
             for tier in TIER_ORDER:
                 try:
-                    r = httpx.get(self.urls[tier] + "/me", timeout=10,
-                                  headers={"Authorization": f"Bearer {self.token}"})
-                except httpx.TransportError:
-                    unreachable.append(f"{tier.value} ({self.urls[tier]})")
-                    continue
-                if r.status_code == 200:
-                    self.tier = tier
-                    break
+                    if self._send(tier, "GET", "/me").status_code == 200:
+                        self.tier = tier
+                        break
+                except CliError as err:
+                    unreachable.append(str(err))
             else:
-                hint = f"; unreachable: {', '.join(unreachable)}" if unreachable else ""
+                hint = "; ".join(["", *unreachable])
                 raise CliError(f"no service accepts the token '{self.token}'{hint}")
         return self.tier
 
@@ -205,9 +206,12 @@ def submit(
     officer = ctx.obj.officer()
     draft = officer.call("POST", "/nominations", json={
         "nominee_name": nominee, "nominee_kind": kind, "award_code": award, "reason": reason})
-    for doc in documents:
-        officer.call("POST", f"/nominations/{draft['id']}/documents", json=doc)
-    submitted = officer.call("POST", f"/nominations/{draft['id']}/submit")
+    try:
+        for doc in documents:
+            officer.call("POST", f"/nominations/{draft['id']}/documents", json=doc)
+        submitted = officer.call("POST", f"/nominations/{draft['id']}/submit")
+    except CliError as err:
+        raise CliError(f"{err}\n(the draft {draft['id']} was created but not submitted)") from None
     typer.echo(f"nomination {draft['id']} submitted: {award} for {nominee}")
     typer.echo(table(["step", "tier", "agency", "confers"],
                      [(i, s["tier"], s["agency_code"], "yes" if s.get("confers") else "")

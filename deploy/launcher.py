@@ -12,6 +12,7 @@ import json
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -81,9 +82,13 @@ class Progress:
 
 
 def _on_signal(signum: int, _frame: FrameType | None) -> None:
-    for sig in (signal.SIGINT, signal.SIGTERM):  # stopping must not be interrupted
-        signal.signal(sig, signal.SIG_IGN)
+    _handle_signals(signal.SIG_IGN)  # stopping must not be interrupted
     raise Interrupted(signal.Signals(signum).name)
+
+
+def _handle_signals(handler: Callable[[int, FrameType | None], None] | signal.Handlers) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handler)
 
 
 class Launcher:
@@ -92,7 +97,8 @@ class Launcher:
         data = options.data_dir
         self.kafka = tansu(options.kafka_port, data)
         self.temporal = temporal_dev_server(options.temporal_port, options.temporal_ui_port, data)
-        self.temporal.argv.remove("--headless")  # serve the Temporal UI as well
+        # Serve the Temporal UI as well.
+        self.temporal.argv = [arg for arg in self.temporal.argv if arg != "--headless"]
         self.stack = Stack(StackConfig(
             data_dir=data, kafka_bootstrap=f"127.0.0.1:{options.kafka_port}",
             temporal_address=f"127.0.0.1:{options.temporal_port}", ports=dict(options.ports),
@@ -104,11 +110,12 @@ class Launcher:
     def children(self) -> list[Child]:
         return [self.kafka, self.temporal, *self.stack.services.values(), self.stack.worker]
 
+    def busy_ports(self) -> list[int]:
+        o = self.options
+        return [p for p in [o.kafka_port, o.temporal_port, o.temporal_ui_port, *o.ports.values()]
+                if port_open(p)]
+
     def start(self) -> None:
-        busy = [str(p) for p in self._all_ports() if port_open(p)]
-        if busy:
-            raise RuntimeError(f"port(s) {', '.join(busy)} already in use; is another launcher "
-                               "running? Choose other ports with the --*-port options.")
         (self.options.data_dir / "db").mkdir(parents=True, exist_ok=True)
         progress = Progress(total=3 + 2 * len(TIER_ORDER))
         progress("starting kafka (tansu) and temporal")
@@ -141,10 +148,6 @@ class Launcher:
         self.temporal.stop()
         self.kafka.stop()
         self.pids_file.unlink(missing_ok=True)
-
-    def _all_ports(self) -> list[int]:
-        o = self.options
-        return [o.kafka_port, o.temporal_port, o.temporal_ui_port, *o.ports.values()]
 
     def _write_pids(self) -> None:
         pids = {c.name: c.proc.pid for c in self.children if c.proc is not None}
@@ -189,8 +192,11 @@ def credentials(on: date) -> list[tuple[str, str, str, str]]:
 
 def run(options: Options) -> int:
     launcher = Launcher(options)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _on_signal)
+    if busy := launcher.busy_ports():
+        print(f"error: port(s) {', '.join(map(str, busy))} already in use; is another launcher "
+              "running? Choose other ports with the --*-port options.", file=sys.stderr)
+        return 1
+    _handle_signals(_on_signal)
     try:
         launcher.start()
         launcher.announce()
@@ -203,6 +209,7 @@ def run(options: Options) -> int:
         print(f"\nerror: {err}\nLogs: {logs}; stopping the rest…", file=sys.stderr, flush=True)
         return 1
     finally:
+        _handle_signals(signal.SIG_IGN)
         launcher.stop()
         print("stopped.", flush=True)
 

@@ -14,7 +14,7 @@ router = APIRouter(tags=["central"])
 @router.get("/awards", response_model=list[ConferredAward],
             summary="Registry of awards conferred at any level, as reported by award.conferred events")
 async def conferred_awards(award_code: str | None = None, caller: Caller = Depends(current_officer),
-                           session: AsyncSession = Depends(db)):
+                           session: AsyncSession = Depends(db, scope="function")):
     query = select(ConferredAward)
     if award_code:
         query = query.where(ConferredAward.award_code == award_code)

@@ -32,7 +32,11 @@ DECIDING_ROLES = ("chair", "admin")
 
 
 async def db(request: Request):  # type: ignore[no-untyped-def]
-    """One transaction per request: committed when the route returns, rolled back on error."""
+    """One transaction per request: committed when the route returns, rolled back on error.
+
+    Use it with `scope="function"`: FastAPI's default request scope would commit only after the
+    response is sent, so a client could act on a 201 before its row exists.
+    """
     async with request.app.state.kit.sessions() as session, session.begin():
         yield session
 
@@ -61,7 +65,7 @@ async def _nomination_out(session: AsyncSession, nomination) -> NominationOut:  
 
 @router.post("/nominations", status_code=201, response_model=NominationOut, tags=["nominations"],
              summary="Draft a nomination (đề nghị khen thưởng) at the caller's agency")
-async def draft(body: DraftIn, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db)):
+async def draft(body: DraftIn, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")):
     require_role(caller, *PROPOSING_ROLES)
     nomination = await service.create_draft(session, caller=caller, **body.model_dump())
     await session.flush()
@@ -70,7 +74,7 @@ async def draft(body: DraftIn, caller: Caller = Depends(current_officer), sessio
 
 @router.get("/nominations", response_model=list[NominationOut], tags=["nominations"],
             summary="Nominations proposed by the caller's agency, with their outcome")
-async def my_nominations(caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db)):
+async def my_nominations(caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")):
     rows = await session.exec(
         select(Nomination).where(Nomination.proposer_agency == caller.agency_code).order_by(Nomination.created_at)  # type: ignore[arg-type]
     )
@@ -80,7 +84,7 @@ async def my_nominations(caller: Caller = Depends(current_officer), session: Asy
 @router.get("/nominations/{nomination_id}", response_model=NominationOut, tags=["nominations"],
             summary="One of the caller's agency's nominations, with documents and outcome")
 async def one_nomination(nomination_id: str, caller: Caller = Depends(current_officer),
-                         session: AsyncSession = Depends(db)):
+                         session: AsyncSession = Depends(db, scope="function")):
     nomination = await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
     return await _nomination_out(session, nomination)
 
@@ -88,7 +92,7 @@ async def one_nomination(nomination_id: str, caller: Caller = Depends(current_of
 @router.post("/nominations/{nomination_id}/documents", status_code=201, response_model=DocumentOut,
              tags=["nominations"], summary="Attach a document with its SHA-256 checksum to a draft")
 async def attach(nomination_id: str, body: DocumentIn, caller: Caller = Depends(current_officer),
-                 session: AsyncSession = Depends(db)):
+                 session: AsyncSession = Depends(db, scope="function")):
     require_role(caller, *PROPOSING_ROLES)
     document = await service.add_document(session, caller=caller, nomination_id=nomination_id, **body.model_dump())
     return DocumentOut(**document.model_dump(exclude={"content"}))
@@ -97,7 +101,7 @@ async def attach(nomination_id: str, body: DocumentIn, caller: Caller = Depends(
 @router.post("/nominations/{nomination_id}/submit", status_code=202, tags=["nominations"],
              summary="Submit a draft: its route is fixed and its workflow starts (idempotent)")
 async def submit(nomination_id: str, request: Request, caller: Caller = Depends(current_officer),
-                 session: AsyncSession = Depends(db), wf: NominationClient = Depends(workflows)) -> dict:
+                 session: AsyncSession = Depends(db, scope="function"), wf: NominationClient = Depends(workflows)) -> dict:
     require_role(caller, *PROPOSING_ROLES)
     nomination_input, plan = await service.prepare_submission(
         session, caller=caller, nomination_id=nomination_id, today=request.app.state.kit.settings.today()
@@ -110,7 +114,7 @@ async def submit(nomination_id: str, request: Request, caller: Caller = Depends(
 @router.post("/nominations/{nomination_id}/resubmit", tags=["nominations"],
              summary="Resubmit a returned nomination; review resumes where it was returned")
 async def resubmit(nomination_id: str, body: ResubmitIn, caller: Caller = Depends(current_officer),
-                   session: AsyncSession = Depends(db), wf: NominationClient = Depends(workflows)) -> NominationStatus:
+                   session: AsyncSession = Depends(db, scope="function"), wf: NominationClient = Depends(workflows)) -> NominationStatus:
     require_role(caller, *PROPOSING_ROLES)
     await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
     try:
@@ -122,14 +126,14 @@ async def resubmit(nomination_id: str, body: ResubmitIn, caller: Caller = Depend
 @router.get("/inbox", response_model=list[ReviewOut], tags=["reviews"],
             summary="Nominations pending at the caller's agency")
 async def my_inbox(state: str | None = "pending", caller: Caller = Depends(current_officer),
-                   session: AsyncSession = Depends(db)):
+                   session: AsyncSession = Depends(db, scope="function")):
     return [ReviewOut(**r.model_dump()) for r in await service.inbox(session, agency_code=caller.agency_code, state=state)]
 
 
 @router.post("/reviews/{nomination_id}/decision", tags=["reviews"],
              summary="Decide on a nomination pending at the caller's agency: forward, return, refuse or confer")
 async def decide(nomination_id: str, body: DecisionIn, request: Request, caller: Caller = Depends(current_officer),
-                 session: AsyncSession = Depends(db), wf: NominationClient = Depends(workflows)) -> DecisionResult:
+                 session: AsyncSession = Depends(db, scope="function"), wf: NominationClient = Depends(workflows)) -> DecisionResult:
     require_role(caller, *DECIDING_ROLES)
     if body.action == "confer" and not body.decision_no:
         raise HTTPException(422, "a conferral needs the decision number (decision_no) of the quyết định")
@@ -150,7 +154,7 @@ async def decide(nomination_id: str, body: DecisionIn, request: Request, caller:
 @router.get("/nominations/{nomination_id}/status", tags=["reviews"],
             summary="Where a nomination is now (workflow query), for agencies on its route")
 async def nomination_status(nomination_id: str, caller: Caller = Depends(current_officer),
-                            session: AsyncSession = Depends(db), wf: NominationClient = Depends(workflows)) -> NominationStatus:
+                            session: AsyncSession = Depends(db, scope="function"), wf: NominationClient = Depends(workflows)) -> NominationStatus:
     await service.history(session, caller=caller, nomination_id=nomination_id)
     try:
         return await wf.status(nomination_id)
@@ -161,13 +165,13 @@ async def nomination_status(nomination_id: str, caller: Caller = Depends(current
 @router.get("/nominations/{nomination_id}/history", response_model=list[AuditOut], tags=["audit"],
             summary="This service's audit records for a nomination, for agencies on its route")
 async def nomination_history(nomination_id: str, caller: Caller = Depends(current_officer),
-                             session: AsyncSession = Depends(db)):
+                             session: AsyncSession = Depends(db, scope="function")):
     return [AuditOut(**r.model_dump()) for r in await service.history(session, caller=caller, nomination_id=nomination_id)]
 
 
 @router.get("/audit/verify", response_model=ChainOut, tags=["audit"],
             summary="Recompute this service's audit hash chain (auditors and admins)")
-async def audit_verify(caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db)):
+async def audit_verify(caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")):
     require_role(caller, "auditor", "admin", "chair")
     return ChainOut(**await verify_chain(session))
 
@@ -175,7 +179,7 @@ async def audit_verify(caller: Caller = Depends(current_officer), session: Async
 @router.get("/routes", response_model=RouteOut, tags=["rules"],
             summary="What route a nomination for this award from this agency would take, and why")
 async def route_preview(request: Request, award_code: str, proposer_agency: str | None = None, on: date | None = None,
-                        caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db)):
+                        caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")):
     proposer = proposer_agency or caller.agency_code
     when = on or request.app.state.kit.settings.today()
     try:

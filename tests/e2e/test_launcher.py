@@ -1,0 +1,154 @@
+"""`python -m deploy.launcher` as a user runs it: up, the scripted demo through the CLI, Ctrl+C
+leaves nothing behind, and a second start on the same data dir still knows the conferral."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from deploy.cli import url_variable
+from deploy.demo_data import demo_token
+from deploy.embedded import free_port, port_open
+from deploy.launcher import READY
+from shared.authority import PRESIDENT
+from shared.tiers import TIER_ORDER, Tier
+
+ROOT = Path(__file__).resolve().parents[2]
+PORT_NAMES = ["kafka", "temporal", "temporal_ui", *(t.value for t in TIER_ORDER)]
+
+
+class Launched:
+    """One launcher process, its output collected line by line."""
+
+    def __init__(self, data_dir: Path, ports: dict[str, int]) -> None:
+        self.data_dir, self.ports = data_dir, ports
+        env = {**os.environ, **{f"TDKT_{name.upper()}_PORT": str(p) for name, p in ports.items()}}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "deploy.launcher", "--data-dir", str(data_dir)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            encoding="utf-8", start_new_session=True,
+        )
+        self.lines: list[str] = []
+        threading.Thread(target=self._collect, daemon=True).start()
+
+    def _collect(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def url(self, tier: Tier) -> str:
+        return f"http://127.0.0.1:{self.ports[tier.value]}"
+
+    def wait_ready(self, timeout: float = 120) -> dict[str, int]:
+        """Wait for the credentials table; return the children's PIDs the launcher recorded."""
+        deadline = time.monotonic() + timeout
+        while READY not in self.output:
+            assert self.proc.poll() is None, f"launcher exited early:\n{self.output}"
+            assert time.monotonic() < deadline, f"launcher not ready in {timeout}s:\n{self.output}"
+            time.sleep(0.2)
+        return json.loads((self.data_dir / "pids.json").read_text())
+
+    def interrupt(self, timeout: float = 30) -> int:
+        self.proc.send_signal(signal.SIGINT)
+        return self.proc.wait(timeout)
+
+    def cleanup(self, pids: dict[str, int]) -> None:
+        """After a failed test: stop the launcher, and its children by PID if it hangs."""
+        if self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            for pid in pids.values():
+                try:
+                    os.killpg(pid, signal.SIGKILL)  # each child leads its own process group
+                except ProcessLookupError:
+                    pass
+
+
+Start = Callable[[Path, dict[str, int]], tuple[Launched, dict[str, int]]]
+
+
+@pytest.fixture
+def launch() -> Iterator[Start]:
+    """Start a launcher and wait until it is ready; whatever happens, none outlives the test."""
+    started: list[tuple[Launched, dict[str, int]]] = []
+
+    def start(data_dir: Path, ports: dict[str, int]) -> tuple[Launched, dict[str, int]]:
+        launched = Launched(data_dir, ports)
+        pids: dict[str, int] = {}
+        started.append((launched, pids))
+        pids.update(launched.wait_ready())
+        return launched, pids
+
+    yield start
+    for launched, pids in started:
+        launched.cleanup(pids)
+
+
+def assert_nothing_left(launched: Launched, pids: dict[str, int]) -> None:
+    deadline = time.monotonic() + 5
+    while alive := [name for name, pid in pids.items() if Path(f"/proc/{pid}").exists()]:
+        assert time.monotonic() < deadline, f"still running after the launcher exited: {alive}"
+        time.sleep(0.1)
+    listening = [name for name, port in launched.ports.items() if port_open(port)]
+    assert not listening, f"ports still listening: {listening}"
+    marker = str(launched.data_dir).encode()
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            seen = (proc / "cmdline").read_bytes() + (proc / "environ").read_bytes()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        assert marker not in seen, f"process {proc.name} still refers to {launched.data_dir}"
+
+
+def test_launch_demo_stop_and_restart(launch: Start, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    ports = {name: free_port() for name in PORT_NAMES}
+
+    began = time.monotonic()
+    first, pids = launch(data_dir, ports)
+    up_in = time.monotonic() - began
+    assert "[1/" in first.output and demo_token(PRESIDENT, "chair") in first.output
+    assert "2025-05-15" in first.output and "Trường Tiểu học Sóc Sơn" in first.output
+    assert set(pids) >= {"temporal", "kafka (tansu)", "workflow worker", "unit service"}
+
+    env = {**os.environ, **{url_variable(t): first.url(t) for t in TIER_ORDER}}
+    demo = subprocess.run([sys.executable, "-m", "deploy.demo", "--timeout", "60"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, encoding="utf-8", timeout=150)
+    assert demo.returncode == 0, f"demo failed:\n{demo.stdout}\n{demo.stderr}"
+    conferred = re.search(r"^Conferred: Huân chương Lao động hạng Ba .* nomination (\S+)\.$",
+                          demo.stdout, re.MULTILINE)
+    assert conferred, demo.stdout
+    nomination_id = conferred.group(1)
+    assert "decision.confer" in demo.stdout  # the merged history reached the central service
+
+    assert first.interrupt() == 0, first.output
+    assert "stopped." in first.output
+    assert_nothing_left(first, pids)
+
+    second, pids = launch(data_dir, ports)
+    president = {"Authorization": f"Bearer {demo_token(PRESIDENT, 'chair')}"}
+    awards = httpx.get(f"{second.url(Tier.CENTRAL)}/awards", headers=president, timeout=10).json()
+    assert [a["decision_no"] for a in awards if a["nomination_id"] == nomination_id] == ["1/QĐ-CTN"]
+    status = httpx.get(f"{second.url(Tier.CENTRAL)}/nominations/{nomination_id}/status",
+                       headers=president, timeout=30).json()
+    assert status["state"] == "conferred", status  # the workflow survived in Temporal's SQLite
+    assert second.interrupt() == 0, second.output
+    assert_nothing_left(second, pids)
+    print(f"launcher up in {up_in:.1f}s; whole test {time.monotonic() - began:.1f}s")
