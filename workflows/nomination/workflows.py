@@ -43,6 +43,7 @@ class NominationWorkflow:
         self._visit: dict[int, int] = {}
         self._decided: DecisionInput | None = None
         self._resubmitted = False
+        self._claimed = False
         self._history: list[HistoryEntry] = []
 
     @workflow.run
@@ -55,6 +56,9 @@ class NominationWorkflow:
         )
         while True:
             visit = self._visit[self._step] = self._visit.get(self._step, 0) + 1
+            # The inbox row exists once open_review commits, a moment before this workflow learns
+            # it did: a decision arriving then is accepted and waits for "pending".
+            self._state = "opening"
             await self._activity(
                 "open_review",
                 self._current.tier,
@@ -99,6 +103,13 @@ class NominationWorkflow:
     @workflow.update
     async def decide(self, decision: DecisionInput) -> DecisionResult:
         assert self._input is not None
+        if self._claimed:
+            raise ApplicationError(
+                "nomination is not awaiting a decision (another decision is being recorded)",
+                type="NotPending",
+            )
+        self._claimed = True
+        await workflow.wait_condition(lambda: self._state == "pending")
         self._state = "recording"
         step, visit = self._step, self._visit[self._step]
         route = self._input.route
@@ -124,6 +135,7 @@ class NominationWorkflow:
             )
         )
         self._decided = decision
+        self._claimed = False
         state = {"forward": "forwarded", "return": "returned", "refuse": "refused"}.get(
             decision.action, "conferred"
         )
@@ -133,7 +145,7 @@ class NominationWorkflow:
 
     @decide.validator
     def _validate_decision(self, decision: DecisionInput) -> None:
-        if self._input is None or self._state != "pending":
+        if self._input is None or self._claimed or self._state not in ("pending", "opening"):
             raise ApplicationError(
                 f"nomination is not awaiting a decision (it is {self._state})", type="NotPending"
             )
