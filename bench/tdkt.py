@@ -1,4 +1,4 @@
-"""Scenario (b): nominations through tdkt's HTTP API only, routed U91-0001 → D903 → P91 → TW-CTN.
+"""Scenario (b): nominations through tdkt's HTTP API only, routed U91-0001 → D903 → P91 → TW-BTDKT → TW-TTG → TW-CTN.
 
 Each nomination is drafted, given its tờ trình, submitted, then decided at every level by the
 level's chair (forward, forward, forward, confer). A decision's latency runs from sending the
@@ -17,14 +17,11 @@ import httpx
 
 from bench.report import CpuMeter, ScenarioResult, error_key
 from deploy.demo_data import demo_token
-from shared.authority import PRESIDENT
+from deploy.demo_data import ORDER_ROUTE
 from shared.tiers import Tier
 
 AWARD = "HCLD_HANG_BA"
-LEVELS = [
-    (Tier.UNIT, "U91-0001"), (Tier.DISTRICT, "D903"), (Tier.PROVINCE, "P91"),
-    (Tier.CENTRAL, PRESIDENT),
-]
+LEVELS = [(Tier(tier), agency) for tier, agency in ORDER_ROUTE]
 PROPOSER = LEVELS[0][1]
 # Rejections that only mean "too early" and are retried (counted, with their exact text):
 # a write acknowledged before its transaction committed, or a decision sent after the item showed

@@ -21,10 +21,10 @@ from typer.testing import CliRunner
 
 from deploy.cli import CliError, Officer, app
 from deploy.demo_data import demo_token
-from shared.authority import PRESIDENT
+from deploy.demo_data import ORDER_ROUTE, PRESIDENT
 
 SCHOOL, HON_DAT, KIEN_GIANG = "U91-0001", "D903", "P91"
-LEVELS = [SCHOOL, HON_DAT, KIEN_GIANG, PRESIDENT]
+LEVELS = [agency for _, agency in ORDER_ROUTE]
 AWARD, AWARD_NAME = "HCLD_HANG_BA", "Huân chương Lao động hạng Ba"
 NOMINEE = "Nguyễn Thị Lan"
 TO_TRINH = f"""TRƯỜNG TIỂU HỌC SÓC SƠN

@@ -7,9 +7,9 @@ reorganization. Their names are illustrative; codes are what the system keys on.
 
 from datetime import date
 
-from shared.authority import CENTRAL_BOARD, PRESIDENT, PRIME_MINISTER
 from shared.hierarchy.reference import REGISTRY_EPOCH
 
+CENTRAL_BOARD, PRIME_MINISTER, PRESIDENT = "TW-BTDKT", "TW-TTG", "TW-CTN"
 KIEN_GIANG = "P91"
 HON_DAT = "D903"
 BINH_SON = "C30823"
@@ -32,8 +32,9 @@ NATIONAL_BODIES = [
 
 DEMO_UNITS = [
     _agency("U91-0001", "Trường Tiểu học Sóc Sơn (huyện Hòn Đất)", "unit", "school", HON_DAT),
-    _agency("U91-0002", "Sở Nội vụ tỉnh Kiên Giang", "unit", "agency", KIEN_GIANG),
+    _agency("U91-0002", "Sở Nội vụ tỉnh Kiên Giang", "unit", "department", KIEN_GIANG),
     _agency("U91-0003", "Công ty TNHH Thủy sản Hòn Đất (demo)", "unit", "enterprise", HON_DAT),
+    _agency("U-BGDDT-0001", "Trường Đại học Sư phạm (trực thuộc Bộ GD&ĐT, demo)", "unit", "ministry_unit", "B-BGDDT"),
 ]
 
 # (agency, role, officer name). Tokens are "demo-<agency>-<role>": development only.
@@ -62,6 +63,11 @@ DEMO_OFFICERS = [
 ]
 
 SEED_DATE = date(2025, 5, 1)
+
+# Where a Labour Order proposed by the demo school goes before 2025-07-01: the school, Hòn Đất
+# district, Kiên Giang province, the Central Board, the Prime Minister (proposes), the President.
+ORDER_ROUTE = [("unit", "U91-0001"), ("district", HON_DAT), ("province", KIEN_GIANG),
+               ("central", CENTRAL_BOARD), ("central", PRIME_MINISTER), ("central", PRESIDENT)]
 
 
 def demo_token(agency_code: str, role: str) -> str:

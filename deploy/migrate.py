@@ -1,7 +1,7 @@
 """Run a tier's Alembic migrations: `python -m deploy.migrate <tier> [database_url]`.
 
-Tables every tier has are on the `kit` branch; a tier with tables of its own has a branch named
-after it that starts from the kit head.
+Tables every tier has are on the `kit` line (0001_kit, 0002_…); a tier with tables of its own has
+a branch named after it. A tier's database is upgraded to the kit line's head, then to its branch's.
 """
 
 import asyncio
@@ -24,9 +24,18 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def target_for(tier: Tier, cfg: Config) -> str:
-    labels = {label for rev in ScriptDirectory.from_config(cfg).walk_revisions() for label in rev.branch_labels}
-    return f"{tier.value}@head" if tier.value in labels else "kit@head"
+def targets_for(tier: Tier, cfg: Config) -> list[str]:
+    """The kit line's head, then the tier's own branch head if it has one."""
+    script = ScriptDirectory.from_config(cfg)
+    tier_labels = {t.value for t in Tier}
+    kit_heads = [
+        head for head in script.get_heads()
+        if not any(set(rev.branch_labels) & tier_labels for rev in script.iterate_revisions(head, "base"))
+    ]
+    if len(kit_heads) != 1:
+        raise RuntimeError(f"the kit migration line must have exactly one head, found {kit_heads}")
+    labels = {label for rev in script.walk_revisions() for label in rev.branch_labels}
+    return kit_heads + ([f"{tier.value}@head"] if tier.value in labels else [])
 
 
 def migrate(tier: Tier, database_url: str) -> None:
@@ -35,7 +44,8 @@ def migrate(tier: Tier, database_url: str) -> None:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     cfg = alembic_config(database_url)
-    command.upgrade(cfg, target_for(tier, cfg))
+    for target in targets_for(tier, cfg):
+        command.upgrade(cfg, target)
 
 
 async def migrate_async(tier: Tier, database_url: str) -> None:

@@ -14,8 +14,9 @@ TOPIC_NOMINATIONS = "tdkt.nominations"
 TOPIC_AWARDS = "tdkt.awards"
 TOPIC_HIERARCHY = "tdkt.hierarchy"
 TOPIC_AUDIT = "tdkt.audit"
+TOPIC_NOMINEES = "tdkt.nominees"
 TOPIC_DEAD_LETTER = "tdkt.dead-letter"
-ALL_TOPICS = [TOPIC_NOMINATIONS, TOPIC_AWARDS, TOPIC_HIERARCHY, TOPIC_AUDIT, TOPIC_DEAD_LETTER]
+ALL_TOPICS = [TOPIC_NOMINATIONS, TOPIC_AWARDS, TOPIC_HIERARCHY, TOPIC_AUDIT, TOPIC_NOMINEES, TOPIC_DEAD_LETTER]
 
 
 class Envelope(BaseModel):
@@ -55,6 +56,9 @@ class NominationSubmitted(_NominationFact):
 
     type: ClassVar[str] = "nomination.submitted"
     route: list[dict[str, Any]] = Field(default_factory=list)
+    regime: str | None = None
+    mode: str | None = None
+    eligibility_outcome: str | None = None
 
 
 class NominationReceived(_NominationFact):
@@ -95,6 +99,25 @@ class AwardConferred(_NominationFact):
     topic: ClassVar[str] = TOPIC_AWARDS
     decision_no: str
     decided_on: str
+    # Added with the rules (issue 3): what every holder of the nominee's history records.
+    nominee_id: str | None = None
+    mode: str | None = None
+    period_year: int | None = None
+    regime: str | None = None
+    achievement: str | None = None
+    initiative_ids: list[str] = Field(default_factory=list)
+
+
+class NomineeFactsRecorded(Event):
+    """Emitted when the agency managing a nominee records facts of their history (ratings, awards,
+    initiatives, discipline, holds, leave, service). Keyed by nominee id; every service applies it."""
+
+    type: ClassVar[str] = "nominee.facts_recorded"
+    topic: ClassVar[str] = TOPIC_NOMINEES
+    nominee_id: str
+    agency_code: str
+    actor: str
+    facts: list[dict[str, Any]]
 
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -107,6 +130,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         NominationResubmitted,
         NominationRefused,
         AwardConferred,
+        NomineeFactsRecorded,
     )
 }
 

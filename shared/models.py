@@ -59,6 +59,15 @@ class Nomination(SQLModel, table=True):
     outcome_agency: str | None = None
     outcome_reason: str | None = None
     decision_no: str | None = None
+    # The rules (issue 3): whose history is judged, under which mode and regime, and the verdict.
+    nominee_id: str | None = Field(default=None, index=True)
+    mode: str = "cong_trang"
+    period_year: int | None = None
+    movement_code: str | None = None
+    achievement: str | None = None
+    initiative_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    regime: str | None = None
+    eligibility: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class Document(SQLModel, table=True):
@@ -96,6 +105,30 @@ class Review(SQLModel, table=True):
     decided_at: datetime | None = None
     decided_by: str | None = None
     reason: str | None = None
+    regime: str | None = None
+    mode: str | None = None
+    # The eligibility verdict computed at submission, shown to reviewers at every level.
+    eligibility: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class NomineeFact(SQLModel, table=True):
+    """One fact of a nominee's history (rating, award, initiative, discipline, hold, …).
+
+    History belongs to the person or organisation (``nominee_id``), never to an agency code, so it
+    survives reorganizations. The owning service records facts; others receive them by events.
+    ``fact_key`` (a hash of nominee and fact) makes recording and redelivery idempotent.
+    """
+
+    __tablename__ = "nominee_fact"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fact_key: str = Field(unique=True)
+    nominee_id: str = Field(index=True)
+    kind: str
+    fact: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    source_agency: str
+    recorded_by: str
+    recorded_at: datetime
 
 
 class AuditRecord(SQLModel, table=True):

@@ -1,18 +1,41 @@
-"""Route resolution: from the proposing agency up its hierarchy to the conferring authority.
+"""Route resolution: (award, nominee's managing agency, date) → the chain of agencies that handle it.
 
-The level that manages staff and payroll proposes; each higher agency on the way reviews and
-forwards. The skeleton's authority table says at which tier the award is conferred.
+The level that manages the nominee's staff and payroll proposes; every higher agency on the way
+reviews and forwards, until the first one whose head holds an authority that may confer the award
+under the regime in force on the date. Awards of the Prime Minister or the President go from the
+province or ministry to the Central Board (appraisal), then the Prime Minister, then the President.
+Thematic-movement awards stop at the movement's launcher.
+
+`resolve_route` is pure: it reads the catalog and a hierarchy lookup and returns the steps with a
+reason and a citation for each. `plan_route` loads what it needs from a service's registry replica.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.authority import AUTHORITIES
 from shared.hierarchy.registry import agency_on, chain_upwards
+from shared.rules.catalog import Catalog, Citation, default_catalog
+from shared.rules.movements import Movement, movement
 from shared.tiers import Tier
 from workflows.nomination.inputs import RouteStep
+
+# Decree 91/2017 Art. 46(1), confirmed by MOHA in 2022; its place in the 2022 Law or Decree 152
+# was not found (domain.md §4.1), so it is cited with low confidence.
+PROPOSER_PRINCIPLE = Citation(
+    instrument="Nghị định 91/2017/NĐ-CP", article="Điều 46 khoản 1 (cấp quản lý tổ chức, cán bộ và quỹ lương đề nghị)",
+    source="S22", confidence="L", configurable=True,
+)
+CENTRAL_PROCEDURE = Citation(instrument="Quyết định 311/QĐ-BNV (2025)", article="thủ tục cấp trung ương", source="S3:3eb06cf023f78272")
+MOVEMENT_PRINCIPLE = Citation(
+    instrument="Nghị định 91/2017/NĐ-CP", article="cấp phát động phong trào khen thưởng hoặc đề nghị khen thưởng",
+    source="S22", confidence="M", configurable=True,
+)
+
+
+PROVINCE_KINDS = ("province", "city")
 
 
 class RoutingError(ValueError):
@@ -20,48 +43,205 @@ class RoutingError(ValueError):
 
 
 @dataclass(frozen=True)
+class AgencyNode:
+    code: str
+    name: str
+    tier: str
+    kind: str
+    parent_code: str | None
+
+
+Lookup = Callable[[str], AgencyNode | None]
+
+
+@dataclass(frozen=True)
+class StepReason:
+    agency_code: str
+    role: str  # proposes | reviews | appraises | proposes_to_president | confers
+    text: str
+    citation: str
+
+
+@dataclass
 class RoutePlan:
+    award_code: str
+    regime: str
+    on: date
     steps: list[RouteStep]
-    explanation: list[str]
+    reasons: list[StepReason] = field(default_factory=list)
+    # The province (or centrally-run city) the managing agency belonged to on the date, if any:
+    # it selects provincial rule sets layered over the national one.
+    province_code: str | None = None
+
+    @property
+    def explanation(self) -> list[str]:
+        return [f"{r.text} [{r.citation}]" for r in self.reasons]
+
+    @property
+    def conferring_agency(self) -> str:
+        return self.steps[-1].agency_code
+
+
+def resolve_route(
+    catalog: Catalog, lookup: Lookup, *, award_code: str, managing_agency: str, on: date,
+    mode: str = "cong_trang", movement_code: str | None = None,
+) -> RoutePlan:
+    """The route of a nomination for `award_code`, proposed by `managing_agency` on `on`.
+
+    Who may confer is the authority matrix of the regime in force on `on`: after 2025-07-01 there
+    is no district chairman to send anything to, whatever regime the dossier is judged under. The
+    regime a dossier is *judged* under (eligibility, bonus) is the nomination's own (see
+    `Catalog.judging_regime`), and a route computed later (re-routing) does not change it.
+    """
+    if award_code not in catalog.awards:
+        raise RoutingError(f"unknown award code '{award_code}'; see GET /catalog/awards for the codes")
+    award = catalog.awards[award_code]
+    regime_code = catalog.regime_on(on).code
+    allowed = award.authorities(regime_code)
+    if not allowed:
+        raise RoutingError(f"{award.name_vi} ({award_code}) is not conferred under regime {regime_code}")
+    launcher = _launcher(lookup, mode, movement_code, on)
+    chain = _chain(lookup, managing_agency, on)
+    if launcher is not None and launcher.tier != Tier.CENTRAL.value and launcher.code not in {a.code for a in chain}:
+        raise RoutingError(
+            f"movement {movement_code} was launched by {launcher.code} ({launcher.name}), which is not above "
+            f"{managing_agency} on {on.isoformat()}; its awards go to the launcher"
+        )
+    province = next((a.code for a in chain if a.kind in PROVINCE_KINDS), None)
+    plan = RoutePlan(award_code=award_code, regime=regime_code, on=on, steps=[], province_code=province)
+    for index, agency in enumerate(chain):
+        holder = _holder(catalog, agency)
+        confers = holder is not None and holder.code in allowed and (launcher is None or agency.code == launcher.code)
+        if confers:
+            assert holder is not None
+            _add(plan, agency, "confers", f"{agency.code} ({agency.name}): {holder.name_vi} quyết định tặng "
+                 f"{award.name_vi} (chế độ {regime_code})", _authority_citation(catalog, award_code, holder.code))
+            return _finish(plan)
+        if index == 0:
+            _add(plan, agency, "proposes", f"{agency.code} ({agency.name}) quản lý nhân sự và quỹ lương của "
+                 "đối tượng: trình cấp trên", PROPOSER_PRINCIPLE.text())
+        else:
+            _add(plan, agency, "reviews", f"{agency.code} ({agency.name}) xem xét và trình cấp trên",
+                 PROPOSER_PRINCIPLE.text())
+        if launcher is not None and agency.code == launcher.code:
+            raise RoutingError(
+                f"{launcher.code} launched movement {movement_code} but its head cannot confer {award.name_vi} "
+                f"under regime {regime_code}"
+            )
+    central = [a for a in allowed if a in ("prime_minister", "president")]
+    if not central:
+        raise RoutingError(
+            f"no agency above {managing_agency} on {on.isoformat()} can confer {award.name_vi} under regime "
+            f"{regime_code}; it is conferred by: {', '.join(catalog.authorities[a].name_vi for a in allowed)}"
+        )
+    if Tier(chain[-1].tier) is not Tier.PROVINCE:
+        raise RoutingError(
+            f"{managing_agency} has no provincial or ministry-level agency above it on {on.isoformat()}; "
+            f"{award.name_vi} must be proposed through one"
+        )
+    return _finish(_central(catalog, lookup, plan, award_code, "president" in allowed, launcher))
+
+
+def _chain(lookup: Lookup, code: str, on: date) -> list[AgencyNode]:
+    chain: list[AgencyNode] = []
+    current: str | None = code
+    while current is not None and current not in {a.code for a in chain}:
+        agency = lookup(current)
+        if agency is None:
+            if not chain:
+                raise RoutingError(f"agency {code} does not exist on {on.isoformat()}")
+            raise RoutingError(f"{chain[-1].code}'s parent {current} does not exist on {on.isoformat()}")
+        chain.append(agency)
+        current = agency.parent_code
+    return chain
+
+
+def _launcher(lookup: Lookup, mode: str, movement_code: str | None, on: date) -> AgencyNode | None:
+    if movement_code is None:
+        if mode == "chuyen_de":
+            raise RoutingError("a chuyên đề (thematic) nomination must name its movement (movement_code)")
+        return None
+    found: Movement | None = movement(movement_code)
+    if found is None:
+        raise RoutingError(f"unknown emulation movement '{movement_code}'; see GET /catalog/movements")
+    if not found.covers(on):
+        raise RoutingError(f"movement {movement_code} runs {found.period()}, not on {on.isoformat()}")
+    launcher = lookup(found.launcher)
+    if launcher is None:
+        raise RoutingError(f"the launcher {found.launcher} of movement {movement_code} does not exist on {on.isoformat()}")
+    return launcher
+
+
+def _holder(catalog: Catalog, agency: AgencyNode):  # type: ignore[no-untyped-def]
+    return catalog.authority_of_agency(agency.code, agency.kind)
+
+
+def _authority_citation(catalog: Catalog, award_code: str, authority: str) -> str:
+    cited = catalog.awards[award_code].citations["conferred_by"].text()
+    return f"{cited}; {catalog.authorities[authority].citation.text()}"
+
+
+def _add(plan: RoutePlan, agency: AgencyNode, role: str, text: str, citation: str) -> None:
+    plan.steps.append(RouteStep(tier=agency.tier, agency_code=agency.code, role=role))
+    plan.reasons.append(StepReason(agency.code, role, text, citation))
+
+
+def _central(catalog: Catalog, lookup: Lookup, plan: RoutePlan, award_code: str, by_president: bool,
+             launcher: AgencyNode | None) -> RoutePlan:
+    award = catalog.awards[award_code]
+
+    def central_agency(authority: str) -> AgencyNode:
+        codes = catalog.authorities[authority].agency_codes
+        node = lookup(codes[0]) if codes else None
+        if node is None:
+            raise RoutingError(f"the {catalog.authorities[authority].name_vi} ({codes}) is not in the registry")
+        return node
+
+    board, pm = central_agency("central_board"), central_agency("prime_minister")
+    _add(plan, board, "appraises", f"{board.code} ({board.name}) thẩm định hồ sơ và trình Thủ tướng Chính phủ",
+         CENTRAL_PROCEDURE.text())
+    if not by_president:
+        _add(plan, pm, "confers", f"{pm.code} ({pm.name}) quyết định tặng {award.name_vi} (chế độ {plan.regime})",
+             _authority_citation(catalog, award_code, "prime_minister"))
+        return plan
+    _add(plan, pm, "proposes_to_president", f"{pm.code} ({pm.name}) đề nghị Chủ tịch nước", CENTRAL_PROCEDURE.text())
+    president = central_agency("president")
+    _add(plan, president, "confers", f"{president.code} ({president.name}) quyết định tặng {award.name_vi} "
+         f"(chế độ {plan.regime})", _authority_citation(catalog, award_code, "president"))
+    return plan
+
+
+def _finish(plan: RoutePlan) -> RoutePlan:
+    plan.steps[-1].confers = True
+    return plan
+
+
+async def registry_lookup(session: AsyncSession, catalog: Catalog, code: str, on: date,
+                          movement_code: str | None = None) -> Lookup:
+    """Preload what a route from `code` can touch: its ancestors, the central bodies, a launcher."""
+    nodes: dict[str, AgencyNode] = {}
+
+    def keep(agency) -> None:  # type: ignore[no-untyped-def]
+        nodes[agency.code] = AgencyNode(agency.code, agency.name, agency.tier, agency.kind, agency.parent_code)
+
+    for agency in await chain_upwards(session, code, on):
+        keep(agency)
+    wanted = [c for a in catalog.authorities.values() for c in a.agency_codes]
+    found = movement(movement_code) if movement_code else None
+    if found is not None:
+        wanted.append(found.launcher)
+    for extra in wanted:
+        agency = await agency_on(session, extra, on)
+        if agency is not None:
+            keep(agency)
+    return nodes.get
 
 
 async def plan_route(
-    session: AsyncSession, *, proposer_agency: str, award_code: str, on: date
+    session: AsyncSession, *, proposer_agency: str, award_code: str, on: date, mode: str = "cong_trang",
+    movement_code: str | None = None, catalog: Catalog | None = None,
 ) -> RoutePlan:
-    authority = AUTHORITIES.get(award_code)
-    if authority is None:
-        raise RoutingError(
-            f"unknown award code '{award_code}'; known codes: {', '.join(sorted(AUTHORITIES))}"
-        )
-    chain = await chain_upwards(session, proposer_agency, on)
-    if not chain:
-        raise RoutingError(f"agency {proposer_agency} does not exist on {on.isoformat()}")
-    steps: list[RouteStep] = []
-    why: list[str] = []
-    for agency in chain:
-        tier = Tier(agency.tier)
-        if tier.rank > authority.tier.rank:
-            break
-        steps.append(RouteStep(tier=tier.value, agency_code=agency.code))
-        why.append(f"{agency.code} ({agency.name}, {tier.value}) reviews")
-    if authority.tier is Tier.CENTRAL:
-        assert authority.central_agency is not None
-        central = await agency_on(session, authority.central_agency, on)
-        if central is None:
-            raise RoutingError(f"central authority {authority.central_agency} is not registered")
-        if steps[-1].tier != Tier.PROVINCE.value:
-            raise RoutingError(
-                f"{proposer_agency} has no provincial or ministry-level ancestor on {on}; "
-                f"{authority.name} must be proposed through one"
-            )
-        steps.append(RouteStep(tier=Tier.CENTRAL.value, agency_code=central.code))
-        why.append(f"{central.code} ({central.name}) confers {authority.name}")
-    elif Tier(steps[-1].tier) is not authority.tier:
-        raise RoutingError(
-            f"no {authority.tier.value}-tier authority above {proposer_agency} on {on} "
-            f"can confer {authority.name}"
-        )
-    else:
-        why[-1] = f"{steps[-1].agency_code} confers {authority.name}"
-    steps[-1].confers = True
-    return RoutePlan(steps, why)
+    rules = catalog or default_catalog()
+    lookup = await registry_lookup(session, rules, proposer_agency, on, movement_code)
+    return resolve_route(rules, lookup, award_code=award_code, managing_agency=proposer_agency, on=on,
+                         mode=mode, movement_code=movement_code)

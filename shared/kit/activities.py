@@ -40,7 +40,8 @@ DECISION_STATUS = {"forward": "forwarded", "return": "returned", "refuse": "refu
 
 
 def _route(nomination: NominationInput) -> list[dict]:
-    return [{"tier": s.tier, "agency_code": s.agency_code, "confers": s.confers} for s in nomination.route]
+    return [{"tier": s.tier, "agency_code": s.agency_code, "confers": s.confers, "role": s.role}
+            for s in nomination.route]
 
 
 class TierActivities:
@@ -83,7 +84,10 @@ class TierActivities:
                 event: Event = (
                     NominationResubmitted(**common)
                     if args.resubmission
-                    else NominationSubmitted(**common, route=_route(n))
+                    else NominationSubmitted(
+                        **common, route=_route(n), regime=n.regime or None, mode=n.mode,
+                        eligibility_outcome=(n.eligibility or {}).get("outcome"),
+                    )
                 )
                 add_event(session, event, source_agency=n.proposer_agency, occurred_at=now,
                           key=n.nomination_id)
@@ -107,6 +111,7 @@ class TierActivities:
                         agency_code=step.agency_code, step=args.step, visit=args.visit,
                         award_code=n.award_code, nominee_name=n.nominee_name,
                         proposer_agency=n.proposer_agency, route=_route(n), opened_at=now,
+                        regime=n.regime or None, mode=n.mode, eligibility=n.eligibility,
                     )
                 )
                 await append_audit(
@@ -184,4 +189,8 @@ def _decision_event(args: RecordDecisionArgs, now: datetime) -> Event:
         return NominationReturned(**common)
     if d.action == "refuse":
         return NominationRefused(**common)
-    return AwardConferred(**common, decision_no=d.decision_no or "", decided_on=now.date().isoformat())
+    return AwardConferred(
+        **common, decision_no=d.decision_no or "", decided_on=now.date().isoformat(), nominee_id=n.nominee_id,
+        mode=n.mode, period_year=n.period_year, regime=n.regime or None, achievement=n.achievement,
+        initiative_ids=list(n.initiative_ids),
+    )

@@ -1,7 +1,5 @@
 """HTTP routes every tier serves: dossiers, inbox, decisions, history, audit. Routes stay thin."""
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,9 +19,7 @@ from shared.kit.schemas import (
     NominationOut,
     ResubmitIn,
     ReviewOut,
-    RouteOut,
 )
-from shared.routing import RoutingError, plan_route
 from workflows.nomination.inputs import DecisionInput, DecisionResult, NominationStatus, ResubmitInput
 
 router = APIRouter()
@@ -174,17 +170,3 @@ async def nomination_history(nomination_id: str, caller: Caller = Depends(curren
 async def audit_verify(caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")):
     require_role(caller, "auditor", "admin", "chair")
     return ChainOut(**await verify_chain(session))
-
-
-@router.get("/routes", response_model=RouteOut, tags=["rules"],
-            summary="What route a nomination for this award from this agency would take, and why")
-async def route_preview(request: Request, award_code: str, proposer_agency: str | None = None, on: date | None = None,
-                        caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")):
-    proposer = proposer_agency or caller.agency_code
-    when = on or request.app.state.kit.settings.today()
-    try:
-        plan = await plan_route(session, proposer_agency=proposer, award_code=award_code, on=when)
-    except RoutingError as err:
-        raise HTTPException(422, str(err)) from None
-    return RouteOut(award_code=award_code, proposer_agency=proposer, on=when.isoformat(),
-                    steps=[s.__dict__ for s in plan.steps], explanation=plan.explanation)

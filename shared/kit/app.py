@@ -23,7 +23,8 @@ from shared.consumer import EventConsumer, Handler
 from shared.db import make_engine, session_factory
 from shared.kit.activities import TierActivities
 from shared.kit.api import router as kit_router
-from shared.kit.handlers import PROPOSER_HANDLERS
+from shared.kit.rules_api import router as rules_router
+from shared.kit.handlers import KIT_HANDLERS, merge_handlers
 from shared.kit.nominations import NominationClient
 from shared.logs import configure_logging
 from shared.outbox import OutboxRelay
@@ -52,7 +53,7 @@ def create_app(
     routers: tuple = (),
     extra_activities: Callable[[async_sessionmaker[AsyncSession]], list] | None = None,
 ) -> FastAPI:
-    all_handlers = {**PROPOSER_HANDLERS, **(handlers or {})}
+    all_handlers = merge_handlers(KIT_HANDLERS, handlers or {})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -104,6 +105,7 @@ def create_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.include_router(kit_router)
+    app.include_router(rules_router)
     for extra in routers:
         app.include_router(extra)
 

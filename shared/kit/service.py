@@ -11,8 +11,11 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.kit.auth import Caller
+from shared.kit.nominees import history_of
 from shared.models import AuditRecord, Document, Nomination, Review
 from shared.routing import RoutePlan, RoutingError, plan_route
+from shared.rules.catalog import default_catalog
+from shared.rules.eligibility import Verdict, check_eligibility
 from workflows.nomination.inputs import NominationInput
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -32,12 +35,16 @@ def _problem(code: int, message: str) -> HTTPException:
 
 async def create_draft(
     session: AsyncSession, *, caller: Caller, nominee_name: str, nominee_kind: str,
-    award_code: str, reason: str,
+    award_code: str, reason: str, **rules: object,
 ) -> Nomination:
+    """A draft at the caller's agency. `rules` are the DraftIn fields the rules read (mode, …)."""
+    catalog = default_catalog()
+    if award_code not in catalog.awards:
+        raise _problem(422, f"unknown award code '{award_code}'; GET /catalog/awards lists the codes")
     nomination = Nomination(
         id=str(uuid.uuid4()), proposer_agency=caller.agency_code, nominee_name=nominee_name,
         nominee_kind=nominee_kind, award_code=award_code, reason=reason,
-        created_by=caller.officer_id, created_at=datetime.now(UTC),
+        created_by=caller.officer_id, created_at=datetime.now(UTC), **rules,
     )
     session.add(nomination)
     return nomination
@@ -103,18 +110,48 @@ async def prepare_submission(
     now = datetime.now(UTC)
     try:
         plan = await plan_route(
-            session, proposer_agency=nomination.proposer_agency,
-            award_code=nomination.award_code, on=today,
+            session, proposer_agency=nomination.proposer_agency, award_code=nomination.award_code,
+            on=today, mode=nomination.mode, movement_code=nomination.movement_code,
         )
     except RoutingError as err:
         raise _problem(status.HTTP_422_UNPROCESSABLE_ENTITY, str(err)) from None
+    regime = default_catalog().judging_regime(today).code
+    verdict = await judge(session, nomination, regime=regime, on=today, province_code=plan.province_code)
+    if verdict.outcome == "ineligible":
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            {"message": f"{nomination.nominee_name} is not eligible for {nomination.award_code} "
+                        f"under regime {regime}", "reasons": verdict.reasons(),
+             "eligibility": verdict.to_dict()},
+        )
+    nomination.regime, nomination.eligibility = regime, verdict.to_dict()
+    session.add(nomination)
     return (
         NominationInput(
             nomination_id=nomination.id, award_code=nomination.award_code,
             nominee_name=nomination.nominee_name, proposer_agency=nomination.proposer_agency,
             submitted_by=caller.officer_id, submitted_at=now.isoformat(), route=plan.steps,
+            regime=regime, mode=nomination.mode, nominee_id=nomination.nominee_id,
+            period_year=period_year(nomination, today), eligibility=nomination.eligibility,
+            achievement=nomination.achievement, initiative_ids=list(nomination.initiative_ids),
         ),
         plan,
+    )
+
+
+def period_year(nomination: Nomination, today: date) -> int:
+    """The year whose achievements are judged: given on the draft, else the previous year."""
+    return nomination.period_year or today.year - 1
+
+
+async def judge(session: AsyncSession, nomination: Nomination, *, regime: str, on: date,
+                province_code: str | None) -> Verdict:
+    """The eligibility verdict over the nominee's history held by this service."""
+    return check_eligibility(
+        nomination.award_code, await history_of(session, nomination.nominee_id), mode=nomination.mode,
+        year=period_year(nomination, on), on=on, regime=regime, province_code=province_code,
+        achievement=nomination.achievement, initiative_ids=tuple(nomination.initiative_ids),
+        recipient_kind=nomination.nominee_kind,
     )
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.authority import PRESIDENT
+from deploy.demo_data import CENTRAL_BOARD, ORDER_ROUTE, PRESIDENT, PRIME_MINISTER
 from shared.tiers import Tier
 from tests.e2e.conftest import run_system
 from tests.helpers import auth, decide, draft_and_submit, eventually, wait_pending
@@ -32,6 +32,9 @@ async def test_killed_services_resume_without_loss_or_duplicates(crashable):
     assert (await decide(system[Tier.DISTRICT], HON_DAT, nomination_id, "forward")).status_code == 200
     await wait_pending(system[Tier.PROVINCE], KIEN_GIANG, nomination_id)
     assert (await decide(system[Tier.PROVINCE], KIEN_GIANG, nomination_id, "forward")).status_code == 200
+    for central in (CENTRAL_BOARD, PRIME_MINISTER):
+        await wait_pending(system[Tier.CENTRAL], central, nomination_id)
+        assert (await decide(system[Tier.CENTRAL], central, nomination_id, "forward")).status_code == 200
     await wait_pending(system[Tier.CENTRAL], PRESIDENT, nomination_id)
     system.stack.services[Tier.CENTRAL].kill()
     system.stack.restart(Tier.CENTRAL)
@@ -51,8 +54,9 @@ async def test_killed_services_resume_without_loss_or_duplicates(crashable):
     assert len(await eventually(registry, what="central registry")) == 1
 
     # Every level recorded exactly one decision, and every audit chain still verifies.
-    for tier, agency in [(Tier.UNIT, SCHOOL), (Tier.DISTRICT, HON_DAT), (Tier.PROVINCE, KIEN_GIANG), (Tier.CENTRAL, PRESIDENT)]:
+    for tier, agency in [(Tier(t), a) for t, a in ORDER_ROUTE]:
         history = (await system[tier].get(f"/nominations/{nomination_id}/history", headers=auth(agency, "chair"))).json()
-        assert sum(1 for rec in history if rec["action"].startswith("decision.")) == 1, history
-        assert sum(1 for rec in history if rec["action"] == "nomination.received") == 1, history
+        mine = [rec for rec in history if rec["agency_code"] == agency]
+        assert sum(1 for rec in mine if rec["action"].startswith("decision.")) == 1, history
+        assert sum(1 for rec in mine if rec["action"] == "nomination.received") == 1, history
         assert (await system[tier].get("/audit/verify", headers=auth(agency, "chair"))).json()["valid"]

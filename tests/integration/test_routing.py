@@ -1,4 +1,4 @@
-"""Route resolution over the real registry (the skeleton's small authority table)."""
+"""Route resolution over a service's real registry replica (SQLite and PostgreSQL), by the catalog."""
 
 from datetime import date
 
@@ -7,34 +7,30 @@ import pytest
 from shared.routing import RoutingError, plan_route
 
 BEFORE, AFTER = date(2025, 5, 15), date(2025, 7, 15)
+CENTRAL_PM = ["TW-BTDKT", "TW-TTG"]
 
 
 @pytest.mark.parametrize(
-    ("proposer", "award", "expected"),
+    ("proposer", "award", "on", "regime", "expected"),
     [
-        ("U91-0001", "HCLD_HANG_BA", ["U91-0001", "D903", "P91", "TW-CTN"]),
-        ("U91-0001", "BANG_KHEN_TTG", ["U91-0001", "D903", "P91", "TW-TTG"]),
-        ("U91-0001", "BANG_KHEN_TINH", ["U91-0001", "D903", "P91"]),
-        ("C30823", "CSTD_CO_SO", ["C30823", "D903"]),
-        ("U91-0002", "CSTD_TINH", ["U91-0002", "P91"]),
-        ("U91-0001", "GIAY_KHEN", ["U91-0001"]),
+        ("U91-0001", "HCLD_HANG_BA", BEFORE, "ND98", ["U91-0001", "D903", "P91", *CENTRAL_PM, "TW-CTN"]),
+        ("U91-0001", "CSTD_CO_SO", BEFORE, "ND98", ["U91-0001", "D903"]),
+        ("C30823", "CSTD_CO_SO", AFTER, "ND152", ["C30823"]),
+        ("C30823", "BANG_KHEN_TTG", AFTER, "ND152", ["C30823", "P91", *CENTRAL_PM]),
+        ("U91-0002", "CSTD_TINH", BEFORE, "ND98", ["U91-0002", "P91"]),
     ],
 )
-async def test_route_climbs_to_the_conferring_tier(sessions, proposer, award, expected):
+async def test_plan_route_reads_the_registry_replica(sessions, proposer, award, on, regime, expected):
     async with sessions() as session:
-        plan = await plan_route(session, proposer_agency=proposer, award_code=award, on=BEFORE)
+        plan = await plan_route(session, proposer_agency=proposer, award_code=award, on=on)
     assert [s.agency_code for s in plan.steps] == expected
+    assert plan.regime == regime
     assert [s.confers for s in plan.steps] == [False] * (len(expected) - 1) + [True]
     assert len(plan.explanation) == len(expected)
 
 
-async def test_route_uses_the_hierarchy_in_force_on_the_date(sessions):
+async def test_unknown_agency_and_award_are_refused_with_reasons(sessions):
     async with sessions() as session:
-        # Xã Bình Sơn (C30823) kept its code in 2025 and now sits directly under An Giang (P91).
-        after = await plan_route(session, proposer_agency="C30823", award_code="BANG_KHEN_TINH", on=AFTER)
-        assert [s.agency_code for s in after.steps] == ["C30823", "P91"]
-        with pytest.raises(RoutingError, match="no district-tier authority"):
-            await plan_route(session, proposer_agency="C30823", award_code="CSTD_CO_SO", on=AFTER)
         with pytest.raises(RoutingError, match="unknown award code 'NOPE'"):
             await plan_route(session, proposer_agency="C30823", award_code="NOPE", on=AFTER)
         with pytest.raises(RoutingError, match="does not exist on 2025-05-15"):

@@ -11,6 +11,8 @@ class RouteStep:
     agency_code: str
     # The agency that may confer the proposed award sits at the last step.
     confers: bool = False
+    # proposes | reviews | appraises | proposes_to_president | confers (shared/routing.py)
+    role: str = "reviews"
 
 
 @dataclass
@@ -22,6 +24,14 @@ class NominationInput:
     submitted_by: str
     submitted_at: str
     route: list[RouteStep]
+    # Added with the rules (issue 3); optional so histories recorded before them still decode.
+    regime: str = ""
+    mode: str = "cong_trang"
+    nominee_id: str | None = None
+    period_year: int | None = None
+    eligibility: dict | None = None
+    achievement: str | None = None
+    initiative_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
