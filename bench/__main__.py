@@ -1,6 +1,6 @@
 """`python -m bench` (or `make bench`): one benchmark run on the embedded stack.
 
-(a) the ceiling: a bare Temporal workflow of the same shape as a 4-level route, run in-process;
+(a) the ceiling: a bare Temporal workflow of the same shape as a 6-level route, run in-process;
 (b) tdkt: nominations through the HTTP API of the four tier services, Kafka and Temporal.
 Prints a table of both, the throughput ratio (b)/(a) and the CPU seconds of each process.
 """

@@ -1,4 +1,4 @@
-"""Scenario (a): the ceiling of bare Temporal for the shape of a 4-level route.
+"""Scenario (a): the ceiling of bare Temporal for the shape of a 6-level route.
 
 A workflow runs a trivial activity per level ("the item reaches the level's inbox") and then
 waits for a signal ("the chair decides"). The activity runs in this process, so the client learns
@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from bench.report import CpuMeter, ScenarioResult, error_key
 
 TASK_QUEUE = "bench-raw"
-LEVELS = 4
+LEVELS = 6  # the route of a Labour Order from a school before 2025 (deploy.demo_data.ORDER_ROUTE)
 
 # (workflow id, level) → future resolved when that level's activity has run. Outside the sandbox.
 _reached: dict[tuple[str, int], asyncio.Future] = {}

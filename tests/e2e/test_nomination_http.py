@@ -3,7 +3,7 @@
 from deploy.demo_data import ORDER_ROUTE, PRESIDENT
 from shared.events import TOPIC_AWARDS, TOPIC_NOMINATIONS
 from shared.tiers import Tier
-from tests.helpers import auth, decide, draft_and_submit, eventually, events_for, wait_pending
+from tests.helpers import auth, decide, document, draft_and_submit, eventually, events_for, wait_pending
 
 SCHOOL, OTHER_UNIT, HON_DAT, KIEN_GIANG = "U91-0001", "U91-0003", "D903", "P91"
 LEVELS = [(Tier(tier), agency) for tier, agency in ORDER_ROUTE]
@@ -16,7 +16,7 @@ async def test_routed_to_the_top_and_conferred(system):
 
     for tier, agency in LEVELS:
         await wait_pending(system[tier], agency, nomination_id)
-        if tier is Tier.CENTRAL:
+        if agency == PRESIDENT:
             r = await decide(system[tier], agency, nomination_id, "confer", decision_no="123/QĐ-CTN")
         else:
             r = await decide(system[tier], agency, nomination_id, "forward", reason="Đủ điều kiện")

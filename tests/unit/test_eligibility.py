@@ -655,3 +655,15 @@ def test_added_criterion_may_not_shadow_a_national_one(tmp_path: Path) -> None:
 def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(RulesetError, match="broken.yaml"):
         load_ruleset(_write(tmp_path, "code: [unclosed"))
+
+
+def test_no_history_at_all_is_unknown_not_a_failure():
+    """A service holding no facts for the nominee cannot refuse: the verdict is incomplete."""
+    verdict = check_eligibility("HCLD_HANG_BA", [], mode="cong_trang", year=2024, on=date(2025, 5, 15), regime="ND98")
+    assert verdict.outcome == "incomplete"
+    history_criteria = [c for c in verdict.criteria if not c.code.startswith("general.")]
+    assert history_criteria and all(c.status == "unknown" for c in history_criteria)
+    # A single fact is history: the same award is then judged, and fails for lack of the PM's Bằng khen.
+    one_rating = [{"kind": "rating", "year": 2024, "rating": "tot", "agency_code": "U91-0001"}]
+    judged = check_eligibility("HCLD_HANG_BA", one_rating, mode="cong_trang", year=2024, on=date(2025, 5, 15), regime="ND98")
+    assert judged.outcome == "ineligible"
