@@ -3,21 +3,27 @@
 (a) the ceiling: a bare Temporal workflow of the same shape as a 6-level route, run in-process;
 (b) tdkt: nominations through the HTTP API of the four tier services, Kafka and Temporal.
 Prints a table of both, the throughput ratio (b)/(a) and the CPU seconds of each process.
+
+`python -m bench reorg --n 20000` runs scenario (c) instead: the 2025 reorganization re-routing N
+nominations in flight, with raw Temporal signal throughput for comparison (`bench/reorg.py`).
 """
 
 import argparse
 import asyncio
 import datetime
+import json
 import os
 import shutil
 import signal
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 from temporalio.client import Client
 
+from bench import reorg
 from bench.raw import run_raw
 from bench.report import CpuMeter, ScenarioResult, machine, render, write_json
 from bench.runtime import Runtime, versions
@@ -37,6 +43,28 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     add("--json", type=Path, help="also write the results as JSON to this path")
     add("--keep", action="store_true", help="keep the temporary directory (databases, logs)")
     return p.parse_args(argv)
+
+
+def parse_reorg(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench reorg", description=reorg.__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    add = p.add_argument
+    add("--n", type=int, default=200, help="nominations in flight when the plan is applied")
+    add("--at-district", type=float, default=0.25, help="share forwarded to the district first")
+    add("--batch-size", type=int, default=200, help="apply: nominations per transfer_batch activity")
+    add("--concurrency", type=int, default=16, help="apply: transfers in flight within a batch")
+    add("--start-concurrency", type=int, default=32, help="workflow starts / forwards in flight")
+    add("--signals", type=int, default=-1, help="raw signal comparison: workflows (default N; 0 skips)")
+    add("--status-sample", type=int, default=1000, help="workflows whose status is queried (0: all)")
+    add("--timeout", type=float, default=3600, help="seconds any one wait may take")
+    add("--seed", type=int, default=2025, help="random seed of the communes and ids")
+    add("--log-level", default="INFO", help="LOG_LEVEL of the services and the worker")
+    add("--json", type=Path, help="also write the results as JSON to this path")
+    add("--keep", action="store_true", help="keep the temporary directory (databases, logs)")
+    args = p.parse_args(argv)
+    if args.signals < 0:
+        args.signals = args.n
+    return args
 
 
 def say(message: str) -> None:
@@ -93,7 +121,56 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+async def main_reorg(args: argparse.Namespace, data_dir: Path) -> reorg.ReorgResult:
+    runtime = Runtime(data_dir, log_level=args.log_level, say=say)
+    try:
+        await runtime.start_infrastructure()
+        return await reorg.run_reorg(runtime, args, lambda: _meter(runtime), say)
+    except BaseException:
+        say(f"stopped before the end; the child processes' logs are in {data_dir / 'logs'}")
+        raise
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
+        say("stopping every child process")
+        runtime.stop()
+
+
+def run_reorg(argv: list[str]) -> int:
+    args = parse_reorg(argv)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
+    data_dir = Path(tempfile.mkdtemp(prefix="tdkt-bench-reorg-"))
+    ok = False
+    try:
+        result = asyncio.run(main_reorg(args, data_dir))
+        ok = True
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+    finally:
+        if ok and not args.keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        else:
+            say(f"kept {data_dir}")
+    info = {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "versions": versions(),
+        "options": {k: str(v) for k, v in vars(args).items()},
+    }
+    print(reorg.render(result, info))
+    if args.json:
+        args.json.write_text(json.dumps({**info, "reorg": asdict(result)}, indent=2, ensure_ascii=False,
+                                        default=str) + "\n")
+        say(f"wrote {args.json}")
+    return 1 if result.errors or any(result.checks.values()) else 0
+
+
 def run(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["reorg"]:
+        return run_reorg(argv[1:])
     args = parse(argv)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)

@@ -15,10 +15,11 @@ HON_DAT = "D903"
 BINH_SON = "C30823"
 
 
-def _agency(code: str, name: str, tier: str, kind: str, parent: str | None) -> dict:
+def _agency(code: str, name: str, tier: str, kind: str, parent: str | None, location: str | None = None) -> dict:
     return {
         "code": code, "name": name, "tier": tier, "kind": kind, "parent_code": parent,
         "valid_from": REGISTRY_EPOCH, "valid_to": None, "successors": [], "legal_basis": None,
+        "location_code": location,
     }
 
 
@@ -31,8 +32,10 @@ NATIONAL_BODIES = [
 ]
 
 DEMO_UNITS = [
-    _agency("U91-0001", "Trường Tiểu học Sóc Sơn (huyện Hòn Đất)", "unit", "school", HON_DAT),
+    # Located in Xã Bình Sơn: after 2025-07-01 it is managed by that commune (same code, C30823).
+    _agency("U91-0001", "Trường Tiểu học Sóc Sơn (huyện Hòn Đất)", "unit", "school", HON_DAT, BINH_SON),
     _agency("U91-0002", "Sở Nội vụ tỉnh Kiên Giang", "unit", "department", KIEN_GIANG),
+    # No location on record: a reorganization cannot tell which new commune manages it.
     _agency("U91-0003", "Công ty TNHH Thủy sản Hòn Đất (demo)", "unit", "enterprise", HON_DAT),
     _agency("U-BGDDT-0001", "Trường Đại học Sư phạm (trực thuộc Bộ GD&ĐT, demo)", "unit", "ministry_unit", "B-BGDDT"),
 ]
@@ -57,6 +60,7 @@ DEMO_OFFICERS = [
     (KIEN_GIANG, "admin", "Châu Văn Khang"),
     ("B-BNV", "chair", "Đoàn Thị Nga"),
     (CENTRAL_BOARD, "chair", "Hoàng Văn Bình"),
+    (CENTRAL_BOARD, "admin", "Trịnh Văn Quản (quản trị hệ thống)"),
     (CENTRAL_BOARD, "auditor", "Mạc Thị Hương"),
     (PRIME_MINISTER, "chair", "Văn phòng Chính phủ (demo)"),
     (PRESIDENT, "chair", "Văn phòng Chủ tịch nước (demo)"),

@@ -21,7 +21,8 @@ from shared.tiers import Tier
 
 def registry_rows() -> list[dict]:
     reference = [
-        {**asdict(v), "successors": list(v.successors)} for v in load_reference_hierarchy().versions
+        {**asdict(v), "successors": list(v.successors), "location_code": None}
+        for v in load_reference_hierarchy().versions
     ]
     return reference + NATIONAL_BODIES + DEMO_UNITS
 

@@ -112,6 +112,17 @@ class Stack:
         wait_for_port(self.config.ports[tier], child.proc, child.name, timeout=90)
         self.wait_healthy([tier])
 
+    def advance_to(self, business_date: str) -> None:
+        """Restart every service on a new business date, e.g. the day a reorganization takes effect."""
+        self.config.business_date = business_date
+        for tier, child in self.services.items():
+            child.env = self.config.env(tier)
+            self.restart(tier)
+
+    def restart_worker(self) -> None:
+        self.worker.stop()
+        self.worker.start()
+
     def stop(self) -> None:
         for child in [*self.services.values(), self.worker]:
             child.stop()

@@ -92,6 +92,16 @@ class NominationRefused(_NominationFact):
     type: ClassVar[str] = "nomination.refused"
 
 
+class NominationTransferred(_NominationFact):
+    """Emitted when a reorganization moves a nomination from the old agency to a successor agency."""
+
+    type: ClassVar[str] = "nomination.transferred"
+    to_agency: str
+    plan_code: str
+    rule: str
+    route: list[dict[str, Any]] = Field(default_factory=list, description="The route after the transfer")
+
+
 class AwardConferred(_NominationFact):
     """Emitted when the conferring authority confers the award (a decision is issued)."""
 
@@ -120,6 +130,21 @@ class NomineeFactsRecorded(Event):
     facts: list[dict[str, Any]]
 
 
+class HierarchyPlanApplied(Event):
+    """Emitted when a tier's registry replica has applied a reorganization plan (once per tier)."""
+
+    type: ClassVar[str] = "hierarchy.plan_applied"
+    topic: ClassVar[str] = TOPIC_HIERARCHY
+    plan_code: str
+    effective: str
+    tier: str
+    closed: int
+    opened: int
+    moved_units: int
+    ambiguous: int
+    legal_basis: list[str] = Field(default_factory=list)
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -129,8 +154,10 @@ EVENT_TYPES: dict[str, type[Event]] = {
         NominationReturned,
         NominationResubmitted,
         NominationRefused,
+        NominationTransferred,
         AwardConferred,
         NomineeFactsRecorded,
+        HierarchyPlanApplied,
     )
 }
 

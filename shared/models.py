@@ -26,6 +26,8 @@ class Agency(SQLModel, table=True):
     valid_to: date | None = None
     successors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     legal_basis: str | None = None
+    # Grassroots units: the commune their office is in (a geographic hint for reorganizations).
+    location_code: str | None = None
 
 
 class Officer(SQLModel, table=True):
@@ -170,3 +172,31 @@ class ProcessedEvent(SQLModel, table=True):
     event_id: str = Field(primary_key=True)
     event_type: str
     processed_at: datetime
+
+
+class PlanApplication(SQLModel, table=True):
+    """A reorganization plan this service's registry replica has applied (once)."""
+
+    __tablename__ = "plan_application"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_code: str = Field(unique=True)
+    applied_at: datetime
+    summary: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class TransferOutcome(SQLModel, table=True):
+    """What re-routing did to one nomination under one plan (the per-item report)."""
+
+    __tablename__ = "transfer_outcome"
+    __table_args__ = (UniqueConstraint("plan_code", "nomination_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_code: str = Field(index=True)
+    nomination_id: str
+    outcome: str = Field(index=True)
+    from_agency: str
+    to_agency: str | None = None
+    rule: str | None = None
+    detail: str | None = None
+    recorded_at: datetime

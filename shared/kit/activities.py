@@ -5,7 +5,7 @@ idempotency key so that a retried activity finds its own earlier work and does n
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import structlog
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -27,12 +27,17 @@ from shared.events import (
 )
 from shared.models import AuditRecord, Nomination, Review
 from shared.outbox import add_event
+from shared.kit import reorganizations, transfers
 from workflows.nomination.inputs import (
     NominationInput,
     OpenReviewArgs,
+    PlannedTransfer,
+    PlanTransferArgs,
     RecordDecisionArgs,
     RecordSubmissionArgs,
+    RecordTransferArgs,
 )
+from workflows.reorganization.inputs import ApplyPlanArgs, FindInFlightArgs, RecordOutcomesArgs
 
 log = structlog.get_logger()
 
@@ -45,9 +50,11 @@ def _route(nomination: NominationInput) -> list[dict]:
 
 
 class TierActivities:
-    def __init__(self, factory: async_sessionmaker[AsyncSession], on_commit: Callable[[], None]) -> None:
+    def __init__(self, factory: async_sessionmaker[AsyncSession], on_commit: Callable[[], None],
+                 tier: str = "unit") -> None:
         self._factory = factory
         self._on_commit = on_commit
+        self._tier = tier
 
     async def _already_done(self, session: AsyncSession, key: str) -> bool:
         found = await session.exec(select(AuditRecord.seq).where(AuditRecord.idempotency_key == key))
@@ -114,11 +121,15 @@ class TierActivities:
                         regime=n.regime or None, mode=n.mode, eligibility=n.eligibility,
                     )
                 )
+                arrived = args.transferred_from is not None
                 await append_audit(
                     session, idempotency_key=args.idempotency_key, at=now,
                     agency_code=step.agency_code, nomination_id=n.nomination_id, actor="system",
-                    action="nomination.received", outcome="pending",
-                    details={"step": args.step, "visit": args.visit},
+                    action="nomination.transferred_in" if arrived else "nomination.received", outcome="pending",
+                    reason=args.legal_basis if arrived else None,
+                    details={"step": args.step, "visit": args.visit,
+                             **({"from_agency": args.transferred_from, "plan": args.plan_code,
+                                 "submitted_at": n.submitted_at, "regime": n.regime} if arrived else {})},
                 )
                 add_event(
                     session,
@@ -172,8 +183,47 @@ class TierActivities:
             log.info("nomination.decided", action=d.action, step=args.step)
         self._on_commit()
 
+    @activity.defn(name="plan_transfer")
+    async def plan_transfer(self, args: PlanTransferArgs) -> PlannedTransfer:
+        """At the proposer's service: where the nomination goes after a reorganization."""
+        async with self._factory() as session:
+            return await transfers.plan_transfer(session, args)
+
+    @activity.defn(name="record_transfer")
+    async def record_transfer(self, args: RecordTransferArgs) -> None:
+        """At the old agency's service: its review closes as transferred, with the legal basis."""
+        with structlog.contextvars.bound_contextvars(
+            nomination_id=args.nomination.nomination_id, workflow_id=args.workflow_id, agency=args.from_agency
+        ):
+            async with self._factory() as session, session.begin():
+                if await self._already_done(session, args.idempotency_key):
+                    return
+                await transfers.record_transfer(session, args)
+            log.info("nomination.transferred_out", to_agency=args.to_agency, plan=args.plan_code)
+        self._on_commit()
+
+    @activity.defn(name="apply_plan")
+    async def apply_plan(self, args: ApplyPlanArgs) -> dict:
+        """Apply a reorganization plan to this service's registry replica, once."""
+        async with self._factory() as session, session.begin():
+            summary = await reorganizations.apply_to_replica(session, args.plan_code, tier=self._tier)
+        self._on_commit()
+        log.info("hierarchy.plan_applied", plan=args.plan_code, closed=summary.get("closed"))
+        return {k: v for k, v in summary.items() if k != "ambiguous"} | {"ambiguous": len(summary.get("ambiguous", []))}
+
+    @activity.defn(name="find_in_flight")
+    async def find_in_flight(self, args: FindInFlightArgs) -> list[str]:
+        async with self._factory() as session:
+            return await reorganizations.find_in_flight(session, date.fromisoformat(args.effective))
+
+    @activity.defn(name="record_outcomes")
+    async def record_outcomes(self, args: RecordOutcomesArgs) -> None:
+        async with self._factory() as session, session.begin():
+            await reorganizations.record_outcomes(session, args.plan_code, args.outcomes)
+
     def all(self) -> list[Callable]:
-        return [self.record_submission, self.open_review, self.record_decision]
+        return [self.record_submission, self.open_review, self.record_decision, self.plan_transfer,
+                self.record_transfer, self.apply_plan, self.find_in_flight, self.record_outcomes]
 
 
 def _decision_event(args: RecordDecisionArgs, now: datetime) -> Event:

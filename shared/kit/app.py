@@ -23,6 +23,7 @@ from shared.consumer import EventConsumer, Handler
 from shared.db import make_engine, session_factory
 from shared.kit.activities import TierActivities
 from shared.kit.api import router as kit_router
+from shared.kit.reorg_api import router as reorg_router
 from shared.kit.rules_api import router as rules_router
 from shared.kit.handlers import KIT_HANDLERS, merge_handlers
 from shared.kit.nominations import NominationClient
@@ -75,7 +76,7 @@ def create_app(
         await consumer.start()
         temporal = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
         relay = OutboxRelay(sessions, producer, poll_ms=settings.outbox_poll_ms)
-        activities = TierActivities(sessions, on_commit=relay.wake).all()
+        activities = TierActivities(sessions, on_commit=relay.wake, tier=settings.tier.value).all()
         if extra_activities:
             activities += extra_activities(sessions)
         worker = Worker(temporal, task_queue=settings.tier.task_queue, activities=activities)
@@ -106,6 +107,7 @@ def create_app(
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.include_router(kit_router)
     app.include_router(rules_router)
+    app.include_router(reorg_router)
     for extra in routers:
         app.include_router(extra)
 

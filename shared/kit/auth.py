@@ -2,13 +2,15 @@
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.models import Officer
+from shared.hierarchy.registry import agency_on
+from shared.models import Agency, Officer
 
 ROLES = ("clerk", "council_member", "chair", "auditor", "admin")
 
@@ -25,6 +27,9 @@ class Caller:
     name: str
     agency_code: str
     role: str
+    # Set when the caller's agency no longer exists today (after a reorganization): the officer may
+    # still read its records, but cannot act for it.
+    retired: str | None = None
 
 
 async def current_officer(
@@ -37,15 +42,30 @@ async def current_officer(
             headers={"WWW-Authenticate": "Bearer"},
         )
     factory = request.app.state.kit.sessions
+    today = request.app.state.kit.settings.today()
     async with factory() as session:
         officer = await _officer_by_token(session, credentials.credentials)
-    if officer is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "unknown or deactivated officer token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return Caller(officer.id, officer.name, officer.agency_code, officer.role)
+        if officer is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "unknown or deactivated officer token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        retired = await _retired(session, officer.agency_code, today)
+    return Caller(officer.id, officer.name, officer.agency_code, officer.role, retired)
+
+
+async def _retired(session: AsyncSession, code: str, today: date) -> str | None:
+    """Why the agency cannot act today (it was retired by a reorganization), or None."""
+    if await agency_on(session, code, today) is not None:
+        return None
+    last = (await session.exec(select(Agency).where(Agency.code == code).order_by(Agency.valid_from.desc()))).first()  # type: ignore[attr-defined]
+    if last is None:
+        return None  # an agency outside the registry (tests, tools): nothing to check against
+    successors = ", ".join(last.successors or []) or "none recorded"
+    return (f"{code} ({last.name}) no longer exists on {today.isoformat()} (its last day was "
+            f"{last.valid_to.isoformat() if last.valid_to else '?'}; successors: {successors}); "
+            "its officers cannot act for it")
 
 
 async def _officer_by_token(session: AsyncSession, token: str) -> Officer | None:
@@ -55,7 +75,10 @@ async def _officer_by_token(session: AsyncSession, token: str) -> Officer | None
     return found.first()
 
 
-def require_role(caller: Caller, *roles: str) -> None:
+def require_role(caller: Caller, *roles: str, acting: bool = True) -> None:
+    """The caller must hold one of `roles`; to act (not just read), its agency must exist today."""
+    if acting and caller.retired:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, caller.retired)
     if caller.role not in roles:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,

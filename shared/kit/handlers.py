@@ -4,16 +4,17 @@ every service keeps the histories of nominees (conferred awards, recorded facts)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.consumer import Handler
-from shared.events import AwardConferred, Envelope, Event, NomineeFactsRecorded
+from shared.events import AwardConferred, Envelope, Event, NominationTransferred, NomineeFactsRecorded
 from shared.kit.nominees import apply_conferral, apply_recorded_facts
 from shared.models import Nomination
 
-OUTCOME = {
+OUTCOME: dict[str, str | None] = {
     "nomination.returned": "returned",
     "nomination.refused": "refused",
     "award.conferred": "conferred",
     "nomination.forwarded": "in_review",
     "nomination.resubmitted": "in_review",
+    "nomination.transferred": None,  # keeps its status; the route changes
 }
 
 
@@ -24,7 +25,10 @@ async def apply_outcome(session: AsyncSession, envelope: Envelope, event: Event)
         return
     if nomination.status in FINAL:
         return
-    nomination.status = OUTCOME[envelope.type]
+    if isinstance(event, NominationTransferred):
+        nomination.route = event.route
+    else:
+        nomination.status = OUTCOME[envelope.type] or nomination.status
     if envelope.type in ("nomination.returned", "nomination.refused", "award.conferred"):
         nomination.outcome_at = envelope.occurred_at
         nomination.outcome_agency = envelope.source_agency

@@ -194,11 +194,11 @@ async def history(session: AsyncSession, *, caller: Caller, nomination_id: str) 
 
 
 async def _agency_on_route(session: AsyncSession, agency_code: str, nomination_id: str) -> bool:
-    route: list[dict] = []
+    """Whether the agency is or was on the nomination's route (routes change after a reorganization)."""
+    routes: list[list[dict]] = []
     nomination = await session.get(Nomination, nomination_id)
     if nomination is not None:
-        route = nomination.route or [{"agency_code": nomination.proposer_agency}]
-    review = (await session.exec(select(Review).where(Review.nomination_id == nomination_id))).first()
-    if review is not None:
-        route = review.route
-    return any(step["agency_code"] == agency_code for step in route)
+        routes.append(nomination.route or [{"agency_code": nomination.proposer_agency}])
+    reviews = await session.exec(select(Review).where(Review.nomination_id == nomination_id))
+    routes += [review.route for review in reviews.all()]
+    return any(step["agency_code"] == agency_code for route in routes for step in route)

@@ -90,6 +90,10 @@ class OpenReviewArgs:
     step: int
     visit: int
     idempotency_key: str
+    # Set when the nomination arrives by transfer after a reorganization.
+    transferred_from: str | None = None
+    plan_code: str | None = None
+    legal_basis: str | None = None
 
 
 @dataclass
@@ -111,3 +115,65 @@ class RecordSubmissionArgs:
     idempotency_key: str
     resubmission: bool = False
     reason: str | None = None
+
+
+# Re-routing after a reorganization (issue 5).
+@dataclass
+class TransferInput:
+    plan_code: str
+    effective: str  # ISO date the plan takes effect
+    legal_basis: str
+    # A person's choice where the successor is ambiguous: retired agency code -> chosen successor.
+    choices: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class TransferOutcome:
+    nomination_id: str
+    outcome: str  # transferred | unchanged | final | needs_choice
+    from_agency: str
+    to_agency: str | None = None
+    rule: str | None = None
+    detail: str | None = None
+    candidates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PlanTransferArgs:
+    nomination: NominationInput
+    step: int
+    plan_code: str
+    effective: str
+    choices: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class PlannedTransfer:
+    changed: bool
+    route: list[RouteStep]
+    from_agency: str
+    to_agency: str
+    rule: str
+    needs_choice: bool = False
+    candidates: list[str] = field(default_factory=list)
+    detail: str | None = None
+
+
+@dataclass
+class RecordTransferArgs:
+    nomination: NominationInput
+    workflow_id: str
+    step: int
+    visit: int
+    plan_code: str
+    legal_basis: str
+    from_tier: str
+    from_agency: str
+    to_agency: str
+    rule: str
+    idempotency_key: str
+    at: str
+    pending: bool = True  # False when the nomination was with the proposer (returned)
+    new_route: list[RouteStep] = field(default_factory=list)
+    # The current agency stays (only queued steps changed): its review stays open.
+    same_agency: bool = False

@@ -1,7 +1,8 @@
 """Workflow worker process: `python -m workflows.nomination.worker`.
 
-Runs NominationWorkflow code only; the activities it schedules run in the tier services' workers,
-each on its own tier's task queue.
+Runs the NominationWorkflow and ReorganizationWorkflow code. The activities they schedule run in
+the tier services' workers, each on its own tier's task queue, except `transfer_batch`, which sends
+updates to nomination workflows and runs here.
 """
 
 import asyncio
@@ -14,6 +15,8 @@ from temporalio.worker import Worker
 from shared.logs import configure_logging
 from shared.tiers import NOMINATION_TASK_QUEUE
 from workflows.nomination.workflows import NominationWorkflow
+from workflows.reorganization.activities import ReorganizationActivities
+from workflows.reorganization.workflows import ReorganizationWorkflow
 
 log = structlog.get_logger()
 
@@ -27,7 +30,8 @@ class WorkerSettings(BaseSettings):
 
 
 def build_worker(client: Client) -> Worker:
-    return Worker(client, task_queue=NOMINATION_TASK_QUEUE, workflows=[NominationWorkflow])
+    return Worker(client, task_queue=NOMINATION_TASK_QUEUE, workflows=[NominationWorkflow, ReorganizationWorkflow],
+                  activities=[ReorganizationActivities(client).transfer_batch])
 
 
 async def main(settings: WorkerSettings | None = None) -> None:

@@ -20,9 +20,14 @@ with workflow.unsafe.imports_passed_through():
         NominationInput,
         NominationStatus,
         OpenReviewArgs,
+        PlannedTransfer,
+        PlanTransferArgs,
         RecordDecisionArgs,
         RecordSubmissionArgs,
+        RecordTransferArgs,
         ResubmitInput,
+        TransferInput,
+        TransferOutcome,
     )
 
 DECIDING_ROLES = ("chair", "admin")
@@ -45,6 +50,11 @@ class NominationWorkflow:
         self._resubmitted = False
         self._claimed = False
         self._history: list[HistoryEntry] = []
+        # Re-routing after a reorganization: outcomes by plan (a transfer is never repeated), and
+        # the transfer the main loop must open a review for.
+        self._transfers: dict[str, TransferOutcome] = {}
+        self._transferring = False
+        self._arrived_by: RecordTransferArgs | None = None
 
     @workflow.run
     async def run(self, nomination: NominationInput) -> NominationStatus:
@@ -59,17 +69,22 @@ class NominationWorkflow:
             # The inbox row exists once open_review commits, a moment before this workflow learns
             # it did: a decision arriving then is accepted and waits for "pending".
             self._state = "opening"
+            arrived, self._arrived_by = self._arrived_by, None
             await self._activity(
                 "open_review",
                 self._current.tier,
                 OpenReviewArgs(
-                    nomination, self._wf_id, self._step, visit, f"{self._wf_id}:{self._step}:{visit}:open"
+                    nomination, self._wf_id, self._step, visit, f"{self._wf_id}:{self._step}:{visit}:open",
+                    transferred_from=arrived.from_agency if arrived else None,
+                    plan_code=arrived.plan_code if arrived else None,
+                    legal_basis=arrived.legal_basis if arrived else None,
                 ),
             )
             self._state = "pending"
-            await workflow.wait_condition(lambda: self._decided is not None)
+            await workflow.wait_condition(lambda: self._decided is not None or self._arrived_by is not None)
+            if self._decided is None:  # transferred to a successor agency: open a review there
+                continue
             decision, self._decided = self._decided, None
-            assert decision is not None
             if decision.action == "forward":
                 self._step += 1
                 continue
@@ -91,13 +106,14 @@ class NominationWorkflow:
         assert self._input is not None
         return self._input.route[self._step]
 
-    async def _activity(self, name: str, tier: str, arg: object) -> object:
+    async def _activity(self, name: str, tier: str, arg: object, result_type: type | None = None) -> object:
         return await workflow.execute_activity(
             name,
             arg,
             task_queue=Tier(tier).task_queue,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=RETRY,
+            result_type=result_type,
         )
 
     @workflow.update
@@ -145,6 +161,11 @@ class NominationWorkflow:
 
     @decide.validator
     def _validate_decision(self, decision: DecisionInput) -> None:
+        if self._transferring:
+            raise ApplicationError(
+                "nomination is being transferred to a successor agency after a reorganization; try again",
+                type="NotPending",
+            )
         if self._input is None or self._claimed or self._state not in ("pending", "opening"):
             raise ApplicationError(
                 f"nomination is not awaiting a decision (it is {self._state})", type="NotPending"
@@ -204,6 +225,67 @@ class NominationWorkflow:
             raise ApplicationError(
                 f"only the proposer {self._input.proposer_agency} can resubmit", type="WrongAgency"
             )
+
+    @workflow.update
+    async def transfer(self, request: TransferInput) -> TransferOutcome:
+        """Re-route after a reorganization: the current and queued steps move to successor agencies.
+
+        Idempotent per plan: a second transfer for the same plan returns the first outcome. The
+        submission date, regime and decided steps are kept; the old and the new agency each write
+        an audit record with the plan's legal basis.
+        """
+        assert self._input is not None
+        nomination_id = self._input.nomination_id
+        if request.plan_code in self._transfers:
+            return self._transfers[request.plan_code]
+        if self._state in ("conferred", "refused"):
+            return TransferOutcome(nomination_id, "final", self._current.agency_code, detail=self._state)
+        await workflow.wait_condition(
+            lambda: self._state in ("pending", "returned") and not self._claimed and not self._transferring
+        )
+        self._transferring = True
+        try:
+            return await self._transfer(request)
+        finally:
+            self._transferring = False
+
+    async def _transfer(self, request: TransferInput) -> TransferOutcome:
+        assert self._input is not None
+        nomination_id, step, old = self._input.nomination_id, self._step, self._current
+        planned = await self._activity(
+            "plan_transfer",
+            self._input.route[0].tier,
+            PlanTransferArgs(self._input, step, request.plan_code, request.effective, request.choices),
+            PlannedTransfer,
+        )
+        assert isinstance(planned, PlannedTransfer)
+        if planned.needs_choice:
+            return TransferOutcome(nomination_id, "needs_choice", old.agency_code, rule=planned.rule,
+                                   detail=planned.detail, candidates=planned.candidates)
+        if not planned.changed:
+            outcome = TransferOutcome(nomination_id, "unchanged", old.agency_code, old.agency_code, planned.rule)
+            self._transfers[request.plan_code] = outcome
+            return outcome
+        record = RecordTransferArgs(
+            nomination=self._input, workflow_id=self._wf_id, step=step, visit=self._visit.get(step, 1),
+            plan_code=request.plan_code, legal_basis=request.legal_basis, from_tier=old.tier,
+            from_agency=old.agency_code, to_agency=planned.to_agency, rule=planned.rule,
+            idempotency_key=f"{self._wf_id}:transfer:{request.plan_code}", at=workflow.now().isoformat(),
+            pending=self._state == "pending", new_route=planned.route,
+            same_agency=planned.to_agency == old.agency_code,
+        )
+        await self._activity("record_transfer", old.tier, record)
+        self._input.route = planned.route
+        self._history.append(HistoryEntry(step, old.agency_code, "transfer", "system", workflow.now().isoformat(),
+                                          f"{request.plan_code}: {planned.rule} → {planned.to_agency}"))
+        if not record.same_agency:
+            # The main loop opens the review at the successor, now or when the proposer resubmits.
+            self._arrived_by = record
+        kind = "rerouted" if record.same_agency else "transferred"
+        outcome = TransferOutcome(nomination_id, kind, old.agency_code, planned.to_agency, planned.rule,
+                                  detail=planned.detail)
+        self._transfers[request.plan_code] = outcome
+        return outcome
 
     @workflow.query
     def status(self) -> NominationStatus:

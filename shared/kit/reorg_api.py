@@ -1,0 +1,160 @@
+"""HTTP routes for reorganizations: list plans, validate, dry-run, apply (starts the workflow), follow."""
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from shared.kit import reorganizations
+from shared.kit.api import db
+from shared.kit.auth import Caller, current_officer, require_role
+from shared.models import Agency
+from shared.reorg.apply import apply_plan
+from shared.reorg.plan import PlanError
+from shared.tiers import NOMINATION_TASK_QUEUE
+from workflows.reorganization.inputs import ReorganizationInput
+from workflows.reorganization.workflows import ReorganizationWorkflow, workflow_id_for
+
+router = APIRouter()
+
+
+def _plan(code: str):  # type: ignore[no-untyped-def]
+    try:
+        return reorganizations.plan_by_code(code)
+    except KeyError as err:
+        raise HTTPException(404, str(err).strip("'\"")) from None
+
+
+async def _checked(session: AsyncSession, code: str):  # type: ignore[no-untyped-def]
+    """The plan and what applying it to this replica would do; an invalid plan is a 422."""
+    plan = _plan(code)
+    snapshot = [r.model_dump(exclude={"id"}) for r in (await session.exec(select(Agency))).all()]
+    try:
+        return plan, apply_plan(snapshot, plan)
+    except PlanError as err:
+        raise HTTPException(422, f"plan {code} is invalid: {err}") from None
+
+
+@router.get("/reorganizations", tags=["reorganization"], summary="Known reorganization plans")
+async def plans() -> list[dict[str, Any]]:
+    found = []
+    for code, load in reorganizations.known_plans().items():
+        plan = load()
+        found.append({"code": code, "title": plan.title, "effective": plan.effective.isoformat(),
+                      "operations": len(plan.operations), "legal_basis": list(plan.legal_basis)})
+    return found
+
+
+@router.post("/reorganizations/{code}/dry-run", tags=["reorganization"],
+             summary="What the plan would change here: agencies, moved units, ambiguous cases (JSON, CSV or HTML)")
+async def dry_run(code: str, format: str = "json", caller: Caller = Depends(current_officer),
+                  session: AsyncSession = Depends(db, scope="function")):  # type: ignore[no-untyped-def]
+    require_role(caller, "admin", "auditor", "chair")
+    plan, application = await _checked(session, code)
+    in_flight = await reorganizations.find_in_flight(session, plan.effective)
+    report = {
+        "plan": code, "effective": plan.effective.isoformat(), "operations": len(plan.operations),
+        "closed": len(application.closed), "opened": len(application.opened),
+        "moved_units": [_plain(m) for m in application.moved_units.values()],
+        "ambiguous": [_plain(a) for a in application.ambiguous.values()],
+        "nominations_in_flight_here": in_flight,
+    }
+    if format == "csv":
+        return PlainTextResponse(_csv(report), media_type="text/csv; charset=utf-8")
+    if format == "html":
+        return HTMLResponse(_html(report))
+    return report
+
+
+@router.post("/reorganizations/{code}/apply", status_code=202, tags=["reorganization"],
+             summary="Apply a plan: validated first, then the ReorganizationWorkflow re-routes every nomination")
+async def apply(code: str, request: Request, batch_size: int = 100, concurrency: int = 8, pause_seconds: float = 0.0,
+                caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")):  # type: ignore[no-untyped-def]
+    require_role(caller, "admin")
+    if not 1 <= batch_size <= 1000 or not 1 <= concurrency <= 64 or not 0 <= pause_seconds <= 3600:
+        raise HTTPException(422, "batch_size must be 1-1000, concurrency 1-64, pause_seconds 0-3600")
+    plan, _ = await _checked(session, code)
+    client = request.app.state.kit.temporal
+    workflow_id = workflow_id_for(code)
+    try:
+        await client.start_workflow(
+            ReorganizationWorkflow.run,
+            ReorganizationInput(plan_code=code, effective=plan.effective.isoformat(),
+                                legal_basis="; ".join(plan.legal_basis),
+                                today=request.app.state.kit.settings.today().isoformat(),
+                                batch_size=batch_size, concurrency=concurrency, pause_seconds=pause_seconds),
+            id=workflow_id, task_queue=NOMINATION_TASK_QUEUE,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            execution_timeout=timedelta(days=3650),
+        )
+        started = True
+    except WorkflowAlreadyStartedError:
+        started = False
+    return {"plan": code, "workflow_id": workflow_id, "started": started,
+            "note": None if started else "this plan was already applied or is being applied: nothing new started"}
+
+
+@router.get("/reorganizations/{code}", tags=["reorganization"], summary="Progress of a plan's application")
+async def progress(code: str, request: Request, caller: Caller = Depends(current_officer)) -> dict[str, Any]:
+    _plan(code)
+    handle = request.app.state.kit.temporal.get_workflow_handle_for(ReorganizationWorkflow.run, workflow_id_for(code))
+    try:
+        description = await handle.describe()
+    except Exception:  # noqa: BLE001 - not started yet is the common case
+        return {"plan": code, "phase": "not_started"}
+    if description.status == WorkflowExecutionStatus.COMPLETED:
+        status = await handle.result()
+    else:
+        status = await handle.query(ReorganizationWorkflow.status)
+    return {**status.__dict__}
+
+
+@router.get("/reorganizations/{code}/outcomes", tags=["reorganization"],
+            summary="Per-nomination outcome of the re-routing (kept by the central service)")
+async def outcomes(code: str, caller: Caller = Depends(current_officer),
+                   session: AsyncSession = Depends(db, scope="function")) -> list[dict[str, Any]]:
+    return [r.model_dump(exclude={"id"}) for r in await reorganizations.outcomes_of(session, code)]
+
+
+def _plain(item: Any) -> Any:
+    if hasattr(item, "__dataclass_fields__"):
+        return {k: _plain(v) for k, v in item.__dict__.items()}
+    if hasattr(item, "model_dump"):
+        return item.model_dump(mode="json")
+    if isinstance(item, (list, tuple)):
+        return [_plain(i) for i in item]
+    return item
+
+
+def _csv(report: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "code", "detail"])
+    for moved in report["moved_units"]:
+        writer.writerow(["moved_unit", moved.get("code") or moved.get("unit"), moved])
+    for amb in report["ambiguous"]:
+        writer.writerow(["ambiguous", amb.get("code") or amb.get("unit"), amb])
+    for nomination in report["nominations_in_flight_here"]:
+        writer.writerow(["nomination_in_flight", nomination, ""])
+    return out.getvalue()
+
+
+def _html(report: dict[str, Any]) -> str:
+    from html import escape
+
+    rows = "".join(f"<tr><td>{escape(str(a))}</td></tr>" for a in report["ambiguous"])
+    moved = "".join(f"<tr><td>{escape(str(m))}</td></tr>" for m in report["moved_units"])
+    return (f"<!doctype html><html lang='vi'><meta charset='utf-8'><title>Dự kiến sắp xếp {escape(report['plan'])}</title>"
+            f"<h1>Kế hoạch {escape(report['plan'])} (hiệu lực {report['effective']})</h1>"
+            f"<p>{report['operations']} thao tác; đóng {report['closed']} phiên bản, mở {report['opened']}; "
+            f"{len(report['nominations_in_flight_here'])} hồ sơ đang xử lý tại đây.</p>"
+            f"<h2>Đơn vị cơ sở chuyển nơi quản lý</h2><table>{moved}</table>"
+            f"<h2>Trường hợp cần người quyết định</h2><table>{rows}</table></html>")

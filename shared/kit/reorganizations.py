@@ -1,0 +1,138 @@
+"""What a tier service does for a reorganization: apply the plan to its registry replica (once),
+find the nominations in flight it knows that the plan touches, and keep the per-item report."""
+
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.audit import append_audit
+from shared.events import HierarchyPlanApplied
+from shared.hierarchy.registry import load_versions
+from shared.models import Agency, Nomination, PlanApplication, Review, TransferOutcome
+from shared.outbox import add_event
+from shared.reorg.apply import apply_plan
+from shared.reorg.generate import plan_2025
+from shared.reorg.plan import Plan, load_plan
+from workflows.reorganization.inputs import OutcomeRow
+
+IN_FLIGHT = ("pending", "returned")
+PLANS_DIR = Path(__file__).resolve().parents[1] / "reorg" / "data"
+
+
+def known_plans() -> dict[str, Callable[[], Plan]]:
+    """Plans by code: the generated 2025 plan and the hand-written ones in shared/reorg/data/."""
+    plans: dict[str, Callable[[], Plan]] = {"VN-2025-07-01": plan_2025}
+    for path in sorted(PLANS_DIR.glob("*.yaml")):
+        plan = load_plan(path)
+        plans[plan.code] = lambda plan=plan: plan  # type: ignore[misc]
+    return plans
+
+
+def plan_by_code(code: str) -> Plan:
+    plans = known_plans()
+    if code not in plans:
+        raise KeyError(f"unknown reorganization plan '{code}'; known: {sorted(plans)}")
+    return plans[code]()
+
+
+async def retired_codes(session: AsyncSession, effective: date) -> set[str]:
+    """Codes whose last version ended the day before `effective` and that have none from it on."""
+    ended = set((await session.exec(select(Agency.code).where(Agency.valid_to == effective - timedelta(days=1)))).all())
+    alive = set((await session.exec(select(Agency.code).where(
+        Agency.code.in_(ended), Agency.valid_from <= effective,  # type: ignore[attr-defined]
+    ).where((Agency.valid_to.is_(None)) | (Agency.valid_to >= effective)))).all())  # type: ignore[union-attr]
+    return ended - alive
+
+
+async def apply_to_replica(session: AsyncSession, plan_code: str, *, tier: str) -> dict[str, Any]:
+    """Apply a plan to this replica once: close retired versions, open successors, move units."""
+    done = (await session.exec(select(PlanApplication).where(PlanApplication.plan_code == plan_code))).first()
+    if done is not None:
+        return {**done.summary, "already_applied": True}
+    plan = plan_by_code(plan_code)
+    rows = (await session.exec(select(Agency))).all()
+    snapshot = [r.model_dump(exclude={"id"}) for r in rows]
+    application = apply_plan(snapshot, plan)
+    for closed in application.closed:
+        await session.execute(
+            update(Agency).where(Agency.code == closed.code, Agency.valid_from == closed.valid_from)  # type: ignore[arg-type]
+            .values(valid_to=closed.valid_to, successors=list(closed.successors))
+        )
+    opened = await load_versions(session, [_row(v) for v in application.opened])
+    now = datetime.now(UTC)
+    summary = {"closed": len(application.closed), "opened": opened, "moved_units": len(application.moved_units),
+               "ambiguous": [_plain(a) for a in application.ambiguous.values()]}
+    session.add(PlanApplication(plan_code=plan_code, applied_at=now, summary=summary))
+    await append_audit(
+        session, idempotency_key=f"plan:{plan_code}:{tier}", at=now, agency_code=f"registry:{tier}",
+        nomination_id=None, actor="system", action="hierarchy.plan_applied", outcome="applied",
+        reason="; ".join(plan.legal_basis), details={"plan": plan_code, **{k: v for k, v in summary.items() if k != "ambiguous"},
+                                                     "ambiguous": len(summary["ambiguous"])},
+    )
+    add_event(session, HierarchyPlanApplied(
+        plan_code=plan_code, effective=plan.effective.isoformat(), tier=tier, closed=summary["closed"],
+        opened=opened, moved_units=summary["moved_units"], ambiguous=len(summary["ambiguous"]),
+        legal_basis=list(plan.legal_basis),
+    ), source_agency=f"registry:{tier}", occurred_at=now, key=plan_code)
+    return summary
+
+
+def _plain(item: Any) -> Any:
+    if hasattr(item, "__dataclass_fields__"):
+        return {k: _plain(v) for k, v in asdict(item).items()}
+    if isinstance(item, (list, tuple)):
+        return [_plain(i) for i in item]
+    return item
+
+
+def _row(version: Any) -> dict[str, Any]:
+    row = dict(version) if isinstance(version, dict) else asdict(version)
+    row.setdefault("location_code", None)
+    row["successors"] = list(row.get("successors") or [])
+    return {k: row.get(k) for k in ("code", "name", "tier", "kind", "parent_code", "valid_from", "valid_to",
+                                    "successors", "legal_basis", "location_code")}
+
+
+async def find_in_flight(session: AsyncSession, effective: date) -> list[str]:
+    """Nominations this service knows to be in flight whose route touches a retired agency."""
+    retired = await retired_codes(session, effective)
+    if not retired:
+        return []
+    found: set[str] = set()
+    reviews = await session.exec(select(Review.nomination_id, Review.route).where(Review.status.in_(IN_FLIGHT)))  # type: ignore[attr-defined]
+    for nomination_id, route in reviews.all():
+        if any(step["agency_code"] in retired for step in route):
+            found.add(nomination_id)
+    nominations = await session.exec(select(Nomination.id, Nomination.route).where(
+        Nomination.status.in_(("in_review", "returned"))))  # type: ignore[attr-defined]
+    for nomination_id, route in nominations.all():
+        if any(step["agency_code"] in retired for step in route or []):
+            found.add(nomination_id)
+    return sorted(found)
+
+
+async def record_outcomes(session: AsyncSession, plan_code: str, outcomes: list[OutcomeRow]) -> None:
+    """Upsert the per-item report: a retried batch rewrites the same rows."""
+    now = datetime.now(UTC)
+    ids = [o.nomination_id for o in outcomes]
+    existing = {row.nomination_id: row for row in (await session.exec(select(TransferOutcome).where(
+        TransferOutcome.plan_code == plan_code, TransferOutcome.nomination_id.in_(ids)))).all()}  # type: ignore[attr-defined]
+    for o in outcomes:
+        row = existing.get(o.nomination_id) or TransferOutcome(plan_code=plan_code, nomination_id=o.nomination_id,
+                                                               outcome=o.outcome, from_agency=o.from_agency,
+                                                               recorded_at=now)
+        row.outcome, row.from_agency, row.to_agency = o.outcome, o.from_agency, o.to_agency
+        row.rule, row.detail, row.recorded_at = o.rule, o.detail, now
+        session.add(row)
+
+
+async def outcomes_of(session: AsyncSession, plan_code: str) -> list[TransferOutcome]:
+    rows = await session.exec(select(TransferOutcome).where(TransferOutcome.plan_code == plan_code)
+                              .order_by(TransferOutcome.nomination_id))  # type: ignore[arg-type]
+    return list(rows.all())

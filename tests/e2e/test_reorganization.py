@@ -1,0 +1,127 @@
+"""The 2025 reorganization applied to a running system: nominations in flight in Kiên Giang move to
+their successors (a new commune, or An Giang province), through HTTP and the workflows, and a
+worker killed mid-batch transfers every nomination exactly once."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from shared.tiers import Tier
+from tests.e2e.conftest import RunningSystem, run_system
+from tests.helpers import auth, decide, draft_and_submit, eventually, wait_pending
+
+PLAN = "VN-2025-07-01"
+SCHOOL, ENTERPRISE, HON_DAT, KIEN_GIANG, BINH_SON = "U91-0001", "U91-0003", "D903", "P91", "C30823"
+
+
+@pytest.fixture(scope="module")
+async def reorganized(tmp_path_factory, temporal_address) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
+    async for running in run_system(tmp_path_factory.mktemp("reorg"), temporal_address, "tdkt-test-11", "sqlite", None):
+        yield running
+
+
+PROPOSERS: dict[str, str] = {}
+
+
+async def status_of(system: RunningSystem, nomination_id: str) -> dict:
+    proposer = PROPOSERS.get(nomination_id, SCHOOL)
+    r = await system[Tier.UNIT].get(f"/nominations/{nomination_id}/status", headers=auth(proposer, "clerk"))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def test_nominations_in_flight_reach_their_successors(reorganized):
+    system = reorganized
+    unit, district, province = system[Tier.UNIT], system[Tier.DISTRICT], system[Tier.PROVINCE]
+
+    async def at_district(award: str, name: str, proposer: str = SCHOOL) -> str:
+        nomination_id = (await draft_and_submit(unit, proposer, award, name))["nomination_id"]
+        PROPOSERS[nomination_id] = proposer
+        await wait_pending(unit, proposer, nomination_id)
+        assert (await decide(unit, proposer, nomination_id, "forward")).status_code == 200
+        await wait_pending(district, HON_DAT, nomination_id)
+        return nomination_id
+
+    # Before 2025-07-01: in flight at the unit, at Hòn Đất district, and at Kiên Giang province.
+    at_unit = (await draft_and_submit(unit, SCHOOL, "CSTD_CO_SO", "Nguyễn Văn Một"))["nomination_id"]
+    await wait_pending(unit, SCHOOL, at_unit)
+    cstdcs_at_district = await at_district("CSTD_CO_SO", "Trần Thị Hai")
+    order_at_district = await at_district("HCLD_HANG_BA", "Lê Văn Ba")
+    ambiguous = await at_district("BANG_KHEN_TINH", "Phạm Thị Bốn", proposer=ENTERPRISE)
+    at_province = await at_district("BANG_KHEN_TINH", "Hoàng Văn Năm")
+    assert (await decide(district, HON_DAT, at_province, "forward")).status_code == 200
+    await wait_pending(province, KIEN_GIANG, at_province)
+    submitted_at = (await unit.get(f"/nominations/{cstdcs_at_district}", headers=auth(SCHOOL, "clerk"))).json()["submitted_at"]
+
+    # 2025-07-01 arrives; the central board's admin applies the plan, in small batches.
+    system.stack.advance_to("2025-07-01")
+    central = system[Tier.CENTRAL]
+    admin = auth("TW-BTDKT", "admin")
+    r = await central.post(f"/reorganizations/{PLAN}/apply", headers=admin,
+                           params={"batch_size": 5, "concurrency": 1})
+    assert r.status_code == 202 and r.json()["started"] is True, r.text
+
+    # Kill the workflow worker as soon as the first transfer is under way, then restart it.
+    watched = [at_unit, cstdcs_at_district, order_at_district, ambiguous, at_province]
+
+    async def some_transfer_started():
+        for nomination_id in watched:
+            if any(h["action"] == "transfer" for h in (await status_of(system, nomination_id))["history"]):
+                return True
+        return False
+
+    await eventually(some_transfer_started, timeout=60, what="a first transfer")
+    system.stack.worker.kill()
+    system.stack.restart_worker()
+
+    async def done():
+        r = await central.get(f"/reorganizations/{PLAN}", headers=admin)
+        return r.json() if r.json().get("phase") == "done" else None
+
+    report = await eventually(done, timeout=180, what="the plan to be applied")
+    assert report["candidates"] == 5, report
+    outcomes = {o["nomination_id"]: o for o in (await central.get(f"/reorganizations/{PLAN}/outcomes", headers=admin)).json()}
+    assert {n: outcomes[n]["outcome"] for n in watched} == {
+        at_unit: "rerouted", cstdcs_at_district: "transferred", order_at_district: "transferred",
+        ambiguous: "transferred", at_province: "unchanged",
+    }
+
+    # At the unit: queued steps recomputed, Xã Bình Sơn now confers CSTĐCS (Decree 129 Art. 59).
+    assert [s["agency_code"] for s in (await status_of(system, at_unit))["route"]] == [SCHOOL, BINH_SON]
+    # At the district: CSTĐCS goes to the commune now managing the school; the order to the province.
+    moved = await status_of(system, cstdcs_at_district)
+    assert moved["pending_agency"] == BINH_SON and outcomes[cstdcs_at_district]["rule"] == "district_abolished_to_commune"
+    assert [h["action"] for h in moved["history"]] == ["forward", "transfer"]  # history kept
+    assert (await status_of(system, order_at_district))["pending_agency"] == KIEN_GIANG
+    assert outcomes[order_at_district]["rule"] == "district_abolished_to_province"
+    # At the province: Kiên Giang's code P91 is An Giang's now; it stays there.
+    assert (await status_of(system, at_province))["pending_agency"] == KIEN_GIANG
+    # The enterprise has no location on record: the plan lists it as ambiguous and, until a person
+    # chooses its commune, the province takes its nomination (domain.md §9.4 case 2).
+    assert (await status_of(system, ambiguous))["pending_agency"] == KIEN_GIANG
+    assert report["applied"][0]["ambiguous"] >= 1
+
+    # Exactly one transfer each, audited at both ends with the legal basis and the original dates.
+    for nomination_id in (cstdcs_at_district, order_at_district):
+        transfers = [h for h in (await status_of(system, nomination_id))["history"] if h["action"] == "transfer"]
+        assert len(transfers) == 1, transfers
+        old = (await district.get(f"/nominations/{nomination_id}/history", headers=auth(HON_DAT, "chair"))).json()
+        out = [a for a in old if a["action"] == "nomination.transferred_out"]
+        assert len(out) == 1 and "129/2025" in out[0]["reason"], old
+    arrived = (await unit.get(f"/nominations/{cstdcs_at_district}/history", headers=auth(BINH_SON, "chair"))).json()
+    transferred_in = [a for a in arrived if a["action"] == "nomination.transferred_in"]
+    assert len(transferred_in) == 1 and transferred_in[0]["details"]["from_agency"] == HON_DAT
+    # The original submission (before 2025-07-01) travels with it, not the transfer's time.
+    assert transferred_in[0]["details"]["submitted_at"][:10] == submitted_at[:10]
+    assert transferred_in[0]["details"]["regime"] == "ND98"
+
+    # The successor's chairman acts; the abolished district's officers no longer can.
+    refused = await decide(district, HON_DAT, order_at_district, "forward")
+    assert refused.status_code == 403 and "no longer exists" in refused.json()["detail"]
+    await wait_pending(unit, BINH_SON, cstdcs_at_district)
+    conferred = await decide(unit, BINH_SON, cstdcs_at_district, "confer", decision_no="12/QĐ-UBND")
+    assert conferred.status_code == 200, conferred.text
+
+    # Applying the same plan again is a no-op.
+    again = await central.post(f"/reorganizations/{PLAN}/apply", headers=admin)
+    assert again.status_code == 202 and again.json()["started"] is False

@@ -1,0 +1,68 @@
+"""Plain data crossing the ReorganizationWorkflow boundary."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ReorganizationInput:
+    plan_code: str
+    effective: str  # ISO date the plan takes effect
+    legal_basis: str
+    today: str  # the business date the apply was requested on (ISO)
+    batch_size: int = 100
+    concurrency: int = 8  # transfers in flight at once within a batch
+    pause_seconds: float = 0.0  # between batches: a rate limit for busy systems
+    # Carried over continue-as-new: what is left to do and what was done.
+    phase: str = "waiting"
+    pending_ids: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    applied: list[dict] = field(default_factory=list)
+    candidates: int = 0
+
+
+@dataclass
+class ReorganizationStatus:
+    plan_code: str
+    effective: str
+    phase: str  # waiting | applying | finding | transferring | done
+    applied: list[dict]
+    candidates: int
+    processed: int
+    counts: dict[str, int]
+
+
+@dataclass
+class ApplyPlanArgs:
+    plan_code: str
+    idempotency_key: str
+
+
+@dataclass
+class FindInFlightArgs:
+    plan_code: str
+    effective: str
+
+
+@dataclass
+class TransferBatchArgs:
+    plan_code: str
+    effective: str
+    legal_basis: str
+    nomination_ids: list[str]
+    concurrency: int = 8
+
+
+@dataclass
+class OutcomeRow:
+    nomination_id: str
+    outcome: str
+    from_agency: str
+    to_agency: str | None = None
+    rule: str | None = None
+    detail: str | None = None
+
+
+@dataclass
+class RecordOutcomesArgs:
+    plan_code: str
+    outcomes: list[OutcomeRow]

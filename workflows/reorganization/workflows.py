@@ -1,0 +1,98 @@
+"""ReorganizationWorkflow: one per plan. Waits for the effective date, applies the plan to every
+tier's registry replica, then re-routes every nomination in flight in bounded batches.
+
+Re-running is safe at every point: each tier applies a plan once (idempotency key), each
+nomination's `transfer` update is idempotent per plan and deduplicated by update id, and outcomes
+are upserted. A worker killed mid-batch resumes the batch and never repeats a transfer.
+"""
+
+from datetime import date, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from shared.tiers import NOMINATION_TASK_QUEUE, TIER_ORDER, Tier
+    from workflows.reorganization.inputs import (
+        ApplyPlanArgs,
+        FindInFlightArgs,
+        OutcomeRow,
+        RecordOutcomesArgs,
+        ReorganizationInput,
+        ReorganizationStatus,
+        TransferBatchArgs,
+    )
+
+RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_interval=timedelta(seconds=10))
+BATCHES_PER_RUN = 40  # continue-as-new after this many batches: the history stays small
+
+
+def workflow_id_for(plan_code: str) -> str:
+    return f"reorganization-{plan_code}"
+
+
+@workflow.defn(name="ReorganizationWorkflow")
+class ReorganizationWorkflow:
+    def __init__(self) -> None:
+        self._input: ReorganizationInput | None = None
+        self._phase = "waiting"
+        self._processed = 0
+
+    @workflow.run
+    async def run(self, inp: ReorganizationInput) -> ReorganizationStatus:
+        self._input, self._phase = inp, inp.phase
+        if self._phase == "waiting":
+            days = (date.fromisoformat(inp.effective) - date.fromisoformat(inp.today)).days
+            if days > 0:
+                await workflow.sleep(timedelta(days=days))
+            self._phase = "applying"
+        if self._phase == "applying":
+            for tier in TIER_ORDER:
+                result = await workflow.execute_activity(
+                    "apply_plan", ApplyPlanArgs(inp.plan_code, f"{inp.plan_code}:apply:{tier.value}"),
+                    task_queue=tier.task_queue, start_to_close_timeout=timedelta(minutes=5),
+                    retry_policy=RETRY, result_type=dict,
+                )
+                inp.applied.append({"tier": tier.value, **result})
+            self._phase = "finding"
+        if self._phase == "finding":
+            found: set[str] = set()
+            for tier in TIER_ORDER:
+                ids = await workflow.execute_activity(
+                    "find_in_flight", FindInFlightArgs(inp.plan_code, inp.effective),
+                    task_queue=tier.task_queue, start_to_close_timeout=timedelta(minutes=5),
+                    retry_policy=RETRY, result_type=list[str],
+                )
+                found.update(ids)
+            inp.pending_ids, inp.candidates = sorted(found), len(found)
+            self._phase = "transferring"
+        batches = 0
+        while inp.pending_ids:
+            if batches == BATCHES_PER_RUN:
+                workflow.continue_as_new(ReorganizationInput(**{**inp.__dict__, "phase": "transferring"}))
+            batch, inp.pending_ids = inp.pending_ids[: inp.batch_size], inp.pending_ids[inp.batch_size :]
+            outcomes = await workflow.execute_activity(
+                "transfer_batch",
+                TransferBatchArgs(inp.plan_code, inp.effective, inp.legal_basis, batch, inp.concurrency),
+                task_queue=NOMINATION_TASK_QUEUE, start_to_close_timeout=timedelta(minutes=10),
+                heartbeat_timeout=timedelta(seconds=10), retry_policy=RETRY, result_type=list[OutcomeRow],
+            )
+            await workflow.execute_activity(
+                "record_outcomes", RecordOutcomesArgs(inp.plan_code, outcomes),
+                task_queue=Tier.CENTRAL.task_queue, start_to_close_timeout=timedelta(minutes=2), retry_policy=RETRY,
+            )
+            for row in outcomes:
+                inp.counts[row.outcome] = inp.counts.get(row.outcome, 0) + 1
+            batches += 1
+            if inp.pause_seconds and inp.pending_ids:
+                await workflow.sleep(timedelta(seconds=inp.pause_seconds))
+        self._phase = "done"
+        return self.status()
+
+    @workflow.query
+    def status(self) -> ReorganizationStatus:
+        inp = self._input
+        assert inp is not None
+        processed = sum(inp.counts.values())
+        return ReorganizationStatus(inp.plan_code, inp.effective, self._phase, list(inp.applied), inp.candidates,
+                                    processed, dict(inp.counts))
