@@ -18,7 +18,6 @@ import signal
 import sys
 import tempfile
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 from temporalio.client import Client
@@ -161,7 +160,7 @@ def run_reorg(argv: list[str]) -> int:
     }
     print(reorg.render(result, info))
     if args.json:
-        args.json.write_text(json.dumps({**info, "reorg": asdict(result)}, indent=2, ensure_ascii=False,
+        args.json.write_text(json.dumps({**info, "reorg": result.to_json()}, indent=2, ensure_ascii=False,
                                         default=str) + "\n")
         say(f"wrote {args.json}")
     return 1 if result.errors or any(result.checks.values()) else 0

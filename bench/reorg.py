@@ -20,11 +20,12 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import httpx
 from temporalio import workflow
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -36,6 +37,7 @@ from shared.rules.catalog import default_catalog
 from shared.tiers import NOMINATION_TASK_QUEUE, TIER_ORDER, Tier
 from workflows.nomination.inputs import DecisionInput, NominationInput
 from workflows.nomination.workflows import NominationWorkflow, workflow_id_for
+from workflows.reorganization.workflows import workflow_id_for as workflow_id_for_plan
 
 PLAN = "VN-2025-07-01"
 BEFORE, EFFECTIVE = date(2025, 5, 15), date(2025, 7, 1)
@@ -53,6 +55,7 @@ class ReorgResult:
     provinces: int = 0
     communes: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # named intervals, in order
+    history: dict[str, float] = field(default_factory=dict)  # from the workflow histories
     rate: dict[str, float] = field(default_factory=dict)  # items per second
     outcomes: Counter = field(default_factory=Counter)
     rules: Counter = field(default_factory=Counter)
@@ -61,6 +64,9 @@ class ReorgResult:
     cpu_s: dict[str, dict[str, float]] = field(default_factory=dict)  # phase -> process -> s
     errors: Counter = field(default_factory=Counter)
     signals: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {k: dict(v) if isinstance(v, Counter) else v for k, v in vars(self).items()}
 
 
 def registry_on(on: date) -> dict[str, AgencyNode]:
@@ -80,8 +86,10 @@ def _province(nodes: dict[str, AgencyNode], code: str) -> str | None:
     return node.code if node else None
 
 
-def sample_nominations(n: int, rng: random.Random) -> tuple[list[NominationInput], set[str]]:
-    """N nominations from legacy communes, round-robin over the provinces, awards alternating."""
+def sample_nominations(n: int, rng: random.Random) -> tuple[list[NominationInput], set[str], int]:
+    """N nominations from legacy communes, round-robin over the provinces, awards alternating.
+
+    Returns them, the communes used and the number of provinces they are in."""
     nodes, catalog = registry_on(BEFORE), default_catalog()
     by_province: dict[str, list[str]] = {}
     for node in nodes.values():
@@ -108,7 +116,7 @@ def sample_nominations(n: int, rng: random.Random) -> tuple[list[NominationInput
             route=plan.steps, regime=plan.regime,
         ))
         used.add(proposer)
-    return inputs, used
+    return inputs, used, len({_province(nodes, c) for c in used})
 
 
 def count_rows(db: Path, sql: str, *params: object) -> int:
@@ -204,6 +212,33 @@ async def apply_and_follow(central: httpx.AsyncClient, batch_size: int, concurre
     return status
 
 
+async def history_timings(client: Client, result: ReorgResult) -> None:
+    """Exact phase times from the ReorganizationWorkflow's histories (every continue-as-new run):
+    first scheduled → last completed of each activity type, and the summed activity durations."""
+    scheduled: dict[tuple[str, int], tuple[str, datetime]] = {}
+    spans: dict[str, list[datetime]] = {}
+    busy: dict[str, list[float]] = {}
+    async for run in client.list_workflows(f"WorkflowId = '{workflow_id_for_plan(PLAN)}'"):
+        handle = client.get_workflow_handle(run.id, run_id=run.run_id)
+        async for e in handle.fetch_history_events():
+            at = e.event_time.ToDatetime()
+            if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+                name = e.activity_task_scheduled_event_attributes.activity_type.name
+                scheduled[(run.run_id, e.event_id)] = (name, at)
+                spans.setdefault(name, [at, at])[0] = min(spans[name][0], at)
+            elif e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+                name, began = scheduled[(run.run_id, e.activity_task_completed_event_attributes.scheduled_event_id)]
+                spans[name][1] = max(spans[name][1], at)
+                busy.setdefault(name, []).append((at - began).total_seconds())
+    for name, (first, last) in spans.items():
+        result.history[f"{name}: first scheduled → last completed"] = (last - first).total_seconds()
+    for name, durations in busy.items():
+        result.history[f"{name}: {len(durations)} × scheduled → completed, sum"] = sum(durations)
+    if "transfer_batch" in spans and "record_outcomes" in spans:
+        result.history["re-route: first transfer_batch scheduled → last record_outcomes completed"] = (
+            spans["record_outcomes"][1] - spans["transfer_batch"][0]).total_seconds()
+
+
 def alive_codes(on: date) -> set[str]:
     return set(registry_on(on))
 
@@ -271,10 +306,10 @@ async def run_signals(client: Client, n: int, concurrency: int, meter: CpuMeter,
 async def run_reorg(runtime, args, meter: Callable[[], CpuMeter], say: Callable[[str], None]) -> ReorgResult:  # type: ignore[no-untyped-def]
     """The whole scenario on a started runtime (`bench.runtime.Runtime`): signals, stack, in flight, apply."""
     rng = random.Random(args.seed)
-    inputs, communes = sample_nominations(args.n, rng)
+    inputs, communes, provinces = sample_nominations(args.n, rng)
     to_district = inputs[: round(args.n * args.at_district)]
-    result = ReorgResult(args.n, len(to_district), args.batch_size, args.concurrency, communes=len(communes))
-    result.provinces = len({_province(registry_on(BEFORE), c) for c in communes})
+    result = ReorgResult(args.n, len(to_district), args.batch_size, args.concurrency,
+                         provinces=provinces, communes=len(communes))
     client = await Client.connect(runtime.temporal_address)
     if args.signals:
         say(f"(d) raw Temporal: {args.signals} workflows, one signal each, {args.concurrency * 4} in flight")
@@ -316,7 +351,9 @@ async def run_reorg(runtime, args, meter: Callable[[], CpuMeter], say: Callable[
         rows = (await central.get(f"/reorganizations/{PLAN}/outcomes", headers=ADMIN)).json()
         result.rules.update(f"{o['outcome']}: {o['rule']}" for o in rows)
         result.checks["outcome rows − N"] = len(rows) - args.n
-    transfers = result.seconds["re-route: transfers, all batches"]
+    await history_timings(client, result)
+    transfers = result.history.get("re-route: first transfer_batch scheduled → last record_outcomes completed") \
+        or result.seconds["re-route: transfers, all batches"]
     result.rate["re-route (nominations/s)"] = args.n / transfers if transfers else 0.0
     result.rate["apply POST → done (nominations/s)"] = args.n / (applied - t3)
 
@@ -351,7 +388,9 @@ def render(r: ReorgResult, info: dict) -> str:
              f"{r.provinces} provinces; {r.at_district} pending at the district, the rest at the commune; "
              f"batch_size {r.batch_size}, concurrency {r.concurrency}", ""]
     lines += [f"  {k:<52}{v:>10.1f} s" for k, v in r.seconds.items()]
-    lines += [f"  {k:<52}{v:>10.1f}" for k, v in r.rate.items()]
+    lines += ["", "  from the ReorganizationWorkflow's histories:"]
+    lines += [f"  {k:<76}{v:>8.1f} s" for k, v in r.history.items()]
+    lines += [""] + [f"  {k:<52}{v:>10.1f}" for k, v in r.rate.items()]
     lines += ["", "  outcomes:"] + [f"    {v:>7} × {k}" for k, v in r.outcomes.most_common()]
     lines += ["  outcome rules:"] + [f"    {v:>7} × {k}" for k, v in r.rules.most_common()]
     lines += ["  workflow states (status query sample):"] + [f"    {v:>7} × {k}" for k, v in r.states.most_common()]

@@ -365,3 +365,7 @@ def reorganize(
         if status.get("phase") == "done":
             return
         time.sleep(poll)
+
+
+if __name__ == "__main__":
+    app()

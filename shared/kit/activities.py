@@ -240,7 +240,7 @@ def _decision_event(args: RecordDecisionArgs, now: datetime) -> Event:
     if d.action == "refuse":
         return NominationRefused(**common)
     return AwardConferred(
-        **common, decision_no=d.decision_no or "", decided_on=now.date().isoformat(), nominee_id=n.nominee_id,
+        **common, decision_no=d.decision_no or "", decided_on=d.decided_on or now.date().isoformat(), nominee_id=n.nominee_id,
         mode=n.mode, period_year=n.period_year, regime=n.regime or None, achievement=n.achievement,
         initiative_ids=list(n.initiative_ids),
     )

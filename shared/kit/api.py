@@ -138,6 +138,7 @@ async def decide(nomination_id: str, body: DecisionIn, request: Request, caller:
     decision = DecisionInput(
         action=body.action, agency_code=caller.agency_code, tier=tier, officer_id=caller.officer_id,
         officer_role=caller.role, reason=body.reason, decision_no=body.decision_no,
+        decided_on=request.app.state.kit.settings.today().isoformat(),
     )
     try:
         return await wf.decide(nomination_id, decision)

@@ -12,7 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.kit.auth import Caller
 from shared.kit.nominees import history_of
-from shared.models import AuditRecord, Document, Nomination, Review
+from shared.hierarchy.registry import agency_on
+from shared.models import Agency, AuditRecord, Document, Nomination, Review
 from shared.routing import RoutePlan, RoutingError, plan_route
 from shared.rules.catalog import default_catalog
 from shared.rules.eligibility import Verdict, check_eligibility
@@ -107,6 +108,7 @@ async def prepare_submission(
             status.HTTP_422_UNPROCESSABLE_ENTITY,
             "attach at least the tờ trình (submission document) before submitting",
         )
+    await _collective_exists(session, nomination, today)
     now = datetime.now(UTC)
     try:
         plan = await plan_route(
@@ -136,6 +138,24 @@ async def prepare_submission(
             achievement=nomination.achievement, initiative_ids=list(nomination.initiative_ids),
         ),
         plan,
+    )
+
+
+async def _collective_exists(session: AsyncSession, nomination: Nomination, today: date) -> None:
+    """No collective award for a unit dissolved or merged away by a reorganization (TT 15/2025/TT-BNV)."""
+    if nomination.nominee_kind != "collective" or not nomination.nominee_id:
+        return
+    if await agency_on(session, nomination.nominee_id, today) is not None:
+        return
+    last = (await session.exec(select(Agency).where(Agency.code == nomination.nominee_id)
+                               .order_by(Agency.valid_from.desc()))).first()  # type: ignore[attr-defined]
+    if last is None:
+        return  # a collective that is not an agency of the registry (a team, a department)
+    raise _problem(
+        status.HTTP_422_UNPROCESSABLE_ENTITY,
+        f"{last.code} ({last.name}) ceased to exist on {last.valid_to}: no collective award for a unit "
+        f"dissolved after the reorganization (Thông tư 15/2025/TT-BNV); its members' nominations go through "
+        f"its successor ({', '.join(last.successors or []) or 'none recorded'})",
     )
 
 

@@ -2,13 +2,16 @@
 their successors (a new commune, or An Giang province), through HTTP and the workflows, and a
 worker killed mid-batch transfers every nomination exactly once."""
 
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 
 import pytest
 
 from shared.tiers import Tier
 from tests.e2e.conftest import RunningSystem, run_system
-from tests.helpers import auth, decide, draft_and_submit, eventually, wait_pending
+from tests.helpers import auth, decide, document, draft_and_submit, eventually, wait_pending
 
 PLAN = "VN-2025-07-01"
 SCHOOL, ENTERPRISE, HON_DAT, KIEN_GIANG, BINH_SON = "U91-0001", "U91-0003", "D903", "P91", "C30823"
@@ -50,6 +53,8 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
     ambiguous = await at_district("BANG_KHEN_TINH", "Phạm Thị Bốn", proposer=ENTERPRISE)
     at_province = await at_district("BANG_KHEN_TINH", "Hoàng Văn Năm")
     assert (await decide(district, HON_DAT, at_province, "forward")).status_code == 200
+    conferred_before = await at_district("CSTD_CO_SO", "Đinh Thị Sáu")
+    assert (await decide(district, HON_DAT, conferred_before, "confer", decision_no="9/QĐ-UBND")).status_code == 200
     await wait_pending(province, KIEN_GIANG, at_province)
     submitted_at = (await unit.get(f"/nominations/{cstdcs_at_district}", headers=auth(SCHOOL, "clerk"))).json()["submitted_at"]
 
@@ -79,7 +84,7 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
         return r.json() if r.json().get("phase") == "done" else None
 
     report = await eventually(done, timeout=180, what="the plan to be applied")
-    assert report["candidates"] == 5, report
+    assert report["candidates"] == 5, report  # the conferred one is not in flight
     outcomes = {o["nomination_id"]: o for o in (await central.get(f"/reorganizations/{PLAN}/outcomes", headers=admin)).json()}
     assert {n: outcomes[n]["outcome"] for n in watched} == {
         at_unit: "rerouted", cstdcs_at_district: "transferred", order_at_district: "transferred",
@@ -121,6 +126,38 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
     await wait_pending(unit, BINH_SON, cstdcs_at_district)
     conferred = await decide(unit, BINH_SON, cstdcs_at_district, "confer", decision_no="12/QĐ-UBND")
     assert conferred.status_code == 200, conferred.text
+
+    # Statistics: awards conferred by Hòn Đất (Kiên Giang) before and by Bình Sơn (An Giang) after
+    # the switch both count under the province that now stands for them.
+    async def both_registered():
+        rows = (await central.get("/statistics/awards-by-province", headers=admin)).json()
+        return rows if sum(r["awards"] for r in rows) == 2 else None
+
+    rows = await eventually(both_registered, what="both conferrals in the central statistics")
+    assert [(r["province"], r["year"], r["awards"], r["name"]) for r in rows] == [(KIEN_GIANG, 2025, 2, "Tỉnh An Giang")]
+
+    # No collective award for a unit the reorganization dissolved (TT 15/2025/TT-BNV).
+    r = await province.post("/nominations", headers=auth(KIEN_GIANG, "clerk"), json={
+        "nominee_name": "Tập thể UBND huyện Hòn Đất", "nominee_kind": "collective", "nominee_id": HON_DAT,
+        "award_code": "BANG_KHEN_TINH", "reason": "Hoàn thành xuất sắc nhiệm vụ"})
+    assert r.status_code == 201, r.text
+    collective = r.json()["id"]
+    assert (await province.post(f"/nominations/{collective}/documents", headers=auth(KIEN_GIANG, "clerk"),
+                                json=document())).status_code == 201
+    refused = await province.post(f"/nominations/{collective}/submit", headers=auth(KIEN_GIANG, "clerk"))
+    assert refused.status_code == 422 and "15/2025/TT-BNV" in refused.json()["detail"], refused.text
+
+    # The dry run, as an officer sees it from the command line, with an HTML report.
+    report_file = system.stack.config.data_dir / "plan.html"
+    cli = subprocess.run(
+        [sys.executable, "-m", "deploy.cli", "--token", "demo-TW-BTDKT-admin", "reorganize", PLAN,
+         "--report", str(report_file)],
+        env={**os.environ, "TDKT_CENTRAL_URL": system.stack.config.url(Tier.CENTRAL)},
+        capture_output=True, text=True, encoding="utf-8", timeout=120,
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert "VN-2025-07-01" in cli.stdout and "ambiguous" in cli.stdout
+    assert "Trường hợp cần người quyết định" in report_file.read_text(encoding="utf-8")
 
     # Applying the same plan again is a no-op.
     again = await central.post(f"/reorganizations/{PLAN}/apply", headers=admin)

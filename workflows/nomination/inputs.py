@@ -43,6 +43,8 @@ class DecisionInput:
     officer_role: str
     reason: str | None = None
     decision_no: str | None = None
+    # The deciding service's business date (ISO): the date written on a conferral decision.
+    decided_on: str | None = None
 
 
 @dataclass
