@@ -37,7 +37,7 @@ from workflows.nomination.inputs import (
     RecordSubmissionArgs,
     RecordTransferArgs,
 )
-from workflows.reorganization.inputs import ApplyPlanArgs, FindInFlightArgs, RecordOutcomesArgs
+from workflows.reorganization.inputs import ApplyPlanArgs, FindInFlightArgs, OutcomeRow, RecordOutcomesArgs
 
 log = structlog.get_logger()
 
@@ -216,6 +216,11 @@ class TierActivities:
         async with self._factory() as session:
             return await reorganizations.find_in_flight(session, date.fromisoformat(args.effective))
 
+    @activity.defn(name="preview_in_flight")
+    async def preview_in_flight(self, args: FindInFlightArgs) -> list[OutcomeRow]:
+        async with self._factory() as session:
+            return await reorganizations.preview_in_flight(session, args.plan_code, date.fromisoformat(args.effective))
+
     @activity.defn(name="record_outcomes")
     async def record_outcomes(self, args: RecordOutcomesArgs) -> None:
         async with self._factory() as session, session.begin():
@@ -223,7 +228,8 @@ class TierActivities:
 
     def all(self) -> list[Callable]:
         return [self.record_submission, self.open_review, self.record_decision, self.plan_transfer,
-                self.record_transfer, self.apply_plan, self.find_in_flight, self.record_outcomes]
+                self.record_transfer, self.apply_plan, self.find_in_flight, self.preview_in_flight,
+                self.record_outcomes]
 
 
 def _decision_event(args: RecordDecisionArgs, now: datetime) -> Event:

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -55,23 +56,43 @@ async def plans() -> list[dict[str, Any]]:
 
 @router.post("/reorganizations/{code}/dry-run", tags=["reorganization"],
              summary="What the plan would change here: agencies, moved units, ambiguous cases (JSON, CSV or HTML)")
-async def dry_run(code: str, format: str = "json", caller: Caller = Depends(current_officer),
-                  session: AsyncSession = Depends(db, scope="function")):  # type: ignore[no-untyped-def]
+async def dry_run(code: str, request: Request, format: str = "json", nominations: bool = True,
+                  caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")):  # type: ignore[no-untyped-def]
     require_role(caller, "admin", "auditor", "chair")
     plan, application = await _checked(session, code)
     in_flight = await reorganizations.find_in_flight(session, plan.effective)
+    previews: list[dict[str, Any]] = []
+    if nominations:
+        previews = await _preview_nominations(request, session, code, plan)
     report = {
         "plan": code, "effective": plan.effective.isoformat(), "operations": len(plan.operations),
         "closed": len(application.closed), "opened": len(application.opened),
         "moved_units": [_plain(m) for m in application.moved_units.values()],
         "ambiguous": [_plain(a) for a in application.ambiguous.values()],
         "nominations_in_flight_here": in_flight,
+        "nominations": previews,
     }
     if format == "csv":
         return PlainTextResponse(_csv(report), media_type="text/csv; charset=utf-8")
     if format == "html":
         return HTMLResponse(_html(report))
     return report
+
+
+async def _preview_nominations(request: Request, session: AsyncSession, code: str, plan) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """Every tier previews the nominations pending at its agencies (a dry-run ReorganizationWorkflow)."""
+    run = uuid.uuid4().hex[:8]
+    handle = await request.app.state.kit.temporal.start_workflow(
+        ReorganizationWorkflow.run,
+        ReorganizationInput(plan_code=code, effective=plan.effective.isoformat(), legal_basis="; ".join(plan.legal_basis),
+                            today=request.app.state.kit.settings.today().isoformat(), dry_run=True,
+                            preview_key=f"{code}#dry-run-{run}"),
+        id=f"{workflow_id_for(code)}-preview-{run}", task_queue=NOMINATION_TASK_QUEUE,
+        execution_timeout=timedelta(minutes=30),
+    )
+    await handle.result()
+    key = f"{code}#dry-run-{run}"
+    return [r.model_dump(exclude={"id", "plan_code", "recorded_at"}) for r in await reorganizations.outcomes_of(session, key)]
 
 
 @router.post("/reorganizations/{code}/apply", status_code=202, tags=["reorganization"],
@@ -142,8 +163,9 @@ def _csv(report: dict[str, Any]) -> str:
         writer.writerow(["moved_unit", moved.get("code") or moved.get("unit"), moved])
     for amb in report["ambiguous"]:
         writer.writerow(["ambiguous", amb.get("code") or amb.get("unit"), amb])
-    for nomination in report["nominations_in_flight_here"]:
-        writer.writerow(["nomination_in_flight", nomination, ""])
+    for row in report["nominations"]:
+        writer.writerow(["nomination", row["nomination_id"],
+                         f"{row['outcome']}: {row['from_agency']} -> {row['to_agency']} ({row['rule']})"])
     return out.getvalue()
 
 
@@ -151,10 +173,15 @@ def _html(report: dict[str, Any]) -> str:
     from html import escape
 
     rows = "".join(f"<tr><td>{escape(str(a))}</td></tr>" for a in report["ambiguous"])
+    nominations = "".join(
+        f"<tr><td>{escape(r['nomination_id'])}</td><td>{escape(r['outcome'])}</td><td>{escape(r['from_agency'])}</td>"
+        f"<td>{escape(str(r['to_agency']))}</td><td>{escape(str(r['rule']))}</td></tr>" for r in report["nominations"])
     moved = "".join(f"<tr><td>{escape(str(m))}</td></tr>" for m in report["moved_units"])
     return (f"<!doctype html><html lang='vi'><meta charset='utf-8'><title>Dự kiến sắp xếp {escape(report['plan'])}</title>"
             f"<h1>Kế hoạch {escape(report['plan'])} (hiệu lực {report['effective']})</h1>"
             f"<p>{report['operations']} thao tác; đóng {report['closed']} phiên bản, mở {report['opened']}; "
             f"{len(report['nominations_in_flight_here'])} hồ sơ đang xử lý tại đây.</p>"
             f"<h2>Đơn vị cơ sở chuyển nơi quản lý</h2><table>{moved}</table>"
+            f"<h2>Hồ sơ đang xử lý sẽ chuyển đến</h2><table><tr><th>Hồ sơ</th><th>Kết quả</th><th>Từ</th>"
+            f"<th>Đến</th><th>Quy tắc</th></tr>{nominations}</table>"
             f"<h2>Trường hợp cần người quyết định</h2><table>{rows}</table></html>")

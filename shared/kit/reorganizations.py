@@ -19,6 +19,10 @@ from shared.outbox import add_event
 from shared.reorg.apply import apply_plan
 from shared.reorg.generate import plan_2025
 from shared.reorg.plan import Plan, load_plan
+from shared.rerouting import NeedsChoice, Successors, managing_agency, reroute, touched
+from shared.routing import AgencyNode, RoutingError, resolve_route
+from shared.rules.catalog import default_catalog
+from workflows.nomination.inputs import RouteStep
 from workflows.reorganization.inputs import OutcomeRow
 
 IN_FLIGHT = ("pending", "returned")
@@ -136,3 +140,56 @@ async def outcomes_of(session: AsyncSession, plan_code: str) -> list[TransferOut
     rows = await session.exec(select(TransferOutcome).where(TransferOutcome.plan_code == plan_code)
                               .order_by(TransferOutcome.nomination_id))  # type: ignore[arg-type]
     return list(rows.all())
+
+
+async def preview_in_flight(session: AsyncSession, plan_code: str, effective: date) -> list[OutcomeRow]:
+    """Dry run for the nominations pending at this tier's agencies: where each would go, and why.
+
+    The plan is applied in memory to this replica (nothing is written), so any valid plan can be
+    previewed before its effective date, with the same rules as the real transfer.
+    """
+    plan = plan_by_code(plan_code)
+    snapshot = [r.model_dump(exclude={"id"}) for r in (await session.exec(select(Agency))).all()]
+    application = apply_plan(snapshot, plan)
+    after = application.updated(snapshot)
+    now = _nodes(after, plan.effective)
+    before = _nodes(after, plan.effective - timedelta(days=1))
+    retired = {code for code in before if code not in now}
+    successors = Successors(of={code: list(application.successors.get(code, ())) for code in retired}, ambiguous={})
+    catalog = default_catalog()
+    rows: list[OutcomeRow] = []
+    reviews = await session.exec(select(Review).where(Review.status.in_(IN_FLIGHT)))  # type: ignore[attr-defined]
+    for review in reviews.all():
+        route = [RouteStep(**step) for step in review.route]
+        if not any(step.agency_code in retired for step in route):
+            continue  # the same nominations the real run finds (find_in_flight)
+        if not touched(route, review.step, retired):
+            current = route[review.step].agency_code
+            rows.append(OutcomeRow(review.nomination_id, "would_stay", current, current, "agency_unchanged"))
+            continue
+        rows.append(_preview_one(catalog, review, route, now, successors, retired, plan.effective))
+    return rows
+
+
+def _nodes(versions: list[dict[str, Any]], on: date) -> dict[str, AgencyNode]:
+    return {v["code"]: AgencyNode(v["code"], v["name"], v["tier"], v["kind"], v["parent_code"]) for v in versions
+            if v["valid_from"] <= on and (v["valid_to"] is None or on <= v["valid_to"])}
+
+
+def _preview_one(catalog, review: Review, route: list[RouteStep], now: dict[str, AgencyNode],  # type: ignore[no-untyped-def]
+                 successors: Successors, retired: set[str], effective: date) -> OutcomeRow:
+    current = route[review.step].agency_code
+    try:
+        managing = managing_agency(route, successors, retired)
+        fresh = resolve_route(catalog, now.get, award_code=review.award_code, managing_agency=managing,
+                              on=effective, mode=review.mode or "cong_trang")
+    except (NeedsChoice, RoutingError) as err:
+        return OutcomeRow(review.nomination_id, "would_need_choice", current, None, "needs_choice", str(err))
+    kinds = {code: node.kind for code, node in now.items() if code in {s.agency_code for s in fresh.steps}}
+    moved = reroute(route, review.step, fresh=fresh, successors=successors, retired=retired, kinds=kinds)
+    if not moved.changed:
+        outcome = "would_stay"
+    else:
+        outcome = "would_reroute" if moved.to_agency == current else "would_transfer"
+    return OutcomeRow(review.nomination_id, outcome, current, moved.to_agency, moved.rule,
+                      "; ".join(moved.explanation) or None)

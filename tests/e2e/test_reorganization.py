@@ -58,10 +58,34 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
     await wait_pending(province, KIEN_GIANG, at_province)
     submitted_at = (await unit.get(f"/nominations/{cstdcs_at_district}", headers=auth(SCHOOL, "clerk"))).json()["submitted_at"]
 
+    # Before the day: the dry run says where each nomination would go (HTTP, then the CLI's report).
+    admin = auth("TW-BTDKT", "admin")
+    central = system[Tier.CENTRAL]
+    preview = await central.post(f"/reorganizations/{PLAN}/dry-run", headers=admin)
+    assert preview.status_code == 200, preview.text
+    previewed = {row["nomination_id"]: (row["outcome"], row["to_agency"]) for row in preview.json()["nominations"]}
+    assert previewed == {
+        at_unit: ("would_reroute", SCHOOL), cstdcs_at_district: ("would_transfer", BINH_SON),
+        order_at_district: ("would_transfer", KIEN_GIANG), ambiguous: ("would_transfer", KIEN_GIANG),
+        at_province: ("would_stay", KIEN_GIANG),
+    }
+    assert any(a["code"] == ENTERPRISE for a in preview.json()["ambiguous"])
+    # The dry run, as an officer sees it from the command line, with an HTML report.
+    report_file = system.stack.config.data_dir / "plan.html"
+    cli = subprocess.run(
+        [sys.executable, "-m", "deploy.cli", "--token", "demo-TW-BTDKT-admin", "reorganize", PLAN,
+         "--report", str(report_file)],
+        env={**os.environ, "TDKT_CENTRAL_URL": system.stack.config.url(Tier.CENTRAL)},
+        capture_output=True, text=True, encoding="utf-8", timeout=120,
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert "VN-2025-07-01" in cli.stdout and "ambiguous" in cli.stdout
+    html = report_file.read_text(encoding="utf-8")
+    assert "Trường hợp cần người quyết định" in html and cstdcs_at_district in html
+
+
     # 2025-07-01 arrives; the central board's admin applies the plan, in small batches.
     system.stack.advance_to("2025-07-01")
-    central = system[Tier.CENTRAL]
-    admin = auth("TW-BTDKT", "admin")
     r = await central.post(f"/reorganizations/{PLAN}/apply", headers=admin,
                            params={"batch_size": 5, "concurrency": 1})
     assert r.status_code == 202 and r.json()["started"] is True, r.text
@@ -146,18 +170,6 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
                                 json=document())).status_code == 201
     refused = await province.post(f"/nominations/{collective}/submit", headers=auth(KIEN_GIANG, "clerk"))
     assert refused.status_code == 422 and "15/2025/TT-BNV" in refused.json()["detail"], refused.text
-
-    # The dry run, as an officer sees it from the command line, with an HTML report.
-    report_file = system.stack.config.data_dir / "plan.html"
-    cli = subprocess.run(
-        [sys.executable, "-m", "deploy.cli", "--token", "demo-TW-BTDKT-admin", "reorganize", PLAN,
-         "--report", str(report_file)],
-        env={**os.environ, "TDKT_CENTRAL_URL": system.stack.config.url(Tier.CENTRAL)},
-        capture_output=True, text=True, encoding="utf-8", timeout=120,
-    )
-    assert cli.returncode == 0, cli.stderr
-    assert "VN-2025-07-01" in cli.stdout and "ambiguous" in cli.stdout
-    assert "Trường hợp cần người quyết định" in report_file.read_text(encoding="utf-8")
 
     # Applying the same plan again is a no-op.
     again = await central.post(f"/reorganizations/{PLAN}/apply", headers=admin)

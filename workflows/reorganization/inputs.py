@@ -12,6 +12,9 @@ class ReorganizationInput:
     batch_size: int = 100
     concurrency: int = 8  # transfers in flight at once within a batch
     pause_seconds: float = 0.0  # between batches: a rate limit for busy systems
+    # Preview only: where each nomination in flight would go; nothing is applied or moved.
+    dry_run: bool = False
+    preview_key: str = ""  # where a dry run's per-nomination rows are kept
     # Carried over continue-as-new: what is left to do and what was done.
     phase: str = "waiting"
     pending_ids: list[str] = field(default_factory=list)

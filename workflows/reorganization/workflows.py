@@ -41,6 +41,8 @@ class ReorganizationWorkflow:
     @workflow.run
     async def run(self, inp: ReorganizationInput) -> ReorganizationStatus:
         self._input, self._phase = inp, inp.phase
+        if inp.dry_run:
+            return await self._preview(inp)
         if self._phase == "waiting":
             days = (date.fromisoformat(inp.effective) - date.fromisoformat(inp.today)).days
             if days > 0:
@@ -86,6 +88,27 @@ class ReorganizationWorkflow:
             batches += 1
             if inp.pause_seconds and inp.pending_ids:
                 await workflow.sleep(timedelta(seconds=inp.pause_seconds))
+        self._phase = "done"
+        return self.status()
+
+    async def _preview(self, inp: ReorganizationInput) -> ReorganizationStatus:
+        """Dry run: each tier previews the nominations pending at its agencies; nothing changes."""
+        self._phase = "previewing"
+        for tier in TIER_ORDER:
+            rows = await workflow.execute_activity(
+                "preview_in_flight", FindInFlightArgs(inp.plan_code, inp.effective),
+                task_queue=tier.task_queue, start_to_close_timeout=timedelta(minutes=10),
+                retry_policy=RETRY, result_type=list[OutcomeRow],
+            )
+            if rows:
+                await workflow.execute_activity(
+                    "record_outcomes", RecordOutcomesArgs(inp.preview_key or f"{inp.plan_code}#dry-run", rows),
+                    task_queue=Tier.CENTRAL.task_queue, start_to_close_timeout=timedelta(minutes=2),
+                    retry_policy=RETRY,
+                )
+            inp.candidates += len(rows)
+            for row in rows:
+                inp.counts[row.outcome] = inp.counts.get(row.outcome, 0) + 1
         self._phase = "done"
         return self.status()
 
