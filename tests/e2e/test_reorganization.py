@@ -3,11 +3,13 @@ their successors (a new commune, or An Giang province), through HTTP and the wor
 worker killed mid-batch transfers every nomination exactly once."""
 
 import os
+from pathlib import Path
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 
 import pytest
+from temporalio.client import Client
 
 from shared.tiers import Tier
 from tests.e2e.conftest import RunningSystem, run_system
@@ -170,6 +172,14 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
                                 json=document())).status_code == 201
     refused = await province.post(f"/nominations/{collective}/submit", headers=auth(KIEN_GIANG, "clerk"))
     assert refused.status_code == 422 and "15/2025/TT-BNV" in refused.json()["detail"], refused.text
+
+    # Record this workflow's history (forward, transfer, confer) for the replay test, on request.
+    if os.environ.get("TDKT_RECORD_HISTORIES"):
+        client = await Client.connect(system.stack.config.temporal_address,
+                                      namespace=system.stack.config.temporal_namespace)
+        history = await client.get_workflow_handle(f"nomination-{cstdcs_at_district}").fetch_history()
+        target = Path(__file__).parents[1] / "replay" / "nomination_forward_transfer_confer.json"
+        target.write_text(history.to_json(), encoding="utf-8")
 
     # Applying the same plan again is a no-op.
     again = await central.post(f"/reorganizations/{PLAN}/apply", headers=admin)
