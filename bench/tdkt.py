@@ -16,8 +16,7 @@ from collections.abc import Callable
 import httpx
 
 from bench.report import CpuMeter, ScenarioResult, error_key
-from deploy.demo_data import demo_token
-from deploy.demo_data import ORDER_ROUTE
+from deploy.demo_data import ORDER_ROUTE, demo_token
 from shared.tiers import Tier
 
 AWARD = "HCLD_HANG_BA"

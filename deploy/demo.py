@@ -20,8 +20,7 @@ import typer
 from typer.testing import CliRunner
 
 from deploy.cli import CliError, Officer, app
-from deploy.demo_data import demo_token
-from deploy.demo_data import ORDER_ROUTE, PRESIDENT
+from deploy.demo_data import ORDER_ROUTE, PRESIDENT, demo_token
 
 SCHOOL, HON_DAT, KIEN_GIANG = "U91-0001", "D903", "P91"
 LEVELS = [agency for _, agency in ORDER_ROUTE]

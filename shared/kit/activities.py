@@ -25,9 +25,9 @@ from shared.events import (
     NominationReturned,
     NominationSubmitted,
 )
+from shared.kit import reorganizations, transfers
 from shared.models import AuditRecord, Nomination, Review
 from shared.outbox import add_event
-from shared.kit import reorganizations, transfers
 from workflows.nomination.inputs import (
     NominationInput,
     OpenReviewArgs,

@@ -8,7 +8,6 @@ from shared.audit import verify_chain
 from shared.kit import service
 from shared.kit.auth import Caller, current_officer, require_role
 from shared.kit.nominations import DecisionRejected, NominationClient, NominationNotFound
-from shared.models import Nomination
 from shared.kit.schemas import (
     AuditOut,
     ChainOut,
@@ -20,6 +19,7 @@ from shared.kit.schemas import (
     ResubmitIn,
     ReviewOut,
 )
+from shared.models import Nomination
 from workflows.nomination.inputs import DecisionInput, DecisionResult, NominationStatus, ResubmitInput
 
 router = APIRouter()

@@ -23,10 +23,10 @@ from shared.consumer import EventConsumer, Handler
 from shared.db import make_engine, session_factory
 from shared.kit.activities import TierActivities
 from shared.kit.api import router as kit_router
-from shared.kit.reorg_api import router as reorg_router
-from shared.kit.rules_api import router as rules_router
 from shared.kit.handlers import KIT_HANDLERS, merge_handlers
 from shared.kit.nominations import NominationClient
+from shared.kit.reorg_api import router as reorg_router
+from shared.kit.rules_api import router as rules_router
 from shared.logs import configure_logging
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings

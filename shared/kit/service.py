@@ -10,9 +10,9 @@ from fastapi import HTTPException, status
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.hierarchy.registry import agency_on
 from shared.kit.auth import Caller
 from shared.kit.nominees import history_of
-from shared.hierarchy.registry import agency_on
 from shared.models import Agency, AuditRecord, Document, Nomination, Review
 from shared.routing import RoutePlan, RoutingError, plan_route
 from shared.rules.catalog import default_catalog

@@ -16,10 +16,9 @@ import httpx
 import pytest
 
 from deploy.cli import url_variable
-from deploy.demo_data import demo_token
+from deploy.demo_data import PRESIDENT, demo_token
 from deploy.embedded import free_port, port_open
 from deploy.launcher import READY
-from deploy.demo_data import PRESIDENT
 from shared.tiers import TIER_ORDER, Tier
 
 ROOT = Path(__file__).resolve().parents[2]

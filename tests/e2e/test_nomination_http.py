@@ -3,7 +3,7 @@
 from deploy.demo_data import ORDER_ROUTE, PRESIDENT
 from shared.events import TOPIC_AWARDS, TOPIC_NOMINATIONS
 from shared.tiers import Tier
-from tests.helpers import auth, decide, document, draft_and_submit, eventually, events_for, wait_pending
+from tests.helpers import auth, decide, document, draft_and_submit, events_for, eventually, wait_pending
 
 SCHOOL, OTHER_UNIT, HON_DAT, KIEN_GIANG = "U91-0001", "U91-0003", "D903", "P91"
 LEVELS = [(Tier(tier), agency) for tier, agency in ORDER_ROUTE]

@@ -3,10 +3,10 @@ their successors (a new commune, or An Giang province), through HTTP and the wor
 worker killed mid-batch transfers every nomination exactly once."""
 
 import os
-from pathlib import Path
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from temporalio.client import Client
