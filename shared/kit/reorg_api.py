@@ -119,8 +119,17 @@ async def apply(code: str, request: Request, batch_size: int = 100, concurrency:
         started = True
     except WorkflowAlreadyStartedError:
         started = False
+        await _tell_the_date(client, workflow_id, request.app.state.kit.settings.today().isoformat())
     return {"plan": code, "workflow_id": workflow_id, "started": started,
             "note": None if started else "this plan was already applied or is being applied: nothing new started"}
+
+
+async def _tell_the_date(client, workflow_id: str, today: str) -> None:  # type: ignore[no-untyped-def]
+    """A plan waiting for its effective date learns this service's business date."""
+    handle = client.get_workflow_handle_for(ReorganizationWorkflow.run, workflow_id)
+    description = await handle.describe()
+    if description.status == WorkflowExecutionStatus.RUNNING:
+        await handle.signal(ReorganizationWorkflow.business_date, today)
 
 
 @router.get("/reorganizations/{code}", tags=["reorganization"], summary="Progress of a plan's application")

@@ -86,11 +86,17 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
     assert "Trường hợp cần người quyết định" in html and cstdcs_at_district in html
 
 
-    # 2025-07-01 arrives; the central board's admin applies the plan, in small batches.
-    system.stack.advance_to("2025-07-01")
+    # The board's admin applies the plan ahead of time, in small batches: it waits for its day.
     r = await central.post(f"/reorganizations/{PLAN}/apply", headers=admin,
                            params={"batch_size": 5, "concurrency": 1})
     assert r.status_code == 202 and r.json()["started"] is True, r.text
+    assert (await central.get(f"/reorganizations/{PLAN}", headers=admin)).json()["phase"] == "waiting"
+    assert (await status_of(system, cstdcs_at_district))["pending_agency"] == HON_DAT
+
+    # 2025-07-01 arrives: the services restart on the new business date and tell the waiting plan.
+    system.stack.advance_to("2025-07-01")
+    r = await central.post(f"/reorganizations/{PLAN}/apply", headers=admin)
+    assert r.status_code == 202 and r.json()["started"] is False, r.text
 
     # Kill the workflow worker as soon as the first transfer is under way, then restart it.
     watched = [at_unit, cstdcs_at_district, order_at_district, ambiguous, at_province]

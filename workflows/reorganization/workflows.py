@@ -37,6 +37,7 @@ class ReorganizationWorkflow:
         self._input: ReorganizationInput | None = None
         self._phase = "waiting"
         self._processed = 0
+        self._today: str | None = None
 
     @workflow.run
     async def run(self, inp: ReorganizationInput) -> ReorganizationStatus:
@@ -44,9 +45,12 @@ class ReorganizationWorkflow:
         if inp.dry_run:
             return await self._preview(inp)
         if self._phase == "waiting":
-            days = (date.fromisoformat(inp.effective) - date.fromisoformat(inp.today)).days
+            # Durable wait: a timer for the days left, cut short when a service reports that its
+            # business date reached the effective date (signal `business_date`).
+            self._today = self._today or inp.today
+            days = (date.fromisoformat(inp.effective) - date.fromisoformat(self._today)).days
             if days > 0:
-                await workflow.sleep(timedelta(days=days))
+                await workflow.wait_condition(lambda: self._due(), timeout=timedelta(days=days))
             self._phase = "applying"
         if self._phase == "applying":
             for tier in TIER_ORDER:
@@ -111,6 +115,16 @@ class ReorganizationWorkflow:
                 inp.counts[row.outcome] = inp.counts.get(row.outcome, 0) + 1
         self._phase = "done"
         return self.status()
+
+    def _due(self) -> bool:
+        assert self._input is not None
+        return self._today is not None and self._today >= self._input.effective
+
+    @workflow.signal
+    def business_date(self, today: str) -> None:
+        """A service's business date (ISO); the plan applies once it reaches the effective date."""
+        if self._today is None or today > self._today:
+            self._today = today
 
     @workflow.query
     def status(self) -> ReorganizationStatus:
