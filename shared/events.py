@@ -92,6 +92,12 @@ class NominationRefused(_NominationFact):
     type: ClassVar[str] = "nomination.refused"
 
 
+class NominationWithdrawn(_NominationFact):
+    """Emitted when the proposer withdraws a nomination before a decision on it."""
+
+    type: ClassVar[str] = "nomination.withdrawn"
+
+
 class NominationTransferred(_NominationFact):
     """Emitted when a reorganization moves a nomination from the old agency to a successor agency."""
 
@@ -155,6 +161,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         NominationResubmitted,
         NominationRefused,
         NominationTransferred,
+        NominationWithdrawn,
         AwardConferred,
         NomineeFactsRecorded,
         HierarchyPlanApplied,

@@ -24,6 +24,7 @@ from shared.events import (
     NominationResubmitted,
     NominationReturned,
     NominationSubmitted,
+    NominationWithdrawn,
 )
 from shared.kit import reorganizations, transfers
 from shared.models import AuditRecord, Nomination, Review
@@ -36,6 +37,7 @@ from workflows.nomination.inputs import (
     RecordDecisionArgs,
     RecordSubmissionArgs,
     RecordTransferArgs,
+    RecordWithdrawalArgs,
 )
 from workflows.reorganization.inputs import ApplyPlanArgs, FindInFlightArgs, OutcomeRow, RecordOutcomesArgs
 
@@ -183,6 +185,32 @@ class TierActivities:
             log.info("nomination.decided", action=d.action, step=args.step)
         self._on_commit()
 
+    @activity.defn(name="record_withdrawal")
+    async def record_withdrawal(self, args: RecordWithdrawalArgs) -> None:
+        """The proposer withdrew the nomination: close the review here, audit, and (proposer) announce."""
+        n = args.nomination
+        at = datetime.fromisoformat(args.at)
+        async with self._factory() as session, session.begin():
+            if await self._already_done(session, args.idempotency_key):
+                return
+            for review in (await session.exec(select(Review).where(
+                    Review.nomination_id == n.nomination_id, Review.status == "pending"))).all():
+                review.status, review.decided_at, review.decided_by = "withdrawn", at, args.officer_id
+                review.reason = args.reason
+                session.add(review)
+            await append_audit(
+                session, idempotency_key=args.idempotency_key, at=at, agency_code=args.agency_code,
+                nomination_id=n.nomination_id, actor=args.officer_id, action="nomination.withdrawn",
+                outcome="withdrawn", reason=args.reason, details={"step": args.step, "visit": args.visit},
+            )
+            if args.announce:
+                add_event(session, NominationWithdrawn(
+                    nomination_id=n.nomination_id, award_code=n.award_code, nominee_name=n.nominee_name,
+                    proposer_agency=n.proposer_agency, agency_code=args.agency_code, step=args.step,
+                    actor=args.officer_id, reason=args.reason,
+                ), source_agency=args.agency_code, occurred_at=at, key=n.nomination_id)
+        self._on_commit()
+
     @activity.defn(name="plan_transfer")
     async def plan_transfer(self, args: PlanTransferArgs) -> PlannedTransfer:
         """At the proposer's service: where the nomination goes after a reorganization."""
@@ -227,7 +255,8 @@ class TierActivities:
             await reorganizations.record_outcomes(session, args.plan_code, args.outcomes)
 
     def all(self) -> list[Callable]:
-        return [self.record_submission, self.open_review, self.record_decision, self.plan_transfer,
+        return [self.record_submission, self.open_review, self.record_decision, self.record_withdrawal,
+                self.plan_transfer,
                 self.record_transfer, self.apply_plan, self.find_in_flight, self.preview_in_flight,
                 self.record_outcomes]
 

@@ -20,7 +20,13 @@ from shared.kit.schemas import (
     ReviewOut,
 )
 from shared.models import Nomination
-from workflows.nomination.inputs import DecisionInput, DecisionResult, NominationStatus, ResubmitInput
+from workflows.nomination.inputs import (
+    DecisionInput,
+    DecisionResult,
+    NominationStatus,
+    ResubmitInput,
+    WithdrawInput,
+)
 
 router = APIRouter()
 PROPOSING_ROLES = ("clerk", "admin")
@@ -115,6 +121,19 @@ async def resubmit(nomination_id: str, body: ResubmitIn, caller: Caller = Depend
     await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
     try:
         return await wf.resubmit(nomination_id, ResubmitInput(caller.agency_code, caller.officer_id, body.reason))
+    except DecisionRejected as err:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
+
+
+@router.post("/nominations/{nomination_id}/withdraw", tags=["nominations"],
+             summary="Withdraw a nomination before a decision on it (the proposer only)")
+async def withdraw(nomination_id: str, body: ResubmitIn, caller: Caller = Depends(current_officer),
+                   session: AsyncSession = Depends(db, scope="function"),
+                   wf: NominationClient = Depends(workflows)) -> NominationStatus:
+    require_role(caller, *PROPOSING_ROLES)
+    await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
+    try:
+        return await wf.withdraw(nomination_id, WithdrawInput(caller.agency_code, caller.officer_id, body.reason))
     except DecisionRejected as err:
         raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
 

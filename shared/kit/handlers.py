@@ -15,6 +15,7 @@ OUTCOME: dict[str, str | None] = {
     "nomination.forwarded": "in_review",
     "nomination.resubmitted": "in_review",
     "nomination.transferred": None,  # keeps its status; the route changes
+    "nomination.withdrawn": "withdrawn",
 }
 
 
@@ -29,7 +30,7 @@ async def apply_outcome(session: AsyncSession, envelope: Envelope, event: Event)
         nomination.route = event.route
     else:
         nomination.status = OUTCOME[envelope.type] or nomination.status
-    if envelope.type in ("nomination.returned", "nomination.refused", "award.conferred"):
+    if envelope.type in ("nomination.returned", "nomination.refused", "award.conferred", "nomination.withdrawn"):
         nomination.outcome_at = envelope.occurred_at
         nomination.outcome_agency = envelope.source_agency
         nomination.outcome_reason = getattr(event, "reason", None)

@@ -14,6 +14,7 @@ from workflows.nomination.inputs import (
     NominationInput,
     NominationStatus,
     ResubmitInput,
+    WithdrawInput,
 )
 from workflows.nomination.workflows import NominationWorkflow, workflow_id_for
 
@@ -76,6 +77,14 @@ class NominationClient:
             return await self._handle(nomination_id).execute_update(
                 NominationWorkflow.resubmit, request
             )
+        except WorkflowUpdateFailedError as err:
+            raise _rejection(err) from err
+        except RPCError as err:
+            raise _not_found_or(err, nomination_id) from err
+
+    async def withdraw(self, nomination_id: str, request: WithdrawInput) -> NominationStatus:
+        try:
+            return await self._handle(nomination_id).execute_update(NominationWorkflow.withdraw, request)
         except WorkflowUpdateFailedError as err:
             raise _rejection(err) from err
         except RPCError as err:

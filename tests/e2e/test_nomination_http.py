@@ -229,3 +229,33 @@ async def test_catalog_route_and_eligibility_endpoints(system):
     bad = await unit.post("/eligibility/check", headers=auth(SCHOOL, "clerk"), json={
         "award_code": "CSTD_TINH", "facts": [{"kind": "rating", "year": "soon"}]})
     assert bad.status_code == 422
+
+
+async def test_the_proposer_withdraws_before_a_decision(system):
+    nomination_id = (await draft_and_submit(system[Tier.UNIT], SCHOOL, "BANG_KHEN_TINH", "Mai Văn Rút"))["nomination_id"]
+    await wait_pending(system[Tier.UNIT], SCHOOL, nomination_id)
+    assert (await decide(system[Tier.UNIT], SCHOOL, nomination_id, "forward")).status_code == 200
+    await wait_pending(system[Tier.DISTRICT], HON_DAT, nomination_id)
+
+    other = await system[Tier.UNIT].post(f"/nominations/{nomination_id}/withdraw", headers=auth(OTHER_UNIT, "clerk"),
+                                         json={})
+    assert other.status_code == 404  # another unit's dossier looks absent
+    withdrawn = await system[Tier.UNIT].post(f"/nominations/{nomination_id}/withdraw", headers=auth(SCHOOL, "clerk"),
+                                             json={"reason": "Đơn vị rút hồ sơ để bổ sung thành tích năm sau"})
+    assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "withdrawn", withdrawn.text
+
+    late = await decide(system[Tier.DISTRICT], HON_DAT, nomination_id, "forward")
+    assert late.status_code in (404, 409), late.text
+    again = await system[Tier.UNIT].post(f"/nominations/{nomination_id}/withdraw", headers=auth(SCHOOL, "clerk"),
+                                         json={})
+    assert again.status_code == 409
+
+    async def withdrawn_everywhere():
+        unit = (await system[Tier.UNIT].get(f"/nominations/{nomination_id}", headers=auth(SCHOOL, "clerk"))).json()
+        inbox = (await system[Tier.DISTRICT].get("/inbox", headers=auth(HON_DAT, "chair"))).json()
+        return unit["status"] == "withdrawn" and all(i["nomination_id"] != nomination_id for i in inbox)
+
+    await eventually(withdrawn_everywhere, what="the withdrawal at the unit and the district")
+    history = (await system[Tier.DISTRICT].get(f"/nominations/{nomination_id}/history",
+                                               headers=auth(HON_DAT, "chair"))).json()
+    assert [a["action"] for a in history if a["action"] == "nomination.withdrawn"] == ["nomination.withdrawn"]

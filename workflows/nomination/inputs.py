@@ -179,3 +179,24 @@ class RecordTransferArgs:
     new_route: list[RouteStep] = field(default_factory=list)
     # The current agency stays (only queued steps changed): its review stays open.
     same_agency: bool = False
+
+
+@dataclass
+class WithdrawInput:
+    agency_code: str
+    officer_id: str
+    reason: str | None = None
+
+
+@dataclass
+class RecordWithdrawalArgs:
+    nomination: NominationInput
+    workflow_id: str
+    step: int
+    visit: int
+    agency_code: str  # where this record is written: the proposer, or the agency it was pending at
+    officer_id: str
+    reason: str | None
+    idempotency_key: str
+    at: str
+    announce: bool = False  # the proposer's record emits the event

@@ -25,9 +25,11 @@ with workflow.unsafe.imports_passed_through():
         RecordDecisionArgs,
         RecordSubmissionArgs,
         RecordTransferArgs,
+        RecordWithdrawalArgs,
         ResubmitInput,
         TransferInput,
         TransferOutcome,
+        WithdrawInput,
     )
 
 DECIDING_ROLES = ("chair", "admin")
@@ -55,6 +57,7 @@ class NominationWorkflow:
         self._transfers: dict[str, TransferOutcome] = {}
         self._transferring = False
         self._arrived_by: RecordTransferArgs | None = None
+        self._withdrawn = False
 
     @workflow.run
     async def run(self, nomination: NominationInput) -> NominationStatus:
@@ -81,7 +84,11 @@ class NominationWorkflow:
                 ),
             )
             self._state = "pending"
-            await workflow.wait_condition(lambda: self._decided is not None or self._arrived_by is not None)
+            await workflow.wait_condition(
+                lambda: self._decided is not None or self._arrived_by is not None or self._withdrawn
+            )
+            if self._withdrawn:
+                return await self._end("withdrawn")
             if self._decided is None:  # transferred to a successor agency: open a review there
                 continue
             decision, self._decided = self._decided, None
@@ -90,12 +97,19 @@ class NominationWorkflow:
                 continue
             if decision.action == "return":
                 self._state = "returned"
-                await workflow.wait_condition(lambda: self._resubmitted)
+                await workflow.wait_condition(lambda: self._resubmitted or self._withdrawn)
+                if self._withdrawn:
+                    return await self._end("withdrawn")
                 self._resubmitted = False
                 continue
             self._state = "conferred" if decision.action == "confer" else "refused"
             await workflow.wait_condition(workflow.all_handlers_finished)
             return self.status()
+
+    async def _end(self, state: str) -> NominationStatus:
+        self._state = state
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.status()
 
     @property
     def _wf_id(self) -> str:
@@ -225,6 +239,38 @@ class NominationWorkflow:
             raise ApplicationError(
                 f"only the proposer {self._input.proposer_agency} can resubmit", type="WrongAgency"
             )
+
+    @workflow.update
+    async def withdraw(self, request: WithdrawInput) -> NominationStatus:
+        """The proposer withdraws the nomination before a decision on it; the workflow ends."""
+        assert self._input is not None
+        self._claimed = True
+        await workflow.wait_condition(lambda: self._state in ("pending", "returned") and not self._transferring)
+        step, visit, current = self._step, self._visit.get(self._step, 1), self._current
+        now = workflow.now().isoformat()
+        key = f"{self._wf_id}:withdrawn"
+        if self._state == "pending" and current.agency_code != self._input.proposer_agency:
+            await self._activity("record_withdrawal", current.tier, RecordWithdrawalArgs(
+                self._input, self._wf_id, step, visit, current.agency_code, request.officer_id, request.reason,
+                f"{key}:{current.agency_code}", now))
+        await self._activity("record_withdrawal", self._input.route[0].tier, RecordWithdrawalArgs(
+            self._input, self._wf_id, step, visit, self._input.proposer_agency, request.officer_id, request.reason,
+            f"{key}:{self._input.proposer_agency}", now, announce=True))
+        self._history.append(HistoryEntry(step, self._input.proposer_agency, "withdraw", request.officer_id, now,
+                                          request.reason))
+        self._withdrawn, self._claimed = True, False
+        self._state = "withdrawn"
+        return self.status()
+
+    @withdraw.validator
+    def _validate_withdraw(self, request: WithdrawInput) -> None:
+        if self._input is None or self._claimed or self._transferring or self._withdrawn \
+                or self._state not in ("pending", "opening", "returned"):
+            raise ApplicationError(
+                f"only a nomination awaiting a decision can be withdrawn (it is {self._state})", type="NotPending")
+        if request.agency_code != self._input.proposer_agency:
+            raise ApplicationError(f"only the proposer {self._input.proposer_agency} can withdraw it",
+                                   type="WrongAgency")
 
     @workflow.update
     async def transfer(self, request: TransferInput) -> TransferOutcome:
