@@ -50,11 +50,11 @@ def parse_reorg(argv: list[str]) -> argparse.Namespace:
     add = p.add_argument
     add("--n", type=int, default=200, help="nominations in flight when the plan is applied")
     add("--at-district", type=float, default=0.25, help="share forwarded to the district first")
-    add("--batch-size", type=int, default=200, help="apply: nominations per transfer_batch activity")
+    add("--batch-size", type=int, default=200, help="apply: nominations per batch activity")
     add("--concurrency", type=int, default=16, help="apply: transfers in flight within a batch")
     add("--start-concurrency", type=int, default=32, help="workflow starts / forwards in flight")
-    add("--signals", type=int, default=-1, help="raw signal comparison: workflows (default N; 0 skips)")
-    add("--status-sample", type=int, default=1000, help="workflows whose status is queried (0: all)")
+    add("--signals", type=int, default=-1, help="(d): signalled workflows (default N; 0 skips)")
+    add("--status-sample", type=int, default=1000, help="workflows queried (0: all)")
     add("--timeout", type=float, default=3600, help="seconds any one wait may take")
     add("--seed", type=int, default=2025, help="random seed of the communes and ids")
     add("--log-level", default="INFO", help="LOG_LEVEL of the services and the worker")
@@ -160,8 +160,8 @@ def run_reorg(argv: list[str]) -> int:
     }
     print(reorg.render(result, info))
     if args.json:
-        args.json.write_text(json.dumps({**info, "reorg": result.to_json()}, indent=2, ensure_ascii=False,
-                                        default=str) + "\n")
+        data = {**info, "reorg": result.to_json()}
+        args.json.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
         say(f"wrote {args.json}")
     return 1 if result.errors or any(result.checks.values()) else 0
 

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
 from shared.kit import reorganizations
 from shared.kit.api import db
@@ -140,10 +141,13 @@ async def progress(code: str, request: Request, caller: Caller = Depends(current
         description = await handle.describe()
     except Exception:  # noqa: BLE001 - not started yet is the common case
         return {"plan": code, "phase": "not_started"}
-    if description.status == WorkflowExecutionStatus.COMPLETED:
-        status = await handle.result()
-    else:
-        status = await handle.query(ReorganizationWorkflow.status)
+    try:
+        if description.status == WorkflowExecutionStatus.COMPLETED:
+            status = await handle.result()
+        else:
+            status = await handle.query(ReorganizationWorkflow.status)
+    except RPCError as err:  # a busy worker did not answer the query in time
+        raise HTTPException(503, f"the progress of {code} could not be read just now ({err}); try again") from None
     return {**status.__dict__}
 
 
