@@ -14,8 +14,10 @@ a fresh route on the effective date, say where the nomination goes now and under
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from shared.routing import RoutePlan
+from shared.routing import Lookup, RoutePlan, RoutingError, resolve_route
+from shared.rules.catalog import Catalog
 from shared.tiers import Tier
 from workflows.nomination.inputs import RouteStep
 
@@ -91,6 +93,25 @@ def reroute(
     changed = [(s.agency_code, s.confers) for s in new_route] != [(s.agency_code, s.confers) for s in route]
     why = [r.text for r in fresh.reasons[start:]]
     return Reroute(changed, new_route, current.agency_code, new_route[step].agency_code, rule, why)
+
+
+def plan_move(catalog: Catalog, lookup: Lookup, route: list[RouteStep], step: int, *, award_code: str, mode: str,
+              on: date, successors: Successors, retired: set[str]) -> Reroute:
+    """Where a nomination at `route[step]` goes on `on`, over the hierarchy `lookup` gives for that day.
+
+    The one rule both the real transfer and the dry run use. Raises `NeedsChoice` when a person
+    must decide (an ambiguous successor, or no route at all on that day).
+    """
+    current = route[step]
+    if not touched(route, step, retired):
+        return Reroute(False, route, current.agency_code, current.agency_code, RULE_SAME_AGENCY)
+    managing = managing_agency(route, successors, retired)
+    try:
+        fresh = resolve_route(catalog, lookup, award_code=award_code, managing_agency=managing, on=on, mode=mode)
+    except RoutingError as err:
+        raise NeedsChoice(current.agency_code, [], f"{managing} cannot be routed on {on.isoformat()}: {err}") from None
+    kinds = {s.agency_code: node.kind for s in fresh.steps if (node := lookup(s.agency_code)) is not None}
+    return reroute(route, step, fresh=fresh, successors=successors, retired=retired, kinds=kinds)
 
 
 def _resume_at(current: RouteStep, fresh: RoutePlan, successors: Successors, retired: set[str],

@@ -56,7 +56,8 @@ async def plans() -> list[dict[str, Any]]:
 
 
 @router.post("/reorganizations/{code}/dry-run", tags=["reorganization"],
-             summary="What the plan would change here: agencies, moved units, ambiguous cases (JSON, CSV or HTML)")
+             summary="What the plan would change: agencies, moved and ambiguous units, and where every "
+                     "nomination in flight would go (JSON, CSV or HTML)")
 async def dry_run(code: str, request: Request, format: str = "json", nominations: bool = True,
                   caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")):  # type: ignore[no-untyped-def]
     require_role(caller, "admin", "auditor", "chair")

@@ -19,8 +19,8 @@ from shared.outbox import add_event
 from shared.reorg.apply import apply_plan
 from shared.reorg.generate import plan_2025
 from shared.reorg.plan import Plan, load_plan
-from shared.rerouting import NeedsChoice, Successors, managing_agency, reroute, touched
-from shared.routing import AgencyNode, RoutingError, resolve_route
+from shared.rerouting import NeedsChoice, Successors, plan_move
+from shared.routing import AgencyNode
 from shared.rules.catalog import default_catalog
 from workflows.nomination.inputs import RouteStep
 from workflows.reorganization.inputs import OutcomeRow
@@ -163,10 +163,6 @@ async def preview_in_flight(session: AsyncSession, plan_code: str, effective: da
         route = [RouteStep(**step) for step in review.route]
         if not any(step.agency_code in retired for step in route):
             continue  # the same nominations the real run finds (find_in_flight)
-        if not touched(route, review.step, retired):
-            current = route[review.step].agency_code
-            rows.append(OutcomeRow(review.nomination_id, "would_stay", current, current, "agency_unchanged"))
-            continue
         rows.append(_preview_one(catalog, review, route, now, successors, retired, plan.effective))
     return rows
 
@@ -180,13 +176,10 @@ def _preview_one(catalog, review: Review, route: list[RouteStep], now: dict[str,
                  successors: Successors, retired: set[str], effective: date) -> OutcomeRow:
     current = route[review.step].agency_code
     try:
-        managing = managing_agency(route, successors, retired)
-        fresh = resolve_route(catalog, now.get, award_code=review.award_code, managing_agency=managing,
-                              on=effective, mode=review.mode or "cong_trang")
-    except (NeedsChoice, RoutingError) as err:
+        moved = plan_move(catalog, now.get, route, review.step, award_code=review.award_code,
+                          mode=review.mode or "cong_trang", on=effective, successors=successors, retired=retired)
+    except NeedsChoice as err:
         return OutcomeRow(review.nomination_id, "would_need_choice", current, None, "needs_choice", str(err))
-    kinds = {code: node.kind for code, node in now.items() if code in {s.agency_code for s in fresh.steps}}
-    moved = reroute(route, review.step, fresh=fresh, successors=successors, retired=retired, kinds=kinds)
     if not moved.changed:
         outcome = "would_stay"
     else:

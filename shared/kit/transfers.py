@@ -17,8 +17,9 @@ from shared.events import NominationTransferred
 from shared.hierarchy.registry import agency_on
 from shared.models import Review
 from shared.outbox import add_event
-from shared.rerouting import NeedsChoice, Successors, managing_agency, reroute, touched
-from shared.routing import RoutingError, plan_route
+from shared.rerouting import NeedsChoice, Successors, managing_agency, plan_move, touched
+from shared.routing import registry_lookup
+from shared.rules.catalog import default_catalog
 from workflows.nomination.inputs import PlannedTransfer, PlanTransferArgs, RecordTransferArgs
 
 
@@ -42,25 +43,16 @@ async def plan_transfer(session: AsyncSession, args: PlanTransferArgs) -> Planne
     n, step = args.nomination, args.step
     effective = date.fromisoformat(args.effective)
     current = n.route[step].agency_code
-    codes = {s.agency_code for s in n.route}
-    successors, retired = await successors_on(session, effective, codes, args.choices)
-    if not touched(n.route, step, retired):
-        return PlannedTransfer(False, n.route, current, current, "agency_unchanged")
+    successors, retired = await successors_on(session, effective, {s.agency_code for s in n.route}, args.choices)
+    catalog = default_catalog()
     try:
-        managing = managing_agency(n.route, successors, retired)
-        fresh = await plan_route(session, proposer_agency=managing, award_code=n.award_code, on=effective,
-                                 mode=n.mode, movement_code=None)
+        managing = managing_agency(n.route, successors, retired) if touched(n.route, step, retired) else current
+        lookup = await registry_lookup(session, catalog, managing, effective)
+        moved = plan_move(catalog, lookup, n.route, step, award_code=n.award_code, mode=n.mode, on=effective,
+                          successors=successors, retired=retired)
     except NeedsChoice as err:
         return PlannedTransfer(False, n.route, current, current, "needs_choice", needs_choice=True,
                                candidates=err.candidates, detail=str(err))
-    except RoutingError as err:
-        return PlannedTransfer(False, n.route, current, current, "needs_choice", needs_choice=True,
-                               detail=f"{managing} cannot be routed on {effective.isoformat()}: {err}")
-    kinds = {}
-    for s in fresh.steps:
-        agency = await agency_on(session, s.agency_code, effective)
-        kinds[s.agency_code] = agency.kind if agency else ""
-    moved = reroute(n.route, step, fresh=fresh, successors=successors, retired=retired, kinds=kinds)
     return PlannedTransfer(moved.changed, moved.route, moved.from_agency, moved.to_agency, moved.rule,
                            detail="; ".join(moved.explanation) or None)
 
