@@ -9,13 +9,15 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.models import AuditRecord
 
 GENESIS = "0" * 64
+# Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises appends.
+APPEND_LOCK = 0x7464_6B74_6175_6474
 
 
 def _utc_naive(at: datetime) -> datetime:
@@ -54,11 +56,17 @@ async def append_audit(
     reason: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditRecord:
-    """Add the next link of the chain. Writers are serialised by locking the current head row."""
+    """Add the next link of the chain.
+
+    Appends are serialised for the rest of the transaction: on PostgreSQL by a transaction-scoped
+    advisory lock (locking the head row is not enough: a waiter would re-read the same head after
+    the holder commits), on SQLite by the write lock every transaction takes when it opens
+    (`shared.db.make_engine`).
+    """
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=APPEND_LOCK))  # type: ignore[call-overload]
     head = (
-        await session.exec(
-            select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(1).with_for_update()  # type: ignore[union-attr]
-        )
+        await session.exec(select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(1))  # type: ignore[union-attr]
     ).first()
     record = AuditRecord(
         seq=(head.seq or 0) + 1 if head else 1,

@@ -20,6 +20,15 @@ def make_engine(url: str) -> AsyncEngine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+            # Let SQLAlchemy, not the driver, open transactions, so that they can be opened IMMEDIATE.
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin_immediate(conn):  # type: ignore[no-untyped-def]
+            # SQLite ignores SELECT ... FOR UPDATE. Taking the write lock when a transaction opens
+            # serialises writers (busy_timeout makes them wait rather than fail), so two transactions
+            # can never read the same audit head and append the same sequence number.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)

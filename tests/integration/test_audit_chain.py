@@ -21,3 +21,27 @@ async def test_chain_verifies_and_detects_tampering(sessions):
     async with transaction(sessions) as session:
         report = await verify_chain(session)
     assert report["valid"] is False and report["broken_at_seq"] == 2
+
+
+async def test_concurrent_writers_never_clash_on_a_sequence_number(sessions):
+    """Twenty transactions that read something, then append, all at once: every one commits first time."""
+    import asyncio
+
+    from sqlmodel import select
+
+    from shared.models import Agency
+
+    async def one(i: int) -> None:
+        async with transaction(sessions) as session:
+            (await session.exec(select(Agency).limit(1))).first()  # a read before the append, as activities do
+            await asyncio.sleep(0)
+            await append_audit(session, idempotency_key=f"c{i}", at=datetime.now(UTC), agency_code="TW-BTDKT",
+                               actor="TW-BTDKT:chair", action="decision.forward", outcome="forwarded",
+                               nomination_id=f"n{i}", details={})
+            await asyncio.sleep(0.01)
+
+    results = await asyncio.gather(*(one(i) for i in range(20)), return_exceptions=True)
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    async with transaction(sessions) as session:
+        report = await verify_chain(session)
+    assert report["valid"] is True and report["records"] == 20
