@@ -78,6 +78,7 @@ class NominationReturned(_NominationFact):
     """Emitted when an agency returns a nomination to the proposer for supplement."""
 
     type: ClassVar[str] = "nomination.returned"
+    missing_documents: list[str] = Field(default_factory=list, description="Intake: what the dossier lacks")
 
 
 class NominationResubmitted(_NominationFact):
@@ -122,6 +123,12 @@ class AwardConferred(_NominationFact):
     regime: str | None = None
     achievement: str | None = None
     initiative_ids: list[str] = Field(default_factory=list)
+    # Issue 4: the form actually conferred (a lower form, where allowed), the signer and the bonus.
+    conferred_award_code: str | None = None
+    signer: str | None = None
+    bonus_coefficient: float | None = None
+    base_salary: int | None = None
+    bonus_amount: int | None = None
 
 
 class NomineeFactsRecorded(Event):
@@ -151,6 +158,78 @@ class HierarchyPlanApplied(Event):
     legal_basis: list[str] = Field(default_factory=list)
 
 
+class DeadlineSet(_NominationFact):
+    """A step's clock started (or restarted after a hold): its deadline and reminder dates."""
+
+    type: ClassVar[str] = "nomination.deadline_set"
+    level: str
+    step_kind: str
+    working_days: int
+    starts_on: str
+    due_on: str
+    reminders: list[str] = Field(default_factory=list, description="ISO dates of the reminders")
+    on_expiry: str
+
+
+class DeadlineReminder(_NominationFact):
+    type: ClassVar[str] = "nomination.deadline_reminder"
+    due_on: str
+    share_used: float
+
+
+class NominationEscalated(_NominationFact):
+    """A step passed its deadline; `policy` says what was done about it."""
+
+    type: ClassVar[str] = "nomination.escalated"
+    due_on: str
+    policy: str  # notify_head | reassign_substitute | escalate_next_level
+    to_agency: str | None = None
+    to_officer: str | None = None
+
+
+class NominationHeld(_NominationFact):
+    type: ClassVar[str] = "nomination.held"
+
+
+class NominationReleased(_NominationFact):
+    type: ClassVar[str] = "nomination.released"
+
+
+class _AwardChange(Event):
+    topic: ClassVar[str] = TOPIC_AWARDS
+    nomination_id: str
+    award_code: str
+    nominee_name: str
+    nominee_id: str | None = None
+    proposer_agency: str
+    agency_code: str = Field(description="The agency that took this decision")
+    decision_no: str = Field(description="This decision's number")
+    original_decision_no: str = Field(description="The conferral decision it changes")
+    decided_on: str
+    actor: str
+    reason: str | None = None
+
+
+class AwardRevoked(_AwardChange):
+    """Law Art. 93: the conferral is cancelled and the physical award and money recovered."""
+
+    type: ClassVar[str] = "award.revoked"
+    ground: str = Field(description="Law Art. 93 ground: a, b, c or d")
+    recovered_amount: int | None = None
+
+
+class AwardStripped(_AwardChange):
+    """The President strips a state honorary title."""
+
+    type: ClassVar[str] = "award.stripped"
+
+
+class AwardRestored(_AwardChange):
+    """The President restores a stripped state honorary title."""
+
+    type: ClassVar[str] = "award.restored"
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -165,6 +244,14 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AwardConferred,
         NomineeFactsRecorded,
         HierarchyPlanApplied,
+        DeadlineSet,
+        DeadlineReminder,
+        NominationEscalated,
+        NominationHeld,
+        NominationReleased,
+        AwardRevoked,
+        AwardStripped,
+        AwardRestored,
     )
 }
 

@@ -6,6 +6,18 @@ ACTIONS = ("forward", "return", "refuse", "confer")
 
 
 @dataclass
+class DocumentRef:
+    """One document of the dossier as the workflow carries it: where it is stored and its checksum."""
+
+    kind: str
+    agency_code: str
+    document_id: str
+    filename: str
+    sha256: str
+    size: int
+
+
+@dataclass
 class RouteStep:
     tier: str
     agency_code: str
@@ -32,6 +44,8 @@ class NominationInput:
     eligibility: dict | None = None
     achievement: str | None = None
     initiative_ids: list[str] = field(default_factory=list)
+    # Issue 4: the dossier's manifest (each level adds its documents when it forwards).
+    documents: list[DocumentRef] = field(default_factory=list)
 
 
 @dataclass
@@ -45,6 +59,14 @@ class DecisionInput:
     decision_no: str | None = None
     # The deciding service's business date (ISO): the date written on a conferral decision.
     decided_on: str | None = None
+    # Issue 4: documents this level adds on forwarding (its tờ trình, its council's minutes) ...
+    documents: list[DocumentRef] = field(default_factory=list)
+    # ... on conferral: a lower form than proposed (catalog lower_forms), the signer, the bonus.
+    conferred_award_code: str | None = None
+    signer: str | None = None
+    bonus: dict | None = None
+    # Set when an officer acts under a delegation: whose role they exercise.
+    on_behalf_of: str | None = None
 
 
 @dataclass
@@ -52,6 +74,18 @@ class ResubmitInput:
     agency_code: str
     officer_id: str
     reason: str | None = None
+    # The dossier after the supplement (replaces the manifest's proposer documents).
+    documents: list[DocumentRef] | None = None
+
+
+@dataclass
+class HoldInput:
+    """Put on hold (a complaint, an investigation) or release; holds stop the deadline clock."""
+
+    agency_code: str
+    officer_id: str
+    reason: str
+    source: str = "officer"  # officer | complaint | discipline
 
 
 @dataclass
