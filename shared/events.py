@@ -159,7 +159,7 @@ class HierarchyPlanApplied(Event):
 
 
 class DeadlineSet(_NominationFact):
-    """A step's clock started (or restarted after a hold): its deadline and reminder dates."""
+    """Emitted when a step's clock starts (or restarts after a hold): its deadline and reminder dates."""
 
     type: ClassVar[str] = "nomination.deadline_set"
     level: str
@@ -172,13 +172,15 @@ class DeadlineSet(_NominationFact):
 
 
 class DeadlineReminder(_NominationFact):
-    type: ClassVar[str] = "nomination.deadline_reminder"
+    """Emitted when a configured share of a step's working time has been used."""
+
+    type: ClassVar[str] = "nomination.reminded"
     due_on: str
     share_used: float
 
 
 class NominationEscalated(_NominationFact):
-    """A step passed its deadline; `policy` says what was done about it."""
+    """Emitted when a step passes its deadline; `policy` says what was done about it."""
 
     type: ClassVar[str] = "nomination.escalated"
     due_on: str
@@ -188,10 +190,14 @@ class NominationEscalated(_NominationFact):
 
 
 class NominationHeld(_NominationFact):
+    """Emitted when a nomination is put on hold (complaint, investigation); its clock stops."""
+
     type: ClassVar[str] = "nomination.held"
 
 
 class NominationReleased(_NominationFact):
+    """Emitted when a hold is lifted; the step's clock restarts."""
+
     type: ClassVar[str] = "nomination.released"
 
 
@@ -211,7 +217,7 @@ class _AwardChange(Event):
 
 
 class AwardRevoked(_AwardChange):
-    """Law Art. 93: the conferral is cancelled and the physical award and money recovered."""
+    """Emitted when a conferral is revoked (Law Art. 93): award and money are recovered."""
 
     type: ClassVar[str] = "award.revoked"
     ground: str = Field(description="Law Art. 93 ground: a, b, c or d")
@@ -219,13 +225,13 @@ class AwardRevoked(_AwardChange):
 
 
 class AwardStripped(_AwardChange):
-    """The President strips a state honorary title."""
+    """Emitted when the President strips a state honorary title."""
 
     type: ClassVar[str] = "award.stripped"
 
 
 class AwardRestored(_AwardChange):
-    """The President restores a stripped state honorary title."""
+    """Emitted when the President restores a stripped state honorary title."""
 
     type: ClassVar[str] = "award.restored"
 
