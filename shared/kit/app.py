@@ -23,10 +23,16 @@ from shared.consumer import EventConsumer, Handler
 from shared.db import make_engine, session_factory
 from shared.kit.activities import TierActivities
 from shared.kit.api import router as kit_router
+from shared.kit.consultation import router as consultation_router
+from shared.kit.councils import router as councils_router
+from shared.kit.delegations import router as delegations_router
+from shared.kit.dossier import router as dossier_router
 from shared.kit.handlers import KIT_HANDLERS, merge_handlers
 from shared.kit.nominations import NominationClient
+from shared.kit.outcomes import router as outcomes_router
 from shared.kit.reorg_api import router as reorg_router
 from shared.kit.rules_api import router as rules_router
+from shared.kit.tracking import router as tracking_router
 from shared.logs import configure_logging
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
@@ -108,6 +114,9 @@ def create_app(
     app.include_router(kit_router)
     app.include_router(rules_router)
     app.include_router(reorg_router)
+    for lifecycle in (dossier_router, councils_router, consultation_router, outcomes_router,
+                      delegations_router, tracking_router):
+        app.include_router(lifecycle)
     for extra in routers:
         app.include_router(extra)
 

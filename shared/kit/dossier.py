@@ -22,3 +22,8 @@ async def store_level_document(
     )
     session.add(document)
     return document
+
+
+from fastapi import APIRouter  # noqa: E402
+
+router = APIRouter()

@@ -11,6 +11,7 @@ from shared.tiers import NOMINATION_TASK_QUEUE
 from workflows.nomination.inputs import (
     DecisionInput,
     DecisionResult,
+    HoldInput,
     NominationInput,
     NominationStatus,
     ResubmitInput,
@@ -85,6 +86,21 @@ class NominationClient:
     async def withdraw(self, nomination_id: str, request: WithdrawInput) -> NominationStatus:
         try:
             return await self._handle(nomination_id).execute_update(NominationWorkflow.withdraw, request)
+        except WorkflowUpdateFailedError as err:
+            raise _rejection(err) from err
+        except RPCError as err:
+            raise _not_found_or(err, nomination_id) from err
+
+    async def hold(self, nomination_id: str, request: HoldInput) -> NominationStatus:
+        """Put the nomination on hold: its deadline clock stops until `release`."""
+        return await self._update(nomination_id, NominationWorkflow.hold, request)
+
+    async def release(self, nomination_id: str, request: HoldInput) -> NominationStatus:
+        return await self._update(nomination_id, NominationWorkflow.release, request)
+
+    async def _update(self, nomination_id: str, update, request):  # type: ignore[no-untyped-def]
+        try:
+            return await self._handle(nomination_id).execute_update(update, request)
         except WorkflowUpdateFailedError as err:
             raise _rejection(err) from err
         except RPCError as err:
