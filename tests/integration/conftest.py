@@ -23,3 +23,40 @@ async def sessions(request, tmp_path, postgres) -> AsyncIterator[async_sessionma
         yield session_factory(engine)
     finally:
         await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def tier_http(request, tmp_path, postgres):  # type: ignore[no-untyped-def]
+    """A factory of in-process HTTP clients for one tier's service: real routers, real database.
+
+    `await tier_http(Tier.UNIT, business_date=date(2026, 3, 2))` gives an httpx client (no
+    lifespan: no broker, no Temporal; `app.state.kit.nominations` is whatever you pass) and its
+    session factory. Demo officers are seeded; their tokens are `demo-<agency>-<role>`.
+    """
+    import types
+
+    import httpx
+
+    from shared.kit.app import create_app
+    from shared.settings import ServiceSettings
+
+    made: list = []
+
+    async def make(tier: Tier, *, business_date=None, nominations=None):  # type: ignore[no-untyped-def]
+        url = await database_url(request.param, postgres if request.param == "postgres" else None, tmp_path,
+                                 f"{tier.value}-{len(made)}")
+        await migrate_async(tier, url)
+        await seed(tier, url, officers=True)
+        engine = make_engine(url)
+        settings = ServiceSettings(tier=tier, database_url=url, business_date=business_date)
+        app = create_app(settings, title="test", description="test")
+        app.state.kit = types.SimpleNamespace(settings=settings, engine=engine, sessions=session_factory(engine),
+                                              nominations=nominations, temporal=None, relay=None, tasks=[])
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+        made.append((client, engine))
+        return client, app.state.kit.sessions
+
+    yield make
+    for client, engine in made:
+        await client.aclose()
+        await engine.dispose()
