@@ -133,6 +133,11 @@ class Review(SQLModel, table=True):
     mode: str | None = None
     # The eligibility verdict computed at submission, shown to reviewers at every level.
     eligibility: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # The step's clock (issue 4): deadline, hold, escalation, and who it was reassigned to.
+    due_on: date | None = None
+    held: bool = False
+    escalated: str | None = None
+    assigned_to: str | None = None
 
 
 class NomineeFact(SQLModel, table=True):

@@ -29,6 +29,7 @@ from shared.events import (
 from shared.kit import reorganizations, transfers
 from shared.models import AuditRecord, Nomination, Review
 from shared.outbox import add_event
+from shared.rules.catalog import default_catalog
 from workflows.nomination.inputs import (
     NominationInput,
     OpenReviewArgs,
@@ -130,6 +131,7 @@ class TierActivities:
                     action="nomination.transferred_in" if arrived else "nomination.received", outcome="pending",
                     reason=args.legal_basis if arrived else None,
                     details={"step": args.step, "visit": args.visit,
+                             **({"escalated_from": args.escalated_from} if args.escalated_from else {}),
                              **({"from_agency": args.transferred_from, "plan": args.plan_code,
                                  "submitted_at": n.submitted_at, "regime": n.regime} if arrived else {})},
                 )
@@ -178,7 +180,11 @@ class TierActivities:
                     agency_code=d.agency_code, nomination_id=n.nomination_id, actor=d.officer_id,
                     action=f"decision.{d.action}", outcome=status, reason=d.reason,
                     details={"step": args.step, "visit": args.visit, "role": d.officer_role,
-                             "next_agency": args.next_agency, "decision_no": d.decision_no},
+                             "next_agency": args.next_agency, "decision_no": d.decision_no,
+                             **({"on_behalf_of": d.on_behalf_of} if d.on_behalf_of else {}),
+                             **({"missing_documents": args.missing_documents} if args.missing_documents else {}),
+                             **({"documents": [doc.document_id for doc in d.documents]} if d.documents else {}),
+                             **_conferral_details(args, now)},
                 )
                 add_event(session, _decision_event(args, now), source_agency=d.agency_code,
                           occurred_at=now, key=n.nomination_id)
@@ -271,11 +277,33 @@ def _decision_event(args: RecordDecisionArgs, now: datetime) -> Event:
     if d.action == "forward":
         return NominationForwarded(**common, to_agency=args.next_agency or "")
     if d.action == "return":
-        return NominationReturned(**common)
+        return NominationReturned(**common, missing_documents=list(args.missing_documents))
     if d.action == "refuse":
         return NominationRefused(**common)
+    conferral = _conferral_details(args, now)
     return AwardConferred(
         **common, decision_no=d.decision_no or "", decided_on=d.decided_on or now.date().isoformat(), nominee_id=n.nominee_id,
         mode=n.mode, period_year=n.period_year, regime=n.regime or None, achievement=n.achievement,
-        initiative_ids=list(n.initiative_ids),
+        initiative_ids=list(n.initiative_ids), conferred_award_code=conferral.get("conferred_award_code"),
+        signer=d.signer, bonus_coefficient=conferral.get("bonus_coefficient"),
+        base_salary=conferral.get("base_salary"), bonus_amount=conferral.get("bonus_amount"),
     )
+
+
+def _conferral_details(args: RecordDecisionArgs, now: datetime) -> dict:
+    """The form actually conferred (possibly a lower one), its signer and the bonus on the decision date."""
+    n, d = args.nomination, args.decision
+    if d.action != "confer":
+        return {}
+    code = d.conferred_award_code or n.award_code
+    details: dict = {"conferred_award_code": code, "signer": d.signer}
+    decided_on = date.fromisoformat(d.decided_on) if d.decided_on else now.date()
+    try:
+        from shared.rules.bonus import compute_bonus
+
+        bonus = compute_bonus(default_catalog(), code, n.nominee_kind, decided_on)
+    except (LookupError, ValueError) as err:  # no coefficient for this recipient, or no salary row: say so
+        details["bonus_note"] = str(err)
+        return details
+    return details | {"bonus_coefficient": bonus.coefficient, "base_salary": bonus.base_salary,
+                      "bonus_amount": bonus.amount}

@@ -28,6 +28,7 @@ from shared.kit.councils import router as councils_router
 from shared.kit.delegations import router as delegations_router
 from shared.kit.dossier import router as dossier_router
 from shared.kit.handlers import KIT_HANDLERS, merge_handlers
+from shared.kit.lifecycle import LifecycleActivities, real_clock
 from shared.kit.nominations import NominationClient
 from shared.kit.outcomes import router as outcomes_router
 from shared.kit.reorg_api import router as reorg_router
@@ -83,6 +84,8 @@ def create_app(
         temporal = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
         relay = OutboxRelay(sessions, producer, poll_ms=settings.outbox_poll_ms)
         activities = TierActivities(sessions, on_commit=relay.wake, tier=settings.tier.value).all()
+        activities += LifecycleActivities(sessions, relay.wake, settings.tier.value,
+                                          business_now=real_clock(settings.business_date)).all()
         if extra_activities:
             activities += extra_activities(sessions)
         worker = Worker(temporal, task_queue=settings.tier.task_queue, activities=activities)

@@ -46,6 +46,7 @@ class NominationInput:
     initiative_ids: list[str] = field(default_factory=list)
     # Issue 4: the dossier's manifest (each level adds its documents when it forwards).
     documents: list[DocumentRef] = field(default_factory=list)
+    nominee_kind: str = "individual"
 
 
 @dataclass
@@ -116,6 +117,12 @@ class NominationStatus:
     route: list[RouteStep]
     pending_agency: str | None
     history: list[HistoryEntry] = field(default_factory=list)
+    # Issue 4: the step's deadline, holds, and the dossier's returns to the proposer.
+    due_on: str | None = None
+    held: bool = False
+    returns: int = 0
+    seconds_with_proposer: float = 0.0
+    escalations: int = 0
 
 
 # Activity arguments: one dataclass each, so fields can be added without breaking histories.
@@ -130,6 +137,8 @@ class OpenReviewArgs:
     transferred_from: str | None = None
     plan_code: str | None = None
     legal_basis: str | None = None
+    # Set when the previous level let the deadline pass and the step moved up (issue 4).
+    escalated_from: str | None = None
 
 
 @dataclass
@@ -142,6 +151,8 @@ class RecordDecisionArgs:
     next_agency: str | None
     idempotency_key: str
     decided_at: str
+    # Intake (issue 4): a return by the system lists what the dossier lacks.
+    missing_documents: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -234,3 +245,72 @@ class RecordWithdrawalArgs:
     idempotency_key: str
     at: str
     announce: bool = False  # the proposer's record emits the event
+
+
+# The lifecycle (issue 4): intake, the step's clock, reminders, escalation, holds.
+@dataclass
+class IntakeArgs:
+    nomination: NominationInput
+    workflow_id: str
+    step: int
+    visit: int
+
+
+@dataclass
+class IntakeResult:
+    level: str
+    required: list[str]
+    missing: list[str]
+    message: str | None = None
+
+
+@dataclass
+class ClockArgs:
+    nomination: NominationInput
+    workflow_id: str
+    step: int
+    visit: int
+    now: str  # workflow time (ISO); the tier maps it to its business date
+    restart: int = 0  # 0: first start at this visit; n: restarted after the n-th release from hold
+
+
+@dataclass
+class Clock:
+    """A step's deadline. Instants are seconds after the `now` the clock was started with."""
+
+    has_deadline: bool
+    level: str = ""
+    step_kind: str = ""
+    working_days: int = 0
+    starts_on: str = ""
+    due_on: str = ""
+    on_expiry: str = ""
+    reminder_shares: list[float] = field(default_factory=list)
+    reminder_dates: list[str] = field(default_factory=list)
+    reminder_after: list[float] = field(default_factory=list)
+    expires_after: float = 0.0
+
+
+@dataclass
+class ClockEventArgs:
+    """A reminder, an expiry (with the policy applied) or a hold/release, recorded at a tier."""
+
+    nomination: NominationInput
+    workflow_id: str
+    step: int
+    visit: int
+    kind: str  # reminder | expiry | hold | release
+    agency_code: str
+    idempotency_key: str
+    now: str
+    due_on: str = ""
+    share_used: float = 0.0
+    policy: str = ""
+    next_agency: str | None = None
+    officer_id: str = "system"
+    reason: str | None = None
+
+
+@dataclass
+class ClockEventResult:
+    to_officer: str | None = None

@@ -5,7 +5,7 @@ decision is written by an activity on the deciding tier's task queue (state row,
 outbox event in one transaction). Status is a query.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -14,9 +14,16 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from shared.tiers import Tier
     from workflows.nomination.inputs import (
+        Clock,
+        ClockArgs,
+        ClockEventArgs,
+        ClockEventResult,
         DecisionInput,
         DecisionResult,
         HistoryEntry,
+        HoldInput,
+        IntakeArgs,
+        IntakeResult,
         NominationInput,
         NominationStatus,
         OpenReviewArgs,
@@ -33,6 +40,9 @@ with workflow.unsafe.imports_passed_through():
     )
 
 DECIDING_ROLES = ("chair", "admin")
+# workflow.patched marker: runs started before the lifecycle (intake, clocks, holds) replay as
+# they ran; new runs take the new path (tests/unit/test_replay.py guards this).
+LIFECYCLE = "lifecycle-v1"
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=10))
 
@@ -58,10 +68,19 @@ class NominationWorkflow:
         self._transferring = False
         self._arrived_by: RecordTransferArgs | None = None
         self._withdrawn = False
+        # The lifecycle (issue 4): holds stop the step's clock; returns and time with the proposer.
+        self._held = False
+        self._hold_reason: str | None = None
+        self._holds = 0
+        self._clock: Clock | None = None
+        self._returns = 0
+        self._seconds_with_proposer = 0.0
+        self._escalations = 0
 
     @workflow.run
     async def run(self, nomination: NominationInput) -> NominationStatus:
         self._input = nomination
+        escalated_from: str | None = None
         await self._activity(
             "record_submission",
             nomination.route[0].tier,
@@ -81,12 +100,24 @@ class NominationWorkflow:
                     transferred_from=arrived.from_agency if arrived else None,
                     plan_code=arrived.plan_code if arrived else None,
                     legal_basis=arrived.legal_basis if arrived else None,
+                    escalated_from=escalated_from,
                 ),
             )
-            self._state = "pending"
-            await workflow.wait_condition(
-                lambda: self._decided is not None or self._arrived_by is not None or self._withdrawn
-            )
+            escalated_from = None
+            if workflow.patched(LIFECYCLE):
+                if not await self._intake(nomination, visit):
+                    if self._withdrawn:
+                        return await self._end("withdrawn")
+                    continue  # resubmitted with the supplement: intake again at the same step
+                waited = await self._await_decision(visit)
+                if waited == "escalated":
+                    escalated_from = self._input.route[self._step - 1].agency_code if self._input else None
+                    continue
+            else:
+                self._state = "pending"
+                await workflow.wait_condition(
+                    lambda: self._decided is not None or self._arrived_by is not None or self._withdrawn
+                )
             if self._withdrawn:
                 return await self._end("withdrawn")
             if self._decided is None:  # transferred to a successor agency: open a review there
@@ -96,15 +127,127 @@ class NominationWorkflow:
                 self._step += 1
                 continue
             if decision.action == "return":
-                self._state = "returned"
-                await workflow.wait_condition(lambda: self._resubmitted or self._withdrawn)
+                await self._with_proposer()
                 if self._withdrawn:
                     return await self._end("withdrawn")
-                self._resubmitted = False
                 continue
             self._state = "conferred" if decision.action == "confer" else "refused"
             await workflow.wait_condition(workflow.all_handlers_finished)
             return self.status()
+
+    async def _with_proposer(self) -> None:
+        """Returned for supplement: wait for the proposer's resubmission (or withdrawal), timing it."""
+        self._state = "returned"
+        self._returns += 1
+        since = workflow.now()
+        await workflow.wait_condition(lambda: self._resubmitted or self._withdrawn)
+        self._seconds_with_proposer += (workflow.now() - since).total_seconds()
+        self._resubmitted = False
+
+    async def _intake(self, nomination: NominationInput, visit: int) -> bool:
+        """The receiving agency checks the dossier; an incomplete one goes back with the exact list."""
+        current = self._current
+        if current.agency_code == nomination.proposer_agency:
+            return True
+        result = await self._activity(
+            "check_intake", current.tier, IntakeArgs(nomination, self._wf_id, self._step, visit), IntakeResult
+        )
+        assert isinstance(result, IntakeResult)
+        if not result.missing:
+            return True
+        now = workflow.now().isoformat()
+        decision = DecisionInput("return", current.agency_code, current.tier, "system", "system", reason=result.message)
+        await self._activity("record_decision", current.tier, RecordDecisionArgs(
+            nomination=nomination, workflow_id=self._wf_id, step=self._step, visit=visit, decision=decision,
+            next_agency=None, idempotency_key=f"{self._wf_id}:{self._step}:{visit}:intake", decided_at=now,
+            missing_documents=list(result.missing),
+        ))
+        self._history.append(HistoryEntry(self._step, current.agency_code, "return", "system", now, result.message))
+        await self._with_proposer()
+        return False
+
+    async def _start_clock(self, visit: int, restart: int) -> datetime:
+        assert self._input is not None
+        started = workflow.now()
+        clock = await self._activity(
+            "start_clock", self._current.tier,
+            ClockArgs(self._input, self._wf_id, self._step, visit, started.isoformat(), restart), Clock,
+        )
+        assert isinstance(clock, Clock)
+        self._clock = clock
+        return started
+
+    async def _clock_event(self, visit: int, kind: str, key: str, **extra: object) -> ClockEventResult:
+        assert self._input is not None
+        current = self._current
+        result = await self._activity("record_clock_event", current.tier, ClockEventArgs(
+            self._input, self._wf_id, self._step, visit, kind, current.agency_code, key,
+            workflow.now().isoformat(), **extra,  # type: ignore[arg-type]
+        ), ClockEventResult)
+        assert isinstance(result, ClockEventResult)
+        return result
+
+    async def _await_decision(self, visit: int) -> str:
+        """Pending at the current step with its clock: reminders, expiry under the step's policy, holds.
+
+        Returns "decided", "arrived" (a transfer), "withdrawn" or "escalated" (moved up a level).
+        """
+        self._state = "pending"
+        restarts, fired, expired = 0, 0, False
+        started = await self._start_clock(visit, restarts)
+        while True:
+            clock = self._clock
+            timeout = None
+            if clock is not None and clock.has_deadline and not self._held and not expired:
+                after = clock.reminder_after[fired] if fired < len(clock.reminder_after) else clock.expires_after
+                timeout = max((started + timedelta(seconds=after)) - workflow.now(), timedelta(0))
+            held = self._held
+            try:
+                await workflow.wait_condition(
+                    lambda: self._decided is not None or self._arrived_by is not None or self._withdrawn
+                    or self._held != held,  # noqa: B023 (the wait ends before the next iteration)
+                    timeout=timeout,
+                )
+            except TimeoutError:
+                assert clock is not None
+                key = f"{self._wf_id}:{self._step}:{visit}:clock:{restarts}"
+                if self._decided is not None or self._withdrawn or self._transferring or self._claimed:
+                    continue  # a decision or transfer is being recorded: it wins over the timer
+                if fired < len(clock.reminder_after):
+                    await self._clock_event(visit, "reminder", f"{key}:reminder:{fired}", due_on=clock.due_on,
+                                            share_used=clock.reminder_shares[fired])
+                    fired += 1
+                    continue
+                expired = True
+                self._escalations += 1
+                policy = clock.on_expiry
+                route = self._input.route if self._input else []
+                if policy == "escalate_next_level" and self._step + 1 < len(route):
+                    reason = f"Quá hạn giải quyết ({clock.due_on}): chuyển lên cấp trên"
+                    await self._clock_event(visit, "expiry", f"{key}:expiry", due_on=clock.due_on, policy=policy,
+                                            next_agency=route[self._step + 1].agency_code, reason=reason)
+                    self._history.append(HistoryEntry(self._step, self._current.agency_code, "escalate", "system",
+                                                      workflow.now().isoformat(), reason))
+                    self._step += 1
+                    self._state = "opening"
+                    return "escalated"
+                if policy == "escalate_next_level":
+                    policy = "notify_head"  # nowhere higher to go: the conferring authority's head is told
+                result = await self._clock_event(visit, "expiry", f"{key}:expiry", due_on=clock.due_on, policy=policy,
+                                                 reason=f"Quá hạn giải quyết ({clock.due_on})")
+                self._history.append(HistoryEntry(
+                    self._step, self._current.agency_code, f"expired:{policy}", "system", workflow.now().isoformat(),
+                    f"→ {result.to_officer}" if result.to_officer else None))
+                continue
+            if self._held != held:
+                if not self._held:  # released: the clock restarts from the release (domain.md §9.2)
+                    restarts += 1
+                    fired, expired = 0, False
+                    started = await self._start_clock(visit, restarts)
+                continue
+            if self._withdrawn:
+                return "withdrawn"
+            return "decided" if self._decided is not None else "arrived"
 
     async def _end(self, state: str) -> NominationStatus:
         self._state = state
@@ -164,6 +307,8 @@ class NominationWorkflow:
                 workflow.now().isoformat(), decision.reason,
             )
         )
+        if decision.action == "forward" and decision.documents:
+            self._input.documents = [*self._input.documents, *decision.documents]
         self._decided = decision
         self._claimed = False
         state = {"forward": "forwarded", "return": "returned", "refuse": "refused"}.get(
@@ -183,6 +328,10 @@ class NominationWorkflow:
         if self._input is None or self._claimed or self._state not in ("pending", "opening"):
             raise ApplicationError(
                 f"nomination is not awaiting a decision (it is {self._state})", type="NotPending"
+            )
+        if self._held:
+            raise ApplicationError(
+                f"nomination is on hold ({self._hold_reason}); release the hold before deciding", type="OnHold"
             )
         current = self._current
         if decision.tier != current.tier or decision.agency_code != current.agency_code:
@@ -214,6 +363,10 @@ class NominationWorkflow:
     async def resubmit(self, request: ResubmitInput) -> NominationStatus:
         assert self._input is not None
         self._state = "resubmitting"
+        if request.documents is not None:  # the supplement: the proposer's documents as they now are
+            proposer = self._input.proposer_agency
+            self._input.documents = [*(d for d in self._input.documents if d.agency_code != proposer),
+                                     *request.documents]
         await self._activity(
             "record_submission",
             self._input.route[0].tier,
@@ -333,11 +486,60 @@ class NominationWorkflow:
         self._transfers[request.plan_code] = outcome
         return outcome
 
+    @workflow.update
+    async def hold(self, request: HoldInput) -> NominationStatus:
+        """A complaint or an investigation stops the step's clock; decisions wait for the release."""
+        await self._record_hold(request, "hold")
+        self._held, self._hold_reason = True, request.reason
+        return self.status()
+
+    @hold.validator
+    def _validate_hold(self, request: HoldInput) -> None:
+        self._check_hold_request(request)
+        if self._held:
+            raise ApplicationError(f"nomination is already on hold ({self._hold_reason})", type="AlreadyHeld")
+
+    @workflow.update
+    async def release(self, request: HoldInput) -> NominationStatus:
+        await self._record_hold(request, "release")
+        self._held, self._hold_reason = False, None
+        return self.status()
+
+    @release.validator
+    def _validate_release(self, request: HoldInput) -> None:
+        self._check_hold_request(request)
+        if not self._held:
+            raise ApplicationError("nomination is not on hold", type="NotHeld")
+
+    def _check_hold_request(self, request: HoldInput) -> None:
+        if self._input is None or self._state in ("conferred", "refused", "withdrawn", "starting"):
+            raise ApplicationError(f"nomination cannot be held or released (it is {self._state})", type="NotPending")
+        allowed = {self._input.proposer_agency, self._current.agency_code}
+        if request.agency_code not in allowed:
+            raise ApplicationError(
+                f"only {' or '.join(sorted(allowed))} can hold or release this nomination", type="WrongAgency")
+        if not request.reason.strip():
+            raise ApplicationError("a hold or release needs a reason", type="NoReason")
+
+    async def _record_hold(self, request: HoldInput, kind: str) -> None:
+        assert self._input is not None
+        self._holds += 1
+        visit = self._visit.get(self._step, 1)
+        reason = f"{request.reason} ({request.source}, {request.agency_code})"
+        await self._clock_event(visit, kind, f"{self._wf_id}:{kind}:{self._holds}", officer_id=request.officer_id,
+                                reason=reason)
+        self._history.append(HistoryEntry(self._step, request.agency_code, kind, request.officer_id,
+                                          workflow.now().isoformat(), request.reason))
+
     @workflow.query
     def status(self) -> NominationStatus:
         assert self._input is not None
         pending = self._current.agency_code if self._state == "pending" else None
+        clock = self._clock
         return NominationStatus(
             self._input.nomination_id, self._state, self._step, self._input.route, pending,
             list(self._history),
+            due_on=clock.due_on if clock is not None and clock.has_deadline and not self._held else None,
+            held=self._held, returns=self._returns, seconds_with_proposer=self._seconds_with_proposer,
+            escalations=self._escalations,
         )

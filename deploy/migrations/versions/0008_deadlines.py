@@ -14,8 +14,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("review") as batch:
+        batch.add_column(sa.Column("due_on", sa.Date))
+        batch.add_column(sa.Column("held", sa.Boolean, nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column("escalated", sa.String))
+        batch.add_column(sa.Column("assigned_to", sa.String))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("review") as batch:
+        for column in ("assigned_to", "escalated", "held", "due_on"):
+            batch.drop_column(column)

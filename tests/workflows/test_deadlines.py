@@ -1,0 +1,226 @@
+"""Deadlines on the time-skipping test server: reminders, expiry under each policy, holds, Tết.
+
+The workflow's timers run on the test server's clock, which jumps; the tiers map workflow time to
+a business date that starts on 12/02/2026 09:00 (just before Tết Bính Ngọ), so every date below is
+asserted exactly. All tiers' activities share one migrated, seeded SQLite database here.
+"""
+
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from deploy.migrate import migrate_async
+from deploy.seed import seed
+from shared.db import make_engine, session_factory
+from shared.kit.activities import TierActivities
+from shared.kit.lifecycle import VIETNAM, LifecycleActivities
+from shared.models import AuditRecord, Review
+from shared.rules.deadlines import load_deadlines
+from shared.tiers import NOMINATION_TASK_QUEUE, Tier
+from workflows.nomination.inputs import DecisionInput, DocumentRef, HoldInput, NominationInput, RouteStep
+from workflows.nomination.workflows import NominationWorkflow, workflow_id_for
+
+START = datetime(2026, 2, 12, 9, 0, tzinfo=VIETNAM)
+UNIT, DISTRICT, PROVINCE = "U91-0001", "D903", "P91"
+DOSSIER = [DocumentRef(kind, UNIT, f"doc-{kind}", f"{kind}.pdf", "0" * 64, 10)
+           for kind in ("to_trinh", "bao_cao_thanh_tich", "bien_ban_hoi_dong")]
+
+
+@dataclass
+class Env:
+    client: Client
+    env: WorkflowEnvironment
+    sessions: object
+    shift: timedelta
+
+    def business(self, at: datetime) -> datetime:
+        return (at + self.shift).astimezone(VIETNAM)
+
+
+async def _environment(tmp_path: Path, deadlines_file: Path | None = None) -> AsyncIterator[Env]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'tiers.db'}"
+    await migrate_async(Tier.CENTRAL, url)
+    for tier in Tier:
+        await seed(tier, url, officers=True)
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    server = Path(sys.executable).parent / "temporal-test-server"
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(server))
+    shift = START - await env.get_current_time()
+    deadlines = load_deadlines(deadlines_file) if deadlines_file else None
+
+    def business_now(now: datetime) -> datetime:
+        return (now + shift).astimezone(VIETNAM)
+
+    workers = [Worker(env.client, task_queue=NOMINATION_TASK_QUEUE, workflows=[NominationWorkflow])]
+    for tier in Tier:
+        activities = TierActivities(sessions, on_commit=lambda: None, tier=tier.value).all()
+        activities += LifecycleActivities(sessions, lambda: None, tier.value, business_now=business_now,
+                                          deadlines=deadlines).all()
+        workers.append(Worker(env.client, task_queue=tier.task_queue, activities=activities))
+    try:
+        async with workers[0], workers[1], workers[2], workers[3], workers[4]:
+            yield Env(env.client, env, sessions, shift)
+    finally:
+        await env.shutdown()
+        await engine.dispose()
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[Env]:
+    async for env in _environment(tmp_path):
+        yield env
+
+
+def _nomination(route: list[tuple[str, str]], award: str = "BANG_KHEN_TINH") -> NominationInput:
+    steps = [RouteStep(tier, code, confers=i == len(route) - 1, role="proposes" if i == 0 else "reviews")
+             for i, (tier, code) in enumerate(route)]
+    return NominationInput(
+        nomination_id=str(uuid.uuid4()), award_code=award, nominee_name="Nguyễn Văn An", proposer_agency=UNIT,
+        submitted_by=f"{UNIT}:clerk", submitted_at=START.isoformat(), route=steps, regime="ND152",
+        documents=list(DOSSIER),
+    )
+
+
+async def _start_at_province(w: Env, route: list[tuple[str, str]]) -> tuple[NominationInput, WorkflowHandle]:
+    nomination = _nomination(route)
+    handle = await w.client.start_workflow(NominationWorkflow.run, nomination, id=workflow_id_for(
+        nomination.nomination_id), task_queue=NOMINATION_TASK_QUEUE)
+    await _at(w, handle, UNIT)
+    await handle.execute_update(NominationWorkflow.decide, DecisionInput("forward", UNIT, "unit", f"{UNIT}:chair",
+                                                                        "chair"))
+    return nomination, handle
+
+
+async def _audit(w: Env, nomination_id: str) -> list[AuditRecord]:
+    async with w.sessions() as session:  # type: ignore[operator]
+        rows = await session.exec(select(AuditRecord).where(AuditRecord.nomination_id == nomination_id)
+                                  .order_by(AuditRecord.seq))
+        return list(rows.all())
+
+
+async def _at(w: Env, handle: WorkflowHandle, agency: str) -> None:
+    """Wait (in workflow time, which the server skips) until the nomination is pending at `agency`."""
+    for _ in range(200):
+        status = await handle.query(NominationWorkflow.status)
+        if status.pending_agency == agency and status.due_on:
+            return
+        await w.env.sleep(timedelta(seconds=1))
+    raise AssertionError(f"never pending at {agency}: {status}")
+
+
+def _day_and_time(w: Env, record: AuditRecord) -> tuple[date, str]:
+    """The business date and time at which a record was written (SQLite gives naive UTC)."""
+    local = w.business(record.at if record.at.tzinfo else record.at.replace(tzinfo=UTC))
+    return local.date(), local.strftime("%H:%M")
+
+
+async def test_tet_deadline_reminders_and_notify_head(world: Env):
+    """20 wd from 12/02/2026 skip Tết and weekends: due 19/03/2026; reminders at 50 % and 80 %."""
+    nomination, handle = await _start_at_province(world, [("unit", UNIT), ("province", PROVINCE)])
+    await _at(world, handle, PROVINCE)
+    status = await handle.query(NominationWorkflow.status)
+    assert status.due_on == "2026-03-19"
+
+    await world.env.sleep(timedelta(days=45))
+    records = await _audit(world, nomination.nomination_id)
+    province = [r for r in records if r.agency_code == PROVINCE]
+    clock = next(r for r in province if r.action == "deadline.set")
+    assert clock.details["due_on"] == "2026-03-19" and clock.details["reminders"] == ["2026-03-05", "2026-03-13"]
+    reminders = [r for r in province if r.action == "deadline.reminded"]
+    # A reminder fires when its share of the working time is used up: at the end of its day.
+    assert [(_day_and_time(world, r)) for r in reminders] == [(date(2026, 3, 6), "00:00"), (date(2026, 3, 14), "00:00")]
+    assert [r.details["share_used"] for r in reminders] == [0.5, 0.8]
+    expired = [r for r in province if r.action == "deadline.expired"]
+    assert len(expired) == 1 and expired[0].outcome == "notify_head"
+    assert _day_and_time(world, expired[0]) == (date(2026, 3, 20), "00:00")
+    status = await handle.query(NominationWorkflow.status)
+    assert status.pending_agency == PROVINCE and status.escalations == 1  # still there, its head told
+
+
+async def test_escalate_next_level_moves_the_item_up(world: Env):
+    nomination, handle = await _start_at_province(world, [("unit", UNIT), ("district", DISTRICT),
+                                                          ("province", PROVINCE)])
+    await _at(world, handle, DISTRICT)
+    await world.env.sleep(timedelta(days=40))
+    await _at(world, handle, PROVINCE)
+    status = await handle.query(NominationWorkflow.status)
+    assert status.step == 2 and status.escalations == 1
+    assert [h.action for h in status.history][-1] == "escalate"
+    records = await _audit(world, nomination.nomination_id)
+    expired = next(r for r in records if r.action == "deadline.expired")
+    assert expired.agency_code == DISTRICT and expired.outcome == "escalate_next_level"
+    assert expired.details["next_agency"] == PROVINCE
+    received = [r for r in records if r.action == "nomination.received" and r.agency_code == PROVINCE]
+    assert received and received[-1].details["escalated_from"] == DISTRICT
+    async with world.sessions() as session:  # type: ignore[operator]
+        review = (await session.exec(select(Review).where(Review.nomination_id == nomination.nomination_id,
+                                                          Review.agency_code == DISTRICT))).one()
+    assert review.status == "escalated"
+    # The province's own clock starts when the escalated item arrives.
+    assert status.due_on is not None
+
+
+async def test_reassign_to_a_substitute(tmp_path: Path):
+    data = Path(__file__).parents[2] / "shared" / "rules" / "data" / "deadlines.yaml"
+    custom = tmp_path / "deadlines.yaml"
+    text = data.read_text(encoding="utf-8")
+    head, province = text.split("  - level: province\n    step: appraisal\n", 1)
+    province = province.replace("on_expiry: notify_head", "on_expiry: reassign_substitute", 1)
+    custom.write_text(head + "  - level: province\n    step: appraisal\n" + province, encoding="utf-8")
+    async for world in _environment(tmp_path, custom):
+        nomination, handle = await _start_at_province(world, [("unit", UNIT), ("province", PROVINCE)])
+        await _at(world, handle, PROVINCE)
+        await world.env.sleep(timedelta(days=45))
+        records = await _audit(world, nomination.nomination_id)
+        expired = next(r for r in records if r.action == "deadline.expired")
+        assert expired.outcome == "reassign_substitute" and expired.details["to_officer"]
+        async with world.sessions() as session:  # type: ignore[operator]
+            review = (await session.exec(select(Review).where(Review.nomination_id == nomination.nomination_id,
+                                                              Review.agency_code == PROVINCE))).one()
+        assert review.assigned_to == expired.details["to_officer"]
+
+
+async def test_a_hold_stops_the_clock_and_the_release_restarts_it(world: Env):
+    nomination, handle = await _start_at_province(world, [("unit", UNIT), ("province", PROVINCE)])
+    await _at(world, handle, PROVINCE)
+    await world.env.sleep(timedelta(days=3))
+    await handle.execute_update(NominationWorkflow.hold, HoldInput(UNIT, f"{UNIT}:chair", "Đơn khiếu nại",
+                                                                   "complaint"))
+    assert (await handle.query(NominationWorkflow.status)).held
+    await world.env.sleep(timedelta(days=60))  # far past the original 19/03/2026
+    records = await _audit(world, nomination.nomination_id)
+    assert not [r for r in records if r.action in ("deadline.expired", "deadline.reminded")]
+    refused = None
+    try:
+        await handle.execute_update(NominationWorkflow.decide, DecisionInput(
+            "confer", PROVINCE, "province", f"{PROVINCE}:chair", "chair", decision_no="1/QĐ"))
+    except Exception as err:  # noqa: BLE001 - the validator's rejection
+        refused = str(err.__cause__ or err)
+    assert refused and "on hold" in refused
+
+    await handle.execute_update(NominationWorkflow.release, HoldInput(UNIT, f"{UNIT}:chair", "Đã giải quyết",
+                                                                      "complaint"))
+    released_on = world.business(await world.env.get_current_time()).date()
+    for _ in range(50):  # the main loop restarts the clock just after the release is recorded
+        status = await handle.query(NominationWorkflow.status)
+        if status.due_on and status.due_on != "2026-03-19":
+            break
+        await world.env.sleep(timedelta(seconds=1))
+    clocks = [r for r in await _audit(world, nomination.nomination_id) if r.action == "deadline.set"
+              and r.agency_code == PROVINCE]
+    assert len(clocks) == 2 and clocks[1].details["restart"] == 1
+    from shared.rules.calendar import default_calendar
+    assert status.due_on == default_calendar().add_working_days(released_on, 20).isoformat()
+    await world.env.sleep(timedelta(days=45))
+    records = await _audit(world, nomination.nomination_id)
+    assert [r.outcome for r in records if r.action == "deadline.expired"] == ["notify_head"]
