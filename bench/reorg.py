@@ -36,7 +36,8 @@ from deploy.seed import registry_rows
 from shared.routing import AgencyNode, RoutingError, resolve_route
 from shared.rules.catalog import default_catalog
 from shared.tiers import NOMINATION_TASK_QUEUE, TIER_ORDER, Tier
-from workflows.nomination.inputs import DecisionInput, NominationInput
+from shared.rules.dossier import required_documents
+from workflows.nomination.inputs import DecisionInput, DocumentRef, NominationInput
 from workflows.nomination.workflows import NominationWorkflow, workflow_id_for
 from workflows.reorganization.workflows import workflow_id_for as plan_workflow_id
 
@@ -101,6 +102,12 @@ def _province(nodes: dict[str, AgencyNode], code: str) -> str | None:
     return node.code if node else None
 
 
+def complete_dossier(catalog, award: str, proposer: str) -> list[DocumentRef]:  # type: ignore[no-untyped-def]
+    """A manifest with every document the award requires, so intake lets the nomination through."""
+    return [DocumentRef(kind, proposer, f"bench-{kind}", f"{kind}.pdf", "0" * 64, 1)
+            for kind in required_documents(catalog, award, "province")]
+
+
 def sample_nominations(n: int, rng: random.Random) -> tuple[list[NominationInput], set[str], int]:
     """N nominations from legacy communes, round-robin over the provinces, awards alternating.
 
@@ -131,7 +138,7 @@ def sample_nominations(n: int, rng: random.Random) -> tuple[list[NominationInput
             nomination_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), award_code=award,
             nominee_name=f"Nguyễn Văn Bench {len(inputs):05d}", proposer_agency=proposer,
             submitted_by="bench", submitted_at=f"{BEFORE.isoformat()}T09:00:00+07:00",
-            route=plan.steps, regime=plan.regime,
+            route=plan.steps, regime=plan.regime, documents=complete_dossier(catalog, award, proposer),
         ))
         used.add(proposer)
     return inputs, used, len({_province(nodes, c) for c in used})

@@ -15,14 +15,17 @@ from shared.kit.schemas import (
     DocumentIn,
     DocumentOut,
     DraftIn,
+    HoldIn,
     NominationOut,
     ResubmitIn,
     ReviewOut,
 )
 from shared.models import Nomination
+from shared.rules.catalog import default_catalog
 from workflows.nomination.inputs import (
     DecisionInput,
     DecisionResult,
+    HoldInput,
     NominationStatus,
     ResubmitInput,
     WithdrawInput,
@@ -120,7 +123,11 @@ async def resubmit(nomination_id: str, body: ResubmitIn, caller: Caller = Depend
     require_role(caller, *PROPOSING_ROLES)
     await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
     try:
-        return await wf.resubmit(nomination_id, ResubmitInput(caller.agency_code, caller.officer_id, body.reason))
+        from shared.kit.dossier import supplement_manifest  # noqa: PLC0415 (dossier's router imports this module)
+
+        documents = await supplement_manifest(session, nomination_id, caller.agency_code)
+        return await wf.resubmit(nomination_id, ResubmitInput(caller.agency_code, caller.officer_id, body.reason,
+                                                              documents))
     except DecisionRejected as err:
         raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
 
@@ -152,15 +159,70 @@ async def decide(nomination_id: str, body: DecisionIn, request: Request, caller:
     require_role(caller, *DECIDING_ROLES)
     if body.action == "confer" and not body.decision_no:
         raise HTTPException(422, "a conferral needs the decision number (decision_no) of the quyết định")
-    await service.pending_review(session, caller=caller, nomination_id=nomination_id)
+    review = await service.pending_review(session, caller=caller, nomination_id=nomination_id)
+    today = request.app.state.kit.settings.today()
+    documents = []
+    if body.action == "forward":
+        # Forwarding is this level's proposal: its consultation and council must be done, and the
+        # documents it produced (its tờ trình, its council's minutes) travel up with the dossier.
+        from shared.kit.readiness import forward_problems  # noqa: PLC0415 (TODO: top-level once merged)
+
+        problems = await forward_problems(
+            session, nomination_id=nomination_id, agency_code=caller.agency_code, award_code=review.award_code,
+            is_proposer=review.proposer_agency == caller.agency_code, today=today)
+        if problems:
+            raise HTTPException(422, "cannot forward yet: " + " ".join(problems))
+        from shared.kit.dossier import level_manifest  # noqa: PLC0415 (dossier's router imports this module)
+
+        documents = await level_manifest(session, nomination_id, caller.agency_code)
+    if body.conferred_award_code is not None:
+        _check_lower_form(body, review.award_code)
     tier = request.app.state.kit.settings.tier.value
     decision = DecisionInput(
         action=body.action, agency_code=caller.agency_code, tier=tier, officer_id=caller.officer_id,
         officer_role=caller.role, reason=body.reason, decision_no=body.decision_no,
-        decided_on=request.app.state.kit.settings.today().isoformat(),
+        decided_on=today.isoformat(), documents=documents, conferred_award_code=body.conferred_award_code,
+        signer=body.signer or (caller.name if body.action == "confer" else None), on_behalf_of=caller.on_behalf_of,
     )
     try:
         return await wf.decide(nomination_id, decision)
+    except DecisionRejected as err:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
+    except NominationNotFound as err:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(err)) from None
+
+
+def _check_lower_form(body: DecisionIn, proposed: str) -> None:
+    if body.action != "confer":
+        raise HTTPException(422, "conferred_award_code is only for a conferral (action 'confer')")
+    entry = default_catalog().awards.get(proposed)
+    allowed = entry.lower_forms if entry else []
+    if body.conferred_award_code != proposed and body.conferred_award_code not in allowed:
+        raise HTTPException(422, f"{proposed} cannot be conferred as {body.conferred_award_code}: the catalog allows "
+                                 f"{', '.join(allowed) if allowed else 'no lower form'} for it (lower_forms)")
+
+
+@router.post("/nominations/{nomination_id}/hold", tags=["reviews"],
+             summary="Put a nomination on hold (complaint, investigation): its deadline clock stops")
+async def hold(nomination_id: str, body: HoldIn, caller: Caller = Depends(current_officer),
+               session: AsyncSession = Depends(db, scope="function"),
+               wf: NominationClient = Depends(workflows)) -> NominationStatus:
+    return await _hold(nomination_id, body, caller, session, wf, wf.hold)
+
+
+@router.post("/nominations/{nomination_id}/release", tags=["reviews"],
+             summary="Lift a hold: the step's clock restarts from today")
+async def release(nomination_id: str, body: HoldIn, caller: Caller = Depends(current_officer),
+                  session: AsyncSession = Depends(db, scope="function"),
+                  wf: NominationClient = Depends(workflows)) -> NominationStatus:
+    return await _hold(nomination_id, body, caller, session, wf, wf.release)
+
+
+async def _hold(nomination_id, body, caller, session, wf, update):  # type: ignore[no-untyped-def]
+    require_role(caller, *DECIDING_ROLES)
+    await service.history(session, caller=caller, nomination_id=nomination_id)  # on its route, or 404
+    try:
+        return await update(nomination_id, HoldInput(caller.agency_code, caller.officer_id, body.reason, body.source))
     except DecisionRejected as err:
         raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
     except NominationNotFound as err:

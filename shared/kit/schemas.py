@@ -92,6 +92,10 @@ class ReviewOut(BaseModel):
     mode: str | None = None
     eligibility: dict[str, Any] | None = Field(
         default=None, description="The eligibility verdict computed at submission: every criterion with evidence and citation")
+    due_on: date | None = Field(default=None, description="The step's deadline (working days, holidays skipped)")
+    held: bool = False
+    escalated: str | None = Field(default=None, description="The expiry policy applied when the deadline passed")
+    assigned_to: str | None = Field(default=None, description="Substitute the item was reassigned to at expiry")
 
 
 class DecisionIn(BaseModel):
@@ -100,6 +104,15 @@ class DecisionIn(BaseModel):
     decision_no: str | None = Field(
         default=None, max_length=100, description="Number of the decision (quyết định); required to confer"
     )
+    signer: str | None = Field(default=None, max_length=200, description="Who signs the conferral decision")
+    conferred_award_code: str | None = Field(
+        default=None, max_length=64,
+        description="Confer a lower form than proposed; allowed only where the catalog lists it in lower_forms")
+
+
+class HoldIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=5000, description="Why the nomination is held or released")
+    source: Literal["officer", "complaint", "discipline", "investigation"] = "officer"
 
 
 class ResubmitIn(BaseModel):

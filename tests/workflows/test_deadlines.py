@@ -224,3 +224,28 @@ async def test_a_hold_stops_the_clock_and_the_release_restarts_it(world: Env):
     await world.env.sleep(timedelta(days=45))
     records = await _audit(world, nomination.nomination_id)
     assert [r.outcome for r in records if r.action == "deadline.expired"] == ["notify_head"]
+
+
+async def test_a_long_lived_nomination_continues_as_new_with_its_state(world: Env):
+    """History stays small: between steps the workflow rolls over and carries what it must remember."""
+    nomination = _nomination([("unit", UNIT), ("province", PROVINCE)])
+    nomination.history_limit = 1  # roll over at every step boundary
+    handle = await world.client.start_workflow(NominationWorkflow.run, nomination, id=workflow_id_for(
+        nomination.nomination_id), task_queue=NOMINATION_TASK_QUEUE)
+    first_run = handle.result_run_id
+    await _at(world, handle, UNIT)
+    await handle.execute_update(NominationWorkflow.decide, DecisionInput("forward", UNIT, "unit", f"{UNIT}:chair",
+                                                                        "chair", reason="Đủ điều kiện"))
+    latest = world.client.get_workflow_handle_for(NominationWorkflow.run, handle.id)
+    await _at(world, latest, PROVINCE)
+    await latest.execute_update(NominationWorkflow.decide, DecisionInput(
+        "confer", PROVINCE, "province", f"{PROVINCE}:chair", "chair", decision_no="12/QĐ-UBND"))
+    result = await latest.result()
+    assert result.state == "conferred" and result.runs == 2
+    assert [(h.agency_code, h.action) for h in result.history] == [(UNIT, "forward"), (PROVINCE, "confer")]
+    described = await world.client.get_workflow_handle(handle.id, run_id=first_run).describe()
+    assert described.status is not None and described.status.name == "CONTINUED_AS_NEW"
+    records = await _audit(world, nomination.nomination_id)
+    assert [r.action for r in records].count("nomination.submitted") == 1
+    assert [(r.agency_code, r.action) for r in records if r.action == "nomination.received"] == [
+        (UNIT, "nomination.received"), (PROVINCE, "nomination.received")]

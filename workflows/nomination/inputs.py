@@ -47,6 +47,10 @@ class NominationInput:
     # Issue 4: the dossier's manifest (each level adds its documents when it forwards).
     documents: list[DocumentRef] = field(default_factory=list)
     nominee_kind: str = "individual"
+    # Continue-as-new (issue 4): the state a long-lived nomination carries into its next run, and
+    # the history length (events) at which it rolls over.
+    carried: "Carried | None" = None
+    history_limit: int = 2000
 
 
 @dataclass
@@ -123,6 +127,7 @@ class NominationStatus:
     returns: int = 0
     seconds_with_proposer: float = 0.0
     escalations: int = 0
+    runs: int = 1  # how many workflow runs (continue-as-new) the nomination has had
 
 
 # Activity arguments: one dataclass each, so fields can be added without breaking histories.
@@ -314,3 +319,22 @@ class ClockEventArgs:
 @dataclass
 class ClockEventResult:
     to_officer: str | None = None
+
+
+@dataclass
+class Carried:
+    """What a nomination's next run needs: where it is and everything it must remember."""
+
+    step: int
+    visits: list[list[int]]  # [step, visits] pairs (JSON object keys would turn ints into strings)
+    history: list[HistoryEntry]
+    transfers: dict[str, TransferOutcome]
+    returns: int = 0
+    seconds_with_proposer: float = 0.0
+    escalations: int = 0
+    holds: int = 0
+    held: bool = False
+    hold_reason: str | None = None
+    arrived_by: RecordTransferArgs | None = None
+    escalated_from: str | None = None
+    runs: int = 1

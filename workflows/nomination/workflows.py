@@ -5,6 +5,7 @@ decision is written by an activity on the deciding tier's task queue (state row,
 outbox event in one transaction). Status is a query.
 """
 
+import dataclasses
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -14,6 +15,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from shared.tiers import Tier
     from workflows.nomination.inputs import (
+        Carried,
         Clock,
         ClockArgs,
         ClockEventArgs,
@@ -76,17 +78,29 @@ class NominationWorkflow:
         self._returns = 0
         self._seconds_with_proposer = 0.0
         self._escalations = 0
+        self._runs = 1
 
     @workflow.run
     async def run(self, nomination: NominationInput) -> NominationStatus:
         self._input = nomination
         escalated_from: str | None = None
-        await self._activity(
-            "record_submission",
-            nomination.route[0].tier,
-            RecordSubmissionArgs(nomination, self._wf_id, f"{self._wf_id}:submitted"),
-        )
+        if nomination.carried is not None:  # a new run of a long-lived nomination: no new submission
+            escalated_from = self._restore(nomination.carried)
+            nomination.carried = None
+        else:
+            await self._activity(
+                "record_submission",
+                nomination.route[0].tier,
+                RecordSubmissionArgs(nomination, self._wf_id, f"{self._wf_id}:submitted"),
+            )
+        first = True
         while True:
+            if workflow.patched(LIFECYCLE) and not first \
+                    and workflow.info().get_current_history_length() > nomination.history_limit:
+                # Between steps: nothing is being recorded. Let running handlers finish, then roll over.
+                await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._claimed)
+                workflow.continue_as_new(self._carry(escalated_from))
+            first = False
             visit = self._visit[self._step] = self._visit.get(self._step, 0) + 1
             # The inbox row exists once open_review commits, a moment before this workflow learns
             # it did: a decision arriving then is accepted and waits for "pending".
@@ -134,6 +148,25 @@ class NominationWorkflow:
             self._state = "conferred" if decision.action == "confer" else "refused"
             await workflow.wait_condition(workflow.all_handlers_finished)
             return self.status()
+
+    def _carry(self, escalated_from: str | None) -> NominationInput:
+        assert self._input is not None
+        carried = Carried(
+            step=self._step, visits=[[k, v] for k, v in sorted(self._visit.items())], history=list(self._history),
+            transfers=dict(self._transfers), returns=self._returns, seconds_with_proposer=self._seconds_with_proposer,
+            escalations=self._escalations, holds=self._holds, held=self._held, hold_reason=self._hold_reason,
+            arrived_by=self._arrived_by, escalated_from=escalated_from, runs=self._runs + 1,
+        )
+        return dataclasses.replace(self._input, carried=carried)
+
+    def _restore(self, carried: Carried) -> str | None:
+        self._step, self._visit = carried.step, {k: v for k, v in carried.visits}
+        self._history, self._transfers = list(carried.history), dict(carried.transfers)
+        self._returns, self._seconds_with_proposer = carried.returns, carried.seconds_with_proposer
+        self._escalations, self._holds = carried.escalations, carried.holds
+        self._held, self._hold_reason = carried.held, carried.hold_reason
+        self._arrived_by, self._runs = carried.arrived_by, carried.runs
+        return carried.escalated_from
 
     async def _with_proposer(self) -> None:
         """Returned for supplement: wait for the proposer's resubmission (or withdrawal), timing it."""
@@ -541,5 +574,5 @@ class NominationWorkflow:
             list(self._history),
             due_on=clock.due_on if clock is not None and clock.has_deadline and not self._held else None,
             held=self._held, returns=self._returns, seconds_with_proposer=self._seconds_with_proposer,
-            escalations=self._escalations,
+            escalations=self._escalations, runs=self._runs,
         )
