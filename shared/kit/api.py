@@ -125,7 +125,7 @@ async def resubmit(nomination_id: str, body: ResubmitIn, caller: Caller = Depend
     try:
         from shared.kit.dossier import supplement_manifest  # noqa: PLC0415 (dossier's router imports this module)
 
-        documents = await supplement_manifest(session, nomination_id, caller.agency_code)
+        documents = await supplement_manifest(session, nomination_id, caller.agency_code, actor=caller.officer_id)
         return await wf.resubmit(nomination_id, ResubmitInput(caller.agency_code, caller.officer_id, body.reason,
                                                               documents))
     except DecisionRejected as err:

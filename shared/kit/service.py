@@ -16,6 +16,7 @@ from shared.kit.nominees import history_of
 from shared.models import Agency, AuditRecord, Document, Nomination, Review
 from shared.routing import RoutePlan, RoutingError, plan_route
 from shared.rules.catalog import default_catalog
+from shared.rules.dossier import DOCUMENT_KINDS
 from shared.rules.eligibility import Verdict, check_eligibility
 from workflows.nomination.inputs import NominationInput
 
@@ -63,9 +64,36 @@ async def add_document(
     session: AsyncSession, *, caller: Caller, nomination_id: str, kind: str, filename: str,
     content_type: str, content_base64: str, sha256: str,
 ) -> Document:
+    """Attach a document to a draft, or to a returned nomination as a supplement (domain.md §4.6).
+
+    Once submitted, the dossier is frozen (`shared.kit.dossier.freeze_manifest`): documents added
+    after a return join it when the nomination is resubmitted, which freezes it again.
+    """
     nomination = await own_nomination(session, caller=caller, nomination_id=nomination_id)
-    if nomination.status != "draft":
-        raise _problem(status.HTTP_409_CONFLICT, "documents can only be added to a draft")
+    if nomination.status not in ("draft", "returned"):
+        raise _problem(
+            status.HTTP_409_CONFLICT,
+            f"documents can only be added to a draft or to a nomination returned for a supplement; "
+            f"nomination {nomination_id} is {nomination.status}",
+        )
+    content = decode_document(kind=kind, content_type=content_type, content_base64=content_base64, sha256=sha256)
+    document = Document(
+        id=str(uuid.uuid4()), nomination_id=nomination.id, kind=kind, filename=filename,
+        content_type=content_type, size=len(content), sha256=sha256, content=content,
+        uploaded_at=datetime.now(UTC),
+    )
+    session.add(document)
+    return document
+
+
+def decode_document(*, kind: str, content_type: str, content_base64: str, sha256: str) -> bytes:
+    """The uploaded file's bytes, once its kind, type, size and checksum are acceptable.
+
+    The client sends the checksum it computed so that a file damaged in transit is refused here,
+    not discovered later by `verify` as an alteration.
+    """
+    if kind not in DOCUMENT_KINDS:
+        raise _problem(422, f"unknown document kind '{kind}'; use one of {list(DOCUMENT_KINDS)}")
     if content_type not in ALLOWED_CONTENT_TYPES:
         raise _problem(
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
@@ -80,13 +108,7 @@ async def add_document(
     actual = hashlib.sha256(content).hexdigest()
     if actual != sha256:
         raise _problem(422, f"sha256 mismatch: you sent {sha256}, the content hashes to {actual}")
-    document = Document(
-        id=str(uuid.uuid4()), nomination_id=nomination.id, kind=kind, filename=filename,
-        content_type=content_type, size=len(content), sha256=actual, content=content,
-        uploaded_at=datetime.now(UTC),
-    )
-    session.add(document)
-    return document
+    return content
 
 
 async def documents_of(session: AsyncSession, nomination_id: str) -> list[Document]:
@@ -99,7 +121,16 @@ async def documents_of(session: AsyncSession, nomination_id: str) -> list[Docume
 async def prepare_submission(
     session: AsyncSession, *, caller: Caller, nomination_id: str, today: date
 ) -> tuple[NominationInput, RoutePlan]:
-    """Check the draft can go, fix its route; the workflow's first activity records the submission."""
+    """Check the draft can go, fix its route, freeze its dossier; the workflow's first activity
+    records the submission.
+
+    The manifest travels in `NominationInput.documents` and is frozen in this service's audit
+    chain in the same transaction, so `GET /nominations/{id}/documents/verify` can later prove
+    that no document changed after submission.
+    """
+    # dossier.py builds on this module (its routes use own_nomination and pending_review).
+    from shared.kit.dossier import freeze_manifest
+
     nomination = await own_nomination(session, caller=caller, nomination_id=nomination_id)
     if nomination.status != "draft":
         raise _problem(status.HTTP_409_CONFLICT, f"nomination is already {nomination.status}")
@@ -128,6 +159,8 @@ async def prepare_submission(
         )
     nomination.regime, nomination.eligibility = regime, verdict.to_dict()
     session.add(nomination)
+    documents = await freeze_manifest(session, nomination_id=nomination.id, agency_code=nomination.proposer_agency,
+                                      actor=caller.officer_id, at=now)
     return (
         NominationInput(
             nomination_id=nomination.id, award_code=nomination.award_code,
@@ -136,6 +169,7 @@ async def prepare_submission(
             regime=regime, mode=nomination.mode, nominee_id=nomination.nominee_id,
             period_year=period_year(nomination, today), eligibility=nomination.eligibility,
             achievement=nomination.achievement, initiative_ids=list(nomination.initiative_ids),
+            documents=documents,
         ),
         plan,
     )
