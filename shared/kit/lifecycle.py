@@ -22,7 +22,7 @@ from temporalio import activity
 from shared.audit import append_audit
 from shared.events import DeadlineReminder, DeadlineSet, NominationEscalated, NominationHeld, NominationReleased
 from shared.hierarchy.registry import agency_on
-from shared.models import Agency, AuditRecord, Review
+from shared.models import Agency, AuditRecord, Officer, Review
 from shared.outbox import add_event
 from shared.rules.calendar import WorkingCalendar, default_calendar
 from shared.rules.catalog import Catalog, default_catalog
@@ -188,8 +188,11 @@ class LifecycleActivities:
                 if args.policy == "reassign_substitute":
                     from shared.kit.delegations import substitute_for
 
+                    # The head let the deadline pass: a substitute is someone other than the chairs.
+                    chairs = (await session.exec(select(Officer.id).where(
+                        Officer.agency_code == args.agency_code, Officer.role == "chair"))).all()
                     to_officer = await substitute_for(session, args.agency_code, "chair",
-                                                      self._business_now(now).date())
+                                                      self._business_now(now).date(), exclude=set(chairs))
                     if review is not None:
                         review.assigned_to = to_officer
                 if review is not None:
