@@ -1,4 +1,5 @@
-"""Events the central service applies: every conferred award enters the national registry."""
+"""Events the central service applies: every conferred award enters the national registry, and a
+later revocation, stripping or restoration changes its status there (and is kept as its history)."""
 
 from datetime import date
 
@@ -6,7 +7,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.central.models import ConferredAward
 from shared.consumer import Handler
-from shared.events import AwardConferred, Envelope, Event
+from shared.events import AwardConferred, AwardRestored, AwardRevoked, AwardStripped, Envelope, Event
+from shared.kit.nominees import CHANGE_OF_EVENT
+from shared.kit.outcomes import store_change
+from shared.rules.history import AWARD_CHANGES
 
 
 async def register_conferral(session: AsyncSession, envelope: Envelope, event: Event) -> None:
@@ -15,7 +19,7 @@ async def register_conferral(session: AsyncSession, envelope: Envelope, event: E
         return
     session.add(
         ConferredAward(
-            nomination_id=event.nomination_id, award_code=event.award_code,
+            nomination_id=event.nomination_id, award_code=event.conferred_award_code or event.award_code,
             nominee_name=event.nominee_name, proposer_agency=event.proposer_agency,
             conferred_by=event.agency_code, decision_no=event.decision_no,
             decided_on=date.fromisoformat(event.decided_on), event_id=envelope.event_id,
@@ -23,4 +27,20 @@ async def register_conferral(session: AsyncSession, envelope: Envelope, event: E
     )
 
 
-HANDLERS: dict[str, Handler] = {AwardConferred.type: register_conferral}
+async def register_award_change(session: AsyncSession, envelope: Envelope, event: Event) -> None:
+    """The registry's status follows AWARD_CHANGES: a revoked award stays revoked, whatever comes later."""
+    assert isinstance(event, AwardRevoked | AwardStripped | AwardRestored)
+    await store_change(session, event, event_id=envelope.event_id, recorded_at=envelope.occurred_at)
+    award = await session.get(ConferredAward, event.nomination_id)
+    if award is None:
+        return  # conferred before the registry existed: the change is kept, there is no row to update
+    after = AWARD_CHANGES.get(award.status, {}).get(CHANGE_OF_EVENT[event.type])
+    if after is not None:
+        award.status = after
+        session.add(award)
+
+
+HANDLERS: dict[str, Handler] = {
+    AwardConferred.type: register_conferral,
+    **{event_type: register_award_change for event_type in CHANGE_OF_EVENT},
+}

@@ -1,8 +1,15 @@
-"""Central's own table: the registry of conferred awards (sổ khen thưởng cấp Nhà nước)."""
+"""Central's own table: the registry of conferred awards (sổ khen thưởng cấp Nhà nước).
+
+Its changes (revoked, stripped, restored) are rows of the kit's `award_change` table, which central
+keeps for every award it registers (`services/central/handlers.py`).
+"""
 
 from datetime import date
 
+from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
+
+from shared.kit.outcomes import ChangeOut
 
 
 class ConferredAward(SQLModel, table=True):
@@ -15,5 +22,20 @@ class ConferredAward(SQLModel, table=True):
     conferred_by: str
     decision_no: str
     decided_on: date
-    status: str = "conferred"
+    status: str = "conferred"  # conferred | revoked | stripped: statistics count conferred only
     event_id: str
+
+
+class AwardOut(BaseModel):
+    """A registered award, its current status and every later decision on it, oldest first."""
+
+    nomination_id: str
+    award_code: str
+    nominee_name: str
+    proposer_agency: str
+    conferred_by: str
+    decision_no: str
+    decided_on: date
+    status: str
+    event_id: str
+    changes: list[ChangeOut] = []

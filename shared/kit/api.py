@@ -7,7 +7,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.audit import verify_chain
 from shared.kit import service
 from shared.kit.auth import Caller, current_officer, require_role
+from shared.kit.deps import DECIDING_ROLES, PROPOSING_ROLES, db, workflows
+from shared.kit.dossier import level_manifest, supplement_manifest
 from shared.kit.nominations import DecisionRejected, NominationClient, NominationNotFound
+from shared.kit.readiness import forward_problems
 from shared.kit.schemas import (
     AuditOut,
     ChainOut,
@@ -32,24 +35,6 @@ from workflows.nomination.inputs import (
 )
 
 router = APIRouter()
-PROPOSING_ROLES = ("clerk", "admin")
-DECIDING_ROLES = ("chair", "admin")
-
-
-async def db(request: Request):  # type: ignore[no-untyped-def]
-    """One transaction per request: committed when the route returns, rolled back on error.
-
-    Use it with `scope="function"`: FastAPI's default request scope would commit only after the
-    response is sent, so a client could act on a 201 before its row exists.
-    """
-    async with request.app.state.kit.sessions() as session, session.begin():
-        yield session
-
-
-def workflows(request: Request) -> NominationClient:
-    return request.app.state.kit.nominations
-
-
 @router.get("/health", tags=["ops"], summary="Liveness (no authentication)")
 async def health(request: Request) -> dict[str, str]:
     return {"status": "ok", "tier": request.app.state.kit.settings.tier.value}
@@ -123,8 +108,6 @@ async def resubmit(nomination_id: str, body: ResubmitIn, caller: Caller = Depend
     require_role(caller, *PROPOSING_ROLES)
     await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
     try:
-        from shared.kit.dossier import supplement_manifest  # noqa: PLC0415 (dossier's router imports this module)
-
         documents = await supplement_manifest(session, nomination_id, caller.agency_code, actor=caller.officer_id)
         return await wf.resubmit(nomination_id, ResubmitInput(caller.agency_code, caller.officer_id, body.reason,
                                                               documents))
@@ -165,15 +148,11 @@ async def decide(nomination_id: str, body: DecisionIn, request: Request, caller:
     if body.action == "forward":
         # Forwarding is this level's proposal: its consultation and council must be done, and the
         # documents it produced (its tờ trình, its council's minutes) travel up with the dossier.
-        from shared.kit.readiness import forward_problems  # noqa: PLC0415 (TODO: top-level once merged)
-
         problems = await forward_problems(
             session, nomination_id=nomination_id, agency_code=caller.agency_code, award_code=review.award_code,
             is_proposer=review.proposer_agency == caller.agency_code, today=today)
         if problems:
             raise HTTPException(422, "cannot forward yet: " + " ".join(problems))
-        from shared.kit.dossier import level_manifest  # noqa: PLC0415 (dossier's router imports this module)
-
         documents = await level_manifest(session, nomination_id, caller.agency_code)
     if body.conferred_award_code is not None:
         _check_lower_form(body, review.award_code)

@@ -18,8 +18,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.audit import append_audit
-from shared.kit.api import db
 from shared.kit.auth import DECIDING_RANK, Caller, current_officer, require_role
+from shared.kit.deps import db
 from shared.kit.lifecycle_models import Delegation
 from shared.models import Officer
 

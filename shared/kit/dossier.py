@@ -22,8 +22,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.audit import append_audit, record_hash
 from shared.kit import service
-from shared.kit.api import db
 from shared.kit.auth import Caller, current_officer, require_role
+from shared.kit.deps import db
 from shared.kit.schemas import DocumentIn
 from shared.models import AuditRecord, Document, LevelDocument, Nomination, Review
 from workflows.nomination.inputs import DocumentRef

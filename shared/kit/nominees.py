@@ -1,7 +1,9 @@
 """Nominee history kept by every service: facts recorded locally or received by events.
 
 The agency managing a nominee records their ratings, initiatives, discipline, holds and the like;
-conferred awards are added from `award.conferred` events wherever they were decided. Facts are
+conferred awards are added from `award.conferred` events wherever they were decided, and later
+revocations, strippings and restorations from `award.revoked` / `award.stripped` /
+`award.restored` as `award_change` facts (the award fact is never edited). Facts are
 keyed by a hash of (nominee, fact), so recording twice or receiving an event again adds nothing.
 Functions never commit.
 """
@@ -16,7 +18,15 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.audit import append_audit
-from shared.events import AwardConferred, Envelope, Event, NomineeFactsRecorded
+from shared.events import (
+    AwardConferred,
+    AwardRestored,
+    AwardRevoked,
+    AwardStripped,
+    Envelope,
+    Event,
+    NomineeFactsRecorded,
+)
 from shared.kit.auth import Caller
 from shared.models import NomineeFact
 from shared.outbox import add_event
@@ -83,10 +93,11 @@ async def apply_recorded_facts(session: AsyncSession, envelope: Envelope, event:
 
 
 def award_fact(event: AwardConferred) -> dict[str, Any]:
-    """The award fact every history holder records when an award is conferred."""
+    """The award fact every history holder records when an award is conferred: the form actually
+    conferred (a lower form, where the authority chose one), which later changes name too."""
     decided_on = event.decided_on
     return {
-        "kind": "award", "award_code": event.award_code,
+        "kind": "award", "award_code": event.conferred_award_code or event.award_code,
         "year": event.period_year or int(decided_on[:4]), "decided_on": decided_on,
         "mode": event.mode or "cong_trang", "conferred_by": event.agency_code,
         "decision_no": event.decision_no or None, "achievement": event.achievement,
@@ -98,4 +109,23 @@ async def apply_conferral(session: AsyncSession, envelope: Envelope, event: Even
     assert isinstance(event, AwardConferred)
     if event.nominee_id:
         await _store(session, event.nominee_id, normalised([award_fact(event)]), source_agency=event.agency_code,
+                     recorded_by=event.actor, at=envelope.occurred_at)
+
+
+CHANGE_OF_EVENT = {AwardRevoked.type: "revoked", AwardStripped.type: "stripped", AwardRestored.type: "restored"}
+
+
+def award_change_fact(event: AwardRevoked | AwardStripped | AwardRestored) -> dict[str, Any]:
+    """The fact that makes the award conferred by `original_decision_no` stop (or resume) counting."""
+    return {
+        "kind": "award_change", "award_code": event.award_code, "decision_no": event.original_decision_no,
+        "change": CHANGE_OF_EVENT[event.type], "change_decision_no": event.decision_no,
+        "decided_on": event.decided_on, "changed_by": event.agency_code, "ground": getattr(event, "ground", None),
+    }
+
+
+async def apply_award_change(session: AsyncSession, envelope: Envelope, event: Event) -> None:
+    assert isinstance(event, AwardRevoked | AwardStripped | AwardRestored)
+    if event.nominee_id and event.original_decision_no:  # without a number the award cannot be named
+        await _store(session, event.nominee_id, normalised([award_change_fact(event)]), source_agency=event.agency_code,
                      recorded_by=event.actor, at=envelope.occurred_at)

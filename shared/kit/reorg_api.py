@@ -16,8 +16,8 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from shared.kit import reorganizations
-from shared.kit.api import db
 from shared.kit.auth import Caller, current_officer, require_role
+from shared.kit.deps import db
 from shared.models import Agency
 from shared.reorg.apply import apply_plan
 from shared.reorg.plan import PlanError

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.kit import nominees
-from shared.kit.api import PROPOSING_ROLES, db
 from shared.kit.auth import Caller, current_officer, require_role
+from shared.kit.deps import PROPOSING_ROLES, db
 from shared.kit.schemas import EligibilityIn, FactsIn, RouteOut
 from shared.routing import RoutingError, plan_route
 from shared.rules.catalog import default_catalog

@@ -41,8 +41,8 @@ from shared.events import (
     NominationWithdrawn,
 )
 from shared.kit import service
-from shared.kit.api import db
 from shared.kit.auth import Caller, current_officer
+from shared.kit.deps import db
 from shared.kit.lifecycle_models import TrackingCode, TrackingEntry
 from shared.models import Agency, Nomination
 from shared.rules.calendar import default_calendar

@@ -79,6 +79,33 @@ class AwardFact(_Fact):
     initiative_ids: list[str] = Field(default_factory=list, description="Initiatives it consumed")
 
 
+AwardChange = Literal["revoked", "stripped", "restored"]
+# Standing of a conferred award → a later decision → the standing after it (Law Art. 93). A revoked
+# (hủy bỏ) decision is void for good; only a stripped (tước) state honorary title can be restored.
+AWARD_CHANGES: dict[str, dict[str, str]] = {
+    "conferred": {"revoked": "revoked", "stripped": "stripped"},
+    "stripped": {"revoked": "revoked", "restored": "conferred"},
+    "revoked": {},
+}
+
+
+class AwardChangeFact(_Fact):
+    """A later decision on a conferred award: revoked, stripped or restored (Law Art. 93).
+
+    It names the award by its code and conferral decision number; the award fact itself is never
+    edited (facts are keyed by their content), so a restored title simply counts again.
+    """
+
+    kind: Literal["award_change"] = "award_change"
+    award_code: str = Field(min_length=1)
+    decision_no: str = Field(min_length=1, description="The conferral decision it changes")
+    change: AwardChange
+    change_decision_no: str = Field(min_length=1)
+    decided_on: date
+    changed_by: str = Field(min_length=1, description="Agency that took the decision")
+    ground: Literal["a", "b", "c", "d"] | None = Field(default=None, description="Law Art. 93 ground of a revocation")
+
+
 class InitiativeFact(_Fact):
     """An initiative (sáng kiến) or accepted research (đề tài) and the scope it was recognised at.
 
@@ -184,6 +211,7 @@ class CollectiveYearFact(_Fact):
 AnyFact = (
     RatingFact
     | AwardFact
+    | AwardChangeFact
     | InitiativeFact
     | DisciplineFact
     | HoldFact
@@ -235,8 +263,25 @@ class NomineeHistory:
         return [item for item in self.items if isinstance(item, kind)]
 
     @property
-    def awards(self) -> list[AwardFact]:
+    def all_awards(self) -> list[AwardFact]:
+        """Every award on record, including revoked and stripped ones."""
         return self._of(AwardFact)
+
+    @property
+    def awards(self) -> list[AwardFact]:
+        """Awards in force: a revoked or stripped award no longer counts for anything."""
+        return [a for a in self.all_awards if self.standing(a) == "conferred"]
+
+    def standing(self, award: AwardFact) -> str:
+        """conferred, revoked or stripped: the award's changes applied in decision-date order."""
+        state = "conferred"
+        if award.decision_no is None:
+            return state  # a hand-recorded award without a number cannot be named by a change
+        changes = [c for c in self._of(AwardChangeFact)
+                   if c.award_code == award.award_code and c.decision_no == award.decision_no]
+        for change in sorted(changes, key=lambda c: c.decided_on):
+            state = AWARD_CHANGES[state].get(change.change, state)
+        return state
 
     @property
     def initiatives(self) -> dict[str, InitiativeFact]:
