@@ -13,6 +13,7 @@ import shlex
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,8 @@ from typer.testing import CliRunner
 
 from deploy.cli import CliError, Officer, app
 from deploy.demo_data import ORDER_ROUTE, PRESIDENT, demo_token
+from shared.rules.calendar import default_calendar
+from shared.tiers import Tier
 
 SCHOOL, HON_DAT, KIEN_GIANG = "U91-0001", "D903", "P91"
 LEVELS = [agency for _, agency in ORDER_ROUTE]
@@ -74,11 +77,50 @@ def submit() -> str:
         bao_cao.write_text(BAO_CAO, encoding="utf-8")
         out = tdkt(*as_token(SCHOOL, "clerk"), "submit", "--nominee", NOMINEE, "--award", AWARD,
                    "--reason", "Hoàn thành xuất sắc nhiệm vụ giảng dạy 10 năm liên tục",
-                   "--document", f"{to_trinh}:to_trinh", "--document", f"{bao_cao}:bao_cao")
+                   "--document", f"{to_trinh}:to_trinh", "--document", f"{bao_cao}:bao_cao_thanh_tich")
     found = re.search(r"^nomination (\S+) submitted", out, re.MULTILINE)
     if found is None:
         raise DemoFailed("`tdkt submit` did not print the nomination id")
     return found.group(1)
+
+
+def publish(nomination_id: str) -> None:
+    """The school published the list on its portal 15 working days before its council meets."""
+    clerk = Officer(demo_token(SCHOOL, "clerk"))
+    today = date.fromisoformat(clerk.call("GET", "/health")["business_date"])
+    posted, cal = today, default_calendar()
+    for _ in range(15):
+        posted -= timedelta(days=1)
+        while not cal.is_working_day(posted):
+            posted -= timedelta(days=1)
+    notice = clerk.call("POST", f"/nominations/{nomination_id}/consultation",
+                        json={"posted_on": posted.isoformat(), "channel": "https://socson.edu.vn/cong-khai"})
+    print(f"\nPublic consultation posted on {posted:%d/%m/%Y}, closed on {notice['closes_on']} "
+          f"(comments: POST /public/consultations/{notice['id']}/comments).")
+
+
+def council(agency: str, nomination_id: str) -> None:
+    """The agency's emulation council meets today and votes by secret ballot (chair and clerk)."""
+    chair = Officer(demo_token(agency, "chair"))
+    councils = chair.call("GET", "/councils")
+    members = [f"{agency}:chair", f"{agency}:clerk"]
+    if councils:
+        council_id = councils[0]["id"]
+    else:
+        council_id = chair.call("POST", "/councils", json={"name": f"Hội đồng Thi đua - Khen thưởng ({agency})"})["id"]
+        for member, position in zip(members, ("chair", "secretary"), strict=True):
+            chair.call("POST", f"/councils/{council_id}/members",
+                       json={"officer_id": member, "position": position, "from": "2025-01-01"})
+    today = chair.call("GET", "/health")["business_date"]
+    meeting = chair.call("POST", f"/councils/{council_id}/meetings", json={
+        "held_on": today, "present": members,
+        "items": [{"nomination_id": nomination_id, "award_code": AWARD, "nominee_name": NOMINEE}]})
+    for member in members:
+        Officer(demo_token(agency, member.split(":")[1])).call(
+            "POST", f"/meetings/{meeting['id']}/items/{nomination_id}/votes", json={"vote": "yes"})
+    counts = chair.call("POST", f"/meetings/{meeting['id']}/items/{nomination_id}/close-round")
+    print(f"\nCouncil of {agency} on {today}: {counts['yes']} of {counts['members_total']} members in favour "
+          f"({'passed' if counts['passed'] else 'failed'}); the minutes join the dossier.")
 
 
 def run(timeout: float) -> None:
@@ -96,6 +138,10 @@ def run(timeout: float) -> None:
             tdkt(*as_token(agency, "chair"), "decide", nomination_id, "confer",
                  "--decision-no", decision_no, "--reason", "Quyết định tặng thưởng")
         else:
+            if agency == SCHOOL:
+                publish(nomination_id)
+            if Tier(dict((a, t) for t, a in ORDER_ROUTE)[agency]) != Tier.CENTRAL:
+                council(agency, nomination_id)
             tdkt(*as_token(agency, "chair"), "decide", nomination_id, "forward",
                  "--reason", "Đủ điều kiện, đề nghị cấp trên xem xét")
 

@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -40,16 +41,100 @@ def document(kind: str = "to_trinh", text: str = "Tờ trình đề nghị khen 
     }
 
 
-async def draft_and_submit(unit: httpx.AsyncClient, agency: str, award: str, nominee: str) -> dict:
+# Documents a council produces (its minutes, its ballot result) rather than the proposer.
+COUNCIL_KINDS = ("bien_ban_hoi_dong", "ket_qua_bo_phieu")
+
+
+def proposer_kinds(award: str) -> list[str]:
+    """What the proposer attaches so that every level's intake finds a complete dossier."""
+    from shared.rules.catalog import default_catalog
+    from shared.rules.dossier import required_documents
+
+    return [k for k in required_documents(default_catalog(), award, "province") if k not in COUNCIL_KINDS]
+
+
+async def draft_and_submit(unit: httpx.AsyncClient, agency: str, award: str, nominee: str,
+                           kinds: list[str] | None = None) -> dict:
     r = await unit.post("/nominations", headers=auth(agency, "clerk"),
                         json={"nominee_name": nominee, "award_code": award, "reason": "Thành tích xuất sắc"})
     assert r.status_code == 201, r.text
     nomination_id = r.json()["id"]
-    r = await unit.post(f"/nominations/{nomination_id}/documents", headers=auth(agency, "clerk"), json=document())
-    assert r.status_code == 201, r.text
+    for kind in proposer_kinds(award) if kinds is None else kinds:
+        r = await unit.post(f"/nominations/{nomination_id}/documents", headers=auth(agency, "clerk"),
+                            json=document(kind, f"{kind}: {nominee}"))
+        assert r.status_code == 201, r.text
     r = await unit.post(f"/nominations/{nomination_id}/submit", headers=auth(agency, "clerk"))
     assert r.status_code == 202, r.text
     return r.json()
+
+
+async def business_date(client: httpx.AsyncClient) -> date:
+    return date.fromisoformat((await client.get("/health")).json()["business_date"])
+
+
+async def post_consultation(client: httpx.AsyncClient, agency: str, nomination_id: str) -> httpx.Response:
+    """The proposer published the list 15 working days ago (the law asks 10 before the council)."""
+    from shared.rules.calendar import default_calendar
+
+    today, cal = await business_date(client), default_calendar()
+    posted = today
+    for _ in range(15):
+        posted -= timedelta(days=1)
+        while not cal.is_working_day(posted):
+            posted -= timedelta(days=1)
+    return await client.post(f"/nominations/{nomination_id}/consultation", headers=auth(agency, "clerk"),
+                             json={"posted_on": posted.isoformat(), "channel": f"https://{agency.lower()}.gov.vn/cong-khai"})
+
+
+async def council_concludes(client: httpx.AsyncClient, agency: str, nomination_id: str, award: str, nominee: str,
+                            votes: dict[str, str] | None = None) -> dict:
+    """The agency's council meets today on one nomination; every member present votes (default: yes).
+
+    The council (created once per agency) is the agency's chair and, where it has one, its clerk.
+    """
+    chair = auth(agency, "chair")
+    councils = (await client.get("/councils", headers=chair)).json()
+    if councils:
+        council_id = councils[0]["id"]
+        members = [m["officer_id"] for m in (await client.get(f"/councils/{council_id}", headers=chair)).json()
+                   ["members"]]
+    else:
+        r = await client.post("/councils", headers=chair, json={"name": f"Hội đồng Thi đua - Khen thưởng {agency}"})
+        assert r.status_code == 201, r.text
+        council_id, members = r.json()["id"], []
+        for role, position in (("chair", "chair"), ("clerk", "secretary")):
+            r = await client.post(f"/councils/{council_id}/members", headers=chair, json={
+                "officer_id": f"{agency}:{role}", "position": position, "from": "2025-01-01"})
+            if r.status_code == 201:
+                members.append(f"{agency}:{role}")
+    today = (await business_date(client)).isoformat()
+    r = await client.post(f"/councils/{council_id}/meetings", headers=chair, json={
+        "held_on": today, "present": members,
+        "items": [{"nomination_id": nomination_id, "award_code": award, "nominee_name": nominee}]})
+    assert r.status_code == 201, r.text
+    meeting_id = r.json()["id"]
+    for member in members:
+        vote = (votes or {}).get(member, "yes")
+        r = await client.post(f"/meetings/{meeting_id}/items/{nomination_id}/votes",
+                              headers=auth(agency, member.split(":")[1]), json={"vote": vote})
+        assert r.status_code == 201, r.text
+    r = await client.post(f"/meetings/{meeting_id}/items/{nomination_id}/close-round", headers=chair)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def ready_to_forward(client: httpx.AsyncClient, agency: str, nomination_id: str) -> None:
+    """What a level does before it proposes upward: the proposer's public posting, then its council."""
+    r = await client.get("/inbox", headers=auth(agency, "chair"))
+    item = next((i for i in r.json() if i["nomination_id"] == nomination_id), None) if r.status_code == 200 else None
+    if item is None or item["route"][item["step"]]["tier"] == "central":
+        return  # not pending here (the decision will say why), or central: no council gate
+    from shared.rules.catalog import default_catalog
+
+    posting = default_catalog().awards[item["award_code"]].public_posting
+    if item["proposer_agency"] == agency and posting.required and posting.by != "central_board":
+        await post_consultation(client, agency, nomination_id)
+    await council_concludes(client, agency, nomination_id, item["award_code"], item["nominee_name"])
 
 
 async def wait_pending(client: httpx.AsyncClient, agency: str, nomination_id: str, role: str = "chair") -> dict:
@@ -62,7 +147,10 @@ async def wait_pending(client: httpx.AsyncClient, agency: str, nomination_id: st
 
 
 async def decide(client: httpx.AsyncClient, agency: str, nomination_id: str, action: str,
-                 role: str = "chair", **extra: Any) -> httpx.Response:
+                 role: str = "chair", prepare: bool = True, **extra: Any) -> httpx.Response:
+    """Decide as the agency's officer; before a forward, hold the consultation and council it needs."""
+    if action == "forward" and prepare and role == "chair":
+        await ready_to_forward(client, agency, nomination_id)
     return await client.post(f"/reviews/{nomination_id}/decision", headers=auth(agency, role),
                              json={"action": action, **extra})
 

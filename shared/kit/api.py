@@ -37,7 +37,8 @@ from workflows.nomination.inputs import (
 router = APIRouter()
 @router.get("/health", tags=["ops"], summary="Liveness (no authentication)")
 async def health(request: Request) -> dict[str, str]:
-    return {"status": "ok", "tier": request.app.state.kit.settings.tier.value}
+    settings = request.app.state.kit.settings
+    return {"status": "ok", "tier": settings.tier.value, "business_date": settings.today().isoformat()}
 
 
 @router.get("/me", tags=["officers"], summary="Who the token belongs to")

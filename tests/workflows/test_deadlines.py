@@ -234,8 +234,9 @@ async def test_a_long_lived_nomination_continues_as_new_with_its_state(world: En
         nomination.nomination_id), task_queue=NOMINATION_TASK_QUEUE)
     first_run = handle.result_run_id
     await _at(world, handle, UNIT)
-    await handle.execute_update(NominationWorkflow.decide, DecisionInput("forward", UNIT, "unit", f"{UNIT}:chair",
-                                                                        "chair", reason="Đủ điều kiện"))
+    # The clerk decides under the chair's delegation: the audit record says on whose behalf.
+    await handle.execute_update(NominationWorkflow.decide, DecisionInput(
+        "forward", UNIT, "unit", f"{UNIT}:clerk", "chair", reason="Đủ điều kiện", on_behalf_of=f"{UNIT}:chair"))
     latest = world.client.get_workflow_handle_for(NominationWorkflow.run, handle.id)
     await _at(world, latest, PROVINCE)
     await latest.execute_update(NominationWorkflow.decide, DecisionInput(
@@ -247,5 +248,7 @@ async def test_a_long_lived_nomination_continues_as_new_with_its_state(world: En
     assert described.status is not None and described.status.name == "CONTINUED_AS_NEW"
     records = await _audit(world, nomination.nomination_id)
     assert [r.action for r in records].count("nomination.submitted") == 1
+    forwarded = next(r for r in records if r.action == "decision.forward")
+    assert forwarded.actor == f"{UNIT}:clerk" and forwarded.details["on_behalf_of"] == f"{UNIT}:chair"
     assert [(r.agency_code, r.action) for r in records if r.action == "nomination.received"] == [
         (UNIT, "nomination.received"), (PROVINCE, "nomination.received")]

@@ -1,0 +1,157 @@
+"""The whole life of a nomination through HTTP and the workflows (issue 4).
+
+A Labour Order, Third Class, proposed by the demo school before the 2025 reorganization: public
+consultation, the school's council ballot, intake at every level (one return for a missing
+report), each level's council, the Central Board and the Prime Minister, conferral by the
+President's office with its bonus, then revocation seen by the unit and by central. A second one
+is returned, resubmitted and refused; a third escalates for delay (test_lifecycle_escalation.py).
+"""
+
+from deploy.demo_data import CENTRAL_BOARD, ORDER_ROUTE, PRESIDENT, PRIME_MINISTER
+from shared.events import TOPIC_AWARDS, TOPIC_NOMINATIONS
+from shared.tiers import Tier
+from tests.helpers import (
+    auth,
+    council_concludes,
+    decide,
+    document,
+    draft_and_submit,
+    events_for,
+    eventually,
+    post_consultation,
+    wait_pending,
+)
+
+SCHOOL, HON_DAT, KIEN_GIANG = "U91-0001", "D903", "P91"
+AWARD = "HCLD_HANG_BA"
+
+
+async def _unit_view(system, nomination_id: str, status: str) -> dict | None:  # type: ignore[no-untyped-def]
+    r = await system[Tier.UNIT].get(f"/nominations/{nomination_id}", headers=auth(SCHOOL, "clerk"))
+    body = r.json()
+    return body if body["status"] == status else None
+
+
+async def test_labour_order_from_intake_to_conferral_and_revocation(system):
+    unit = system[Tier.UNIT]
+    nominee = "Võ Thị Sáu Mươi"
+    # The dossier lacks the achievement report: intake at the district will return it.
+    submitted = await draft_and_submit(unit, SCHOOL, AWARD, nominee, kinds=["to_trinh"])
+    nomination_id = submitted["nomination_id"]
+    await wait_pending(unit, SCHOOL, nomination_id)
+
+    # Public consultation: posted 15 working days ago; the public comments without logging in.
+    posting = await post_consultation(unit, SCHOOL, nomination_id)
+    assert posting.status_code == 201, posting.text
+    comment = await unit.post(f"/public/consultations/{posting.json()['id']}/comments",
+                              json={"author_name": "Trần Văn Dân", "text": "Cô Sáu tận tụy với học sinh vùng biển."})
+    assert comment.status_code == 201, comment.text
+    seen = (await unit.get(f"/nominations/{nomination_id}/consultation", headers=auth(SCHOOL, "chair"))).json()
+    assert [c["text"] for c in seen["comments"]] == ["Cô Sáu tận tụy với học sinh vùng biển."]
+
+    # Forwarding before the council has met is refused with the reason.
+    early = await decide(unit, SCHOOL, nomination_id, "forward", prepare=False)
+    assert early.status_code == 422 and "council" in early.json()["detail"]
+    counts = await council_concludes(unit, SCHOOL, nomination_id, AWARD, nominee)
+    assert counts["passed"] is True
+    assert (await decide(unit, SCHOOL, nomination_id, "forward", prepare=False)).status_code == 200
+
+    # Intake at the district: the achievement report is missing → returned with the exact list.
+    async def returned():
+        return await _unit_view(system, nomination_id, "returned")
+
+    outcome = await eventually(returned, what="the intake return to reach the school")
+    assert "Báo cáo thành tích" in outcome["outcome_reason"] and outcome["outcome_agency"] == HON_DAT
+    status = (await unit.get(f"/nominations/{nomination_id}/status", headers=auth(SCHOOL, "clerk"))).json()
+    assert status["state"] == "returned" and status["step"] == 1 and status["returns"] == 1
+
+    # The school supplements and resubmits: review resumes at the district, where it stopped.
+    added = await unit.post(f"/nominations/{nomination_id}/documents", headers=auth(SCHOOL, "clerk"),
+                            json=document("bao_cao_thanh_tich", f"Báo cáo thành tích: {nominee}"))
+    assert added.status_code == 201, added.text
+    again = await unit.post(f"/nominations/{nomination_id}/resubmit", headers=auth(SCHOOL, "clerk"),
+                            json={"reason": "Đã bổ sung báo cáo thành tích"})
+    assert again.status_code == 200, again.text
+    await wait_pending(system[Tier.DISTRICT], HON_DAT, nomination_id)
+    inbox = (await system[Tier.DISTRICT].get("/inbox", headers=auth(HON_DAT, "chair"))).json()
+    item = next(i for i in inbox if i["nomination_id"] == nomination_id)
+    assert item["due_on"] is not None  # the district's clock started on the complete dossier
+
+    for tier, agency in [(Tier(t), a) for t, a in ORDER_ROUTE[1:-1]]:
+        await wait_pending(system[tier], agency, nomination_id)
+        r = await decide(system[tier], agency, nomination_id, "forward", reason="Đủ điều kiện")
+        assert r.status_code == 200, (agency, r.text)
+
+    central = system[Tier.CENTRAL]
+    await wait_pending(central, PRESIDENT, nomination_id)
+    lower = await decide(central, PRESIDENT, nomination_id, "confer", decision_no="1/QĐ-CTN",
+                         conferred_award_code="CSTD_CO_SO")
+    assert lower.status_code == 422 and "lower_forms" in lower.json()["detail"]
+    conferred = await decide(central, PRESIDENT, nomination_id, "confer", decision_no="88/QĐ-CTN",
+                             signer="Chủ tịch nước")
+    assert conferred.status_code == 200, conferred.text
+    outcome = await eventually(lambda: _unit_view(system, nomination_id, "conferred"), what="the conferral")
+    assert outcome["decision_no"] == "88/QĐ-CTN"
+
+    events = await events_for(system.bootstrap, nomination_id, [TOPIC_NOMINATIONS, TOPIC_AWARDS])
+    returned_events = [e for e in events if e["type"] == "nomination.returned"]
+    assert [e["payload"]["missing_documents"] for e in returned_events] == [["bao_cao_thanh_tich"]]
+    award = next(e for e in events if e["type"] == "award.conferred")["payload"]
+    # 4.5 × 2,340,000 đ (base salary since 01/07/2024) on the decision date 15/05/2025.
+    assert (award["bonus_coefficient"], award["base_salary"], award["bonus_amount"]) == (4.5, 2_340_000, 10_530_000)
+    assert award["signer"] == "Chủ tịch nước"
+    assert {e["type"] for e in events} >= {"nomination.deadline_set", "nomination.received", "nomination.forwarded"}
+
+    # The school and the nominee follow it; the public view shows no officers and no ballot.
+    tracking = (await unit.get(f"/nominations/{nomination_id}/tracking", headers=auth(SCHOOL, "clerk"))).json()
+    public = await unit.get(f"/track/{tracking['code']}")
+    assert public.status_code == 200 and public.json()["state"] == "conferred"
+    assert ":chair" not in public.text and "ballot" not in public.text.lower() and "receipt" not in public.text
+    verify = (await unit.get(f"/nominations/{nomination_id}/documents/verify", headers=auth(SCHOOL, "clerk"))).json()
+    assert verify["intact"] is True
+
+    # Revocation by the conferring authority reaches the unit's and central's views.
+    revoke = await central.post(f"/awards/{nomination_id}/revoke", headers=auth(PRESIDENT, "chair"), json={
+        "ground": "b", "decision_no": "5/QĐ-CTN", "reason": "Hồ sơ khai không trung thực",
+        "recovered_amount": 10_530_000})
+    assert revoke.status_code == 201, revoke.text
+    await eventually(lambda: _unit_view(system, nomination_id, "revoked"), what="the unit to see the revocation")
+
+    async def central_sees_revoked():
+        awards = (await central.get("/awards", headers=auth(CENTRAL_BOARD, "chair"))).json()
+        return [a for a in awards if a["nomination_id"] == nomination_id and a["status"] == "revoked"]
+
+    await eventually(central_sees_revoked, what="central's registry to show the revocation")
+    second = await central.post(f"/awards/{nomination_id}/revoke", headers=auth(PRESIDENT, "chair"), json={
+        "ground": "b", "decision_no": "6/QĐ-CTN", "reason": "Lần hai"})
+    assert second.status_code == 409 and "5/QĐ-CTN" in second.json()["detail"]
+
+
+async def test_returned_once_resubmitted_then_refused(system):
+    unit, province = system[Tier.UNIT], system[Tier.PROVINCE]
+    nomination_id = (await draft_and_submit(unit, SCHOOL, AWARD, "Đỗ Văn Bảy"))["nomination_id"]
+    for tier, agency in [(Tier.UNIT, SCHOOL), (Tier.DISTRICT, HON_DAT)]:
+        await wait_pending(system[tier], agency, nomination_id)
+        assert (await decide(system[tier], agency, nomination_id, "forward")).status_code == 200
+    await wait_pending(province, KIEN_GIANG, nomination_id)
+    r = await decide(province, KIEN_GIANG, nomination_id, "return", reason="Bổ sung ý kiến của cấp ủy")
+    assert r.status_code == 200 and r.json()["state"] == "returned"
+    r = await unit.post(f"/nominations/{nomination_id}/resubmit", headers=auth(SCHOOL, "clerk"),
+                        json={"reason": "Đã có ý kiến cấp ủy"})
+    assert r.status_code == 200, r.text
+    await wait_pending(province, KIEN_GIANG, nomination_id)
+    r = await decide(province, KIEN_GIANG, nomination_id, "refuse", reason="Chưa đủ thời gian công tác")
+    assert r.status_code == 200 and r.json()["state"] == "refused"
+
+    async def tracked():
+        body = (await unit.get(f"/nominations/{nomination_id}/tracking", headers=auth(SCHOOL, "clerk"))).json()
+        return body if body["state"] == "refused" else None
+
+    body = await eventually(tracked, what="the refusal in the school's tracking view")
+    assert body["returns"] == 1
+    reasons = " ".join(str(r) for r in body["reasons"])
+    assert "Bổ sung ý kiến của cấp ủy" in reasons and "Chưa đủ thời gian công tác" in reasons
+    status = (await unit.get(f"/nominations/{nomination_id}/status", headers=auth(SCHOOL, "clerk"))).json()
+    assert status["returns"] == 1 and status["seconds_with_proposer"] > 0
+    assert [h["action"] for h in status["history"]] == ["forward", "forward", "return", "refuse"]
+    assert PRIME_MINISTER not in [h["agency_code"] for h in status["history"]]
