@@ -25,6 +25,7 @@ from shared.kit.schemas import (
 )
 from shared.models import Nomination
 from shared.rules.catalog import default_catalog
+from shared.tiers import Tier
 from workflows.nomination.inputs import (
     DecisionInput,
     DecisionResult,
@@ -109,7 +110,10 @@ async def resubmit(nomination_id: str, body: ResubmitIn, caller: Caller = Depend
     require_role(caller, *PROPOSING_ROLES)
     await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
     try:
-        documents = await supplement_manifest(session, nomination_id, caller.agency_code, actor=caller.officer_id)
+        # The proposer's part of the dossier as it now stands: its documents (frozen again) and
+        # what its own council produced.
+        documents = [*await supplement_manifest(session, nomination_id, caller.agency_code, actor=caller.officer_id),
+                     *await level_manifest(session, nomination_id, caller.agency_code)]
         return await wf.resubmit(nomination_id, ResubmitInput(caller.agency_code, caller.officer_id, body.reason,
                                                               documents))
     except DecisionRejected as err:
@@ -146,9 +150,11 @@ async def decide(nomination_id: str, body: DecisionIn, request: Request, caller:
     review = await service.pending_review(session, caller=caller, nomination_id=nomination_id)
     today = request.app.state.kit.settings.today()
     documents = []
-    if body.action == "forward":
+    tier = request.app.state.kit.settings.tier.value
+    if body.action == "forward" and tier != Tier.CENTRAL.value:
         # Forwarding is this level's proposal: its consultation and council must be done, and the
         # documents it produced (its tờ trình, its council's minutes) travel up with the dossier.
+        # Central bodies appraise and submit; the Central Council's own review is not a gate here.
         problems = await forward_problems(
             session, nomination_id=nomination_id, agency_code=caller.agency_code, award_code=review.award_code,
             is_proposer=review.proposer_agency == caller.agency_code, today=today)
@@ -157,7 +163,6 @@ async def decide(nomination_id: str, body: DecisionIn, request: Request, caller:
         documents = await level_manifest(session, nomination_id, caller.agency_code)
     if body.conferred_award_code is not None:
         _check_lower_form(body, review.award_code)
-    tier = request.app.state.kit.settings.tier.value
     decision = DecisionInput(
         action=body.action, agency_code=caller.agency_code, tier=tier, officer_id=caller.officer_id,
         officer_role=caller.role, reason=body.reason, decision_no=body.decision_no,

@@ -169,7 +169,7 @@ async def prepare_submission(
             regime=regime, mode=nomination.mode, nominee_id=nomination.nominee_id,
             period_year=period_year(nomination, today), eligibility=nomination.eligibility,
             achievement=nomination.achievement, initiative_ids=list(nomination.initiative_ids),
-            documents=documents,
+            documents=documents, nominee_kind=nomination.nominee_kind,
         ),
         plan,
     )
