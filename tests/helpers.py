@@ -72,13 +72,17 @@ async def business_date(client: httpx.AsyncClient) -> date:
     return date.fromisoformat((await client.get("/health")).json()["business_date"])
 
 
-async def post_consultation(client: httpx.AsyncClient, agency: str, nomination_id: str) -> httpx.Response:
-    """The proposer published the list 15 working days ago (the law asks 10 before the council)."""
+async def post_consultation(client: httpx.AsyncClient, agency: str, nomination_id: str,
+                            working_days_ago: int = 15) -> httpx.Response:
+    """The proposer published the list that many working days ago (the law asks 10 before the council).
+
+    With 10, the window closes at the end of today: comments are still taken, and the council may meet.
+    """
     from shared.rules.calendar import default_calendar
 
     today, cal = await business_date(client), default_calendar()
     posted = today
-    for _ in range(15):
+    for _ in range(working_days_ago):
         posted -= timedelta(days=1)
         while not cal.is_working_day(posted):
             posted -= timedelta(days=1)

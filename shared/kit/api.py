@@ -7,8 +7,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.audit import verify_chain
 from shared.kit import service
 from shared.kit.auth import Caller, current_officer, require_role
-from shared.kit.deps import DECIDING_ROLES, PROPOSING_ROLES, db, workflows
-from shared.kit.dossier import level_manifest, supplement_manifest
+from shared.kit.deps import DECIDING_ROLES, PROPOSING_ROLES, db, end_transaction, new_transaction, workflows
+from shared.kit.dossier import level_manifest, proposer_manifest, supplement_manifest
 from shared.kit.nominations import DecisionRejected, NominationClient, NominationNotFound
 from shared.kit.readiness import forward_problems
 from shared.kit.schemas import (
@@ -105,17 +105,21 @@ async def submit(nomination_id: str, request: Request, caller: Caller = Depends(
 
 @router.post("/nominations/{nomination_id}/resubmit", tags=["nominations"],
              summary="Resubmit a returned nomination; review resumes where it was returned")
-async def resubmit(nomination_id: str, body: ResubmitIn, caller: Caller = Depends(current_officer),
+async def resubmit(nomination_id: str, body: ResubmitIn, request: Request, caller: Caller = Depends(current_officer),
                    session: AsyncSession = Depends(db, scope="function"), wf: NominationClient = Depends(workflows)) -> NominationStatus:
     require_role(caller, *PROPOSING_ROLES)
     await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
     try:
-        # The proposer's part of the dossier as it now stands: its documents (frozen again) and
-        # what its own council produced.
-        documents = [*await supplement_manifest(session, nomination_id, caller.agency_code, actor=caller.officer_id),
+        # The proposer's part of the dossier as it now stands: its documents and what its own
+        # council produced. The manifest is frozen again once the workflow has accepted it.
+        documents = [*await proposer_manifest(session, nomination_id, caller.agency_code),
                      *await level_manifest(session, nomination_id, caller.agency_code)]
-        return await wf.resubmit(nomination_id, ResubmitInput(caller.agency_code, caller.officer_id, body.reason,
-                                                              documents))
+        await end_transaction(session)
+        status_now = await wf.resubmit(nomination_id, ResubmitInput(caller.agency_code, caller.officer_id,
+                                                                    body.reason, documents))
+        async with new_transaction(request) as fresh:
+            await supplement_manifest(fresh, nomination_id, caller.agency_code, actor=caller.officer_id)
+        return status_now
     except DecisionRejected as err:
         raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
 
@@ -128,6 +132,7 @@ async def withdraw(nomination_id: str, body: ResubmitIn, caller: Caller = Depend
     require_role(caller, *PROPOSING_ROLES)
     await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
     try:
+        await end_transaction(session)
         return await wf.withdraw(nomination_id, WithdrawInput(caller.agency_code, caller.officer_id, body.reason))
     except DecisionRejected as err:
         raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
@@ -169,6 +174,7 @@ async def decide(nomination_id: str, body: DecisionIn, request: Request, caller:
         decided_on=today.isoformat(), documents=documents, conferred_award_code=body.conferred_award_code,
         signer=body.signer or (caller.name if body.action == "confer" else None), on_behalf_of=caller.on_behalf_of,
     )
+    await end_transaction(session)
     try:
         return await wf.decide(nomination_id, decision)
     except DecisionRejected as err:
@@ -206,6 +212,7 @@ async def release(nomination_id: str, body: HoldIn, caller: Caller = Depends(cur
 async def _hold(nomination_id, body, caller, session, wf, update):  # type: ignore[no-untyped-def]
     require_role(caller, *DECIDING_ROLES)
     await service.history(session, caller=caller, nomination_id=nomination_id)  # on its route, or 404
+    await end_transaction(session)
     try:
         return await update(nomination_id, HoldInput(caller.agency_code, caller.officer_id, body.reason, body.source))
     except DecisionRejected as err:

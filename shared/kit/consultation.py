@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.audit import append_audit
 from shared.kit.auth import Caller, current_officer, require_role
 from shared.kit.council_models import CommentIn, Consultation, ConsultationComment, ConsultationIn, HoldIn
-from shared.kit.deps import db
+from shared.kit.deps import db, new_transaction
 from shared.kit.nominations import DecisionRejected, NominationNotFound
 from shared.kit.service import _problem, own_nomination
 from shared.rules.calendar import default_calendar
@@ -206,22 +206,34 @@ async def _complaint(session: AsyncSession, caller: Caller, nomination_id: str, 
 
 async def _record_and_tell(session: AsyncSession, request: Request, caller: Caller, complaint: ConsultationComment,
                            action: str, reason: str) -> dict[str, Any]:
-    """Record the hold or release, then tell the workflow; a refusal rolls the record back (409).
-    A draft has no workflow yet: the record alone then stops its agency from forwarding it."""
+    """Tell the workflow, then record the hold or release; a refusal records nothing (409).
+    A draft has no workflow yet: the record alone then stops its agency from forwarding it.
+
+    The request's transaction ends first: the workflow records the hold with an activity that may
+    write to this same database (shared/kit/deps.py, `end_transaction`)."""
     consultation = await session.get(Consultation, complaint.consultation_id)
     assert consultation is not None
-    session.add(complaint)
-    await append_audit(session, idempotency_key=f"consultation-complaint:{complaint.id}:{action}:{uuid.uuid4()}",
-                       at=datetime.now(UTC), agency_code=caller.agency_code, actor=caller.officer_id,
-                       action=f"consultation.complaint_{'held' if action == 'hold' else 'released'}",
-                       outcome=complaint.state, nomination_id=consultation.nomination_id, reason=reason,
-                       details={"consultation_id": consultation.id, "comment_id": complaint.id})
+    nomination_id, consultation_id = consultation.nomination_id, consultation.id
+    changed = complaint.model_dump()
+    await session.rollback()  # nothing is written before the workflow has accepted
     port = request.app.state.kit.nominations
     order = HoldInput(agency_code=caller.agency_code, officer_id=caller.officer_id, reason=reason, source="complaint")
     try:
-        status = await getattr(port, action)(consultation.nomination_id, order)
+        status = await getattr(port, action)(nomination_id, order)
     except DecisionRejected as err:
         raise _problem(409, str(err)) from None
     except NominationNotFound:
         status = None
-    return {"complaint": complaint.model_dump(mode="json"), "workflow": jsonable_encoder(status)}
+    async with new_transaction(request) as fresh:
+        row = await fresh.get(ConsultationComment, changed["id"])
+        assert row is not None
+        for key, value in changed.items():
+            setattr(row, key, value)
+        fresh.add(row)
+        await append_audit(fresh, idempotency_key=f"consultation-complaint:{row.id}:{action}:{uuid.uuid4()}",
+                           at=datetime.now(UTC), agency_code=caller.agency_code, actor=caller.officer_id,
+                           action=f"consultation.complaint_{'held' if action == 'hold' else 'released'}",
+                           outcome=row.state, nomination_id=nomination_id, reason=reason,
+                           details={"consultation_id": consultation_id, "comment_id": row.id})
+        out = row.model_dump(mode="json")
+    return {"complaint": out, "workflow": jsonable_encoder(status)}

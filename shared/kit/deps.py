@@ -1,7 +1,11 @@
 """FastAPI dependencies every router uses: the request's transaction, the workflow port, roles."""
 
-from fastapi import Request
+from contextlib import AbstractAsyncContextManager
 
+from fastapi import Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.db import transaction
 from shared.kit.nominations import NominationClient
 
 PROPOSING_ROLES = ("clerk", "admin")
@@ -20,3 +24,18 @@ async def db(request: Request):  # type: ignore[no-untyped-def]
 
 def workflows(request: Request) -> NominationClient:
     return request.app.state.kit.nominations
+
+
+async def end_transaction(session: AsyncSession) -> None:
+    """Commit the request's reads and writes before waiting on a workflow.
+
+    A workflow update runs activities that write to this same database. Holding the request's
+    transaction while waiting would make them wait for us (SQLite allows one writer; every
+    transaction takes the write lock when it opens, see shared/db.py) and ties up a connection on
+    PostgreSQL. Do not use `session` afterwards; open `new_transaction(request)` to write again.
+    """
+    await session.commit()
+
+
+def new_transaction(request: Request) -> AbstractAsyncContextManager[AsyncSession]:
+    return transaction(request.app.state.kit.sessions)

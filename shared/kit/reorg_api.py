@@ -17,7 +17,7 @@ from temporalio.service import RPCError
 
 from shared.kit import reorganizations
 from shared.kit.auth import Caller, current_officer, require_role
-from shared.kit.deps import db
+from shared.kit.deps import db, end_transaction, new_transaction
 from shared.models import Agency
 from shared.reorg.apply import apply_plan
 from shared.reorg.plan import PlanError
@@ -92,9 +92,12 @@ async def _preview_nominations(request: Request, session: AsyncSession, code: st
         id=f"{workflow_id_for(code)}-preview-{run}", task_queue=NOMINATION_TASK_QUEUE,
         execution_timeout=timedelta(minutes=30),
     )
+    await end_transaction(session)  # central's activities record the preview in this database
     await handle.result()
     key = f"{code}#dry-run-{run}"
-    return [r.model_dump(exclude={"id", "plan_code", "recorded_at"}) for r in await reorganizations.outcomes_of(session, key)]
+    async with new_transaction(request) as fresh:
+        rows = await reorganizations.outcomes_of(fresh, key)
+    return [r.model_dump(exclude={"id", "plan_code", "recorded_at"}) for r in rows]
 
 
 @router.post("/reorganizations/{code}/apply", status_code=202, tags=["reorganization"],

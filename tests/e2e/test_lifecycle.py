@@ -40,8 +40,9 @@ async def test_labour_order_from_intake_to_conferral_and_revocation(system):
     nomination_id = submitted["nomination_id"]
     await wait_pending(unit, SCHOOL, nomination_id)
 
-    # Public consultation: posted 15 working days ago; the public comments without logging in.
-    posting = await post_consultation(unit, SCHOOL, nomination_id)
+    # Public consultation: posted 10 working days ago, it closes tonight; the public comments
+    # without logging in, and the council meets today.
+    posting = await post_consultation(unit, SCHOOL, nomination_id, working_days_ago=10)
     assert posting.status_code == 201, posting.text
     comment = await unit.post(f"/public/consultations/{posting.json()['id']}/comments",
                               json={"author_name": "Trần Văn Dân", "text": "Cô Sáu tận tụy với học sinh vùng biển."})
