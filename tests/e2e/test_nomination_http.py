@@ -3,7 +3,16 @@
 from deploy.demo_data import ORDER_ROUTE, PRESIDENT
 from shared.events import TOPIC_AWARDS, TOPIC_NOMINATIONS
 from shared.tiers import Tier
-from tests.helpers import auth, decide, document, draft_and_submit, events_for, eventually, wait_pending
+from tests.helpers import (
+    auth,
+    decide,
+    document,
+    draft_and_submit,
+    events_for,
+    eventually,
+    proposer_kinds,
+    wait_pending,
+)
 
 SCHOOL, OTHER_UNIT, HON_DAT, KIEN_GIANG = "U91-0001", "U91-0003", "D903", "P91"
 LEVELS = [(Tier(tier), agency) for tier, agency in ORDER_ROUTE]
@@ -148,9 +157,10 @@ async def draft_for(system, nominee_id: str, award: str, name: str, **extra) -> 
         "period_year": 2024, **extra})
     assert r.status_code == 201, r.text
     nomination_id = r.json()["id"]
-    r = await system[Tier.UNIT].post(f"/nominations/{nomination_id}/documents", headers=auth(SCHOOL, "clerk"),
-                                     json=document())
-    assert r.status_code == 201, r.text
+    for kind in proposer_kinds(award):  # the whole dossier, so that every level's intake passes
+        r = await system[Tier.UNIT].post(f"/nominations/{nomination_id}/documents", headers=auth(SCHOOL, "clerk"),
+                                         json=document(kind))
+        assert r.status_code == 201, r.text
     return nomination_id
 
 
