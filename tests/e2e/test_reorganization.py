@@ -184,7 +184,8 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
         client = await Client.connect(system.stack.config.temporal_address,
                                       namespace=system.stack.config.temporal_namespace)
         history = await client.get_workflow_handle(f"nomination-{cstdcs_at_district}").fetch_history()
-        target = Path(__file__).parents[1] / "replay" / "nomination_forward_transfer_confer.json"
+        # Older recordings stay: they are what runs started by older code look like.
+        target = Path(__file__).parents[1] / "replay" / "nomination_forward_transfer_confer_lifecycle_v1.json"
         target.write_text(history.to_json(), encoding="utf-8")
 
     # Applying the same plan again is a no-op.

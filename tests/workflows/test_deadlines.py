@@ -5,6 +5,7 @@ a business date that starts on 12/02/2026 09:00 (just before Tết Bính Ngọ),
 asserted exactly. All tiers' activities share one migrated, seeded SQLite database here.
 """
 
+import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -118,6 +119,13 @@ async def _at(w: Env, handle: WorkflowHandle, agency: str) -> None:
     raise AssertionError(f"never pending at {agency}: {status}")
 
 
+async def _record(handle: WorkflowHandle, name: str) -> None:
+    """On request (TDKT_RECORD_HISTORIES=1), keep this run's history for tests/unit/test_replay.py."""
+    if os.environ.get("TDKT_RECORD_HISTORIES"):
+        history = await handle.fetch_history()
+        (Path(__file__).parents[1] / "replay" / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
+
+
 def _day_and_time(w: Env, record: AuditRecord) -> tuple[date, str]:
     """The business date and time at which a record was written (SQLite gives naive UTC)."""
     local = w.business(record.at if record.at.tzinfo else record.at.replace(tzinfo=UTC))
@@ -224,6 +232,7 @@ async def test_a_hold_stops_the_clock_and_the_release_restarts_it(world: Env):
     await world.env.sleep(timedelta(days=45))
     records = await _audit(world, nomination.nomination_id)
     assert [r.outcome for r in records if r.action == "deadline.expired"] == ["notify_head"]
+    await _record(handle, "nomination_lifecycle_v1_hold_release_reminders_expiry")
 
 
 async def test_a_long_lived_nomination_continues_as_new_with_its_state(world: Env):
@@ -242,6 +251,7 @@ async def test_a_long_lived_nomination_continues_as_new_with_its_state(world: En
     await latest.execute_update(NominationWorkflow.decide, DecisionInput(
         "confer", PROVINCE, "province", f"{PROVINCE}:chair", "chair", decision_no="12/QĐ-UBND"))
     result = await latest.result()
+    await _record(latest, "nomination_lifecycle_v1_continued_as_new_confer")
     assert result.state == "conferred" and result.runs == 2
     assert [(h.agency_code, h.action) for h in result.history] == [(UNIT, "forward"), (PROVINCE, "confer")]
     described = await world.client.get_workflow_handle(handle.id, run_id=first_run).describe()
