@@ -6,6 +6,10 @@ Prints a table of both, the throughput ratio (b)/(a) and the CPU seconds of each
 
 `python -m bench reorg --n 20000` runs scenario (c) instead: the 2025 reorganization re-routing N
 nominations in flight, with raw Temporal signal throughput for comparison (`bench/reorg.py`).
+
+`python -m bench lifecycle --n 200` runs scenario (e) instead: the realistic life of N nominations
+(dossier, council ballots, a share returned once, forwards, conferral), step by step
+(`bench/lifecycle.py`).
 """
 
 import argparse
@@ -18,15 +22,19 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from temporalio.client import Client
 
-from bench import reorg
+from bench import lifecycle, reorg
 from bench.raw import run_raw
 from bench.report import CpuMeter, ScenarioResult, machine, render, write_json
 from bench.runtime import Runtime, versions
 from bench.tdkt import run_tdkt
+
+R = TypeVar("R")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -66,6 +74,27 @@ def parse_reorg(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def parse_lifecycle(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench lifecycle", description=lifecycle.__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    add = p.add_argument
+    add("--n", type=int, default=200, help="nominations, each from draft to conferral")
+    add("--concurrency", type=int, default=16, help="nominations in flight at once")
+    add("--return-share", type=float, default=0.1,
+        help="share returned once by the first receiving level, then resubmitted")
+    add("--poll-ms", type=int, default=50, help="inbox polling interval (one poller per inbox)")
+    add("--view-poll-ms", type=int, default=250,
+        help="polling interval of the unit's view of a nomination (one poller per nomination)")
+    add("--timeout", type=float, default=120, help="seconds one step may take before it fails")
+    add("--log-level", default="INFO", help="LOG_LEVEL of the services and the worker")
+    add("--json", type=Path, help="also write the results as JSON to this path")
+    add("--keep", action="store_true", help="keep the temporary directory (databases, logs)")
+    args = p.parse_args(argv)
+    if not 0 <= args.return_share <= 1:
+        p.error("--return-share is a share between 0 and 1")
+    return args
+
+
 def say(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -89,21 +118,13 @@ def _meter(runtime: Runtime) -> CpuMeter:
 Results = tuple[ScenarioResult | None, ScenarioResult | None]
 
 
-async def main(args: argparse.Namespace, data_dir: Path) -> Results:
+async def on_runtime(args: argparse.Namespace, data_dir: Path,
+                     scenario: Callable[[Runtime], Awaitable[R]]) -> R:
+    """Start the broker and Temporal, run `scenario`, stop every child process whatever happens."""
     runtime = Runtime(data_dir, log_level=args.log_level, say=say)
-    raw = tdkt = None
     try:
         await runtime.start_infrastructure()
-        if args.raw:
-            client = await Client.connect(runtime.temporal_address)
-            say(f"(a) raw Temporal: {args.raw} workflows, {args.concurrency} in flight")
-            raw = await run_raw(client, args.raw, args.concurrency, _meter(runtime), args.timeout)
-        if args.nominations:
-            stack = await runtime.start_stack()
-            say(f"(b) tdkt: {args.nominations} nominations, {args.concurrency} in flight, "
-                f"inbox polled every {args.poll_ms} ms")
-            tdkt = await run_tdkt(stack.config.url, args.nominations, args.concurrency,
-                                  _meter(runtime), args.poll_ms / 1000, args.timeout)
+        return await scenario(runtime)
     except BaseException:
         say(f"stopped before the end; the child processes' logs are in {data_dir / 'logs'}")
         raise
@@ -112,37 +133,38 @@ async def main(args: argparse.Namespace, data_dir: Path) -> Results:
             signal.signal(signum, signal.SIG_IGN)
         say("stopping every child process")
         runtime.stop()
+
+
+async def scenarios_ab(runtime: Runtime, args: argparse.Namespace) -> Results:
+    raw = tdkt = None
+    if args.raw:
+        client = await Client.connect(runtime.temporal_address)
+        say(f"(a) raw Temporal: {args.raw} workflows, {args.concurrency} in flight")
+        raw = await run_raw(client, args.raw, args.concurrency, _meter(runtime), args.timeout)
+    if args.nominations:
+        stack = await runtime.start_stack()
+        say(f"(b) tdkt: {args.nominations} nominations, {args.concurrency} in flight, "
+            f"inbox polled every {args.poll_ms} ms")
+        tdkt = await run_tdkt(stack.config.url, args.nominations, args.concurrency,
+                              _meter(runtime), args.poll_ms / 1000, args.timeout)
     return raw, tdkt
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
-    """Ctrl-C or SIGTERM: unwind at once, even out of blocking start-up code; `main` cleans up."""
+    """Ctrl-C or SIGTERM: unwind at once, even out of blocking start-up code; `on_runtime` cleans up."""
     raise KeyboardInterrupt
 
 
-async def main_reorg(args: argparse.Namespace, data_dir: Path) -> reorg.ReorgResult:
-    runtime = Runtime(data_dir, log_level=args.log_level, say=say)
-    try:
-        await runtime.start_infrastructure()
-        return await reorg.run_reorg(runtime, args, lambda: _meter(runtime), say)
-    except BaseException:
-        say(f"stopped before the end; the child processes' logs are in {data_dir / 'logs'}")
-        raise
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, signal.SIG_IGN)
-        say("stopping every child process")
-        runtime.stop()
-
-
-def run_reorg(argv: list[str]) -> int:
-    args = parse_reorg(argv)
+def run_scenario(name: str, args: argparse.Namespace, scenario: Callable[[Runtime], Awaitable[R]],
+                 show: Callable[[R, dict], str], write: Callable[[Path, R, dict], None],
+                 failed: Callable[[R], bool]) -> int:
+    """One run in a temporary directory: the table on stdout, `--json`, exit code 1 on failure."""
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)
-    data_dir = Path(tempfile.mkdtemp(prefix="tdkt-bench-reorg-"))
+    data_dir = Path(tempfile.mkdtemp(prefix=f"tdkt-bench-{name}-" if name else "tdkt-bench-"))
     ok = False
     try:
-        result = asyncio.run(main_reorg(args, data_dir))
+        result = asyncio.run(on_runtime(args, data_dir, scenario))
         ok = True
     except KeyboardInterrupt:
         say("interrupted")
@@ -158,46 +180,39 @@ def run_reorg(argv: list[str]) -> int:
         "versions": versions(),
         "options": {k: str(v) for k, v in vars(args).items()},
     }
-    print(reorg.render(result, info))
+    print(show(result, info))
     if args.json:
-        data = {**info, "reorg": result.to_json()}
-        args.json.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+        write(args.json, result, info)
         say(f"wrote {args.json}")
-    return 1 if result.errors or any(result.checks.values()) else 0
+    return 1 if failed(result) else 0
+
+
+def write_result(key: str) -> Callable[[Path, Any, dict], None]:
+    """`--json` for a scenario whose result has `to_json()`: the run's info plus it under `key`."""
+    def write(path: Path, result: Any, info: dict) -> None:
+        data = {**info, key: result.to_json()}
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    return write
 
 
 def run(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["reorg"]:
-        return run_reorg(argv[1:])
+        args = parse_reorg(argv[1:])
+        return run_scenario(
+            "reorg", args, lambda rt: reorg.run_reorg(rt, args, lambda: _meter(rt), say),
+            reorg.render, write_result("reorg"),
+            lambda r: bool(r.errors) or any(r.checks.values()))
+    if argv[:1] == ["lifecycle"]:
+        args = parse_lifecycle(argv[1:])
+        return run_scenario(
+            "lifecycle", args, lambda rt: lifecycle.run_lifecycle(rt, args, lambda: _meter(rt), say),
+            lifecycle.render, write_result("lifecycle"), lifecycle.failed)
     args = parse(argv)
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _interrupt)
-    data_dir = Path(tempfile.mkdtemp(prefix="tdkt-bench-"))
-    ok = False
-    try:
-        raw, tdkt = asyncio.run(main(args, data_dir))
-        ok = True
-    except KeyboardInterrupt:
-        say("interrupted")
-        return 130
-    finally:
-        if ok and not args.keep:
-            shutil.rmtree(data_dir, ignore_errors=True)
-        else:
-            say(f"kept {data_dir}")
-    info = {
-        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": machine(),
-        "versions": versions(),
-        "options": {k: str(v) for k, v in vars(args).items()},
-    }
-    print(render(raw, tdkt, info))
-    if args.json:
-        write_json(args.json, raw, tdkt, info)
-        say(f"wrote {args.json}")
-    failed = sum(r.failed for r in (raw, tdkt) if r is not None)
-    return 1 if failed else 0
+    return run_scenario(
+        "", args, lambda rt: scenarios_ab(rt, args), lambda ab, info: render(*ab, info),
+        lambda path, ab, info: write_json(path, *ab, info),
+        lambda ab: sum(r.failed for r in ab if r is not None) > 0)
 
 
 if __name__ == "__main__":

@@ -70,6 +70,8 @@ class Nomination(SQLModel, table=True):
     initiative_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     regime: str | None = None
     eligibility: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # When the event that set `status` happened (events from several services arrive out of order).
+    status_at: datetime | None = None
 
 
 class Document(SQLModel, table=True):

@@ -1,6 +1,8 @@
 """Events every tier applies: a proposer learns what became of the nominations it proposed, and
 every service keeps the histories of nominees (conferred awards, later changes, recorded facts)."""
 
+from datetime import UTC, datetime
+
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -52,8 +54,14 @@ async def apply_outcome(session: AsyncSession, envelope: Envelope, event: Event)
         return
     if isinstance(event, NominationTransferred):
         nomination.route = event.route
-    else:
-        nomination.status = OUTCOME[envelope.type] or nomination.status
+        session.add(nomination)
+        return
+    # Events from different services arrive in any order: a level's "forwarded" can come after the
+    # next level's "returned". The status follows the latest event by when it happened.
+    at = _utc(envelope.occurred_at)
+    if nomination.status_at is not None and at < _utc(nomination.status_at):
+        return
+    nomination.status, nomination.status_at = OUTCOME[envelope.type] or nomination.status, at
     if envelope.type in ("nomination.returned", "nomination.refused", "award.conferred", "nomination.withdrawn"):
         nomination.outcome_at = envelope.occurred_at
         nomination.outcome_agency = envelope.source_agency
@@ -61,6 +69,11 @@ async def apply_outcome(session: AsyncSession, envelope: Envelope, event: Event)
     if isinstance(event, AwardConferred):
         nomination.decision_no = event.decision_no
     session.add(nomination)
+
+
+def _utc(at: datetime) -> datetime:
+    """SQLite gives naive datetimes (UTC), PostgreSQL aware ones."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
 async def remember_award_change(session: AsyncSession, envelope: Envelope, event: Event) -> None:

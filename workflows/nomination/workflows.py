@@ -170,7 +170,8 @@ class NominationWorkflow:
 
     async def _with_proposer(self) -> None:
         """Returned for supplement: wait for the proposer's resubmission (or withdrawal), timing it."""
-        self._state = "returned"
+        if self._state != "resubmitting":  # the proposer may already be resubmitting (decide set "returned")
+            self._state = "returned"
         self._returns += 1
         since = workflow.now()
         await workflow.wait_condition(lambda: self._resubmitted or self._withdrawn)
@@ -344,6 +345,8 @@ class NominationWorkflow:
             self._input.documents = [*self._input.documents, *decision.documents]
         self._decided = decision
         self._claimed = False
+        if decision.action == "return":
+            self._state = "returned"  # the proposer may resubmit as soon as it hears of the return
         state = {"forward": "forwarded", "return": "returned", "refuse": "refused"}.get(
             decision.action, "conferred"
         )

@@ -1,4 +1,4 @@
-"""Deadlines, reminders, escalations and holds on reviews.
+"""Deadlines, reminders, escalations and holds on reviews; when a nomination's status last changed.
 
 Revision ID: 0008_deadlines
 Revises: 0007_delegation
@@ -19,9 +19,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("held", sa.Boolean, nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column("escalated", sa.String))
         batch.add_column(sa.Column("assigned_to", sa.String))
+    with op.batch_alter_table("nomination") as batch:
+        batch.add_column(sa.Column("status_at", sa.DateTime(timezone=True)))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("nomination") as batch:
+        batch.drop_column("status_at")
     with op.batch_alter_table("review") as batch:
         for column in ("assigned_to", "escalated", "held", "due_on"):
             batch.drop_column(column)
