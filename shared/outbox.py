@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import structlog
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -56,6 +57,13 @@ class OutboxRelay:
         self._wake.set()
 
     async def publish_pending(self) -> int:
+        """Read a batch, publish it, then mark it, in two short transactions.
+
+        No transaction is held while the broker acknowledges: on SQLite every transaction holds
+        the write lock (shared/db.py), which would stop the service's activities and requests for
+        the length of a round trip to Kafka. A crash between the ack and the mark, or a second
+        relay reading the same rows, publishes a row twice; consumers drop duplicates by event id.
+        """
         async with self._factory() as session, session.begin():
             rows = (
                 await session.exec(
@@ -63,26 +71,24 @@ class OutboxRelay:
                     .where(OutboxEvent.published_at.is_(None))  # type: ignore[union-attr]
                     .order_by(OutboxEvent.id)  # type: ignore[arg-type]
                     .limit(self._batch)
-                    .with_for_update(skip_locked=True)
                 )
             ).all()
-            if not rows:
-                return 0
-            futures = [
-                await self._producer.send(
-                    row.topic,
-                    key=row.key.encode(),
-                    value=json.dumps(row.envelope, ensure_ascii=False).encode(),
-                )
-                for row in rows
-            ]
-            await asyncio.gather(*futures)
-            now = datetime.now(UTC)
-            for row in rows:
-                row.published_at = now
-                session.add(row)
-                log.debug("outbox.published", event_id=row.event_id, topic=row.topic)
-        return len(rows)
+            batch = [(row.id, row.event_id, row.topic, row.key, row.envelope) for row in rows]
+        if not batch:
+            return 0
+        futures = [
+            await self._producer.send(topic, key=key.encode(), value=json.dumps(envelope, ensure_ascii=False).encode())
+            for _, _, topic, key, envelope in batch
+        ]
+        await asyncio.gather(*futures)
+        async with self._factory() as session, session.begin():
+            await session.exec(  # type: ignore[call-overload]
+                update(OutboxEvent).where(OutboxEvent.id.in_([b[0] for b in batch]))  # type: ignore[union-attr]
+                .values(published_at=datetime.now(UTC))
+            )
+        for _, event_id, topic, _, _ in batch:
+            log.debug("outbox.published", event_id=event_id, topic=topic)
+        return len(batch)
 
     async def run(self) -> None:
         while True:
