@@ -40,7 +40,7 @@ from workflows.nomination.inputs import (
     RecordTransferArgs,
     RecordWithdrawalArgs,
 )
-from workflows.reorganization.inputs import ApplyPlanArgs, FindInFlightArgs, OutcomeRow, RecordOutcomesArgs
+from workflows.reorganization.inputs import ApplyPlanArgs, FindInFlightArgs, OutcomeRow, QueueArgs, RecordOutcomesArgs
 
 log = structlog.get_logger()
 
@@ -248,7 +248,8 @@ class TierActivities:
     @activity.defn(name="find_in_flight")
     async def find_in_flight(self, args: FindInFlightArgs) -> list[str]:
         async with self._factory() as session:
-            return await reorganizations.find_in_flight(session, date.fromisoformat(args.effective))
+            return await reorganizations.find_in_flight(session, date.fromisoformat(args.effective), args.after,
+                                                        args.limit)
 
     @activity.defn(name="preview_in_flight")
     async def preview_in_flight(self, args: FindInFlightArgs) -> list[OutcomeRow]:
@@ -256,15 +257,28 @@ class TierActivities:
             return await reorganizations.preview_in_flight(session, args.plan_code, date.fromisoformat(args.effective))
 
     @activity.defn(name="record_outcomes")
-    async def record_outcomes(self, args: RecordOutcomesArgs) -> None:
+    async def record_outcomes(self, args: RecordOutcomesArgs) -> dict[str, int]:
+        """Upsert the per-item report; answers the plan's totals so far (a retry answers the same)."""
         async with self._factory() as session, session.begin():
             await reorganizations.record_outcomes(session, args.plan_code, args.outcomes)
+            await session.flush()
+            return await reorganizations.outcome_totals(session, args.plan_code)
+
+    @activity.defn(name="queue_candidates")
+    async def queue_candidates(self, args: QueueArgs) -> int:
+        async with self._factory() as session, session.begin():
+            return await reorganizations.queue_candidates(session, args.plan_code, args.nomination_ids)
+
+    @activity.defn(name="next_queued")
+    async def next_queued(self, args: QueueArgs) -> list[str]:
+        async with self._factory() as session:
+            return await reorganizations.next_queued(session, args.plan_code, args.after, args.limit)
 
     def all(self) -> list[Callable]:
         return [self.record_submission, self.open_review, self.record_decision, self.record_withdrawal,
                 self.plan_transfer,
                 self.record_transfer, self.apply_plan, self.find_in_flight, self.preview_in_flight,
-                self.record_outcomes]
+                self.record_outcomes, self.queue_candidates, self.next_queued]
 
 
 def _decision_event(args: RecordDecisionArgs, now: datetime) -> Event:

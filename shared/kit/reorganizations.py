@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -103,8 +103,10 @@ def _row(version: Any) -> dict[str, Any]:
                                     "successors", "legal_basis", "location_code")}
 
 
-async def find_in_flight(session: AsyncSession, effective: date) -> list[str]:
-    """Nominations this service knows to be in flight whose route touches a retired agency."""
+async def find_in_flight(session: AsyncSession, effective: date, after: str = "", limit: int = 0) -> list[str]:
+    """Nominations this service knows to be in flight whose route touches a retired agency.
+
+    Sorted by id; a page is the ids greater than `after`, at most `limit` of them (0: all)."""
     retired = await retired_codes(session, effective)
     if not retired:
         return []
@@ -118,7 +120,42 @@ async def find_in_flight(session: AsyncSession, effective: date) -> list[str]:
     for nomination_id, route in nominations.all():
         if any(step["agency_code"] in retired for step in route or []):
             found.add(nomination_id)
-    return sorted(found)
+    page = sorted(i for i in found if i > after)
+    return page[:limit] if limit else page
+
+
+QUEUED = "queued"
+
+
+async def queue_candidates(session: AsyncSession, plan_code: str, ids: list[str]) -> int:
+    """Queue a page of candidates in the per-item report (once each); how many the plan has now.
+
+    Several tiers know the same nomination (the proposer's dossier, the reviewing level's inbox):
+    the report's (plan, nomination) key makes each one a single row, transferred once.
+    """
+    known = set((await session.exec(select(TransferOutcome.nomination_id).where(
+        TransferOutcome.plan_code == plan_code, TransferOutcome.nomination_id.in_(ids)))).all())  # type: ignore[attr-defined]
+    now = datetime.now(UTC)
+    for nomination_id in sorted(set(ids) - known):
+        session.add(TransferOutcome(plan_code=plan_code, nomination_id=nomination_id, outcome=QUEUED, from_agency="",
+                                    recorded_at=now))
+    await session.flush()
+    return (await session.exec(select(func.count()).select_from(TransferOutcome).where(
+        TransferOutcome.plan_code == plan_code))).one()
+
+
+async def next_queued(session: AsyncSession, plan_code: str, after: str, limit: int) -> list[str]:
+    rows = await session.exec(select(TransferOutcome.nomination_id).where(
+        TransferOutcome.plan_code == plan_code, TransferOutcome.outcome == QUEUED,
+        TransferOutcome.nomination_id > after).order_by(TransferOutcome.nomination_id).limit(limit))  # type: ignore[arg-type]
+    return list(rows.all())
+
+
+async def outcome_totals(session: AsyncSession, plan_code: str) -> dict[str, int]:
+    """Per outcome, how many nominations the plan has re-routed so far (queued ones not counted)."""
+    rows = await session.exec(select(TransferOutcome.outcome, func.count()).where(
+        TransferOutcome.plan_code == plan_code, TransferOutcome.outcome != QUEUED).group_by(TransferOutcome.outcome))
+    return {outcome: count for outcome, count in rows.all()}
 
 
 async def record_outcomes(session: AsyncSession, plan_code: str, outcomes: list[OutcomeRow]) -> None:

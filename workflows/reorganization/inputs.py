@@ -17,10 +17,13 @@ class ReorganizationInput:
     preview_key: str = ""  # where a dry run's per-nomination rows are kept
     # Carried over continue-as-new: what is left to do and what was done.
     phase: str = "waiting"
-    pending_ids: list[str] = field(default_factory=list)
+    pending_ids: list[str] = field(default_factory=list)  # runs started before paging carried every id
     counts: dict[str, int] = field(default_factory=dict)
     applied: list[dict] = field(default_factory=list)
     candidates: int = 0
+    # Paging: the candidates are queued in central's outcome table, the workflow keeps a cursor.
+    paged: bool = False
+    cursor: str = ""
 
 
 @dataclass
@@ -44,6 +47,18 @@ class ApplyPlanArgs:
 class FindInFlightArgs:
     plan_code: str
     effective: str
+    after: str = ""  # page: ids greater than this ...
+    limit: int = 0  # ... at most this many (0: all)
+
+
+@dataclass
+class QueueArgs:
+    """Central's queue of a plan's candidates: add a page of them, or take the next page."""
+
+    plan_code: str
+    nomination_ids: list[str] = field(default_factory=list)
+    after: str = ""
+    limit: int = 0
 
 
 @dataclass

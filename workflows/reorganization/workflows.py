@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
         ApplyPlanArgs,
         FindInFlightArgs,
         OutcomeRow,
+        QueueArgs,
         RecordOutcomesArgs,
         ReorganizationInput,
         ReorganizationStatus,
@@ -25,6 +26,9 @@ with workflow.unsafe.imports_passed_through():
 
 RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_interval=timedelta(seconds=10))
 BATCHES_PER_RUN = 40  # continue-as-new after this many batches: the history stays small
+FIND_PAGE = 1000  # candidate ids per find_in_flight page: no payload grows with the country
+# workflow.patched marker: runs started before paging carry every candidate id in their input.
+PAGED = "paged-candidates"
 
 
 def workflow_id_for(plan_code: str) -> str:
@@ -61,6 +65,25 @@ class ReorganizationWorkflow:
                 )
                 inp.applied.append({"tier": tier.value, **result})
             self._phase = "finding"
+        if self._phase == "finding" and workflow.patched(PAGED):
+            # Each tier pages through what it knows; central queues each nomination once.
+            for tier in TIER_ORDER:
+                after = ""
+                while True:
+                    ids = await workflow.execute_activity(
+                        "find_in_flight", FindInFlightArgs(inp.plan_code, inp.effective, after, FIND_PAGE),
+                        task_queue=tier.task_queue, start_to_close_timeout=timedelta(minutes=5),
+                        retry_policy=RETRY, result_type=list[str],
+                    )
+                    if not ids:
+                        break
+                    inp.candidates = await workflow.execute_activity(
+                        "queue_candidates", QueueArgs(inp.plan_code, ids), task_queue=Tier.CENTRAL.task_queue,
+                        start_to_close_timeout=timedelta(minutes=2), retry_policy=RETRY, result_type=int,
+                    )
+                    after = ids[-1]
+            inp.paged, inp.cursor = True, ""
+            self._phase = "transferring"
         if self._phase == "finding":
             found: set[str] = set()
             for tier in TIER_ORDER:
@@ -73,7 +96,32 @@ class ReorganizationWorkflow:
             inp.pending_ids, inp.candidates = sorted(found), len(found)
             self._phase = "transferring"
         batches = 0
-        while inp.pending_ids:
+        while inp.paged:
+            if batches == BATCHES_PER_RUN:
+                workflow.continue_as_new(ReorganizationInput(**{**inp.__dict__, "phase": "transferring"}))
+            batch = await workflow.execute_activity(
+                "next_queued", QueueArgs(inp.plan_code, after=inp.cursor, limit=inp.batch_size),
+                task_queue=Tier.CENTRAL.task_queue, start_to_close_timeout=timedelta(minutes=2), retry_policy=RETRY,
+                result_type=list[str],
+            )
+            if not batch:
+                break
+            outcomes = await workflow.execute_activity(
+                "transfer_batch",
+                TransferBatchArgs(inp.plan_code, inp.effective, inp.legal_basis, batch, inp.concurrency),
+                task_queue=NOMINATION_TASK_QUEUE, start_to_close_timeout=timedelta(minutes=10),
+                heartbeat_timeout=timedelta(seconds=10), retry_policy=RETRY, result_type=list[OutcomeRow],
+            )
+            inp.counts = await workflow.execute_activity(
+                "record_outcomes", RecordOutcomesArgs(inp.plan_code, outcomes),
+                task_queue=Tier.CENTRAL.task_queue, start_to_close_timeout=timedelta(minutes=2), retry_policy=RETRY,
+                result_type=dict[str, int],
+            )
+            inp.cursor = batch[-1]
+            batches += 1
+            if inp.pause_seconds:
+                await workflow.sleep(timedelta(seconds=inp.pause_seconds))
+        while inp.pending_ids:  # a run started before paging
             if batches == BATCHES_PER_RUN:
                 workflow.continue_as_new(ReorganizationInput(**{**inp.__dict__, "phase": "transferring"}))
             batch, inp.pending_ids = inp.pending_ids[: inp.batch_size], inp.pending_ids[inp.batch_size :]
