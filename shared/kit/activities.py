@@ -172,6 +172,7 @@ class TierActivities:
                         non_retryable=True,
                     )
                 status = DECISION_STATUS[d.action]
+                conferral = _conferral_details(args, now)  # the form conferred, signer, bonus: computed once
                 review.status, review.decided_at = status, now
                 review.decided_by, review.reason = d.officer_id, d.reason
                 session.add(review)
@@ -184,9 +185,9 @@ class TierActivities:
                              **({"on_behalf_of": d.on_behalf_of} if d.on_behalf_of else {}),
                              **({"missing_documents": args.missing_documents} if args.missing_documents else {}),
                              **({"documents": [doc.document_id for doc in d.documents]} if d.documents else {}),
-                             **_conferral_details(args, now)},
+                             **conferral},
                 )
-                add_event(session, _decision_event(args, now), source_agency=d.agency_code,
+                add_event(session, _decision_event(args, now, conferral), source_agency=d.agency_code,
                           occurred_at=now, key=n.nomination_id)
             log.info("nomination.decided", action=d.action, step=args.step)
         self._on_commit()
@@ -281,7 +282,7 @@ class TierActivities:
                 self.record_outcomes, self.queue_candidates, self.next_queued]
 
 
-def _decision_event(args: RecordDecisionArgs, now: datetime) -> Event:
+def _decision_event(args: RecordDecisionArgs, now: datetime, conferral: dict) -> Event:
     n, d = args.nomination, args.decision
     common = dict(
         nomination_id=n.nomination_id, award_code=n.award_code, nominee_name=n.nominee_name,
@@ -294,7 +295,6 @@ def _decision_event(args: RecordDecisionArgs, now: datetime) -> Event:
         return NominationReturned(**common, missing_documents=list(args.missing_documents))
     if d.action == "refuse":
         return NominationRefused(**common)
-    conferral = _conferral_details(args, now)
     return AwardConferred(
         **common, decision_no=d.decision_no or "", decided_on=d.decided_on or now.date().isoformat(), nominee_id=n.nominee_id,
         mode=n.mode, period_year=n.period_year, regime=n.regime or None, achievement=n.achievement,

@@ -1,7 +1,6 @@
 """Events every tier applies: a proposer learns what became of the nominations it proposed, and
 every service keeps the histories of nominees (conferred awards, later changes, recorded facts)."""
 
-from datetime import UTC, datetime
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,6 +20,7 @@ from shared.kit.nominees import CHANGE_OF_EVENT, apply_award_change, apply_confe
 from shared.kit.outcomes import store_change
 from shared.kit.tracking import TRACKING_HANDLERS
 from shared.models import Nomination, Review
+from shared.rules.calendar import as_utc
 from shared.rules.history import AWARD_CHANGES
 
 OUTCOME: dict[str, str | None] = {
@@ -58,8 +58,8 @@ async def apply_outcome(session: AsyncSession, envelope: Envelope, event: Event)
         return
     # Events from different services arrive in any order: a level's "forwarded" can come after the
     # next level's "returned". The status follows the latest event by when it happened.
-    at = _utc(envelope.occurred_at)
-    if nomination.status_at is not None and at < _utc(nomination.status_at):
+    at = as_utc(envelope.occurred_at)
+    if nomination.status_at is not None and at < as_utc(nomination.status_at):
         return
     nomination.status, nomination.status_at = OUTCOME[envelope.type] or nomination.status, at
     if envelope.type in ("nomination.returned", "nomination.refused", "award.conferred", "nomination.withdrawn"):
@@ -70,10 +70,6 @@ async def apply_outcome(session: AsyncSession, envelope: Envelope, event: Event)
         nomination.decision_no = event.decision_no
     session.add(nomination)
 
-
-def _utc(at: datetime) -> datetime:
-    """SQLite gives naive datetimes (UTC), PostgreSQL aware ones."""
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
 async def remember_award_change(session: AsyncSession, envelope: Envelope, event: Event) -> None:

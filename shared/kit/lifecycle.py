@@ -11,7 +11,6 @@ a fixed date on a demo system (`BUSINESS_DATE`), or a shifted clock in time-skip
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -24,7 +23,7 @@ from shared.events import DeadlineReminder, DeadlineSet, NominationEscalated, No
 from shared.hierarchy.registry import agency_on
 from shared.models import Agency, AuditRecord, Officer, Review
 from shared.outbox import add_event
-from shared.rules.calendar import WorkingCalendar, default_calendar
+from shared.rules.calendar import VIETNAM, WorkingCalendar, default_calendar
 from shared.rules.catalog import Catalog, default_catalog
 from shared.rules.deadlines import DeadlineTable, default_deadlines
 from workflows.nomination.inputs import (
@@ -39,7 +38,6 @@ from workflows.nomination.inputs import (
 
 log = structlog.get_logger()
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # Central-tier bodies by role in the route: the board appraises and submits to the Prime Minister.
 STEP_KIND_BY_LEVEL = {"central_board": "submit_to_pm"}
 
@@ -59,13 +57,6 @@ def real_clock(business_date: date | None = None) -> Callable[[datetime], dateti
 def end_of_day(day: date) -> datetime:
     """A deadline or reminder date is used up at the end of that day, Vietnam time."""
     return datetime.combine(day + timedelta(days=1), time(0, 0), VIETNAM)
-
-
-def authority_of(catalog: Catalog, agency: Agency) -> str | None:
-    for code, authority in catalog.authorities.items():
-        if agency.code in authority.agency_codes or agency.kind in authority.agency_kinds:
-            return code
-    return None
 
 
 class LifecycleActivities:
@@ -92,8 +83,8 @@ class LifecycleActivities:
         agency = await agency_on(session, agency_code, on)
         if agency is None:
             agency = (await session.exec(select(Agency).where(Agency.code == agency_code))).first()
-        authority = authority_of(self._catalog, agency) if agency else None
-        return self._deadlines.levels.get(authority) if authority else None
+        authority = self._catalog.authority_of_agency(agency.code, agency.kind) if agency else None
+        return self._deadlines.levels.get(authority.code) if authority else None
 
     async def _review(self, session: AsyncSession, n: NominationInput, step: int, visit: int) -> Review | None:
         return (await session.exec(select(Review).where(

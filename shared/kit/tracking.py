@@ -10,7 +10,7 @@ notes, no ballots (ballots are never recorded here at all).
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
@@ -45,7 +45,7 @@ from shared.kit.auth import Caller, current_officer
 from shared.kit.deps import db
 from shared.kit.lifecycle_models import TrackingCode, TrackingEntry
 from shared.models import Agency, Nomination
-from shared.rules.calendar import default_calendar
+from shared.rules.calendar import default_calendar, local_date
 
 router = APIRouter(tags=["tracking"])
 
@@ -53,7 +53,6 @@ router = APIRouter(tags=["tracking"])
 # 30**12 ≈ 5.3e17 codes (59 bits), so guessing a live code needs ~1e11 tries per million codes issued.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 GROUPS, GROUP_LEN, PREFIX = 3, 4, "TDKT"
-VIETNAM = timezone(timedelta(hours=7))  # no daylight saving: a fixed offset is exact
 
 LABELS = {
     NominationSubmitted.type: "Đã nộp hồ sơ", NominationReceived.type: "Đã tiếp nhận",
@@ -142,11 +141,6 @@ async def record_tracking(session: AsyncSession, envelope: Envelope, event: Even
 
 
 TRACKING_HANDLERS: dict[str, Handler] = {event_type: record_tracking for event_type in LABELS}
-
-
-def local_date(at: datetime) -> date:
-    """The Vietnamese calendar date of an instant (SQLite hands back naive UTC)."""
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(VIETNAM).date()
 
 
 @dataclass

@@ -18,15 +18,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import holidays
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from shared.rules.catalog import DATA_DIR, CatalogError, Citation, _model, _read_yaml
+
+# Vietnam has no daylight saving: dates of instants (deadlines, "today") are taken here.
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def as_utc(at: datetime) -> datetime:
+    """An aware instant: SQLite hands datetimes back naive (in UTC), PostgreSQL aware."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+
+
+def local_date(at: datetime) -> date:
+    """The Vietnamese calendar date of an instant."""
+    return as_utc(at).astimezone(VIETNAM).date()
 
 CALENDAR_FILE = DATA_DIR / "calendar.yaml"
 Hold = tuple[date, date | None]

@@ -23,8 +23,9 @@ from deploy.migrate import migrate_async
 from deploy.seed import seed
 from shared.db import make_engine, session_factory
 from shared.kit.activities import TierActivities
-from shared.kit.lifecycle import VIETNAM, LifecycleActivities
+from shared.kit.lifecycle import LifecycleActivities
 from shared.models import AuditRecord, Review
+from shared.rules.calendar import VIETNAM
 from shared.rules.deadlines import load_deadlines
 from shared.tiers import NOMINATION_TASK_QUEUE, Tier
 from workflows.nomination.inputs import DecisionInput, DocumentRef, HoldInput, NominationInput, RouteStep
