@@ -38,8 +38,9 @@ R = TypeVar("R")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add = p.add_argument
     add("--nominations", type=int, default=200, help="nominations in scenario (b); 0 skips it")
     add("--raw", type=int, default=200, help="workflows in scenario (a); 0 skips it")
@@ -53,8 +54,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def parse_reorg(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m bench reorg", description=reorg.__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench reorg", description=reorg.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add = p.add_argument
     add("--n", type=int, default=200, help="nominations in flight when the plan is applied")
     add("--at-district", type=float, default=0.25, help="share forwarded to the district first")
@@ -75,16 +77,27 @@ def parse_reorg(argv: list[str]) -> argparse.Namespace:
 
 
 def parse_lifecycle(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m bench lifecycle", description=lifecycle.__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench lifecycle",
+        description=lifecycle.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add = p.add_argument
     add("--n", type=int, default=200, help="nominations, each from draft to conferral")
     add("--concurrency", type=int, default=16, help="nominations in flight at once")
-    add("--return-share", type=float, default=0.1,
-        help="share returned once by the first receiving level, then resubmitted")
+    add(
+        "--return-share",
+        type=float,
+        default=0.1,
+        help="share returned once by the first receiving level, then resubmitted",
+    )
     add("--poll-ms", type=int, default=50, help="inbox polling interval (one poller per inbox)")
-    add("--view-poll-ms", type=int, default=250,
-        help="polling interval of the unit's view of a nomination (one poller per nomination)")
+    add(
+        "--view-poll-ms",
+        type=int,
+        default=250,
+        help="polling interval of the unit's view of a nomination (one poller per nomination)",
+    )
     add("--timeout", type=float, default=120, help="seconds one step may take before it fails")
     add("--log-level", default="INFO", help="LOG_LEVEL of the services and the worker")
     add("--json", type=Path, help="also write the results as JSON to this path")
@@ -118,8 +131,7 @@ def _meter(runtime: Runtime) -> CpuMeter:
 Results = tuple[ScenarioResult | None, ScenarioResult | None]
 
 
-async def on_runtime(args: argparse.Namespace, data_dir: Path,
-                     scenario: Callable[[Runtime], Awaitable[R]]) -> R:
+async def on_runtime(args: argparse.Namespace, data_dir: Path, scenario: Callable[[Runtime], Awaitable[R]]) -> R:
     """Start the broker and Temporal, run `scenario`, stop every child process whatever happens."""
     runtime = Runtime(data_dir, log_level=args.log_level, say=say)
     try:
@@ -143,10 +155,13 @@ async def scenarios_ab(runtime: Runtime, args: argparse.Namespace) -> Results:
         raw = await run_raw(client, args.raw, args.concurrency, _meter(runtime), args.timeout)
     if args.nominations:
         stack = await runtime.start_stack()
-        say(f"(b) tdkt: {args.nominations} nominations, {args.concurrency} in flight, "
-            f"inbox polled every {args.poll_ms} ms")
-        tdkt = await run_tdkt(stack.config.url, args.nominations, args.concurrency,
-                              _meter(runtime), args.poll_ms / 1000, args.timeout)
+        say(
+            f"(b) tdkt: {args.nominations} nominations, {args.concurrency} in flight, "
+            f"inbox polled every {args.poll_ms} ms"
+        )
+        tdkt = await run_tdkt(
+            stack.config.url, args.nominations, args.concurrency, _meter(runtime), args.poll_ms / 1000, args.timeout
+        )
     return raw, tdkt
 
 
@@ -155,9 +170,14 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def run_scenario(name: str, args: argparse.Namespace, scenario: Callable[[Runtime], Awaitable[R]],
-                 show: Callable[[R, dict], str], write: Callable[[Path, R, dict], None],
-                 failed: Callable[[R], bool]) -> int:
+def run_scenario(
+    name: str,
+    args: argparse.Namespace,
+    scenario: Callable[[Runtime], Awaitable[R]],
+    show: Callable[[R, dict], str],
+    write: Callable[[Path, R, dict], None],
+    failed: Callable[[R], bool],
+) -> int:
     """One run in a temporary directory: the table on stdout, `--json`, exit code 1 on failure."""
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)
@@ -189,9 +209,11 @@ def run_scenario(name: str, args: argparse.Namespace, scenario: Callable[[Runtim
 
 def write_result(key: str) -> Callable[[Path, Any, dict], None]:
     """`--json` for a scenario whose result has `to_json()`: the run's info plus it under `key`."""
+
     def write(path: Path, result: Any, info: dict) -> None:
         data = {**info, key: result.to_json()}
         path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
     return write
 
 
@@ -200,19 +222,32 @@ def run(argv: list[str] | None = None) -> int:
     if argv[:1] == ["reorg"]:
         args = parse_reorg(argv[1:])
         return run_scenario(
-            "reorg", args, lambda rt: reorg.run_reorg(rt, args, lambda: _meter(rt), say),
-            reorg.render, write_result("reorg"),
-            lambda r: bool(r.errors) or any(r.checks.values()))
+            "reorg",
+            args,
+            lambda rt: reorg.run_reorg(rt, args, lambda: _meter(rt), say),
+            reorg.render,
+            write_result("reorg"),
+            lambda r: bool(r.errors) or any(r.checks.values()),
+        )
     if argv[:1] == ["lifecycle"]:
         args = parse_lifecycle(argv[1:])
         return run_scenario(
-            "lifecycle", args, lambda rt: lifecycle.run_lifecycle(rt, args, lambda: _meter(rt), say),
-            lifecycle.render, write_result("lifecycle"), lifecycle.failed)
+            "lifecycle",
+            args,
+            lambda rt: lifecycle.run_lifecycle(rt, args, lambda: _meter(rt), say),
+            lifecycle.render,
+            write_result("lifecycle"),
+            lifecycle.failed,
+        )
     args = parse(argv)
     return run_scenario(
-        "", args, lambda rt: scenarios_ab(rt, args), lambda ab, info: render(*ab, info),
+        "",
+        args,
+        lambda rt: scenarios_ab(rt, args),
+        lambda ab, info: render(*ab, info),
         lambda path, ab, info: write_json(path, *ab, info),
-        lambda ab: sum(r.failed for r in ab if r is not None) > 0)
+        lambda ab: sum(r.failed for r in ab if r is not None) > 0,
+    )
 
 
 if __name__ == "__main__":

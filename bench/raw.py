@@ -41,7 +41,8 @@ class RouteWorkflow:
     async def run(self, levels: int) -> int:
         for level in range(levels):
             await workflow.execute_activity(
-                "bench_reach_level", args=[workflow.info().workflow_id, level],
+                "bench_reach_level",
+                args=[workflow.info().workflow_id, level],
                 start_to_close_timeout=timedelta(seconds=30),
             )
             await workflow.wait_condition(lambda lvl=level: self._decisions > lvl)
@@ -61,8 +62,7 @@ async def _one(client: Client, result: ScenarioResult, limit: float) -> None:
     decisions: list[float] = []
     try:
         t0 = time.perf_counter()
-        handle = await client.start_workflow(RouteWorkflow.run, LEVELS, id=wf_id,
-                                             task_queue=TASK_QUEUE)
+        handle = await client.start_workflow(RouteWorkflow.run, LEVELS, id=wf_id, task_queue=TASK_QUEUE)
         reached = await asyncio.wait_for(futures[0], limit)
         result.other_ms.setdefault("start → first activity done", []).append((reached - t0) * 1000)
         for level in range(LEVELS):
@@ -84,8 +84,7 @@ async def _one(client: Client, result: ScenarioResult, limit: float) -> None:
             _reached.pop((wf_id, level), None)
 
 
-async def run_raw(client: Client, n: int, concurrency: int, meter: CpuMeter,
-                  limit: float = 60) -> ScenarioResult:
+async def run_raw(client: Client, n: int, concurrency: int, meter: CpuMeter, limit: float = 60) -> ScenarioResult:
     """`limit`: seconds one step may take before the workflow counts as failed."""
     result = ScenarioResult("raw Temporal", "workflow", n, concurrency)
     gate = asyncio.Semaphore(concurrency)
@@ -94,8 +93,7 @@ async def run_raw(client: Client, n: int, concurrency: int, meter: CpuMeter,
         async with gate:
             await _one(client, result, limit)
 
-    worker = Worker(client, task_queue=TASK_QUEUE, workflows=[RouteWorkflow],
-                    activities=[reach_level])
+    worker = Worker(client, task_queue=TASK_QUEUE, workflows=[RouteWorkflow], activities=[reach_level])
     async with worker:
         cpu = meter.snapshot()
         started = time.perf_counter()

@@ -50,8 +50,10 @@ REROUTE = "re-route: first transfer_batch scheduled → last record_outcomes com
 RETIRED_BY_QUERY = "workflows pending at a retired agency (status query)"
 
 PENDING = "SELECT count(*) FROM review r WHERE r.status = 'pending'"
-IN_FORCE = ("EXISTS (SELECT 1 FROM agency a WHERE a.code = r.agency_code AND a.valid_from <= ?"
-            " AND (a.valid_to IS NULL OR a.valid_to >= ?))")
+IN_FORCE = (
+    "EXISTS (SELECT 1 FROM agency a WHERE a.code = r.agency_code AND a.valid_from <= ?"
+    " AND (a.valid_to IS NULL OR a.valid_to >= ?))"
+)
 PENDING_IN_FORCE = f"{PENDING} AND {IN_FORCE}"
 # Pending at an agency with no version in force on the date: nobody can ever decide it.
 STRANDED = f"{PENDING} AND NOT {IN_FORCE}"
@@ -90,8 +92,7 @@ def registry_on(on: date) -> dict[str, AgencyNode]:
     for r in registry_rows():
         start, end = day(r["valid_from"]), day(r["valid_to"])
         if start is not None and start <= on and (end is None or end >= on):
-            found[r["code"]] = AgencyNode(r["code"], r["name"], r["tier"], r["kind"],
-                                          r["parent_code"])
+            found[r["code"]] = AgencyNode(r["code"], r["name"], r["tier"], r["kind"], r["parent_code"])
     return found
 
 
@@ -104,8 +105,10 @@ def _province(nodes: dict[str, AgencyNode], code: str) -> str | None:
 
 def complete_dossier(catalog, award: str, proposer: str) -> list[DocumentRef]:  # type: ignore[no-untyped-def]
     """A manifest with every document the award requires, so intake lets the nomination through."""
-    return [DocumentRef(kind, proposer, f"bench-{kind}", f"{kind}.pdf", "0" * 64, 1)
-            for kind in required_documents(catalog, award, "province")]
+    return [
+        DocumentRef(kind, proposer, f"bench-{kind}", f"{kind}.pdf", "0" * 64, 1)
+        for kind in required_documents(catalog, award, "province")
+    ]
 
 
 def sample_nominations(n: int, rng: random.Random) -> tuple[list[NominationInput], set[str], int]:
@@ -115,8 +118,7 @@ def sample_nominations(n: int, rng: random.Random) -> tuple[list[NominationInput
     nodes, catalog = registry_on(BEFORE), default_catalog()
     by_province: dict[str, list[str]] = {}
     for node in nodes.values():
-        if node.tier == "unit" and node.code.startswith("C") and node.kind in (
-                "commune", "ward", "town"):
+        if node.tier == "unit" and node.code.startswith("C") and node.kind in ("commune", "ward", "town"):
             by_province.setdefault(_province(nodes, node.code) or "?", []).append(node.code)
     for communes in by_province.values():
         rng.shuffle(communes)
@@ -130,16 +132,22 @@ def sample_nominations(n: int, rng: random.Random) -> tuple[list[NominationInput
         award = AWARDS[i % len(AWARDS)]
         i += 1
         try:
-            plan = resolve_route(catalog, nodes.get, award_code=award, managing_agency=proposer,
-                                 on=BEFORE)
+            plan = resolve_route(catalog, nodes.get, award_code=award, managing_agency=proposer, on=BEFORE)
         except RoutingError:
             continue
-        inputs.append(NominationInput(
-            nomination_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), award_code=award,
-            nominee_name=f"Nguyễn Văn Bench {len(inputs):05d}", proposer_agency=proposer,
-            submitted_by="bench", submitted_at=f"{BEFORE.isoformat()}T09:00:00+07:00",
-            route=plan.steps, regime=plan.regime, documents=complete_dossier(catalog, award, proposer),
-        ))
+        inputs.append(
+            NominationInput(
+                nomination_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                award_code=award,
+                nominee_name=f"Nguyễn Văn Bench {len(inputs):05d}",
+                proposer_agency=proposer,
+                submitted_by="bench",
+                submitted_at=f"{BEFORE.isoformat()}T09:00:00+07:00",
+                route=plan.steps,
+                regime=plan.regime,
+                documents=complete_dossier(catalog, award, proposer),
+            )
+        )
         used.add(proposer)
     return inputs, used, len({_province(nodes, c) for c in used})
 
@@ -150,8 +158,9 @@ def count_rows(db: Path, sql: str, *params: object) -> int:
         return conn.execute(sql, params).fetchone()[0]
 
 
-async def wait_until(count: Callable[[], int], expected: int, limit: float, what: str,
-                     say: Callable[[str], None]) -> int:
+async def wait_until(
+    count: Callable[[], int], expected: int, limit: float, what: str, say: Callable[[str], None]
+) -> int:
     """Poll `count` (in a thread) until it reaches `expected`; say how far it got every 15 s."""
     started = said = time.perf_counter()
     while (found := await asyncio.to_thread(count)) < expected:
@@ -164,8 +173,7 @@ async def wait_until(count: Callable[[], int], expected: int, limit: float, what
     return found
 
 
-async def gathered(items: list, concurrency: int, one: Callable, result: ReorgResult,
-                   what: str) -> None:
+async def gathered(items: list, concurrency: int, one: Callable, result: ReorgResult, what: str) -> None:
     """`one(item)` for every item, `concurrency` at a time; failures are counted, not raised."""
     gate = asyncio.Semaphore(concurrency)
 
@@ -179,32 +187,47 @@ async def gathered(items: list, concurrency: int, one: Callable, result: ReorgRe
     await asyncio.gather(*(bounded(i) for i in items))
 
 
-async def put_in_flight(client: Client, inputs: list[NominationInput], concurrency: int,
-                        result: ReorgResult) -> None:
+async def put_in_flight(client: Client, inputs: list[NominationInput], concurrency: int, result: ReorgResult) -> None:
     async def start(n: NominationInput) -> None:
-        await client.start_workflow(NominationWorkflow.run, n, id=workflow_id_for(n.nomination_id),
-                                    task_queue=NOMINATION_TASK_QUEUE)
+        await client.start_workflow(
+            NominationWorkflow.run, n, id=workflow_id_for(n.nomination_id), task_queue=NOMINATION_TASK_QUEUE
+        )
 
     await gathered(inputs, concurrency, start, result, "start NominationWorkflow")
 
 
-async def forward_to_district(client: Client, inputs: list[NominationInput], concurrency: int,
-                              result: ReorgResult) -> None:
+async def forward_to_district(
+    client: Client, inputs: list[NominationInput], concurrency: int, result: ReorgResult
+) -> None:
     async def forward(n: NominationInput) -> None:
-        handle = client.get_workflow_handle_for(NominationWorkflow.run,
-                                                workflow_id_for(n.nomination_id))
-        await handle.execute_update(NominationWorkflow.decide, DecisionInput(
-            action="forward", agency_code=n.proposer_agency, tier=Tier.UNIT.value,
-            officer_id="bench-chair", officer_role="chair", reason="Đủ điều kiện (benchmark)"))
+        handle = client.get_workflow_handle_for(NominationWorkflow.run, workflow_id_for(n.nomination_id))
+        await handle.execute_update(
+            NominationWorkflow.decide,
+            DecisionInput(
+                action="forward",
+                agency_code=n.proposer_agency,
+                tier=Tier.UNIT.value,
+                officer_id="bench-chair",
+                officer_role="chair",
+                reason="Đủ điều kiện (benchmark)",
+            ),
+        )
 
     await gathered(inputs, concurrency, forward, result, "decide (forward) update")
 
 
-async def apply_and_follow(central: httpx.AsyncClient, batch_size: int, concurrency: int,
-                           limit: float, result: ReorgResult, say: Callable[[str], None]) -> dict:
+async def apply_and_follow(
+    central: httpx.AsyncClient,
+    batch_size: int,
+    concurrency: int,
+    limit: float,
+    result: ReorgResult,
+    say: Callable[[str], None],
+) -> dict:
     """POST the apply as the central board's admin; poll the progress until phase `done`."""
-    r = await central.post(f"/reorganizations/{PLAN}/apply", headers=ADMIN,
-                           params={"batch_size": batch_size, "concurrency": concurrency})
+    r = await central.post(
+        f"/reorganizations/{PLAN}/apply", headers=ADMIN, params={"batch_size": batch_size, "concurrency": concurrency}
+    )
     if r.status_code != 202 or not r.json().get("started"):
         raise RuntimeError(f"apply: {r.status_code} {r.text}")
     started = said = time.perf_counter()
@@ -260,8 +283,7 @@ async def sample_states(client: Client, ids: list[str], result: ReorgResult) -> 
     result.checks[RETIRED_BY_QUERY] = 0
 
     async def one(nomination_id: str) -> None:
-        handle = client.get_workflow_handle_for(NominationWorkflow.run,
-                                                workflow_id_for(nomination_id))
+        handle = client.get_workflow_handle_for(NominationWorkflow.run, workflow_id_for(nomination_id))
         status = await handle.query(NominationWorkflow.status)
         result.states[status.state] += 1
         if status.pending_agency is not None and status.pending_agency not in alive:
@@ -286,8 +308,7 @@ class SignalWorkflow:
         self._signalled = True
 
 
-async def run_signals(client: Client, n: int, concurrency: int, meter: CpuMeter,
-                      result: ReorgResult) -> None:
+async def run_signals(client: Client, n: int, concurrency: int, meter: CpuMeter, result: ReorgResult) -> None:
     ids = [f"bench-signal-{uuid.uuid4()}" for _ in range(n)]
     latencies: list[float] = []
 
@@ -311,44 +332,58 @@ async def run_signals(client: Client, n: int, concurrency: int, meter: CpuMeter,
         wall = time.perf_counter() - t1
         result.cpu_s["(d) raw signals"] = meter.delta(cpu, meter.snapshot())
     result.signals = {
-        "n": n, "concurrency": concurrency, "start_s": round(started, 1),
-        "starts_per_s": n / started, "signal_wall_s": round(wall, 1),
+        "n": n,
+        "concurrency": concurrency,
+        "start_s": round(started, 1),
+        "starts_per_s": n / started,
+        "signal_wall_s": round(wall, 1),
         "signals_per_s": len(latencies) / wall,
-        "p50_ms": percentile(latencies, 50) or 0, "p99_ms": percentile(latencies, 99) or 0,
+        "p50_ms": percentile(latencies, 50) or 0,
+        "p99_ms": percentile(latencies, 99) or 0,
     }
 
 
-async def run_reorg(runtime, args, meter: Callable[[], CpuMeter],  # type: ignore[no-untyped-def]
-                    say: Callable[[str], None]) -> ReorgResult:
+async def run_reorg(
+    runtime,
+    args,
+    meter: Callable[[], CpuMeter],  # type: ignore[no-untyped-def]
+    say: Callable[[str], None],
+) -> ReorgResult:
     """The scenario on a `bench.runtime.Runtime` whose broker and Temporal are up."""
     rng = random.Random(args.seed)
     inputs, communes, provinces = sample_nominations(args.n, rng)
     to_district = inputs[: round(args.n * args.at_district)]
-    result = ReorgResult(args.n, len(to_district), args.batch_size, args.concurrency,
-                         provinces=provinces, communes=len(communes))
+    result = ReorgResult(
+        args.n, len(to_district), args.batch_size, args.concurrency, provinces=provinces, communes=len(communes)
+    )
     client = await Client.connect(runtime.temporal_address)
     if args.signals:
-        say(f"(d) raw Temporal: {args.signals} workflows, one signal each, "
-            f"{args.concurrency * 4} in flight")
+        say(f"(d) raw Temporal: {args.signals} workflows, one signal each, {args.concurrency * 4} in flight")
         await run_signals(client, args.signals, args.concurrency * 4, meter(), result)
 
     stack = await runtime.start_stack()
     db = {tier: stack.config.data_dir / "db" / f"{tier.value}.db" for tier in TIER_ORDER}
-    say(f"(c) {args.n} nominations from {len(communes)} communes in {provinces} provinces; "
-        f"{len(to_district)} to be forwarded to the district")
+    say(
+        f"(c) {args.n} nominations from {len(communes)} communes in {provinces} provinces; "
+        f"{len(to_district)} to be forwarded to the district"
+    )
     setup = meter()
     cpu, t0 = setup.snapshot(), time.perf_counter()
     await put_in_flight(client, inputs, args.start_concurrency, result)
     result.seconds["start N workflows (client calls)"] = time.perf_counter() - t0
-    await wait_until(lambda: count_rows(db[Tier.UNIT], PENDING), args.n, args.timeout,
-                     "pending at the commune", say)
+    await wait_until(lambda: count_rows(db[Tier.UNIT], PENDING), args.n, args.timeout, "pending at the commune", say)
     result.seconds["start → all N pending at the commune"] = time.perf_counter() - t0
     result.rate["put in flight (nominations/s)"] = args.n / (time.perf_counter() - t0)
     if to_district:
         t1 = time.perf_counter()
         await forward_to_district(client, to_district, args.start_concurrency, result)
-        await wait_until(lambda: count_rows(db[Tier.DISTRICT], PENDING), len(to_district),
-                         args.timeout, "pending at the district", say)
+        await wait_until(
+            lambda: count_rows(db[Tier.DISTRICT], PENDING),
+            len(to_district),
+            args.timeout,
+            "pending at the district",
+            say,
+        )
         result.seconds["forward the share → all pending at the district"] = time.perf_counter() - t1
     result.cpu_s["(c) put in flight"] = setup.delta(cpu, setup.snapshot())
 
@@ -362,8 +397,7 @@ async def run_reorg(runtime, args, meter: Callable[[], CpuMeter],  # type: ignor
     cpu = reroute.snapshot()
     async with httpx.AsyncClient(base_url=stack.config.url(Tier.CENTRAL), timeout=120) as central:
         t3 = time.perf_counter()
-        status = await apply_and_follow(central, args.batch_size, args.concurrency, args.timeout,
-                                        result, say)
+        status = await apply_and_follow(central, args.batch_size, args.concurrency, args.timeout, result, say)
         result.seconds["apply POST → progress shows phase done"] = time.perf_counter() - t3
         result.cpu_s["(c) apply + re-route"] = reroute.delta(cpu, reroute.snapshot())
         result.outcomes.update(status.get("counts", {}))
@@ -374,14 +408,17 @@ async def run_reorg(runtime, args, meter: Callable[[], CpuMeter],  # type: ignor
     await history_timings(client, result)
     if result.history.get(REROUTE):
         result.rate["re-route (nominations/s)"] = args.n / result.history[REROUTE]
-    result.rate["apply POST → done (nominations/s)"] = (
-        args.n / result.seconds["apply POST → progress shows phase done"])
+    result.rate["apply POST → done (nominations/s)"] = args.n / result.seconds["apply POST → progress shows phase done"]
 
     on = EFFECTIVE.isoformat()
     t4 = time.perf_counter()
     found = await wait_until(
-        lambda: sum(count_rows(db[t], PENDING_IN_FORCE, on, on) for t in TIER_ORDER), args.n, 300,
-        "pending at an agency in force on 2025-07-01", say)
+        lambda: sum(count_rows(db[t], PENDING_IN_FORCE, on, on) for t in TIER_ORDER),
+        args.n,
+        300,
+        "pending at an agency in force on 2025-07-01",
+        say,
+    )
     result.seconds["phase done → all N pending at agencies in force"] = time.perf_counter() - t4
     result.checks["N − pending at agencies in force"] = args.n - found
     for tier in TIER_ORDER:
@@ -397,28 +434,37 @@ async def run_reorg(runtime, args, meter: Callable[[], CpuMeter],  # type: ignor
 def render(r: ReorgResult, info: dict) -> str:
     m = info["machine"]
     lines = [
-        "", f"Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB, "
-        f"Python {m['python']}", f"Versions: {info['versions']}", "",
+        "",
+        f"Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB, Python {m['python']}",
+        f"Versions: {info['versions']}",
+        "",
         f"(c) re-routing {PLAN}: N = {r.requested} nominations from {r.communes} legacy communes "
         f"in {r.provinces} provinces, {r.at_district} of them pending at the district, the rest "
-        f"at the commune; batch_size {r.batch_size}, concurrency {r.concurrency}", "",
+        f"at the commune; batch_size {r.batch_size}, concurrency {r.concurrency}",
+        "",
     ]
     lines += [f"  {k:<62}{v:>10.1f} s" for k, v in r.seconds.items()]
     lines += ["", "  from the ReorganizationWorkflow's histories:"]
     lines += [f"  {k:<76}{v:>8.1f} s" for k, v in r.history.items()]
     lines += [""] + [f"  {k:<62}{v:>10.1f}" for k, v in r.rate.items()]
-    for title, counts in (("outcomes", r.outcomes), ("outcome: rule", r.rules),
-                          ("workflow states (status query)", r.states),
-                          ("errors (count × exact text, ids blanked)", r.errors)):
+    for title, counts in (
+        ("outcomes", r.outcomes),
+        ("outcome: rule", r.rules),
+        ("workflow states (status query)", r.states),
+        ("errors (count × exact text, ids blanked)", r.errors),
+    ):
         if counts:
             lines += ["", f"  {title}:"] + [f"    {v:>7} × {k}" for k, v in counts.most_common()]
     lines += ["", "  checks (all must be 0):"] + [f"    {v:>7}   {k}" for k, v in r.checks.items()]
     if r.signals:
         s = r.signals
-        lines += ["", f"(d) raw Temporal: {s['n']} workflows started in {s['start_s']} s "
-                      f"({s['starts_per_s']:.0f}/s); signal → workflow ended, {s['concurrency']} "
-                      f"in flight: {s['signals_per_s']:.0f}/s, p50 {s['p50_ms']:.0f} ms, "
-                      f"p99 {s['p99_ms']:.0f} ms"]
+        lines += [
+            "",
+            f"(d) raw Temporal: {s['n']} workflows started in {s['start_s']} s "
+            f"({s['starts_per_s']:.0f}/s); signal → workflow ended, {s['concurrency']} "
+            f"in flight: {s['signals_per_s']:.0f}/s, p50 {s['p50_ms']:.0f} ms, "
+            f"p99 {s['p99_ms']:.0f} ms",
+        ]
         rerouted = r.rate.get("re-route (nominations/s)")
         if rerouted and s["signals_per_s"]:
             lines.append(f"  re-route ÷ raw signal throughput: {rerouted / s['signals_per_s']:.3f}")

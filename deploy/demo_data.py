@@ -17,8 +17,15 @@ BINH_SON = "C30823"
 
 def _agency(code: str, name: str, tier: str, kind: str, parent: str | None, location: str | None = None) -> dict:
     return {
-        "code": code, "name": name, "tier": tier, "kind": kind, "parent_code": parent,
-        "valid_from": REGISTRY_EPOCH, "valid_to": None, "successors": [], "legal_basis": None,
+        "code": code,
+        "name": name,
+        "tier": tier,
+        "kind": kind,
+        "parent_code": parent,
+        "valid_from": REGISTRY_EPOCH,
+        "valid_to": None,
+        "successors": [],
+        "legal_basis": None,
         "location_code": location,
     }
 
@@ -70,8 +77,14 @@ SEED_DATE = date(2025, 5, 1)
 
 # Where a Labour Order proposed by the demo school goes before 2025-07-01: the school, Hòn Đất
 # district, Kiên Giang province, the Central Board, the Prime Minister (proposes), the President.
-ORDER_ROUTE = [("unit", "U91-0001"), ("district", HON_DAT), ("province", KIEN_GIANG),
-               ("central", CENTRAL_BOARD), ("central", PRIME_MINISTER), ("central", PRESIDENT)]
+ORDER_ROUTE = [
+    ("unit", "U91-0001"),
+    ("district", HON_DAT),
+    ("province", KIEN_GIANG),
+    ("central", CENTRAL_BOARD),
+    ("central", PRIME_MINISTER),
+    ("central", PRESIDENT),
+]
 
 
 def demo_token(agency_code: str, role: str) -> str:

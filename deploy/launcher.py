@@ -99,11 +99,15 @@ class Launcher:
         self.temporal = temporal_dev_server(options.temporal_port, options.temporal_ui_port, data)
         # Serve the Temporal UI as well.
         self.temporal.argv = [arg for arg in self.temporal.argv if arg != "--headless"]
-        self.stack = Stack(StackConfig(
-            data_dir=data, kafka_bootstrap=f"127.0.0.1:{options.kafka_port}",
-            temporal_address=f"127.0.0.1:{options.temporal_port}", ports=dict(options.ports),
-            business_date=options.business_date.isoformat() if options.business_date else None,
-        ))
+        self.stack = Stack(
+            StackConfig(
+                data_dir=data,
+                kafka_bootstrap=f"127.0.0.1:{options.kafka_port}",
+                temporal_address=f"127.0.0.1:{options.temporal_port}",
+                ports=dict(options.ports),
+                business_date=options.business_date.isoformat() if options.business_date else None,
+            )
+        )
         self.pids_file = data / "pids.json"
 
     @property
@@ -112,8 +116,7 @@ class Launcher:
 
     def busy_ports(self) -> list[int]:
         o = self.options
-        return [p for p in [o.kafka_port, o.temporal_port, o.temporal_ui_port, *o.ports.values()]
-                if port_open(p)]
+        return [p for p in [o.kafka_port, o.temporal_port, o.temporal_ui_port, *o.ports.values()] if port_open(p)]
 
     def start(self) -> None:
         (self.options.data_dir / "db").mkdir(parents=True, exist_ok=True)
@@ -127,8 +130,7 @@ class Launcher:
         asyncio.run(create_topics(self.stack.config.kafka_bootstrap))
         asyncio.run(self.stack.prepare(progress=progress))
         progress("waiting for temporal")
-        wait_for_port(self.options.temporal_port, self.temporal.proc, self.temporal.name,
-                      timeout=60)
+        wait_for_port(self.options.temporal_port, self.temporal.proc, self.temporal.name, timeout=60)
         self.stack.start(progress=progress)
         self._write_pids()
         progress.finish("tdkt is running.")
@@ -138,9 +140,11 @@ class Launcher:
         while True:
             for child in self.children:
                 if child.proc is not None and child.proc.poll() is not None:
-                    raise ChildDied(f"the {child.name} (pid {child.proc.pid}) exited unexpectedly "
-                                    f"with code {child.proc.returncode}; see its log: "
-                                    f"{child.log_path}")
+                    raise ChildDied(
+                        f"the {child.name} (pid {child.proc.pid}) exited unexpectedly "
+                        f"with code {child.proc.returncode}; see its log: "
+                        f"{child.log_path}"
+                    )
             time.sleep(0.5)
 
     def stop(self) -> None:
@@ -165,12 +169,13 @@ class Launcher:
         if when is None:
             print("Business date: today (the real date).")
         elif when < REORGANIZATION:
-            print(f"Business date: {when}: the demo stands before the 2025 reorganization "
-                  f"(districts abolished on {REORGANIZATION}).")
+            print(
+                f"Business date: {when}: the demo stands before the 2025 reorganization "
+                f"(districts abolished on {REORGANIZATION})."
+            )
         else:
             print(f"Business date: {when}: after the 2025 reorganization (no districts).")
-        print("  Change it with --business-date YYYY-MM-DD (or TDKT_BUSINESS_DATE); "
-              "'today' uses the real date.\n")
+        print("  Change it with --business-date YYYY-MM-DD (or TDKT_BUSINESS_DATE); 'today' uses the real date.\n")
         print("Demo officers (development only; send 'Authorization: Bearer <token>'):")
         print(table(["agency", "name", "role", "token"], credentials(when or date.today())))
         print()
@@ -184,17 +189,22 @@ class Launcher:
 def credentials(on: date) -> list[tuple[str, str, str, str]]:
     """Demo officers' agency code, agency name (as registered on `on`), role and token."""
     codes = {code for code, _, _ in DEMO_OFFICERS}
-    names = {r["code"]: r["name"] for r in sorted(registry_rows(), key=lambda r: r["valid_from"])
-             if r["code"] in codes and r["valid_from"] <= on}
-    return [(code, names.get(code, ""), role, demo_token(code, role))
-            for code, role, _ in DEMO_OFFICERS]
+    names = {
+        r["code"]: r["name"]
+        for r in sorted(registry_rows(), key=lambda r: r["valid_from"])
+        if r["code"] in codes and r["valid_from"] <= on
+    }
+    return [(code, names.get(code, ""), role, demo_token(code, role)) for code, role, _ in DEMO_OFFICERS]
 
 
 def run(options: Options) -> int:
     launcher = Launcher(options)
     if busy := launcher.busy_ports():
-        print(f"error: port(s) {', '.join(map(str, busy))} already in use; is another launcher "
-              "running? Choose other ports with the --*-port options.", file=sys.stderr)
+        print(
+            f"error: port(s) {', '.join(map(str, busy))} already in use; is another launcher "
+            "running? Choose other ports with the --*-port options.",
+            file=sys.stderr,
+        )
         return 1
     _handle_signals(_on_signal)
     try:
@@ -224,9 +234,13 @@ def _business_date(value: str) -> date | None:
 
 
 def main(
-    data_dir: Annotated[Path, typer.Option(
-        envvar="TDKT_DATA_DIR", help="Service databases, Temporal's SQLite file and logs.",
-    )] = Path(".data"),
+    data_dir: Annotated[
+        Path,
+        typer.Option(
+            envvar="TDKT_DATA_DIR",
+            help="Service databases, Temporal's SQLite file and logs.",
+        ),
+    ] = Path(".data"),
     kafka_port: Annotated[int, typer.Option(envvar="TDKT_KAFKA_PORT")] = 9092,
     temporal_port: Annotated[int, typer.Option(envvar="TDKT_TEMPORAL_PORT")] = 7233,
     temporal_ui_port: Annotated[int, typer.Option(envvar="TDKT_TEMPORAL_UI_PORT")] = 8233,
@@ -234,16 +248,23 @@ def main(
     district_port: Annotated[int, typer.Option(envvar="TDKT_DISTRICT_PORT")] = 8002,
     province_port: Annotated[int, typer.Option(envvar="TDKT_PROVINCE_PORT")] = 8003,
     central_port: Annotated[int, typer.Option(envvar="TDKT_CENTRAL_PORT")] = 8004,
-    business_date: Annotated[str, typer.Option(
-        envvar="TDKT_BUSINESS_DATE", help="The date the services treat as today: YYYY-MM-DD, or "
-        "'today'. The default stands before the 2025 reorganization abolished districts.",
-    )] = "2025-05-15",
+    business_date: Annotated[
+        str,
+        typer.Option(
+            envvar="TDKT_BUSINESS_DATE",
+            help="The date the services treat as today: YYYY-MM-DD, or "
+            "'today'. The default stands before the 2025 reorganization abolished districts.",
+        ),
+    ] = "2025-05-15",
 ) -> None:
     """Run Kafka (Tansu), Temporal, the four tier services and the workflow worker until Ctrl+C."""
-    ports = {Tier.UNIT: unit_port, Tier.DISTRICT: district_port, Tier.PROVINCE: province_port,
-             Tier.CENTRAL: central_port}
-    options = Options(data_dir, kafka_port, temporal_port, temporal_ui_port, ports,
-                      _business_date(business_date))
+    ports = {
+        Tier.UNIT: unit_port,
+        Tier.DISTRICT: district_port,
+        Tier.PROVINCE: province_port,
+        Tier.CENTRAL: central_port,
+    }
+    options = Options(data_dir, kafka_port, temporal_port, temporal_ui_port, ports, _business_date(business_date))
     raise typer.Exit(run(options))
 
 

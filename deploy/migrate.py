@@ -29,7 +29,8 @@ def targets_for(tier: Tier, cfg: Config) -> list[str]:
     script = ScriptDirectory.from_config(cfg)
     tier_labels = {t.value for t in Tier}
     kit_heads = [
-        head for head in script.get_heads()
+        head
+        for head in script.get_heads()
         if not any(set(rev.branch_labels) & tier_labels for rev in script.iterate_revisions(head, "base"))
     ]
     if len(kit_heads) != 1:

@@ -47,8 +47,15 @@ async def seed_officers(session, tier: Tier) -> int:  # type: ignore[no-untyped-
         officer_id = f"{agency_code}:{role}"
         if tiers.get(agency_code) != tier.value or officer_id in existing:
             continue
-        session.add(Officer(id=officer_id, agency_code=agency_code, name=name, role=role,
-                            token_sha256=token_digest(demo_token(agency_code, role))))
+        session.add(
+            Officer(
+                id=officer_id,
+                agency_code=agency_code,
+                name=name,
+                role=role,
+                token_sha256=token_digest(demo_token(agency_code, role)),
+            )
+        )
         made += 1
     return made
 

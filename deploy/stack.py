@@ -35,9 +35,7 @@ class StackConfig:
 
     def __post_init__(self) -> None:
         for tier in TIER_ORDER:
-            self.database_urls.setdefault(
-                tier, f"sqlite+aiosqlite:///{self.data_dir / 'db' / f'{tier.value}.db'}"
-            )
+            self.database_urls.setdefault(tier, f"sqlite+aiosqlite:///{self.data_dir / 'db' / f'{tier.value}.db'}")
             self.ports.setdefault(tier, free_port())
 
     def url(self, tier: Tier) -> str:
@@ -69,12 +67,20 @@ class Stack:
         self.config = config
         logs = config.data_dir / "logs"
         self.services = {
-            tier: Child(f"{tier.value} service", [sys.executable, "-m", f"services.{tier.value}"],
-                        logs / f"{tier.value}.log", env=config.env(tier))
+            tier: Child(
+                f"{tier.value} service",
+                [sys.executable, "-m", f"services.{tier.value}"],
+                logs / f"{tier.value}.log",
+                env=config.env(tier),
+            )
             for tier in TIER_ORDER
         }
-        self.worker = Child("workflow worker", [sys.executable, "-m", "workflows.nomination.worker"],
-                            logs / "worker.log", env=config.env(None))
+        self.worker = Child(
+            "workflow worker",
+            [sys.executable, "-m", "workflows.nomination.worker"],
+            logs / "worker.log",
+            env=config.env(None),
+        )
 
     async def prepare(self, *, officers: bool = True, progress=lambda _msg: None) -> None:  # type: ignore[no-untyped-def]
         """Migrate and seed every service database (repeatable: existing rows are kept)."""

@@ -262,9 +262,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
 }
 
 
-def envelope_for(
-    event: Event, *, source_agency: str, occurred_at: datetime, event_id: str | None = None
-) -> Envelope:
+def envelope_for(event: Event, *, source_agency: str, occurred_at: datetime, event_id: str | None = None) -> Envelope:
     payload = event.model_dump(mode="json")
     return Envelope(
         event_id=event_id or str(uuid.uuid4()),

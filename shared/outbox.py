@@ -83,7 +83,8 @@ class OutboxRelay:
         await asyncio.gather(*futures)
         async with self._factory() as session, session.begin():
             await session.exec(  # type: ignore[call-overload]
-                update(OutboxEvent).where(OutboxEvent.id.in_([b[0] for b in batch]))  # type: ignore[union-attr]
+                update(OutboxEvent)
+                .where(OutboxEvent.id.in_([b[0] for b in batch]))  # type: ignore[union-attr]
                 .values(published_at=datetime.now(UTC))
             )
         for _, event_id, topic, _, _ in batch:

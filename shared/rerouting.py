@@ -79,8 +79,14 @@ def touched(route: list[RouteStep], step: int, retired: set[str]) -> bool:
 
 
 def reroute(
-    route: list[RouteStep], step: int, *, fresh: RoutePlan, successors: Successors, retired: set[str],
-    kinds: dict[str, str], commune_kinds: tuple[str, ...] = ("commune", "ward", "town", "special_zone"),
+    route: list[RouteStep],
+    step: int,
+    *,
+    fresh: RoutePlan,
+    successors: Successors,
+    retired: set[str],
+    kinds: dict[str, str],
+    commune_kinds: tuple[str, ...] = ("commune", "ward", "town", "special_zone"),
 ) -> Reroute:
     """Where a nomination at `route[step]` goes once the agencies in `retired` no longer exist.
 
@@ -95,8 +101,18 @@ def reroute(
     return Reroute(changed, new_route, current.agency_code, new_route[step].agency_code, rule, why)
 
 
-def plan_move(catalog: Catalog, lookup: Lookup, route: list[RouteStep], step: int, *, award_code: str, mode: str,
-              on: date, successors: Successors, retired: set[str]) -> Reroute:
+def plan_move(
+    catalog: Catalog,
+    lookup: Lookup,
+    route: list[RouteStep],
+    step: int,
+    *,
+    award_code: str,
+    mode: str,
+    on: date,
+    successors: Successors,
+    retired: set[str],
+) -> Reroute:
     """Where a nomination at `route[step]` goes on `on`, over the hierarchy `lookup` gives for that day.
 
     The one rule both the real transfer and the dry run use. Raises `NeedsChoice` when a person
@@ -114,8 +130,14 @@ def plan_move(catalog: Catalog, lookup: Lookup, route: list[RouteStep], step: in
     return reroute(route, step, fresh=fresh, successors=successors, retired=retired, kinds=kinds)
 
 
-def _resume_at(current: RouteStep, fresh: RoutePlan, successors: Successors, retired: set[str],
-               kinds: dict[str, str], commune_kinds: tuple[str, ...]) -> tuple[int, str]:
+def _resume_at(
+    current: RouteStep,
+    fresh: RoutePlan,
+    successors: Successors,
+    retired: set[str],
+    kinds: dict[str, str],
+    commune_kinds: tuple[str, ...],
+) -> tuple[int, str]:
     codes = [s.agency_code for s in fresh.steps]
     if current.agency_code not in retired:
         if current.agency_code in codes:

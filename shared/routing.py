@@ -25,13 +25,21 @@ from workflows.nomination.inputs import RouteStep
 # Decree 91/2017 Art. 46(1), confirmed by MOHA in 2022; its place in the 2022 Law or Decree 152
 # was not found (domain.md §4.1), so it is cited with low confidence.
 PROPOSER_PRINCIPLE = Citation(
-    instrument="Nghị định 91/2017/NĐ-CP", article="Điều 46 khoản 1 (cấp quản lý tổ chức, cán bộ và quỹ lương đề nghị)",
-    source="S22", confidence="L", configurable=True,
+    instrument="Nghị định 91/2017/NĐ-CP",
+    article="Điều 46 khoản 1 (cấp quản lý tổ chức, cán bộ và quỹ lương đề nghị)",
+    source="S22",
+    confidence="L",
+    configurable=True,
 )
-CENTRAL_PROCEDURE = Citation(instrument="Quyết định 311/QĐ-BNV (2025)", article="thủ tục cấp trung ương", source="S3:3eb06cf023f78272")
+CENTRAL_PROCEDURE = Citation(
+    instrument="Quyết định 311/QĐ-BNV (2025)", article="thủ tục cấp trung ương", source="S3:3eb06cf023f78272"
+)
 MOVEMENT_PRINCIPLE = Citation(
-    instrument="Nghị định 91/2017/NĐ-CP", article="cấp phát động phong trào khen thưởng hoặc đề nghị khen thưởng",
-    source="S22", confidence="M", configurable=True,
+    instrument="Nghị định 91/2017/NĐ-CP",
+    article="cấp phát động phong trào khen thưởng hoặc đề nghị khen thưởng",
+    source="S22",
+    confidence="M",
+    configurable=True,
 )
 
 
@@ -83,8 +91,14 @@ class RoutePlan:
 
 
 def resolve_route(
-    catalog: Catalog, lookup: Lookup, *, award_code: str, managing_agency: str, on: date,
-    mode: str = "cong_trang", movement_code: str | None = None,
+    catalog: Catalog,
+    lookup: Lookup,
+    *,
+    award_code: str,
+    managing_agency: str,
+    on: date,
+    mode: str = "cong_trang",
+    movement_code: str | None = None,
 ) -> RoutePlan:
     """The route of a nomination for `award_code`, proposed by `managing_agency` on `on`.
 
@@ -114,15 +128,31 @@ def resolve_route(
         confers = holder is not None and holder.code in allowed and (launcher is None or agency.code == launcher.code)
         if confers:
             assert holder is not None
-            _add(plan, agency, "confers", f"{agency.code} ({agency.name}): {holder.name_vi} quyết định tặng "
-                 f"{award.name_vi} (chế độ {regime_code})", _authority_citation(catalog, award_code, holder.code))
+            _add(
+                plan,
+                agency,
+                "confers",
+                f"{agency.code} ({agency.name}): {holder.name_vi} quyết định tặng "
+                f"{award.name_vi} (chế độ {regime_code})",
+                _authority_citation(catalog, award_code, holder.code),
+            )
             return _finish(plan)
         if index == 0:
-            _add(plan, agency, "proposes", f"{agency.code} ({agency.name}) quản lý nhân sự và quỹ lương của "
-                 "đối tượng: trình cấp trên", PROPOSER_PRINCIPLE.text())
+            _add(
+                plan,
+                agency,
+                "proposes",
+                f"{agency.code} ({agency.name}) quản lý nhân sự và quỹ lương của đối tượng: trình cấp trên",
+                PROPOSER_PRINCIPLE.text(),
+            )
         else:
-            _add(plan, agency, "reviews", f"{agency.code} ({agency.name}) xem xét và trình cấp trên",
-                 PROPOSER_PRINCIPLE.text())
+            _add(
+                plan,
+                agency,
+                "reviews",
+                f"{agency.code} ({agency.name}) xem xét và trình cấp trên",
+                PROPOSER_PRINCIPLE.text(),
+            )
         if launcher is not None and agency.code == launcher.code:
             raise RoutingError(
                 f"{launcher.code} launched movement {movement_code} but its head cannot confer {award.name_vi} "
@@ -168,7 +198,9 @@ def _launcher(lookup: Lookup, mode: str, movement_code: str | None, on: date) ->
         raise RoutingError(f"movement {movement_code} runs {found.period()}, not on {on.isoformat()}")
     launcher = lookup(found.launcher)
     if launcher is None:
-        raise RoutingError(f"the launcher {found.launcher} of movement {movement_code} does not exist on {on.isoformat()}")
+        raise RoutingError(
+            f"the launcher {found.launcher} of movement {movement_code} does not exist on {on.isoformat()}"
+        )
     return launcher
 
 
@@ -186,8 +218,9 @@ def _add(plan: RoutePlan, agency: AgencyNode, role: str, text: str, citation: st
     plan.reasons.append(StepReason(agency.code, role, text, citation))
 
 
-def _central(catalog: Catalog, lookup: Lookup, plan: RoutePlan, award_code: str, by_president: bool,
-             launcher: AgencyNode | None) -> RoutePlan:
+def _central(
+    catalog: Catalog, lookup: Lookup, plan: RoutePlan, award_code: str, by_president: bool, launcher: AgencyNode | None
+) -> RoutePlan:
     award = catalog.awards[award_code]
 
     def central_agency(authority: str) -> AgencyNode:
@@ -198,16 +231,31 @@ def _central(catalog: Catalog, lookup: Lookup, plan: RoutePlan, award_code: str,
         return node
 
     board, pm = central_agency("central_board"), central_agency("prime_minister")
-    _add(plan, board, "appraises", f"{board.code} ({board.name}) thẩm định hồ sơ và trình Thủ tướng Chính phủ",
-         CENTRAL_PROCEDURE.text())
+    _add(
+        plan,
+        board,
+        "appraises",
+        f"{board.code} ({board.name}) thẩm định hồ sơ và trình Thủ tướng Chính phủ",
+        CENTRAL_PROCEDURE.text(),
+    )
     if not by_president:
-        _add(plan, pm, "confers", f"{pm.code} ({pm.name}) quyết định tặng {award.name_vi} (chế độ {plan.regime})",
-             _authority_citation(catalog, award_code, "prime_minister"))
+        _add(
+            plan,
+            pm,
+            "confers",
+            f"{pm.code} ({pm.name}) quyết định tặng {award.name_vi} (chế độ {plan.regime})",
+            _authority_citation(catalog, award_code, "prime_minister"),
+        )
         return plan
     _add(plan, pm, "proposes_to_president", f"{pm.code} ({pm.name}) đề nghị Chủ tịch nước", CENTRAL_PROCEDURE.text())
     president = central_agency("president")
-    _add(plan, president, "confers", f"{president.code} ({president.name}) quyết định tặng {award.name_vi} "
-         f"(chế độ {plan.regime})", _authority_citation(catalog, award_code, "president"))
+    _add(
+        plan,
+        president,
+        "confers",
+        f"{president.code} ({president.name}) quyết định tặng {award.name_vi} (chế độ {plan.regime})",
+        _authority_citation(catalog, award_code, "president"),
+    )
     return plan
 
 
@@ -216,8 +264,9 @@ def _finish(plan: RoutePlan) -> RoutePlan:
     return plan
 
 
-async def registry_lookup(session: AsyncSession, catalog: Catalog, code: str, on: date,
-                          movement_code: str | None = None) -> Lookup:
+async def registry_lookup(
+    session: AsyncSession, catalog: Catalog, code: str, on: date, movement_code: str | None = None
+) -> Lookup:
     """Preload what a route from `code` can touch: its ancestors, the central bodies, a launcher."""
     nodes: dict[str, AgencyNode] = {}
 
@@ -238,10 +287,23 @@ async def registry_lookup(session: AsyncSession, catalog: Catalog, code: str, on
 
 
 async def plan_route(
-    session: AsyncSession, *, proposer_agency: str, award_code: str, on: date, mode: str = "cong_trang",
-    movement_code: str | None = None, catalog: Catalog | None = None,
+    session: AsyncSession,
+    *,
+    proposer_agency: str,
+    award_code: str,
+    on: date,
+    mode: str = "cong_trang",
+    movement_code: str | None = None,
+    catalog: Catalog | None = None,
 ) -> RoutePlan:
     rules = catalog or default_catalog()
     lookup = await registry_lookup(session, rules, proposer_agency, on, movement_code)
-    return resolve_route(rules, lookup, award_code=award_code, managing_agency=proposer_agency, on=on,
-                         mode=mode, movement_code=movement_code)
+    return resolve_route(
+        rules,
+        lookup,
+        award_code=award_code,
+        managing_agency=proposer_agency,
+        on=on,
+        mode=mode,
+        movement_code=movement_code,
+    )

@@ -42,9 +42,7 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _defaults_and_safety(self) -> "ServiceSettings":
         if not self.database_url:
-            object.__setattr__(
-                self, "database_url", f"sqlite+aiosqlite:///.data/{self.tier.value}.db"
-            )
+            object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///.data/{self.tier.value}.db")
         if not self.consumer_group:
             object.__setattr__(self, "consumer_group", f"tdkt-{self.tier.value}")
         if self.environment == "production":

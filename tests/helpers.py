@@ -36,8 +36,11 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 30, w
 def document(kind: str = "to_trinh", text: str = "Tờ trình đề nghị khen thưởng") -> dict[str, str]:
     content = text.encode()
     return {
-        "kind": kind, "filename": f"{kind}.txt", "content_type": "text/plain",
-        "content_base64": base64.b64encode(content).decode(), "sha256": hashlib.sha256(content).hexdigest(),
+        "kind": kind,
+        "filename": f"{kind}.txt",
+        "content_type": "text/plain",
+        "content_base64": base64.b64encode(content).decode(),
+        "sha256": hashlib.sha256(content).hexdigest(),
     }
 
 
@@ -53,15 +56,22 @@ def proposer_kinds(award: str) -> list[str]:
     return [k for k in required_documents(default_catalog(), award, "province") if k not in COUNCIL_KINDS]
 
 
-async def draft_and_submit(unit: httpx.AsyncClient, agency: str, award: str, nominee: str,
-                           kinds: list[str] | None = None) -> dict:
-    r = await unit.post("/nominations", headers=auth(agency, "clerk"),
-                        json={"nominee_name": nominee, "award_code": award, "reason": "Thành tích xuất sắc"})
+async def draft_and_submit(
+    unit: httpx.AsyncClient, agency: str, award: str, nominee: str, kinds: list[str] | None = None
+) -> dict:
+    r = await unit.post(
+        "/nominations",
+        headers=auth(agency, "clerk"),
+        json={"nominee_name": nominee, "award_code": award, "reason": "Thành tích xuất sắc"},
+    )
     assert r.status_code == 201, r.text
     nomination_id = r.json()["id"]
     for kind in proposer_kinds(award) if kinds is None else kinds:
-        r = await unit.post(f"/nominations/{nomination_id}/documents", headers=auth(agency, "clerk"),
-                            json=document(kind, f"{kind}: {nominee}"))
+        r = await unit.post(
+            f"/nominations/{nomination_id}/documents",
+            headers=auth(agency, "clerk"),
+            json=document(kind, f"{kind}: {nominee}"),
+        )
         assert r.status_code == 201, r.text
     r = await unit.post(f"/nominations/{nomination_id}/submit", headers=auth(agency, "clerk"))
     assert r.status_code == 202, r.text
@@ -72,8 +82,9 @@ async def business_date(client: httpx.AsyncClient) -> date:
     return date.fromisoformat((await client.get("/health")).json()["business_date"])
 
 
-async def post_consultation(client: httpx.AsyncClient, agency: str, nomination_id: str,
-                            working_days_ago: int = 15) -> httpx.Response:
+async def post_consultation(
+    client: httpx.AsyncClient, agency: str, nomination_id: str, working_days_ago: int = 15
+) -> httpx.Response:
     """The proposer published the list that many working days ago (the law asks 10 before the council).
 
     With 10, the window closes at the end of today: comments are still taken, and the council may meet.
@@ -86,12 +97,21 @@ async def post_consultation(client: httpx.AsyncClient, agency: str, nomination_i
         posted -= timedelta(days=1)
         while not cal.is_working_day(posted):
             posted -= timedelta(days=1)
-    return await client.post(f"/nominations/{nomination_id}/consultation", headers=auth(agency, "clerk"),
-                             json={"posted_on": posted.isoformat(), "channel": f"https://{agency.lower()}.gov.vn/cong-khai"})
+    return await client.post(
+        f"/nominations/{nomination_id}/consultation",
+        headers=auth(agency, "clerk"),
+        json={"posted_on": posted.isoformat(), "channel": f"https://{agency.lower()}.gov.vn/cong-khai"},
+    )
 
 
-async def council_concludes(client: httpx.AsyncClient, agency: str, nomination_id: str, award: str, nominee: str,
-                            votes: dict[str, str] | None = None) -> dict:
+async def council_concludes(
+    client: httpx.AsyncClient,
+    agency: str,
+    nomination_id: str,
+    award: str,
+    nominee: str,
+    votes: dict[str, str] | None = None,
+) -> dict:
     """The agency's council meets today on one nomination; every member present votes (default: yes).
 
     The council (created once per agency) is the agency's chair and, where it has one, its clerk.
@@ -100,27 +120,40 @@ async def council_concludes(client: httpx.AsyncClient, agency: str, nomination_i
     councils = (await client.get("/councils", headers=chair)).json()
     if councils:
         council_id = councils[0]["id"]
-        members = [m["officer_id"] for m in (await client.get(f"/councils/{council_id}", headers=chair)).json()
-                   ["members"]]
+        members = [
+            m["officer_id"] for m in (await client.get(f"/councils/{council_id}", headers=chair)).json()["members"]
+        ]
     else:
         r = await client.post("/councils", headers=chair, json={"name": f"Hội đồng Thi đua - Khen thưởng {agency}"})
         assert r.status_code == 201, r.text
         council_id, members = r.json()["id"], []
         for role, position in (("chair", "chair"), ("clerk", "secretary")):
-            r = await client.post(f"/councils/{council_id}/members", headers=chair, json={
-                "officer_id": f"{agency}:{role}", "position": position, "from": "2025-01-01"})
+            r = await client.post(
+                f"/councils/{council_id}/members",
+                headers=chair,
+                json={"officer_id": f"{agency}:{role}", "position": position, "from": "2025-01-01"},
+            )
             if r.status_code == 201:
                 members.append(f"{agency}:{role}")
     today = (await business_date(client)).isoformat()
-    r = await client.post(f"/councils/{council_id}/meetings", headers=chair, json={
-        "held_on": today, "present": members,
-        "items": [{"nomination_id": nomination_id, "award_code": award, "nominee_name": nominee}]})
+    r = await client.post(
+        f"/councils/{council_id}/meetings",
+        headers=chair,
+        json={
+            "held_on": today,
+            "present": members,
+            "items": [{"nomination_id": nomination_id, "award_code": award, "nominee_name": nominee}],
+        },
+    )
     assert r.status_code == 201, r.text
     meeting_id = r.json()["id"]
     for member in members:
         vote = (votes or {}).get(member, "yes")
-        r = await client.post(f"/meetings/{meeting_id}/items/{nomination_id}/votes",
-                              headers=auth(agency, member.split(":")[1]), json={"vote": vote})
+        r = await client.post(
+            f"/meetings/{meeting_id}/items/{nomination_id}/votes",
+            headers=auth(agency, member.split(":")[1]),
+            json={"vote": vote},
+        )
         assert r.status_code == 201, r.text
     r = await client.post(f"/meetings/{meeting_id}/items/{nomination_id}/close-round", headers=chair)
     assert r.status_code == 200, r.text
@@ -150,18 +183,31 @@ async def wait_pending(client: httpx.AsyncClient, agency: str, nomination_id: st
     return await eventually(pending, what=f"{nomination_id} pending at {agency}")
 
 
-async def decide(client: httpx.AsyncClient, agency: str, nomination_id: str, action: str,
-                 role: str = "chair", prepare: bool = True, **extra: Any) -> httpx.Response:
+async def decide(
+    client: httpx.AsyncClient,
+    agency: str,
+    nomination_id: str,
+    action: str,
+    role: str = "chair",
+    prepare: bool = True,
+    **extra: Any,
+) -> httpx.Response:
     """Decide as the agency's officer; before a forward, hold the consultation and council it needs."""
     if action == "forward" and prepare and role == "chair":
         await ready_to_forward(client, agency, nomination_id)
-    return await client.post(f"/reviews/{nomination_id}/decision", headers=auth(agency, role),
-                             json={"action": action, **extra})
+    return await client.post(
+        f"/reviews/{nomination_id}/decision", headers=auth(agency, role), json={"action": action, **extra}
+    )
 
 
 async def events_for(bootstrap: str, nomination_id: str, topics: list[str]) -> list[dict]:
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=f"probe-{uuid.uuid4()}",
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        group_id=f"probe-{uuid.uuid4()}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     try:
         found: list[dict] = []

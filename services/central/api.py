@@ -17,13 +17,18 @@ from shared.kit.outcomes import AwardChange, ChangeOut
 router = APIRouter(tags=["central"])
 
 
-@router.get("/awards", response_model=list[AwardOut],
-            summary="Registry of awards conferred at any level, with their status (conferred, revoked, stripped) "
-                    "and later changes, as reported by award.* events")
-async def conferred_awards(award_code: str | None = None,
-                           status: Literal["conferred", "revoked", "stripped"] | None = None,
-                           caller: Caller = Depends(current_officer),
-                           session: AsyncSession = Depends(db, scope="function")):
+@router.get(
+    "/awards",
+    response_model=list[AwardOut],
+    summary="Registry of awards conferred at any level, with their status (conferred, revoked, stripped) "
+    "and later changes, as reported by award.* events",
+)
+async def conferred_awards(
+    award_code: str | None = None,
+    status: Literal["conferred", "revoked", "stripped"] | None = None,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+):
     query = select(ConferredAward)
     if award_code:
         query = query.where(ConferredAward.award_code == award_code)
@@ -32,17 +37,26 @@ async def conferred_awards(award_code: str | None = None,
     awards = list((await session.exec(query.order_by(ConferredAward.decided_on))).all())  # type: ignore[arg-type]
     changes: dict[str, list[ChangeOut]] = defaultdict(list)
     if ids := [a.nomination_id for a in awards]:
-        rows = await session.exec(select(AwardChange).where(AwardChange.nomination_id.in_(ids))  # type: ignore[attr-defined]
-                                  .order_by(AwardChange.seq))  # type: ignore[arg-type]
+        rows = await session.exec(
+            select(AwardChange)
+            .where(AwardChange.nomination_id.in_(ids))  # type: ignore[attr-defined]
+            .order_by(AwardChange.seq)
+        )  # type: ignore[arg-type]
         for row in rows.all():
             changes[row.nomination_id].append(ChangeOut(**row.model_dump()))
     return [AwardOut(**a.model_dump(), changes=changes[a.nomination_id]) for a in awards]
 
 
-@router.get("/statistics/awards-by-province",
-            summary="Conferred awards in force per province and year (revoked and stripped ones are not counted); "
-                    "predecessors counted under their successor")
-async def statistics_by_province(request: Request, as_of: date | None = None, caller: Caller = Depends(current_officer),
-                                 session: AsyncSession = Depends(db, scope="function")) -> list[dict]:
+@router.get(
+    "/statistics/awards-by-province",
+    summary="Conferred awards in force per province and year (revoked and stripped ones are not counted); "
+    "predecessors counted under their successor",
+)
+async def statistics_by_province(
+    request: Request,
+    as_of: date | None = None,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+) -> list[dict]:
     rows = await awards_by_province(session, as_of or request.app.state.kit.settings.today())
     return [row.__dict__ for row in rows]

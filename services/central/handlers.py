@@ -19,10 +19,14 @@ async def register_conferral(session: AsyncSession, envelope: Envelope, event: E
         return
     session.add(
         ConferredAward(
-            nomination_id=event.nomination_id, award_code=event.conferred_award_code or event.award_code,
-            nominee_name=event.nominee_name, proposer_agency=event.proposer_agency,
-            conferred_by=event.agency_code, decision_no=event.decision_no,
-            decided_on=date.fromisoformat(event.decided_on), event_id=envelope.event_id,
+            nomination_id=event.nomination_id,
+            award_code=event.conferred_award_code or event.award_code,
+            nominee_name=event.nominee_name,
+            proposer_agency=event.proposer_agency,
+            conferred_by=event.agency_code,
+            decision_no=event.decision_no,
+            decided_on=date.fromisoformat(event.decided_on),
+            event_id=envelope.event_id,
         )
     )
 

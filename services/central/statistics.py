@@ -30,8 +30,9 @@ async def successor_on(session: AsyncSession, code: str, as_of: date) -> str:
     for _ in range(10):
         if await agency_on(session, code, as_of) is not None:
             return code
-        last = (await session.exec(select(Agency).where(Agency.code == code)
-                                   .order_by(Agency.valid_from.desc()))).first()  # type: ignore[attr-defined]
+        last = (
+            await session.exec(select(Agency).where(Agency.code == code).order_by(Agency.valid_from.desc()))
+        ).first()  # type: ignore[attr-defined]
         if last is None or not last.successors:
             return code
         code = last.successors[0]

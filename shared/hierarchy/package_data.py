@@ -79,10 +79,7 @@ def legacy_rows() -> tuple[LegacyRow, ...]:
 
 @cache
 def new_rows() -> tuple[NewRow, ...]:
-    rows = _query(
-        "SELECT provinceCode, wardCode, province, ward, wardType, provinceKey, wardKey"
-        " FROM admin_units"
-    )
+    rows = _query("SELECT provinceCode, wardCode, province, ward, wardType, provinceKey, wardKey FROM admin_units")
     return tuple(NewRow(*row) for row in rows)
 
 

@@ -43,8 +43,7 @@ async def registry_size(session: AsyncSession) -> int:
 async def load_versions(session: AsyncSession, versions: list[dict]) -> int:
     """Bulk-insert versions not yet present (by code and valid_from); returns how many were added."""
     existing = {
-        (code, valid_from)
-        for code, valid_from in (await session.exec(select(Agency.code, Agency.valid_from))).all()
+        (code, valid_from) for code, valid_from in (await session.exec(select(Agency.code, Agency.valid_from))).all()
     }
     fresh = [v for v in versions if (v["code"], v["valid_from"]) not in existing]
     for start in range(0, len(fresh), 2000):

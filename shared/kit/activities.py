@@ -48,13 +48,15 @@ DECISION_STATUS = {"forward": "forwarded", "return": "returned", "refuse": "refu
 
 
 def _route(nomination: NominationInput) -> list[dict]:
-    return [{"tier": s.tier, "agency_code": s.agency_code, "confers": s.confers, "role": s.role}
-            for s in nomination.route]
+    return [
+        {"tier": s.tier, "agency_code": s.agency_code, "confers": s.confers, "role": s.role} for s in nomination.route
+    ]
 
 
 class TierActivities:
-    def __init__(self, factory: async_sessionmaker[AsyncSession], on_commit: Callable[[], None],
-                 tier: str = "unit") -> None:
+    def __init__(
+        self, factory: async_sessionmaker[AsyncSession], on_commit: Callable[[], None], tier: str = "unit"
+    ) -> None:
         self._factory = factory
         self._on_commit = on_commit
         self._tier = tier
@@ -81,26 +83,39 @@ class TierActivities:
                     session.add(row)
                 action = "nomination.resubmitted" if args.resubmission else "nomination.submitted"
                 await append_audit(
-                    session, idempotency_key=args.idempotency_key, at=now,
-                    agency_code=n.proposer_agency, nomination_id=n.nomination_id,
-                    actor=n.submitted_by, action=action, outcome="in_review", reason=args.reason,
+                    session,
+                    idempotency_key=args.idempotency_key,
+                    at=now,
+                    agency_code=n.proposer_agency,
+                    nomination_id=n.nomination_id,
+                    actor=n.submitted_by,
+                    action=action,
+                    outcome="in_review",
+                    reason=args.reason,
                     details={"award_code": n.award_code, "route": _route(n)},
                 )
                 common = dict(
-                    nomination_id=n.nomination_id, award_code=n.award_code,
-                    nominee_name=n.nominee_name, proposer_agency=n.proposer_agency,
-                    agency_code=n.proposer_agency, step=0, actor=n.submitted_by, reason=args.reason,
+                    nomination_id=n.nomination_id,
+                    award_code=n.award_code,
+                    nominee_name=n.nominee_name,
+                    proposer_agency=n.proposer_agency,
+                    agency_code=n.proposer_agency,
+                    step=0,
+                    actor=n.submitted_by,
+                    reason=args.reason,
                 )
                 event: Event = (
                     NominationResubmitted(**common)
                     if args.resubmission
                     else NominationSubmitted(
-                        **common, route=_route(n), regime=n.regime or None, mode=n.mode,
+                        **common,
+                        route=_route(n),
+                        regime=n.regime or None,
+                        mode=n.mode,
                         eligibility_outcome=(n.eligibility or {}).get("outcome"),
                     )
                 )
-                add_event(session, event, source_agency=n.proposer_agency, occurred_at=now,
-                          key=n.nomination_id)
+                add_event(session, event, source_agency=n.proposer_agency, occurred_at=now, key=n.nomination_id)
             log.info(action)
         self._on_commit()
 
@@ -117,32 +132,62 @@ class TierActivities:
                     return
                 session.add(
                     Review(
-                        nomination_id=n.nomination_id, workflow_id=args.workflow_id,
-                        agency_code=step.agency_code, step=args.step, visit=args.visit,
-                        award_code=n.award_code, nominee_name=n.nominee_name,
-                        proposer_agency=n.proposer_agency, route=_route(n), opened_at=now,
-                        regime=n.regime or None, mode=n.mode, eligibility=n.eligibility,
+                        nomination_id=n.nomination_id,
+                        workflow_id=args.workflow_id,
+                        agency_code=step.agency_code,
+                        step=args.step,
+                        visit=args.visit,
+                        award_code=n.award_code,
+                        nominee_name=n.nominee_name,
+                        proposer_agency=n.proposer_agency,
+                        route=_route(n),
+                        opened_at=now,
+                        regime=n.regime or None,
+                        mode=n.mode,
+                        eligibility=n.eligibility,
                     )
                 )
                 arrived = args.transferred_from is not None
                 await append_audit(
-                    session, idempotency_key=args.idempotency_key, at=now,
-                    agency_code=step.agency_code, nomination_id=n.nomination_id, actor="system",
-                    action="nomination.transferred_in" if arrived else "nomination.received", outcome="pending",
+                    session,
+                    idempotency_key=args.idempotency_key,
+                    at=now,
+                    agency_code=step.agency_code,
+                    nomination_id=n.nomination_id,
+                    actor="system",
+                    action="nomination.transferred_in" if arrived else "nomination.received",
+                    outcome="pending",
                     reason=args.legal_basis if arrived else None,
-                    details={"step": args.step, "visit": args.visit,
-                             **({"escalated_from": args.escalated_from} if args.escalated_from else {}),
-                             **({"from_agency": args.transferred_from, "plan": args.plan_code,
-                                 "submitted_at": n.submitted_at, "regime": n.regime} if arrived else {})},
+                    details={
+                        "step": args.step,
+                        "visit": args.visit,
+                        **({"escalated_from": args.escalated_from} if args.escalated_from else {}),
+                        **(
+                            {
+                                "from_agency": args.transferred_from,
+                                "plan": args.plan_code,
+                                "submitted_at": n.submitted_at,
+                                "regime": n.regime,
+                            }
+                            if arrived
+                            else {}
+                        ),
+                    },
                 )
                 add_event(
                     session,
                     NominationReceived(
-                        nomination_id=n.nomination_id, award_code=n.award_code,
-                        nominee_name=n.nominee_name, proposer_agency=n.proposer_agency,
-                        agency_code=step.agency_code, step=args.step, actor="system",
+                        nomination_id=n.nomination_id,
+                        award_code=n.award_code,
+                        nominee_name=n.nominee_name,
+                        proposer_agency=n.proposer_agency,
+                        agency_code=step.agency_code,
+                        step=args.step,
+                        actor="system",
                     ),
-                    source_agency=step.agency_code, occurred_at=now, key=n.nomination_id,
+                    source_agency=step.agency_code,
+                    occurred_at=now,
+                    key=n.nomination_id,
                 )
             log.info("nomination.received", step=args.step)
         self._on_commit()
@@ -177,18 +222,34 @@ class TierActivities:
                 review.decided_by, review.reason = d.officer_id, d.reason
                 session.add(review)
                 await append_audit(
-                    session, idempotency_key=args.idempotency_key, at=now,
-                    agency_code=d.agency_code, nomination_id=n.nomination_id, actor=d.officer_id,
-                    action=f"decision.{d.action}", outcome=status, reason=d.reason,
-                    details={"step": args.step, "visit": args.visit, "role": d.officer_role,
-                             "next_agency": args.next_agency, "decision_no": d.decision_no,
-                             **({"on_behalf_of": d.on_behalf_of} if d.on_behalf_of else {}),
-                             **({"missing_documents": args.missing_documents} if args.missing_documents else {}),
-                             **({"documents": [doc.document_id for doc in d.documents]} if d.documents else {}),
-                             **conferral},
+                    session,
+                    idempotency_key=args.idempotency_key,
+                    at=now,
+                    agency_code=d.agency_code,
+                    nomination_id=n.nomination_id,
+                    actor=d.officer_id,
+                    action=f"decision.{d.action}",
+                    outcome=status,
+                    reason=d.reason,
+                    details={
+                        "step": args.step,
+                        "visit": args.visit,
+                        "role": d.officer_role,
+                        "next_agency": args.next_agency,
+                        "decision_no": d.decision_no,
+                        **({"on_behalf_of": d.on_behalf_of} if d.on_behalf_of else {}),
+                        **({"missing_documents": args.missing_documents} if args.missing_documents else {}),
+                        **({"documents": [doc.document_id for doc in d.documents]} if d.documents else {}),
+                        **conferral,
+                    },
                 )
-                add_event(session, _decision_event(args, now, conferral), source_agency=d.agency_code,
-                          occurred_at=now, key=n.nomination_id)
+                add_event(
+                    session,
+                    _decision_event(args, now, conferral),
+                    source_agency=d.agency_code,
+                    occurred_at=now,
+                    key=n.nomination_id,
+                )
             log.info("nomination.decided", action=d.action, step=args.step)
         self._on_commit()
 
@@ -200,22 +261,43 @@ class TierActivities:
         async with self._factory() as session, session.begin():
             if await self._already_done(session, args.idempotency_key):
                 return
-            for review in (await session.exec(select(Review).where(
-                    Review.nomination_id == n.nomination_id, Review.status == "pending"))).all():
+            for review in (
+                await session.exec(
+                    select(Review).where(Review.nomination_id == n.nomination_id, Review.status == "pending")
+                )
+            ).all():
                 review.status, review.decided_at, review.decided_by = "withdrawn", at, args.officer_id
                 review.reason = args.reason
                 session.add(review)
             await append_audit(
-                session, idempotency_key=args.idempotency_key, at=at, agency_code=args.agency_code,
-                nomination_id=n.nomination_id, actor=args.officer_id, action="nomination.withdrawn",
-                outcome="withdrawn", reason=args.reason, details={"step": args.step, "visit": args.visit},
+                session,
+                idempotency_key=args.idempotency_key,
+                at=at,
+                agency_code=args.agency_code,
+                nomination_id=n.nomination_id,
+                actor=args.officer_id,
+                action="nomination.withdrawn",
+                outcome="withdrawn",
+                reason=args.reason,
+                details={"step": args.step, "visit": args.visit},
             )
             if args.announce:
-                add_event(session, NominationWithdrawn(
-                    nomination_id=n.nomination_id, award_code=n.award_code, nominee_name=n.nominee_name,
-                    proposer_agency=n.proposer_agency, agency_code=args.agency_code, step=args.step,
-                    actor=args.officer_id, reason=args.reason,
-                ), source_agency=args.agency_code, occurred_at=at, key=n.nomination_id)
+                add_event(
+                    session,
+                    NominationWithdrawn(
+                        nomination_id=n.nomination_id,
+                        award_code=n.award_code,
+                        nominee_name=n.nominee_name,
+                        proposer_agency=n.proposer_agency,
+                        agency_code=args.agency_code,
+                        step=args.step,
+                        actor=args.officer_id,
+                        reason=args.reason,
+                    ),
+                    source_agency=args.agency_code,
+                    occurred_at=at,
+                    key=n.nomination_id,
+                )
         self._on_commit()
 
     @activity.defn(name="plan_transfer")
@@ -249,8 +331,9 @@ class TierActivities:
     @activity.defn(name="find_in_flight")
     async def find_in_flight(self, args: FindInFlightArgs) -> list[str]:
         async with self._factory() as session:
-            return await reorganizations.find_in_flight(session, date.fromisoformat(args.effective), args.after,
-                                                        args.limit)
+            return await reorganizations.find_in_flight(
+                session, date.fromisoformat(args.effective), args.after, args.limit
+            )
 
     @activity.defn(name="preview_in_flight")
     async def preview_in_flight(self, args: FindInFlightArgs) -> list[OutcomeRow]:
@@ -276,18 +359,33 @@ class TierActivities:
             return await reorganizations.next_queued(session, args.plan_code, args.after, args.limit)
 
     def all(self) -> list[Callable]:
-        return [self.record_submission, self.open_review, self.record_decision, self.record_withdrawal,
-                self.plan_transfer,
-                self.record_transfer, self.apply_plan, self.find_in_flight, self.preview_in_flight,
-                self.record_outcomes, self.queue_candidates, self.next_queued]
+        return [
+            self.record_submission,
+            self.open_review,
+            self.record_decision,
+            self.record_withdrawal,
+            self.plan_transfer,
+            self.record_transfer,
+            self.apply_plan,
+            self.find_in_flight,
+            self.preview_in_flight,
+            self.record_outcomes,
+            self.queue_candidates,
+            self.next_queued,
+        ]
 
 
 def _decision_event(args: RecordDecisionArgs, now: datetime, conferral: dict) -> Event:
     n, d = args.nomination, args.decision
     common = dict(
-        nomination_id=n.nomination_id, award_code=n.award_code, nominee_name=n.nominee_name,
-        proposer_agency=n.proposer_agency, agency_code=d.agency_code, step=args.step,
-        actor=d.officer_id, reason=d.reason,
+        nomination_id=n.nomination_id,
+        award_code=n.award_code,
+        nominee_name=n.nominee_name,
+        proposer_agency=n.proposer_agency,
+        agency_code=d.agency_code,
+        step=args.step,
+        actor=d.officer_id,
+        reason=d.reason,
     )
     if d.action == "forward":
         return NominationForwarded(**common, to_agency=args.next_agency or "")
@@ -296,11 +394,20 @@ def _decision_event(args: RecordDecisionArgs, now: datetime, conferral: dict) ->
     if d.action == "refuse":
         return NominationRefused(**common)
     return AwardConferred(
-        **common, decision_no=d.decision_no or "", decided_on=d.decided_on or now.date().isoformat(), nominee_id=n.nominee_id,
-        mode=n.mode, period_year=n.period_year, regime=n.regime or None, achievement=n.achievement,
-        initiative_ids=list(n.initiative_ids), conferred_award_code=conferral.get("conferred_award_code"),
-        signer=d.signer, bonus_coefficient=conferral.get("bonus_coefficient"),
-        base_salary=conferral.get("base_salary"), bonus_amount=conferral.get("bonus_amount"),
+        **common,
+        decision_no=d.decision_no or "",
+        decided_on=d.decided_on or now.date().isoformat(),
+        nominee_id=n.nominee_id,
+        mode=n.mode,
+        period_year=n.period_year,
+        regime=n.regime or None,
+        achievement=n.achievement,
+        initiative_ids=list(n.initiative_ids),
+        conferred_award_code=conferral.get("conferred_award_code"),
+        signer=d.signer,
+        bonus_coefficient=conferral.get("bonus_coefficient"),
+        base_salary=conferral.get("base_salary"),
+        bonus_amount=conferral.get("bonus_amount"),
     )
 
 
@@ -319,5 +426,8 @@ def _conferral_details(args: RecordDecisionArgs, now: datetime) -> dict:
     except (LookupError, ValueError) as err:  # no coefficient for this recipient, or no salary row: say so
         details["bonus_note"] = str(err)
         return details
-    return details | {"bonus_coefficient": bonus.coefficient, "base_salary": bonus.base_salary,
-                      "bonus_amount": bonus.amount}
+    return details | {
+        "bonus_coefficient": bonus.coefficient,
+        "base_salary": bonus.base_salary,
+        "bonus_amount": bonus.amount,
+    }

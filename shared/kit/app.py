@@ -68,9 +68,7 @@ def create_app(
         configure_logging(settings.log_level, service=f"tdkt-{settings.tier.value}")
         engine = make_engine(settings.database_url)
         sessions = session_factory(engine)
-        producer = AIOKafkaProducer(
-            bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=5
-        )
+        producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=5)
         await producer.start()
         consumer = AIOKafkaConsumer(
             *sorted({_topic_of(t) for t in all_handlers}),
@@ -84,13 +82,13 @@ def create_app(
         temporal = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
         relay = OutboxRelay(sessions, producer, poll_ms=settings.outbox_poll_ms)
         activities = TierActivities(sessions, on_commit=relay.wake, tier=settings.tier.value).all()
-        activities += LifecycleActivities(sessions, relay.wake, settings.tier.value,
-                                          business_now=real_clock(settings.business_date)).all()
+        activities += LifecycleActivities(
+            sessions, relay.wake, settings.tier.value, business_now=real_clock(settings.business_date)
+        ).all()
         if extra_activities:
             activities += extra_activities(sessions)
         worker = Worker(temporal, task_queue=settings.tier.task_queue, activities=activities)
-        events = EventConsumer(consumer, producer, sessions, all_handlers,
-                               max_attempts=settings.consumer_max_attempts)
+        events = EventConsumer(consumer, producer, sessions, all_handlers, max_attempts=settings.consumer_max_attempts)
         kit = Kit(settings, engine, sessions, temporal, NominationClient(temporal), relay)
         kit.tasks = [
             asyncio.create_task(relay.run(), name="outbox-relay"),
@@ -117,17 +115,21 @@ def create_app(
     app.include_router(kit_router)
     app.include_router(rules_router)
     app.include_router(reorg_router)
-    for lifecycle in (dossier_router, councils_router, consultation_router, outcomes_router,
-                      delegations_router, tracking_router):
+    for lifecycle in (
+        dossier_router,
+        councils_router,
+        consultation_router,
+        outcomes_router,
+        delegations_router,
+        tracking_router,
+    ):
         app.include_router(lifecycle)
     for extra in routers:
         app.include_router(extra)
 
     @app.exception_handler(RequestValidationError)
     async def _readable_422(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()
-        ]
+        problems = [f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()]
         return JSONResponse({"detail": "; ".join(problems), "errors": exc.errors()}, status_code=422)
 
     return app

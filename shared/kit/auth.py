@@ -82,10 +82,14 @@ async def delegated_role(session: AsyncSession, officer: Officer, on: date) -> t
         select(Delegation.role, Delegation.from_officer_id)
         .join(Officer, Officer.id == Delegation.from_officer_id)  # type: ignore[arg-type]
         .where(
-            Delegation.to_officer_id == officer.id, Delegation.agency_code == officer.agency_code,
-            Delegation.starts_on <= on, Delegation.ends_on >= on,
+            Delegation.to_officer_id == officer.id,
+            Delegation.agency_code == officer.agency_code,
+            Delegation.starts_on <= on,
+            Delegation.ends_on >= on,
             Delegation.revoked_at.is_(None),  # type: ignore[union-attr]
-            Officer.active, Officer.agency_code == officer.agency_code, Officer.role == Delegation.role,
+            Officer.active,
+            Officer.agency_code == officer.agency_code,
+            Officer.role == Delegation.role,
         )
         .order_by(Delegation.starts_on, Delegation.id)  # type: ignore[arg-type]
     )
@@ -104,15 +108,15 @@ async def _retired(session: AsyncSession, code: str, today: date) -> str | None:
     if last is None:
         return None  # an agency outside the registry (tests, tools): nothing to check against
     successors = ", ".join(last.successors or []) or "none recorded"
-    return (f"{code} ({last.name}) no longer exists on {today.isoformat()} (its last day was "
-            f"{last.valid_to.isoformat() if last.valid_to else '?'}; successors: {successors}); "
-            "its officers cannot act for it")
+    return (
+        f"{code} ({last.name}) no longer exists on {today.isoformat()} (its last day was "
+        f"{last.valid_to.isoformat() if last.valid_to else '?'}; successors: {successors}); "
+        "its officers cannot act for it"
+    )
 
 
 async def _officer_by_token(session: AsyncSession, token: str) -> Officer | None:
-    found = await session.exec(
-        select(Officer).where(Officer.token_sha256 == token_digest(token), Officer.active)
-    )
+    found = await session.exec(select(Officer).where(Officer.token_sha256 == token_digest(token), Officer.active))
     return found.first()
 
 

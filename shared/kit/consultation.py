@@ -32,10 +32,17 @@ HOLDING_ROLES = ("chair", "admin")
 PUBLIC = "public"  # the actor of comments filed without an account
 
 
-@router.post("/nominations/{nomination_id}/consultation", status_code=201,
-             summary="Record the public posting of the agency's own nomination (clerk, chair)")
-async def open_consultation(nomination_id: str, body: ConsultationIn, caller: Caller = Depends(current_officer),
-                            session: AsyncSession = Depends(db, scope="function")) -> dict[str, Any]:
+@router.post(
+    "/nominations/{nomination_id}/consultation",
+    status_code=201,
+    summary="Record the public posting of the agency's own nomination (clerk, chair)",
+)
+async def open_consultation(
+    nomination_id: str,
+    body: ConsultationIn,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+) -> dict[str, Any]:
     require_role(caller, *POSTING_ROLES)
     nomination = await own_nomination(session, caller=caller, nomination_id=nomination_id)
     award = default_catalog().award(nomination.award_code)
@@ -50,24 +57,45 @@ async def open_consultation(nomination_id: str, body: ConsultationIn, caller: Ca
     if await consultation_of(session, nomination_id) is not None:
         raise _problem(409, f"the public posting of nomination {nomination_id} is already recorded")
     consultation = Consultation(
-        id=str(uuid.uuid4()), nomination_id=nomination_id, agency_code=caller.agency_code,
-        award_code=award.code, nominee_name=nomination.nominee_name, posted_on=body.posted_on,
-        channel=body.channel, working_days=days, closes_on=default_calendar().add_working_days(body.posted_on, days),
-        opened_by=caller.officer_id, opened_at=datetime.now(UTC),
+        id=str(uuid.uuid4()),
+        nomination_id=nomination_id,
+        agency_code=caller.agency_code,
+        award_code=award.code,
+        nominee_name=nomination.nominee_name,
+        posted_on=body.posted_on,
+        channel=body.channel,
+        working_days=days,
+        closes_on=default_calendar().add_working_days(body.posted_on, days),
+        opened_by=caller.officer_id,
+        opened_at=datetime.now(UTC),
     )
     session.add(consultation)
-    await append_audit(session, idempotency_key=f"consultation:{consultation.id}:opened", at=consultation.opened_at,
-                       agency_code=caller.agency_code, actor=caller.officer_id, action="consultation.opened",
-                       outcome="open", nomination_id=nomination_id,
-                       details={"consultation_id": consultation.id, "posted_on": body.posted_on.isoformat(),
-                                "closes_on": consultation.closes_on.isoformat(), "working_days": days})
+    await append_audit(
+        session,
+        idempotency_key=f"consultation:{consultation.id}:opened",
+        at=consultation.opened_at,
+        agency_code=caller.agency_code,
+        actor=caller.officer_id,
+        action="consultation.opened",
+        outcome="open",
+        nomination_id=nomination_id,
+        details={
+            "consultation_id": consultation.id,
+            "posted_on": body.posted_on.isoformat(),
+            "closes_on": consultation.closes_on.isoformat(),
+            "working_days": days,
+        },
+    )
     return _consultation_out(consultation)
 
 
-@router.get("/nominations/{nomination_id}/consultation",
-            summary="The posting and every comment (officers of the proposing agency, council members included)")
-async def get_consultation(nomination_id: str, caller: Caller = Depends(current_officer),
-                           session: AsyncSession = Depends(db, scope="function")) -> dict[str, Any]:
+@router.get(
+    "/nominations/{nomination_id}/consultation",
+    summary="The posting and every comment (officers of the proposing agency, council members included)",
+)
+async def get_consultation(
+    nomination_id: str, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
+) -> dict[str, Any]:
     await own_nomination(session, caller=caller, nomination_id=nomination_id)
     consultation = await _required(session, nomination_id)
     comments = await _comments(session, consultation.id)
@@ -75,44 +103,80 @@ async def get_consultation(nomination_id: str, caller: Caller = Depends(current_
 
 
 @router.get("/public/consultations/{consultation_id}", summary="The public notice (no authentication)")
-async def public_notice(consultation_id: str, request: Request,
-                        session: AsyncSession = Depends(db, scope="function")) -> dict[str, Any]:
+async def public_notice(
+    consultation_id: str, request: Request, session: AsyncSession = Depends(db, scope="function")
+) -> dict[str, Any]:
     consultation = await _public(session, consultation_id)
     today = request.app.state.kit.settings.today()
-    return {**_consultation_out(consultation), "award_name": default_catalog().award(consultation.award_code).name_vi,
-            "open": consultation.posted_on <= today <= consultation.closes_on}
+    return {
+        **_consultation_out(consultation),
+        "award_name": default_catalog().award(consultation.award_code).name_vi,
+        "open": consultation.posted_on <= today <= consultation.closes_on,
+    }
 
 
-@router.post("/public/consultations/{consultation_id}/comments", status_code=201,
-             summary="Comment on or complain about a posted nomination (no authentication)")
-async def file_comment(consultation_id: str, body: CommentIn, request: Request,
-                       session: AsyncSession = Depends(db, scope="function")) -> dict[str, Any]:
+@router.post(
+    "/public/consultations/{consultation_id}/comments",
+    status_code=201,
+    summary="Comment on or complain about a posted nomination (no authentication)",
+)
+async def file_comment(
+    consultation_id: str, body: CommentIn, request: Request, session: AsyncSession = Depends(db, scope="function")
+) -> dict[str, Any]:
     consultation = await _public(session, consultation_id)
     today = request.app.state.kit.settings.today()
     if today > consultation.closes_on:
-        raise _problem(409, f"the consultation closed on {consultation.closes_on}: comments were taken from "
-                            f"{consultation.posted_on} to the end of {consultation.closes_on}")
+        raise _problem(
+            409,
+            f"the consultation closed on {consultation.closes_on}: comments were taken from "
+            f"{consultation.posted_on} to the end of {consultation.closes_on}",
+        )
     if today < consultation.posted_on:
         raise _problem(409, f"the consultation opens on {consultation.posted_on}")
     comment = ConsultationComment(
-        id=str(uuid.uuid4()), consultation_id=consultation_id, author_name=body.author_name, contact=body.contact,
-        text=body.text, kind=body.kind, filed_on=today, filed_at=datetime.now(UTC),
+        id=str(uuid.uuid4()),
+        consultation_id=consultation_id,
+        author_name=body.author_name,
+        contact=body.contact,
+        text=body.text,
+        kind=body.kind,
+        filed_on=today,
+        filed_at=datetime.now(UTC),
     )
     session.add(comment)
     # The chain is append-only: names, contacts and text stay out of it, so that they can be erased.
-    await append_audit(session, idempotency_key=f"consultation-comment:{comment.id}", at=comment.filed_at,
-                       agency_code=consultation.agency_code, actor=PUBLIC, action="consultation.comment_filed",
-                       outcome=body.kind, nomination_id=consultation.nomination_id,
-                       details={"consultation_id": consultation_id, "comment_id": comment.id, "kind": body.kind})
-    return {"id": comment.id, "consultation_id": consultation_id, "kind": comment.kind,
-            "filed_on": today.isoformat(), "state": comment.state}
+    await append_audit(
+        session,
+        idempotency_key=f"consultation-comment:{comment.id}",
+        at=comment.filed_at,
+        agency_code=consultation.agency_code,
+        actor=PUBLIC,
+        action="consultation.comment_filed",
+        outcome=body.kind,
+        nomination_id=consultation.nomination_id,
+        details={"consultation_id": consultation_id, "comment_id": comment.id, "kind": body.kind},
+    )
+    return {
+        "id": comment.id,
+        "consultation_id": consultation_id,
+        "kind": comment.kind,
+        "filed_on": today.isoformat(),
+        "state": comment.state,
+    }
 
 
-@router.post("/nominations/{nomination_id}/consultation/complaints/{comment_id}/hold",
-             summary="Put the nomination on hold while a complaint is checked (chair, admin)")
-async def hold_for_complaint(nomination_id: str, comment_id: str, body: HoldIn, request: Request,
-                             caller: Caller = Depends(current_officer),
-                             session: AsyncSession = Depends(db, scope="function")) -> dict[str, Any]:
+@router.post(
+    "/nominations/{nomination_id}/consultation/complaints/{comment_id}/hold",
+    summary="Put the nomination on hold while a complaint is checked (chair, admin)",
+)
+async def hold_for_complaint(
+    nomination_id: str,
+    comment_id: str,
+    body: HoldIn,
+    request: Request,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+) -> dict[str, Any]:
     require_role(caller, *HOLDING_ROLES)
     complaint = await _complaint(session, caller, nomination_id, comment_id)
     if complaint.state == "held":
@@ -122,11 +186,18 @@ async def hold_for_complaint(nomination_id: str, comment_id: str, body: HoldIn, 
     return await _record_and_tell(session, request, caller, complaint, "hold", body.reason)
 
 
-@router.post("/nominations/{nomination_id}/consultation/complaints/{comment_id}/release",
-             summary="Release the hold once the complaint is answered (chair, admin)")
-async def release_complaint(nomination_id: str, comment_id: str, body: HoldIn, request: Request,
-                            caller: Caller = Depends(current_officer),
-                            session: AsyncSession = Depends(db, scope="function")) -> dict[str, Any]:
+@router.post(
+    "/nominations/{nomination_id}/consultation/complaints/{comment_id}/release",
+    summary="Release the hold once the complaint is answered (chair, admin)",
+)
+async def release_complaint(
+    nomination_id: str,
+    comment_id: str,
+    body: HoldIn,
+    request: Request,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+) -> dict[str, Any]:
     require_role(caller, *HOLDING_ROLES)
     complaint = await _complaint(session, caller, nomination_id, comment_id)
     if complaint.state != "held":
@@ -161,10 +232,12 @@ async def consultation_lines(session: AsyncSession, nomination_id: str) -> list[
         return []
     comments = await _comments(session, consultation.id)
     complaints = [c for c in comments if c.kind == "complaint"]
-    lines = ["KẾT QUẢ CÔNG KHAI, LẤY Ý KIẾN",
-             f"Đăng công khai từ ngày {consultation.posted_on:%d/%m/%Y} đến hết ngày {consultation.closes_on:%d/%m/%Y} "
-             f"({consultation.working_days} ngày làm việc) tại: {consultation.channel}.",
-             f"Ý kiến nhận được: {len(comments) - len(complaints)} góp ý; {len(complaints)} khiếu nại, phản ánh."]
+    lines = [
+        "KẾT QUẢ CÔNG KHAI, LẤY Ý KIẾN",
+        f"Đăng công khai từ ngày {consultation.posted_on:%d/%m/%Y} đến hết ngày {consultation.closes_on:%d/%m/%Y} "
+        f"({consultation.working_days} ngày làm việc) tại: {consultation.channel}.",
+        f"Ý kiến nhận được: {len(comments) - len(complaints)} góp ý; {len(complaints)} khiếu nại, phản ánh.",
+    ]
     for c in complaints:
         handling = _COMPLAINT_STATE[c.state].format(hold=c.hold_reason, release=c.release_reason)
         lines += [f"- Khiếu nại, phản ánh ngày {c.filed_on:%d/%m/%Y} (mã {c.id}): {c.text}", f"  Xử lý: {handling}"]
@@ -190,8 +263,11 @@ async def _public(session: AsyncSession, consultation_id: str) -> Consultation:
 
 
 async def _comments(session: AsyncSession, consultation_id: str) -> list[ConsultationComment]:
-    rows = await session.exec(select(ConsultationComment).where(ConsultationComment.consultation_id == consultation_id)
-                              .order_by(ConsultationComment.filed_at))  # type: ignore[arg-type]
+    rows = await session.exec(
+        select(ConsultationComment)
+        .where(ConsultationComment.consultation_id == consultation_id)
+        .order_by(ConsultationComment.filed_at)
+    )  # type: ignore[arg-type]
     return list(rows.all())
 
 
@@ -204,8 +280,9 @@ async def _complaint(session: AsyncSession, caller: Caller, nomination_id: str, 
     return comment
 
 
-async def _record_and_tell(session: AsyncSession, request: Request, caller: Caller, complaint: ConsultationComment,
-                           action: str, reason: str) -> dict[str, Any]:
+async def _record_and_tell(
+    session: AsyncSession, request: Request, caller: Caller, complaint: ConsultationComment, action: str, reason: str
+) -> dict[str, Any]:
     """Tell the workflow, then record the hold or release; a refusal records nothing (409).
     A draft has no workflow yet: the record alone then stops its agency from forwarding it.
 
@@ -230,10 +307,17 @@ async def _record_and_tell(session: AsyncSession, request: Request, caller: Call
         for key, value in changed.items():
             setattr(row, key, value)
         fresh.add(row)
-        await append_audit(fresh, idempotency_key=f"consultation-complaint:{row.id}:{action}:{uuid.uuid4()}",
-                           at=datetime.now(UTC), agency_code=caller.agency_code, actor=caller.officer_id,
-                           action=f"consultation.complaint_{'held' if action == 'hold' else 'released'}",
-                           outcome=row.state, nomination_id=nomination_id, reason=reason,
-                           details={"consultation_id": consultation_id, "comment_id": row.id})
+        await append_audit(
+            fresh,
+            idempotency_key=f"consultation-complaint:{row.id}:{action}:{uuid.uuid4()}",
+            at=datetime.now(UTC),
+            agency_code=caller.agency_code,
+            actor=caller.officer_id,
+            action=f"consultation.complaint_{'held' if action == 'hold' else 'released'}",
+            outcome=row.state,
+            nomination_id=nomination_id,
+            reason=reason,
+            details={"consultation_id": consultation_id, "comment_id": row.id},
+        )
         out = row.model_dump(mode="json")
     return {"complaint": out, "workflow": jsonable_encoder(status)}

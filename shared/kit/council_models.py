@@ -168,7 +168,8 @@ class CouncilIn(SQLModel):
     name: str = Field(min_length=1, max_length=300, schema_extra={"examples": ["Hội đồng Thi đua - Khen thưởng"]})
     quorum: Share | None = Field(default=None, description="Share of members present, e.g. '2/3'; None: ballots.yaml")
     default_threshold: Literal["majority"] | Share = Field(
-        default="majority", description="For awards without a mandatory ballot: 'majority' (> half) or a share")
+        default="majority", description="For awards without a mandatory ballot: 'majority' (> half) or a share"
+    )
 
 
 class MemberIn(SQLModel):

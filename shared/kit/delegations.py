@@ -81,49 +81,90 @@ def _out(delegation: Delegation, today: date) -> DelegationOut:
 
 
 async def create_delegation(
-    session: AsyncSession, *, caller: Caller, to_officer_id: str, starts_on: date, ends_on: date,
-    reason: str, today: date,
+    session: AsyncSession,
+    *,
+    caller: Caller,
+    to_officer_id: str,
+    starts_on: date,
+    ends_on: date,
+    reason: str,
+    today: date,
 ) -> Delegation:
     """Lend the caller's own deciding role; every refusal says exactly which rule it broke."""
     require_role(caller, *LENDING_ROLES)
     if caller.on_behalf_of:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"you act as '{caller.role}' on behalf of "
-                            f"{caller.on_behalf_of}: a lent role cannot be lent again")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"you act as '{caller.role}' on behalf of {caller.on_behalf_of}: a lent role cannot be lent again",
+        )
     if ends_on < starts_on:
         raise HTTPException(422, f"the period ends (to={ends_on}) before it starts (from={starts_on})")
     if ends_on < today:
-        raise HTTPException(422, f"the period ends on {ends_on}, before today ({today}): "
-                            "a delegation cannot cover only past days")
+        raise HTTPException(
+            422, f"the period ends on {ends_on}, before today ({today}): a delegation cannot cover only past days"
+        )
     if to_officer_id == caller.officer_id:
         raise HTTPException(422, f"you cannot delegate to yourself ({caller.officer_id})")
     delegate = await session.get(Officer, to_officer_id)
     if delegate is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no officer '{to_officer_id}'")
     if delegate.agency_code != caller.agency_code:
-        raise HTTPException(422, f"officer {to_officer_id} belongs to {delegate.agency_code}, not "
-                            f"{caller.agency_code}: a delegation stays within one agency")
+        raise HTTPException(
+            422,
+            f"officer {to_officer_id} belongs to {delegate.agency_code}, not "
+            f"{caller.agency_code}: a delegation stays within one agency",
+        )
     if not delegate.active:
         raise HTTPException(422, f"officer {to_officer_id} is deactivated: delegate to an active officer")
-    clash = (await session.exec(select(Delegation).where(
-        Delegation.from_officer_id == caller.officer_id, Delegation.revoked_at.is_(None),  # type: ignore[union-attr]
-        Delegation.starts_on <= ends_on, Delegation.ends_on >= starts_on,
-    ).order_by(Delegation.starts_on))).first()  # type: ignore[arg-type]
+    clash = (
+        await session.exec(
+            select(Delegation)
+            .where(
+                Delegation.from_officer_id == caller.officer_id,
+                Delegation.revoked_at.is_(None),  # type: ignore[union-attr]
+                Delegation.starts_on <= ends_on,
+                Delegation.ends_on >= starts_on,
+            )
+            .order_by(Delegation.starts_on)
+        )
+    ).first()  # type: ignore[arg-type]
     if clash is not None:
-        raise HTTPException(status.HTTP_409_CONFLICT, (
-            f"you already delegate to {clash.to_officer_id} from {clash.starts_on} to {clash.ends_on} "
-            f"(delegation {clash.id}), which overlaps {starts_on}..{ends_on}: revoke it or choose other dates"))
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            (
+                f"you already delegate to {clash.to_officer_id} from {clash.starts_on} to {clash.ends_on} "
+                f"(delegation {clash.id}), which overlaps {starts_on}..{ends_on}: revoke it or choose other dates"
+            ),
+        )
     now = datetime.now(UTC)
     delegation = Delegation(
-        id=str(uuid.uuid4()), agency_code=caller.agency_code, from_officer_id=caller.officer_id,
-        to_officer_id=to_officer_id, role=caller.role, starts_on=starts_on, ends_on=ends_on,
-        reason=reason, created_at=now,
+        id=str(uuid.uuid4()),
+        agency_code=caller.agency_code,
+        from_officer_id=caller.officer_id,
+        to_officer_id=to_officer_id,
+        role=caller.role,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason,
+        created_at=now,
     )
     session.add(delegation)
     await append_audit(
-        session, idempotency_key=f"delegation.created:{delegation.id}", at=now, agency_code=caller.agency_code,
-        actor=caller.officer_id, action="delegation.created", outcome=delegation_status(delegation, today),
-        reason=reason, details={"delegation_id": delegation.id, "to_officer_id": to_officer_id,
-                                "role": caller.role, "from": starts_on.isoformat(), "to": ends_on.isoformat()},
+        session,
+        idempotency_key=f"delegation.created:{delegation.id}",
+        at=now,
+        agency_code=caller.agency_code,
+        actor=caller.officer_id,
+        action="delegation.created",
+        outcome=delegation_status(delegation, today),
+        reason=reason,
+        details={
+            "delegation_id": delegation.id,
+            "to_officer_id": to_officer_id,
+            "role": caller.role,
+            "from": starts_on.isoformat(),
+            "to": ends_on.isoformat(),
+        },
     )
     return delegation
 
@@ -137,24 +178,42 @@ async def revoke_delegation(
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no delegation {delegation_id} at {caller.agency_code}")
     is_admin = caller.role == "admin" and caller.on_behalf_of is None
     if caller.officer_id != delegation.from_officer_id and not is_admin:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"only {delegation.from_officer_id}, who made delegation "
-                            f"{delegation_id}, or an admin of {caller.agency_code} may revoke it")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"only {delegation.from_officer_id}, who made delegation "
+            f"{delegation_id}, or an admin of {caller.agency_code} may revoke it",
+        )
     if caller.retired:
         raise HTTPException(status.HTTP_403_FORBIDDEN, caller.retired)
     if delegation.revoked_at is not None:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"delegation {delegation_id} was already revoked "
-                            f"at {delegation.revoked_at.isoformat()} by {delegation.revoked_by}")
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"delegation {delegation_id} was already revoked "
+            f"at {delegation.revoked_at.isoformat()} by {delegation.revoked_by}",
+        )
     if delegation.ends_on < today:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"delegation {delegation_id} ended on "
-                            f"{delegation.ends_on}: there is nothing left to revoke")
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"delegation {delegation_id} ended on {delegation.ends_on}: there is nothing left to revoke",
+        )
     now = datetime.now(UTC)
     delegation.revoked_at, delegation.revoked_by, delegation.revoke_reason = now, caller.officer_id, reason
     session.add(delegation)
     await append_audit(
-        session, idempotency_key=f"delegation.revoked:{delegation.id}", at=now, agency_code=caller.agency_code,
-        actor=caller.officer_id, action="delegation.revoked", outcome="revoked", reason=reason,
-        details={"delegation_id": delegation.id, "from_officer_id": delegation.from_officer_id,
-                 "to_officer_id": delegation.to_officer_id, "role": delegation.role},
+        session,
+        idempotency_key=f"delegation.revoked:{delegation.id}",
+        at=now,
+        agency_code=caller.agency_code,
+        actor=caller.officer_id,
+        action="delegation.revoked",
+        outcome="revoked",
+        reason=reason,
+        details={
+            "delegation_id": delegation.id,
+            "from_officer_id": delegation.from_officer_id,
+            "to_officer_id": delegation.to_officer_id,
+            "role": delegation.role,
+        },
     )
     return delegation
 
@@ -167,13 +226,23 @@ async def substitute_for(
     earliest delegation, then the smallest officer id, so the choice is deterministic and replays the same).
     `exclude` lets a caller that knows who is late skip them. None when the agency has nobody.
     """
-    officers = {o.id: o for o in (await session.exec(
-        select(Officer).where(Officer.agency_code == agency_code, Officer.active))).all()}
-    delegations = (await session.exec(select(Delegation).where(
-        Delegation.agency_code == agency_code, Delegation.role == role,
-        Delegation.starts_on <= on, Delegation.ends_on >= on,
-        Delegation.revoked_at.is_(None),  # type: ignore[union-attr]
-    ).order_by(Delegation.starts_on, Delegation.created_at, Delegation.id))).all()  # type: ignore[arg-type]
+    officers = {
+        o.id: o
+        for o in (await session.exec(select(Officer).where(Officer.agency_code == agency_code, Officer.active))).all()
+    }
+    delegations = (
+        await session.exec(
+            select(Delegation)
+            .where(
+                Delegation.agency_code == agency_code,
+                Delegation.role == role,
+                Delegation.starts_on <= on,
+                Delegation.ends_on >= on,
+                Delegation.revoked_at.is_(None),  # type: ignore[union-attr]
+            )
+            .order_by(Delegation.starts_on, Delegation.created_at, Delegation.id)
+        )
+    ).all()  # type: ignore[arg-type]
     for d in delegations:
         lender = officers.get(d.from_officer_id)
         lent_by_holder = lender is not None and lender.role == role
@@ -190,40 +259,75 @@ def _today(request: Request) -> date:
     return request.app.state.kit.settings.today()
 
 
-@router.post("", status_code=201, response_model=DelegationOut, response_model_by_alias=True,
-             summary="Lend your deciding role (chair/admin) to a colleague of your agency for a period")
-async def post_delegation(body: DelegationIn, request: Request, caller: Caller = Depends(current_officer),
-                          session: AsyncSession = Depends(db, scope="function")) -> DelegationOut:
+@router.post(
+    "",
+    status_code=201,
+    response_model=DelegationOut,
+    response_model_by_alias=True,
+    summary="Lend your deciding role (chair/admin) to a colleague of your agency for a period",
+)
+async def post_delegation(
+    body: DelegationIn,
+    request: Request,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+) -> DelegationOut:
     today = _today(request)
     delegation = await create_delegation(session, caller=caller, today=today, **body.model_dump())
     return _out(delegation, today)
 
 
-@router.get("", response_model=list[DelegationOut], response_model_by_alias=True,
-            summary="The delegations of the caller's agency: scheduled, active, ended and revoked")
-async def list_delegations(request: Request, caller: Caller = Depends(current_officer),
-                           session: AsyncSession = Depends(db, scope="function")) -> list[DelegationOut]:
-    rows = await session.exec(select(Delegation).where(Delegation.agency_code == caller.agency_code)
-                              .order_by(Delegation.starts_on.desc(), Delegation.created_at.desc()))  # type: ignore[attr-defined]
+@router.get(
+    "",
+    response_model=list[DelegationOut],
+    response_model_by_alias=True,
+    summary="The delegations of the caller's agency: scheduled, active, ended and revoked",
+)
+async def list_delegations(
+    request: Request, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
+) -> list[DelegationOut]:
+    rows = await session.exec(
+        select(Delegation)
+        .where(Delegation.agency_code == caller.agency_code)
+        .order_by(Delegation.starts_on.desc(), Delegation.created_at.desc())
+    )  # type: ignore[attr-defined]
     return [_out(d, _today(request)) for d in rows.all()]
 
 
-@router.get("/me", response_model=EffectiveRoleOut,
-            summary="The role the caller acts with today, and on whose behalf when it is lent")
-async def my_effective_role(request: Request, caller: Caller = Depends(current_officer),
-                            session: AsyncSession = Depends(db, scope="function")) -> EffectiveRoleOut:
+@router.get(
+    "/me",
+    response_model=EffectiveRoleOut,
+    summary="The role the caller acts with today, and on whose behalf when it is lent",
+)
+async def my_effective_role(
+    request: Request, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
+) -> EffectiveRoleOut:
     officer = await session.get(Officer, caller.officer_id)
-    return EffectiveRoleOut(officer_id=caller.officer_id, agency_code=caller.agency_code,
-                            own_role=officer.role if officer else caller.role, role=caller.role,
-                            on_behalf_of=caller.on_behalf_of, on=_today(request))
+    return EffectiveRoleOut(
+        officer_id=caller.officer_id,
+        agency_code=caller.agency_code,
+        own_role=officer.role if officer else caller.role,
+        role=caller.role,
+        on_behalf_of=caller.on_behalf_of,
+        on=_today(request),
+    )
 
 
-@router.post("/{delegation_id}/revoke", response_model=DelegationOut, response_model_by_alias=True,
-             summary="End a delegation before its last day (its lender or an admin of the agency)")
-async def post_revoke(delegation_id: str, request: Request, body: RevokeIn | None = None,
-                      caller: Caller = Depends(current_officer),
-                      session: AsyncSession = Depends(db, scope="function")) -> DelegationOut:
+@router.post(
+    "/{delegation_id}/revoke",
+    response_model=DelegationOut,
+    response_model_by_alias=True,
+    summary="End a delegation before its last day (its lender or an admin of the agency)",
+)
+async def post_revoke(
+    delegation_id: str,
+    request: Request,
+    body: RevokeIn | None = None,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+) -> DelegationOut:
     today = _today(request)
-    delegation = await revoke_delegation(session, caller=caller, delegation_id=delegation_id,
-                                         reason=body.reason if body else None, today=today)
+    delegation = await revoke_delegation(
+        session, caller=caller, delegation_id=delegation_id, reason=body.reason if body else None, today=today
+    )
     return _out(delegation, today)

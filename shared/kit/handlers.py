@@ -1,7 +1,6 @@
 """Events every tier applies: a proposer learns what became of the nominations it proposed, and
 every service keeps the histories of nominees (conferred awards, later changes, recorded facts)."""
 
-
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -71,13 +70,15 @@ async def apply_outcome(session: AsyncSession, envelope: Envelope, event: Event)
     session.add(nomination)
 
 
-
 async def remember_award_change(session: AsyncSession, envelope: Envelope, event: Event) -> None:
     """A service that proposed or reviewed the nomination keeps its award's changes, so that
     `GET /awards/{id}/changes` answers there too (the deciding service already has its own row)."""
     assert isinstance(event, AwardRevoked | AwardStripped | AwardRestored)
-    known = await session.get(Nomination, event.nomination_id) is not None or (
-        await session.exec(select(Review.id).where(Review.nomination_id == event.nomination_id))).first() is not None
+    known = (
+        await session.get(Nomination, event.nomination_id) is not None
+        or (await session.exec(select(Review.id).where(Review.nomination_id == event.nomination_id))).first()
+        is not None
+    )
     if known:
         await store_change(session, event, event_id=envelope.event_id, recorded_at=envelope.occurred_at)
 

@@ -87,8 +87,13 @@ class LifecycleActivities:
         return self._deadlines.levels.get(authority.code) if authority else None
 
     async def _review(self, session: AsyncSession, n: NominationInput, step: int, visit: int) -> Review | None:
-        return (await session.exec(select(Review).where(
-            Review.nomination_id == n.nomination_id, Review.step == step, Review.visit == visit))).first()
+        return (
+            await session.exec(
+                select(Review).where(
+                    Review.nomination_id == n.nomination_id, Review.step == step, Review.visit == visit
+                )
+            )
+        ).first()
 
     @activity.defn(name="check_intake")
     async def check_intake(self, args: IntakeArgs) -> IntakeResult:
@@ -125,9 +130,15 @@ class LifecycleActivities:
             due = rule.due(today, self._calendar)
             points = rule.reminder_dates(today, self._calendar)
             clock = Clock(
-                has_deadline=True, level=level or "", step_kind=rule.step, working_days=rule.working_days,
-                starts_on=today.isoformat(), due_on=due.isoformat(), on_expiry=rule.on_expiry,
-                reminder_shares=list(rule.reminders), reminder_dates=[p.isoformat() for p in points],
+                has_deadline=True,
+                level=level or "",
+                step_kind=rule.step,
+                working_days=rule.working_days,
+                starts_on=today.isoformat(),
+                due_on=due.isoformat(),
+                on_expiry=rule.on_expiry,
+                reminder_shares=list(rule.reminders),
+                reminder_dates=[p.isoformat() for p in points],
                 reminder_after=[(end_of_day(p) - business).total_seconds() for p in points],
                 expires_after=(end_of_day(due) - business).total_seconds(),
             )
@@ -138,20 +149,47 @@ class LifecycleActivities:
             if review is not None:
                 review.due_on, review.held = due, False
                 session.add(review)
-            reason = (f"{rule.working_days} ngày làm việc từ {today:%d/%m/%Y}, hạn {due:%d/%m/%Y}"
-                      + (" (tính lại sau khi hết tạm dừng)" if args.restart else ""))
-            await append_audit(
-                session, idempotency_key=key, at=now, agency_code=step.agency_code, nomination_id=n.nomination_id,
-                actor="system", action="deadline.set", outcome="pending", reason=reason,
-                details={"step": args.step, "visit": args.visit, "level": level, "step_kind": rule.step,
-                         "due_on": due.isoformat(), "reminders": clock.reminder_dates, "on_expiry": rule.on_expiry,
-                         "citation": rule.citation.instrument, "restart": args.restart},
+            reason = f"{rule.working_days} ngày làm việc từ {today:%d/%m/%Y}, hạn {due:%d/%m/%Y}" + (
+                " (tính lại sau khi hết tạm dừng)" if args.restart else ""
             )
-            add_event(session, DeadlineSet(
-                **_common(n, step.agency_code, args.step, "system", reason), level=level or "", step_kind=rule.step,
-                working_days=rule.working_days, starts_on=today.isoformat(), due_on=due.isoformat(),
-                reminders=clock.reminder_dates, on_expiry=rule.on_expiry,
-            ), source_agency=step.agency_code, occurred_at=now, key=n.nomination_id)
+            await append_audit(
+                session,
+                idempotency_key=key,
+                at=now,
+                agency_code=step.agency_code,
+                nomination_id=n.nomination_id,
+                actor="system",
+                action="deadline.set",
+                outcome="pending",
+                reason=reason,
+                details={
+                    "step": args.step,
+                    "visit": args.visit,
+                    "level": level,
+                    "step_kind": rule.step,
+                    "due_on": due.isoformat(),
+                    "reminders": clock.reminder_dates,
+                    "on_expiry": rule.on_expiry,
+                    "citation": rule.citation.instrument,
+                    "restart": args.restart,
+                },
+            )
+            add_event(
+                session,
+                DeadlineSet(
+                    **_common(n, step.agency_code, args.step, "system", reason),
+                    level=level or "",
+                    step_kind=rule.step,
+                    working_days=rule.working_days,
+                    starts_on=today.isoformat(),
+                    due_on=due.isoformat(),
+                    reminders=clock.reminder_dates,
+                    on_expiry=rule.on_expiry,
+                ),
+                source_agency=step.agency_code,
+                occurred_at=now,
+                key=n.nomination_id,
+            )
         self._on_commit()
         return clock
 
@@ -162,8 +200,9 @@ class LifecycleActivities:
         now = datetime.fromisoformat(args.now)
         result = ClockEventResult()
         async with self._factory() as session, session.begin():
-            if (await session.exec(select(AuditRecord.seq).where(
-                    AuditRecord.idempotency_key == args.idempotency_key))).first():
+            if (
+                await session.exec(select(AuditRecord.seq).where(AuditRecord.idempotency_key == args.idempotency_key))
+            ).first():
                 review = await self._review(session, n, args.step, args.visit)
                 return ClockEventResult(review.assigned_to if review else None)
             review = await self._review(session, n, args.step, args.visit)
@@ -180,10 +219,14 @@ class LifecycleActivities:
                     from shared.kit.delegations import substitute_for
 
                     # The head let the deadline pass: a substitute is someone other than the chairs.
-                    chairs = (await session.exec(select(Officer.id).where(
-                        Officer.agency_code == args.agency_code, Officer.role == "chair"))).all()
-                    to_officer = await substitute_for(session, args.agency_code, "chair",
-                                                      self._business_now(now).date(), exclude=set(chairs))
+                    chairs = (
+                        await session.exec(
+                            select(Officer.id).where(Officer.agency_code == args.agency_code, Officer.role == "chair")
+                        )
+                    ).all()
+                    to_officer = await substitute_for(
+                        session, args.agency_code, "chair", self._business_now(now).date(), exclude=set(chairs)
+                    )
                     if review is not None:
                         review.assigned_to = to_officer
                 if review is not None:
@@ -193,10 +236,15 @@ class LifecycleActivities:
                         review.reason = f"Chuyển lên cấp trên do quá hạn {args.due_on}"
                     session.add(review)
                 result.to_officer = to_officer
-                event = NominationEscalated(**common, due_on=args.due_on, policy=args.policy,
-                                            to_agency=args.next_agency, to_officer=to_officer)
-                details |= {"due_on": args.due_on, "policy": args.policy, "next_agency": args.next_agency,
-                            "to_officer": to_officer}
+                event = NominationEscalated(
+                    **common, due_on=args.due_on, policy=args.policy, to_agency=args.next_agency, to_officer=to_officer
+                )
+                details |= {
+                    "due_on": args.due_on,
+                    "policy": args.policy,
+                    "next_agency": args.next_agency,
+                    "to_officer": to_officer,
+                }
             elif args.kind in ("hold", "release"):
                 held = args.kind == "hold"
                 if review is not None:
@@ -207,9 +255,16 @@ class LifecycleActivities:
             else:
                 raise ValueError(f"unknown clock event '{args.kind}'")
             await append_audit(
-                session, idempotency_key=args.idempotency_key, at=now, agency_code=args.agency_code,
-                nomination_id=n.nomination_id, actor=args.officer_id, action=action, outcome=outcome,
-                reason=args.reason, details=details,
+                session,
+                idempotency_key=args.idempotency_key,
+                at=now,
+                agency_code=args.agency_code,
+                nomination_id=n.nomination_id,
+                actor=args.officer_id,
+                action=action,
+                outcome=outcome,
+                reason=args.reason,
+                details=details,
             )
             add_event(session, event, source_agency=args.agency_code, occurred_at=now, key=n.nomination_id)
         self._on_commit()
@@ -221,5 +276,13 @@ class LifecycleActivities:
 
 
 def _common(n: NominationInput, agency_code: str, step: int, actor: str, reason: str | None) -> dict:
-    return dict(nomination_id=n.nomination_id, award_code=n.award_code, nominee_name=n.nominee_name,
-                proposer_agency=n.proposer_agency, agency_code=agency_code, step=step, actor=actor, reason=reason)
+    return dict(
+        nomination_id=n.nomination_id,
+        award_code=n.award_code,
+        nominee_name=n.nominee_name,
+        proposer_agency=n.proposer_agency,
+        agency_code=agency_code,
+        step=step,
+        actor=actor,
+        reason=reason,
+    )

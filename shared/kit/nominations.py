@@ -59,15 +59,11 @@ class NominationClient:
         return wf_id
 
     def _handle(self, nomination_id: str):  # type: ignore[no-untyped-def]
-        return self._client.get_workflow_handle_for(
-            NominationWorkflow.run, workflow_id_for(nomination_id)
-        )
+        return self._client.get_workflow_handle_for(NominationWorkflow.run, workflow_id_for(nomination_id))
 
     async def decide(self, nomination_id: str, decision: DecisionInput) -> DecisionResult:
         try:
-            return await self._handle(nomination_id).execute_update(
-                NominationWorkflow.decide, decision
-            )
+            return await self._handle(nomination_id).execute_update(NominationWorkflow.decide, decision)
         except WorkflowUpdateFailedError as err:
             raise _rejection(err) from err
         except RPCError as err:
@@ -75,9 +71,7 @@ class NominationClient:
 
     async def resubmit(self, nomination_id: str, request: ResubmitInput) -> NominationStatus:
         try:
-            return await self._handle(nomination_id).execute_update(
-                NominationWorkflow.resubmit, request
-            )
+            return await self._handle(nomination_id).execute_update(NominationWorkflow.resubmit, request)
         except WorkflowUpdateFailedError as err:
             raise _rejection(err) from err
         except RPCError as err:

@@ -52,44 +52,79 @@ async def history_of(session: AsyncSession, nominee_id: str | None) -> NomineeHi
     return NomineeHistory.from_facts(await facts_of(session, nominee_id) if nominee_id else [])
 
 
-async def _store(session: AsyncSession, nominee_id: str, facts: list[dict[str, Any]], *, source_agency: str,
-                 recorded_by: str, at: datetime) -> list[dict[str, Any]]:
+async def _store(
+    session: AsyncSession,
+    nominee_id: str,
+    facts: list[dict[str, Any]],
+    *,
+    source_agency: str,
+    recorded_by: str,
+    at: datetime,
+) -> list[dict[str, Any]]:
     keys = {fact_key(nominee_id, f): f for f in facts}
     existing = set((await session.exec(select(NomineeFact.fact_key).where(NomineeFact.fact_key.in_(list(keys))))).all())  # type: ignore[attr-defined]
     fresh = [(k, f) for k, f in keys.items() if k not in existing]
     for key, fact in fresh:
-        session.add(NomineeFact(fact_key=key, nominee_id=nominee_id, kind=fact["kind"], fact=fact,
-                                source_agency=source_agency, recorded_by=recorded_by, recorded_at=at))
+        session.add(
+            NomineeFact(
+                fact_key=key,
+                nominee_id=nominee_id,
+                kind=fact["kind"],
+                fact=fact,
+                source_agency=source_agency,
+                recorded_by=recorded_by,
+                recorded_at=at,
+            )
+        )
     return [f for _, f in fresh]
 
 
-async def record_facts(session: AsyncSession, *, caller: Caller, nominee_id: str,
-                       facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def record_facts(
+    session: AsyncSession, *, caller: Caller, nominee_id: str, facts: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Record facts at the caller's agency, audit them and tell the other services."""
     try:
         clean = normalised(facts)
     except ValueError as err:
         raise HTTPException(422, f"nominee history: {err}") from None
     now = datetime.now(UTC)
-    fresh = await _store(session, nominee_id, clean, source_agency=caller.agency_code,
-                         recorded_by=caller.officer_id, at=now)
+    fresh = await _store(
+        session, nominee_id, clean, source_agency=caller.agency_code, recorded_by=caller.officer_id, at=now
+    )
     if fresh:
         await append_audit(
-            session, idempotency_key=f"nominee-facts:{caller.agency_code}:{fact_key(nominee_id, {'facts': fresh})}",
-            at=now, agency_code=caller.agency_code, nomination_id=None, actor=caller.officer_id,
-            action="nominee.facts_recorded", outcome="recorded",
+            session,
+            idempotency_key=f"nominee-facts:{caller.agency_code}:{fact_key(nominee_id, {'facts': fresh})}",
+            at=now,
+            agency_code=caller.agency_code,
+            nomination_id=None,
+            actor=caller.officer_id,
+            action="nominee.facts_recorded",
+            outcome="recorded",
             details={"nominee_id": nominee_id, "kinds": sorted({f["kind"] for f in fresh}), "count": len(fresh)},
         )
-        add_event(session, NomineeFactsRecorded(nominee_id=nominee_id, agency_code=caller.agency_code,
-                                                actor=caller.officer_id, facts=fresh),
-                  source_agency=caller.agency_code, occurred_at=now, key=nominee_id)
+        add_event(
+            session,
+            NomineeFactsRecorded(
+                nominee_id=nominee_id, agency_code=caller.agency_code, actor=caller.officer_id, facts=fresh
+            ),
+            source_agency=caller.agency_code,
+            occurred_at=now,
+            key=nominee_id,
+        )
     return fresh
 
 
 async def apply_recorded_facts(session: AsyncSession, envelope: Envelope, event: Event) -> None:
     assert isinstance(event, NomineeFactsRecorded)
-    await _store(session, event.nominee_id, normalised(event.facts), source_agency=event.agency_code,
-                 recorded_by=event.actor, at=envelope.occurred_at)
+    await _store(
+        session,
+        event.nominee_id,
+        normalised(event.facts),
+        source_agency=event.agency_code,
+        recorded_by=event.actor,
+        at=envelope.occurred_at,
+    )
 
 
 def award_fact(event: AwardConferred) -> dict[str, Any]:
@@ -97,10 +132,14 @@ def award_fact(event: AwardConferred) -> dict[str, Any]:
     conferred (a lower form, where the authority chose one), which later changes name too."""
     decided_on = event.decided_on
     return {
-        "kind": "award", "award_code": event.conferred_award_code or event.award_code,
-        "year": event.period_year or int(decided_on[:4]), "decided_on": decided_on,
-        "mode": event.mode or "cong_trang", "conferred_by": event.agency_code,
-        "decision_no": event.decision_no or None, "achievement": event.achievement,
+        "kind": "award",
+        "award_code": event.conferred_award_code or event.award_code,
+        "year": event.period_year or int(decided_on[:4]),
+        "decided_on": decided_on,
+        "mode": event.mode or "cong_trang",
+        "conferred_by": event.agency_code,
+        "decision_no": event.decision_no or None,
+        "achievement": event.achievement,
         "initiative_ids": list(event.initiative_ids),
     }
 
@@ -108,8 +147,14 @@ def award_fact(event: AwardConferred) -> dict[str, Any]:
 async def apply_conferral(session: AsyncSession, envelope: Envelope, event: Event) -> None:
     assert isinstance(event, AwardConferred)
     if event.nominee_id:
-        await _store(session, event.nominee_id, normalised([award_fact(event)]), source_agency=event.agency_code,
-                     recorded_by=event.actor, at=envelope.occurred_at)
+        await _store(
+            session,
+            event.nominee_id,
+            normalised([award_fact(event)]),
+            source_agency=event.agency_code,
+            recorded_by=event.actor,
+            at=envelope.occurred_at,
+        )
 
 
 CHANGE_OF_EVENT = {AwardRevoked.type: "revoked", AwardStripped.type: "stripped", AwardRestored.type: "restored"}
@@ -118,14 +163,25 @@ CHANGE_OF_EVENT = {AwardRevoked.type: "revoked", AwardStripped.type: "stripped",
 def award_change_fact(event: AwardRevoked | AwardStripped | AwardRestored) -> dict[str, Any]:
     """The fact that makes the award conferred by `original_decision_no` stop (or resume) counting."""
     return {
-        "kind": "award_change", "award_code": event.award_code, "decision_no": event.original_decision_no,
-        "change": CHANGE_OF_EVENT[event.type], "change_decision_no": event.decision_no,
-        "decided_on": event.decided_on, "changed_by": event.agency_code, "ground": getattr(event, "ground", None),
+        "kind": "award_change",
+        "award_code": event.award_code,
+        "decision_no": event.original_decision_no,
+        "change": CHANGE_OF_EVENT[event.type],
+        "change_decision_no": event.decision_no,
+        "decided_on": event.decided_on,
+        "changed_by": event.agency_code,
+        "ground": getattr(event, "ground", None),
     }
 
 
 async def apply_award_change(session: AsyncSession, envelope: Envelope, event: Event) -> None:
     assert isinstance(event, AwardRevoked | AwardStripped | AwardRestored)
     if event.nominee_id and event.original_decision_no:  # without a number the award cannot be named
-        await _store(session, event.nominee_id, normalised([award_change_fact(event)]), source_agency=event.agency_code,
-                     recorded_by=event.actor, at=envelope.occurred_at)
+        await _store(
+            session,
+            event.nominee_id,
+            normalised([award_change_fact(event)]),
+            source_agency=event.agency_code,
+            recorded_by=event.actor,
+            at=envelope.occurred_at,
+        )

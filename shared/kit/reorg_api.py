@@ -50,16 +50,32 @@ async def plans() -> list[dict[str, Any]]:
     found = []
     for code, load in reorganizations.known_plans().items():
         plan = load()
-        found.append({"code": code, "title": plan.title, "effective": plan.effective.isoformat(),
-                      "operations": len(plan.operations), "legal_basis": list(plan.legal_basis)})
+        found.append(
+            {
+                "code": code,
+                "title": plan.title,
+                "effective": plan.effective.isoformat(),
+                "operations": len(plan.operations),
+                "legal_basis": list(plan.legal_basis),
+            }
+        )
     return found
 
 
-@router.post("/reorganizations/{code}/dry-run", tags=["reorganization"],
-             summary="What the plan would change: agencies, moved and ambiguous units, and where every "
-                     "nomination in flight would go (JSON, CSV or HTML)")
-async def dry_run(code: str, request: Request, format: str = "json", nominations: bool = True,
-                  caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")):  # type: ignore[no-untyped-def]
+@router.post(
+    "/reorganizations/{code}/dry-run",
+    tags=["reorganization"],
+    summary="What the plan would change: agencies, moved and ambiguous units, and where every "
+    "nomination in flight would go (JSON, CSV or HTML)",
+)
+async def dry_run(
+    code: str,
+    request: Request,
+    format: str = "json",
+    nominations: bool = True,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+):  # type: ignore[no-untyped-def]
     require_role(caller, "admin", "auditor", "chair")
     plan, application = await _checked(session, code)
     in_flight = await reorganizations.find_in_flight(session, plan.effective)
@@ -67,8 +83,11 @@ async def dry_run(code: str, request: Request, format: str = "json", nominations
     if nominations:
         previews = await _preview_nominations(request, session, code, plan)
     report = {
-        "plan": code, "effective": plan.effective.isoformat(), "operations": len(plan.operations),
-        "closed": len(application.closed), "opened": len(application.opened),
+        "plan": code,
+        "effective": plan.effective.isoformat(),
+        "operations": len(plan.operations),
+        "closed": len(application.closed),
+        "opened": len(application.opened),
         "moved_units": [_plain(m) for m in application.moved_units.values()],
         "ambiguous": [_plain(a) for a in application.ambiguous.values()],
         "nominations_in_flight_here": in_flight,
@@ -86,10 +105,16 @@ async def _preview_nominations(request: Request, session: AsyncSession, code: st
     run = uuid.uuid4().hex[:8]
     handle = await request.app.state.kit.temporal.start_workflow(
         ReorganizationWorkflow.run,
-        ReorganizationInput(plan_code=code, effective=plan.effective.isoformat(), legal_basis="; ".join(plan.legal_basis),
-                            today=request.app.state.kit.settings.today().isoformat(), dry_run=True,
-                            preview_key=f"{code}#dry-run-{run}"),
-        id=f"{workflow_id_for(code)}-preview-{run}", task_queue=NOMINATION_TASK_QUEUE,
+        ReorganizationInput(
+            plan_code=code,
+            effective=plan.effective.isoformat(),
+            legal_basis="; ".join(plan.legal_basis),
+            today=request.app.state.kit.settings.today().isoformat(),
+            dry_run=True,
+            preview_key=f"{code}#dry-run-{run}",
+        ),
+        id=f"{workflow_id_for(code)}-preview-{run}",
+        task_queue=NOMINATION_TASK_QUEUE,
         execution_timeout=timedelta(minutes=30),
     )
     await end_transaction(session)  # central's activities record the preview in this database
@@ -100,10 +125,21 @@ async def _preview_nominations(request: Request, session: AsyncSession, code: st
     return [r.model_dump(exclude={"id", "plan_code", "recorded_at"}) for r in rows]
 
 
-@router.post("/reorganizations/{code}/apply", status_code=202, tags=["reorganization"],
-             summary="Apply a plan: validated first, then the ReorganizationWorkflow re-routes every nomination")
-async def apply(code: str, request: Request, batch_size: int = 100, concurrency: int = 8, pause_seconds: float = 0.0,
-                caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")):  # type: ignore[no-untyped-def]
+@router.post(
+    "/reorganizations/{code}/apply",
+    status_code=202,
+    tags=["reorganization"],
+    summary="Apply a plan: validated first, then the ReorganizationWorkflow re-routes every nomination",
+)
+async def apply(
+    code: str,
+    request: Request,
+    batch_size: int = 100,
+    concurrency: int = 8,
+    pause_seconds: float = 0.0,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+):  # type: ignore[no-untyped-def]
     require_role(caller, "admin")
     if not 1 <= batch_size <= 1000 or not 1 <= concurrency <= 64 or not 0 <= pause_seconds <= 3600:
         raise HTTPException(422, "batch_size must be 1-1000, concurrency 1-64, pause_seconds 0-3600")
@@ -113,11 +149,17 @@ async def apply(code: str, request: Request, batch_size: int = 100, concurrency:
     try:
         await client.start_workflow(
             ReorganizationWorkflow.run,
-            ReorganizationInput(plan_code=code, effective=plan.effective.isoformat(),
-                                legal_basis="; ".join(plan.legal_basis),
-                                today=request.app.state.kit.settings.today().isoformat(),
-                                batch_size=batch_size, concurrency=concurrency, pause_seconds=pause_seconds),
-            id=workflow_id, task_queue=NOMINATION_TASK_QUEUE,
+            ReorganizationInput(
+                plan_code=code,
+                effective=plan.effective.isoformat(),
+                legal_basis="; ".join(plan.legal_basis),
+                today=request.app.state.kit.settings.today().isoformat(),
+                batch_size=batch_size,
+                concurrency=concurrency,
+                pause_seconds=pause_seconds,
+            ),
+            id=workflow_id,
+            task_queue=NOMINATION_TASK_QUEUE,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             execution_timeout=timedelta(days=3650),
         )
@@ -125,8 +167,12 @@ async def apply(code: str, request: Request, batch_size: int = 100, concurrency:
     except WorkflowAlreadyStartedError:
         started = False
         await _tell_the_date(client, workflow_id, request.app.state.kit.settings.today().isoformat())
-    return {"plan": code, "workflow_id": workflow_id, "started": started,
-            "note": None if started else "this plan was already applied or is being applied: nothing new started"}
+    return {
+        "plan": code,
+        "workflow_id": workflow_id,
+        "started": started,
+        "note": None if started else "this plan was already applied or is being applied: nothing new started",
+    }
 
 
 async def _tell_the_date(client, workflow_id: str, today: str) -> None:  # type: ignore[no-untyped-def]
@@ -155,10 +201,14 @@ async def progress(code: str, request: Request, caller: Caller = Depends(current
     return {**status.__dict__}
 
 
-@router.get("/reorganizations/{code}/outcomes", tags=["reorganization"],
-            summary="Per-nomination outcome of the re-routing (kept by the central service)")
-async def outcomes(code: str, caller: Caller = Depends(current_officer),
-                   session: AsyncSession = Depends(db, scope="function")) -> list[dict[str, Any]]:
+@router.get(
+    "/reorganizations/{code}/outcomes",
+    tags=["reorganization"],
+    summary="Per-nomination outcome of the re-routing (kept by the central service)",
+)
+async def outcomes(
+    code: str, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
+) -> list[dict[str, Any]]:
     return [r.model_dump(exclude={"id"}) for r in await reorganizations.outcomes_of(session, code)]
 
 
@@ -181,8 +231,13 @@ def _csv(report: dict[str, Any]) -> str:
     for amb in report["ambiguous"]:
         writer.writerow(["ambiguous", amb.get("code") or amb.get("unit"), amb])
     for row in report["nominations"]:
-        writer.writerow(["nomination", row["nomination_id"],
-                         f"{row['outcome']}: {row['from_agency']} -> {row['to_agency']} ({row['rule']})"])
+        writer.writerow(
+            [
+                "nomination",
+                row["nomination_id"],
+                f"{row['outcome']}: {row['from_agency']} -> {row['to_agency']} ({row['rule']})",
+            ]
+        )
     return out.getvalue()
 
 
@@ -192,13 +247,17 @@ def _html(report: dict[str, Any]) -> str:
     rows = "".join(f"<tr><td>{escape(str(a))}</td></tr>" for a in report["ambiguous"])
     nominations = "".join(
         f"<tr><td>{escape(r['nomination_id'])}</td><td>{escape(r['outcome'])}</td><td>{escape(r['from_agency'])}</td>"
-        f"<td>{escape(str(r['to_agency']))}</td><td>{escape(str(r['rule']))}</td></tr>" for r in report["nominations"])
+        f"<td>{escape(str(r['to_agency']))}</td><td>{escape(str(r['rule']))}</td></tr>"
+        for r in report["nominations"]
+    )
     moved = "".join(f"<tr><td>{escape(str(m))}</td></tr>" for m in report["moved_units"])
-    return (f"<!doctype html><html lang='vi'><meta charset='utf-8'><title>Dự kiến sắp xếp {escape(report['plan'])}</title>"
-            f"<h1>Kế hoạch {escape(report['plan'])} (hiệu lực {report['effective']})</h1>"
-            f"<p>{report['operations']} thao tác; đóng {report['closed']} phiên bản, mở {report['opened']}; "
-            f"{len(report['nominations_in_flight_here'])} hồ sơ đang xử lý tại đây.</p>"
-            f"<h2>Đơn vị cơ sở chuyển nơi quản lý</h2><table>{moved}</table>"
-            f"<h2>Hồ sơ đang xử lý sẽ chuyển đến</h2><table><tr><th>Hồ sơ</th><th>Kết quả</th><th>Từ</th>"
-            f"<th>Đến</th><th>Quy tắc</th></tr>{nominations}</table>"
-            f"<h2>Trường hợp cần người quyết định</h2><table>{rows}</table></html>")
+    return (
+        f"<!doctype html><html lang='vi'><meta charset='utf-8'><title>Dự kiến sắp xếp {escape(report['plan'])}</title>"
+        f"<h1>Kế hoạch {escape(report['plan'])} (hiệu lực {report['effective']})</h1>"
+        f"<p>{report['operations']} thao tác; đóng {report['closed']} phiên bản, mở {report['opened']}; "
+        f"{len(report['nominations_in_flight_here'])} hồ sơ đang xử lý tại đây.</p>"
+        f"<h2>Đơn vị cơ sở chuyển nơi quản lý</h2><table>{moved}</table>"
+        f"<h2>Hồ sơ đang xử lý sẽ chuyển đến</h2><table><tr><th>Hồ sơ</th><th>Kết quả</th><th>Từ</th>"
+        f"<th>Đến</th><th>Quy tắc</th></tr>{nominations}</table>"
+        f"<h2>Trường hợp cần người quyết định</h2><table>{rows}</table></html>"
+    )

@@ -48,9 +48,18 @@ def plan_by_code(code: str) -> Plan:
 async def retired_codes(session: AsyncSession, effective: date) -> set[str]:
     """Codes whose last version ended the day before `effective` and that have none from it on."""
     ended = set((await session.exec(select(Agency.code).where(Agency.valid_to == effective - timedelta(days=1)))).all())
-    alive = set((await session.exec(select(Agency.code).where(
-        Agency.code.in_(ended), Agency.valid_from <= effective,  # type: ignore[attr-defined]
-    ).where((Agency.valid_to.is_(None)) | (Agency.valid_to >= effective)))).all())  # type: ignore[union-attr]
+    alive = set(
+        (
+            await session.exec(
+                select(Agency.code)
+                .where(
+                    Agency.code.in_(ended),
+                    Agency.valid_from <= effective,  # type: ignore[attr-defined]
+                )
+                .where((Agency.valid_to.is_(None)) | (Agency.valid_to >= effective))
+            )
+        ).all()
+    )  # type: ignore[union-attr]
     return ended - alive
 
 
@@ -65,25 +74,51 @@ async def apply_to_replica(session: AsyncSession, plan_code: str, *, tier: str) 
     application = apply_plan(snapshot, plan)
     for closed in application.closed:
         await session.execute(
-            update(Agency).where(Agency.code == closed.code, Agency.valid_from == closed.valid_from)  # type: ignore[arg-type]
+            update(Agency)
+            .where(Agency.code == closed.code, Agency.valid_from == closed.valid_from)  # type: ignore[arg-type]
             .values(valid_to=closed.valid_to, successors=list(closed.successors))
         )
     opened = await load_versions(session, [_row(v) for v in application.opened])
     now = datetime.now(UTC)
-    summary = {"closed": len(application.closed), "opened": opened, "moved_units": len(application.moved_units),
-               "ambiguous": [_plain(a) for a in application.ambiguous.values()]}
+    summary = {
+        "closed": len(application.closed),
+        "opened": opened,
+        "moved_units": len(application.moved_units),
+        "ambiguous": [_plain(a) for a in application.ambiguous.values()],
+    }
     session.add(PlanApplication(plan_code=plan_code, applied_at=now, summary=summary))
     await append_audit(
-        session, idempotency_key=f"plan:{plan_code}:{tier}", at=now, agency_code=f"registry:{tier}",
-        nomination_id=None, actor="system", action="hierarchy.plan_applied", outcome="applied",
-        reason="; ".join(plan.legal_basis), details={"plan": plan_code, **{k: v for k, v in summary.items() if k != "ambiguous"},
-                                                     "ambiguous": len(summary["ambiguous"])},
+        session,
+        idempotency_key=f"plan:{plan_code}:{tier}",
+        at=now,
+        agency_code=f"registry:{tier}",
+        nomination_id=None,
+        actor="system",
+        action="hierarchy.plan_applied",
+        outcome="applied",
+        reason="; ".join(plan.legal_basis),
+        details={
+            "plan": plan_code,
+            **{k: v for k, v in summary.items() if k != "ambiguous"},
+            "ambiguous": len(summary["ambiguous"]),
+        },
     )
-    add_event(session, HierarchyPlanApplied(
-        plan_code=plan_code, effective=plan.effective.isoformat(), tier=tier, closed=summary["closed"],
-        opened=opened, moved_units=summary["moved_units"], ambiguous=len(summary["ambiguous"]),
-        legal_basis=list(plan.legal_basis),
-    ), source_agency=f"registry:{tier}", occurred_at=now, key=plan_code)
+    add_event(
+        session,
+        HierarchyPlanApplied(
+            plan_code=plan_code,
+            effective=plan.effective.isoformat(),
+            tier=tier,
+            closed=summary["closed"],
+            opened=opened,
+            moved_units=summary["moved_units"],
+            ambiguous=len(summary["ambiguous"]),
+            legal_basis=list(plan.legal_basis),
+        ),
+        source_agency=f"registry:{tier}",
+        occurred_at=now,
+        key=plan_code,
+    )
     return summary
 
 
@@ -99,8 +134,21 @@ def _row(version: Any) -> dict[str, Any]:
     row = dict(version) if isinstance(version, dict) else asdict(version)
     row.setdefault("location_code", None)
     row["successors"] = list(row.get("successors") or [])
-    return {k: row.get(k) for k in ("code", "name", "tier", "kind", "parent_code", "valid_from", "valid_to",
-                                    "successors", "legal_basis", "location_code")}
+    return {
+        k: row.get(k)
+        for k in (
+            "code",
+            "name",
+            "tier",
+            "kind",
+            "parent_code",
+            "valid_from",
+            "valid_to",
+            "successors",
+            "legal_basis",
+            "location_code",
+        )
+    }
 
 
 async def find_in_flight(session: AsyncSession, effective: date, after: str = "", limit: int = 0) -> list[str]:
@@ -115,8 +163,9 @@ async def find_in_flight(session: AsyncSession, effective: date, after: str = ""
     for nomination_id, route in reviews.all():
         if any(step["agency_code"] in retired for step in route):
             found.add(nomination_id)
-    nominations = await session.exec(select(Nomination.id, Nomination.route).where(
-        Nomination.status.in_(("in_review", "returned"))))  # type: ignore[attr-defined]
+    nominations = await session.exec(
+        select(Nomination.id, Nomination.route).where(Nomination.status.in_(("in_review", "returned")))
+    )  # type: ignore[attr-defined]
     for nomination_id, route in nominations.all():
         if any(step["agency_code"] in retired for step in route or []):
             found.add(nomination_id)
@@ -133,28 +182,51 @@ async def queue_candidates(session: AsyncSession, plan_code: str, ids: list[str]
     Several tiers know the same nomination (the proposer's dossier, the reviewing level's inbox):
     the report's (plan, nomination) key makes each one a single row, transferred once.
     """
-    known = set((await session.exec(select(TransferOutcome.nomination_id).where(
-        TransferOutcome.plan_code == plan_code, TransferOutcome.nomination_id.in_(ids)))).all())  # type: ignore[attr-defined]
+    known = set(
+        (
+            await session.exec(
+                select(TransferOutcome.nomination_id).where(
+                    TransferOutcome.plan_code == plan_code, TransferOutcome.nomination_id.in_(ids)
+                )
+            )
+        ).all()
+    )  # type: ignore[attr-defined]
     now = datetime.now(UTC)
     for nomination_id in sorted(set(ids) - known):
-        session.add(TransferOutcome(plan_code=plan_code, nomination_id=nomination_id, outcome=QUEUED, from_agency="",
-                                    recorded_at=now))
+        session.add(
+            TransferOutcome(
+                plan_code=plan_code, nomination_id=nomination_id, outcome=QUEUED, from_agency="", recorded_at=now
+            )
+        )
     await session.flush()
-    return (await session.exec(select(func.count()).select_from(TransferOutcome).where(
-        TransferOutcome.plan_code == plan_code))).one()
+    return (
+        await session.exec(
+            select(func.count()).select_from(TransferOutcome).where(TransferOutcome.plan_code == plan_code)
+        )
+    ).one()
 
 
 async def next_queued(session: AsyncSession, plan_code: str, after: str, limit: int) -> list[str]:
-    rows = await session.exec(select(TransferOutcome.nomination_id).where(
-        TransferOutcome.plan_code == plan_code, TransferOutcome.outcome == QUEUED,
-        TransferOutcome.nomination_id > after).order_by(TransferOutcome.nomination_id).limit(limit))  # type: ignore[arg-type]
+    rows = await session.exec(
+        select(TransferOutcome.nomination_id)
+        .where(
+            TransferOutcome.plan_code == plan_code,
+            TransferOutcome.outcome == QUEUED,
+            TransferOutcome.nomination_id > after,
+        )
+        .order_by(TransferOutcome.nomination_id)
+        .limit(limit)
+    )  # type: ignore[arg-type]
     return list(rows.all())
 
 
 async def outcome_totals(session: AsyncSession, plan_code: str) -> dict[str, int]:
     """Per outcome, how many nominations the plan has re-routed so far (queued ones not counted)."""
-    rows = await session.exec(select(TransferOutcome.outcome, func.count()).where(
-        TransferOutcome.plan_code == plan_code, TransferOutcome.outcome != QUEUED).group_by(TransferOutcome.outcome))
+    rows = await session.exec(
+        select(TransferOutcome.outcome, func.count())
+        .where(TransferOutcome.plan_code == plan_code, TransferOutcome.outcome != QUEUED)
+        .group_by(TransferOutcome.outcome)
+    )
     return {outcome: count for outcome, count in rows.all()}
 
 
@@ -162,20 +234,33 @@ async def record_outcomes(session: AsyncSession, plan_code: str, outcomes: list[
     """Upsert the per-item report: a retried batch rewrites the same rows."""
     now = datetime.now(UTC)
     ids = [o.nomination_id for o in outcomes]
-    existing = {row.nomination_id: row for row in (await session.exec(select(TransferOutcome).where(
-        TransferOutcome.plan_code == plan_code, TransferOutcome.nomination_id.in_(ids)))).all()}  # type: ignore[attr-defined]
+    existing = {
+        row.nomination_id: row
+        for row in (
+            await session.exec(
+                select(TransferOutcome).where(
+                    TransferOutcome.plan_code == plan_code, TransferOutcome.nomination_id.in_(ids)
+                )
+            )
+        ).all()
+    }  # type: ignore[attr-defined]
     for o in outcomes:
-        row = existing.get(o.nomination_id) or TransferOutcome(plan_code=plan_code, nomination_id=o.nomination_id,
-                                                               outcome=o.outcome, from_agency=o.from_agency,
-                                                               recorded_at=now)
+        row = existing.get(o.nomination_id) or TransferOutcome(
+            plan_code=plan_code,
+            nomination_id=o.nomination_id,
+            outcome=o.outcome,
+            from_agency=o.from_agency,
+            recorded_at=now,
+        )
         row.outcome, row.from_agency, row.to_agency = o.outcome, o.from_agency, o.to_agency
         row.rule, row.detail, row.recorded_at = o.rule, o.detail, now
         session.add(row)
 
 
 async def outcomes_of(session: AsyncSession, plan_code: str) -> list[TransferOutcome]:
-    rows = await session.exec(select(TransferOutcome).where(TransferOutcome.plan_code == plan_code)
-                              .order_by(TransferOutcome.nomination_id))  # type: ignore[arg-type]
+    rows = await session.exec(
+        select(TransferOutcome).where(TransferOutcome.plan_code == plan_code).order_by(TransferOutcome.nomination_id)
+    )  # type: ignore[arg-type]
     return list(rows.all())
 
 
@@ -205,21 +290,41 @@ async def preview_in_flight(session: AsyncSession, plan_code: str, effective: da
 
 
 def _nodes(versions: list[dict[str, Any]], on: date) -> dict[str, AgencyNode]:
-    return {v["code"]: AgencyNode(v["code"], v["name"], v["tier"], v["kind"], v["parent_code"]) for v in versions
-            if v["valid_from"] <= on and (v["valid_to"] is None or on <= v["valid_to"])}
+    return {
+        v["code"]: AgencyNode(v["code"], v["name"], v["tier"], v["kind"], v["parent_code"])
+        for v in versions
+        if v["valid_from"] <= on and (v["valid_to"] is None or on <= v["valid_to"])
+    }
 
 
-def _preview_one(catalog, review: Review, route: list[RouteStep], now: dict[str, AgencyNode],  # type: ignore[no-untyped-def]
-                 successors: Successors, retired: set[str], effective: date) -> OutcomeRow:
+def _preview_one(
+    catalog,
+    review: Review,
+    route: list[RouteStep],
+    now: dict[str, AgencyNode],  # type: ignore[no-untyped-def]
+    successors: Successors,
+    retired: set[str],
+    effective: date,
+) -> OutcomeRow:
     current = route[review.step].agency_code
     try:
-        moved = plan_move(catalog, now.get, route, review.step, award_code=review.award_code,
-                          mode=review.mode or "cong_trang", on=effective, successors=successors, retired=retired)
+        moved = plan_move(
+            catalog,
+            now.get,
+            route,
+            review.step,
+            award_code=review.award_code,
+            mode=review.mode or "cong_trang",
+            on=effective,
+            successors=successors,
+            retired=retired,
+        )
     except NeedsChoice as err:
         return OutcomeRow(review.nomination_id, "would_need_choice", current, None, "needs_choice", str(err))
     if not moved.changed:
         outcome = "would_stay"
     else:
         outcome = "would_reroute" if moved.to_agency == current else "would_transfer"
-    return OutcomeRow(review.nomination_id, outcome, current, moved.to_agency, moved.rule,
-                      "; ".join(moved.explanation) or None)
+    return OutcomeRow(
+        review.nomination_id, outcome, current, moved.to_agency, moved.rule, "; ".join(moved.explanation) or None
+    )

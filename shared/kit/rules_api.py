@@ -24,7 +24,9 @@ def _award_view(code: str) -> dict[str, Any]:
     entry = catalog.award(code)
     body = entry.model_dump(mode="json")
     body["authority_matrix"] = {
-        regime.code: [{"authority": a, "name_vi": catalog.authorities[a].name_vi} for a in entry.authorities(regime.code)]
+        regime.code: [
+            {"authority": a, "name_vi": catalog.authorities[a].name_vi} for a in entry.authorities(regime.code)
+        ]
         for regime in catalog.regimes
     }
     body["source_file"] = catalog.sources[code]
@@ -34,11 +36,16 @@ def _award_view(code: str) -> dict[str, Any]:
 @router.get("/catalog/awards", tags=["rules"], summary="Award catalog: every emulation title and commendation form")
 async def catalog_awards(category: str | None = None, level: str | None = None) -> list[dict[str, Any]]:
     awards = default_catalog().awards.values()
-    return [_award_view(a.code) for a in awards
-            if (category is None or a.category == category) and (level is None or a.level == level)]
+    return [
+        _award_view(a.code)
+        for a in awards
+        if (category is None or a.category == category) and (level is None or a.level == level)
+    ]
 
 
-@router.get("/catalog/awards/{code}", tags=["rules"], summary="One award: authorities per regime, ballot, dossier, citations")
+@router.get(
+    "/catalog/awards/{code}", tags=["rules"], summary="One award: authorities per regime, ballot, dossier, citations"
+)
 async def catalog_award(code: str) -> dict[str, Any]:
     if code not in default_catalog().awards:
         raise HTTPException(404, f"unknown award code '{code}'; GET /catalog/awards lists the codes")
@@ -48,20 +55,28 @@ async def catalog_award(code: str) -> dict[str, Any]:
 @router.get("/catalog/regimes", tags=["rules"], summary="Legal regimes by date and which date decides a nomination's")
 async def catalog_regimes() -> dict[str, Any]:
     catalog = default_catalog()
-    return {"regimes": [r.model_dump(mode="json") for r in catalog.regimes],
-            "policy": catalog.policy.model_dump(mode="json")}
+    return {
+        "regimes": [r.model_dump(mode="json") for r in catalog.regimes],
+        "policy": catalog.policy.model_dump(mode="json"),
+    }
 
 
-@router.get("/catalog/authorities", tags=["rules"], summary="Conferring authorities and the agencies whose heads hold them")
+@router.get(
+    "/catalog/authorities", tags=["rules"], summary="Conferring authorities and the agencies whose heads hold them"
+)
 async def catalog_authorities() -> list[dict[str, Any]]:
     return [a.model_dump(mode="json") for a in default_catalog().authorities.values()]
 
 
-@router.get("/catalog/matrix", tags=["rules"], summary="Authority matrix: award × regime → authorities that may confer it")
+@router.get(
+    "/catalog/matrix", tags=["rules"], summary="Authority matrix: award × regime → authorities that may confer it"
+)
 async def catalog_matrix() -> list[dict[str, Any]]:
     catalog = default_catalog()
-    return [{"award_code": a.code, "name_vi": a.name_vi,
-             **{r.code: a.authorities(r.code) for r in catalog.regimes}} for a in catalog.awards.values()]
+    return [
+        {"award_code": a.code, "name_vi": a.name_vi, **{r.code: a.authorities(r.code) for r in catalog.regimes}}
+        for a in catalog.awards.values()
+    ]
 
 
 @router.get("/catalog/movements", tags=["rules"], summary="Emulation movements and their launchers")
@@ -69,55 +84,102 @@ async def catalog_movements() -> list[dict[str, Any]]:
     return [m.model_dump(mode="json") for m in movements().values()]
 
 
-@router.get("/routes", response_model=RouteOut, tags=["rules"],
-            summary="What route a nomination for this award from this agency would take, and why")
-async def route_preview(request: Request, award_code: str, proposer_agency: str | None = None, on: date | None = None,
-                        mode: str = "cong_trang", movement_code: str | None = None,
-                        caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")):
+@router.get(
+    "/routes",
+    response_model=RouteOut,
+    tags=["rules"],
+    summary="What route a nomination for this award from this agency would take, and why",
+)
+async def route_preview(
+    request: Request,
+    award_code: str,
+    proposer_agency: str | None = None,
+    on: date | None = None,
+    mode: str = "cong_trang",
+    movement_code: str | None = None,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+):
     proposer = proposer_agency or caller.agency_code
     when = on or request.app.state.kit.settings.today()
     try:
-        plan = await plan_route(session, proposer_agency=proposer, award_code=award_code, on=when, mode=mode,
-                                movement_code=movement_code)
+        plan = await plan_route(
+            session, proposer_agency=proposer, award_code=award_code, on=when, mode=mode, movement_code=movement_code
+        )
     except RoutingError as err:
         raise HTTPException(422, str(err)) from None
-    return RouteOut(award_code=award_code, proposer_agency=proposer, on=when.isoformat(), regime=plan.regime,
-                    conferring_agency=plan.conferring_agency, steps=[s.__dict__ for s in plan.steps],
-                    reasons=[r.__dict__ for r in plan.reasons], explanation=plan.explanation)
+    return RouteOut(
+        award_code=award_code,
+        proposer_agency=proposer,
+        on=when.isoformat(),
+        regime=plan.regime,
+        conferring_agency=plan.conferring_agency,
+        steps=[s.__dict__ for s in plan.steps],
+        reasons=[r.__dict__ for r in plan.reasons],
+        explanation=plan.explanation,
+    )
 
 
-@router.post("/eligibility/check", tags=["rules"],
-             summary="Check eligibility: every criterion met / not met / unknown, with evidence and citation")
-async def eligibility_check(body: EligibilityIn, request: Request, caller: Caller = Depends(current_officer),
-                            session: AsyncSession = Depends(db, scope="function")) -> dict[str, Any]:
+@router.post(
+    "/eligibility/check",
+    tags=["rules"],
+    summary="Check eligibility: every criterion met / not met / unknown, with evidence and citation",
+)
+async def eligibility_check(
+    body: EligibilityIn,
+    request: Request,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+) -> dict[str, Any]:
     catalog = default_catalog()
     if body.award_code not in catalog.awards:
         raise HTTPException(422, f"unknown award code '{body.award_code}'; GET /catalog/awards lists the codes")
     when = body.on or request.app.state.kit.settings.today()
     try:
         regime = catalog.regime(body.regime).code if body.regime else catalog.regime_on(when).code
-        history = (NomineeHistory.from_facts(body.facts) if body.facts is not None
-                   else await nominees.history_of(session, body.nominee_id))
+        history = (
+            NomineeHistory.from_facts(body.facts)
+            if body.facts is not None
+            else await nominees.history_of(session, body.nominee_id)
+        )
     except (LookupError, ValueError) as err:
         raise HTTPException(422, str(err).strip("'\"")) from None
     verdict = check_eligibility(
-        body.award_code, history, mode=body.mode, year=body.period_year or when.year - 1, on=when, regime=regime,
-        province_code=body.province_code, achievement=body.achievement, initiative_ids=tuple(body.initiative_ids),
+        body.award_code,
+        history,
+        mode=body.mode,
+        year=body.period_year or when.year - 1,
+        on=when,
+        regime=regime,
+        province_code=body.province_code,
+        achievement=body.achievement,
+        initiative_ids=tuple(body.initiative_ids),
         recipient_kind=body.recipient_kind,
     )
     return verdict.to_dict()
 
 
-@router.post("/nominees/{nominee_id}/facts", status_code=201, tags=["nominees"],
-             summary="Record facts of a nominee's history at the caller's agency (idempotent); others learn by events")
-async def record_facts(nominee_id: str, body: FactsIn, caller: Caller = Depends(current_officer),
-                       session: AsyncSession = Depends(db, scope="function")) -> dict[str, Any]:
+@router.post(
+    "/nominees/{nominee_id}/facts",
+    status_code=201,
+    tags=["nominees"],
+    summary="Record facts of a nominee's history at the caller's agency (idempotent); others learn by events",
+)
+async def record_facts(
+    nominee_id: str,
+    body: FactsIn,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+) -> dict[str, Any]:
     require_role(caller, *PROPOSING_ROLES)
     fresh = await nominees.record_facts(session, caller=caller, nominee_id=nominee_id, facts=body.facts)
     return {"nominee_id": nominee_id, "recorded": len(fresh), "already_known": len(body.facts) - len(fresh)}
 
 
-@router.get("/nominees/{nominee_id}/history", tags=["nominees"], summary="The nominee's history as this service holds it")
-async def nominee_history(nominee_id: str, caller: Caller = Depends(current_officer),
-                          session: AsyncSession = Depends(db, scope="function")) -> dict[str, Any]:
+@router.get(
+    "/nominees/{nominee_id}/history", tags=["nominees"], summary="The nominee's history as this service holds it"
+)
+async def nominee_history(
+    nominee_id: str, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
+) -> dict[str, Any]:
     return {"nominee_id": nominee_id, "facts": await nominees.facts_of(session, nominee_id)}

@@ -10,6 +10,10 @@ from shared.settings import ServiceSettings
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     migrate(settings.tier, settings.database_url)
     uvicorn.run(
-        app, host=settings.http_host, port=settings.http_port, log_level="warning",
-        access_log=False, timeout_graceful_shutdown=5,
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=5,
     )

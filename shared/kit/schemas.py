@@ -16,18 +16,29 @@ class DraftIn(BaseModel):
     award_code: str = Field(min_length=1, max_length=64, examples=["HCLD_HANG_BA"])
     reason: str = Field(min_length=1, max_length=5000, examples=["Hoàn thành xuất sắc nhiệm vụ"])
     nominee_id: str | None = Field(
-        default=None, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9:._-]+$",
+        default=None,
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9:._-]+$",
         description="Stable id of the person or organisation (e.g. CCCD:079123456789) whose history is judged; "
-                    "without it every history criterion is 'unknown' and submission only warns",
+        "without it every history criterion is 'unknown' and submission only warns",
     )
     mode: Mode = Field(default="cong_trang", description="Loại hình khen thưởng (Law Art. 8)")
-    period_year: int | None = Field(default=None, ge=1945, le=2100,
-                                    description="Year whose achievements are judged; default: the year before submission")
+    period_year: int | None = Field(
+        default=None,
+        ge=1945,
+        le=2100,
+        description="Year whose achievements are judged; default: the year before submission",
+    )
     movement_code: str | None = Field(default=None, max_length=64, description="Movement of a chuyên đề nomination")
-    achievement: str | None = Field(default=None, max_length=200,
-                                    description="Reference of the achievement rewarded (one achievement, one form)")
-    initiative_ids: list[str] = Field(default_factory=list, max_length=20,
-                                      description="Initiatives (sáng kiến) offered as evidence; each is used once")
+    achievement: str | None = Field(
+        default=None, max_length=200, description="Reference of the achievement rewarded (one achievement, one form)"
+    )
+    initiative_ids: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Initiatives (sáng kiến) offered as evidence; each is used once",
+    )
 
 
 class DocumentIn(BaseModel):
@@ -91,7 +102,9 @@ class ReviewOut(BaseModel):
     regime: str | None = None
     mode: str | None = None
     eligibility: dict[str, Any] | None = Field(
-        default=None, description="The eligibility verdict computed at submission: every criterion with evidence and citation")
+        default=None,
+        description="The eligibility verdict computed at submission: every criterion with evidence and citation",
+    )
     due_on: date | None = Field(default=None, description="The step's deadline (working days, holidays skipped)")
     held: bool = False
     escalated: str | None = Field(default=None, description="The expiry policy applied when the deadline passed")
@@ -106,8 +119,10 @@ class DecisionIn(BaseModel):
     )
     signer: str | None = Field(default=None, max_length=200, description="Who signs the conferral decision")
     conferred_award_code: str | None = Field(
-        default=None, max_length=64,
-        description="Confer a lower form than proposed; allowed only where the catalog lists it in lower_forms")
+        default=None,
+        max_length=64,
+        description="Confer a lower form than proposed; allowed only where the catalog lists it in lower_forms",
+    )
 
 
 class HoldIn(BaseModel):
@@ -160,9 +175,10 @@ class RouteOut(BaseModel):
 
 class FactsIn(BaseModel):
     facts: list[dict[str, Any]] = Field(
-        min_length=1, max_length=500,
+        min_length=1,
+        max_length=500,
         description="History facts, each with a 'kind': rating, award, initiative, discipline, hold, leave, service, "
-                    "collective_year (see docs/rules.md)",
+        "collective_year (see docs/rules.md)",
         examples=[[{"kind": "rating", "year": 2024, "rating": "xuat_sac", "agency_code": "U91-0001"}]],
     )
 
@@ -170,8 +186,9 @@ class FactsIn(BaseModel):
 class EligibilityIn(BaseModel):
     award_code: str = Field(min_length=1, max_length=64, examples=["CSTD_TINH"])
     nominee_id: str | None = Field(default=None, max_length=100, description="Judge the history this service holds")
-    facts: list[dict[str, Any]] | None = Field(default=None, max_length=500,
-                                               description="Or judge these facts (what-if), instead of a stored history")
+    facts: list[dict[str, Any]] | None = Field(
+        default=None, max_length=500, description="Or judge these facts (what-if), instead of a stored history"
+    )
     recipient_kind: NomineeKind = "individual"
     mode: Mode = "cong_trang"
     period_year: int | None = Field(default=None, ge=1945, le=2100)

@@ -36,17 +36,29 @@ def _problem(code: int, message: str) -> HTTPException:
 
 
 async def create_draft(
-    session: AsyncSession, *, caller: Caller, nominee_name: str, nominee_kind: str,
-    award_code: str, reason: str, **rules: object,
+    session: AsyncSession,
+    *,
+    caller: Caller,
+    nominee_name: str,
+    nominee_kind: str,
+    award_code: str,
+    reason: str,
+    **rules: object,
 ) -> Nomination:
     """A draft at the caller's agency. `rules` are the DraftIn fields the rules read (mode, …)."""
     catalog = default_catalog()
     if award_code not in catalog.awards:
         raise _problem(422, f"unknown award code '{award_code}'; GET /catalog/awards lists the codes")
     nomination = Nomination(
-        id=str(uuid.uuid4()), proposer_agency=caller.agency_code, nominee_name=nominee_name,
-        nominee_kind=nominee_kind, award_code=award_code, reason=reason,
-        created_by=caller.officer_id, created_at=datetime.now(UTC), **rules,
+        id=str(uuid.uuid4()),
+        proposer_agency=caller.agency_code,
+        nominee_name=nominee_name,
+        nominee_kind=nominee_kind,
+        award_code=award_code,
+        reason=reason,
+        created_by=caller.officer_id,
+        created_at=datetime.now(UTC),
+        **rules,
     )
     session.add(nomination)
     return nomination
@@ -61,8 +73,15 @@ async def own_nomination(session: AsyncSession, *, caller: Caller, nomination_id
 
 
 async def add_document(
-    session: AsyncSession, *, caller: Caller, nomination_id: str, kind: str, filename: str,
-    content_type: str, content_base64: str, sha256: str,
+    session: AsyncSession,
+    *,
+    caller: Caller,
+    nomination_id: str,
+    kind: str,
+    filename: str,
+    content_type: str,
+    content_base64: str,
+    sha256: str,
 ) -> Document:
     """Attach a document to a draft, or to a returned nomination as a supplement (domain.md §4.6).
 
@@ -78,8 +97,14 @@ async def add_document(
         )
     content = decode_document(kind=kind, content_type=content_type, content_base64=content_base64, sha256=sha256)
     document = Document(
-        id=str(uuid.uuid4()), nomination_id=nomination.id, kind=kind, filename=filename,
-        content_type=content_type, size=len(content), sha256=sha256, content=content,
+        id=str(uuid.uuid4()),
+        nomination_id=nomination.id,
+        kind=kind,
+        filename=filename,
+        content_type=content_type,
+        size=len(content),
+        sha256=sha256,
+        content=content,
         uploaded_at=datetime.now(UTC),
     )
     session.add(document)
@@ -143,8 +168,12 @@ async def prepare_submission(
     now = datetime.now(UTC)
     try:
         plan = await plan_route(
-            session, proposer_agency=nomination.proposer_agency, award_code=nomination.award_code,
-            on=today, mode=nomination.mode, movement_code=nomination.movement_code,
+            session,
+            proposer_agency=nomination.proposer_agency,
+            award_code=nomination.award_code,
+            on=today,
+            mode=nomination.mode,
+            movement_code=nomination.movement_code,
         )
     except RoutingError as err:
         raise _problem(status.HTTP_422_UNPROCESSABLE_ENTITY, str(err)) from None
@@ -153,23 +182,36 @@ async def prepare_submission(
     if verdict.outcome == "ineligible":
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_ENTITY,
-            {"message": f"{nomination.nominee_name} is not eligible for {nomination.award_code} "
-                        f"under regime {regime}", "reasons": verdict.reasons(),
-             "eligibility": verdict.to_dict()},
+            {
+                "message": f"{nomination.nominee_name} is not eligible for {nomination.award_code} "
+                f"under regime {regime}",
+                "reasons": verdict.reasons(),
+                "eligibility": verdict.to_dict(),
+            },
         )
     nomination.regime, nomination.eligibility = regime, verdict.to_dict()
     session.add(nomination)
-    documents = await freeze_manifest(session, nomination_id=nomination.id, agency_code=nomination.proposer_agency,
-                                      actor=caller.officer_id, at=now)
+    documents = await freeze_manifest(
+        session, nomination_id=nomination.id, agency_code=nomination.proposer_agency, actor=caller.officer_id, at=now
+    )
     return (
         NominationInput(
-            nomination_id=nomination.id, award_code=nomination.award_code,
-            nominee_name=nomination.nominee_name, proposer_agency=nomination.proposer_agency,
-            submitted_by=caller.officer_id, submitted_at=now.isoformat(), route=plan.steps,
-            regime=regime, mode=nomination.mode, nominee_id=nomination.nominee_id,
-            period_year=period_year(nomination, today), eligibility=nomination.eligibility,
-            achievement=nomination.achievement, initiative_ids=list(nomination.initiative_ids),
-            documents=documents, nominee_kind=nomination.nominee_kind,
+            nomination_id=nomination.id,
+            award_code=nomination.award_code,
+            nominee_name=nomination.nominee_name,
+            proposer_agency=nomination.proposer_agency,
+            submitted_by=caller.officer_id,
+            submitted_at=now.isoformat(),
+            route=plan.steps,
+            regime=regime,
+            mode=nomination.mode,
+            nominee_id=nomination.nominee_id,
+            period_year=period_year(nomination, today),
+            eligibility=nomination.eligibility,
+            achievement=nomination.achievement,
+            initiative_ids=list(nomination.initiative_ids),
+            documents=documents,
+            nominee_kind=nomination.nominee_kind,
         ),
         plan,
     )
@@ -181,8 +223,11 @@ async def _collective_exists(session: AsyncSession, nomination: Nomination, toda
         return
     if await agency_on(session, nomination.nominee_id, today) is not None:
         return
-    last = (await session.exec(select(Agency).where(Agency.code == nomination.nominee_id)
-                               .order_by(Agency.valid_from.desc()))).first()  # type: ignore[attr-defined]
+    last = (
+        await session.exec(
+            select(Agency).where(Agency.code == nomination.nominee_id).order_by(Agency.valid_from.desc())
+        )
+    ).first()  # type: ignore[attr-defined]
     if last is None:
         return  # a collective that is not an agency of the registry (a team, a department)
     raise _problem(
@@ -198,13 +243,20 @@ def period_year(nomination: Nomination, today: date) -> int:
     return nomination.period_year or today.year - 1
 
 
-async def judge(session: AsyncSession, nomination: Nomination, *, regime: str, on: date,
-                province_code: str | None) -> Verdict:
+async def judge(
+    session: AsyncSession, nomination: Nomination, *, regime: str, on: date, province_code: str | None
+) -> Verdict:
     """The eligibility verdict over the nominee's history held by this service."""
     return check_eligibility(
-        nomination.award_code, await history_of(session, nomination.nominee_id), mode=nomination.mode,
-        year=period_year(nomination, on), on=on, regime=regime, province_code=province_code,
-        achievement=nomination.achievement, initiative_ids=tuple(nomination.initiative_ids),
+        nomination.award_code,
+        await history_of(session, nomination.nominee_id),
+        mode=nomination.mode,
+        year=period_year(nomination, on),
+        on=on,
+        regime=regime,
+        province_code=province_code,
+        achievement=nomination.achievement,
+        initiative_ids=tuple(nomination.initiative_ids),
         recipient_kind=nomination.nominee_kind,
     )
 
@@ -230,8 +282,7 @@ async def pending_review(session: AsyncSession, *, caller: Caller, nomination_id
     if latest.status != "pending":
         raise _problem(
             status.HTTP_409_CONFLICT,
-            f"nomination {nomination_id} is not pending at {caller.agency_code}: "
-            f"it was already {latest.status} here",
+            f"nomination {nomination_id} is not pending at {caller.agency_code}: it was already {latest.status} here",
         )
     return latest
 
@@ -240,7 +291,9 @@ async def history(session: AsyncSession, *, caller: Caller, nomination_id: str) 
     """This service's audit records for a nomination, for agencies on its route."""
     on_route = await _agency_on_route(session, caller.agency_code, nomination_id)
     if not on_route:
-        raise _problem(status.HTTP_404_NOT_FOUND, f"nomination {nomination_id} is not on the route of {caller.agency_code}")
+        raise _problem(
+            status.HTTP_404_NOT_FOUND, f"nomination {nomination_id} is not on the route of {caller.agency_code}"
+        )
     rows = await session.exec(
         select(AuditRecord).where(AuditRecord.nomination_id == nomination_id).order_by(AuditRecord.seq)  # type: ignore[arg-type]
     )

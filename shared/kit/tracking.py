@@ -55,21 +55,37 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 GROUPS, GROUP_LEN, PREFIX = 3, 4, "TDKT"
 
 LABELS = {
-    NominationSubmitted.type: "Đã nộp hồ sơ", NominationReceived.type: "Đã tiếp nhận",
-    NominationForwarded.type: "Đã trình cấp trên", NominationReturned.type: "Trả lại để bổ sung",
-    NominationResubmitted.type: "Đã nộp lại", NominationRefused.type: "Không đồng ý",
-    NominationWithdrawn.type: "Đã rút hồ sơ", NominationTransferred.type: "Chuyển cơ quan kế thừa",
-    DeadlineSet.type: "Thời hạn xử lý", DeadlineReminder.type: "Nhắc hạn", NominationEscalated.type: "Quá hạn",
-    NominationHeld.type: "Tạm dừng", NominationReleased.type: "Tiếp tục xử lý",
-    AwardConferred.type: "Đã khen thưởng", AwardRevoked.type: "Thu hồi khen thưởng",
-    AwardStripped.type: "Tước danh hiệu", AwardRestored.type: "Phục hồi danh hiệu",
+    NominationSubmitted.type: "Đã nộp hồ sơ",
+    NominationReceived.type: "Đã tiếp nhận",
+    NominationForwarded.type: "Đã trình cấp trên",
+    NominationReturned.type: "Trả lại để bổ sung",
+    NominationResubmitted.type: "Đã nộp lại",
+    NominationRefused.type: "Không đồng ý",
+    NominationWithdrawn.type: "Đã rút hồ sơ",
+    NominationTransferred.type: "Chuyển cơ quan kế thừa",
+    DeadlineSet.type: "Thời hạn xử lý",
+    DeadlineReminder.type: "Nhắc hạn",
+    NominationEscalated.type: "Quá hạn",
+    NominationHeld.type: "Tạm dừng",
+    NominationReleased.type: "Tiếp tục xử lý",
+    AwardConferred.type: "Đã khen thưởng",
+    AwardRevoked.type: "Thu hồi khen thưởng",
+    AwardStripped.type: "Tước danh hiệu",
+    AwardRestored.type: "Phục hồi danh hiệu",
 }
 STATE_AFTER = {
-    NominationSubmitted.type: "submitted", NominationReceived.type: "in_review",
-    NominationForwarded.type: "in_review", NominationReturned.type: "returned",
-    NominationResubmitted.type: "in_review", NominationRefused.type: "refused",
-    NominationWithdrawn.type: "withdrawn", NominationHeld.type: "held", AwardConferred.type: "conferred",
-    AwardRevoked.type: "revoked", AwardStripped.type: "stripped", AwardRestored.type: "conferred",
+    NominationSubmitted.type: "submitted",
+    NominationReceived.type: "in_review",
+    NominationForwarded.type: "in_review",
+    NominationReturned.type: "returned",
+    NominationResubmitted.type: "in_review",
+    NominationRefused.type: "refused",
+    NominationWithdrawn.type: "withdrawn",
+    NominationHeld.type: "held",
+    AwardConferred.type: "conferred",
+    AwardRevoked.type: "revoked",
+    AwardStripped.type: "stripped",
+    AwardRestored.type: "conferred",
 }
 # Events after which the step that had a deadline is over (or its clock stopped): the due date goes.
 CLEARS_DUE = {t for t in STATE_AFTER if t != NominationSubmitted.type} | {NominationTransferred.type}
@@ -78,8 +94,10 @@ REASONED = (NominationReturned.type, NominationRefused.type, AwardRevoked.type, 
 # official answer to the nominee (a return, a refusal, a withdrawal, a revocation).
 PUBLIC_DETAILS: dict[str, tuple[str, ...]] = {
     **{t: () for t in LABELS if t != DeadlineReminder.type},
-    NominationForwarded.type: ("to_agency",), NominationReturned.type: ("missing_documents",),
-    NominationTransferred.type: ("to_agency",), DeadlineSet.type: ("due_on",),
+    NominationForwarded.type: ("to_agency",),
+    NominationReturned.type: ("missing_documents",),
+    NominationTransferred.type: ("to_agency",),
+    DeadlineSet.type: ("due_on",),
     NominationEscalated.type: ("due_on", "to_agency"),
     AwardConferred.type: ("decision_no", "decided_on", "conferred_award_code"),
     **{t: ("decision_no", "decided_on") for t in (AwardRevoked.type, AwardStripped.type, AwardRestored.type)},
@@ -101,7 +119,7 @@ def normalise_code(raw: str) -> str | None:
     chars = chars.removeprefix(PREFIX) if len(chars) == len(PREFIX) + GROUPS * GROUP_LEN else chars
     if len(chars) != GROUPS * GROUP_LEN or any(c not in ALPHABET for c in chars):
         return None
-    return "-".join([PREFIX] + [chars[i:i + GROUP_LEN] for i in range(0, len(chars), GROUP_LEN)])
+    return "-".join([PREFIX] + [chars[i : i + GROUP_LEN] for i in range(0, len(chars), GROUP_LEN)])
 
 
 async def issue_tracking_code(session: AsyncSession, *, nomination: Nomination, at: datetime) -> TrackingCode:
@@ -112,8 +130,9 @@ async def issue_tracking_code(session: AsyncSession, *, nomination: Nomination, 
     for _ in range(5):  # a clash is astronomically unlikely; the unique index is the real guarantee
         code = new_tracking_code()
         if (await session.exec(select(TrackingCode.code).where(TrackingCode.code == code))).first() is None:
-            issued = TrackingCode(nomination_id=nomination.id, code=code, proposer_agency=nomination.proposer_agency,
-                                  issued_at=at)
+            issued = TrackingCode(
+                nomination_id=nomination.id, code=code, proposer_agency=nomination.proposer_agency, issued_at=at
+            )
             session.add(issued)
             return issued
     raise RuntimeError(f"no unused tracking code for {nomination.id} after 5 draws: check the code generator")
@@ -132,12 +151,19 @@ async def record_tracking(session: AsyncSession, envelope: Envelope, event: Even
     if seen.first() is not None:
         return
     payload = event.model_dump(mode="json")
-    session.add(TrackingEntry(
-        event_id=envelope.event_id, nomination_id=nomination.id, event_type=envelope.type,
-        occurred_at=envelope.occurred_at, agency_code=payload.get("agency_code") or envelope.source_agency,
-        step=payload.get("step"), actor=payload.get("actor") or "system", reason=payload.get("reason"),
-        details={k: v for k, v in payload.items() if k not in COMMON and v not in (None, [], {})},
-    ))
+    session.add(
+        TrackingEntry(
+            event_id=envelope.event_id,
+            nomination_id=nomination.id,
+            event_type=envelope.type,
+            occurred_at=envelope.occurred_at,
+            agency_code=payload.get("agency_code") or envelope.source_agency,
+            step=payload.get("step"),
+            actor=payload.get("actor") or "system",
+            reason=payload.get("reason"),
+            details={k: v for k, v in payload.items() if k not in COMMON and v not in (None, [], {})},
+        )
+    )
 
 
 TRACKING_HANDLERS: dict[str, Handler] = {event_type: record_tracking for event_type in LABELS}
@@ -184,8 +210,9 @@ def progress_of(entries: list[TrackingEntry], *, proposer: str, status_now: str,
             p.agency = proposer
         elif t == NominationResubmitted.type:
             if returned_on is not None:
-                p.with_proposer_working_days += max(0, calendar.working_days_between(
-                    returned_on, local_date(e.occurred_at)))
+                p.with_proposer_working_days += max(
+                    0, calendar.working_days_between(returned_on, local_date(e.occurred_at))
+                )
             p.agency, p.step, returned_on = returned_from[0], returned_from[1], None
         elif t == DeadlineSet.type:
             p.due_on = date.fromisoformat(d["due_on"])
@@ -229,8 +256,9 @@ class OfficerTimelineItem(TimelineItem):
 class _Tracking(BaseModel):
     award_code: str
     proposer: AgencyRef
-    state: str = Field(description="draft, submitted, in_review, returned, held, refused, withdrawn, conferred, "
-                                   "revoked or stripped")
+    state: str = Field(
+        description="draft, submitted, in_review, returned, held, refused, withdrawn, conferred, revoked or stripped"
+    )
     current_agency: AgencyRef | None = Field(description="Where the dossier is (the proposer while returned)")
     current_level: str | None = Field(description="Tier of the current agency")
     step: int | None = Field(description="Index of the current step on the route (0: the first)")
@@ -238,7 +266,8 @@ class _Tracking(BaseModel):
     due_on: date | None = Field(description="Deadline of the current step; none while held or between steps")
     returns: int
     time_with_proposer_working_days: int = Field(
-        description="Working days (Vietnamese calendar) the dossier spent with the proposer after returns")
+        description="Working days (Vietnamese calendar) the dossier spent with the proposer after returns"
+    )
     reasons: list[ReasonOut] = Field(description="Every return, refusal and revocation, with its reasons")
     decision_no: str | None
 
@@ -265,8 +294,15 @@ async def _agencies(session: AsyncSession, codes: set[str]) -> dict[str, AgencyR
 
 async def tracking_view(session: AsyncSession, nomination: Nomination, *, today: date, public: bool) -> dict[str, Any]:
     """The fields both views share, and the timeline in the requested form."""
-    entries = list((await session.exec(select(TrackingEntry).where(TrackingEntry.nomination_id == nomination.id)
-                                       .order_by(TrackingEntry.occurred_at, TrackingEntry.id))).all())  # type: ignore[arg-type]
+    entries = list(
+        (
+            await session.exec(
+                select(TrackingEntry)
+                .where(TrackingEntry.nomination_id == nomination.id)
+                .order_by(TrackingEntry.occurred_at, TrackingEntry.id)
+            )
+        ).all()
+    )  # type: ignore[arg-type]
     if public:
         entries = [e for e in entries if e.event_type in PUBLIC_DETAILS]
     p = progress_of(entries, proposer=nomination.proposer_agency, status_now=nomination.status, today=today)
@@ -275,49 +311,91 @@ async def tracking_view(session: AsyncSession, nomination: Nomination, *, today:
     current = names[p.agency] if p.agency else None
 
     def item(e: TrackingEntry) -> dict[str, Any]:
-        shown = {"at": e.occurred_at, "event": e.event_type, "label": LABELS.get(e.event_type, e.event_type),
-                 "agency": names[e.agency_code], "step": e.step}
+        shown = {
+            "at": e.occurred_at,
+            "event": e.event_type,
+            "label": LABELS.get(e.event_type, e.event_type),
+            "agency": names[e.agency_code],
+            "step": e.step,
+        }
         if not public:
             return shown | {"reason": e.reason, "details": e.details, "actor": e.actor}
-        return shown | {"reason": e.reason if e.event_type in PUBLIC_REASONS else None,
-                        "details": {k: e.details[k] for k in PUBLIC_DETAILS[e.event_type] if k in e.details}}
+        return shown | {
+            "reason": e.reason if e.event_type in PUBLIC_REASONS else None,
+            "details": {k: e.details[k] for k in PUBLIC_DETAILS[e.event_type] if k in e.details},
+        }
 
     return {
-        "award_code": nomination.award_code, "proposer": names[nomination.proposer_agency], "state": p.state,
-        "current_agency": current, "current_level": current.tier if current else None, "step": p.step,
-        "steps": len(nomination.route), "due_on": p.due_on, "returns": p.returns,
-        "time_with_proposer_working_days": p.with_proposer_working_days, "decision_no": p.decision_no,
-        "reasons": [ReasonOut(at=e.occurred_at, event=e.event_type, agency=names[e.agency_code], reason=e.reason,
-                              missing_documents=e.details.get("missing_documents", [])) for e in p.reasons],
+        "award_code": nomination.award_code,
+        "proposer": names[nomination.proposer_agency],
+        "state": p.state,
+        "current_agency": current,
+        "current_level": current.tier if current else None,
+        "step": p.step,
+        "steps": len(nomination.route),
+        "due_on": p.due_on,
+        "returns": p.returns,
+        "time_with_proposer_working_days": p.with_proposer_working_days,
+        "decision_no": p.decision_no,
+        "reasons": [
+            ReasonOut(
+                at=e.occurred_at,
+                event=e.event_type,
+                agency=names[e.agency_code],
+                reason=e.reason,
+                missing_documents=e.details.get("missing_documents", []),
+            )
+            for e in p.reasons
+        ],
         "timeline": [item(e) for e in entries],
     }
 
 
-@router.get("/nominations/{nomination_id}/tracking", response_model=TrackingOut,
-            summary="Where one of the caller's agency's nominations is: state, deadline, returns, timeline")
-async def nomination_tracking(nomination_id: str, request: Request, caller: Caller = Depends(current_officer),
-                              session: AsyncSession = Depends(db, scope="function")) -> TrackingOut:
+@router.get(
+    "/nominations/{nomination_id}/tracking",
+    response_model=TrackingOut,
+    summary="Where one of the caller's agency's nominations is: state, deadline, returns, timeline",
+)
+async def nomination_tracking(
+    nomination_id: str,
+    request: Request,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+) -> TrackingOut:
     nomination = await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
     code = await session.get(TrackingCode, nomination_id)
     view = await tracking_view(session, nomination, today=request.app.state.kit.settings.today(), public=False)
-    return TrackingOut(**view, nomination_id=nomination.id, nominee_name=nomination.nominee_name,
-                       code=code.code if code else None)
+    return TrackingOut(
+        **view, nomination_id=nomination.id, nominee_name=nomination.nominee_name, code=code.code if code else None
+    )
 
 
-@router.get("/track/{code}", response_model=PublicTrackingOut, openapi_extra={"security": []},
-            summary="For the nominee, WITHOUT login: a nomination's progress by its tracking code",
-            description="The code is on the receipt the proposing agency gives the nominee. The view leaves out "
-                        "officer ids, internal notes and reminders. An unknown code answers 404.")
-async def public_tracking(code: str, request: Request,
-                          session: AsyncSession = Depends(db, scope="function")) -> PublicTrackingOut:
+@router.get(
+    "/track/{code}",
+    response_model=PublicTrackingOut,
+    openapi_extra={"security": []},
+    summary="For the nominee, WITHOUT login: a nomination's progress by its tracking code",
+    description="The code is on the receipt the proposing agency gives the nominee. The view leaves out "
+    "officer ids, internal notes and reminders. An unknown code answers 404.",
+)
+async def public_tracking(
+    code: str, request: Request, session: AsyncSession = Depends(db, scope="function")
+) -> PublicTrackingOut:
     canonical = normalise_code(code)
-    issued = None if canonical is None else (
-        await session.exec(select(TrackingCode).where(TrackingCode.code == canonical))).first()
+    issued = (
+        None
+        if canonical is None
+        else (await session.exec(select(TrackingCode).where(TrackingCode.code == canonical))).first()
+    )
     nomination = await session.get(Nomination, issued.nomination_id) if issued else None
     if issued is None or nomination is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, (
-            f"no nomination has the tracking code '{code}': check it against the receipt from the proposing "
-            f"agency ({PREFIX} followed by {GROUPS} groups of {GROUP_LEN} letters and digits, e.g. "
-            f"{PREFIX}-7K3F-Q9XM-R2PA)"))
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            (
+                f"no nomination has the tracking code '{code}': check it against the receipt from the proposing "
+                f"agency ({PREFIX} followed by {GROUPS} groups of {GROUP_LEN} letters and digits, e.g. "
+                f"{PREFIX}-7K3F-Q9XM-R2PA)"
+            ),
+        )
     view = await tracking_view(session, nomination, today=request.app.state.kit.settings.today(), public=True)
     return PublicTrackingOut(**view, code=issued.code)

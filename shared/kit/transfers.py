@@ -23,8 +23,9 @@ from shared.rules.catalog import default_catalog
 from workflows.nomination.inputs import PlannedTransfer, PlanTransferArgs, RecordTransferArgs
 
 
-async def successors_on(session: AsyncSession, effective: date, codes: set[str],
-                        choices: dict[str, str]) -> tuple[Successors, set[str]]:
+async def successors_on(
+    session: AsyncSession, effective: date, codes: set[str], choices: dict[str, str]
+) -> tuple[Successors, set[str]]:
     """Which of `codes` no longer exist on `effective`, and what the registry says succeeded them."""
     retired: set[str] = set()
     of: dict[str, list[str]] = {}
@@ -48,26 +49,56 @@ async def plan_transfer(session: AsyncSession, args: PlanTransferArgs) -> Planne
     try:
         managing = managing_agency(n.route, successors, retired) if touched(n.route, step, retired) else current
         lookup = await registry_lookup(session, catalog, managing, effective)
-        moved = plan_move(catalog, lookup, n.route, step, award_code=n.award_code, mode=n.mode, on=effective,
-                          successors=successors, retired=retired)
+        moved = plan_move(
+            catalog,
+            lookup,
+            n.route,
+            step,
+            award_code=n.award_code,
+            mode=n.mode,
+            on=effective,
+            successors=successors,
+            retired=retired,
+        )
     except NeedsChoice as err:
-        return PlannedTransfer(False, n.route, current, current, "needs_choice", needs_choice=True,
-                               candidates=err.candidates, detail=str(err))
-    return PlannedTransfer(moved.changed, moved.route, moved.from_agency, moved.to_agency, moved.rule,
-                           detail="; ".join(moved.explanation) or None)
+        return PlannedTransfer(
+            False,
+            n.route,
+            current,
+            current,
+            "needs_choice",
+            needs_choice=True,
+            candidates=err.candidates,
+            detail=str(err),
+        )
+    return PlannedTransfer(
+        moved.changed,
+        moved.route,
+        moved.from_agency,
+        moved.to_agency,
+        moved.rule,
+        detail="; ".join(moved.explanation) or None,
+    )
 
 
 async def record_transfer(session: AsyncSession, args: RecordTransferArgs) -> None:
     """At the old agency: close its review as transferred, audit it, tell everyone."""
     n = args.nomination
     at = datetime.fromisoformat(args.at)
-    review = (await session.exec(select(Review).where(
-        Review.nomination_id == n.nomination_id, Review.step == args.step, Review.visit == args.visit,
-        Review.agency_code == args.from_agency,
-        or_(Review.status == "pending", Review.status == "returned"),  # type: ignore[arg-type]
-    ))).first()
-    route = [{"tier": s.tier, "agency_code": s.agency_code, "confers": s.confers, "role": s.role}
-             for s in args.new_route]
+    review = (
+        await session.exec(
+            select(Review).where(
+                Review.nomination_id == n.nomination_id,
+                Review.step == args.step,
+                Review.visit == args.visit,
+                Review.agency_code == args.from_agency,
+                or_(Review.status == "pending", Review.status == "returned"),  # type: ignore[arg-type]
+            )
+        )
+    ).first()
+    route = [
+        {"tier": s.tier, "agency_code": s.agency_code, "confers": s.confers, "role": s.role} for s in args.new_route
+    ]
     if review is not None and args.same_agency:
         review.route = route  # only the queued steps changed; the review stays open here
         session.add(review)
@@ -76,17 +107,41 @@ async def record_transfer(session: AsyncSession, args: RecordTransferArgs) -> No
         review.reason = f"{args.plan_code}: chuyển đến {args.to_agency} ({args.legal_basis})"
         session.add(review)
     await append_audit(
-        session, idempotency_key=args.idempotency_key, at=at, agency_code=args.from_agency,
-        nomination_id=n.nomination_id, actor="system",
+        session,
+        idempotency_key=args.idempotency_key,
+        at=at,
+        agency_code=args.from_agency,
+        nomination_id=n.nomination_id,
+        actor="system",
         action="nomination.rerouted" if args.same_agency else "nomination.transferred_out",
-        outcome="rerouted" if args.same_agency else "transferred", reason=args.legal_basis,
-        details={"plan": args.plan_code, "to_agency": args.to_agency, "rule": args.rule, "step": args.step,
-                 "submitted_at": n.submitted_at, "regime": n.regime},
+        outcome="rerouted" if args.same_agency else "transferred",
+        reason=args.legal_basis,
+        details={
+            "plan": args.plan_code,
+            "to_agency": args.to_agency,
+            "rule": args.rule,
+            "step": args.step,
+            "submitted_at": n.submitted_at,
+            "regime": n.regime,
+        },
     )
-    add_event(session, NominationTransferred(
-        nomination_id=n.nomination_id, award_code=n.award_code, nominee_name=n.nominee_name,
-        proposer_agency=n.proposer_agency, agency_code=args.from_agency, step=args.step, actor="system",
-        reason=args.legal_basis, to_agency=args.to_agency, plan_code=args.plan_code, rule=args.rule,
-        route=route,
-    ), source_agency=args.from_agency, occurred_at=at, key=n.nomination_id)
-
+    add_event(
+        session,
+        NominationTransferred(
+            nomination_id=n.nomination_id,
+            award_code=n.award_code,
+            nominee_name=n.nominee_name,
+            proposer_agency=n.proposer_agency,
+            agency_code=args.from_agency,
+            step=args.step,
+            actor="system",
+            reason=args.legal_basis,
+            to_agency=args.to_agency,
+            plan_code=args.plan_code,
+            rule=args.rule,
+            route=route,
+        ),
+        source_agency=args.from_agency,
+        occurred_at=at,
+        key=n.nomination_id,
+    )

@@ -104,9 +104,7 @@ class Application:
         out = []
         for v in snapshot:
             c = ends.get((v["code"], v["valid_from"]))
-            out.append(
-                v if c is None else {**v, "valid_to": c.valid_to, "successors": list(c.successors)}
-            )
+            out.append(v if c is None else {**v, "valid_to": c.valid_to, "successors": list(c.successors)})
         return out + [dict(v) for v in self.opened]
 
 
@@ -199,11 +197,7 @@ class _Run:
     def abolished_successors(self) -> None:
         """An abolished unit goes to the communes formed from its communes, sorted by code."""
         for code, i in self.abolished.items():
-            communes = [
-                c
-                for c in self.snap.children.get(code, ())
-                if self.snap.before[c]["kind"] in COMMUNE_KINDS
-            ]
+            communes = [c for c in self.snap.children.get(code, ()) if self.snap.before[c]["kind"] in COMMUNE_KINDS]
             found = {s for c in communes for s in self.successors_of(c)}
             self.closed_by[code] = (i, tuple(sorted(found)))
 
@@ -237,18 +231,12 @@ class _Run:
                 self.to_split_part(code, v, parent, self.splits[parent], inside="under")
             else:
                 i, successors = self.closed_by[parent]
-                rule = (
-                    "parent_dissolved"
-                    if isinstance(self.plan.operations[i], Dissolve)
-                    else "parent_merged"
-                )
+                rule = "parent_dissolved" if isinstance(self.plan.operations[i], Dissolve) else "parent_merged"
                 target = self.live(successors[0]) if successors else None
                 if target is not None:
                     self.move(code, target, rule, i)
                 else:
-                    self.escalate(
-                        code, parent, (), f"its parent {parent} is dissolved without a successor", i
-                    )
+                    self.escalate(code, parent, (), f"its parent {parent} is dissolved without a successor", i)
 
     def to_grandparent(self, code: str, parent: str) -> None:
         i = self.abolished[parent]
@@ -271,9 +259,7 @@ class _Run:
         elif (target := self.live(location)) is not None:
             self.move(code, target, "location", i, location=target)
         else:
-            reason = (
-                f"its location {location} has no successor, and its parent {parent} is abolished"
-            )
+            reason = f"its location {location} has no successor, and its parent {parent} is abolished"
             self.escalate(code, parent, (), reason, i)
 
     def to_split_part(self, code: str, v: Version, divided: str, op: Split, inside: str) -> None:
@@ -287,9 +273,7 @@ class _Run:
             reason = f"{inside} {divided}, divided between {', '.join(op.ordered)}, with no hint"
             self.escalate(code, v["parent_code"], op.ordered, reason, i)
 
-    def escalate(
-        self, code: str, parent: str, candidates: tuple[str, ...], reason: str, i: int
-    ) -> None:
+    def escalate(self, code: str, parent: str, candidates: tuple[str, ...], reason: str, i: int) -> None:
         province = self.province_of(parent)
         self.ambiguous[code] = Ambiguity(code, tuple(candidates), reason, province, i)
         if province is not None:
@@ -340,9 +324,7 @@ class _Run:
             if v["valid_to"] is None:
                 out.append(c)
             elif v["valid_to"] != c.valid_to:
-                conflicts.append(
-                    f"{c.code}: its version from {c.valid_from} already ends on {v['valid_to']}"
-                )
+                conflicts.append(f"{c.code}: its version from {c.valid_from} already ends on {v['valid_to']}")
             elif tuple(v.get("successors") or ()) != c.successors:
                 conflicts.append(
                     f"{c.code}: already closed on {c.valid_to} with successors "
@@ -361,16 +343,12 @@ class _Run:
             elif any(held[k] != v[k] for k in _STRUCTURE):
                 theirs = {k: held[k] for k in _STRUCTURE}
                 ours = {k: v[k] for k in _STRUCTURE}
-                conflicts.append(
-                    f"{v['code']} from {v['valid_from']} is {theirs}, the plan says {ours}"
-                )
+                conflicts.append(f"{v['code']} from {v['valid_from']} is {theirs}, the plan says {ours}")
         if conflicts:
             raise PlanError(self.plan.code, [f"snapshot conflict: {m}" for m in conflicts])
         return out
 
-    def reports(
-        self, closures: list[Closure], opened: list[Version]
-    ) -> tuple[OperationReport, ...]:
+    def reports(self, closures: list[Closure], opened: list[Version]) -> tuple[OperationReport, ...]:
         by_op: dict[int, tuple[list[str], list[str], list[str]]] = {
             i: ([], [], []) for i in range(len(self.plan.operations))
         }
@@ -382,6 +360,5 @@ class _Run:
         for m in self.moves.values():
             by_op[m.operation][2].append(m.code)
         return tuple(
-            OperationReport(i, describe(i, op), *map(tuple, by_op[i]))
-            for i, op in enumerate(self.plan.operations)
+            OperationReport(i, describe(i, op), *map(tuple, by_op[i])) for i, op in enumerate(self.plan.operations)
         )

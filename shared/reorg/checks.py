@@ -46,8 +46,7 @@ def _own_problems(plan: Plan) -> list[str]:
             case Merge():
                 if op.into in created:
                     problems.append(
-                        f"{where} field 'into': {op.into} is already created by operation "
-                        f"#{created[op.into]}"
+                        f"{where} field 'into': {op.into} is already created by operation #{created[op.into]}"
                     )
                 created.setdefault(op.into, i)
                 for s in _repeated(op.sources):
@@ -60,8 +59,7 @@ def _own_problems(plan: Plan) -> list[str]:
                     problems.append(f"{where} field 'successors': {s} is listed twice")
                 if op.default is not None and op.default not in op.successors:
                     problems.append(
-                        f"{where} field 'default': {op.default} is not among the successors "
-                        f"{_codes(op.successors)}"
+                        f"{where} field 'default': {op.default} is not among the successors {_codes(op.successors)}"
                     )
                 for unit, target in op.hints.items():
                     if target not in op.successors:
@@ -160,9 +158,7 @@ class _Registry:
             if closer is None:
                 self.retire(s, i, op)
             elif not isinstance(closer, Merge | Split):
-                self.out.append(
-                    f"{where} field 'sources': {s} was already retired by {self.closed[s]}"
-                )
+                self.out.append(f"{where} field 'sources': {s} was already retired by {self.closed[s]}")
             # closed by a merge or a split: a split source, or "merged twice" (_own_problems)
         if op.into not in op.sources:
             self.new_code(where, op.into)
@@ -197,10 +193,7 @@ class _Registry:
             self.out.append(f"{where} field 'source': {self.why_missing(op.source)}")
             return
         if op.source in self.closed and not isinstance(self.closer[op.source], Merge):
-            self.out.append(
-                f"{where} field 'source': {op.source} was already retired by "
-                f"{self.closed[op.source]}"
-            )
+            self.out.append(f"{where} field 'source': {op.source} was already retired by {self.closed[op.source]}")
         self.retire(op.source, i, op)
         for k, s in enumerate(op.successors):
             self.targets.append((where, f"successors.{k}", s))
@@ -210,8 +203,7 @@ class _Registry:
                 self.out.append(f"{where} field 'hints.{unit}': {self.why_missing(unit)}")
             elif op.source not in (v["parent_code"], v.get("location_code")):
                 self.out.append(
-                    f"{where} field 'hints.{unit}': {unit} is neither located in nor attached "
-                    f"to {op.source}"
+                    f"{where} field 'hints.{unit}': {unit} is neither located in nor attached to {op.source}"
                 )
 
     def abolish(self, i: int, where: str, op: AbolishTier) -> None:
@@ -221,9 +213,7 @@ class _Registry:
             if v["tier"] == op.tier and c not in self.closed and c not in self.created
         ]
         if not codes:
-            self.out.append(
-                f"{where} field 'tier': no agency of tier {op.tier!r} is in force on {self.eve}"
-            )
+            self.out.append(f"{where} field 'tier': no agency of tier {op.tier!r} is in force on {self.eve}")
         for code in codes:
             self.retire(code, i, op)
 
@@ -231,9 +221,7 @@ class _Registry:
         if self.live(code):
             return True
         if code in self.closed:
-            self.out.append(
-                f"{where} field '{field}': {code} was already retired by {self.closed[code]}"
-            )
+            self.out.append(f"{where} field '{field}': {code} was already retired by {self.closed[code]}")
         else:
             self.out.append(f"{where} field '{field}': {self.why_missing(code)}")
         return False

@@ -92,9 +92,7 @@ class Dissolve(_Operation):
     successor: str | None = None
 
 
-Operation = Annotated[
-    Merge | Split | AbolishTier | Rename | Move | Dissolve, Field(discriminator="op")
-]
+Operation = Annotated[Merge | Split | AbolishTier | Rename | Move | Dissolve, Field(discriminator="op")]
 
 
 class Plan(BaseModel):

@@ -89,17 +89,13 @@ class Membership:
         if self.role not in get_args(Role):
             raise ValueError(f"member {self.member_id}: unknown role '{self.role}'")
         if self.end is not None and self.end < self.start:
-            raise ValueError(
-                f"member {self.member_id}: ends ({self.end}) before it starts ({self.start})"
-            )
+            raise ValueError(f"member {self.member_id}: ends ({self.end}) before it starts ({self.start})")
 
     def on(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
 
     def overlaps(self, other: Membership) -> bool:
-        return (self.end is None or other.start <= self.end) and (
-            other.end is None or self.start <= other.end
-        )
+        return (self.end is None or other.start <= self.end) and (other.end is None or self.start <= other.end)
 
 
 @dataclass(frozen=True)
@@ -122,8 +118,7 @@ class Roster:
                     )
                 if first.role == second.role == "chair":
                     raise ValueError(
-                        f"council {self.council}: two chairs at once "
-                        f"({first.member_id}, {second.member_id})"
+                        f"council {self.council}: two chairs at once ({first.member_id}, {second.member_id})"
                     )
 
     def members_on(self, day: date) -> tuple[Membership, ...]:
@@ -193,13 +188,9 @@ class BallotBox:
         "_closed",
     )
 
-    def __init__(
-        self, roster: Roster, meeting: Meeting, rule: BallotRule, *, previous: Tally | None = None
-    ) -> None:
+    def __init__(self, roster: Roster, meeting: Meeting, rule: BallotRule, *, previous: Tally | None = None) -> None:
         if meeting.council != roster.council:
-            raise BallotError(
-                f"the meeting is of council {meeting.council}, the roster of {roster.council}"
-            )
+            raise BallotError(f"the meeting is of council {meeting.council}, the roster of {roster.council}")
         _check_round(meeting, rule, previous)
         eligible = frozenset(m.member_id for m in roster.members_on(meeting.held_on))
         if not eligible:
@@ -207,8 +198,7 @@ class BallotBox:
         strangers = sorted(meeting.present - eligible)
         if strangers:
             raise NotEligibleError(
-                f"present but not on council {roster.council}'s roster on "
-                f"{meeting.held_on}: {strangers}"
+                f"present but not on council {roster.council}'s roster on {meeting.held_on}: {strangers}"
             )
         self.roster, self.meeting, self.rule = roster, meeting, rule
         self._eligible = eligible
@@ -239,9 +229,7 @@ class BallotBox:
         """An absent member's written vote, sent by the meeting date (Decree 98 Art. 30(7))."""
         self._admit(member_id, yes)
         if member_id in self.meeting.present:
-            raise BallotError(
-                f"member {member_id} is present and votes in the meeting, not in writing"
-            )
+            raise BallotError(f"member {member_id} is present and votes in the meeting, not in writing")
         if written_on > self.meeting.held_on:
             raise BallotError(
                 f"a written vote dated {written_on} comes after the meeting "
@@ -289,8 +277,7 @@ class BallotBox:
             raise NotEligibleError(self._why_not(member_id))
         if self.has_voted(member_id):
             raise AlreadyVotedError(
-                f"member {member_id} has already voted in round {self.meeting.round}; "
-                "each member votes once per round"
+                f"member {member_id} has already voted in round {self.meeting.round}; each member votes once per round"
             )
 
     def _drop(self, member_id: str, yes: bool) -> str:
@@ -311,16 +298,11 @@ class BallotBox:
         return f"{member_id} is not on council {council}'s roster on {day} (member {spans})"
 
 
-def next_round(
-    tally: Tally, *, present: frozenset[str] | set[str], held_on: date | None = None
-) -> Meeting:
+def next_round(tally: Tally, *, present: frozenset[str] | set[str], held_on: date | None = None) -> Meeting:
     """The meeting for the round after `tally`; refused unless the tally allows another round."""
     if tally.outcome != "second_round":
         if tally.round >= 2:
-            raise RoundError(
-                f"a third round is refused: a ballot has at most two rounds "
-                f"(outcome: {tally.outcome})"
-            )
+            raise RoundError(f"a third round is refused: a ballot has at most two rounds (outcome: {tally.outcome})")
         raise RoundError(f"no second round after round {tally.round} (outcome: {tally.outcome})")
     return Meeting(tally.council, held_on or tally.held_on, tally.round + 1, frozenset(present))
 
@@ -358,9 +340,7 @@ _OUTCOME_TEXT = {
     "passed": "ĐẠT (số phiếu đồng ý đạt tỷ lệ quy định).",
     "second_round": "CHƯA ĐẠT ở vòng {round}; Hội đồng có thể bỏ phiếu vòng 2.",
     "failed": "KHÔNG ĐẠT.",
-    "needs_chair_decision": (
-        "KHÔNG ĐẠT sau {round} vòng bỏ phiếu; trình Chủ tịch Hội đồng xem xét, quyết định."
-    ),
+    "needs_chair_decision": ("KHÔNG ĐẠT sau {round} vòng bỏ phiếu; trình Chủ tịch Hội đồng xem xét, quyết định."),
 }
 
 
@@ -383,8 +363,7 @@ def minutes(meeting: Meeting, tally: Tally, council_name: str, award: str, nomin
         f"2. Số thành viên có mặt: {tally.present}/{tally.eligible} (tối thiểu "
         f"{_share_text(tally.quorum)} tổng số thành viên, tức {min_present} người).",
         f"3. Số phiếu gửi bằng văn bản của thành viên vắng mặt: {tally.written}.",
-        f"4. Tổng số phiếu thu vào: {tally.cast}; "
-        f"số thành viên không bỏ phiếu: {tally.eligible - tally.cast}.",
+        f"4. Tổng số phiếu thu vào: {tally.cast}; số thành viên không bỏ phiếu: {tally.eligible - tally.cast}.",
         f"5. Số phiếu đồng ý: {tally.yes} ({_percent(Fraction(tally.yes, tally.eligible))} "
         "tổng số thành viên Hội đồng).",
         f"6. Số phiếu không đồng ý: {tally.no}.",

@@ -96,9 +96,7 @@ class Override(_Config):
     def _sets_something(self) -> Override:
         settings = (self.quorum, self.max_rounds, self.after_last_round)
         if not self.thresholds and all(value is None for value in settings):
-            raise _FieldError(
-                "quorum", "an override sets quorum, max_rounds, after_last_round or thresholds"
-            )
+            raise _FieldError("quorum", "an override sets quorum, max_rounds, after_last_round or thresholds")
         return self
 
     def applies(self, level: str, sector: str | None, agency: str | None) -> bool:
@@ -124,11 +122,7 @@ class BallotRules:
         if level not in get_args(Level):
             raise ValueError(f"unknown council level '{level}'; known: {list(get_args(Level))}")
         award = self.catalog.award(award_code)
-        threshold = (
-            _share(award.ballot.threshold)
-            if award.ballot.required and award.ballot.threshold
-            else None
-        )
+        threshold = _share(award.ballot.threshold) if award.ballot.required and award.ballot.threshold else None
         basis = [award.citations["ballot"].text()] if threshold is not None else []
         settings: dict[str, Any] = {
             "quorum": self.defaults.quorum,
@@ -155,9 +149,7 @@ def load_ballot_rules(path: Path = BALLOTS_FILE, catalog: Catalog | None = None)
     name = path.name
     raw = _read_yaml(path, name)
     if not isinstance(raw, dict) or not isinstance(raw.get("defaults"), dict):
-        raise CatalogError(
-            name, None, "defaults", "the file must be a mapping with a 'defaults' mapping"
-        )
+        raise CatalogError(name, None, "defaults", "the file must be a mapping with a 'defaults' mapping")
     extra = sorted(str(key) for key in raw if key not in ("defaults", "overrides"))
     if extra:
         raise CatalogError(
@@ -187,9 +179,7 @@ def default_ballot_rules() -> BallotRules:
     return load_ballot_rules()
 
 
-def rule_for(
-    award_code: str, level: str, sector: str | None = None, *, agency: str | None = None
-) -> BallotRule | None:
+def rule_for(award_code: str, level: str, sector: str | None = None, *, agency: str | None = None) -> BallotRule | None:
     return default_ballot_rules().rule_for(award_code, level, sector, agency=agency)
 
 

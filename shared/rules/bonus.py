@@ -114,13 +114,18 @@ def load_base_salary(path: Path = BASE_SALARY_FILE) -> BaseSalaryTable:
         raise CatalogError(name, None, "rounding", "missing: give step, mode and citation")
     rates: list[BaseSalaryRate] = []
     for index, item in enumerate(raw["rates"]):
-        entry = f"rates #{index + 1}" + (f" ({item['valid_from']})" if isinstance(item, dict) and "valid_from" in item
-                                          else "")
+        entry = f"rates #{index + 1}" + (
+            f" ({item['valid_from']})" if isinstance(item, dict) and "valid_from" in item else ""
+        )
         rate = _model(BaseSalaryRate, item, name, entry)
         if rates and rate.valid_from <= rates[-1].valid_from:
-            raise CatalogError(name, entry, "valid_from",
-                               f"must be after the previous row's {rates[-1].valid_from.isoformat()} "
-                               "(rows are in increasing date order)")
+            raise CatalogError(
+                name,
+                entry,
+                "valid_from",
+                f"must be after the previous row's {rates[-1].valid_from.isoformat()} "
+                "(rows are in increasing date order)",
+            )
         rates.append(rate)
     rounding = _model(Rounding, raw["rounding"], name, "rounding")
     return BaseSalaryTable(tuple(rates), rounding)

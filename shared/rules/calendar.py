@@ -42,6 +42,7 @@ def local_date(at: datetime) -> date:
     """The Vietnamese calendar date of an instant."""
     return as_utc(at).astimezone(VIETNAM).date()
 
+
 CALENDAR_FILE = DATA_DIR / "calendar.yaml"
 Hold = tuple[date, date | None]
 _Date = date  # for models with a field named `date`
@@ -142,9 +143,7 @@ class WorkingCalendar:
             return -self.working_days_between(b, a)
         return sum(1 for d in _days(a + _ONE_DAY, b) if self.is_working_day(d))
 
-    def deadline_points(
-        self, start: date, n: int, fractions: Sequence[float] = (0.5, 0.8)
-    ) -> tuple[date, ...]:
+    def deadline_points(self, start: date, n: int, fractions: Sequence[float] = (0.5, 0.8)) -> tuple[date, ...]:
         """For reminders: per fraction f, the working day by whose end f of the `n` days is used.
 
         That is day ceil(f·n) of the count, so a reminder never comes before its share is spent
@@ -159,9 +158,7 @@ class WorkingCalendar:
             points.append(self.add_working_days(start, max(1, math.ceil(round(f * n, 9)))))
         return tuple(points)
 
-    def add_working_days_with_holds(
-        self, start: date, n: int, holds: Iterable[Hold]
-    ) -> date | None:
+    def add_working_days_with_holds(self, start: date, n: int, holds: Iterable[Hold]) -> date | None:
         """Like add_working_days, but the clock stops on every day of a hold (both ends inclusive)
         and restarts the day after it ends. A hold still open (end None) that the count reaches
         stops it for good: the deadline is unknown until the hold ends, so this returns None."""
@@ -190,6 +187,7 @@ class WorkingCalendar:
             if not held:
                 counted += 1
         return day
+
 
 def _days(first: date, last: date) -> Iterable[date]:
     return (first + timedelta(days=i) for i in range((last - first).days + 1))

@@ -21,8 +21,14 @@ DATA_DIR = Path(__file__).parent / "data"
 RecipientKind = Literal["individual", "collective", "household"]
 AwardMode = Literal["cong_trang", "dot_xuat", "chuyen_de", "cong_hien", "nien_han", "doi_ngoai", "khang_chien"]
 Category = Literal[
-    "danh_hieu_thi_dua", "huan_chuong", "huy_chuong", "danh_hieu_vinh_du", "giai_thuong",
-    "ky_niem_chuong", "bang_khen", "giay_khen",
+    "danh_hieu_thi_dua",
+    "huan_chuong",
+    "huy_chuong",
+    "danh_hieu_vinh_du",
+    "giai_thuong",
+    "ky_niem_chuong",
+    "bang_khen",
+    "giay_khen",
 ]
 Confidence = Literal["H", "M", "L"]
 # Fields of an award entry that must each carry a legal citation.
@@ -147,8 +153,15 @@ class Bonus(_Strict):
 
 
 DocumentKind = Literal[
-    "to_trinh", "bao_cao_thanh_tich", "bien_ban_hoi_dong", "ket_qua_bo_phieu", "xac_nhan_sang_kien",
-    "y_kien_hiep_y", "tom_tat_qua_trinh_cong_tac", "xac_nhan_thanh_tich", "bao_cao_tom_tat",
+    "to_trinh",
+    "bao_cao_thanh_tich",
+    "bien_ban_hoi_dong",
+    "ket_qua_bo_phieu",
+    "xac_nhan_sang_kien",
+    "y_kien_hiep_y",
+    "tom_tat_qua_trinh_cong_tac",
+    "xac_nhan_thanh_tich",
+    "bao_cao_tom_tat",
 ]
 
 
@@ -159,7 +172,9 @@ class AwardEntry(_Strict):
     name_vi: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
     category: Category
-    award_class: int | None = Field(default=None, ge=1, le=3, description="Hạng (class) 1, 2 or 3 where the form has classes")
+    award_class: int | None = Field(
+        default=None, ge=1, le=3, description="Hạng (class) 1, 2 or 3 where the form has classes"
+    )
     level: Literal["co_so", "bo_tinh", "nha_nuoc"] = Field(description="Grassroots, ministry/province or State level")
     recipients: list[RecipientKind] = Field(min_length=1)
     modes: list[AwardMode] = Field(min_length=1)
@@ -174,7 +189,9 @@ class AwardEntry(_Strict):
     dossier: list[DocumentKind] = Field(min_length=1)
     public_posting: PublicPosting
     bonus: Bonus
-    lower_forms: list[str] = Field(default_factory=list, description="Forms the authority may confer instead (configuration)")
+    lower_forms: list[str] = Field(
+        default_factory=list, description="Forms the authority may confer instead (configuration)"
+    )
     citations: dict[str, Citation]
     notes: str | None = None
 
@@ -189,14 +206,17 @@ class AwardEntry(_Strict):
     def _consistent(self) -> AwardEntry:
         missing = [f for f in CITED_FIELDS if f not in self.citations]
         if missing:
-            raise _FieldError(f"citations.{missing[0]}",
-                              f"citations missing for field(s) {missing}; every field in {list(CITED_FIELDS)} needs one")
+            raise _FieldError(
+                f"citations.{missing[0]}",
+                f"citations missing for field(s) {missing}; every field in {list(CITED_FIELDS)} needs one",
+            )
         unknown = [f for f in self.citations if f not in type(self).model_fields]
         if unknown:
             raise _FieldError(f"citations.{unknown[0]}", f"citations given for unknown field(s) {unknown}")
         if self.ballot.required and "ket_qua_bo_phieu" not in self.dossier:
-            raise _FieldError("dossier",
-                              "a ballot is required but the dossier does not list ket_qua_bo_phieu (ballot results)")
+            raise _FieldError(
+                "dossier", "a ballot is required but the dossier does not list ket_qua_bo_phieu (ballot results)"
+            )
         if self.code in self.lower_forms:
             raise _FieldError("lower_forms", "an award cannot be its own lower form")
         return self
@@ -320,8 +340,12 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
             raise CatalogError("authorities.yaml", authority.code, "code", "is defined twice")
         for kind in authority.agency_kinds:
             if kind in kinds_seen:
-                raise CatalogError("authorities.yaml", authority.code, "agency_kinds",
-                                   f"agency kind '{kind}' is already held by '{kinds_seen[kind]}'")
+                raise CatalogError(
+                    "authorities.yaml",
+                    authority.code,
+                    "agency_kinds",
+                    f"agency kind '{kind}' is already held by '{kinds_seen[kind]}'",
+                )
             kinds_seen[kind] = authority.code
         authorities[authority.code] = authority
 
@@ -344,15 +368,24 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
                 raise CatalogError(name, entry.code, "code", f"is already defined in {sources[entry.code]}")
             for regime, codes in entry.conferred_by.items():
                 if regime not in regime_codes:
-                    raise CatalogError(name, entry.code, f"conferred_by.{regime}",
-                                       f"unknown regime; known: {sorted(regime_codes)}")
+                    raise CatalogError(
+                        name, entry.code, f"conferred_by.{regime}", f"unknown regime; known: {sorted(regime_codes)}"
+                    )
                 for authority in codes:
                     if authority not in authorities:
-                        raise CatalogError(name, entry.code, f"conferred_by.{regime}",
-                                           f"unknown authority '{authority}'; known: {sorted(authorities)}")
+                        raise CatalogError(
+                            name,
+                            entry.code,
+                            f"conferred_by.{regime}",
+                            f"unknown authority '{authority}'; known: {sorted(authorities)}",
+                        )
             for regime in sorted(regime_codes - set(entry.conferred_by)):
-                raise CatalogError(name, entry.code, f"conferred_by.{regime}",
-                                   f"says nothing for regime {regime}; give [] if the award does not exist then")
+                raise CatalogError(
+                    name,
+                    entry.code,
+                    f"conferred_by.{regime}",
+                    f"says nothing for regime {regime}; give [] if the award does not exist then",
+                )
             for authority in entry.proposed_by:
                 if authority not in authorities:
                     raise CatalogError(name, entry.code, "proposed_by", f"unknown authority '{authority}'")

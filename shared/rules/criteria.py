@@ -82,17 +82,12 @@ class _Context:
         return self.labels.get(code, code)
 
     def award_line(self, award: AwardFact) -> str:
-        ref = ", ".join(
-            x for x in (award.decision_no and f"QĐ {award.decision_no}", award.conferred_by) if x
-        )
+        ref = ", ".join(x for x in (award.decision_no and f"QĐ {award.decision_no}", award.conferred_by) if x)
         mode = "" if award.mode == "cong_trang" else f", {MODE_VI[award.mode]}"
         return f"{award.year}: {self.label(award.award_code)} ({ref}{mode})"
 
     def _excluded(self, award: AwardFact, modes: Sequence[str]) -> str | None:
-        if (
-            self.mode == "cong_trang"
-            and award.mode in self.principles.evidence_modes.excluded_modes
-        ):
+        if self.mode == "cong_trang" and award.mode in self.principles.evidence_modes.excluded_modes:
             return "khen thưởng đột xuất, chuyên đề không dùng làm căn cứ khen công trạng"
         if award.mode not in modes:
             return f"loại hình {MODE_VI[award.mode]} không được tính cho tiêu chí này"
@@ -101,11 +96,7 @@ class _Context:
         return None
 
     def awards(self, codes: Sequence[str], modes: Sequence[str]) -> list[AwardFact]:
-        found = [
-            a
-            for a in self.history.awards
-            if a.award_code in codes and self._excluded(a, modes) is None
-        ]
+        found = [a for a in self.history.awards if a.award_code in codes and self._excluded(a, modes) is None]
         return sorted(found, key=lambda a: a.year)
 
     def not_counted(self, codes: Sequence[str], modes: Sequence[str]) -> list[str]:
@@ -119,9 +110,7 @@ class _Context:
         """Disciplines that restart counting (or all), and the year counting restarts."""
         shown = [d for d in self.history.disciplines if all_ or d.start.year <= self.year]
         lines = [f"Kỷ luật ({d.level}) {d.start.isoformat()} – {d.end.isoformat()}" for d in shown]
-        restart = (
-            [] if self.floor is None else [f"Thành tích được tính lại từ năm {self.floor + 1}"]
-        )
+        restart = [] if self.floor is None else [f"Thành tích được tính lại từ năm {self.floor + 1}"]
         return lines + restart
 
     def year_state(self, year: int, minimum: str) -> tuple[str, str]:
@@ -141,9 +130,7 @@ class _Context:
             )
         return "unknown", f"{year}: chưa có kết quả đánh giá"
 
-    def walk(
-        self, minimum: str, after: int, need: int | None = None
-    ) -> tuple[list[tuple[int, str]], list[str]]:
+    def walk(self, minimum: str, after: int, need: int | None = None) -> tuple[list[tuple[int, str]], list[str]]:
         """Years back from the nomination year until one fails, `after` or `need` counted years."""
         run: list[tuple[int, str]] = []
         lines: list[str] = []
@@ -210,11 +197,7 @@ def _chain(years: set[int], end: int, period: int, bridges: set[int]) -> list[in
 
 
 def _consecutive_titles(p: ConsecutiveTitlesParams, ctx: _Context) -> Finding:
-    held = {
-        a.year: a
-        for a in ctx.awards([p.title], p.count_modes)
-        if ctx.counts(a.year) and a.year <= ctx.year
-    }
+    held = {a.year: a for a in ctx.awards([p.title], p.count_modes) if ctx.counts(a.year) and a.year <= ctx.year}
     bridges = (
         {y for y in range(ctx.year - 50, ctx.year + 1) if ctx.history.on_maternity_leave(y)}
         if ctx.principles.maternity.bridges_title_streaks
@@ -236,17 +219,13 @@ def _consecutive_titles(p: ConsecutiveTitlesParams, ctx: _Context) -> Finding:
     if not chain:
         evidence.append(f"Chưa có {ctx.label(p.title)} năm {' hoặc '.join(map(str, ends))}")
     status: Status = "met" if len(chain) >= p.count else "not_met"
-    return Finding(
-        status, f"{len(chain)} lần liên tục {ctx.label(p.title)}, cần {p.count}", evidence
-    )
+    return Finding(status, f"{len(chain)} lần liên tục {ctx.label(p.title)}, cần {p.count}", evidence)
 
 
 def _consecutive_ratings(p: ConsecutiveRatingsParams, ctx: _Context) -> Finding:
     run, lines = ctx.walk(p.min, ctx.floor or 0, need=p.count)
     counted = [s for _, s in run if s != "bridge"]
-    status: Status = (
-        "not_met" if len(counted) < p.count else "unknown" if "unknown" in counted else "met"
-    )
+    status: Status = "not_met" if len(counted) < p.count else "unknown" if "unknown" in counted else "met"
     detail = f"{counted.count('pass')} năm liên tục {RATING_LABELS[p.min]} trở lên, cần {p.count}"
     return Finding(status, detail, lines + ctx.discipline_lines())
 
@@ -286,9 +265,7 @@ def _initiative_scope(p: InitiativeScopeParams, ctx: _Context) -> Finding:
     window = f" từ năm {first}" if first else ""
     kinds = "/".join(LABELS_VI[t] for t in p.types)
     scope = LABELS_VI[p.scope]
-    detail = (
-        f"{len(qualifying)} {kinds} phạm vi {scope} trở lên chưa sử dụng{window}, cần {p.count}"
-    )
+    detail = f"{len(qualifying)} {kinds} phạm vi {scope} trở lên chưa sử dụng{window}, cần {p.count}"
     return Finding(status, detail, evidence or ["Không có sáng kiến, đề tài nào trong hồ sơ"])
 
 
@@ -297,9 +274,7 @@ def _prior_award_then_years(p: PriorAwardThenYearsParams, ctx: _Context) -> Find
     evidence = [ctx.award_line(a) for a in priors] + ctx.not_counted(p.prior, p.count_modes)
     names = " hoặc ".join(ctx.label(c) for c in p.prior)
     if not priors:
-        return Finding(
-            "not_met", f"chưa có {names} (công trạng)", evidence or [f"Không có {names}"]
-        )
+        return Finding("not_met", f"chưa có {names} (công trạng)", evidence or [f"Không có {names}"])
     lower = max(priors[0].year, ctx.floor or 0)
     if p.restart_after_same_award and (same := ctx.awards([ctx.award_code], p.count_modes)):
         lower = max(lower, same[-1].year)
@@ -320,23 +295,13 @@ def _prior_award_then_years(p: PriorAwardThenYearsParams, ctx: _Context) -> Find
             and excellent(years) + maybe_excellent >= p.xuat_sac
         )
 
-    status: Status = (
-        "met" if enough(sure, 0) else "unknown" if enough(possible, len(unknown)) else "not_met"
-    )
-    evidence += (
-        lines
-        + [ctx.award_line(titles[y]) for y in sorted(possible) if y in titles]
-        + ctx.discipline_lines()
-    )
+    status: Status = "met" if enough(sure, 0) else "unknown" if enough(possible, len(unknown)) else "not_met"
+    evidence += lines + [ctx.award_line(titles[y]) for y in sorted(possible) if y in titles] + ctx.discipline_lines()
     detail = (
         f"sau {ctx.award_line(priors[0])}: {len(sure)} năm liên tục (cần {p.years}), "
         f"{sum(y in titles for y in sure)} lần {ctx.label(p.cstdcs_title)} (cần {p.cstdcs}), "
         f"{excellent(sure)} năm xuất sắc (cần {p.xuat_sac})"
-        + (
-            f"; thiếu kết quả đánh giá năm {', '.join(map(str, sorted(unknown)))}"
-            if unknown
-            else ""
-        )
+        + (f"; thiếu kết quả đánh giá năm {', '.join(map(str, sorted(unknown)))}" if unknown else "")
     )
     return Finding(status, detail, evidence)
 
@@ -354,9 +319,7 @@ def _holds_title(p: HoldsTitleParams, ctx: _Context) -> Finding:
 
 def _service_years(p: ServiceYearsParams, ctx: _Context) -> Finding:
     if not ctx.history.services:
-        return Finding(
-            "unknown", "chưa có dữ liệu quá trình công tác", ["Không có dữ kiện quá trình công tác"]
-        )
+        return Finding("unknown", "chưa có dữ liệu quá trình công tác", ["Không có dữ kiện quá trình công tác"])
     weights: dict[int, float] = {}
     evidence = []
     for s in ctx.history.services:
@@ -388,9 +351,7 @@ def _collective_share(p: CollectiveShareParams, ctx: _Context) -> Finding:
             f"chưa có số liệu tập thể năm {ctx.year}",
             [f"{ctx.year}: không có số liệu tập thể"],
         )
-    checks: list[tuple[bool | None, str]] = [
-        (None, f"{ctx.year}: {c.members} thành viên, {RATING_LABELS[c.rating]}")
-    ]
+    checks: list[tuple[bool | None, str]] = [(None, f"{ctx.year}: {c.members} thành viên, {RATING_LABELS[c.rating]}")]
     if p.min_rating:
         checks.append(
             (
@@ -403,9 +364,7 @@ def _collective_share(p: CollectiveShareParams, ctx: _Context) -> Finding:
         checks.append((ok, f"{c.lddt_members}/{c.members} đạt LĐTT, cần từ {p.lddt_share:.0%}"))
     if p.max_disciplined_warning is not None:
         ok = c.disciplined_warning_or_above <= p.max_disciplined_warning
-        checks.append(
-            (ok, f"{c.disciplined_warning_or_above} người bị kỷ luật từ cảnh cáo trở lên")
-        )
+        checks.append((ok, f"{c.disciplined_warning_or_above} người bị kỷ luật từ cảnh cáo trở lên"))
     if p.all_members_complete:
         done = None if c.completed_members is None else c.completed_members == c.members
         checks.append(
@@ -416,9 +375,7 @@ def _collective_share(p: CollectiveShareParams, ctx: _Context) -> Finding:
         )
     if p.min_cstdcs_members is not None:
         enough = None if c.cstdcs_members is None else c.cstdcs_members >= p.min_cstdcs_members
-        checks.append(
-            (enough, f"{c.cstdcs_members if enough is not None else 'chưa rõ số'} người đạt CSTĐCS")
-        )
+        checks.append((enough, f"{c.cstdcs_members if enough is not None else 'chưa rõ số'} người đạt CSTĐCS"))
     gaps = [line for ok, line in checks[1:] if ok is None]
     status: Status = (
         "not_met"
@@ -427,9 +384,7 @@ def _collective_share(p: CollectiveShareParams, ctx: _Context) -> Finding:
         if gaps and p.when_missing == "unknown"
         else "met"
     )
-    evidence = [
-        line + ("" if ok is None else f" — {'đạt' if ok else 'không đạt'}") for ok, line in checks
-    ]
+    evidence = [line + ("" if ok is None else f" — {'đạt' if ok else 'không đạt'}") for ok, line in checks]
     if gaps and p.when_missing == "skip":
         evidence.append("Thiếu số liệu; quy tắc cấu hình bỏ qua khi không có dữ liệu")
     return Finding(

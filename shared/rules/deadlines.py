@@ -18,11 +18,21 @@ from shared.rules.calendar import WorkingCalendar, default_calendar
 from shared.rules.catalog import DATA_DIR, CatalogError, Citation, _model, _read_yaml
 
 Level = Literal[
-    "unit", "commune", "district", "province", "ministry", "central_board", "prime_minister",
+    "unit",
+    "commune",
+    "district",
+    "province",
+    "ministry",
+    "central_board",
+    "prime_minister",
     "president",
 ]
 StepKind = Literal[
-    "appraisal", "return_ineligible", "submit_to_pm", "forward_decision", "consultation",
+    "appraisal",
+    "return_ineligible",
+    "submit_to_pm",
+    "forward_decision",
+    "consultation",
 ]
 Escalation = Literal["notify_head", "reassign_substitute", "escalate_next_level"]
 LEVELS: tuple[str, ...] = get_args(Level)
@@ -53,9 +63,7 @@ class DeadlineRule(BaseModel):
         """The deadline for a step whose clock starts on `start` (see shared.rules.calendar)."""
         return (calendar or default_calendar()).add_working_days(start, self.working_days)
 
-    def reminder_dates(
-        self, start: date, calendar: WorkingCalendar | None = None
-    ) -> tuple[date, ...]:
+    def reminder_dates(self, start: date, calendar: WorkingCalendar | None = None) -> tuple[date, ...]:
         """The dates at which each reminder fraction of the working time is used."""
         cal = calendar or default_calendar()
         return cal.deadline_points(start, self.working_days, self.reminders)
@@ -77,12 +85,12 @@ class DeadlineTable:
         return rule
 
 
-def load_deadlines(path: Path = DATA_DIR / "deadlines.yaml",
-                   authorities: Path = DATA_DIR / "authorities.yaml") -> DeadlineTable:
+def load_deadlines(
+    path: Path = DATA_DIR / "deadlines.yaml", authorities: Path = DATA_DIR / "authorities.yaml"
+) -> DeadlineTable:
     name = path.name
     raw: Any = _read_yaml(path)
-    if not (isinstance(raw, dict) and isinstance(raw.get("levels"), dict)
-            and isinstance(raw.get("rules"), list)):
+    if not (isinstance(raw, dict) and isinstance(raw.get("levels"), dict) and isinstance(raw.get("rules"), list)):
         raise CatalogError(name, None, None, "must map 'levels' to a mapping and 'rules' to a list")
     extra = sorted(str(k) for k in raw if k not in ("levels", "rules"))
     if extra:

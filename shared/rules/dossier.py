@@ -102,12 +102,21 @@ def load_dossier_levels(path: Path = DATA_DIR / "dossier_levels.yaml", catalog: 
             if code not in catalog.awards:
                 raise CatalogError(name, entry, "awards", f"unknown award '{code}'; see the catalog for codes")
             if BALLOT_RESULTS in override.drop and catalog.awards[code].ballot.required:
-                raise CatalogError(name, entry, "drop",
-                                   f"{code} requires a secret ballot: its results ({BALLOT_RESULTS}) cannot be dropped")
+                raise CatalogError(
+                    name,
+                    entry,
+                    "drop",
+                    f"{code} requires a secret ballot: its results ({BALLOT_RESULTS}) cannot be dropped",
+                )
         for scope in override.awards or ["*"]:
             if (override.level, scope) in scopes:
-                raise CatalogError(name, entry, "awards", f"level '{override.level}' already has an override for "
-                                   f"{'every award' if scope == '*' else scope} ({scopes[(override.level, scope)]})")
+                raise CatalogError(
+                    name,
+                    entry,
+                    "awards",
+                    f"level '{override.level}' already has an override for "
+                    f"{'every award' if scope == '*' else scope} ({scopes[(override.level, scope)]})",
+                )
             scopes[(override.level, scope)] = entry
         overrides.append(override)
     return DossierLevels(tuple(overrides))
@@ -123,8 +132,9 @@ def default_dossier_levels() -> DossierLevels:
     return load_dossier_levels()
 
 
-def required_documents(catalog: Catalog, award_code: str, level: str, *,
-                       levels: DossierLevels | None = None) -> list[str]:
+def required_documents(
+    catalog: Catalog, award_code: str, level: str, *, levels: DossierLevels | None = None
+) -> list[str]:
     """The kinds the receiving agency at `level` requires for `award_code`, in catalog order.
 
     Ballot results are required whenever the catalog requires a ballot, whatever an override

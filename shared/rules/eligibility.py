@@ -94,13 +94,7 @@ class Verdict:
 
 def _outcome(results: Iterable[CriterionResult]) -> Outcome:
     statuses = {r.status for r in results}
-    return (
-        "ineligible"
-        if "not_met" in statuses
-        else "incomplete"
-        if "unknown" in statuses
-        else "eligible"
-    )
+    return "ineligible" if "not_met" in statuses else "incomplete" if "unknown" in statuses else "eligible"
 
 
 # ---------------------------------------------------------------- general principles (§3.1)
@@ -110,23 +104,16 @@ def _hold(ctx: _Context) -> Finding:
     holds = ctx.history.holds
     open_ = [h for h in holds if h.active_on(ctx.on)]
     evidence = [
-        f"{HOLD_VI[h.reason]} từ {h.start.isoformat()}"
-        + (f" đến {h.end.isoformat()}" if h.end else " (chưa kết thúc)")
+        f"{HOLD_VI[h.reason]} từ {h.start.isoformat()}" + (f" đến {h.end.isoformat()}" if h.end else " (chưa kết thúc)")
         for h in holds
     ]
-    detail = (
-        "; ".join(HOLD_VI[h.reason] for h in open_) if open_ else "không có vụ việc đang xem xét"
-    )
+    detail = "; ".join(HOLD_VI[h.reason] for h in open_) if open_ else "không có vụ việc đang xem xét"
     return Finding("not_met" if open_ else "met", detail, evidence or ["Không có vụ việc nào"])
 
 
 def _discipline(ctx: _Context) -> Finding:
     active = [d for d in ctx.history.disciplines if d.active_on(ctx.on)]
-    detail = (
-        f"đang chịu kỷ luật ({', '.join(d.level for d in active)})"
-        if active
-        else "không đang chịu kỷ luật"
-    )
+    detail = f"đang chịu kỷ luật ({', '.join(d.level for d in active)})" if active else "không đang chịu kỷ luật"
     evidence = ctx.discipline_lines(all_=True) or ["Không có kỷ luật"]
     return Finding("not_met" if active else "met", detail, evidence)
 
@@ -137,22 +124,15 @@ def _one_achievement(ctx: _Context, achievement: str | None) -> Finding:
         same += [
             a
             for a in ctx.history.awards
-            if a.award_code == ctx.award_code
-            and a.year == ctx.year
-            and a.mode == "cong_trang"
-            and a not in same
+            if a.award_code == ctx.award_code and a.year == ctx.year and a.mode == "cong_trang" and a not in same
         ]
     evidence = [
-        f"Đã khen {ctx.award_line(a)}"
-        + (f" cho thành tích {a.achievement}" if a.achievement else "")
-        for a in same
+        f"Đã khen {ctx.award_line(a)}" + (f" cho thành tích {a.achievement}" if a.achievement else "") for a in same
     ]
     if not achievement:
         evidence.append("Đề nghị không nêu mã thành tích; chỉ đối chiếu danh hiệu cùng năm")
     elif not same:
-        evidence.append(
-            f"Thành tích {achievement} chưa có trong các quyết định khen thưởng đã ghi nhận"
-        )
+        evidence.append(f"Thành tích {achievement} chưa có trong các quyết định khen thưởng đã ghi nhận")
     detail = "thành tích này đã được khen thưởng" if same else "thành tích chưa được khen thưởng"
     return Finding("not_met" if same else "met", detail, evidence)
 
@@ -166,19 +146,14 @@ def _initiative_once(ctx: _Context) -> Finding:
     evidence += [f"{i}: chưa được sử dụng" for i in ctx.claimed if i not in reused + missing]
     if not ctx.claimed:
         evidence.append(
-            "Đề nghị không nêu sáng kiến; sáng kiến đã dùng không được tính: "
-            + (", ".join(sorted(used)) or "không có")
+            "Đề nghị không nêu sáng kiến; sáng kiến đã dùng không được tính: " + (", ".join(sorted(used)) or "không có")
         )
     status: Status = "not_met" if reused else "unknown" if missing else "met"
-    detail = (
-        f"sáng kiến đã được sử dụng: {', '.join(reused)}" if reused else "không dùng lại sáng kiến"
-    )
+    detail = f"sáng kiến đã được sử dụng: {', '.join(reused)}" if reused else "không dùng lại sáng kiến"
     return Finding(status, detail, evidence)
 
 
-def _mode_and_recipient(
-    ctx: _Context, view: _AwardView, catalog: Catalog | None, note: str
-) -> Finding:
+def _mode_and_recipient(ctx: _Context, view: _AwardView, catalog: Catalog | None, note: str) -> Finding:
     entry = catalog.awards.get(ctx.award_code) if catalog else None
     modes = entry.modes if entry else view.modes
     recipients = entry.recipients if entry else view.recipients
@@ -189,12 +164,8 @@ def _mode_and_recipient(
             f"không có thông tin về {ctx.label(ctx.award_code)}",
             [note or "Không có trong danh mục"],
         )
-    problems = (
-        [f"loại hình {MODE_VI[ctx.mode]} không áp dụng"] if ctx.mode not in modes else []
-    ) + (
-        [f"không tặng cho {LABELS_VI[ctx.recipient_kind]}"]
-        if ctx.recipient_kind not in recipients
-        else []
+    problems = ([f"loại hình {MODE_VI[ctx.mode]} không áp dụng"] if ctx.mode not in modes else []) + (
+        [f"không tặng cho {LABELS_VI[ctx.recipient_kind]}"] if ctx.recipient_kind not in recipients else []
     )
     evidence = [
         f"Theo {source}: loại hình {', '.join(MODE_VI[m] for m in modes)}; "
@@ -281,18 +252,14 @@ def check_eligibility(
         ),
         _principle_result("hold", principles.hold, _hold(ctx)),
         _principle_result("discipline", principles.discipline, _discipline(ctx)),
-        _principle_result(
-            "one_achievement", principles.one_achievement, _one_achievement(ctx, achievement)
-        ),
+        _principle_result("one_achievement", principles.one_achievement, _one_achievement(ctx, achievement)),
         _principle_result("initiative_once", principles.initiative_once, _initiative_once(ctx)),
     ]
     applicable = [c for c in view.criteria if c.applies(regime, mode, recipient_kind)]
     # A service that holds no history at all for the nominee cannot say a criterion is not met:
     # every criterion is unknown, and a person must judge (the submission only warns).
     judge = _evaluate if history.facts() else _no_history
-    results += [_criterion_result(c, judge(c, ctx)) for c in applicable] or [
-        _no_criteria(ctx, view, stack, regime)
-    ]
+    results += [_criterion_result(c, judge(c, ctx)) for c in applicable] or [_no_criteria(ctx, view, stack, regime)]
     return Verdict(
         award_code,
         regime,
@@ -324,9 +291,7 @@ def _criterion_result(criterion: Criterion, finding: Finding) -> CriterionResult
     )
 
 
-def _no_criteria(
-    ctx: _Context, view: _AwardView, stack: Sequence[RuleSet], regime: str
-) -> CriterionResult:
+def _no_criteria(ctx: _Context, view: _AwardView, stack: Sequence[RuleSet], regime: str) -> CriterionResult:
     where = ", ".join(layer.code for layer in stack)
     return CriterionResult(
         "rules.none",
@@ -335,6 +300,5 @@ def _no_criteria(
         [view.note or f"Bộ quy tắc {where} không có tiêu chí tự động cho trường hợp này"],
         f"Bộ quy tắc: {where}",
         True,
-        f"không có tiêu chí kiểm tra tự động "
-        f"({MODE_VI[ctx.mode]}, {LABELS_VI[ctx.recipient_kind]}, {regime})",
+        f"không có tiêu chí kiểm tra tự động ({MODE_VI[ctx.mode]}, {LABELS_VI[ctx.recipient_kind]}, {regime})",
     )

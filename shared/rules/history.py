@@ -57,9 +57,7 @@ class RatingFact(_Fact):
     kind: Literal["rating"] = "rating"
     year: int = Field(ge=1945, le=2100)
     rating: Rating
-    agency_code: str = Field(
-        min_length=1, description="The agency that rated, possibly a retired code"
-    )
+    agency_code: str = Field(min_length=1, description="The agency that rated, possibly a retired code")
     note: str | None = None
 
 
@@ -73,9 +71,7 @@ class AwardFact(_Fact):
     mode: AwardMode
     conferred_by: str = Field(min_length=1, description="Agency code, possibly retired (e.g. D903)")
     decision_no: str | None = None
-    achievement: str | None = Field(
-        default=None, description="Reference of the achievement it rewarded"
-    )
+    achievement: str | None = Field(default=None, description="Reference of the achievement it rewarded")
     initiative_ids: list[str] = Field(default_factory=list, description="Initiatives it consumed")
 
 
@@ -187,12 +183,8 @@ class CollectiveYearFact(_Fact):
     lddt_members: int = Field(ge=0)
     disciplined_warning_or_above: int = Field(ge=0)
     rating: Rating
-    completed_members: int | None = Field(
-        default=None, ge=0, description="Members who completed their tasks"
-    )
-    cstdcs_members: int | None = Field(
-        default=None, ge=0, description="Members who were CSTĐCS that year"
-    )
+    completed_members: int | None = Field(default=None, ge=0, description="Members who completed their tasks")
+    cstdcs_members: int | None = Field(default=None, ge=0, description="Members who were CSTĐCS that year")
 
     @model_validator(mode="after")
     def _within_members(self) -> CollectiveYearFact:
@@ -226,9 +218,7 @@ _FACT: TypeAdapter[AnyFact] = TypeAdapter(Fact)
 def parse_fact(raw: Any, index: int) -> AnyFact:
     """Validate one fact dict; the error names its list index, its kind and the field."""
     if not isinstance(raw, Mapping):
-        raise ValueError(
-            f"fact #{index}: must be a mapping with a 'kind', got {type(raw).__name__}"
-        )
+        raise ValueError(f"fact #{index}: must be a mapping with a 'kind', got {type(raw).__name__}")
     try:
         return _FACT.validate_python(raw)
     except ValidationError as err:
@@ -237,9 +227,7 @@ def parse_fact(raw: Any, index: int) -> AnyFact:
         # No location: the discriminator failed. Only the kind: a check across fields failed.
         field = "kind" if not loc else ".".join(loc[1:])
         where = f", field '{field}'" if field else ""
-        raise ValueError(
-            f"fact #{index} (kind {raw.get('kind')!r}){where}: {first['msg']}"
-        ) from None
+        raise ValueError(f"fact #{index} (kind {raw.get('kind')!r}){where}: {first['msg']}") from None
 
 
 F = TypeVar("F", bound=_Fact)
@@ -277,8 +265,11 @@ class NomineeHistory:
         state = "conferred"
         if award.decision_no is None:
             return state  # a hand-recorded award without a number cannot be named by a change
-        changes = [c for c in self._of(AwardChangeFact)
-                   if c.award_code == award.award_code and c.decision_no == award.decision_no]
+        changes = [
+            c
+            for c in self._of(AwardChangeFact)
+            if c.award_code == award.award_code and c.decision_no == award.decision_no
+        ]
         for change in sorted(changes, key=lambda c: c.decided_on):
             state = AWARD_CHANGES[state].get(change.change, state)
         return state

@@ -196,9 +196,7 @@ class Criterion(_Strict):
     rule: RuleName
     description: str = Field(min_length=1)
     params: Params
-    citation: Citation | None = Field(
-        default=None, description="Required at top level; nested ones inherit"
-    )
+    citation: Citation | None = Field(default=None, description="Required at top level; nested ones inherit")
     regimes: list[str] | None = None
     for_modes: list[AwardMode] = Field(default_factory=_cong_trang)
     for_recipients: list[RecipientKind] | None = None
@@ -240,9 +238,7 @@ class AwardRules(_Strict):
             codes = [c.code for c in getattr(self, name)]
             for index, criterion in enumerate(getattr(self, name)):
                 if criterion.citation is None:
-                    raise ValueError(
-                        f"{name}.{index}.citation is required for a top-level criterion"
-                    )
+                    raise ValueError(f"{name}.{index}.citation is required for a top-level criterion")
                 if codes.count(criterion.code) > 1:
                     raise ValueError(f"{name}.{index}.code '{criterion.code}' is used twice")
         return self
@@ -280,9 +276,7 @@ class RuleSet(_Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     name: str
     extends: str | None = None
-    applies_to: list[str] = Field(
-        default_factory=list, description="Province codes, pre- and post-2025"
-    )
+    applies_to: list[str] = Field(default_factory=list, description="Province codes, pre- and post-2025")
     labels: dict[str, str] = Field(default_factory=dict)
     principles: Principles | None = None
     awards: dict[str, AwardRules] = Field(default_factory=dict)
@@ -302,9 +296,7 @@ class RulesetError(ValueError):
 
     def __init__(self, file: str, award: str | None, field: str | None, message: str) -> None:
         self.file, self.award, self.field = file, award, field
-        where = (
-            file + (f": award '{award}'" if award else "") + (f", field '{field}'" if field else "")
-        )
+        where = file + (f": award '{award}'" if award else "") + (f", field '{field}'" if field else "")
         super().__init__(f"{where}: {message}")
 
 
@@ -324,14 +316,9 @@ def load_ruleset(path: Path) -> RuleSet:
     except (OSError, yaml.YAMLError) as err:
         raise RulesetError(path.name, None, None, f"cannot be read as YAML: {err}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("awards", {}), dict):
-        raise RulesetError(
-            path.name, None, "awards", "the file must be a mapping whose 'awards' is a mapping"
-        )
+        raise RulesetError(path.name, None, "awards", "the file must be a mapping whose 'awards' is a mapping")
     header: RuleSet = _validate(RuleSet, {**raw, "awards": {}}, path.name, None)
-    awards = {
-        code: _award_rules(block, header, path.name, code)
-        for code, block in raw.get("awards", {}).items()
-    }
+    awards = {code: _award_rules(block, header, path.name, code) for code, block in raw.get("awards", {}).items()}
     return header.model_copy(update={"awards": awards, "source": path.name})
 
 
@@ -384,9 +371,7 @@ def _stack(sets: Mapping[str, RuleSet], top: RuleSet) -> list[RuleSet]:
     while stack[0].extends is not None:
         parent = sets.get(stack[0].extends)
         if parent is None or parent in stack:
-            raise RulesetError(
-                stack[0].source, None, "extends", f"'{stack[0].extends}' is unknown or circular"
-            )
+            raise RulesetError(stack[0].source, None, "extends", f"'{stack[0].extends}' is unknown or circular")
         stack.insert(0, parent)
     return stack
 
@@ -397,9 +382,7 @@ def default_rulesets() -> dict[str, RuleSet]:
     return load_rulesets()
 
 
-def rulesets_for(
-    province_code: str | None = None, rulesets: Mapping[str, RuleSet] | None = None
-) -> list[RuleSet]:
+def rulesets_for(province_code: str | None = None, rulesets: Mapping[str, RuleSet] | None = None) -> list[RuleSet]:
     """The layer stack for a province: ``[national]`` or ``[national, <province layer>]``."""
     sets = default_rulesets() if rulesets is None else rulesets
     layer = next((r for r in sets.values() if province_code in r.applies_to), None)

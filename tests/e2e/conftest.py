@@ -25,12 +25,21 @@ class RunningSystem:
         return self.clients[tier]
 
 
-async def run_system(tmp: Path, temporal_address: str, namespace: str, backend: str, postgres) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
+async def run_system(
+    tmp: Path, temporal_address: str, namespace: str, backend: str, postgres
+) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
     broker, bootstrap = await start_broker(tmp)
     urls = {tier: await database_url(backend, postgres, tmp, tier.value) for tier in TIER_ORDER}
-    stack = Stack(StackConfig(data_dir=tmp, kafka_bootstrap=bootstrap, temporal_address=temporal_address,
-                              temporal_namespace=namespace, database_urls=urls,
-                              business_date=BEFORE_REORGANIZATION))
+    stack = Stack(
+        StackConfig(
+            data_dir=tmp,
+            kafka_bootstrap=bootstrap,
+            temporal_address=temporal_address,
+            temporal_namespace=namespace,
+            database_urls=urls,
+            business_date=BEFORE_REORGANIZATION,
+        )
+    )
     try:
         await stack.prepare()
         stack.start()
@@ -47,6 +56,7 @@ async def run_system(tmp: Path, temporal_address: str, namespace: str, backend: 
 async def system(request, tmp_path_factory, temporal_address, postgres) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
     namespace = NAMESPACES[hash(request.node.name + request.param) % len(NAMESPACES)]
     tmp = tmp_path_factory.mktemp(f"system-{request.param}")
-    async for running in run_system(tmp, temporal_address, namespace, request.param,
-                                    postgres if request.param == "postgres" else None):
+    async for running in run_system(
+        tmp, temporal_address, namespace, request.param, postgres if request.param == "postgres" else None
+    ):
         yield running

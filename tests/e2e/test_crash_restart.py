@@ -18,7 +18,9 @@ async def crashable(tmp_path_factory, temporal_address):  # type: ignore[no-unty
 
 async def test_killed_services_resume_without_loss_or_duplicates(crashable):
     system = crashable
-    nomination_id = (await draft_and_submit(system[Tier.UNIT], SCHOOL, "HCLD_HANG_BA", "Phạm Thị Dung"))["nomination_id"]
+    nomination_id = (await draft_and_submit(system[Tier.UNIT], SCHOOL, "HCLD_HANG_BA", "Phạm Thị Dung"))[
+        "nomination_id"
+    ]
     await wait_pending(system[Tier.UNIT], SCHOOL, nomination_id)
     assert (await decide(system[Tier.UNIT], SCHOOL, nomination_id, "forward")).status_code == 200
 
@@ -55,7 +57,9 @@ async def test_killed_services_resume_without_loss_or_duplicates(crashable):
 
     # Every level recorded exactly one decision, and every audit chain still verifies.
     for tier, agency in [(Tier(t), a) for t, a in ORDER_ROUTE]:
-        history = (await system[tier].get(f"/nominations/{nomination_id}/history", headers=auth(agency, "chair"))).json()
+        history = (
+            await system[tier].get(f"/nominations/{nomination_id}/history", headers=auth(agency, "chair"))
+        ).json()
         mine = [rec for rec in history if rec["agency_code"] == agency]
         assert sum(1 for rec in mine if rec["action"].startswith("decision.")) == 1, history
         assert sum(1 for rec in mine if rec["action"] == "nomination.received") == 1, history

@@ -33,8 +33,13 @@ class Launched:
         env = {**os.environ, **{f"TDKT_{name.upper()}_PORT": str(p) for name, p in ports.items()}}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "deploy.launcher", "--data-dir", str(data_dir)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            encoding="utf-8", start_new_session=True,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            start_new_session=True,
         )
         self.lines: list[str] = []
         threading.Thread(target=self._collect, daemon=True).start()
@@ -128,11 +133,17 @@ def test_launch_demo_stop_and_restart(launch: Start, tmp_path: Path) -> None:
     assert set(pids) >= {"temporal", "kafka (tansu)", "workflow worker", "unit service"}
 
     env = {**os.environ, **{url_variable(t): first.url(t) for t in TIER_ORDER}}
-    demo = subprocess.run([sys.executable, "-m", "deploy.demo", "--timeout", "60"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, encoding="utf-8", timeout=150)
+    demo = subprocess.run(
+        [sys.executable, "-m", "deploy.demo", "--timeout", "60"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=150,
+    )
     assert demo.returncode == 0, f"demo failed:\n{demo.stdout}\n{demo.stderr}"
-    conferred = re.search(r"^Conferred: Huân chương Lao động hạng Ba .* nomination (\S+)\.$",
-                          demo.stdout, re.MULTILINE)
+    conferred = re.search(r"^Conferred: Huân chương Lao động hạng Ba .* nomination (\S+)\.$", demo.stdout, re.MULTILINE)
     assert conferred, demo.stdout
     nomination_id = conferred.group(1)
     assert "decision.confer" in demo.stdout  # the merged history reached the central service
@@ -145,8 +156,9 @@ def test_launch_demo_stop_and_restart(launch: Start, tmp_path: Path) -> None:
     president = {"Authorization": f"Bearer {demo_token(PRESIDENT, 'chair')}"}
     awards = httpx.get(f"{second.url(Tier.CENTRAL)}/awards", headers=president, timeout=10).json()
     assert [a["decision_no"] for a in awards if a["nomination_id"] == nomination_id] == ["1/QĐ-CTN"]
-    status = httpx.get(f"{second.url(Tier.CENTRAL)}/nominations/{nomination_id}/status",
-                       headers=president, timeout=30).json()
+    status = httpx.get(
+        f"{second.url(Tier.CENTRAL)}/nominations/{nomination_id}/status", headers=president, timeout=30
+    ).json()
     assert status["state"] == "conferred", status  # the workflow survived in Temporal's SQLite
     assert second.interrupt() == 0, second.output
     assert_nothing_left(second, pids)

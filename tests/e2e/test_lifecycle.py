@@ -44,8 +44,10 @@ async def test_labour_order_from_intake_to_conferral_and_revocation(system):
     # without logging in, and the council meets today.
     posting = await post_consultation(unit, SCHOOL, nomination_id, working_days_ago=10)
     assert posting.status_code == 201, posting.text
-    comment = await unit.post(f"/public/consultations/{posting.json()['id']}/comments",
-                              json={"author_name": "Trần Văn Dân", "text": "Cô Sáu tận tụy với học sinh vùng biển."})
+    comment = await unit.post(
+        f"/public/consultations/{posting.json()['id']}/comments",
+        json={"author_name": "Trần Văn Dân", "text": "Cô Sáu tận tụy với học sinh vùng biển."},
+    )
     assert comment.status_code == 201, comment.text
     seen = (await unit.get(f"/nominations/{nomination_id}/consultation", headers=auth(SCHOOL, "chair"))).json()
     assert [c["text"] for c in seen["comments"]] == ["Cô Sáu tận tụy với học sinh vùng biển."]
@@ -67,12 +69,19 @@ async def test_labour_order_from_intake_to_conferral_and_revocation(system):
     assert status["state"] == "returned" and status["step"] == 1 and status["returns"] == 1
 
     # The school supplements and resubmits: review resumes at the district, where it stopped.
-    added = await unit.post(f"/nominations/{nomination_id}/documents", headers=auth(SCHOOL, "clerk"),
-                            json=document("bao_cao_thanh_tich", f"Báo cáo thành tích: {nominee}"))
+    added = await unit.post(
+        f"/nominations/{nomination_id}/documents",
+        headers=auth(SCHOOL, "clerk"),
+        json=document("bao_cao_thanh_tich", f"Báo cáo thành tích: {nominee}"),
+    )
     assert added.status_code == 201, added.text
-    again = await unit.post(f"/nominations/{nomination_id}/resubmit", headers=auth(SCHOOL, "clerk"),
-                            json={"reason": "Đã bổ sung báo cáo thành tích"})
+    again = await unit.post(
+        f"/nominations/{nomination_id}/resubmit",
+        headers=auth(SCHOOL, "clerk"),
+        json={"reason": "Đã bổ sung báo cáo thành tích"},
+    )
     assert again.status_code == 200, again.text
+
     async def clock_started():  # the district's clock starts on the complete dossier
         item = await wait_pending(system[Tier.DISTRICT], HON_DAT, nomination_id)
         return item if item["due_on"] else None
@@ -86,11 +95,13 @@ async def test_labour_order_from_intake_to_conferral_and_revocation(system):
 
     central = system[Tier.CENTRAL]
     await wait_pending(central, PRESIDENT, nomination_id)
-    lower = await decide(central, PRESIDENT, nomination_id, "confer", decision_no="1/QĐ-CTN",
-                         conferred_award_code="CSTD_CO_SO")
+    lower = await decide(
+        central, PRESIDENT, nomination_id, "confer", decision_no="1/QĐ-CTN", conferred_award_code="CSTD_CO_SO"
+    )
     assert lower.status_code == 422 and "lower_forms" in lower.json()["detail"]
-    conferred = await decide(central, PRESIDENT, nomination_id, "confer", decision_no="88/QĐ-CTN",
-                             signer="Chủ tịch nước")
+    conferred = await decide(
+        central, PRESIDENT, nomination_id, "confer", decision_no="88/QĐ-CTN", signer="Chủ tịch nước"
+    )
     assert conferred.status_code == 200, conferred.text
     outcome = await eventually(lambda: _unit_view(system, nomination_id, "conferred"), what="the conferral")
     assert outcome["decision_no"] == "88/QĐ-CTN"
@@ -113,9 +124,16 @@ async def test_labour_order_from_intake_to_conferral_and_revocation(system):
     assert verify["intact"] is True
 
     # Revocation by the conferring authority reaches the unit's and central's views.
-    revoke = await central.post(f"/awards/{nomination_id}/revoke", headers=auth(PRESIDENT, "chair"), json={
-        "ground": "b", "decision_no": "5/QĐ-CTN", "reason": "Hồ sơ khai không trung thực",
-        "recovered_amount": 10_530_000})
+    revoke = await central.post(
+        f"/awards/{nomination_id}/revoke",
+        headers=auth(PRESIDENT, "chair"),
+        json={
+            "ground": "b",
+            "decision_no": "5/QĐ-CTN",
+            "reason": "Hồ sơ khai không trung thực",
+            "recovered_amount": 10_530_000,
+        },
+    )
     assert revoke.status_code == 201, revoke.text
     await eventually(lambda: _unit_view(system, nomination_id, "revoked"), what="the unit to see the revocation")
 
@@ -124,8 +142,11 @@ async def test_labour_order_from_intake_to_conferral_and_revocation(system):
         return [a for a in awards if a["nomination_id"] == nomination_id and a["status"] == "revoked"]
 
     await eventually(central_sees_revoked, what="central's registry to show the revocation")
-    second = await central.post(f"/awards/{nomination_id}/revoke", headers=auth(PRESIDENT, "chair"), json={
-        "ground": "b", "decision_no": "6/QĐ-CTN", "reason": "Lần hai"})
+    second = await central.post(
+        f"/awards/{nomination_id}/revoke",
+        headers=auth(PRESIDENT, "chair"),
+        json={"ground": "b", "decision_no": "6/QĐ-CTN", "reason": "Lần hai"},
+    )
     assert second.status_code == 409 and "5/QĐ-CTN" in second.json()["detail"]
 
 
@@ -138,8 +159,9 @@ async def test_returned_once_resubmitted_then_refused(system):
     await wait_pending(province, KIEN_GIANG, nomination_id)
     r = await decide(province, KIEN_GIANG, nomination_id, "return", reason="Bổ sung ý kiến của cấp ủy")
     assert r.status_code == 200 and r.json()["state"] == "returned"
-    r = await unit.post(f"/nominations/{nomination_id}/resubmit", headers=auth(SCHOOL, "clerk"),
-                        json={"reason": "Đã có ý kiến cấp ủy"})
+    r = await unit.post(
+        f"/nominations/{nomination_id}/resubmit", headers=auth(SCHOOL, "clerk"), json={"reason": "Đã có ý kiến cấp ủy"}
+    )
     assert r.status_code == 200, r.text
     await wait_pending(province, KIEN_GIANG, nomination_id)
     r = await decide(province, KIEN_GIANG, nomination_id, "refuse", reason="Chưa đủ thời gian công tác")

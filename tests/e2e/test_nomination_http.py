@@ -31,8 +31,9 @@ async def test_routed_to_the_top_and_conferred(system):
             r = await decide(system[tier], agency, nomination_id, "forward", reason="Đủ điều kiện")
         assert r.status_code == 200, r.text
 
-    status = (await system[Tier.CENTRAL].get(f"/nominations/{nomination_id}/status",
-                                            headers=auth(PRESIDENT, "chair"))).json()
+    status = (
+        await system[Tier.CENTRAL].get(f"/nominations/{nomination_id}/status", headers=auth(PRESIDENT, "chair"))
+    ).json()
     assert status["state"] == "conferred"
     assert [h["action"] for h in status["history"]] == ["forward"] * 5 + ["confer"]
 
@@ -68,6 +69,7 @@ async def test_routed_to_the_top_and_conferred(system):
     assert types.count("nomination.received") == 6
     assert types.count("nomination.forwarded") == 5
     assert types.count("award.conferred") == 1
+
 
 async def snapshot(system, nomination_id: str) -> tuple:
     status = await system[Tier.UNIT].get(f"/nominations/{nomination_id}/status", headers=auth(SCHOOL, "clerk"))
@@ -121,15 +123,19 @@ async def test_return_then_resubmit_resumes_at_the_returning_level(system):
     await wait_pending(system[Tier.UNIT], SCHOOL, nomination_id)
     assert (await decide(system[Tier.UNIT], SCHOOL, nomination_id, "forward")).status_code == 200
     await wait_pending(system[Tier.DISTRICT], HON_DAT, nomination_id)
-    returned = await decide(system[Tier.DISTRICT], HON_DAT, nomination_id, "return", reason="Thiếu biên bản họp hội đồng")
+    returned = await decide(
+        system[Tier.DISTRICT], HON_DAT, nomination_id, "return", reason="Thiếu biên bản họp hội đồng"
+    )
     assert returned.status_code == 200 and returned.json()["state"] == "returned"
 
-    resubmitted = await system[Tier.UNIT].post(f"/nominations/{nomination_id}/resubmit",
-                                               headers=auth(SCHOOL, "clerk"), json={"reason": "Đã bổ sung biên bản"})
+    resubmitted = await system[Tier.UNIT].post(
+        f"/nominations/{nomination_id}/resubmit", headers=auth(SCHOOL, "clerk"), json={"reason": "Đã bổ sung biên bản"}
+    )
     assert resubmitted.status_code == 200, resubmitted.text
     await wait_pending(system[Tier.DISTRICT], HON_DAT, nomination_id)
-    again = await system[Tier.UNIT].post(f"/nominations/{nomination_id}/resubmit",
-                                         headers=auth(SCHOOL, "clerk"), json={})
+    again = await system[Tier.UNIT].post(
+        f"/nominations/{nomination_id}/resubmit", headers=auth(SCHOOL, "clerk"), json={}
+    )
     assert again.status_code == 409 and "only a returned nomination" in again.json()["detail"]
     assert (await decide(system[Tier.DISTRICT], HON_DAT, nomination_id, "forward")).status_code == 200
     await wait_pending(system[Tier.PROVINCE], KIEN_GIANG, nomination_id)
@@ -139,35 +145,65 @@ async def test_return_then_resubmit_resumes_at_the_returning_level(system):
 
 # --- The law as data, through HTTP (issue 3) -------------------------------------------------
 
+
 def streak_facts(cstdcs_years: list[int], *, scope: str = "bo_tinh") -> list[dict]:
     """Ratings 2020-2024, CSTĐCS in the given years (conferred by Hòn Đất district), one initiative."""
-    facts: list[dict] = [{"kind": "rating", "year": y, "rating": "xuat_sac", "agency_code": SCHOOL}
-                         for y in range(2020, 2025)]
-    facts += [{"kind": "award", "award_code": "CSTD_CO_SO", "year": y, "decided_on": f"{y + 1}-01-15",
-               "mode": "cong_trang", "conferred_by": HON_DAT, "decision_no": f"{y}/QĐ-UBND"}
-              for y in cstdcs_years]
-    facts.append({"kind": "initiative", "id": "SK-91-001", "title": "Dạy học số ở trường vùng biển",
-                  "scope": scope, "recognised_on": "2024-06-01", "recognised_by": KIEN_GIANG})
+    facts: list[dict] = [
+        {"kind": "rating", "year": y, "rating": "xuat_sac", "agency_code": SCHOOL} for y in range(2020, 2025)
+    ]
+    facts += [
+        {
+            "kind": "award",
+            "award_code": "CSTD_CO_SO",
+            "year": y,
+            "decided_on": f"{y + 1}-01-15",
+            "mode": "cong_trang",
+            "conferred_by": HON_DAT,
+            "decision_no": f"{y}/QĐ-UBND",
+        }
+        for y in cstdcs_years
+    ]
+    facts.append(
+        {
+            "kind": "initiative",
+            "id": "SK-91-001",
+            "title": "Dạy học số ở trường vùng biển",
+            "scope": scope,
+            "recognised_on": "2024-06-01",
+            "recognised_by": KIEN_GIANG,
+        }
+    )
     return facts
 
 
 async def draft_for(system, nominee_id: str, award: str, name: str, **extra) -> str:  # type: ignore[no-untyped-def]
-    r = await system[Tier.UNIT].post("/nominations", headers=auth(SCHOOL, "clerk"), json={
-        "nominee_name": name, "award_code": award, "reason": "Thành tích 3 năm liền", "nominee_id": nominee_id,
-        "period_year": 2024, **extra})
+    r = await system[Tier.UNIT].post(
+        "/nominations",
+        headers=auth(SCHOOL, "clerk"),
+        json={
+            "nominee_name": name,
+            "award_code": award,
+            "reason": "Thành tích 3 năm liền",
+            "nominee_id": nominee_id,
+            "period_year": 2024,
+            **extra,
+        },
+    )
     assert r.status_code == 201, r.text
     nomination_id = r.json()["id"]
     for kind in proposer_kinds(award):  # the whole dossier, so that every level's intake passes
-        r = await system[Tier.UNIT].post(f"/nominations/{nomination_id}/documents", headers=auth(SCHOOL, "clerk"),
-                                         json=document(kind))
+        r = await system[Tier.UNIT].post(
+            f"/nominations/{nomination_id}/documents", headers=auth(SCHOOL, "clerk"), json=document(kind)
+        )
         assert r.status_code == 201, r.text
     return nomination_id
 
 
 async def test_ineligible_nomination_is_refused_at_submission_with_reasons(system):
     nominee = "CCCD:091000000002"
-    recorded = await system[Tier.UNIT].post(f"/nominees/{nominee}/facts", headers=auth(SCHOOL, "clerk"),
-                                            json={"facts": streak_facts([2023, 2024])})
+    recorded = await system[Tier.UNIT].post(
+        f"/nominees/{nominee}/facts", headers=auth(SCHOOL, "clerk"), json={"facts": streak_facts([2023, 2024])}
+    )
     assert recorded.status_code == 201, recorded.text
     nomination_id = await draft_for(system, nominee, "CSTD_TINH", "Đỗ Thị Hằng")
 
@@ -188,7 +224,9 @@ async def test_eligible_nomination_routes_by_the_matrix_and_reviewers_see_the_ve
     facts = streak_facts([2022, 2023, 2024])
     r = await system[Tier.UNIT].post(f"/nominees/{nominee}/facts", headers=auth(SCHOOL, "clerk"), json={"facts": facts})
     assert r.status_code == 201 and r.json()["recorded"] == len(facts), r.text
-    again = await system[Tier.UNIT].post(f"/nominees/{nominee}/facts", headers=auth(SCHOOL, "clerk"), json={"facts": facts})
+    again = await system[Tier.UNIT].post(
+        f"/nominees/{nominee}/facts", headers=auth(SCHOOL, "clerk"), json={"facts": facts}
+    )
     assert again.json()["recorded"] == 0  # idempotent
 
     nomination_id = await draft_for(system, nominee, "CSTD_TINH", "Võ Văn Kiệt", initiative_ids=["SK-91-001"])
@@ -222,42 +260,62 @@ async def test_eligible_nomination_routes_by_the_matrix_and_reviewers_see_the_ve
 async def test_catalog_route_and_eligibility_endpoints(system):
     unit = system[Tier.UNIT]
     awards = (await unit.get("/catalog/awards")).json()
-    assert {"CSTD_CO_SO", "BANG_KHEN_TTG", "HCLD_HANG_BA", "NHA_GIAO_NHAN_DAN", "GIA_DINH_VAN_HOA"} <= {a["code"] for a in awards}
+    assert {"CSTD_CO_SO", "BANG_KHEN_TTG", "HCLD_HANG_BA", "NHA_GIAO_NHAN_DAN", "GIA_DINH_VAN_HOA"} <= {
+        a["code"] for a in awards
+    }
     cstdcs = (await unit.get("/catalog/awards/CSTD_CO_SO")).json()
     assert "district_chair" in [a["authority"] for a in cstdcs["authority_matrix"]["ND98"]]
     assert "district_chair" not in [a["authority"] for a in cstdcs["authority_matrix"]["ND152"]]
     assert (await unit.get("/catalog/awards/NOPE")).status_code == 404
 
-    route = (await unit.get("/routes", params={"award_code": "CSTD_CO_SO", "proposer_agency": "C30823", "on": "2025-08-01"},
-                            headers=auth(SCHOOL, "clerk"))).json()
+    route = (
+        await unit.get(
+            "/routes",
+            params={"award_code": "CSTD_CO_SO", "proposer_agency": "C30823", "on": "2025-08-01"},
+            headers=auth(SCHOOL, "clerk"),
+        )
+    ).json()
     assert route["regime"] == "ND152" and route["conferring_agency"] == "C30823"
     assert route["reasons"][-1]["citation"]
 
-    what_if = await unit.post("/eligibility/check", headers=auth(SCHOOL, "clerk"), json={
-        "award_code": "CSTD_TINH", "facts": streak_facts([2022, 2023, 2024]), "period_year": 2024})
+    what_if = await unit.post(
+        "/eligibility/check",
+        headers=auth(SCHOOL, "clerk"),
+        json={"award_code": "CSTD_TINH", "facts": streak_facts([2022, 2023, 2024]), "period_year": 2024},
+    )
     assert what_if.status_code == 200 and what_if.json()["outcome"] == "eligible", what_if.text
-    bad = await unit.post("/eligibility/check", headers=auth(SCHOOL, "clerk"), json={
-        "award_code": "CSTD_TINH", "facts": [{"kind": "rating", "year": "soon"}]})
+    bad = await unit.post(
+        "/eligibility/check",
+        headers=auth(SCHOOL, "clerk"),
+        json={"award_code": "CSTD_TINH", "facts": [{"kind": "rating", "year": "soon"}]},
+    )
     assert bad.status_code == 422
 
 
 async def test_the_proposer_withdraws_before_a_decision(system):
-    nomination_id = (await draft_and_submit(system[Tier.UNIT], SCHOOL, "BANG_KHEN_TINH", "Mai Văn Rút"))["nomination_id"]
+    nomination_id = (await draft_and_submit(system[Tier.UNIT], SCHOOL, "BANG_KHEN_TINH", "Mai Văn Rút"))[
+        "nomination_id"
+    ]
     await wait_pending(system[Tier.UNIT], SCHOOL, nomination_id)
     assert (await decide(system[Tier.UNIT], SCHOOL, nomination_id, "forward")).status_code == 200
     await wait_pending(system[Tier.DISTRICT], HON_DAT, nomination_id)
 
-    other = await system[Tier.UNIT].post(f"/nominations/{nomination_id}/withdraw", headers=auth(OTHER_UNIT, "clerk"),
-                                         json={})
+    other = await system[Tier.UNIT].post(
+        f"/nominations/{nomination_id}/withdraw", headers=auth(OTHER_UNIT, "clerk"), json={}
+    )
     assert other.status_code == 404  # another unit's dossier looks absent
-    withdrawn = await system[Tier.UNIT].post(f"/nominations/{nomination_id}/withdraw", headers=auth(SCHOOL, "clerk"),
-                                             json={"reason": "Đơn vị rút hồ sơ để bổ sung thành tích năm sau"})
+    withdrawn = await system[Tier.UNIT].post(
+        f"/nominations/{nomination_id}/withdraw",
+        headers=auth(SCHOOL, "clerk"),
+        json={"reason": "Đơn vị rút hồ sơ để bổ sung thành tích năm sau"},
+    )
     assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "withdrawn", withdrawn.text
 
     late = await decide(system[Tier.DISTRICT], HON_DAT, nomination_id, "forward")
     assert late.status_code in (404, 409), late.text
-    again = await system[Tier.UNIT].post(f"/nominations/{nomination_id}/withdraw", headers=auth(SCHOOL, "clerk"),
-                                         json={})
+    again = await system[Tier.UNIT].post(
+        f"/nominations/{nomination_id}/withdraw", headers=auth(SCHOOL, "clerk"), json={}
+    )
     assert again.status_code == 409
 
     async def withdrawn_everywhere():
@@ -266,6 +324,7 @@ async def test_the_proposer_withdraws_before_a_decision(system):
         return unit["status"] == "withdrawn" and all(i["nomination_id"] != nomination_id for i in inbox)
 
     await eventually(withdrawn_everywhere, what="the withdrawal at the unit and the district")
-    history = (await system[Tier.DISTRICT].get(f"/nominations/{nomination_id}/history",
-                                               headers=auth(HON_DAT, "chair"))).json()
+    history = (
+        await system[Tier.DISTRICT].get(f"/nominations/{nomination_id}/history", headers=auth(HON_DAT, "chair"))
+    ).json()
     assert [a["action"] for a in history if a["action"] == "nomination.withdrawn"] == ["nomination.withdrawn"]

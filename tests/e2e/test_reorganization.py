@@ -58,7 +58,9 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
     conferred_before = await at_district("CSTD_CO_SO", "Đinh Thị Sáu")
     assert (await decide(district, HON_DAT, conferred_before, "confer", decision_no="9/QĐ-UBND")).status_code == 200
     await wait_pending(province, KIEN_GIANG, at_province)
-    submitted_at = (await unit.get(f"/nominations/{cstdcs_at_district}", headers=auth(SCHOOL, "clerk"))).json()["submitted_at"]
+    submitted_at = (await unit.get(f"/nominations/{cstdcs_at_district}", headers=auth(SCHOOL, "clerk"))).json()[
+        "submitted_at"
+    ]
 
     # Before the day: the dry run says where each nomination would go (HTTP, then the CLI's report).
     admin = auth("TW-BTDKT", "admin")
@@ -67,28 +69,40 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
     assert preview.status_code == 200, preview.text
     previewed = {row["nomination_id"]: (row["outcome"], row["to_agency"]) for row in preview.json()["nominations"]}
     assert previewed == {
-        at_unit: ("would_reroute", SCHOOL), cstdcs_at_district: ("would_transfer", BINH_SON),
-        order_at_district: ("would_transfer", KIEN_GIANG), ambiguous: ("would_transfer", KIEN_GIANG),
+        at_unit: ("would_reroute", SCHOOL),
+        cstdcs_at_district: ("would_transfer", BINH_SON),
+        order_at_district: ("would_transfer", KIEN_GIANG),
+        ambiguous: ("would_transfer", KIEN_GIANG),
         at_province: ("would_stay", KIEN_GIANG),
     }
     assert any(a["code"] == ENTERPRISE for a in preview.json()["ambiguous"])
     # The dry run, as an officer sees it from the command line, with an HTML report.
     report_file = system.stack.config.data_dir / "plan.html"
     cli = subprocess.run(
-        [sys.executable, "-m", "deploy.cli", "--token", "demo-TW-BTDKT-admin", "reorganize", PLAN,
-         "--report", str(report_file)],
+        [
+            sys.executable,
+            "-m",
+            "deploy.cli",
+            "--token",
+            "demo-TW-BTDKT-admin",
+            "reorganize",
+            PLAN,
+            "--report",
+            str(report_file),
+        ],
         env={**os.environ, "TDKT_CENTRAL_URL": system.stack.config.url(Tier.CENTRAL)},
-        capture_output=True, text=True, encoding="utf-8", timeout=120,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
     )
     assert cli.returncode == 0, cli.stderr
     assert "VN-2025-07-01" in cli.stdout and "ambiguous" in cli.stdout
     html = report_file.read_text(encoding="utf-8")
     assert "Trường hợp cần người quyết định" in html and cstdcs_at_district in html
 
-
     # The board's admin applies the plan ahead of time, in small batches: it waits for its day.
-    r = await central.post(f"/reorganizations/{PLAN}/apply", headers=admin,
-                           params={"batch_size": 5, "concurrency": 1})
+    r = await central.post(f"/reorganizations/{PLAN}/apply", headers=admin, params={"batch_size": 5, "concurrency": 1})
     assert r.status_code == 202 and r.json()["started"] is True, r.text
     assert (await central.get(f"/reorganizations/{PLAN}", headers=admin)).json()["phase"] == "waiting"
     assert (await status_of(system, cstdcs_at_district))["pending_agency"] == HON_DAT
@@ -117,17 +131,24 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
 
     report = await eventually(done, timeout=180, what="the plan to be applied")
     assert report["candidates"] == 5, report  # the conferred one is not in flight
-    outcomes = {o["nomination_id"]: o for o in (await central.get(f"/reorganizations/{PLAN}/outcomes", headers=admin)).json()}
+    outcomes = {
+        o["nomination_id"]: o for o in (await central.get(f"/reorganizations/{PLAN}/outcomes", headers=admin)).json()
+    }
     assert {n: outcomes[n]["outcome"] for n in watched} == {
-        at_unit: "rerouted", cstdcs_at_district: "transferred", order_at_district: "transferred",
-        ambiguous: "transferred", at_province: "unchanged",
+        at_unit: "rerouted",
+        cstdcs_at_district: "transferred",
+        order_at_district: "transferred",
+        ambiguous: "transferred",
+        at_province: "unchanged",
     }
 
     # At the unit: queued steps recomputed, Xã Bình Sơn now confers CSTĐCS (Decree 129 Art. 59).
     assert [s["agency_code"] for s in (await status_of(system, at_unit))["route"]] == [SCHOOL, BINH_SON]
     # At the district: CSTĐCS goes to the commune now managing the school; the order to the province.
     moved = await status_of(system, cstdcs_at_district)
-    assert moved["pending_agency"] == BINH_SON and outcomes[cstdcs_at_district]["rule"] == "district_abolished_to_commune"
+    assert (
+        moved["pending_agency"] == BINH_SON and outcomes[cstdcs_at_district]["rule"] == "district_abolished_to_commune"
+    )
     assert [h["action"] for h in moved["history"]] == ["forward", "transfer"]  # history kept
     assert (await status_of(system, order_at_district))["pending_agency"] == KIEN_GIANG
     assert outcomes[order_at_district]["rule"] == "district_abolished_to_province"
@@ -166,23 +187,35 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
         return rows if sum(r["awards"] for r in rows) == 2 else None
 
     rows = await eventually(both_registered, what="both conferrals in the central statistics")
-    assert [(r["province"], r["year"], r["awards"], r["name"]) for r in rows] == [(KIEN_GIANG, 2025, 2, "Tỉnh An Giang")]
+    assert [(r["province"], r["year"], r["awards"], r["name"]) for r in rows] == [
+        (KIEN_GIANG, 2025, 2, "Tỉnh An Giang")
+    ]
 
     # No collective award for a unit the reorganization dissolved (TT 15/2025/TT-BNV).
-    r = await province.post("/nominations", headers=auth(KIEN_GIANG, "clerk"), json={
-        "nominee_name": "Tập thể UBND huyện Hòn Đất", "nominee_kind": "collective", "nominee_id": HON_DAT,
-        "award_code": "BANG_KHEN_TINH", "reason": "Hoàn thành xuất sắc nhiệm vụ"})
+    r = await province.post(
+        "/nominations",
+        headers=auth(KIEN_GIANG, "clerk"),
+        json={
+            "nominee_name": "Tập thể UBND huyện Hòn Đất",
+            "nominee_kind": "collective",
+            "nominee_id": HON_DAT,
+            "award_code": "BANG_KHEN_TINH",
+            "reason": "Hoàn thành xuất sắc nhiệm vụ",
+        },
+    )
     assert r.status_code == 201, r.text
     collective = r.json()["id"]
-    assert (await province.post(f"/nominations/{collective}/documents", headers=auth(KIEN_GIANG, "clerk"),
-                                json=document())).status_code == 201
+    assert (
+        await province.post(f"/nominations/{collective}/documents", headers=auth(KIEN_GIANG, "clerk"), json=document())
+    ).status_code == 201
     refused = await province.post(f"/nominations/{collective}/submit", headers=auth(KIEN_GIANG, "clerk"))
     assert refused.status_code == 422 and "15/2025/TT-BNV" in refused.json()["detail"], refused.text
 
     # Record this workflow's history (forward, transfer, confer) for the replay test, on request.
     if os.environ.get("TDKT_RECORD_HISTORIES"):
-        client = await Client.connect(system.stack.config.temporal_address,
-                                      namespace=system.stack.config.temporal_namespace)
+        client = await Client.connect(
+            system.stack.config.temporal_address, namespace=system.stack.config.temporal_namespace
+        )
         history = await client.get_workflow_handle(f"nomination-{cstdcs_at_district}").fetch_history()
         # Older recordings stay: they are what runs started by older code look like.
         target = Path(__file__).parents[1] / "replay" / "nomination_forward_transfer_confer_lifecycle_v1.json"

@@ -43,15 +43,23 @@ async def tier_http(request, tmp_path, postgres):  # type: ignore[no-untyped-def
     made: list = []
 
     async def make(tier: Tier, *, business_date=None, nominations=None):  # type: ignore[no-untyped-def]
-        url = await database_url(request.param, postgres if request.param == "postgres" else None, tmp_path,
-                                 f"{tier.value}-{len(made)}")
+        url = await database_url(
+            request.param, postgres if request.param == "postgres" else None, tmp_path, f"{tier.value}-{len(made)}"
+        )
         await migrate_async(tier, url)
         await seed(tier, url, officers=True)
         engine = make_engine(url)
         settings = ServiceSettings(tier=tier, database_url=url, business_date=business_date)
         app = create_app(settings, title="test", description="test")
-        app.state.kit = types.SimpleNamespace(settings=settings, engine=engine, sessions=session_factory(engine),
-                                              nominations=nominations, temporal=None, relay=None, tasks=[])
+        app.state.kit = types.SimpleNamespace(
+            settings=settings,
+            engine=engine,
+            sessions=session_factory(engine),
+            nominations=nominations,
+            temporal=None,
+            relay=None,
+            tasks=[],
+        )
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
         made.append((client, engine))
         return client, app.state.kit.sessions

@@ -11,12 +11,25 @@ from shared.db import transaction
 async def test_chain_verifies_and_detects_tampering(sessions):
     async with transaction(sessions) as session:
         for i in range(3):
-            await append_audit(session, idempotency_key=f"k{i}", at=datetime.now(UTC), agency_code="P91",
-                               actor="P91:chair", action="decision.forward", outcome="forwarded",
-                               nomination_id="n1", reason="Đủ điều kiện", details={"step": i})
+            await append_audit(
+                session,
+                idempotency_key=f"k{i}",
+                at=datetime.now(UTC),
+                agency_code="P91",
+                actor="P91:chair",
+                action="decision.forward",
+                outcome="forwarded",
+                nomination_id="n1",
+                reason="Đủ điều kiện",
+                details={"step": i},
+            )
     async with transaction(sessions) as session:
         assert await verify_chain(session) == {
-            "valid": True, "records": 3, "broken_at_seq": None, "head": (await verify_chain(session))["head"]}
+            "valid": True,
+            "records": 3,
+            "broken_at_seq": None,
+            "head": (await verify_chain(session))["head"],
+        }
         await session.execute(text("update audit_record set reason = 'Không đủ' where seq = 2"))
     async with transaction(sessions) as session:
         report = await verify_chain(session)
@@ -35,9 +48,17 @@ async def test_concurrent_writers_never_clash_on_a_sequence_number(sessions):
         async with transaction(sessions) as session:
             (await session.exec(select(Agency).limit(1))).first()  # a read before the append, as activities do
             await asyncio.sleep(0)
-            await append_audit(session, idempotency_key=f"c{i}", at=datetime.now(UTC), agency_code="TW-BTDKT",
-                               actor="TW-BTDKT:chair", action="decision.forward", outcome="forwarded",
-                               nomination_id=f"n{i}", details={})
+            await append_audit(
+                session,
+                idempotency_key=f"c{i}",
+                at=datetime.now(UTC),
+                agency_code="TW-BTDKT",
+                actor="TW-BTDKT:chair",
+                action="decision.forward",
+                outcome="forwarded",
+                nomination_id=f"n{i}",
+                details={},
+            )
             await asyncio.sleep(0.01)
 
     results = await asyncio.gather(*(one(i) for i in range(20)), return_exceptions=True)

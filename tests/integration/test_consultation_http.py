@@ -57,16 +57,20 @@ def travel(client, day: date) -> None:  # type: ignore[no-untyped-def]
 
 
 async def post(client, nomination_id: str, expect: int = 201, **body: Any) -> dict:  # type: ignore[no-untyped-def]
-    answer = await client.post(f"/nominations/{nomination_id}/consultation", headers=body.pop("headers", CLERK),
-                               json={"posted_on": POSTED.isoformat(), "channel": "https://socson.edu.vn/cong-khai",
-                                     **body})
+    answer = await client.post(
+        f"/nominations/{nomination_id}/consultation",
+        headers=body.pop("headers", CLERK),
+        json={"posted_on": POSTED.isoformat(), "channel": "https://socson.edu.vn/cong-khai", **body},
+    )
     assert answer.status_code == expect, answer.text
     return answer.json()
 
 
 async def comment(client, consultation_id: str, expect: int = 201, **body: Any) -> dict:  # type: ignore[no-untyped-def]
-    answer = await client.post(f"/public/consultations/{consultation_id}/comments", json={
-        "author_name": "Trần Văn Bình", "text": "Đồng ý với đề nghị khen thưởng.", "kind": "comment", **body})
+    answer = await client.post(
+        f"/public/consultations/{consultation_id}/comments",
+        json={"author_name": "Trần Văn Bình", "text": "Đồng ý với đề nghị khen thưởng.", "kind": "comment", **body},
+    )
     assert answer.status_code == expect, answer.text
     return answer.json()
 
@@ -96,8 +100,9 @@ async def test_the_public_comments_without_an_account_until_the_window_closes(ti
     await comment(client, consultation_id, text="x" * 5001, expect=422)
     await comment(client, consultation_id)
     travel(client, CLOSES)  # the last day of the window still takes comments
-    await comment(client, consultation_id, kind="complaint", text="Đề nghị xác minh thành tích năm 2023.",
-                  contact="0912 345 678")
+    await comment(
+        client, consultation_id, kind="complaint", text="Đề nghị xác minh thành tích năm 2023.", contact="0912 345 678"
+    )
     travel(client, date(2026, 3, 24))
     late = await comment(client, consultation_id, expect=409)
     assert late["detail"].startswith("the consultation closed on 2026-03-23")
@@ -106,7 +111,9 @@ async def test_the_public_comments_without_an_account_until_the_window_closes(ti
         seen = await client.get(f"/nominations/{hero}/consultation", headers=reader)
         assert seen.status_code == 200
         assert [(c["kind"], c["author_name"]) for c in seen.json()["comments"]] == [
-            ("comment", "Trần Văn Bình"), ("complaint", "Trần Văn Bình")]
+            ("comment", "Trần Văn Bình"),
+            ("complaint", "Trần Văn Bình"),
+        ]
     assert (await client.get(f"/nominations/{hero}/consultation", headers=OTHER_CHAIR)).status_code == 404
 
 
@@ -125,8 +132,18 @@ async def test_a_complaint_holds_the_nomination_through_the_workflow_port(tier_h
     held = await client.post(f"{base}/{complaint}/hold", headers=CHAIR, json=reason)
     assert held.status_code == 200, held.text
     assert held.json()["complaint"]["state"] == "held"
-    assert workflows.calls == [("hold", hero, HoldInput(agency_code=AGENCY, officer_id=f"{AGENCY}:chair",
-                                                        reason="Xác minh nội dung khiếu nại", source="complaint"))]
+    assert workflows.calls == [
+        (
+            "hold",
+            hero,
+            HoldInput(
+                agency_code=AGENCY,
+                officer_id=f"{AGENCY}:chair",
+                reason="Xác minh nội dung khiếu nại",
+                source="complaint",
+            ),
+        )
+    ]
     assert (await client.post(f"{base}/{complaint}/hold", headers=CHAIR, json=reason)).status_code == 409
 
     client._transport.app.state.kit.nominations = FakeWorkflows(refuse="the nomination is not on hold")
@@ -147,21 +164,26 @@ async def test_forward_problems_name_what_stops_the_proposer(tier_http):
 
     async def problems(today: date, is_proposer: bool = True) -> list[str]:
         async with sessions() as session:
-            return await forward_problems(session, nomination_id=hero, agency_code=AGENCY, award_code=HERO,
-                                          is_proposer=is_proposer, today=today)
+            return await forward_problems(
+                session, nomination_id=hero, agency_code=AGENCY, award_code=HERO, is_proposer=is_proposer, today=today
+            )
 
     no_council = f"The council (Hội đồng TĐKT) of {AGENCY} has not concluded on this nomination."
     assert await problems(POSTED) == [
         "No public posting (công khai) is recorded: Anh hùng Lao động must be posted by the proposer for 10 working "
-        "days before its council meets.", no_council]
+        "days before its council meets.",
+        no_council,
+    ]
     consultation_id = (await post(client, hero))["id"]
     travel(client, date(2026, 3, 10))
     complaint = (await comment(client, consultation_id, kind="complaint", text="Cần xác minh."))["id"]
     base = f"/nominations/{hero}/consultation/complaints/{complaint}"
     assert (await client.post(f"{base}/hold", headers=CHAIR, json={"reason": "Đang xác minh"})).status_code == 200
     window = "The public consultation is open until the end of 2026-03-23; the nomination can go on once it has closed."
-    held = (f"A complaint filed on 2026-03-10 during the public consultation (comment {complaint}) holds the "
-            "nomination and is unanswered: Đang xác minh")
+    held = (
+        f"A complaint filed on 2026-03-10 during the public consultation (comment {complaint}) holds the "
+        "nomination and is unanswered: Đang xác minh"
+    )
     assert await problems(date(2026, 3, 10)) == [window, held, no_council]
     assert await problems(date(2026, 3, 10), is_proposer=False) == [no_council]
 
@@ -170,8 +192,10 @@ async def test_forward_problems_name_what_stops_the_proposer(tier_http):
     early = await meet(client, council_id, hero, HERO, present=list(range(1, 11)), held_on=date(2026, 3, 20))
     await vote_all(client, early, hero, 9, list(range(1, 11)))
     assert (await close(client, early, hero))["passed"] is True
-    too_early = ("The council met on 2026-03-20, 9 working days after the public posting of 2026-03-09; the posting "
-                 "must come at least 10 working days before the council meets.")
+    too_early = (
+        "The council met on 2026-03-20, 9 working days after the public posting of 2026-03-09; the posting "
+        "must come at least 10 working days before the council meets."
+    )
     assert await problems(date(2026, 3, 20)) == [window, held, too_early]
 
     assert (await client.post(f"{base}/release", headers=CHAIR, json={"reason": "Đã trả lời"})).status_code == 200
@@ -200,8 +224,14 @@ async def test_a_ballot_that_did_not_pass_stops_forwarding(tier_http):
 
     async def problems(award_code: str = "CSTD_TINH", nomination: str = nomination_id) -> list[str]:
         async with sessions() as session:
-            return await forward_problems(session, nomination_id=nomination, agency_code=AGENCY,
-                                          award_code=award_code, is_proposer=True, today=date(2026, 3, 20))
+            return await forward_problems(
+                session,
+                nomination_id=nomination,
+                agency_code=AGENCY,
+                award_code=award_code,
+                is_proposer=True,
+                today=date(2026, 3, 20),
+            )
 
     await vote_all(client, meeting_id, nomination_id, 8, list(range(1, 11)))
     await close(client, meeting_id, nomination_id)
@@ -212,7 +242,8 @@ async def test_a_ballot_that_did_not_pass_stops_forwarding(tier_http):
     refused = await client.post(f"{item}/chair-decision", headers=CHAIR, json={"passed": False, "reason": "Chưa đủ"})
     assert refused.status_code == 200
     assert await problems() == [
-        "After the failed ballot rounds of 2026-03-20, the council's chair decided against the nomination: Chưa đủ"]
+        "After the failed ballot rounds of 2026-03-20, the council's chair decided against the nomination: Chưa đủ"
+    ]
 
     # Without a mandatory ballot, the council's conclusion is advice: a failed vote does not stop the head.
     advice = await draft(client, "GIAY_KHEN", nominee="Tổ Toán")
@@ -222,14 +253,19 @@ async def test_a_ballot_that_did_not_pass_stops_forwarding(tier_http):
     await client.post(f"/meetings/{advised}/items/{advice}/rounds", headers=CHAIR, json={})
     await vote_all(client, advised, advice, 5, list(range(1, 11)))
     await close(client, advised, advice)
-    await client.post(f"/meetings/{advised}/items/{advice}/chair-decision", headers=CHAIR,
-                      json={"passed": False, "reason": "Chưa tiêu biểu"})
+    await client.post(
+        f"/meetings/{advised}/items/{advice}/chair-decision",
+        headers=CHAIR,
+        json={"passed": False, "reason": "Chưa tiêu biểu"},
+    )
     assert await problems("GIAY_KHEN", advice) == []
 
 
 async def _minutes_of(sessions, nomination_id: str) -> list[str]:  # type: ignore[no-untyped-def]
     async with sessions() as session:
-        rows = await session.exec(select(LevelDocument).where(
-            LevelDocument.nomination_id == nomination_id, LevelDocument.kind == "bien_ban_hoi_dong")
-            .order_by(col(LevelDocument.filename)))
+        rows = await session.exec(
+            select(LevelDocument)
+            .where(LevelDocument.nomination_id == nomination_id, LevelDocument.kind == "bien_ban_hoi_dong")
+            .order_by(col(LevelDocument.filename))
+        )
         return [d.content.decode("utf-8") for d in rows.all()]

@@ -35,45 +35,86 @@ async def add_officers(sessions, count: int) -> None:  # type: ignore[no-untyped
     """Officers of the agency who sit on its council, each with a token of their own."""
     async with sessions() as session, session.begin():
         for i in range(1, count + 1):
-            session.add(Officer(id=member_id(i), agency_code=AGENCY, name=f"Thành viên Hội đồng số {i:02d}",
-                                role="council_member", token_sha256=token_digest(f"tok-{AGENCY}-m{i:02d}")))
+            session.add(
+                Officer(
+                    id=member_id(i),
+                    agency_code=AGENCY,
+                    name=f"Thành viên Hội đồng số {i:02d}",
+                    role="council_member",
+                    token_sha256=token_digest(f"tok-{AGENCY}-m{i:02d}"),
+                )
+            )
 
 
 async def make_council(client, sessions, size: int, **settings: Any) -> str:  # type: ignore[no-untyped-def]
     """A council of `size` members since SINCE: m01 chairs it, m02 is its secretary."""
     await add_officers(sessions, size)
-    made = await client.post("/councils", json={"name": "Hội đồng Thi đua - Khen thưởng Trường Sóc Sơn", **settings},
-                             headers=CHAIR)
+    made = await client.post(
+        "/councils", json={"name": "Hội đồng Thi đua - Khen thưởng Trường Sóc Sơn", **settings}, headers=CHAIR
+    )
     assert made.status_code == 201, made.text
     council_id = made.json()["id"]
     for i in range(1, size + 1):
         position = {1: "chair", 2: "secretary"}.get(i, "member")
-        added = await client.post(f"/councils/{council_id}/members", headers=CHAIR,
-                                  json={"officer_id": member_id(i), "position": position, "from": SINCE.isoformat()})
+        added = await client.post(
+            f"/councils/{council_id}/members",
+            headers=CHAIR,
+            json={"officer_id": member_id(i), "position": position, "from": SINCE.isoformat()},
+        )
         assert added.status_code == 201, added.text
     return council_id
 
 
 async def draft(client, award_code: str, nominee: str = "Nguyễn Thị Lan") -> str:  # type: ignore[no-untyped-def]
-    made = await client.post("/nominations", headers=CLERK, json={
-        "nominee_name": nominee, "award_code": award_code, "reason": "Hoàn thành xuất sắc nhiệm vụ năm học 2024-2025"})
+    made = await client.post(
+        "/nominations",
+        headers=CLERK,
+        json={
+            "nominee_name": nominee,
+            "award_code": award_code,
+            "reason": "Hoàn thành xuất sắc nhiệm vụ năm học 2024-2025",
+        },
+    )
     assert made.status_code == 201, made.text
     return made.json()["id"]
 
 
-async def meet(client, council_id: str, nomination_id: str, award_code: str, present: list[int],  # type: ignore[no-untyped-def]
-               held_on: date = DAY, expect: int = 201) -> str:
-    made = await client.post(f"/councils/{council_id}/meetings", headers=CHAIR, json={
-        "held_on": held_on.isoformat(), "present": [member_id(i) for i in present],
-        "items": [{"nomination_id": nomination_id, "award_code": award_code, "nominee_name": "Nguyễn Thị Lan"}]})
+async def meet(
+    client,
+    council_id: str,
+    nomination_id: str,
+    award_code: str,
+    present: list[int],  # type: ignore[no-untyped-def]
+    held_on: date = DAY,
+    expect: int = 201,
+) -> str:
+    made = await client.post(
+        f"/councils/{council_id}/meetings",
+        headers=CHAIR,
+        json={
+            "held_on": held_on.isoformat(),
+            "present": [member_id(i) for i in present],
+            "items": [{"nomination_id": nomination_id, "award_code": award_code, "nominee_name": "Nguyễn Thị Lan"}],
+        },
+    )
     assert made.status_code == expect, made.text
     return made.json().get("id", "")
 
 
-async def cast(client, meeting_id: str, nomination_id: str, i: int, yes: bool,  # type: ignore[no-untyped-def]
-               written: bool = False, expect: int = 201):
-    answer = await client.post(f"/meetings/{meeting_id}/items/{nomination_id}/votes", headers=as_member(i),
-                               json={"vote": "yes" if yes else "no", "written": written})
+async def cast(
+    client,
+    meeting_id: str,
+    nomination_id: str,
+    i: int,
+    yes: bool,  # type: ignore[no-untyped-def]
+    written: bool = False,
+    expect: int = 201,
+):
+    answer = await client.post(
+        f"/meetings/{meeting_id}/items/{nomination_id}/votes",
+        headers=as_member(i),
+        json={"vote": "yes" if yes else "no", "written": written},
+    )
     assert answer.status_code == expect, answer.text
     return answer
 
@@ -101,7 +142,13 @@ async def test_ninety_percent_of_total_members(tier_http, yes, passed):
     counts = await close(client, meeting_id, nomination_id)
 
     assert {k: counts[k] for k in ("yes", "no", "not_voted", "members_total", "threshold", "passed")} == {
-        "yes": yes, "no": 10 - yes, "not_voted": 0, "members_total": 10, "threshold": "9/10", "passed": passed}
+        "yes": yes,
+        "no": 10 - yes,
+        "not_voted": 0,
+        "members_total": 10,
+        "threshold": "9/10",
+        "passed": passed,
+    }
     assert counts["state"] == ("concluded" if passed else "second_round_due")
     async with sessions() as session:
         query = select(LevelDocument).where(LevelDocument.nomination_id == nomination_id)
@@ -122,8 +169,11 @@ async def test_ninety_percent_of_total_members(tier_http, yes, passed):
 async def test_a_member_who_left_before_the_meeting_is_not_counted_and_cannot_vote(tier_http):
     client, sessions = await tier_http(Tier.UNIT, business_date=DAY)
     council_id = await make_council(client, sessions, 11)
-    left = await client.post(f"/councils/{council_id}/members/{member_id(11)}/leave", headers=CHAIR,
-                             json={"on": (DAY - timedelta(days=10)).isoformat()})
+    left = await client.post(
+        f"/councils/{council_id}/members/{member_id(11)}/leave",
+        headers=CHAIR,
+        json={"on": (DAY - timedelta(days=10)).isoformat()},
+    )
     assert left.status_code == 200, left.text
     roster = (await client.get(f"/councils/{council_id}", params={"on": DAY.isoformat()}, headers=CHAIR)).json()
     assert roster["members_total"] == 10 and member_id(11) not in [m["officer_id"] for m in roster["members"]]
@@ -132,15 +182,17 @@ async def test_a_member_who_left_before_the_meeting_is_not_counted_and_cannot_vo
 
     refused = await cast(client, meeting_id, nomination_id, 11, True, expect=403)
     assert "not on council" in refused.json()["detail"]
-    stranger = await client.post(f"/meetings/{meeting_id}/items/{nomination_id}/votes", headers=CLERK,
-                                 json={"vote": "yes"})
+    stranger = await client.post(
+        f"/meetings/{meeting_id}/items/{nomination_id}/votes", headers=CLERK, json={"vote": "yes"}
+    )
     assert stranger.status_code == 403
     await vote_all(client, meeting_id, nomination_id, 9, list(range(1, 11)))
     counts = await close(client, meeting_id, nomination_id)
     assert (counts["members_total"], counts["yes"], counts["passed"]) == (10, 9, True)
     # The roster of a day the council met is that day's denominator: it cannot be rewritten afterwards.
-    rewrite = await client.post(f"/councils/{council_id}/members/{member_id(3)}/leave", headers=CHAIR,
-                                json={"on": DAY.isoformat()})
+    rewrite = await client.post(
+        f"/councils/{council_id}/members/{member_id(3)}/leave", headers=CHAIR, json={"on": DAY.isoformat()}
+    )
     assert rewrite.status_code == 409 and "is fixed" in rewrite.json()["detail"]
 
 
@@ -151,15 +203,22 @@ async def test_written_votes_from_absent_members_count(tier_http):
     meeting_id = await meet(client, council_id, nomination_id, "CSTD_TINH", present=list(range(1, 9)))
 
     assert "in writing" in (await cast(client, meeting_id, nomination_id, 9, True, expect=409)).json()["detail"]
-    assert "present" in (await cast(client, meeting_id, nomination_id, 1, True, written=True, expect=409)).json()[
-        "detail"]
+    assert (
+        "present" in (await cast(client, meeting_id, nomination_id, 1, True, written=True, expect=409)).json()["detail"]
+    )
     await cast(client, meeting_id, nomination_id, 9, True, written=True)
     await cast(client, meeting_id, nomination_id, 10, True, written=True)
     await vote_all(client, meeting_id, nomination_id, 7, list(range(1, 9)))
 
     counts = await close(client, meeting_id, nomination_id)
     assert {k: counts[k] for k in ("present", "written", "yes", "no", "members_total", "passed")} == {
-        "present": 8, "written": 2, "yes": 9, "no": 1, "members_total": 10, "passed": True}
+        "present": 8,
+        "written": 2,
+        "yes": 9,
+        "no": 1,
+        "members_total": 10,
+        "passed": True,
+    }
 
 
 async def test_quorum_is_checked_when_the_meeting_is_recorded(tier_http):
@@ -167,9 +226,15 @@ async def test_quorum_is_checked_when_the_meeting_is_recorded(tier_http):
     council_id = await make_council(client, sessions, 10)
     nomination_id = await draft(client, "CSTD_TINH")
     await meet(client, council_id, nomination_id, "CSTD_TINH", present=list(range(1, 7)), expect=409)  # 6 < 2/3 of 10
-    stranger = await client.post(f"/councils/{council_id}/meetings", headers=CHAIR, json={
-        "held_on": DAY.isoformat(), "present": [member_id(1), f"{AGENCY}:clerk"],
-        "items": [{"nomination_id": nomination_id, "award_code": "CSTD_TINH", "nominee_name": "Nguyễn Thị Lan"}]})
+    stranger = await client.post(
+        f"/councils/{council_id}/meetings",
+        headers=CHAIR,
+        json={
+            "held_on": DAY.isoformat(),
+            "present": [member_id(1), f"{AGENCY}:clerk"],
+            "items": [{"nomination_id": nomination_id, "award_code": "CSTD_TINH", "nominee_name": "Nguyễn Thị Lan"}],
+        },
+    )
     assert stranger.status_code == 422 and "not on council" in stranger.json()["detail"]
 
 
@@ -191,17 +256,26 @@ async def test_one_second_round_then_the_chair_decides(tier_http):
 
     third = await client.post(f"{item}/rounds", headers=CHAIR, json={})
     assert third.status_code == 409 and "third round is refused" in third.json()["detail"]
-    by_member = await client.post(f"{item}/chair-decision", headers=as_member(3),
-                                  json={"passed": True, "reason": "Thành tích nổi bật"})
+    by_member = await client.post(
+        f"{item}/chair-decision", headers=as_member(3), json={"passed": True, "reason": "Thành tích nổi bật"}
+    )
     assert by_member.status_code == 403
-    decided = await client.post(f"{item}/chair-decision", headers=as_member(1),
-                                json={"passed": True, "reason": "Thành tích nổi bật, được tập thể ghi nhận"})
+    decided = await client.post(
+        f"{item}/chair-decision",
+        headers=as_member(1),
+        json={"passed": True, "reason": "Thành tích nổi bật, được tập thể ghi nhận"},
+    )
     assert decided.status_code == 200, decided.text
     assert (decided.json()["outcome"], decided.json()["passed"]) == ("chair_passed", True)
     assert [r["yes"] for r in decided.json()["rounds"]] == [8, 8]
     async with sessions() as session:
-        minutes = (await session.exec(select(LevelDocument).where(
-            LevelDocument.nomination_id == nomination_id, LevelDocument.kind == "bien_ban_hoi_dong"))).one()
+        minutes = (
+            await session.exec(
+                select(LevelDocument).where(
+                    LevelDocument.nomination_id == nomination_id, LevelDocument.kind == "bien_ban_hoi_dong"
+                )
+            )
+        ).one()
     assert "Chủ tịch Hội đồng quyết định ĐỀ NGHỊ" in minutes.content.decode("utf-8")
 
 
@@ -285,11 +359,17 @@ async def test_only_the_agency_manages_its_council(tier_http):
     council_id = await make_council(client, sessions, 3)
     assert (await client.post("/councils", headers=CLERK, json={"name": "Hội đồng"})).status_code == 403
     assert (await client.get(f"/councils/{council_id}", headers=OTHER_CHAIR)).status_code == 404
-    foreign = await client.post(f"/councils/{council_id}/members", headers=CHAIR, json={
-        "officer_id": "U91-0002:clerk", "position": "member", "from": SINCE.isoformat()})
+    foreign = await client.post(
+        f"/councils/{council_id}/members",
+        headers=CHAIR,
+        json={"officer_id": "U91-0002:clerk", "position": "member", "from": SINCE.isoformat()},
+    )
     assert foreign.status_code == 422
-    second_chair = await client.post(f"/councils/{council_id}/members", headers=CHAIR, json={
-        "officer_id": f"{AGENCY}:chair", "position": "chair", "from": SINCE.isoformat()})
+    second_chair = await client.post(
+        f"/councils/{council_id}/members",
+        headers=CHAIR,
+        json={"officer_id": f"{AGENCY}:chair", "position": "chair", "from": SINCE.isoformat()},
+    )
     assert second_chair.status_code == 409 and "two chairs" in second_chair.json()["detail"]
     listed = (await client.get("/councils", headers=CLERK)).json()
     assert [c["id"] for c in listed] == [council_id]

@@ -19,14 +19,28 @@ from tests.helpers import eventually
 
 
 def conferral(nomination_id: str) -> AwardConferred:
-    return AwardConferred(nomination_id=nomination_id, award_code="HCLD_HANG_BA", nominee_name="Nguyễn Văn An",
-                          proposer_agency="U91-0001", agency_code="TW-CTN", step=3, actor="TW-CTN:chair",
-                          decision_no="1/QĐ-CTN", decided_on=date(2025, 5, 20).isoformat())
+    return AwardConferred(
+        nomination_id=nomination_id,
+        award_code="HCLD_HANG_BA",
+        nominee_name="Nguyễn Văn An",
+        proposer_agency="U91-0001",
+        agency_code="TW-CTN",
+        step=3,
+        actor="TW-CTN:chair",
+        decision_no="1/QĐ-CTN",
+        decided_on=date(2025, 5, 20).isoformat(),
+    )
 
 
 async def run_consumer(bootstrap: str, sessions, producer, max_attempts: int = 2):  # type: ignore[no-untyped-def]
-    consumer = AIOKafkaConsumer(TOPIC_AWARDS, bootstrap_servers=bootstrap, group_id=f"g-{uuid.uuid4()}",
-                                enable_auto_commit=False, auto_offset_reset="earliest", fetch_max_wait_ms=50)
+    consumer = AIOKafkaConsumer(
+        TOPIC_AWARDS,
+        bootstrap_servers=bootstrap,
+        group_id=f"g-{uuid.uuid4()}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=50,
+    )
     await consumer.start()
     task = asyncio.create_task(EventConsumer(consumer, producer, sessions, HANDLERS, max_attempts=max_attempts).run())
     return consumer, task
@@ -37,7 +51,9 @@ async def test_relay_publishes_committed_events_and_consumer_applies_each_once(k
     await producer.start()
     nomination_id = str(uuid.uuid4())
     async with transaction(sessions) as session:
-        add_event(session, conferral(nomination_id), source_agency="TW-CTN", occurred_at=datetime.now(UTC), key=nomination_id)
+        add_event(
+            session, conferral(nomination_id), source_agency="TW-CTN", occurred_at=datetime.now(UTC), key=nomination_id
+        )
     try:
         async with transaction(sessions) as session:
             add_event(session, conferral("rolled-back"), source_agency="TW-CTN", occurred_at=datetime.now(UTC), key="x")
@@ -54,6 +70,7 @@ async def test_relay_publishes_committed_events_and_consumer_applies_each_once(k
 
     consumer, task = await run_consumer(kafka_bootstrap, sessions, producer)
     try:
+
         async def applied():
             async with sessions() as session:
                 return (await session.exec(select(func.count()).select_from(ProcessedEvent))).one()
@@ -80,8 +97,9 @@ async def test_malformed_and_failing_events_go_to_the_dead_letter_topic(kafka_bo
     await producer.send_and_wait(TOPIC_AWARDS, key=b"n-good", value=good.model_dump_json().encode())
 
     consumer, task = await run_consumer(kafka_bootstrap, sessions, producer)
-    dead = AIOKafkaConsumer(TOPIC_DEAD_LETTER, bootstrap_servers=kafka_bootstrap, group_id=f"d-{uuid.uuid4()}",
-                            auto_offset_reset="earliest")
+    dead = AIOKafkaConsumer(
+        TOPIC_DEAD_LETTER, bootstrap_servers=kafka_bootstrap, group_id=f"d-{uuid.uuid4()}", auto_offset_reset="earliest"
+    )
     await dead.start()
     try:
         parked = []

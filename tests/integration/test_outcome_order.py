@@ -30,12 +30,28 @@ async def test_a_late_forwarded_event_does_not_undo_a_return(tier_http):
     _, sessions = await tier_http(Tier.UNIT)
     nid = str(uuid.uuid4())
     async with transaction(sessions) as session:
-        session.add(Nomination(id=nid, proposer_agency=SCHOOL, nominee_name="Lê Văn Chín", nominee_kind="individual",
-                               award_code="BANG_KHEN_TINH", reason="Thành tích", status="in_review",
-                               created_by=f"{SCHOOL}:clerk", created_at=T0))
+        session.add(
+            Nomination(
+                id=nid,
+                proposer_agency=SCHOOL,
+                nominee_name="Lê Văn Chín",
+                nominee_kind="individual",
+                award_code="BANG_KHEN_TINH",
+                reason="Thành tích",
+                status="in_review",
+                created_by=f"{SCHOOL}:clerk",
+                created_at=T0,
+            )
+        )
     common = dict(nomination_id=nid, award_code="BANG_KHEN_TINH", nominee_name="Lê Văn Chín", proposer_agency=SCHOOL)
-    returned = NominationReturned(**common, agency_code=DISTRICT, step=1, actor="system", reason="Thiếu: Báo cáo",
-                                  missing_documents=["bao_cao_thanh_tich"])
+    returned = NominationReturned(
+        **common,
+        agency_code=DISTRICT,
+        step=1,
+        actor="system",
+        reason="Thiếu: Báo cáo",
+        missing_documents=["bao_cao_thanh_tich"],
+    )
     forwarded = NominationForwarded(**common, agency_code=SCHOOL, step=0, actor=f"{SCHOOL}:chair", to_agency=DISTRICT)
     await _deliver(sessions, returned, DISTRICT, T0 + timedelta(seconds=2))
     await _deliver(sessions, forwarded, SCHOOL, T0 + timedelta(seconds=1))  # happened first, arrives last

@@ -36,8 +36,15 @@ NOMINEE = "CCCD:079000000002"
 
 
 def _cstdcs(year: int) -> dict:
-    return {"kind": "award", "award_code": "CSTD_CO_SO", "year": year, "decided_on": f"{year}-12-15",
-            "mode": "cong_trang", "conferred_by": COMMUNE, "decision_no": f"{year - 2000}/QĐ-UBND"}
+    return {
+        "kind": "award",
+        "award_code": "CSTD_CO_SO",
+        "year": year,
+        "decided_on": f"{year}-12-15",
+        "mode": "cong_trang",
+        "conferred_by": COMMUNE,
+        "decision_no": f"{year - 2000}/QĐ-UBND",
+    }
 
 
 async def deliver(sessions, handlers, event: Event, source: str) -> None:
@@ -48,16 +55,38 @@ async def deliver(sessions, handlers, event: Event, source: str) -> None:
 
 
 def conferred(nid: str, award: str = "CSTD_CO_SO", no: str = "25/QĐ-UBND", by: str = COMMUNE) -> AwardConferred:
-    return AwardConferred(nomination_id=nid, award_code=award, nominee_name="Trần Thị Bình", proposer_agency=SCHOOL,
-                          agency_code=by, step=2, actor=f"{by}:chair", decision_no=no, decided_on="2025-12-15",
-                          nominee_id=NOMINEE, period_year=2025)
+    return AwardConferred(
+        nomination_id=nid,
+        award_code=award,
+        nominee_name="Trần Thị Bình",
+        proposer_agency=SCHOOL,
+        agency_code=by,
+        step=2,
+        actor=f"{by}:chair",
+        decision_no=no,
+        decided_on="2025-12-15",
+        nominee_id=NOMINEE,
+        period_year=2025,
+    )
 
 
-def change(cls: type, nid: str, no: str, *, award: str = "CSTD_CO_SO", original: str = "25/QĐ-UBND",
-           by: str = COMMUNE, **extra) -> Event:
-    return cls(nomination_id=nid, award_code=award, nominee_name="Trần Thị Bình", nominee_id=NOMINEE,
-               proposer_agency=SCHOOL, agency_code=by, decision_no=no, original_decision_no=original,
-               decided_on=TODAY.isoformat(), actor=f"{by}:chair", reason="Kết luận thanh tra", **extra)
+def change(
+    cls: type, nid: str, no: str, *, award: str = "CSTD_CO_SO", original: str = "25/QĐ-UBND", by: str = COMMUNE, **extra
+) -> Event:
+    return cls(
+        nomination_id=nid,
+        award_code=award,
+        nominee_name="Trần Thị Bình",
+        nominee_id=NOMINEE,
+        proposer_agency=SCHOOL,
+        agency_code=by,
+        decision_no=no,
+        original_decision_no=original,
+        decided_on=TODAY.isoformat(),
+        actor=f"{by}:chair",
+        reason="Kết luận thanh tra",
+        **extra,
+    )
 
 
 async def streak(sessions) -> str:
@@ -71,14 +100,39 @@ async def test_a_revoked_award_stops_counting_at_the_proposer(tier_http):
     _, sessions = await tier_http(Tier.UNIT, business_date=TODAY)
     nid = str(uuid.uuid4())
     async with transaction(sessions) as session:
-        session.add(Nomination(id=nid, proposer_agency=SCHOOL, nominee_name="Trần Thị Bình", nominee_kind="individual",
-                               award_code="CSTD_CO_SO", reason="Ba năm liền hoàn thành xuất sắc", status="in_review",
-                               created_by=f"{SCHOOL}:clerk", created_at=datetime.now(UTC), nominee_id=NOMINEE))
-    initiative = {"kind": "initiative", "id": "SK-T", "title": "Sáng kiến SK-T", "scope": "bo_tinh",
-                  "recognised_on": "2024-06-01", "recognised_by": COMMUNE}
-    await deliver(sessions, KIT_HANDLERS, NomineeFactsRecorded(
-        nominee_id=NOMINEE, agency_code=SCHOOL, actor=f"{SCHOOL}:clerk",
-        facts=[_cstdcs(2023), _cstdcs(2024), initiative]), SCHOOL)
+        session.add(
+            Nomination(
+                id=nid,
+                proposer_agency=SCHOOL,
+                nominee_name="Trần Thị Bình",
+                nominee_kind="individual",
+                award_code="CSTD_CO_SO",
+                reason="Ba năm liền hoàn thành xuất sắc",
+                status="in_review",
+                created_by=f"{SCHOOL}:clerk",
+                created_at=datetime.now(UTC),
+                nominee_id=NOMINEE,
+            )
+        )
+    initiative = {
+        "kind": "initiative",
+        "id": "SK-T",
+        "title": "Sáng kiến SK-T",
+        "scope": "bo_tinh",
+        "recognised_on": "2024-06-01",
+        "recognised_by": COMMUNE,
+    }
+    await deliver(
+        sessions,
+        KIT_HANDLERS,
+        NomineeFactsRecorded(
+            nominee_id=NOMINEE,
+            agency_code=SCHOOL,
+            actor=f"{SCHOOL}:clerk",
+            facts=[_cstdcs(2023), _cstdcs(2024), initiative],
+        ),
+        SCHOOL,
+    )
     await deliver(sessions, KIT_HANDLERS, conferred(nid), COMMUNE)
     assert await streak(sessions) == "met"  # CSTĐCS 2023, 2024 and the 2025 one just conferred
 
@@ -106,9 +160,20 @@ async def test_a_stripped_title_counts_again_once_restored(tier_http):
     _, sessions = await tier_http(Tier.UNIT, business_date=TODAY)
     nid = str(uuid.uuid4())
     async with transaction(sessions) as session:
-        session.add(Nomination(id=nid, proposer_agency=SCHOOL, nominee_name="Trần Thị Bình", nominee_kind="individual",
-                               award_code="NHA_GIAO_UU_TU", reason="Cống hiến lâu dài", status="in_review",
-                               created_by=f"{SCHOOL}:clerk", created_at=datetime.now(UTC), nominee_id=NOMINEE))
+        session.add(
+            Nomination(
+                id=nid,
+                proposer_agency=SCHOOL,
+                nominee_name="Trần Thị Bình",
+                nominee_kind="individual",
+                award_code="NHA_GIAO_UU_TU",
+                reason="Cống hiến lâu dài",
+                status="in_review",
+                created_by=f"{SCHOOL}:clerk",
+                created_at=datetime.now(UTC),
+                nominee_id=NOMINEE,
+            )
+        )
     honour = dict(award="NHA_GIAO_UU_TU", original="120/QĐ-CTN", by="TW-CTN")
     await deliver(sessions, KIT_HANDLERS, conferred(nid, "NHA_GIAO_UU_TU", "120/QĐ-CTN", "TW-CTN"), "TW-CTN")
 
@@ -130,13 +195,15 @@ async def test_central_registry_shows_revoked_and_statistics_leave_it_out(tier_h
     kept, revoked = str(uuid.uuid4()), str(uuid.uuid4())
     await deliver(sessions, handlers, conferred(kept, no="25/QĐ-UBND"), COMMUNE)
     await deliver(sessions, handlers, conferred(revoked, no="26/QĐ-UBND"), COMMUNE)
-    await deliver(sessions, handlers, change(AwardRevoked, revoked, "3/QĐ-UBND", original="26/QĐ-UBND", ground="a"),
-                  COMMUNE)
+    await deliver(
+        sessions, handlers, change(AwardRevoked, revoked, "3/QĐ-UBND", original="26/QĐ-UBND", ground="a"), COMMUNE
+    )
 
     settings = CentralSettings(business_date=TODAY)
     app = build_app(settings)
-    app.state.kit = types.SimpleNamespace(settings=settings, sessions=sessions, nominations=None, temporal=None,
-                                          relay=None, tasks=[])
+    app.state.kit = types.SimpleNamespace(
+        settings=settings, sessions=sessions, nominations=None, temporal=None, relay=None, tasks=[]
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         r = await client.get("/awards", headers=auth("TW-BTDKT", "auditor"))
         assert r.status_code == 200, r.text
@@ -144,11 +211,13 @@ async def test_central_registry_shows_revoked_and_statistics_leave_it_out(tier_h
         assert by_id[kept]["status"] == "conferred" and by_id[kept]["changes"] == []
         assert by_id[revoked]["status"] == "revoked"
         assert [(c["kind"], c["decision_no"], c["ground"]) for c in by_id[revoked]["changes"]] == [
-            ("revoked", "3/QĐ-UBND", "a")]
+            ("revoked", "3/QĐ-UBND", "a")
+        ]
         only = await client.get("/awards", params={"status": "revoked"}, headers=auth("TW-BTDKT", "auditor"))
         assert [a["nomination_id"] for a in only.json()] == [revoked]
-        stats = await client.get("/statistics/awards-by-province", params={"as_of": "2026-03-02"},
-                                 headers=auth("TW-BTDKT", "auditor"))
+        stats = await client.get(
+            "/statistics/awards-by-province", params={"as_of": "2026-03-02"}, headers=auth("TW-BTDKT", "auditor")
+        )
         assert stats.status_code == 200, stats.text
         assert sum(row["awards"] for row in stats.json()) == 1
     async with transaction(sessions) as session:

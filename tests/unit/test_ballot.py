@@ -161,9 +161,7 @@ def test_merger_shrinks_the_council_and_the_denominator():
 @pytest.mark.parametrize("member", [LEFT, JOINS_LATER], ids=["left-before", "joins-after"])
 def test_a_member_off_the_roster_on_the_day_cannot_vote(member):
     box = box_for(roster(10, member), present=ids(10))
-    with pytest.raises(
-        NotEligibleError, match=f"{member.member_id} is not on council P24's roster"
-    ):
+    with pytest.raises(NotEligibleError, match=f"{member.member_id} is not on council P24's roster"):
         box.cast(member.member_id, True)
     with pytest.raises(NotEligibleError):
         box.cast_written(member.member_id, True, written_on=date(2025, 12, 1))
@@ -213,9 +211,7 @@ QUORUM_CASES = [
     ids=[c[0] for c in QUORUM_CASES],
 )
 def test_quorum(members, present, quorum, met):
-    box = box_for(
-        roster(members), present=ids(present), ballot_rule=rule("4/5", quorum=Fraction(quorum))
-    )
+    box = box_for(roster(members), present=ids(present), ballot_rule=rule("4/5", quorum=Fraction(quorum)))
     assert box.quorum_met is met
     vote(box, present)
     if met:
@@ -237,10 +233,7 @@ def test_written_votes_do_not_make_a_quorum():
 def test_absentees_written_votes_count():
     box = box_for(roster(10), present=ids(8))
     vote(box, 7, 1)
-    receipts = [
-        box.cast_written(m, True, written_on=d)
-        for m, d in (("M09", date(2025, 12, 1)), ("M10", DAY))
-    ]
+    receipts = [box.cast_written(m, True, written_on=d) for m, d in (("M09", date(2025, 12, 1)), ("M10", DAY))]
     tally = box.tally()
     assert (tally.yes, tally.no, tally.cast, tally.written, tally.present) == (9, 1, 10, 2, 8)
     assert tally.passed
@@ -318,15 +311,11 @@ def test_a_failed_first_round_allows_one_second_round():
         next_round(second, present=set(ids(10)))
 
 
-@pytest.mark.parametrize(
-    ("policy", "outcome"), [("chair_decides", "needs_chair_decision"), ("fail", "failed")]
-)
+@pytest.mark.parametrize(("policy", "outcome"), [("chair_decides", "needs_chair_decision"), ("fail", "failed")])
 def test_after_two_failed_rounds_the_policy_decides(policy, outcome):
     ballot_rule = rule(after_last_round=policy)
     first = failed_round_one(ballot_rule)
-    box = BallotBox(
-        roster(10), next_round(first, present=set(ids(10))), ballot_rule, previous=first
-    )
+    box = BallotBox(roster(10), next_round(first, present=set(ids(10))), ballot_rule, previous=first)
     vote(box, 8, 2)
     second = box.tally()
     assert (second.passed, second.outcome) == (False, outcome)
@@ -339,9 +328,7 @@ def test_a_third_round_cannot_even_be_scheduled():
         Meeting(COUNCIL, DAY, 3, frozenset(ids(10)))
 
 
-@pytest.mark.parametrize(
-    "case", ["no-previous", "after-a-pass", "one-round-rule", "round-1-with-previous"]
-)
+@pytest.mark.parametrize("case", ["no-previous", "after-a-pass", "one-round-rule", "round-1-with-previous"])
 def test_rounds_are_checked_when_the_box_opens(case):
     passed_box = box_for(roster(10))
     vote(passed_box, 10)
@@ -381,11 +368,7 @@ def test_every_voter_finds_their_receipt_in_the_published_list():
 def _containers(obj: Any, seen: set[int] | None = None):
     """Every container reachable from `obj`, with its direct items."""
     seen = set() if seen is None else seen
-    if (
-        id(obj) in seen
-        or obj is None
-        or isinstance(obj, str | bytes | int | float | date | Fraction)
-    ):
+    if id(obj) in seen or obj is None or isinstance(obj, str | bytes | int | float | date | Fraction):
         return
     seen.add(id(obj))
     if is_dataclass(obj):
@@ -414,17 +397,13 @@ def test_no_stored_state_pairs_a_member_with_a_choice():
         for container, items in _containers(root):
             has_member = any(isinstance(i, str) and i in members for i in items)
             has_choice = any(isinstance(i, bool) for i in items)
-            assert not (has_member and has_choice), (
-                f"{type(container).__name__} pairs them: {items}"
-            )
+            assert not (has_member and has_choice), f"{type(container).__name__} pairs them: {items}"
     # Who voted and what was cast live apart, each in its own order, so casting order is lost.
     assert box._voted == sorted(box._voted) == ids(10)
     assert box._ballots == sorted(box._ballots)
     assert not any(m in receipt for receipt in tally.receipts for m in members)
     # Nothing on the tally names a member at all.
-    assert not any(
-        isinstance(i, str) and i in members for _, items in _containers(tally) for i in items
-    )
+    assert not any(isinstance(i, str) and i in members for _, items in _containers(tally) for i in items)
 
 
 def test_no_api_returns_who_voted_how():
@@ -470,9 +449,7 @@ def test_minutes_give_counts_and_no_names():
     vote(box, 8, 1)
     box.cast_written("M10", True, written_on=date(2025, 12, 1))
     tally = box.tally()
-    text = minutes(
-        box.meeting, tally, "tỉnh Bắc Ninh", "Chiến sĩ thi đua cấp tỉnh", "Nguyễn Thị Lan"
-    )
+    text = minutes(box.meeting, tally, "tỉnh Bắc Ninh", "Chiến sĩ thi đua cấp tỉnh", "Nguyễn Thị Lan")
     for expected in (
         "BIÊN BẢN KIỂM PHIẾU BỎ PHIẾU KÍN",
         "Hội đồng Thi đua - Khen thưởng tỉnh Bắc Ninh (mã P24)",
@@ -499,9 +476,7 @@ def test_minutes_after_two_failed_rounds_refer_to_the_chair():
     meeting = next_round(first, present=set(ids(10)))
     box = BallotBox(roster(10), meeting, rule(), previous=first)
     vote(box, 7, 3)
-    text = minutes(
-        meeting, box.tally(), "tỉnh Bắc Ninh", "Chiến sĩ thi đua cấp tỉnh", "Nguyễn Thị Lan"
-    )
+    text = minutes(meeting, box.tally(), "tỉnh Bắc Ninh", "Chiến sĩ thi đua cấp tỉnh", "Nguyễn Thị Lan")
     assert "vòng bỏ phiếu thứ 2" in text
     assert "KHÔNG ĐẠT sau 2 vòng bỏ phiếu; trình Chủ tịch Hội đồng xem xét, quyết định." in text
     with pytest.raises(BallotError, match="not this meeting's"):
@@ -569,9 +544,7 @@ def test_a_later_override_wins(tmp_path: Path):
         Fraction(4, 5),
         "fail",
     )
-    ballotless = load_ballot_rules(
-        write(tmp_path, overrides=[override("bk", thresholds={"BANG_KHEN_TINH": "2/3"})])
-    )
+    ballotless = load_ballot_rules(write(tmp_path, overrides=[override("bk", thresholds={"BANG_KHEN_TINH": "2/3"})]))
     assert ballotless.rule_for("BANG_KHEN_TINH", "province").threshold == Fraction(2, 3)
 
 
@@ -591,9 +564,7 @@ def override(code: str, **settings: Any) -> dict[str, Any]:
 def write(tmp_path: Path, text: str | None = None, **content: Any) -> Path:
     path = tmp_path / "ballots.yaml"
     path.write_text(
-        text
-        if text is not None
-        else yaml.safe_dump({"defaults": DEFAULTS, **content}, allow_unicode=True),
+        text if text is not None else yaml.safe_dump({"defaults": DEFAULTS, **content}, allow_unicode=True),
         encoding="utf-8",
     )
     return path
@@ -621,9 +592,7 @@ BAD_ENTRIES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("entry", "field", "words"), [c[1:] for c in BAD_ENTRIES], ids=[c[0] for c in BAD_ENTRIES]
-)
+@pytest.mark.parametrize(("entry", "field", "words"), [c[1:] for c in BAD_ENTRIES], ids=[c[0] for c in BAD_ENTRIES])
 def test_a_bad_override_names_file_entry_and_field(tmp_path: Path, entry, field, words):
     path = write(tmp_path, overrides=[override("good", quorum="2/3"), entry])
     with pytest.raises(CatalogError) as caught:
@@ -648,9 +617,7 @@ def test_a_bad_override_names_file_entry_and_field(tmp_path: Path, entry, field,
         ),
         (yaml.safe_dump({"defaults": {**DEFAULTS, "quorum": None}}), "defaults", "quorum", ""),
         (
-            yaml.safe_dump(
-                {"defaults": DEFAULTS, "overrides": [{"quorum": "2/3", "citation": CITATION}]}
-            ),
+            yaml.safe_dump({"defaults": DEFAULTS, "overrides": [{"quorum": "2/3", "citation": CITATION}]}),
             "#1",
             "code",
             "Field required",

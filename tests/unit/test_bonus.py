@@ -65,11 +65,18 @@ def _table(tmp_path: Path, rates: str, rounding: str = f"{{step: 10000, mode: up
 @pytest.mark.parametrize(
     ("rates", "entry", "field"),
     [
-        (f"  - {{valid_from: 2024-07-01, amount: 2340000, citation: {CITE}}}\n"
-         f"  - {{valid_from: 2023-07-01, amount: 1800000, citation: {CITE}}}", "rates #2 (2023-07-01)", "valid_from"),
+        (
+            f"  - {{valid_from: 2024-07-01, amount: 2340000, citation: {CITE}}}\n"
+            f"  - {{valid_from: 2023-07-01, amount: 1800000, citation: {CITE}}}",
+            "rates #2 (2023-07-01)",
+            "valid_from",
+        ),
         (f"  - {{valid_from: 2024-07-01, amount: 0, citation: {CITE}}}", "rates #1 (2024-07-01)", "amount"),
-        (f"  - {{valid_from: 2024-07-01, amount: 2340000, citation: {CITE}, currency: VND}}",
-         "rates #1 (2024-07-01)", "currency"),
+        (
+            f"  - {{valid_from: 2024-07-01, amount: 2340000, citation: {CITE}, currency: VND}}",
+            "rates #1 (2024-07-01)",
+            "currency",
+        ),
         ("  - {valid_from: 2024-07-01, amount: 2340000}", "rates #1 (2024-07-01)", "citation"),
     ],
 )

@@ -22,19 +22,48 @@ from shared.rules.catalog import (
 )
 from shared.rules.schema import SCHEMA_PATH, AwardCatalogFile, catalog_file_schema, schema_text
 
-TITLES = ["CSTD_TOAN_QUOC", "CSTD_TINH", "CSTD_CO_SO", "LAO_DONG_TIEN_TIEN", "CHIEN_SI_TIEN_TIEN", "CO_THI_DUA_CP",
-          "CO_THI_DUA_TINH", "TT_LAO_DONG_XUAT_SAC", "TT_LAO_DONG_TIEN_TIEN", "XA_TIEU_BIEU", "THON_VAN_HOA",
-          "GIA_DINH_VAN_HOA"]
+TITLES = [
+    "CSTD_TOAN_QUOC",
+    "CSTD_TINH",
+    "CSTD_CO_SO",
+    "LAO_DONG_TIEN_TIEN",
+    "CHIEN_SI_TIEN_TIEN",
+    "CO_THI_DUA_CP",
+    "CO_THI_DUA_TINH",
+    "TT_LAO_DONG_XUAT_SAC",
+    "TT_LAO_DONG_TIEN_TIEN",
+    "XA_TIEU_BIEU",
+    "THON_VAN_HOA",
+    "GIA_DINH_VAN_HOA",
+]
 FORMS = ["BANG_KHEN_TTG", "BANG_KHEN_TINH", "GIAY_KHEN", "KY_NIEM_CHUONG"]
 CLASSED_ORDERS = ["HC_DOC_LAP", "HC_QUAN_CONG", "HCLD", "HC_BAO_VE_TO_QUOC", "HC_CHIEN_CONG"]
-ORDERS = (["HC_SAO_VANG", "HC_HO_CHI_MINH"]
-          + [f"{o}_HANG_{c}" for o in CLASSED_ORDERS for c in ("NHAT", "NHI", "BA")]
-          + ["HC_DAI_DOAN_KET", "HC_DUNG_CAM", "HC_HUU_NGHI", "HUY_CHUONG"])
-HONOURS = ["ANH_HUNG_LAO_DONG", "ANH_HUNG_LLVTND", "BA_ME_VN_ANH_HUNG", "NHA_GIAO_NHAN_DAN", "NHA_GIAO_UU_TU",
-           "THAY_THUOC_NHAN_DAN", "THAY_THUOC_UU_TU", "NGHE_SI_NHAN_DAN", "NGHE_SI_UU_TU", "NGHE_NHAN_NHAN_DAN",
-           "NGHE_NHAN_UU_TU", "GIAI_THUONG_HCM", "GIAI_THUONG_NHA_NUOC"]
-BY_FILE = {"catalog/titles.yaml": TITLES, "catalog/forms.yaml": FORMS, "catalog/orders.yaml": ORDERS,
-           "catalog/honours.yaml": HONOURS}
+ORDERS = (
+    ["HC_SAO_VANG", "HC_HO_CHI_MINH"]
+    + [f"{o}_HANG_{c}" for o in CLASSED_ORDERS for c in ("NHAT", "NHI", "BA")]
+    + ["HC_DAI_DOAN_KET", "HC_DUNG_CAM", "HC_HUU_NGHI", "HUY_CHUONG"]
+)
+HONOURS = [
+    "ANH_HUNG_LAO_DONG",
+    "ANH_HUNG_LLVTND",
+    "BA_ME_VN_ANH_HUNG",
+    "NHA_GIAO_NHAN_DAN",
+    "NHA_GIAO_UU_TU",
+    "THAY_THUOC_NHAN_DAN",
+    "THAY_THUOC_UU_TU",
+    "NGHE_SI_NHAN_DAN",
+    "NGHE_SI_UU_TU",
+    "NGHE_NHAN_NHAN_DAN",
+    "NGHE_NHAN_UU_TU",
+    "GIAI_THUONG_HCM",
+    "GIAI_THUONG_NHA_NUOC",
+]
+BY_FILE = {
+    "catalog/titles.yaml": TITLES,
+    "catalog/forms.yaml": FORMS,
+    "catalog/orders.yaml": ORDERS,
+    "catalog/honours.yaml": HONOURS,
+}
 REGIMES = ("ND98", "ND152")
 PM_AWARDS = ["CSTD_TOAN_QUOC", "CO_THI_DUA_CP", "BANG_KHEN_TTG"]
 PRESIDENT_AWARDS = ORDERS + HONOURS
@@ -46,6 +75,7 @@ def catalog() -> Catalog:
 
 
 # --- The shipped catalog -------------------------------------------------------------------------
+
 
 def test_the_shipped_catalog_loads(catalog: Catalog):
     assert [r.code for r in catalog.regimes] == list(REGIMES)
@@ -105,15 +135,18 @@ def test_no_district_chairman_after_the_reform(catalog: Catalog):
     assert listing == []
 
 
-@pytest.mark.parametrize("code", ["THON_VAN_HOA", "CSTD_CO_SO", "TT_LAO_DONG_TIEN_TIEN", "LAO_DONG_TIEN_TIEN",
-                                  "GIAY_KHEN"])
+@pytest.mark.parametrize(
+    "code", ["THON_VAN_HOA", "CSTD_CO_SO", "TT_LAO_DONG_TIEN_TIEN", "LAO_DONG_TIEN_TIEN", "GIAY_KHEN"]
+)
 def test_district_powers_move_to_the_commune_chairman(catalog: Catalog, code: str):
     # Law Art. 80(2) before 2025-07-01; Decree 129/2025 Art. 59 after.
     award = catalog.award(code)
     assert "district_chair" in award.authorities("ND98")
     assert "commune_chair" in award.authorities("ND152")
     assert set(award.authorities("ND152")) - {"commune_chair"} == set(award.authorities("ND98")) - {
-        "district_chair", "commune_chair"}
+        "district_chair",
+        "commune_chair",
+    }
     if code in ("THON_VAN_HOA", "CSTD_CO_SO", "TT_LAO_DONG_TIEN_TIEN"):  # the commune chairman gained them
         assert "commune_chair" not in award.authorities("ND98")
 
@@ -164,15 +197,26 @@ def test_categories_classes_and_levels(catalog: Catalog):
     assert all(catalog.award(c).award_class is None for c in TITLES + FORMS + HONOURS)
     levels = {code: award.level for code, award in catalog.awards.items()}
     assert {c for c, level in levels.items() if level == "co_so"} == {
-        "CSTD_CO_SO", "LAO_DONG_TIEN_TIEN", "CHIEN_SI_TIEN_TIEN", "TT_LAO_DONG_TIEN_TIEN", "THON_VAN_HOA",
-        "GIA_DINH_VAN_HOA", "GIAY_KHEN"}
+        "CSTD_CO_SO",
+        "LAO_DONG_TIEN_TIEN",
+        "CHIEN_SI_TIEN_TIEN",
+        "TT_LAO_DONG_TIEN_TIEN",
+        "THON_VAN_HOA",
+        "GIA_DINH_VAN_HOA",
+        "GIAY_KHEN",
+    }
 
 
 BALLOTS = {
     # Decree 98 Art. 30(7): 90% of total members for the heroes, CSTĐ toàn quốc and CSTĐ bộ/tỉnh ...
-    "ANH_HUNG_LAO_DONG": 0.9, "ANH_HUNG_LLVTND": 0.9, "CSTD_TOAN_QUOC": 0.9, "CSTD_TINH": 0.9,
+    "ANH_HUNG_LAO_DONG": 0.9,
+    "ANH_HUNG_LLVTND": 0.9,
+    "CSTD_TOAN_QUOC": 0.9,
+    "CSTD_TINH": 0.9,
     # ... 80% for CSTĐCS, Cờ thi đua bộ/tỉnh and Cờ thi đua của Chính phủ.
-    "CSTD_CO_SO": 0.8, "CO_THI_DUA_TINH": 0.8, "CO_THI_DUA_CP": 0.8,
+    "CSTD_CO_SO": 0.8,
+    "CO_THI_DUA_TINH": 0.8,
+    "CO_THI_DUA_CP": 0.8,
 }
 
 
@@ -207,17 +251,39 @@ def test_public_posting(catalog: Catalog):
 
 
 def test_bonus_coefficients_from_the_brief(catalog: Catalog):
-    individual = {"CSTD_TOAN_QUOC": 4.5, "CSTD_TINH": 3.0, "CSTD_CO_SO": 1.0, "LAO_DONG_TIEN_TIEN": 0.3,
-                  "CHIEN_SI_TIEN_TIEN": 0.3}
-    collective = {"CO_THI_DUA_CP": 12.0, "CO_THI_DUA_TINH": 8.0, "TT_LAO_DONG_XUAT_SAC": 1.5,
-                  "TT_LAO_DONG_TIEN_TIEN": 0.8, "XA_TIEU_BIEU": 2.0, "THON_VAN_HOA": 1.5,
-                  # Decree 152 Art. 51 and 54
-                  "HC_SAO_VANG": 92.0, "HC_HO_CHI_MINH": 61.0,
-                  "HC_DOC_LAP_HANG_NHAT": 30.0, "HC_DOC_LAP_HANG_NHI": 25.0,
-                  "HC_QUAN_CONG_HANG_NHAT": 30.0, "HC_QUAN_CONG_HANG_NHI": 25.0, "HCLD_HANG_NHAT": 18.0,
-                  "HCLD_HANG_NHI": 15.0, "HCLD_HANG_BA": 9.0, "HC_CHIEN_CONG_HANG_NHAT": 18.0,
-                  "HC_BAO_VE_TO_QUOC_HANG_NHAT": 18.0, "HC_BAO_VE_TO_QUOC_HANG_BA": 9.0, "HC_DAI_DOAN_KET": 15.0,
-                  "HC_DUNG_CAM": 9.0, "BANG_KHEN_TTG": 7.0, "BANG_KHEN_TINH": 3.0, "GIAY_KHEN": 0.6}
+    individual = {
+        "CSTD_TOAN_QUOC": 4.5,
+        "CSTD_TINH": 3.0,
+        "CSTD_CO_SO": 1.0,
+        "LAO_DONG_TIEN_TIEN": 0.3,
+        "CHIEN_SI_TIEN_TIEN": 0.3,
+    }
+    collective = {
+        "CO_THI_DUA_CP": 12.0,
+        "CO_THI_DUA_TINH": 8.0,
+        "TT_LAO_DONG_XUAT_SAC": 1.5,
+        "TT_LAO_DONG_TIEN_TIEN": 0.8,
+        "XA_TIEU_BIEU": 2.0,
+        "THON_VAN_HOA": 1.5,
+        # Decree 152 Art. 51 and 54
+        "HC_SAO_VANG": 92.0,
+        "HC_HO_CHI_MINH": 61.0,
+        "HC_DOC_LAP_HANG_NHAT": 30.0,
+        "HC_DOC_LAP_HANG_NHI": 25.0,
+        "HC_QUAN_CONG_HANG_NHAT": 30.0,
+        "HC_QUAN_CONG_HANG_NHI": 25.0,
+        "HCLD_HANG_NHAT": 18.0,
+        "HCLD_HANG_NHI": 15.0,
+        "HCLD_HANG_BA": 9.0,
+        "HC_CHIEN_CONG_HANG_NHAT": 18.0,
+        "HC_BAO_VE_TO_QUOC_HANG_NHAT": 18.0,
+        "HC_BAO_VE_TO_QUOC_HANG_BA": 9.0,
+        "HC_DAI_DOAN_KET": 15.0,
+        "HC_DUNG_CAM": 9.0,
+        "BANG_KHEN_TTG": 7.0,
+        "BANG_KHEN_TINH": 3.0,
+        "GIAY_KHEN": 0.6,
+    }
     assert {c: catalog.award(c).bonus.individual for c in individual} == individual
     assert {c: catalog.award(c).bonus.collective for c in collective} == collective
     # Individual order coefficients are not in the brief: documented, configurable defaults.
@@ -248,11 +314,18 @@ CITE = {"instrument": "Luật Thi đua, khen thưởng 06/2022/QH15", "article":
 def award(code: str = "TEST_AWARD", **changes: Any) -> dict[str, Any]:
     """A small valid entry; `changes` replace top-level fields."""
     entry: dict[str, Any] = {
-        "code": code, "name_vi": "Giấy khen thử nghiệm", "name_en": "Test certificate", "category": "giay_khen",
-        "level": "co_so", "recipients": ["individual"], "modes": ["cong_trang"],
+        "code": code,
+        "name_vi": "Giấy khen thử nghiệm",
+        "name_en": "Test certificate",
+        "category": "giay_khen",
+        "level": "co_so",
+        "recipients": ["individual"],
+        "modes": ["cong_trang"],
         "conferred_by": {"ND98": ["commune_chair"], "ND152": ["commune_chair"]},
-        "ballot": {"required": False}, "dossier": ["to_trinh", "bien_ban_hoi_dong"],
-        "public_posting": {"required": False}, "bonus": {"individual": 0.3},
+        "ballot": {"required": False},
+        "dossier": ["to_trinh", "bien_ban_hoi_dong"],
+        "public_posting": {"required": False},
+        "bonus": {"individual": 0.3},
         "citations": {field: dict(CITE) for field in CITED_FIELDS},
     }
     entry.update(copy.deepcopy(changes))
@@ -298,35 +371,78 @@ def without(d: dict[str, Any], key: str) -> dict[str, Any]:
 ENTRY_CASES = [
     # (id, entry, field, words in the message)
     ("unknown-category", award(category="bang_khen_xa"), "category", "danh_hieu_thi_dua"),
-    ("ballot-without-threshold", award(ballot={"required": True}, dossier=["to_trinh", "ket_qua_bo_phieu"]),
-     "ballot.threshold", "needs a threshold"),
+    (
+        "ballot-without-threshold",
+        award(ballot={"required": True}, dossier=["to_trinh", "ket_qua_bo_phieu"]),
+        "ballot.threshold",
+        "needs a threshold",
+    ),
     ("ballot-without-results", award(ballot={"required": True, "threshold": 0.8}), "dossier", "ket_qua_bo_phieu"),
-    ("threshold-above-one",
-     award(ballot={"required": True, "threshold": 1.5}, dossier=["to_trinh", "ket_qua_bo_phieu"]),
-     "ballot.threshold", "less than or equal to 1"),
-    ("unknown-authority", award(conferred_by={"ND98": ["commune_chair"], "ND152": ["village_head"]}),
-     "conferred_by.ND152", "unknown authority 'village_head'"),
-    ("unknown-regime", award(conferred_by={"ND98": ["commune_chair"], "ND152": ["commune_chair"], "ND99": []}),
-     "conferred_by.ND99", "unknown regime"),
-    ("regime-missing", award(conferred_by={"ND98": ["commune_chair"]}), "conferred_by.ND152",
-     "says nothing for regime ND152"),
+    (
+        "threshold-above-one",
+        award(ballot={"required": True, "threshold": 1.5}, dossier=["to_trinh", "ket_qua_bo_phieu"]),
+        "ballot.threshold",
+        "less than or equal to 1",
+    ),
+    (
+        "unknown-authority",
+        award(conferred_by={"ND98": ["commune_chair"], "ND152": ["village_head"]}),
+        "conferred_by.ND152",
+        "unknown authority 'village_head'",
+    ),
+    (
+        "unknown-regime",
+        award(conferred_by={"ND98": ["commune_chair"], "ND152": ["commune_chair"], "ND99": []}),
+        "conferred_by.ND99",
+        "unknown regime",
+    ),
+    (
+        "regime-missing",
+        award(conferred_by={"ND98": ["commune_chair"]}),
+        "conferred_by.ND152",
+        "says nothing for regime ND152",
+    ),
     ("unknown-proposer", award(proposed_by=["governor"]), "proposed_by", "unknown authority 'governor'"),
-    ("missing-citation", award(citations={f: CITE for f in CITED_FIELDS if f != "ballot"}), "citations.ballot",
-     "citations missing for field(s) ['ballot']"),
-    ("citation-for-unknown-field", award(citations={**{f: CITE for f in CITED_FIELDS}, "ballots": CITE}),
-     "citations.ballots", "unknown field(s) ['ballots']"),
-    ("citation-typo", award(citations={**{f: CITE for f in CITED_FIELDS}, "ballot": {**CITE, "confidance": "L"}}),
-     "citations.ballot.confidance", "Extra inputs are not permitted"),
-    ("bad-confidence", award(citations={**{f: CITE for f in CITED_FIELDS}, "bonus": {**CITE, "confidence": "X"}}),
-     "citations.bonus.confidence", "'H', 'M' or 'L'"),
+    (
+        "missing-citation",
+        award(citations={f: CITE for f in CITED_FIELDS if f != "ballot"}),
+        "citations.ballot",
+        "citations missing for field(s) ['ballot']",
+    ),
+    (
+        "citation-for-unknown-field",
+        award(citations={**{f: CITE for f in CITED_FIELDS}, "ballots": CITE}),
+        "citations.ballots",
+        "unknown field(s) ['ballots']",
+    ),
+    (
+        "citation-typo",
+        award(citations={**{f: CITE for f in CITED_FIELDS}, "ballot": {**CITE, "confidance": "L"}}),
+        "citations.ballot.confidance",
+        "Extra inputs are not permitted",
+    ),
+    (
+        "bad-confidence",
+        award(citations={**{f: CITE for f in CITED_FIELDS}, "bonus": {**CITE, "confidence": "X"}}),
+        "citations.bonus.confidence",
+        "'H', 'M' or 'L'",
+    ),
     ("typo-field", {**award(), "ballots": {"required": False}}, "ballots", "Extra inputs are not permitted"),
     ("missing-field", without(award(), "dossier"), "dossier", "Field required"),
     ("unknown-document", award(dossier=["to_trinh", "bien_ban_hoi_dong", "giay_xac_nhan"]), "dossier.2", "to_trinh"),
     ("repeated-recipient", award(recipients=["individual", "individual"]), "recipients", "lists an item twice"),
-    ("posting-without-days", award(public_posting={"required": True, "by": "proposer"}), "public_posting.working_days",
-     "needs working_days"),
-    ("posting-without-publisher", award(public_posting={"required": True, "working_days": 10}), "public_posting.by",
-     "needs by"),
+    (
+        "posting-without-days",
+        award(public_posting={"required": True, "by": "proposer"}),
+        "public_posting.working_days",
+        "needs working_days",
+    ),
+    (
+        "posting-without-publisher",
+        award(public_posting={"required": True, "working_days": 10}),
+        "public_posting.by",
+        "needs by",
+    ),
     ("own-lower-form", award(lower_forms=["TEST_AWARD"]), "lower_forms", "its own lower form"),
     ("unknown-lower-form", award(lower_forms=["HCLD_HANG_BON"]), "lower_forms", "unknown award 'HCLD_HANG_BON'"),
     ("negative-bonus", award(bonus={"collective": -1}), "bonus.collective", "greater than or equal to 0"),
@@ -354,11 +470,14 @@ def test_invalid_yaml(tmp_path: Path):
     assert "is not valid YAML" in str(err) and "line" in str(err)
 
 
-@pytest.mark.parametrize(("text", "field", "words"), [
-    (dump([award()]), None, "must be a mapping with a list 'awards'"),
-    (dump({"award": [award()]}), None, "must be a mapping with a list 'awards'"),
-    (dump({"awards": [award()], "notes": "x"}), "notes", "unknown top-level key(s) ['notes']"),
-])
+@pytest.mark.parametrize(
+    ("text", "field", "words"),
+    [
+        (dump([award()]), None, "must be a mapping with a list 'awards'"),
+        (dump({"award": [award()]}), None, "must be a mapping with a list 'awards'"),
+        (dump({"awards": [award()], "notes": "x"}), "notes", "unknown top-level key(s) ['notes']"),
+    ],
+)
 def test_a_bad_file_shape(tmp_path: Path, text: str, field: str | None, words: str):
     err = fails(data_dir(tmp_path, {"a.yaml": text}))
     assert (err.file, err.entry, err.field) == ("catalog/a.yaml", None, field)
@@ -371,8 +490,12 @@ def test_no_catalog_files(tmp_path: Path):
 
 
 def test_a_code_defined_in_two_files(tmp_path: Path):
-    err = fails(data_dir(tmp_path, {"a.yaml": dump({"awards": [award("SAME")]}),
-                                    "b.yaml": dump({"awards": [award("OTHER"), award("SAME")]})}))
+    err = fails(
+        data_dir(
+            tmp_path,
+            {"a.yaml": dump({"awards": [award("SAME")]}), "b.yaml": dump({"awards": [award("OTHER"), award("SAME")]})},
+        )
+    )
     assert (err.file, err.entry, err.field) == ("catalog/b.yaml", "SAME", "code")
     assert "already defined in catalog/a.yaml" in str(err)
 
@@ -437,6 +560,7 @@ def test_an_authority_defined_twice(tmp_path: Path):
 
 
 # --- JSON Schema of a catalog file ----------------------------------------------------------------
+
 
 def test_schema_doc_is_current():
     expected = schema_text()

@@ -54,9 +54,7 @@ def _interpolate(value: str) -> str:
             return "$"
         if m.group(2) is not None:
             return m.group(3)
-        raise AssertionError(
-            f"{m.group(0)!r} has no default in docker-compose.yml: its value comes from the host"
-        )
+        raise AssertionError(f"{m.group(0)!r} has no default in docker-compose.yml: its value comes from the host")
 
     return _VAR.sub(repl, value)
 
@@ -258,9 +256,7 @@ def test_tier_has_its_own_postgres(tier: str, services: dict[str, Any]) -> None:
     assert "pg_isready" in " ".join(_argv((db.get("healthcheck") or {}).get("test")))
     assert db.get("volumes"), f"{db_name} keeps its data in no volume"
 
-    assert _depends_on(service).get(db_name) == "service_healthy", (
-        f"{tier} must wait for {db_name} to be healthy"
-    )
+    assert _depends_on(service).get(db_name) == "service_healthy", f"{tier} must wait for {db_name} to be healthy"
 
     url = make_url(_environment(service)["DATABASE_URL"])
     db_env = _environment(db)
@@ -344,9 +340,7 @@ def test_kafka_init_creates_exactly_the_event_topics(services: dict[str, Any]) -
     init = services["kafka-init"]
     assert _depends_on(init).get("kafka") == "service_healthy"
     script = "\n".join(_argv(init.get("entrypoint")) + _argv(init.get("command")))
-    creates = [
-        line for line in script.splitlines() if "kafka-topics.sh" in line and "--create" in line
-    ]
+    creates = [line for line in script.splitlines() if "kafka-topics.sh" in line and "--create" in line]
     topics = []
     for line in creates:
         args = shlex.split(line)
@@ -418,9 +412,7 @@ def test_dockerfile_copies_every_package_the_code_imports() -> None:
 
     # The project is installed after all of its sources are in place, from the lock, without dev.
     last_copy = max(i for i, (kw, _) in enumerate(instructions) if kw == "COPY")
-    syncs = [
-        (i, args) for i, (kw, args) in enumerate(instructions) if kw == "RUN" and "uv sync" in args
-    ]
+    syncs = [(i, args) for i, (kw, args) in enumerate(instructions) if kw == "RUN" and "uv sync" in args]
     assert syncs and syncs[-1][0] > last_copy
     for _, args in syncs:
         assert "--frozen" in args and "--no-dev" in args, args

@@ -59,15 +59,11 @@ def rating(year: int, value: str = "tot") -> dict[str, Any]:
     return {"kind": "rating", "year": year, "rating": value, "agency_code": NEW_COMMUNE}
 
 
-def ratings(
-    first: int, last: int, value: str = "tot", *, skip: tuple[int, ...] = ()
-) -> list[dict[str, Any]]:
+def ratings(first: int, last: int, value: str = "tot", *, skip: tuple[int, ...] = ()) -> list[dict[str, Any]]:
     return [rating(y, value) for y in range(first, last + 1) if y not in skip]
 
 
-def initiative(
-    iid: str, scope: str = "co_so", year: int = 2025, type_: str = "sang_kien"
-) -> dict[str, Any]:
+def initiative(iid: str, scope: str = "co_so", year: int = 2025, type_: str = "sang_kien") -> dict[str, Any]:
     return {
         "kind": "initiative",
         "id": iid,
@@ -91,9 +87,7 @@ def hold(start: str, end: str | None = None) -> dict[str, Any]:
     return {"kind": "hold", "reason": "complaint", "start": start, "end": end}
 
 
-def service(
-    first: int, last: int | None, role: str = "teaching", hardship: bool = False
-) -> dict[str, Any]:
+def service(first: int, last: int | None, role: str = "teaching", hardship: bool = False) -> dict[str, Any]:
     return {
         "kind": "service",
         "start_year": first,
@@ -420,9 +414,7 @@ def test_streak_evidence_names_each_year_and_the_conferring_agency() -> None:
 def test_dot_xuat_award_is_named_as_not_counted() -> None:
     facts = [award("BANG_KHEN_TINH", 2020, mode="dot_xuat"), *BK_TTG_OK[1:]]
     result = _criterion(check("BANG_KHEN_TTG", facts), "bk_ttg.after_bk_tinh")
-    assert any(
-        "Không tính 2020: Bằng khen tỉnh" in line and "đột xuất" in line for line in result.evidence
-    )
+    assert any("Không tính 2020: Bằng khen tỉnh" in line and "đột xuất" in line for line in result.evidence)
 
 
 def test_used_initiative_names_the_award_that_used_it() -> None:
@@ -452,14 +444,8 @@ def test_interpretations_are_marked_configurable() -> None:
 def test_verdict_round_trips_through_json() -> None:
     verdict = check("BANG_KHEN_TTG", BK_TTG_OK)
     data = json.loads(json.dumps(verdict.to_dict(), ensure_ascii=False))
-    assert (
-        data["outcome"] == "eligible"
-        and data["rulesets"] == ["national"]
-        and data["on"] == "2025-12-20"
-    )
-    assert {"code", "description", "status", "evidence", "citation", "configurable"} <= set(
-        data["criteria"][0]
-    )
+    assert data["outcome"] == "eligible" and data["rulesets"] == ["national"] and data["on"] == "2025-12-20"
+    assert {"code", "description", "status", "evidence", "citation", "configurable"} <= set(data["criteria"][0])
 
 
 def test_plain_fact_dicts_are_accepted_and_bad_arguments_refused() -> None:
@@ -578,39 +564,32 @@ def _layer(awards: str) -> str:
     [
         pytest.param(
             "  CSTD_TINH:\n    replace:"
-            + GOOD_CRITERION.replace(
-                "{PARAMS}", "{title: CSTD_CO_SO, count: 0, ends: nomination_year}"
-            ),
+            + GOOD_CRITERION.replace("{PARAMS}", "{title: CSTD_CO_SO, count: 0, ends: nomination_year}"),
             "replace.0.params.count",
             id="count-below-1",
         ),
         pytest.param(
-            "  CSTD_TINH:\n    replace:"
-            + GOOD_CRITERION.replace("{PARAMS}", "{title: CSTD_CO_SO, count: 3}"),
+            "  CSTD_TINH:\n    replace:" + GOOD_CRITERION.replace("{PARAMS}", "{title: CSTD_CO_SO, count: 3}"),
             "replace.0.params.ends",
             id="interpretation-must-be-explicit",
         ),
         pytest.param(
             "  CSTD_TINH:\n    replace:"
-            + GOOD_CRITERION.replace("consecutive_titles", "lucky_number").replace(
-                "{PARAMS}", "{}"
-            ),
+            + GOOD_CRITERION.replace("consecutive_titles", "lucky_number").replace("{PARAMS}", "{}"),
             "replace.0.rule",
             id="unknown-rule",
         ),
         pytest.param(
             "  CSTD_TINH:\n    replace:"
-            + GOOD_CRITERION.replace(
-                "{PARAMS}", "{title: A, count: 3, ends: nomination_year, colour: red}"
-            ),
+            + GOOD_CRITERION.replace("{PARAMS}", "{title: A, count: 3, ends: nomination_year, colour: red}"),
             "replace.0.params.colour",
             id="unknown-parameter",
         ),
         pytest.param(
             "  CSTD_TINH:\n    replace:"
-            + GOOD_CRITERION.replace(
-                "{PARAMS}", "{title: A, count: 3, ends: nomination_year}"
-            ).replace('        citation: {instrument: "Luật", article: "Điều 22"}\n', ""),
+            + GOOD_CRITERION.replace("{PARAMS}", "{title: A, count: 3, ends: nomination_year}").replace(
+                '        citation: {instrument: "Luật", article: "Điều 22"}\n', ""
+            ),
             "citation",
             id="missing-citation",
         ),
@@ -622,16 +601,10 @@ def _layer(awards: str) -> str:
         ),
     ],
 )
-def test_malformed_rule_set_names_file_award_and_field(
-    tmp_path: Path, awards: str, field: str
-) -> None:
+def test_malformed_rule_set_names_file_award_and_field(tmp_path: Path, awards: str, field: str) -> None:
     with pytest.raises(RulesetError) as err:
         load_ruleset(_write(tmp_path, _layer(awards)))
-    assert (
-        "broken.yaml" in str(err.value)
-        and "award 'CSTD_TINH'" in str(err.value)
-        and field in str(err.value)
-    )
+    assert "broken.yaml" in str(err.value) and "award 'CSTD_TINH'" in str(err.value) and field in str(err.value)
     assert err.value.award == "CSTD_TINH"
 
 
@@ -646,9 +619,7 @@ def test_added_criterion_may_not_shadow_a_national_one(tmp_path: Path) -> None:
             )
         ),
     )
-    with pytest.raises(
-        RulesetError, match=r"broken.yaml: award 'CSTD_TINH', field 'add': .*use replace"
-    ):
+    with pytest.raises(RulesetError, match=r"broken.yaml: award 'CSTD_TINH', field 'add': .*use replace"):
         load_rulesets(tmp_path)
 
 
@@ -665,5 +636,7 @@ def test_no_history_at_all_is_unknown_not_a_failure():
     assert history_criteria and all(c.status == "unknown" for c in history_criteria)
     # A single fact is history: the same award is then judged, and fails for lack of the PM's Bằng khen.
     one_rating = [{"kind": "rating", "year": 2024, "rating": "tot", "agency_code": "U91-0001"}]
-    judged = check_eligibility("HCLD_HANG_BA", one_rating, mode="cong_trang", year=2024, on=date(2025, 5, 15), regime="ND98")
+    judged = check_eligibility(
+        "HCLD_HANG_BA", one_rating, mode="cong_trang", year=2024, on=date(2025, 5, 15), regime="ND98"
+    )
     assert judged.outcome == "ineligible"

@@ -44,9 +44,7 @@ def _select(h: ReferenceHierarchy, *, legacy: bool, tier: str) -> list[AgencyVer
 
 def _version(h: ReferenceHierarchy, code: str, on: date) -> AgencyVersion:
     (found,) = [
-        v
-        for v in h.versions
-        if v.code == code and v.valid_from <= on and (v.valid_to is None or on <= v.valid_to)
+        v for v in h.versions if v.code == code and v.valid_from <= on and (v.valid_to is None or on <= v.valid_to)
     ]
     return found
 

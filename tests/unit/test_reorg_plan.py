@@ -50,9 +50,7 @@ def _demo_snapshot() -> list[dict]:
     for unit in units:
         if unit["code"] == "U91-0001":  # a primary school in Xã Bình Sơn, Huyện Hòn Đất
             unit["location_code"] = "C30823"
-    return (
-        legacy_snapshot() + [dict(b) for b in NATIONAL_BODIES] + units + copy.deepcopy(IN_DIVIDED)
-    )
+    return legacy_snapshot() + [dict(b) for b in NATIONAL_BODIES] + units + copy.deepcopy(IN_DIVIDED)
 
 
 def _in_force(snapshot: list[dict], on: date) -> dict[str, dict]:
@@ -139,9 +137,7 @@ def test_result_equals_the_reference_2025_tree(new_tree: dict[str, dict]) -> Non
     ours = {
         shape(v["code"], v["name"], v["kind"], v["parent_code"])
         for v in new_tree.values()
-        if v["tier"] == "province"
-        and v["kind"] in {"province", "city"}
-        or v["kind"] in COMMUNE_KINDS
+        if v["tier"] == "province" and v["kind"] in {"province", "city"} or v["kind"] in COMMUNE_KINDS
     }
     assert ours == reference
 
@@ -166,11 +162,7 @@ def test_districts_close_under_nd_129(applied: Application) -> None:
     assert "NĐ 129/2025/NĐ-CP Điều 59" in str(hon_dat.legal_basis)
     assert closed["D755"].successors == ("C26732",)  # Côn Đảo island district -> its đặc khu
     # QĐ 19/2025: a 2025 unit keeps a source's code, except the 5 đặc khu of island districts.
-    new_codes = {
-        op.into
-        for op in plan_2025().operations
-        if isinstance(op, Merge) and op.into not in op.sources
-    }
+    new_codes = {op.into for op in plan_2025().operations if isinstance(op, Merge) and op.into not in op.sources}
     assert new_codes == {"C11948", "C19742", "C20333", "C21548", "C26732"}
 
 
@@ -342,19 +334,13 @@ def test_retired_code_is_not_reused() -> None:
     assert "field 'into': C00099 was retired on 2020-12-31" in message
     assert "never reused" in message
     # Nor a code the plan itself retires, nor an agency in force that is not a source.
-    assert "never reused" in _rejected(
-        MERGE_1_2, {**MERGE_1_2, "into": "C00002", "sources": ["C00003"]}
-    )
+    assert "never reused" in _rejected(MERGE_1_2, {**MERGE_1_2, "into": "C00002", "sources": ["C00003"]})
     assert "not one of the sources" in _rejected({**MERGE_1_2, "into": "C00003"})
 
 
 def test_split_default_must_be_a_successor() -> None:
-    message = _rejected(
-        {"op": "split", "source": "C00003", "successors": ["C00001", "C00002"], "default": "C00005"}
-    )
-    assert (
-        "operation #0 (split C00003) field 'default': C00005 is not among the successors" in message
-    )
+    message = _rejected({"op": "split", "source": "C00003", "successors": ["C00001", "C00002"], "default": "C00005"})
+    assert "operation #0 (split C00003) field 'default': C00005 is not among the successors" in message
 
 
 def test_hint_must_point_at_a_successor() -> None:
@@ -397,9 +383,7 @@ def test_shape_errors_name_the_operation_and_field(tmp_path: Path) -> None:
     with pytest.raises(PlanError, match=r"operation #0 \(rename\) field 'colour'"):
         parse_plan(_plan({"op": "rename", "code": "C00001", "name": "x", "colour": "red"}))
     bad = tmp_path / "bad.yaml"
-    bad.write_text(
-        EXAMPLE.read_text(encoding="utf-8").replace("parent: C30817", "parent: U91-0003")
-    )
+    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace("parent: C30817", "parent: U91-0003"))
     with pytest.raises(PlanError, match="under itself is a cycle"):
         load_plan(bad)
     assert isinstance(load_plan(EXAMPLE), Plan)

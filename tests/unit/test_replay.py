@@ -26,5 +26,6 @@ def test_there_are_recorded_histories():
 async def test_current_code_replays_recorded_history(path: Path):
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
     result = await Replayer(workflows=[NominationWorkflow, ReorganizationWorkflow]).replay_workflow(
-        history, raise_on_replay_failure=False)
+        history, raise_on_replay_failure=False
+    )
     assert result.replay_failure is None, f"{path.name} no longer replays: {result.replay_failure}"

@@ -57,15 +57,17 @@ def test_queued_steps_are_recomputed_and_decided_steps_kept():
 
 
 def test_untouched_routes_do_not_change():
-    route = resolve_route(default_catalog(), lookup_on(BEFORE), award_code="CSTD_TINH", managing_agency="U91-0002",
-                          on=BEFORE).steps
+    route = resolve_route(
+        default_catalog(), lookup_on(BEFORE), award_code="CSTD_TINH", managing_agency="U91-0002", on=BEFORE
+    ).steps
     assert not touched(route, 0, {HON_DAT})
 
 
 def test_a_retired_proposer_without_a_clear_successor_needs_a_person():
     plan = Successors(of={BINH_SON: ["C30823", "C30817"]}, ambiguous={BINH_SON: "divided, no geographic hint"})
-    route = resolve_route(default_catalog(), lookup_on(BEFORE), award_code="CSTD_CO_SO", managing_agency=BINH_SON,
-                          on=BEFORE).steps
+    route = resolve_route(
+        default_catalog(), lookup_on(BEFORE), award_code="CSTD_CO_SO", managing_agency=BINH_SON, on=BEFORE
+    ).steps
     with pytest.raises(NeedsChoice) as err:
         managing_agency(route, plan, {BINH_SON})
     assert err.value.candidates == ["C30823", "C30817"]

@@ -58,8 +58,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("award", "agency", "on", "regime", "expected", "authority"), CASES,
-                         ids=[f"{c[0]}-{c[1]}-{c[3]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("award", "agency", "on", "regime", "expected", "authority"), CASES, ids=[f"{c[0]}-{c[1]}-{c[3]}" for c in CASES]
+)
 def test_route_and_conferring_authority(award, agency, on, regime, expected, authority):
     plan = route(award, agency, on)
     assert [s.agency_code for s in plan.steps] == expected
@@ -76,8 +77,14 @@ def test_route_and_conferring_authority(award, agency, on, regime, expected, aut
 
 def test_central_roles_are_named():
     plan = route("HCLD_HANG_BA", SCHOOL, BEFORE)
-    assert [s.role for s in plan.steps] == ["proposes", "reviews", "reviews", "appraises",
-                                             "proposes_to_president", "confers"]
+    assert [s.role for s in plan.steps] == [
+        "proposes",
+        "reviews",
+        "reviews",
+        "appraises",
+        "proposes_to_president",
+        "confers",
+    ]
 
 
 def test_authority_follows_the_date_of_routing_not_the_dossier_regime():
@@ -106,11 +113,14 @@ def test_thematic_awards_go_to_the_launcher():
     assert pm.conferring_agency == PM
 
 
-@pytest.mark.parametrize(("award", "agency", "message"), [
-    ("NOPE", SCHOOL, "unknown award code 'NOPE'"),
-    ("GIAY_KHEN", "U99-9999", "agency U99-9999 does not exist on 2025-05-15"),
-    ("CSTD_CO_SO", "B-BNV", "no agency above B-BNV"),
-])
+@pytest.mark.parametrize(
+    ("award", "agency", "message"),
+    [
+        ("NOPE", SCHOOL, "unknown award code 'NOPE'"),
+        ("GIAY_KHEN", "U99-9999", "agency U99-9999 does not exist on 2025-05-15"),
+        ("CSTD_CO_SO", "B-BNV", "no agency above B-BNV"),
+    ],
+)
 def test_unroutable(award, agency, message):
     with pytest.raises(RoutingError, match=message):
         route(award, agency, BEFORE)

@@ -33,8 +33,10 @@ from workflows.nomination.workflows import NominationWorkflow, workflow_id_for
 
 START = datetime(2026, 2, 12, 9, 0, tzinfo=VIETNAM)
 UNIT, DISTRICT, PROVINCE = "U91-0001", "D903", "P91"
-DOSSIER = [DocumentRef(kind, UNIT, f"doc-{kind}", f"{kind}.pdf", "0" * 64, 10)
-           for kind in ("to_trinh", "bao_cao_thanh_tich", "bien_ban_hoi_dong")]
+DOSSIER = [
+    DocumentRef(kind, UNIT, f"doc-{kind}", f"{kind}.pdf", "0" * 64, 10)
+    for kind in ("to_trinh", "bao_cao_thanh_tich", "bien_ban_hoi_dong")
+]
 
 
 @dataclass
@@ -66,8 +68,9 @@ async def _environment(tmp_path: Path, deadlines_file: Path | None = None) -> As
     workers = [Worker(env.client, task_queue=NOMINATION_TASK_QUEUE, workflows=[NominationWorkflow])]
     for tier in Tier:
         activities = TierActivities(sessions, on_commit=lambda: None, tier=tier.value).all()
-        activities += LifecycleActivities(sessions, lambda: None, tier.value, business_now=business_now,
-                                          deadlines=deadlines).all()
+        activities += LifecycleActivities(
+            sessions, lambda: None, tier.value, business_now=business_now, deadlines=deadlines
+        ).all()
         workers.append(Worker(env.client, task_queue=tier.task_queue, activities=activities))
     try:
         async with workers[0], workers[1], workers[2], workers[3], workers[4]:
@@ -84,29 +87,43 @@ async def world(tmp_path: Path) -> AsyncIterator[Env]:
 
 
 def _nomination(route: list[tuple[str, str]], award: str = "BANG_KHEN_TINH") -> NominationInput:
-    steps = [RouteStep(tier, code, confers=i == len(route) - 1, role="proposes" if i == 0 else "reviews")
-             for i, (tier, code) in enumerate(route)]
+    steps = [
+        RouteStep(tier, code, confers=i == len(route) - 1, role="proposes" if i == 0 else "reviews")
+        for i, (tier, code) in enumerate(route)
+    ]
     return NominationInput(
-        nomination_id=str(uuid.uuid4()), award_code=award, nominee_name="Nguyễn Văn An", proposer_agency=UNIT,
-        submitted_by=f"{UNIT}:clerk", submitted_at=START.isoformat(), route=steps, regime="ND152",
+        nomination_id=str(uuid.uuid4()),
+        award_code=award,
+        nominee_name="Nguyễn Văn An",
+        proposer_agency=UNIT,
+        submitted_by=f"{UNIT}:clerk",
+        submitted_at=START.isoformat(),
+        route=steps,
+        regime="ND152",
         documents=list(DOSSIER),
     )
 
 
 async def _start_at_province(w: Env, route: list[tuple[str, str]]) -> tuple[NominationInput, WorkflowHandle]:
     nomination = _nomination(route)
-    handle = await w.client.start_workflow(NominationWorkflow.run, nomination, id=workflow_id_for(
-        nomination.nomination_id), task_queue=NOMINATION_TASK_QUEUE)
+    handle = await w.client.start_workflow(
+        NominationWorkflow.run,
+        nomination,
+        id=workflow_id_for(nomination.nomination_id),
+        task_queue=NOMINATION_TASK_QUEUE,
+    )
     await _at(w, handle, UNIT)
-    await handle.execute_update(NominationWorkflow.decide, DecisionInput("forward", UNIT, "unit", f"{UNIT}:chair",
-                                                                        "chair"))
+    await handle.execute_update(
+        NominationWorkflow.decide, DecisionInput("forward", UNIT, "unit", f"{UNIT}:chair", "chair")
+    )
     return nomination, handle
 
 
 async def _audit(w: Env, nomination_id: str) -> list[AuditRecord]:
     async with w.sessions() as session:  # type: ignore[operator]
-        rows = await session.exec(select(AuditRecord).where(AuditRecord.nomination_id == nomination_id)
-                                  .order_by(AuditRecord.seq))
+        rows = await session.exec(
+            select(AuditRecord).where(AuditRecord.nomination_id == nomination_id).order_by(AuditRecord.seq)
+        )
         return list(rows.all())
 
 
@@ -157,8 +174,9 @@ async def test_tet_deadline_reminders_and_notify_head(world: Env):
 
 
 async def test_escalate_next_level_moves_the_item_up(world: Env):
-    nomination, handle = await _start_at_province(world, [("unit", UNIT), ("district", DISTRICT),
-                                                          ("province", PROVINCE)])
+    nomination, handle = await _start_at_province(
+        world, [("unit", UNIT), ("district", DISTRICT), ("province", PROVINCE)]
+    )
     await _at(world, handle, DISTRICT)
     await world.env.sleep(timedelta(days=40))
     await _at(world, handle, PROVINCE)
@@ -172,8 +190,11 @@ async def test_escalate_next_level_moves_the_item_up(world: Env):
     received = [r for r in records if r.action == "nomination.received" and r.agency_code == PROVINCE]
     assert received and received[-1].details["escalated_from"] == DISTRICT
     async with world.sessions() as session:  # type: ignore[operator]
-        review = (await session.exec(select(Review).where(Review.nomination_id == nomination.nomination_id,
-                                                          Review.agency_code == DISTRICT))).one()
+        review = (
+            await session.exec(
+                select(Review).where(Review.nomination_id == nomination.nomination_id, Review.agency_code == DISTRICT)
+            )
+        ).one()
     assert review.status == "escalated"
     # The province's own clock starts when the escalated item arrives.
     assert status.due_on is not None
@@ -194,8 +215,13 @@ async def test_reassign_to_a_substitute(tmp_path: Path):
         expired = next(r for r in records if r.action == "deadline.expired")
         assert expired.outcome == "reassign_substitute" and expired.details["to_officer"]
         async with world.sessions() as session:  # type: ignore[operator]
-            review = (await session.exec(select(Review).where(Review.nomination_id == nomination.nomination_id,
-                                                              Review.agency_code == PROVINCE))).one()
+            review = (
+                await session.exec(
+                    select(Review).where(
+                        Review.nomination_id == nomination.nomination_id, Review.agency_code == PROVINCE
+                    )
+                )
+            ).one()
         assert review.assigned_to == expired.details["to_officer"]
 
 
@@ -203,32 +229,38 @@ async def test_a_hold_stops_the_clock_and_the_release_restarts_it(world: Env):
     nomination, handle = await _start_at_province(world, [("unit", UNIT), ("province", PROVINCE)])
     await _at(world, handle, PROVINCE)
     await world.env.sleep(timedelta(days=3))
-    await handle.execute_update(NominationWorkflow.hold, HoldInput(UNIT, f"{UNIT}:chair", "Đơn khiếu nại",
-                                                                   "complaint"))
+    await handle.execute_update(NominationWorkflow.hold, HoldInput(UNIT, f"{UNIT}:chair", "Đơn khiếu nại", "complaint"))
     assert (await handle.query(NominationWorkflow.status)).held
     await world.env.sleep(timedelta(days=60))  # far past the original 19/03/2026
     records = await _audit(world, nomination.nomination_id)
     assert not [r for r in records if r.action in ("deadline.expired", "deadline.reminded")]
     refused = None
     try:
-        await handle.execute_update(NominationWorkflow.decide, DecisionInput(
-            "confer", PROVINCE, "province", f"{PROVINCE}:chair", "chair", decision_no="1/QĐ"))
+        await handle.execute_update(
+            NominationWorkflow.decide,
+            DecisionInput("confer", PROVINCE, "province", f"{PROVINCE}:chair", "chair", decision_no="1/QĐ"),
+        )
     except Exception as err:  # noqa: BLE001 - the validator's rejection
         refused = str(err.__cause__ or err)
     assert refused and "on hold" in refused
 
-    await handle.execute_update(NominationWorkflow.release, HoldInput(UNIT, f"{UNIT}:chair", "Đã giải quyết",
-                                                                      "complaint"))
+    await handle.execute_update(
+        NominationWorkflow.release, HoldInput(UNIT, f"{UNIT}:chair", "Đã giải quyết", "complaint")
+    )
     released_on = world.business(await world.env.get_current_time()).date()
     for _ in range(50):  # the main loop restarts the clock just after the release is recorded
         status = await handle.query(NominationWorkflow.status)
         if status.due_on and status.due_on != "2026-03-19":
             break
         await world.env.sleep(timedelta(seconds=1))
-    clocks = [r for r in await _audit(world, nomination.nomination_id) if r.action == "deadline.set"
-              and r.agency_code == PROVINCE]
+    clocks = [
+        r
+        for r in await _audit(world, nomination.nomination_id)
+        if r.action == "deadline.set" and r.agency_code == PROVINCE
+    ]
     assert len(clocks) == 2 and clocks[1].details["restart"] == 1
     from shared.rules.calendar import default_calendar
+
     assert status.due_on == default_calendar().add_working_days(released_on, 20).isoformat()
     await world.env.sleep(timedelta(days=45))
     records = await _audit(world, nomination.nomination_id)
@@ -240,17 +272,27 @@ async def test_a_long_lived_nomination_continues_as_new_with_its_state(world: En
     """History stays small: between steps the workflow rolls over and carries what it must remember."""
     nomination = _nomination([("unit", UNIT), ("province", PROVINCE)])
     nomination.history_limit = 1  # roll over at every step boundary
-    handle = await world.client.start_workflow(NominationWorkflow.run, nomination, id=workflow_id_for(
-        nomination.nomination_id), task_queue=NOMINATION_TASK_QUEUE)
+    handle = await world.client.start_workflow(
+        NominationWorkflow.run,
+        nomination,
+        id=workflow_id_for(nomination.nomination_id),
+        task_queue=NOMINATION_TASK_QUEUE,
+    )
     first_run = handle.result_run_id
     await _at(world, handle, UNIT)
     # The clerk decides under the chair's delegation: the audit record says on whose behalf.
-    await handle.execute_update(NominationWorkflow.decide, DecisionInput(
-        "forward", UNIT, "unit", f"{UNIT}:clerk", "chair", reason="Đủ điều kiện", on_behalf_of=f"{UNIT}:chair"))
+    await handle.execute_update(
+        NominationWorkflow.decide,
+        DecisionInput(
+            "forward", UNIT, "unit", f"{UNIT}:clerk", "chair", reason="Đủ điều kiện", on_behalf_of=f"{UNIT}:chair"
+        ),
+    )
     latest = world.client.get_workflow_handle_for(NominationWorkflow.run, handle.id)
     await _at(world, latest, PROVINCE)
-    await latest.execute_update(NominationWorkflow.decide, DecisionInput(
-        "confer", PROVINCE, "province", f"{PROVINCE}:chair", "chair", decision_no="12/QĐ-UBND"))
+    await latest.execute_update(
+        NominationWorkflow.decide,
+        DecisionInput("confer", PROVINCE, "province", f"{PROVINCE}:chair", "chair", decision_no="12/QĐ-UBND"),
+    )
     result = await latest.result()
     await _record(latest, "nomination_lifecycle_v1_continued_as_new_confer")
     assert result.state == "conferred" and result.runs == 2
@@ -262,4 +304,6 @@ async def test_a_long_lived_nomination_continues_as_new_with_its_state(world: En
     forwarded = next(r for r in records if r.action == "decision.forward")
     assert forwarded.actor == f"{UNIT}:clerk" and forwarded.details["on_behalf_of"] == f"{UNIT}:chair"
     assert [(r.agency_code, r.action) for r in records if r.action == "nomination.received"] == [
-        (UNIT, "nomination.received"), (PROVINCE, "nomination.received")]
+        (UNIT, "nomination.received"),
+        (PROVINCE, "nomination.received"),
+    ]

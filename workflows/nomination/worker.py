@@ -30,8 +30,12 @@ class WorkerSettings(BaseSettings):
 
 
 def build_worker(client: Client) -> Worker:
-    return Worker(client, task_queue=NOMINATION_TASK_QUEUE, workflows=[NominationWorkflow, ReorganizationWorkflow],
-                  activities=[ReorganizationActivities(client).transfer_batch])
+    return Worker(
+        client,
+        task_queue=NOMINATION_TASK_QUEUE,
+        workflows=[NominationWorkflow, ReorganizationWorkflow],
+        activities=[ReorganizationActivities(client).transfer_batch],
+    )
 
 
 async def main(settings: WorkerSettings | None = None) -> None:

@@ -95,8 +95,11 @@ class NominationWorkflow:
             )
         first = True
         while True:
-            if workflow.patched(LIFECYCLE) and not first \
-                    and workflow.info().get_current_history_length() > nomination.history_limit:
+            if (
+                workflow.patched(LIFECYCLE)
+                and not first
+                and workflow.info().get_current_history_length() > nomination.history_limit
+            ):
                 # Between steps: nothing is being recorded. Let running handlers finish, then roll over.
                 await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._claimed)
                 workflow.continue_as_new(self._carry(escalated_from))
@@ -110,7 +113,11 @@ class NominationWorkflow:
                 "open_review",
                 self._current.tier,
                 OpenReviewArgs(
-                    nomination, self._wf_id, self._step, visit, f"{self._wf_id}:{self._step}:{visit}:open",
+                    nomination,
+                    self._wf_id,
+                    self._step,
+                    visit,
+                    f"{self._wf_id}:{self._step}:{visit}:open",
                     transferred_from=arrived.from_agency if arrived else None,
                     plan_code=arrived.plan_code if arrived else None,
                     legal_basis=arrived.legal_basis if arrived else None,
@@ -152,10 +159,19 @@ class NominationWorkflow:
     def _carry(self, escalated_from: str | None) -> NominationInput:
         assert self._input is not None
         carried = Carried(
-            step=self._step, visits=[[k, v] for k, v in sorted(self._visit.items())], history=list(self._history),
-            transfers=dict(self._transfers), returns=self._returns, seconds_with_proposer=self._seconds_with_proposer,
-            escalations=self._escalations, holds=self._holds, held=self._held, hold_reason=self._hold_reason,
-            arrived_by=self._arrived_by, escalated_from=escalated_from, runs=self._runs + 1,
+            step=self._step,
+            visits=[[k, v] for k, v in sorted(self._visit.items())],
+            history=list(self._history),
+            transfers=dict(self._transfers),
+            returns=self._returns,
+            seconds_with_proposer=self._seconds_with_proposer,
+            escalations=self._escalations,
+            holds=self._holds,
+            held=self._held,
+            hold_reason=self._hold_reason,
+            arrived_by=self._arrived_by,
+            escalated_from=escalated_from,
+            runs=self._runs + 1,
         )
         return dataclasses.replace(self._input, carried=carried)
 
@@ -191,11 +207,21 @@ class NominationWorkflow:
             return True
         now = workflow.now().isoformat()
         decision = DecisionInput("return", current.agency_code, current.tier, "system", "system", reason=result.message)
-        await self._activity("record_decision", current.tier, RecordDecisionArgs(
-            nomination=nomination, workflow_id=self._wf_id, step=self._step, visit=visit, decision=decision,
-            next_agency=None, idempotency_key=f"{self._wf_id}:{self._step}:{visit}:intake", decided_at=now,
-            missing_documents=list(result.missing),
-        ))
+        await self._activity(
+            "record_decision",
+            current.tier,
+            RecordDecisionArgs(
+                nomination=nomination,
+                workflow_id=self._wf_id,
+                step=self._step,
+                visit=visit,
+                decision=decision,
+                next_agency=None,
+                idempotency_key=f"{self._wf_id}:{self._step}:{visit}:intake",
+                decided_at=now,
+                missing_documents=list(result.missing),
+            ),
+        )
         self._history.append(HistoryEntry(self._step, current.agency_code, "return", "system", now, result.message))
         await self._with_proposer()
         return False
@@ -204,8 +230,10 @@ class NominationWorkflow:
         assert self._input is not None
         started = workflow.now()
         clock = await self._activity(
-            "start_clock", self._current.tier,
-            ClockArgs(self._input, self._wf_id, self._step, visit, started.isoformat(), restart), Clock,
+            "start_clock",
+            self._current.tier,
+            ClockArgs(self._input, self._wf_id, self._step, visit, started.isoformat(), restart),
+            Clock,
         )
         assert isinstance(clock, Clock)
         self._clock = clock
@@ -214,10 +242,22 @@ class NominationWorkflow:
     async def _clock_event(self, visit: int, kind: str, key: str, **extra: object) -> ClockEventResult:
         assert self._input is not None
         current = self._current
-        result = await self._activity("record_clock_event", current.tier, ClockEventArgs(
-            self._input, self._wf_id, self._step, visit, kind, current.agency_code, key,
-            workflow.now().isoformat(), **extra,  # type: ignore[arg-type]
-        ), ClockEventResult)
+        result = await self._activity(
+            "record_clock_event",
+            current.tier,
+            ClockEventArgs(
+                self._input,
+                self._wf_id,
+                self._step,
+                visit,
+                kind,
+                current.agency_code,
+                key,
+                workflow.now().isoformat(),
+                **extra,  # type: ignore[arg-type]
+            ),
+            ClockEventResult,
+        )
         assert isinstance(result, ClockEventResult)
         return result
 
@@ -238,8 +278,12 @@ class NominationWorkflow:
             held = self._held
             try:
                 await workflow.wait_condition(
-                    lambda: self._decided is not None or self._arrived_by is not None or self._withdrawn
-                    or self._held != held,  # noqa: B023 (the wait ends before the next iteration)
+                    lambda: (
+                        self._decided is not None
+                        or self._arrived_by is not None
+                        or self._withdrawn
+                        or self._held != held  # noqa: B023 (the wait ends before the next iteration)
+                    ),
                     timeout=timeout,
                 )
             except TimeoutError:
@@ -248,8 +292,13 @@ class NominationWorkflow:
                 if self._decided is not None or self._withdrawn or self._transferring or self._claimed:
                     continue  # a decision or transfer is being recorded: it wins over the timer
                 if fired < len(clock.reminder_after):
-                    await self._clock_event(visit, "reminder", f"{key}:reminder:{fired}", due_on=clock.due_on,
-                                            share_used=clock.reminder_shares[fired])
+                    await self._clock_event(
+                        visit,
+                        "reminder",
+                        f"{key}:reminder:{fired}",
+                        due_on=clock.due_on,
+                        share_used=clock.reminder_shares[fired],
+                    )
                     fired += 1
                     continue
                 expired = True
@@ -258,20 +307,48 @@ class NominationWorkflow:
                 route = self._input.route if self._input else []
                 if policy == "escalate_next_level" and self._step + 1 < len(route):
                     reason = f"Quá hạn giải quyết ({clock.due_on}): chuyển lên cấp trên"
-                    await self._clock_event(visit, "expiry", f"{key}:expiry", due_on=clock.due_on, policy=policy,
-                                            next_agency=route[self._step + 1].agency_code, reason=reason)
-                    self._history.append(HistoryEntry(self._step, self._current.agency_code, "escalate", "system",
-                                                      workflow.now().isoformat(), reason))
+                    await self._clock_event(
+                        visit,
+                        "expiry",
+                        f"{key}:expiry",
+                        due_on=clock.due_on,
+                        policy=policy,
+                        next_agency=route[self._step + 1].agency_code,
+                        reason=reason,
+                    )
+                    self._history.append(
+                        HistoryEntry(
+                            self._step,
+                            self._current.agency_code,
+                            "escalate",
+                            "system",
+                            workflow.now().isoformat(),
+                            reason,
+                        )
+                    )
                     self._step += 1
                     self._state = "opening"
                     return "escalated"
                 if policy == "escalate_next_level":
                     policy = "notify_head"  # nowhere higher to go: the conferring authority's head is told
-                result = await self._clock_event(visit, "expiry", f"{key}:expiry", due_on=clock.due_on, policy=policy,
-                                                 reason=f"Quá hạn giải quyết ({clock.due_on})")
-                self._history.append(HistoryEntry(
-                    self._step, self._current.agency_code, f"expired:{policy}", "system", workflow.now().isoformat(),
-                    f"→ {result.to_officer}" if result.to_officer else None))
+                result = await self._clock_event(
+                    visit,
+                    "expiry",
+                    f"{key}:expiry",
+                    due_on=clock.due_on,
+                    policy=policy,
+                    reason=f"Quá hạn giải quyết ({clock.due_on})",
+                )
+                self._history.append(
+                    HistoryEntry(
+                        self._step,
+                        self._current.agency_code,
+                        f"expired:{policy}",
+                        "system",
+                        workflow.now().isoformat(),
+                        f"→ {result.to_officer}" if result.to_officer else None,
+                    )
+                )
                 continue
             if self._held != held:
                 if not self._held:  # released: the clock restarts from the release (domain.md §9.2)
@@ -337,8 +414,12 @@ class NominationWorkflow:
         )
         self._history.append(
             HistoryEntry(
-                step, decision.agency_code, decision.action, decision.officer_id,
-                workflow.now().isoformat(), decision.reason,
+                step,
+                decision.agency_code,
+                decision.action,
+                decision.officer_id,
+                workflow.now().isoformat(),
+                decision.reason,
             )
         )
         if decision.action == "forward" and decision.documents:
@@ -347,9 +428,7 @@ class NominationWorkflow:
         self._claimed = False
         if decision.action == "return":
             self._state = "returned"  # the proposer may resubmit as soon as it hears of the return
-        state = {"forward": "forwarded", "return": "returned", "refuse": "refused"}.get(
-            decision.action, "conferred"
-        )
+        state = {"forward": "forwarded", "return": "returned", "refuse": "refused"}.get(decision.action, "conferred")
         return DecisionResult(
             self._input.nomination_id, decision.action, decision.agency_code, step, state, next_agency
         )
@@ -362,9 +441,7 @@ class NominationWorkflow:
                 type="NotPending",
             )
         if self._input is None or self._claimed or self._state not in ("pending", "opening"):
-            raise ApplicationError(
-                f"nomination is not awaiting a decision (it is {self._state})", type="NotPending"
-            )
+            raise ApplicationError(f"nomination is not awaiting a decision (it is {self._state})", type="NotPending")
         if self._held:
             raise ApplicationError(
                 f"nomination is on hold ({self._hold_reason}); release the hold before deciding", type="OnHold"
@@ -401,8 +478,10 @@ class NominationWorkflow:
         self._state = "resubmitting"
         if request.documents is not None:  # the supplement: the proposer's documents as they now are
             proposer = self._input.proposer_agency
-            self._input.documents = [*(d for d in self._input.documents if d.agency_code != proposer),
-                                     *request.documents]
+            self._input.documents = [
+                *(d for d in self._input.documents if d.agency_code != proposer),
+                *request.documents,
+            ]
         await self._activity(
             "record_submission",
             self._input.route[0].tier,
@@ -425,9 +504,7 @@ class NominationWorkflow:
                 type="NotReturned",
             )
         if request.agency_code != self._input.proposer_agency:
-            raise ApplicationError(
-                f"only the proposer {self._input.proposer_agency} can resubmit", type="WrongAgency"
-            )
+            raise ApplicationError(f"only the proposer {self._input.proposer_agency} can resubmit", type="WrongAgency")
 
     @workflow.update
     async def withdraw(self, request: WithdrawInput) -> NominationStatus:
@@ -439,27 +516,60 @@ class NominationWorkflow:
         now = workflow.now().isoformat()
         key = f"{self._wf_id}:withdrawn"
         if self._state == "pending" and current.agency_code != self._input.proposer_agency:
-            await self._activity("record_withdrawal", current.tier, RecordWithdrawalArgs(
-                self._input, self._wf_id, step, visit, current.agency_code, request.officer_id, request.reason,
-                f"{key}:{current.agency_code}", now))
-        await self._activity("record_withdrawal", self._input.route[0].tier, RecordWithdrawalArgs(
-            self._input, self._wf_id, step, visit, self._input.proposer_agency, request.officer_id, request.reason,
-            f"{key}:{self._input.proposer_agency}", now, announce=True))
-        self._history.append(HistoryEntry(step, self._input.proposer_agency, "withdraw", request.officer_id, now,
-                                          request.reason))
+            await self._activity(
+                "record_withdrawal",
+                current.tier,
+                RecordWithdrawalArgs(
+                    self._input,
+                    self._wf_id,
+                    step,
+                    visit,
+                    current.agency_code,
+                    request.officer_id,
+                    request.reason,
+                    f"{key}:{current.agency_code}",
+                    now,
+                ),
+            )
+        await self._activity(
+            "record_withdrawal",
+            self._input.route[0].tier,
+            RecordWithdrawalArgs(
+                self._input,
+                self._wf_id,
+                step,
+                visit,
+                self._input.proposer_agency,
+                request.officer_id,
+                request.reason,
+                f"{key}:{self._input.proposer_agency}",
+                now,
+                announce=True,
+            ),
+        )
+        self._history.append(
+            HistoryEntry(step, self._input.proposer_agency, "withdraw", request.officer_id, now, request.reason)
+        )
         self._withdrawn, self._claimed = True, False
         self._state = "withdrawn"
         return self.status()
 
     @withdraw.validator
     def _validate_withdraw(self, request: WithdrawInput) -> None:
-        if self._input is None or self._claimed or self._transferring or self._withdrawn \
-                or self._state not in ("pending", "opening", "returned"):
+        if (
+            self._input is None
+            or self._claimed
+            or self._transferring
+            or self._withdrawn
+            or self._state not in ("pending", "opening", "returned")
+        ):
             raise ApplicationError(
-                f"only a nomination awaiting a decision can be withdrawn (it is {self._state})", type="NotPending")
+                f"only a nomination awaiting a decision can be withdrawn (it is {self._state})", type="NotPending"
+            )
         if request.agency_code != self._input.proposer_agency:
-            raise ApplicationError(f"only the proposer {self._input.proposer_agency} can withdraw it",
-                                   type="WrongAgency")
+            raise ApplicationError(
+                f"only the proposer {self._input.proposer_agency} can withdraw it", type="WrongAgency"
+            )
 
     @workflow.update
     async def transfer(self, request: TransferInput) -> TransferOutcome:
@@ -495,30 +605,54 @@ class NominationWorkflow:
         )
         assert isinstance(planned, PlannedTransfer)
         if planned.needs_choice:
-            return TransferOutcome(nomination_id, "needs_choice", old.agency_code, rule=planned.rule,
-                                   detail=planned.detail, candidates=planned.candidates)
+            return TransferOutcome(
+                nomination_id,
+                "needs_choice",
+                old.agency_code,
+                rule=planned.rule,
+                detail=planned.detail,
+                candidates=planned.candidates,
+            )
         if not planned.changed:
             outcome = TransferOutcome(nomination_id, "unchanged", old.agency_code, old.agency_code, planned.rule)
             self._transfers[request.plan_code] = outcome
             return outcome
         record = RecordTransferArgs(
-            nomination=self._input, workflow_id=self._wf_id, step=step, visit=self._visit.get(step, 1),
-            plan_code=request.plan_code, legal_basis=request.legal_basis, from_tier=old.tier,
-            from_agency=old.agency_code, to_agency=planned.to_agency, rule=planned.rule,
-            idempotency_key=f"{self._wf_id}:transfer:{request.plan_code}", at=workflow.now().isoformat(),
-            pending=self._state == "pending", new_route=planned.route,
+            nomination=self._input,
+            workflow_id=self._wf_id,
+            step=step,
+            visit=self._visit.get(step, 1),
+            plan_code=request.plan_code,
+            legal_basis=request.legal_basis,
+            from_tier=old.tier,
+            from_agency=old.agency_code,
+            to_agency=planned.to_agency,
+            rule=planned.rule,
+            idempotency_key=f"{self._wf_id}:transfer:{request.plan_code}",
+            at=workflow.now().isoformat(),
+            pending=self._state == "pending",
+            new_route=planned.route,
             same_agency=planned.to_agency == old.agency_code,
         )
         await self._activity("record_transfer", old.tier, record)
         self._input.route = planned.route
-        self._history.append(HistoryEntry(step, old.agency_code, "transfer", "system", workflow.now().isoformat(),
-                                          f"{request.plan_code}: {planned.rule} → {planned.to_agency}"))
+        self._history.append(
+            HistoryEntry(
+                step,
+                old.agency_code,
+                "transfer",
+                "system",
+                workflow.now().isoformat(),
+                f"{request.plan_code}: {planned.rule} → {planned.to_agency}",
+            )
+        )
         if not record.same_agency:
             # The main loop opens the review at the successor, now or when the proposer resubmits.
             self._arrived_by = record
         kind = "rerouted" if record.same_agency else "transferred"
-        outcome = TransferOutcome(nomination_id, kind, old.agency_code, planned.to_agency, planned.rule,
-                                  detail=planned.detail)
+        outcome = TransferOutcome(
+            nomination_id, kind, old.agency_code, planned.to_agency, planned.rule, detail=planned.detail
+        )
         self._transfers[request.plan_code] = outcome
         return outcome
 
@@ -553,7 +687,8 @@ class NominationWorkflow:
         allowed = {self._input.proposer_agency, self._current.agency_code}
         if request.agency_code not in allowed:
             raise ApplicationError(
-                f"only {' or '.join(sorted(allowed))} can hold or release this nomination", type="WrongAgency")
+                f"only {' or '.join(sorted(allowed))} can hold or release this nomination", type="WrongAgency"
+            )
         if not request.reason.strip():
             raise ApplicationError("a hold or release needs a reason", type="NoReason")
 
@@ -562,10 +697,14 @@ class NominationWorkflow:
         self._holds += 1
         visit = self._visit.get(self._step, 1)
         reason = f"{request.reason} ({request.source}, {request.agency_code})"
-        await self._clock_event(visit, kind, f"{self._wf_id}:{kind}:{self._holds}", officer_id=request.officer_id,
-                                reason=reason)
-        self._history.append(HistoryEntry(self._step, request.agency_code, kind, request.officer_id,
-                                          workflow.now().isoformat(), request.reason))
+        await self._clock_event(
+            visit, kind, f"{self._wf_id}:{kind}:{self._holds}", officer_id=request.officer_id, reason=reason
+        )
+        self._history.append(
+            HistoryEntry(
+                self._step, request.agency_code, kind, request.officer_id, workflow.now().isoformat(), request.reason
+            )
+        )
 
     @workflow.query
     def status(self) -> NominationStatus:
@@ -573,9 +712,16 @@ class NominationWorkflow:
         pending = self._current.agency_code if self._state == "pending" else None
         clock = self._clock
         return NominationStatus(
-            self._input.nomination_id, self._state, self._step, self._input.route, pending,
+            self._input.nomination_id,
+            self._state,
+            self._step,
+            self._input.route,
+            pending,
             list(self._history),
             due_on=clock.due_on if clock is not None and clock.has_deadline and not self._held else None,
-            held=self._held, returns=self._returns, seconds_with_proposer=self._seconds_with_proposer,
-            escalations=self._escalations, runs=self._runs,
+            held=self._held,
+            returns=self._returns,
+            seconds_with_proposer=self._seconds_with_proposer,
+            escalations=self._escalations,
+            runs=self._runs,
         )

@@ -45,5 +45,6 @@ class ReorganizationActivities:
             if "completed" in str(err).lower():
                 return OutcomeRow(nomination_id, "final", "", detail="the nomination is already decided")
             raise
-        return OutcomeRow(nomination_id, outcome.outcome, outcome.from_agency, outcome.to_agency, outcome.rule,
-                          outcome.detail)
+        return OutcomeRow(
+            nomination_id, outcome.outcome, outcome.from_agency, outcome.to_agency, outcome.rule, outcome.detail
+        )

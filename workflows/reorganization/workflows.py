@@ -59,9 +59,12 @@ class ReorganizationWorkflow:
         if self._phase == "applying":
             for tier in TIER_ORDER:
                 result = await workflow.execute_activity(
-                    "apply_plan", ApplyPlanArgs(inp.plan_code, f"{inp.plan_code}:apply:{tier.value}"),
-                    task_queue=tier.task_queue, start_to_close_timeout=timedelta(minutes=5),
-                    retry_policy=RETRY, result_type=dict,
+                    "apply_plan",
+                    ApplyPlanArgs(inp.plan_code, f"{inp.plan_code}:apply:{tier.value}"),
+                    task_queue=tier.task_queue,
+                    start_to_close_timeout=timedelta(minutes=5),
+                    retry_policy=RETRY,
+                    result_type=dict,
                 )
                 inp.applied.append({"tier": tier.value, **result})
             self._phase = "finding"
@@ -71,15 +74,22 @@ class ReorganizationWorkflow:
                 after = ""
                 while True:
                     ids = await workflow.execute_activity(
-                        "find_in_flight", FindInFlightArgs(inp.plan_code, inp.effective, after, FIND_PAGE),
-                        task_queue=tier.task_queue, start_to_close_timeout=timedelta(minutes=5),
-                        retry_policy=RETRY, result_type=list[str],
+                        "find_in_flight",
+                        FindInFlightArgs(inp.plan_code, inp.effective, after, FIND_PAGE),
+                        task_queue=tier.task_queue,
+                        start_to_close_timeout=timedelta(minutes=5),
+                        retry_policy=RETRY,
+                        result_type=list[str],
                     )
                     if not ids:
                         break
                     inp.candidates = await workflow.execute_activity(
-                        "queue_candidates", QueueArgs(inp.plan_code, ids), task_queue=Tier.CENTRAL.task_queue,
-                        start_to_close_timeout=timedelta(minutes=2), retry_policy=RETRY, result_type=int,
+                        "queue_candidates",
+                        QueueArgs(inp.plan_code, ids),
+                        task_queue=Tier.CENTRAL.task_queue,
+                        start_to_close_timeout=timedelta(minutes=2),
+                        retry_policy=RETRY,
+                        result_type=int,
                     )
                     after = ids[-1]
             inp.paged, inp.cursor = True, ""
@@ -88,9 +98,12 @@ class ReorganizationWorkflow:
             found: set[str] = set()
             for tier in TIER_ORDER:
                 ids = await workflow.execute_activity(
-                    "find_in_flight", FindInFlightArgs(inp.plan_code, inp.effective),
-                    task_queue=tier.task_queue, start_to_close_timeout=timedelta(minutes=5),
-                    retry_policy=RETRY, result_type=list[str],
+                    "find_in_flight",
+                    FindInFlightArgs(inp.plan_code, inp.effective),
+                    task_queue=tier.task_queue,
+                    start_to_close_timeout=timedelta(minutes=5),
+                    retry_policy=RETRY,
+                    result_type=list[str],
                 )
                 found.update(ids)
             inp.pending_ids, inp.candidates = sorted(found), len(found)
@@ -100,8 +113,11 @@ class ReorganizationWorkflow:
             if batches == BATCHES_PER_RUN:
                 workflow.continue_as_new(ReorganizationInput(**{**inp.__dict__, "phase": "transferring"}))
             batch = await workflow.execute_activity(
-                "next_queued", QueueArgs(inp.plan_code, after=inp.cursor, limit=inp.batch_size),
-                task_queue=Tier.CENTRAL.task_queue, start_to_close_timeout=timedelta(minutes=2), retry_policy=RETRY,
+                "next_queued",
+                QueueArgs(inp.plan_code, after=inp.cursor, limit=inp.batch_size),
+                task_queue=Tier.CENTRAL.task_queue,
+                start_to_close_timeout=timedelta(minutes=2),
+                retry_policy=RETRY,
                 result_type=list[str],
             )
             if not batch:
@@ -109,12 +125,18 @@ class ReorganizationWorkflow:
             outcomes = await workflow.execute_activity(
                 "transfer_batch",
                 TransferBatchArgs(inp.plan_code, inp.effective, inp.legal_basis, batch, inp.concurrency),
-                task_queue=NOMINATION_TASK_QUEUE, start_to_close_timeout=timedelta(minutes=10),
-                heartbeat_timeout=timedelta(seconds=10), retry_policy=RETRY, result_type=list[OutcomeRow],
+                task_queue=NOMINATION_TASK_QUEUE,
+                start_to_close_timeout=timedelta(minutes=10),
+                heartbeat_timeout=timedelta(seconds=10),
+                retry_policy=RETRY,
+                result_type=list[OutcomeRow],
             )
             inp.counts = await workflow.execute_activity(
-                "record_outcomes", RecordOutcomesArgs(inp.plan_code, outcomes),
-                task_queue=Tier.CENTRAL.task_queue, start_to_close_timeout=timedelta(minutes=2), retry_policy=RETRY,
+                "record_outcomes",
+                RecordOutcomesArgs(inp.plan_code, outcomes),
+                task_queue=Tier.CENTRAL.task_queue,
+                start_to_close_timeout=timedelta(minutes=2),
+                retry_policy=RETRY,
                 result_type=dict[str, int],
             )
             inp.cursor = batch[-1]
@@ -128,12 +150,18 @@ class ReorganizationWorkflow:
             outcomes = await workflow.execute_activity(
                 "transfer_batch",
                 TransferBatchArgs(inp.plan_code, inp.effective, inp.legal_basis, batch, inp.concurrency),
-                task_queue=NOMINATION_TASK_QUEUE, start_to_close_timeout=timedelta(minutes=10),
-                heartbeat_timeout=timedelta(seconds=10), retry_policy=RETRY, result_type=list[OutcomeRow],
+                task_queue=NOMINATION_TASK_QUEUE,
+                start_to_close_timeout=timedelta(minutes=10),
+                heartbeat_timeout=timedelta(seconds=10),
+                retry_policy=RETRY,
+                result_type=list[OutcomeRow],
             )
             await workflow.execute_activity(
-                "record_outcomes", RecordOutcomesArgs(inp.plan_code, outcomes),
-                task_queue=Tier.CENTRAL.task_queue, start_to_close_timeout=timedelta(minutes=2), retry_policy=RETRY,
+                "record_outcomes",
+                RecordOutcomesArgs(inp.plan_code, outcomes),
+                task_queue=Tier.CENTRAL.task_queue,
+                start_to_close_timeout=timedelta(minutes=2),
+                retry_policy=RETRY,
             )
             for row in outcomes:
                 inp.counts[row.outcome] = inp.counts.get(row.outcome, 0) + 1
@@ -148,14 +176,19 @@ class ReorganizationWorkflow:
         self._phase = "previewing"
         for tier in TIER_ORDER:
             rows = await workflow.execute_activity(
-                "preview_in_flight", FindInFlightArgs(inp.plan_code, inp.effective),
-                task_queue=tier.task_queue, start_to_close_timeout=timedelta(minutes=10),
-                retry_policy=RETRY, result_type=list[OutcomeRow],
+                "preview_in_flight",
+                FindInFlightArgs(inp.plan_code, inp.effective),
+                task_queue=tier.task_queue,
+                start_to_close_timeout=timedelta(minutes=10),
+                retry_policy=RETRY,
+                result_type=list[OutcomeRow],
             )
             if rows:
                 await workflow.execute_activity(
-                    "record_outcomes", RecordOutcomesArgs(inp.preview_key or f"{inp.plan_code}#dry-run", rows),
-                    task_queue=Tier.CENTRAL.task_queue, start_to_close_timeout=timedelta(minutes=2),
+                    "record_outcomes",
+                    RecordOutcomesArgs(inp.preview_key or f"{inp.plan_code}#dry-run", rows),
+                    task_queue=Tier.CENTRAL.task_queue,
+                    start_to_close_timeout=timedelta(minutes=2),
                     retry_policy=RETRY,
                 )
             inp.candidates += len(rows)
@@ -179,5 +212,6 @@ class ReorganizationWorkflow:
         inp = self._input
         assert inp is not None
         processed = sum(inp.counts.values())
-        return ReorganizationStatus(inp.plan_code, inp.effective, self._phase, list(inp.applied), inp.candidates,
-                                    processed, dict(inp.counts))
+        return ReorganizationStatus(
+            inp.plan_code, inp.effective, self._phase, list(inp.applied), inp.candidates, processed, dict(inp.counts)
+        )

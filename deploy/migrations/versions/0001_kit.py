@@ -120,6 +120,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("processed_event", "outbox", "audit_record", "review", "document",
-                  "nomination", "officer", "agency"):
+    for table in ("processed_event", "outbox", "audit_record", "review", "document", "nomination", "officer", "agency"):
         op.drop_table(table)

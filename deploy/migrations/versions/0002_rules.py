@@ -45,7 +45,15 @@ def downgrade() -> None:
         for column in ("eligibility", "mode", "regime"):
             batch.drop_column(column)
     with op.batch_alter_table("nomination") as batch:
-        for column in ("eligibility", "regime", "initiative_ids", "achievement", "movement_code", "period_year",
-                       "mode", "nominee_id"):
+        for column in (
+            "eligibility",
+            "regime",
+            "initiative_ids",
+            "achievement",
+            "movement_code",
+            "period_year",
+            "mode",
+            "nominee_id",
+        ):
             batch.drop_column(column)
     op.drop_table("nominee_fact")

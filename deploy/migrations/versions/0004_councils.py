@@ -125,6 +125,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("consultation_comment", "consultation", "ballot_vote", "ballot_voter", "ballot_round",
-                  "council_item", "council_meeting", "council_member", "council"):
+    for table in (
+        "consultation_comment",
+        "consultation",
+        "ballot_vote",
+        "ballot_voter",
+        "ballot_round",
+        "council_item",
+        "council_meeting",
+        "council_member",
+        "council",
+    ):
         op.drop_table(table)
