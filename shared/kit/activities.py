@@ -26,7 +26,16 @@ from shared.events import (
     NominationSubmitted,
     NominationWithdrawn,
 )
-from shared.kit import reorganizations, transfers
+from shared.kit.reorganizations import (
+    apply_to_replica,
+    find_in_flight,
+    next_queued,
+    outcome_totals,
+    preview_in_flight,
+    queue_candidates,
+    record_outcomes,
+)
+from shared.kit.transfers import plan_transfer, record_transfer
 from shared.models import AuditRecord, Nomination, Review
 from shared.outbox import add_event
 from shared.rules.catalog import default_catalog
@@ -304,7 +313,7 @@ class TierActivities:
     async def plan_transfer(self, args: PlanTransferArgs) -> PlannedTransfer:
         """At the proposer's service: where the nomination goes after a reorganization."""
         async with self._factory() as session:
-            return await transfers.plan_transfer(session, args)
+            return await plan_transfer(session, args)
 
     @activity.defn(name="record_transfer")
     async def record_transfer(self, args: RecordTransferArgs) -> None:
@@ -315,7 +324,7 @@ class TierActivities:
             async with self._factory() as session, session.begin():
                 if await self._already_done(session, args.idempotency_key):
                     return
-                await transfers.record_transfer(session, args)
+                await record_transfer(session, args)
             log.info("nomination.transferred_out", to_agency=args.to_agency, plan=args.plan_code)
         self._on_commit()
 
@@ -323,7 +332,7 @@ class TierActivities:
     async def apply_plan(self, args: ApplyPlanArgs) -> dict:
         """Apply a reorganization plan to this service's registry replica, once."""
         async with self._factory() as session, session.begin():
-            summary = await reorganizations.apply_to_replica(session, args.plan_code, tier=self._tier)
+            summary = await apply_to_replica(session, args.plan_code, tier=self._tier)
         self._on_commit()
         log.info("hierarchy.plan_applied", plan=args.plan_code, closed=summary.get("closed"))
         return {k: v for k, v in summary.items() if k != "ambiguous"} | {"ambiguous": len(summary.get("ambiguous", []))}
@@ -331,32 +340,30 @@ class TierActivities:
     @activity.defn(name="find_in_flight")
     async def find_in_flight(self, args: FindInFlightArgs) -> list[str]:
         async with self._factory() as session:
-            return await reorganizations.find_in_flight(
-                session, date.fromisoformat(args.effective), args.after, args.limit
-            )
+            return await find_in_flight(session, date.fromisoformat(args.effective), args.after, args.limit)
 
     @activity.defn(name="preview_in_flight")
     async def preview_in_flight(self, args: FindInFlightArgs) -> list[OutcomeRow]:
         async with self._factory() as session:
-            return await reorganizations.preview_in_flight(session, args.plan_code, date.fromisoformat(args.effective))
+            return await preview_in_flight(session, args.plan_code, date.fromisoformat(args.effective))
 
     @activity.defn(name="record_outcomes")
     async def record_outcomes(self, args: RecordOutcomesArgs) -> dict[str, int]:
         """Upsert the per-item report; answers the plan's totals so far (a retry answers the same)."""
         async with self._factory() as session, session.begin():
-            await reorganizations.record_outcomes(session, args.plan_code, args.outcomes)
+            await record_outcomes(session, args.plan_code, args.outcomes)
             await session.flush()
-            return await reorganizations.outcome_totals(session, args.plan_code)
+            return await outcome_totals(session, args.plan_code)
 
     @activity.defn(name="queue_candidates")
     async def queue_candidates(self, args: QueueArgs) -> int:
         async with self._factory() as session, session.begin():
-            return await reorganizations.queue_candidates(session, args.plan_code, args.nomination_ids)
+            return await queue_candidates(session, args.plan_code, args.nomination_ids)
 
     @activity.defn(name="next_queued")
     async def next_queued(self, args: QueueArgs) -> list[str]:
         async with self._factory() as session:
-            return await reorganizations.next_queued(session, args.plan_code, args.after, args.limit)
+            return await next_queued(session, args.plan_code, args.after, args.limit)
 
     def all(self) -> list[Callable]:
         return [

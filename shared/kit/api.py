@@ -5,7 +5,6 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.audit import verify_chain
-from shared.kit import service
 from shared.kit.auth import Caller, current_officer, require_role
 from shared.kit.deps import DECIDING_ROLES, PROPOSING_ROLES, db, end_transaction, new_transaction, workflows
 from shared.kit.dossier import level_manifest, proposer_manifest, supplement_manifest
@@ -22,6 +21,16 @@ from shared.kit.schemas import (
     NominationOut,
     ResubmitIn,
     ReviewOut,
+)
+from shared.kit.service import (
+    add_document,
+    create_draft,
+    documents_of,
+    history,
+    inbox,
+    own_nomination,
+    pending_review,
+    prepare_submission,
 )
 from shared.models import Nomination
 from shared.rules.catalog import default_catalog
@@ -55,7 +64,7 @@ async def me(caller: Caller = Depends(current_officer)) -> dict[str, str]:
 
 
 async def _nomination_out(session: AsyncSession, nomination) -> NominationOut:  # type: ignore[no-untyped-def]
-    docs = await service.documents_of(session, nomination.id)
+    docs = await documents_of(session, nomination.id)
     return NominationOut(
         **nomination.model_dump(),
         documents=[DocumentOut(**d.model_dump(exclude={"content"})) for d in docs],
@@ -73,7 +82,7 @@ async def draft(
     body: DraftIn, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
 ):
     require_role(caller, *PROPOSING_ROLES)
-    nomination = await service.create_draft(session, caller=caller, **body.model_dump())
+    nomination = await create_draft(session, caller=caller, **body.model_dump())
     await session.flush()
     return await _nomination_out(session, nomination)
 
@@ -102,7 +111,7 @@ async def my_nominations(
 async def one_nomination(
     nomination_id: str, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
 ):
-    nomination = await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
+    nomination = await own_nomination(session, caller=caller, nomination_id=nomination_id)
     return await _nomination_out(session, nomination)
 
 
@@ -120,7 +129,7 @@ async def attach(
     session: AsyncSession = Depends(db, scope="function"),
 ):
     require_role(caller, *PROPOSING_ROLES)
-    document = await service.add_document(session, caller=caller, nomination_id=nomination_id, **body.model_dump())
+    document = await add_document(session, caller=caller, nomination_id=nomination_id, **body.model_dump())
     return DocumentOut(**document.model_dump(exclude={"content"}))
 
 
@@ -138,7 +147,7 @@ async def submit(
     wf: NominationClient = Depends(workflows),
 ) -> dict:
     require_role(caller, *PROPOSING_ROLES)
-    nomination_input, plan = await service.prepare_submission(
+    nomination_input, plan = await prepare_submission(
         session, caller=caller, nomination_id=nomination_id, today=request.app.state.kit.settings.today()
     )
     workflow_id = await wf.start(nomination_input)
@@ -164,7 +173,7 @@ async def resubmit(
     wf: NominationClient = Depends(workflows),
 ) -> NominationStatus:
     require_role(caller, *PROPOSING_ROLES)
-    await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
+    await own_nomination(session, caller=caller, nomination_id=nomination_id)
     try:
         # The proposer's part of the dossier as it now stands: its documents and what its own
         # council produced. The manifest is frozen again once the workflow has accepted it.
@@ -196,7 +205,7 @@ async def withdraw(
     wf: NominationClient = Depends(workflows),
 ) -> NominationStatus:
     require_role(caller, *PROPOSING_ROLES)
-    await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
+    await own_nomination(session, caller=caller, nomination_id=nomination_id)
     try:
         await end_transaction(session)
         return await wf.withdraw(nomination_id, WithdrawInput(caller.agency_code, caller.officer_id, body.reason))
@@ -212,9 +221,7 @@ async def my_inbox(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ):
-    return [
-        ReviewOut(**r.model_dump()) for r in await service.inbox(session, agency_code=caller.agency_code, state=state)
-    ]
+    return [ReviewOut(**r.model_dump()) for r in await inbox(session, agency_code=caller.agency_code, state=state)]
 
 
 @router.post(
@@ -233,7 +240,7 @@ async def decide(
     require_role(caller, *DECIDING_ROLES)
     if body.action == "confer" and not body.decision_no:
         raise HTTPException(422, "a conferral needs the decision number (decision_no) of the quyết định")
-    review = await service.pending_review(session, caller=caller, nomination_id=nomination_id)
+    review = await pending_review(session, caller=caller, nomination_id=nomination_id)
     today = request.app.state.kit.settings.today()
     documents = []
     tier = request.app.state.kit.settings.tier.value
@@ -322,7 +329,7 @@ async def release(
 
 async def _hold(nomination_id, body, caller, session, wf, update):  # type: ignore[no-untyped-def]
     require_role(caller, *DECIDING_ROLES)
-    await service.history(session, caller=caller, nomination_id=nomination_id)  # on its route, or 404
+    await history(session, caller=caller, nomination_id=nomination_id)  # on its route, or 404
     await end_transaction(session)
     try:
         return await update(nomination_id, HoldInput(caller.agency_code, caller.officer_id, body.reason, body.source))
@@ -343,7 +350,7 @@ async def nomination_status(
     session: AsyncSession = Depends(db, scope="function"),
     wf: NominationClient = Depends(workflows),
 ) -> NominationStatus:
-    await service.history(session, caller=caller, nomination_id=nomination_id)
+    await history(session, caller=caller, nomination_id=nomination_id)
     try:
         return await wf.status(nomination_id)
     except NominationNotFound as err:
@@ -359,9 +366,7 @@ async def nomination_status(
 async def nomination_history(
     nomination_id: str, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
 ):
-    return [
-        AuditOut(**r.model_dump()) for r in await service.history(session, caller=caller, nomination_id=nomination_id)
-    ]
+    return [AuditOut(**r.model_dump()) for r in await history(session, caller=caller, nomination_id=nomination_id)]
 
 
 @router.get(

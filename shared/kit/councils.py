@@ -86,7 +86,7 @@ async def create_council(
         created_at=datetime.now(UTC),
     )
     session.add(council)
-    return _council_out(council)
+    return council_out(council)
 
 
 @router.get("/councils", summary="The caller's agency's councils")
@@ -94,7 +94,7 @@ async def list_councils(
     caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
 ) -> list[dict[str, Any]]:
     rows = await session.exec(select(Council).where(Council.agency_code == caller.agency_code).order_by(Council.name))
-    return [_council_out(council) for council in rows.all()]
+    return [council_out(council) for council in rows.all()]
 
 
 @router.get("/councils/{council_id}", summary="A council and its roster on a date (default: today)")
@@ -105,14 +105,14 @@ async def get_council(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
-    council = await _own_council(session, council_id, caller)
+    council = await own_council(session, council_id, caller)
     day = on or request.app.state.kit.settings.today()
-    members = [m for m in await _members(session, council_id) if _membership(m).on(day)]
+    members = [m for m in await members_of(session, council_id) if membership_of(m).on(day)]
     return {
-        **_council_out(council),
+        **council_out(council),
         "on": day.isoformat(),
         "members_total": len(members),
-        "members": [_member_out(m) for m in sorted(members, key=lambda m: m.officer_id)],
+        "members": [member_out(m) for m in sorted(members, key=lambda m: m.officer_id)],
     }
 
 
@@ -128,7 +128,7 @@ async def add_member(
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
     require_role(caller, *MANAGING_ROLES)
-    council = await _own_council(session, council_id, caller)
+    council = await own_council(session, council_id, caller)
     officer = await session.get(Officer, body.officer_id)
     if officer is None or officer.agency_code != council.agency_code or not officer.active:
         raise _problem(
@@ -144,11 +144,11 @@ async def add_member(
         starts_on=body.starts_on,
         ends_on=body.ends_on,
     )
-    members = await _members(session, council_id)
-    await _check_roster_change(session, council, members, before=None, after=member)
+    members = await members_of(session, council_id)
+    await check_roster_change(session, council, members, before=None, after=member)
     session.add(member)
     await session.flush()
-    return _member_out(member)
+    return member_out(member)
 
 
 @router.post(
@@ -163,8 +163,8 @@ async def leave(
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
     require_role(caller, *MANAGING_ROLES)
-    council = await _own_council(session, council_id, caller)
-    members = await _members(session, council_id)
+    council = await own_council(session, council_id, caller)
+    members = await members_of(session, council_id)
     current = [
         m
         for m in members
@@ -174,10 +174,10 @@ async def leave(
         raise _problem(409, f"{officer_id} has no membership of this council that runs into {body.on}")
     member = current[0]
     after = CouncilMember(**{**member.model_dump(), "ends_on": body.on - timedelta(days=1)})
-    await _check_roster_change(session, council, members, before=member, after=after)
+    await check_roster_change(session, council, members, before=member, after=after)
     member.ends_on = after.ends_on
     session.add(member)
-    return _member_out(member)
+    return member_out(member)
 
 
 # ---------------------------------------------------------------- meetings and ballots
@@ -195,9 +195,9 @@ async def create_meeting(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
-    council = await _own_council(session, council_id, caller)
-    roster = _roster(council, await _members(session, council_id))
-    _may_run(caller, council, roster, body.held_on)
+    council = await own_council(session, council_id, caller)
+    roster = roster_of(council, await members_of(session, council_id))
+    check_may_run(caller, council, roster, body.held_on)
     ids = [item.nomination_id for item in body.items]
     if len(set(ids)) != len(ids):
         raise _problem(422, "a nomination appears twice on the agenda")
@@ -216,8 +216,8 @@ async def create_meeting(
     session.add(meeting)
     items = []
     for entry in body.items:
-        await _check_nomination(session, council.agency_code, entry)
-        rule = await _ballot_rule(
+        await check_agenda_nomination(session, council.agency_code, entry)
+        rule = await ballot_rule_for(
             session,
             council,
             entry.award_code,
@@ -225,7 +225,7 @@ async def create_meeting(
             eligible,
             default_level=request.app.state.kit.settings.tier.value,
         )
-        box = _open_box(roster, Meeting(council.agency_code, body.held_on, 1, frozenset(meeting.present)), rule)
+        box = open_box(roster, Meeting(council.agency_code, body.held_on, 1, frozenset(meeting.present)), rule)
         if not box.quorum_met:
             raise _problem(
                 409,
@@ -248,7 +248,7 @@ async def create_meeting(
     session.add_all(items)
     await session.flush()
     for item in items:
-        session.add(BallotRound(item_id=_id(item), round=1, present=meeting.present))
+        session.add(BallotRound(item_id=flushed_id(item), round=1, present=meeting.present))
         await append_audit(
             session,
             idempotency_key=f"council-meeting:{meeting.id}:{item.nomination_id}",
@@ -268,15 +268,15 @@ async def create_meeting(
                 "quorum": item.quorum,
             },
         )
-    return await _meeting_out(session, meeting, council)
+    return await meeting_out(session, meeting, council)
 
 
 @router.get("/meetings/{meeting_id}", summary="A meeting, its attendance and where each ballot stands")
 async def get_meeting(
     meeting_id: str, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
 ) -> dict[str, Any]:
-    meeting, council = await _meeting(session, meeting_id, caller)
-    return await _meeting_out(session, meeting, council)
+    meeting, council = await meeting_and_council(session, meeting_id, caller)
+    return await meeting_out(session, meeting, council)
 
 
 @router.post(
@@ -294,9 +294,9 @@ async def vote(
 ) -> dict[str, Any]:
     if caller.retired:
         raise _problem(status.HTTP_403_FORBIDDEN, caller.retired)
-    meeting, council = await _meeting(session, meeting_id, caller, hide=False)
-    item = await _item(session, meeting_id, nomination_id, lock=True)
-    _voting(item)
+    meeting, council = await meeting_and_council(session, meeting_id, caller, hide=False)
+    item = await agenda_item(session, meeting_id, nomination_id, lock=True)
+    check_voting(item)
     today = request.app.state.kit.settings.today()
     if not body.written and today < meeting.held_on:
         raise _problem(
@@ -304,7 +304,7 @@ async def vote(
             f"the meeting is on {meeting.held_on}; members present vote there, absent members "
             "vote in writing (written: true)",
         )
-    box, voters, ballots = await _replayed_box(session, council, meeting, item)
+    box, voters, ballots = await replayed_box(session, council, meeting, item)
     try:
         if body.written:
             receipt = box.cast_written(caller.officer_id, body.vote == "yes", written_on=today)
@@ -319,8 +319,8 @@ async def vote(
     except BallotError as err:
         raise _problem(409, str(err)) from None
     voters.append(caller.officer_id)
-    ballots.append((_digest(receipt), body.vote == "yes"))
-    await _rewrite_box(session, item, voters, ballots)
+    ballots.append((receipt_digest(receipt), body.vote == "yes"))
+    await rewrite_box(session, item, voters, ballots)
     await append_audit(
         session,
         idempotency_key=f"ballot:{item.id}:{item.round}:voter:{caller.officer_id}",
@@ -351,19 +351,19 @@ async def close_round(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
-    meeting, council = await _meeting(session, meeting_id, caller)
-    _may_run(caller, council, _roster(council, await _members(session, council.id)), meeting.held_on)
-    item = await _item(session, meeting_id, nomination_id, lock=True)
-    _voting(item)
-    box, _, ballots = await _replayed_box(session, council, meeting, item)
+    meeting, council = await meeting_and_council(session, meeting_id, caller)
+    check_may_run(caller, council, roster_of(council, await members_of(session, council.id)), meeting.held_on)
+    item = await agenda_item(session, meeting_id, nomination_id, lock=True)
+    check_voting(item)
+    box, _, ballots = await replayed_box(session, council, meeting, item)
     try:
         tally = box.tally()
     except BallotError as err:
         raise _problem(409, str(err)) from None
     tally = dataclasses.replace(tally, receipts=tuple(sorted(receipt for receipt, _ in ballots)))
     now = datetime.now(UTC)
-    current = await _round(session, item.id, item.round)
-    current.tally, current.closed_at = _stored(tally), now
+    current = await round_row(session, item.id, item.round)
+    current.tally, current.closed_at = stored_tally(tally), now
     session.add(current)
     await append_audit(
         session,
@@ -374,7 +374,7 @@ async def close_round(
         action="council.round_closed",
         outcome=tally.outcome,
         nomination_id=nomination_id,
-        details={"meeting_id": meeting_id, **_counts(current.tally)},
+        details={"meeting_id": meeting_id, **public_counts(current.tally)},
     )
     if tally.outcome == "second_round":
         item.state = "second_round_due"
@@ -382,9 +382,9 @@ async def close_round(
         item.state = "chair_decision_due"
     else:
         item.outcome, item.passed = tally.outcome, tally.passed
-        await _conclude(session, council, meeting, item, caller, now)
+        await conclude(session, council, meeting, item, caller, now)
     session.add(item)
-    return {**_counts(current.tally), "state": item.state}
+    return {**public_counts(current.tally), "state": item.state}
 
 
 @router.post(
@@ -399,22 +399,22 @@ async def open_round(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
-    meeting, council = await _meeting(session, meeting_id, caller)
-    roster = _roster(council, await _members(session, council.id))
-    _may_run(caller, council, roster, meeting.held_on)
-    item = await _item(session, meeting_id, nomination_id, lock=True)
+    meeting, council = await meeting_and_council(session, meeting_id, caller)
+    roster = roster_of(council, await members_of(session, council.id))
+    check_may_run(caller, council, roster, meeting.held_on)
+    item = await agenda_item(session, meeting_id, nomination_id, lock=True)
     if item.state == "voting":
         raise _problem(409, f"round {item.round} is still open; close it first")
-    last = _tally(await _round(session, item.id, item.round), council, meeting)
+    last = tally_of(await round_row(session, item.id, item.round), council, meeting)
     present = sorted(set(body.present if body.present is not None else meeting.present))
     try:
         following = next_round(last, present=frozenset(present))
     except BallotError as err:
         raise _problem(409, str(err)) from None
-    _open_box(roster, following, _rule(item), previous=last)
+    open_box(roster, following, stored_rule(item), previous=last)
     item.round, item.state = following.round, "voting"
     session.add(item)
-    session.add(BallotRound(item_id=_id(item), round=following.round, present=present))
+    session.add(BallotRound(item_id=flushed_id(item), round=following.round, present=present))
     await append_audit(
         session,
         idempotency_key=f"ballot:{item.id}:{following.round}:opened",
@@ -440,17 +440,17 @@ async def chair_decision(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
-    meeting, council = await _meeting(session, meeting_id, caller)
-    roster = _roster(council, await _members(session, council.id))
-    _may_run(caller, council, roster, meeting.held_on, roles=("chair",), positions=("chair",))
-    item = await _item(session, meeting_id, nomination_id, lock=True)
+    meeting, council = await meeting_and_council(session, meeting_id, caller)
+    roster = roster_of(council, await members_of(session, council.id))
+    check_may_run(caller, council, roster, meeting.held_on, roles=("chair",), positions=("chair",))
+    item = await agenda_item(session, meeting_id, nomination_id, lock=True)
     if item.state != "chair_decision_due":
         raise _problem(409, f"no chair decision is due on this nomination: its ballot is {item.state}")
     item.outcome = "chair_passed" if body.passed else "chair_refused"
     item.passed, item.chair_reason = body.passed, body.reason
-    await _conclude(session, council, meeting, item, caller, datetime.now(UTC))
+    await conclude(session, council, meeting, item, caller, datetime.now(UTC))
     session.add(item)
-    return await _result_out(session, council, meeting, item)
+    return await result_out(session, council, meeting, item)
 
 
 @router.get("/meetings/{meeting_id}/items/{nomination_id}/result", summary="Counts per round; never who voted how")
@@ -460,8 +460,8 @@ async def result(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
-    meeting, council = await _meeting(session, meeting_id, caller)
-    return await _result_out(session, council, meeting, await _item(session, meeting_id, nomination_id))
+    meeting, council = await meeting_and_council(session, meeting_id, caller)
+    return await result_out(session, council, meeting, await agenda_item(session, meeting_id, nomination_id))
 
 
 @router.post("/meetings/{meeting_id}/receipts/verify", summary="Check that the ballot with this receipt was counted")
@@ -471,23 +471,23 @@ async def verify_receipt(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
-    await _meeting(session, meeting_id, caller)
-    ballot = await session.get(BallotVote, _digest(body.receipt.strip()))
+    await meeting_and_council(session, meeting_id, caller)
+    ballot = await session.get(BallotVote, receipt_digest(body.receipt.strip()))
     item = await session.get(CouncilItem, ballot.item_id) if ballot else None
     if ballot is None or item is None or item.meeting_id != meeting_id:
         return {"counted": False, "round": None}
-    closed = (await _round(session, item.id, ballot.round)).tally is not None
+    closed = (await round_row(session, item.id, ballot.round)).tally is not None
     return {"counted": True, "round": ballot.round, "nomination_id": item.nomination_id, "round_closed": closed}
 
 
 # ---------------------------------------------------------------- helpers
 
 
-def _council_out(council: Council) -> dict[str, Any]:
+def council_out(council: Council) -> dict[str, Any]:
     return council.model_dump(include={"id", "agency_code", "name", "quorum", "default_threshold"})
 
 
-def _member_out(member: CouncilMember) -> dict[str, Any]:
+def member_out(member: CouncilMember) -> dict[str, Any]:
     return {
         "officer_id": member.officer_id,
         "name": member.name,
@@ -497,7 +497,7 @@ def _member_out(member: CouncilMember) -> dict[str, Any]:
     }
 
 
-async def _own_council(session: AsyncSession, council_id: str, caller: Caller) -> Council:
+async def own_council(session: AsyncSession, council_id: str, caller: Caller) -> Council:
     """Another agency's council looks absent (404), like its dossiers."""
     council = await session.get(Council, council_id)
     if council is None or council.agency_code != caller.agency_code:
@@ -505,21 +505,21 @@ async def _own_council(session: AsyncSession, council_id: str, caller: Caller) -
     return council
 
 
-async def _members(session: AsyncSession, council_id: str) -> list[CouncilMember]:
+async def members_of(session: AsyncSession, council_id: str) -> list[CouncilMember]:
     rows = await session.exec(select(CouncilMember).where(CouncilMember.council_id == council_id))
     return list(rows.all())
 
 
-def _membership(member: CouncilMember) -> Membership:
+def membership_of(member: CouncilMember) -> Membership:
     return Membership(member.officer_id, member.name, member.position, member.starts_on, member.ends_on)  # type: ignore[arg-type]
 
 
-def _roster(council: Council, members: list[CouncilMember]) -> Roster:
+def roster_of(council: Council, members: list[CouncilMember]) -> Roster:
     # Keyed by agency code, as `ballot.py` and its minutes expect: one roster per request, one council.
-    return Roster(council.agency_code, tuple(_membership(m) for m in members))
+    return Roster(council.agency_code, tuple(membership_of(m) for m in members))
 
 
-async def _check_roster_change(
+async def check_roster_change(
     session: AsyncSession,
     council: Council,
     members: list[CouncilMember],
@@ -531,13 +531,13 @@ async def _check_roster_change(
     day's threshold denominator, and rewriting it would change a ballot already cast."""
     others = [m for m in members if m is not before]
     try:
-        _roster(council, [*others, after])
+        roster_of(council, [*others, after])
     except ValueError as err:
         raise _problem(409, str(err)) from None
     met = await session.exec(select(CouncilMeeting).where(CouncilMeeting.council_id == council.id))
     for meeting in met.all():
-        was = before is not None and _membership(before).on(meeting.held_on)
-        if was != _membership(after).on(meeting.held_on):
+        was = before is not None and membership_of(before).on(meeting.held_on)
+        if was != membership_of(after).on(meeting.held_on):
             raise _problem(
                 409,
                 f"the roster on {meeting.held_on} is fixed: the council met that day "
@@ -545,7 +545,7 @@ async def _check_roster_change(
             )
 
 
-def _may_run(
+def check_may_run(
     caller: Caller,
     council: Council,
     roster: Roster,
@@ -567,7 +567,7 @@ def _may_run(
     )
 
 
-async def _check_nomination(session: AsyncSession, agency_code: str, entry: ItemIn) -> None:
+async def check_agenda_nomination(session: AsyncSession, agency_code: str, entry: ItemIn) -> None:
     """The council reviews its own agency's proposals and what is pending at the agency."""
     if entry.award_code not in default_catalog().awards:
         raise _problem(422, f"unknown award code '{entry.award_code}'; GET /catalog/awards lists the codes")
@@ -586,7 +586,7 @@ async def _check_nomination(session: AsyncSession, agency_code: str, entry: Item
         raise _problem(422, f"nomination {entry.nomination_id} proposes {known}, not {entry.award_code}")
 
 
-async def _ballot_rule(
+async def ballot_rule_for(
     session: AsyncSession, council: Council, award_code: str, on: date, eligible: int, *, default_level: str
 ) -> BallotRule:
     """The catalog's ballot for the award at this council; for awards without a mandatory ballot,
@@ -594,7 +594,7 @@ async def _ballot_rule(
     agency = await agency_on(session, council.agency_code, on)
     level = agency.tier if agency else default_level
     rules = default_ballot_rules()
-    rule = rules.rule_for(award_code, level, agency=council.agency_code) or _optional_rule(
+    rule = rules.rule_for(award_code, level, agency=council.agency_code) or optional_rule_for(
         rules, award_code, level, council, eligible
     )
     if council.quorum is not None:
@@ -606,7 +606,7 @@ async def _ballot_rule(
     return rule
 
 
-def _optional_rule(rules: BallotRules, award_code: str, level: str, council: Council, eligible: int) -> BallotRule:
+def optional_rule_for(rules: BallotRules, award_code: str, level: str, council: Council, eligible: int) -> BallotRule:
     # rule_for answers None for these awards, but the council still needs its quorum and rounds.
     settings: dict[str, Any] = {
         "quorum": rules.defaults.quorum,
@@ -627,7 +627,7 @@ def _optional_rule(rules: BallotRules, award_code: str, level: str, council: Cou
     return BallotRule(award=award_code, threshold=threshold, basis=tuple(basis), **settings)
 
 
-def _rule(item: CouncilItem) -> BallotRule:
+def stored_rule(item: CouncilItem) -> BallotRule:
     return BallotRule(
         award=item.award_code,
         threshold=Fraction(item.threshold),
@@ -638,7 +638,7 @@ def _rule(item: CouncilItem) -> BallotRule:
     )
 
 
-def _open_box(roster: Roster, meeting: Meeting, rule: BallotRule, previous: Tally | None = None) -> BallotBox:
+def open_box(roster: Roster, meeting: Meeting, rule: BallotRule, previous: Tally | None = None) -> BallotBox:
     try:
         return BallotBox(roster, meeting, rule, previous=previous)
     except NotEligibleError as err:
@@ -647,7 +647,7 @@ def _open_box(roster: Roster, meeting: Meeting, rule: BallotRule, previous: Tall
         raise _problem(409, str(err)) from None
 
 
-async def _meeting(
+async def meeting_and_council(
     session: AsyncSession, meeting_id: str, caller: Caller, *, hide: bool = True
 ) -> tuple[CouncilMeeting, Council]:
     """The meeting and its council; other agencies' meetings look absent unless `hide` is off (a
@@ -660,7 +660,7 @@ async def _meeting(
     return meeting, council
 
 
-async def _item(session: AsyncSession, meeting_id: str, nomination_id: str, *, lock: bool = False) -> CouncilItem:
+async def agenda_item(session: AsyncSession, meeting_id: str, nomination_id: str, *, lock: bool = False) -> CouncilItem:
     query = select(CouncilItem).where(CouncilItem.meeting_id == meeting_id, CouncilItem.nomination_id == nomination_id)
     item = (await session.exec(query.with_for_update() if lock else query)).first()
     if item is None:
@@ -668,7 +668,7 @@ async def _item(session: AsyncSession, meeting_id: str, nomination_id: str, *, l
     return item
 
 
-def _voting(item: CouncilItem) -> None:
+def check_voting(item: CouncilItem) -> None:
     if item.state == "second_round_due":
         raise _problem(
             409,
@@ -681,22 +681,22 @@ def _voting(item: CouncilItem) -> None:
         raise _problem(409, f"the ballot on this nomination has concluded ({item.outcome})")
 
 
-async def _round(session: AsyncSession, item_id: int | None, round_: int) -> BallotRound:
+async def round_row(session: AsyncSession, item_id: int | None, round_: int) -> BallotRound:
     found = await session.exec(select(BallotRound).where(BallotRound.item_id == item_id, BallotRound.round == round_))
     return found.one()
 
 
-async def _replayed_box(
+async def replayed_box(
     session: AsyncSession, council: Council, meeting: CouncilMeeting, item: CouncilItem
 ) -> tuple[BallotBox, list[str], list[tuple[str, bool]]]:
     """The open round's box as stored: the ballot rules judge the next step against it."""
-    current = await _round(session, item.id, item.round)
-    previous = _tally(await _round(session, item.id, item.round - 1), council, meeting) if item.round > 1 else None
-    roster = _roster(council, await _members(session, council.id))
-    box = _open_box(
+    current = await round_row(session, item.id, item.round)
+    previous = tally_of(await round_row(session, item.id, item.round - 1), council, meeting) if item.round > 1 else None
+    roster = roster_of(council, await members_of(session, council.id))
+    box = open_box(
         roster,
         Meeting(council.agency_code, meeting.held_on, item.round, frozenset(current.present)),
-        _rule(item),
+        stored_rule(item),
         previous,
     )
     where = (BallotVoter.item_id == item.id, BallotVoter.round == item.round)
@@ -715,7 +715,7 @@ async def _replayed_box(
     return box, voters, ballots
 
 
-async def _rewrite_box(
+async def rewrite_box(
     session: AsyncSession, item: CouncilItem, voters: list[str], ballots: list[tuple[str, bool]]
 ) -> None:
     """Replace both sets, each in its own key order, so that every row of a round shares one
@@ -739,16 +739,16 @@ async def _rewrite_box(
     )
 
 
-def _id(item: CouncilItem) -> int:
+def flushed_id(item: CouncilItem) -> int:
     assert item.id is not None, "the item is flushed before its rounds are stored"
     return item.id
 
 
-def _digest(receipt: str) -> str:
+def receipt_digest(receipt: str) -> str:
     return hashlib.sha256(receipt.encode()).hexdigest()
 
 
-def _stored(tally: Tally) -> dict[str, Any]:
+def stored_tally(tally: Tally) -> dict[str, Any]:
     return {
         "round": tally.round,
         "eligible": tally.eligible,
@@ -766,7 +766,7 @@ def _stored(tally: Tally) -> dict[str, Any]:
     }
 
 
-def _tally(stored_round: BallotRound, council: Council, meeting: CouncilMeeting) -> Tally:
+def tally_of(stored_round: BallotRound, council: Council, meeting: CouncilMeeting) -> Tally:
     t = stored_round.tally
     assert t is not None, "an open round has no tally"
     return Tally(
@@ -787,7 +787,7 @@ def _tally(stored_round: BallotRound, council: Council, meeting: CouncilMeeting)
     )
 
 
-def _counts(t: dict[str, Any]) -> dict[str, Any]:
+def public_counts(t: dict[str, Any]) -> dict[str, Any]:
     """What a round publishes: counts, never a voter."""
     return {
         "round": t["round"],
@@ -805,31 +805,31 @@ def _counts(t: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _closed_rounds(session: AsyncSession, item: CouncilItem) -> list[BallotRound]:
+async def closed_rounds(session: AsyncSession, item: CouncilItem) -> list[BallotRound]:
     query = select(BallotRound).where(BallotRound.item_id == item.id).order_by(col(BallotRound.round))
     rows = await session.exec(query)
     return [r for r in rows.all() if r.tally is not None]
 
 
-async def _conclude(
+async def conclude(
     session: AsyncSession, council: Council, meeting: CouncilMeeting, item: CouncilItem, caller: Caller, now: datetime
 ) -> None:
     """Close the item and add the minutes and the ballot result to the nomination's dossier."""
     item.state, item.concluded_at = "concluded", now
-    rounds = [_tally(r, council, meeting) for r in await _closed_rounds(session, item)]
+    rounds = [tally_of(r, council, meeting) for r in await closed_rounds(session, item)]
     stem = f"{meeting.held_on.isoformat()}-{item.nomination_id[:8]}"
     documents = (
         (
             "bien_ban_hoi_dong",
             f"bien-ban-hoi-dong-{stem}.txt",
             "text/plain; charset=utf-8",
-            await _minutes(session, council, meeting, item, rounds),
+            await minutes_text(session, council, meeting, item, rounds),
         ),
         (
             "ket_qua_bo_phieu",
             f"ket-qua-bo-phieu-{stem}.json",
             "application/json; charset=utf-8",
-            _ballot_result(council, meeting, item, rounds),
+            ballot_result_json(council, meeting, item, rounds),
         ),
     )
     for kind, filename, content_type, text in documents:
@@ -857,15 +857,15 @@ async def _conclude(
             "meeting_id": meeting.id,
             "passed": item.passed,
             "rounds": len(rounds),
-            **({"last_round": _counts(_stored(rounds[-1]))} if rounds else {}),
+            **({"last_round": public_counts(stored_tally(rounds[-1]))} if rounds else {}),
         },
     )
 
 
-async def _result_out(
+async def result_out(
     session: AsyncSession, council: Council, meeting: CouncilMeeting, item: CouncilItem
 ) -> dict[str, Any]:
-    rounds = [_counts(r.tally) for r in await _closed_rounds(session, item) if r.tally is not None]
+    rounds = [public_counts(r.tally) for r in await closed_rounds(session, item) if r.tally is not None]
     return {
         "meeting_id": meeting.id,
         "council_id": council.id,
@@ -885,9 +885,9 @@ async def _result_out(
     }
 
 
-async def _meeting_out(session: AsyncSession, meeting: CouncilMeeting, council: Council) -> dict[str, Any]:
+async def meeting_out(session: AsyncSession, meeting: CouncilMeeting, council: Council) -> dict[str, Any]:
     items = await session.exec(select(CouncilItem).where(CouncilItem.meeting_id == meeting.id).order_by(CouncilItem.id))  # type: ignore[arg-type]
-    roster = _roster(council, await _members(session, council.id))
+    roster = roster_of(council, await members_of(session, council.id))
     return {
         "id": meeting.id,
         "council_id": council.id,
@@ -917,7 +917,7 @@ async def _meeting_out(session: AsyncSession, meeting: CouncilMeeting, council: 
 # ---------------------------------------------------------------- minutes (biên bản) and result
 
 
-_CONCLUSION = {
+CONCLUSION = {
     "passed": "Hội đồng thống nhất đề nghị {award} cho {nominee} (kết quả bỏ phiếu đạt tỷ lệ quy định).",
     "failed": "Hội đồng không đề nghị {award} cho {nominee} (kết quả bỏ phiếu không đạt tỷ lệ quy định).",
     "chair_passed": "Sau {rounds} vòng bỏ phiếu không đạt, Chủ tịch Hội đồng quyết định ĐỀ NGHỊ {award} cho {nominee}.",
@@ -926,7 +926,7 @@ _CONCLUSION = {
 }
 
 
-async def _minutes(
+async def minutes_text(
     session: AsyncSession, council: Council, meeting: CouncilMeeting, item: CouncilItem, tallies: list[Tally]
 ) -> str:
     """The biên bản họp hội đồng: the vote-count minutes of each round (`ballot.minutes`), what the
@@ -948,7 +948,7 @@ async def _minutes(
         meeting_round = Meeting(council.agency_code, meeting.held_on, tally.round, frozenset())
         lines += [minutes(meeting_round, tally, agency_name, award, item.nominee_name).rstrip("\n"), ""]
     lines.append("Ghi chú: mã phiếu ghi trên là mã băm SHA-256 của mã phiếu mỗi thành viên tự giữ.")
-    conclusion = _CONCLUSION[item.outcome or "failed"].format(
+    conclusion = CONCLUSION[item.outcome or "failed"].format(
         award=award, nominee=item.nominee_name, rounds=len(tallies)
     )
     lines.append(f"KẾT LUẬN: {conclusion}")
@@ -957,7 +957,7 @@ async def _minutes(
     return "\n".join(lines) + "\n"
 
 
-def _ballot_result(council: Council, meeting: CouncilMeeting, item: CouncilItem, tallies: list[Tally]) -> str:
+def ballot_result_json(council: Council, meeting: CouncilMeeting, item: CouncilItem, tallies: list[Tally]) -> str:
     """The kết quả bỏ phiếu as JSON the next level can read: counts per round, no voter."""
     award = default_catalog().award(item.award_code)
     document = {
@@ -987,7 +987,7 @@ def _ballot_result(council: Council, meeting: CouncilMeeting, item: CouncilItem,
             }
             for t in tallies
         ],
-        "ket_luan": _CONCLUSION[item.outcome or "failed"].format(
+        "ket_luan": CONCLUSION[item.outcome or "failed"].format(
             award=award.name_vi, nominee=item.nominee_name, rounds=len(tallies)
         ),
         "dat": item.passed,

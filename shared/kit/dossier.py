@@ -21,10 +21,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.audit import append_audit, record_hash
-from shared.kit import service
 from shared.kit.auth import Caller, current_officer, require_role
 from shared.kit.deps import db
 from shared.kit.schemas import DocumentIn
+from shared.kit.service import decode_document, pending_review
 from shared.models import AuditRecord, Document, LevelDocument, Nomination, Review
 from workflows.nomination.inputs import DocumentRef
 
@@ -245,8 +245,8 @@ async def add_level_document(
     session: AsyncSession = Depends(db, scope="function"),
 ):
     require_role(caller, *LEVEL_ROLES)
-    await service.pending_review(session, caller=caller, nomination_id=nomination_id)
-    content = service.decode_document(
+    await pending_review(session, caller=caller, nomination_id=nomination_id)
+    content = decode_document(
         kind=body.kind, content_type=body.content_type, content_base64=body.content_base64, sha256=body.sha256
     )
     document = await store_level_document(

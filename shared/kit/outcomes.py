@@ -24,10 +24,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.audit import append_audit
 from shared.events import TOPIC_AWARDS, AwardConferred, AwardRestored, AwardRevoked, AwardStripped
 from shared.hierarchy.registry import agency_on
-from shared.kit import service
 from shared.kit.auth import Caller, current_officer, require_role
 from shared.kit.deps import DECIDING_ROLES, db
 from shared.kit.nominees import CHANGE_OF_EVENT
+from shared.kit.service import history
 from shared.models import Agency, AuditRecord, Nomination, OutboxEvent, Review
 from shared.outbox import add_event
 from shared.rules.catalog import default_catalog
@@ -484,7 +484,7 @@ async def restore(
 async def award_changes(
     nomination_id: str, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
 ):
-    await service.history(session, caller=caller, nomination_id=nomination_id)  # 404 unless on its route
+    await history(session, caller=caller, nomination_id=nomination_id)  # 404 unless on its route
     conferral = await known_conferral(session, nomination_id)
     changes = await changes_of(session, nomination_id)
     if conferral is None and not changes:

@@ -15,9 +15,9 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-from shared.kit import reorganizations
 from shared.kit.auth import Caller, current_officer, require_role
 from shared.kit.deps import db, end_transaction, new_transaction
+from shared.kit.reorganizations import find_in_flight, known_plans, outcomes_of, plan_by_code
 from shared.models import Agency
 from shared.reorg.apply import apply_plan
 from shared.reorg.plan import PlanError
@@ -30,7 +30,7 @@ router = APIRouter()
 
 def _plan(code: str):  # type: ignore[no-untyped-def]
     try:
-        return reorganizations.plan_by_code(code)
+        return plan_by_code(code)
     except KeyError as err:
         raise HTTPException(404, str(err).strip("'\"")) from None
 
@@ -48,7 +48,7 @@ async def _checked(session: AsyncSession, code: str):  # type: ignore[no-untyped
 @router.get("/reorganizations", tags=["reorganization"], summary="Known reorganization plans")
 async def plans() -> list[dict[str, Any]]:
     found = []
-    for code, load in reorganizations.known_plans().items():
+    for code, load in known_plans().items():
         plan = load()
         found.append(
             {
@@ -78,7 +78,7 @@ async def dry_run(
 ):  # type: ignore[no-untyped-def]
     require_role(caller, "admin", "auditor", "chair")
     plan, application = await _checked(session, code)
-    in_flight = await reorganizations.find_in_flight(session, plan.effective)
+    in_flight = await find_in_flight(session, plan.effective)
     previews: list[dict[str, Any]] = []
     if nominations:
         previews = await _preview_nominations(request, session, code, plan)
@@ -121,7 +121,7 @@ async def _preview_nominations(request: Request, session: AsyncSession, code: st
     await handle.result()
     key = f"{code}#dry-run-{run}"
     async with new_transaction(request) as fresh:
-        rows = await reorganizations.outcomes_of(fresh, key)
+        rows = await outcomes_of(fresh, key)
     return [r.model_dump(exclude={"id", "plan_code", "recorded_at"}) for r in rows]
 
 
@@ -209,7 +209,7 @@ async def progress(code: str, request: Request, caller: Caller = Depends(current
 async def outcomes(
     code: str, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
 ) -> list[dict[str, Any]]:
-    return [r.model_dump(exclude={"id"}) for r in await reorganizations.outcomes_of(session, code)]
+    return [r.model_dump(exclude={"id"}) for r in await outcomes_of(session, code)]
 
 
 def _plain(item: Any) -> Any:

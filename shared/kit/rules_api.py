@@ -6,9 +6,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.kit import nominees
 from shared.kit.auth import Caller, current_officer, require_role
 from shared.kit.deps import PROPOSING_ROLES, db
+from shared.kit.nominees import facts_of, history_of, record_facts
 from shared.kit.schemas import EligibilityIn, FactsIn, RouteOut
 from shared.routing import RoutingError, plan_route
 from shared.rules.catalog import default_catalog
@@ -140,7 +140,7 @@ async def eligibility_check(
         history = (
             NomineeHistory.from_facts(body.facts)
             if body.facts is not None
-            else await nominees.history_of(session, body.nominee_id)
+            else await history_of(session, body.nominee_id)
         )
     except (LookupError, ValueError) as err:
         raise HTTPException(422, str(err).strip("'\"")) from None
@@ -165,14 +165,14 @@ async def eligibility_check(
     tags=["nominees"],
     summary="Record facts of a nominee's history at the caller's agency (idempotent); others learn by events",
 )
-async def record_facts(
+async def post_facts(
     nominee_id: str,
     body: FactsIn,
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
     require_role(caller, *PROPOSING_ROLES)
-    fresh = await nominees.record_facts(session, caller=caller, nominee_id=nominee_id, facts=body.facts)
+    fresh = await record_facts(session, caller=caller, nominee_id=nominee_id, facts=body.facts)
     return {"nominee_id": nominee_id, "recorded": len(fresh), "already_known": len(body.facts) - len(fresh)}
 
 
@@ -182,4 +182,4 @@ async def record_facts(
 async def nominee_history(
     nominee_id: str, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
 ) -> dict[str, Any]:
-    return {"nominee_id": nominee_id, "facts": await nominees.facts_of(session, nominee_id)}
+    return {"nominee_id": nominee_id, "facts": await facts_of(session, nominee_id)}

@@ -40,10 +40,10 @@ from shared.events import (
     NominationTransferred,
     NominationWithdrawn,
 )
-from shared.kit import service
 from shared.kit.auth import Caller, current_officer
 from shared.kit.deps import db
 from shared.kit.lifecycle_models import TrackingCode, TrackingEntry
+from shared.kit.service import own_nomination
 from shared.models import Agency, Nomination
 from shared.rules.calendar import default_calendar, local_date
 
@@ -362,7 +362,7 @@ async def nomination_tracking(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> TrackingOut:
-    nomination = await service.own_nomination(session, caller=caller, nomination_id=nomination_id)
+    nomination = await own_nomination(session, caller=caller, nomination_id=nomination_id)
     code = await session.get(TrackingCode, nomination_id)
     view = await tracking_view(session, nomination, today=request.app.state.kit.settings.today(), public=False)
     return TrackingOut(

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import text
 
-from shared.kit import dossier, service
 from shared.kit.auth import token_digest
+from shared.kit.dossier import latest_freeze, level_manifest, supplement_manifest, verify_documents
 from shared.models import Officer, Review
 from shared.tiers import Tier
 from tests.helpers import auth, document
@@ -139,7 +139,7 @@ async def test_a_deleted_document_is_missing_and_an_edited_freeze_record_is_caug
 
     # Rewriting the frozen manifest to hide the deletion breaks the record's own hash.
     async with sessions() as session, session.begin():
-        record = await dossier.latest_freeze(session, nomination_id)
+        record = await latest_freeze(session, nomination_id)
         assert record is not None
         details = {**record.details, "documents": record.details["documents"][1:]}
         record.details = details
@@ -171,8 +171,8 @@ async def test_a_returned_nomination_takes_a_supplement_and_a_conferred_one_does
     assert body["intact"] is True and body["unlisted"] == [supplement["id"]]
 
     async with sessions() as session, session.begin():
-        manifest = await dossier.supplement_manifest(session, nomination_id, SCHOOL, actor=f"{SCHOOL}:clerk")
-        again = await dossier.supplement_manifest(session, nomination_id, SCHOOL)  # unchanged: no new freeze
+        manifest = await supplement_manifest(session, nomination_id, SCHOOL, actor=f"{SCHOOL}:clerk")
+        again = await supplement_manifest(session, nomination_id, SCHOOL)  # unchanged: no new freeze
     assert (
         [d.document_id for d in manifest]
         == [attached["to_trinh"]["id"], supplement["id"]]
@@ -248,7 +248,7 @@ async def test_a_reviewing_level_adds_its_documents_with_the_same_checks(tier_ht
     ]:
         r = await client.post(url, headers=auth(OTHER_SCHOOL, "chair"), json=body)
         assert r.status_code == code and words in r.json()["detail"], r.text
-    monkeypatch.setattr(service, "MAX_DOCUMENT_BYTES", 8)
+    monkeypatch.setattr("shared.kit.service.MAX_DOCUMENT_BYTES", 8)
     r = await client.post(url, headers=auth(OTHER_SCHOOL, "chair"), json=minutes)
     assert r.status_code == 413, r.text
     monkeypatch.undo()
@@ -271,7 +271,7 @@ async def test_a_reviewing_level_adds_its_documents_with_the_same_checks(tier_ht
     assert (await client.post(url, headers=auth(THIRD_SCHOOL, "chair"), json=minutes)).status_code == 404
 
     async with sessions() as session:
-        (ref,) = await dossier.level_manifest(session, nomination_id, OTHER_SCHOOL)
+        (ref,) = await level_manifest(session, nomination_id, OTHER_SCHOOL)
         assert (ref.kind, ref.document_id, ref.sha256, ref.agency_code) == (
             "bien_ban_hoi_dong",
             stored["id"],
@@ -294,7 +294,7 @@ async def test_a_reviewing_level_adds_its_documents_with_the_same_checks(tier_ht
             sha256="0" * 64,
             size=1,
         )
-        results = await dossier.verify_documents(session, nomination_id, [ref, elsewhere, gone])
+        results = await verify_documents(session, nomination_id, [ref, elsewhere, gone])
     assert [r["status"] for r in results] == ["intact", "elsewhere", "missing"]
 
     # Once the nomination has moved on, this level can no longer add to its dossier.
