@@ -22,9 +22,9 @@ import httpx
 from bench.report import OTHERS, CpuMeter, ScenarioResult, error_key, percentile
 from bench.tdkt import RACES, Driver, Failed, InboxWatcher, auth
 from deploy.demo_data import CENTRAL_BOARD, DEMO_OFFICERS, HON_DAT, KIEN_GIANG
+from shared.contracts.tiers import TIER_ORDER, Tier
 from shared.rules.catalog import default_catalog
 from shared.rules.dossier import required_documents
-from shared.tiers import TIER_ORDER, Tier
 
 AWARD = "BANG_KHEN_TINH"
 PROPOSER = "U91-0001"

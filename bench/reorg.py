@@ -33,11 +33,11 @@ from temporalio.worker import Worker
 from bench.report import CpuMeter, error_key, percentile
 from deploy.demo_data import demo_token
 from deploy.seed import registry_rows
+from shared.contracts.nomination import DecisionInput, DocumentRef, NominationInput
+from shared.contracts.tiers import NOMINATION_TASK_QUEUE, TIER_ORDER, Tier
 from shared.routing import AgencyNode, RoutingError, resolve_route
 from shared.rules.catalog import default_catalog
 from shared.rules.dossier import required_documents
-from shared.tiers import NOMINATION_TASK_QUEUE, TIER_ORDER, Tier
-from workflows.nomination.inputs import DecisionInput, DocumentRef, NominationInput
 from workflows.nomination.workflows import NominationWorkflow, workflow_id_for
 from workflows.reorganization.workflows import workflow_id_for as plan_workflow_id
 

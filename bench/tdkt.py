@@ -17,7 +17,7 @@ import httpx
 
 from bench.report import CpuMeter, ScenarioResult, error_key
 from deploy.demo_data import ORDER_ROUTE, demo_token
-from shared.tiers import Tier
+from shared.contracts.tiers import Tier
 
 AWARD = "HCLD_HANG_BA"
 LEVELS = [(Tier(tier), agency) for tier, agency in ORDER_ROUTE]

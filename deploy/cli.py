@@ -24,7 +24,7 @@ import httpx
 import typer
 
 from deploy.demo_data import demo_token
-from shared.tiers import TIER_ORDER, Tier
+from shared.contracts.tiers import TIER_ORDER, Tier
 
 app = typer.Typer(
     help="Nominations for awards (đề nghị khen thưởng) across the tier services.",

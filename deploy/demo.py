@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 
 from deploy.cli import CliError, Officer, app
 from deploy.demo_data import ORDER_ROUTE, PRESIDENT, demo_token
+from shared.contracts.tiers import Tier
 from shared.rules.calendar import default_calendar
-from shared.tiers import Tier
 
 SCHOOL, HON_DAT, KIEN_GIANG = "U91-0001", "D903", "P91"
 LEVELS = [agency for _, agency in ORDER_ROUTE]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from shared.events import ALL_TOPICS
+from shared.contracts.events import ALL_TOPICS
 
 
 def free_port() -> int:

@@ -33,7 +33,7 @@ from deploy.embedded import (
 )
 from deploy.seed import registry_rows
 from deploy.stack import DEFAULT_PORTS, Stack, StackConfig
-from shared.tiers import TIER_ORDER, Tier
+from shared.contracts.tiers import TIER_ORDER, Tier
 
 REORGANIZATION = date(2025, 7, 1)
 READY = "Press Ctrl+C to stop."

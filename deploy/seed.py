@@ -11,12 +11,13 @@ from importlib import import_module
 from sqlmodel import select
 
 from deploy.demo_data import DEMO_OFFICERS, DEMO_UNITS, NATIONAL_BODIES, demo_token
-from shared.db import make_engine, session_factory, transaction
+from services.kit.identity.models import Officer
+from services.kit.identity.service import token_digest
+from services.kit.registry.models import Agency
+from services.kit.registry.service import load_versions
+from shared.contracts.tiers import Tier
 from shared.hierarchy.reference import load_reference_hierarchy
-from shared.hierarchy.registry import load_versions
-from shared.kit.auth import token_digest
-from shared.models import Agency, Officer
-from shared.tiers import Tier
+from shared.platform.db import make_engine, session_factory, transaction
 
 
 def registry_rows() -> list[dict]:

@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 
 from deploy.embedded import Child, free_port, wait_for_port
-from deploy.migrate import migrate_async
 from deploy.seed import seed
-from shared.tiers import TIER_ORDER, Tier
+from services.kit.migrate import migrate_async
+from shared.contracts.tiers import TIER_ORDER, Tier
 
 DEFAULT_PORTS = {Tier.UNIT: 8001, Tier.DISTRICT: 8002, Tier.PROVINCE: 8003, Tier.CENTRAL: 8004}
 
@@ -77,7 +77,7 @@ class Stack:
         }
         self.worker = Child(
             "workflow worker",
-            [sys.executable, "-m", "workflows.nomination.worker"],
+            [sys.executable, "-m", "workflows.worker"],
             logs / "worker.log",
             env=config.env(None),
         )

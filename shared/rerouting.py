@@ -16,10 +16,10 @@ a fresh route on the effective date, say where the nomination goes now and under
 from dataclasses import dataclass, field
 from datetime import date
 
+from shared.contracts.nomination import RouteStep
+from shared.contracts.tiers import Tier
 from shared.routing import Lookup, RoutePlan, RoutingError, resolve_route
 from shared.rules.catalog import Catalog
-from shared.tiers import Tier
-from workflows.nomination.inputs import RouteStep
 
 RULE_DISTRICT_TO_COMMUNE = "district_abolished_to_commune"
 RULE_DISTRICT_TO_PROVINCE = "district_abolished_to_province"

@@ -14,13 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from shared.hierarchy.registry import agency_on, chain_upwards
-from shared.rules.catalog import Catalog, Citation, default_catalog
+from shared.contracts.nomination import RouteStep
+from shared.contracts.tiers import Tier
+from shared.rules.catalog import Catalog, Citation
 from shared.rules.movements import Movement, movement
-from shared.tiers import Tier
-from workflows.nomination.inputs import RouteStep
 
 # Decree 91/2017 Art. 46(1), confirmed by MOHA in 2022; its place in the 2022 Law or Decree 152
 # was not found (domain.md §4.1), so it is cited with low confidence.
@@ -31,9 +28,13 @@ PROPOSER_PRINCIPLE = Citation(
     confidence="L",
     configurable=True,
 )
+
+
 CENTRAL_PROCEDURE = Citation(
     instrument="Quyết định 311/QĐ-BNV (2025)", article="thủ tục cấp trung ương", source="S3:3eb06cf023f78272"
 )
+
+
 MOVEMENT_PRINCIPLE = Citation(
     instrument="Nghị định 91/2017/NĐ-CP",
     article="cấp phát động phong trào khen thưởng hoặc đề nghị khen thưởng",
@@ -262,48 +263,3 @@ def _central(
 def _finish(plan: RoutePlan) -> RoutePlan:
     plan.steps[-1].confers = True
     return plan
-
-
-async def registry_lookup(
-    session: AsyncSession, catalog: Catalog, code: str, on: date, movement_code: str | None = None
-) -> Lookup:
-    """Preload what a route from `code` can touch: its ancestors, the central bodies, a launcher."""
-    nodes: dict[str, AgencyNode] = {}
-
-    def keep(agency) -> None:  # type: ignore[no-untyped-def]
-        nodes[agency.code] = AgencyNode(agency.code, agency.name, agency.tier, agency.kind, agency.parent_code)
-
-    for agency in await chain_upwards(session, code, on):
-        keep(agency)
-    wanted = [c for a in catalog.authorities.values() for c in a.agency_codes]
-    found = movement(movement_code) if movement_code else None
-    if found is not None:
-        wanted.append(found.launcher)
-    for extra in wanted:
-        agency = await agency_on(session, extra, on)
-        if agency is not None:
-            keep(agency)
-    return nodes.get
-
-
-async def plan_route(
-    session: AsyncSession,
-    *,
-    proposer_agency: str,
-    award_code: str,
-    on: date,
-    mode: str = "cong_trang",
-    movement_code: str | None = None,
-    catalog: Catalog | None = None,
-) -> RoutePlan:
-    rules = catalog or default_catalog()
-    lookup = await registry_lookup(session, rules, proposer_agency, on, movement_code)
-    return resolve_route(
-        rules,
-        lookup,
-        award_code=award_code,
-        managing_agency=proposer_agency,
-        on=on,
-        mode=mode,
-        movement_code=movement_code,
-    )

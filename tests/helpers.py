@@ -14,7 +14,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 
 from deploy.demo_data import demo_token
-from shared.tiers import Tier
+from shared.contracts.tiers import Tier
 
 
 def auth(agency: str, role: str) -> dict[str, str]:

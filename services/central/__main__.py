@@ -2,7 +2,7 @@
 
 from services.central.main import build_app
 from services.central.settings import Settings
-from shared.kit.runner import serve
+from services.kit.runner import serve
 
 settings = Settings()
 serve(build_app(settings), settings)

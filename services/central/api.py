@@ -10,9 +10,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.central.models import AwardOut, ConferredAward
 from services.central.statistics import awards_by_province
-from shared.kit.auth import Caller, current_officer
-from shared.kit.deps import db
-from shared.kit.outcomes import AwardChange, ChangeOut
+from services.kit.deps import db
+from services.kit.identity.auth import current_officer
+from services.kit.identity.service import Caller
+from services.kit.outcomes.models import AwardChange
+from services.kit.outcomes.schemas import ChangeOut
 
 router = APIRouter(tags=["central"])
 

@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from services.central.api import router
 from services.central.handlers import HANDLERS
 from services.central.settings import Settings
-from shared.kit.app import create_app
+from services.kit.app import create_app
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:

@@ -9,7 +9,7 @@ from datetime import date
 from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
-from shared.kit.outcomes import ChangeOut
+from services.kit.outcomes.schemas import ChangeOut
 
 
 class ConferredAward(SQLModel, table=True):

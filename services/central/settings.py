@@ -1,7 +1,7 @@
 """Settings of the central service, which hosts the Central Emulation and Commendation Board, the Prime Minister and the President."""
 
-from shared.settings import ServiceSettings
-from shared.tiers import Tier
+from shared.contracts.tiers import Tier
+from shared.platform.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

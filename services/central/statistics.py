@@ -9,8 +9,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.central.models import ConferredAward
-from shared.hierarchy.registry import agency_on, chain_upwards
-from shared.models import Agency
+from services.kit.registry.models import Agency
+from services.kit.registry.service import agency_on, chain_upwards
 
 PROVINCE_KINDS = ("province", "city", "ministry", "central_agency")
 

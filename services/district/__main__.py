@@ -2,7 +2,7 @@
 
 from services.district.main import build_app
 from services.district.settings import Settings
-from shared.kit.runner import serve
+from services.kit.runner import serve
 
 settings = Settings()
 serve(build_app(settings), settings)

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from services.district.settings import Settings
-from shared.kit.app import create_app
+from services.kit.app import create_app
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:

@@ -1,7 +1,7 @@
 """Settings of the district service, which hosts district-level People's Committees (abolished on 2025-07-01)."""
 
-from shared.settings import ServiceSettings
-from shared.tiers import Tier
+from shared.contracts.tiers import Tier
+from shared.platform.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -2,8 +2,8 @@
 
 from fastapi import FastAPI
 
+from services.kit.app import create_app
 from services.province.settings import Settings
-from shared.kit.app import create_app
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:

@@ -1,7 +1,7 @@
 """Settings of the province service, which hosts provinces, centrally-run cities and ministry-level bodies (bộ, ban, ngành, tỉnh)."""
 
-from shared.settings import ServiceSettings
-from shared.tiers import Tier
+from shared.contracts.tiers import Tier
+from shared.platform.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -1,7 +1,7 @@
 """Settings of the unit service, which hosts grassroots bodies and commune-level People's Committees (cấp cơ sở)."""
 
-from shared.settings import ServiceSettings
-from shared.tiers import Tier
+from shared.contracts.tiers import Tier
+from shared.platform.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -1,6 +1,6 @@
 """Apply a reorganization plan to a registry snapshot: which versions close, which open, who moves.
 
-Pure: takes version dicts (keys as ``shared.models.Agency``, plus an optional ``location_code``,
+Pure: takes version dicts (keys as ``services.kit.registry.models.Agency``, plus an optional ``location_code``,
 the commune a grassroots unit's office is in) and returns an ``Application``; nothing is written.
 The plan is checked first (``checks.py``) and nothing is returned if any rule is broken.
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.tiers import Tier
+from shared.contracts.tiers import Tier
 
 
 class PlanError(ValueError):

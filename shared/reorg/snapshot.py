@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-Version = dict[str, Any]  # keys as ``shared.models.Agency``, plus an optional ``location_code``
+Version = dict[str, Any]  # keys as ``services.kit.registry.models.Agency``, plus an optional ``location_code``
 
 # Kinds of commune-level administrative units; every other "unit"-tier agency is grassroots.
 COMMUNE_KINDS = frozenset({"commune", "ward", "town", "special_zone"})

@@ -16,6 +16,7 @@ from typing import Any, get_args
 
 from pydantic import Field, model_validator
 
+from shared.contracts.nomination import DocumentRef
 from shared.rules.catalog import (
     DATA_DIR,
     Catalog,
@@ -29,7 +30,6 @@ from shared.rules.catalog import (
     default_catalog,
 )
 from shared.rules.deadlines import LEVELS, Level
-from workflows.nomination.inputs import DocumentRef
 
 BALLOT_RESULTS = "ket_qua_bo_phieu"
 DOCUMENT_KINDS: tuple[str, ...] = get_args(DocumentKind)

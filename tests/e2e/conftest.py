@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from deploy.stack import Stack, StackConfig
-from shared.tiers import TIER_ORDER, Tier
+from shared.contracts.tiers import TIER_ORDER, Tier
 from tests.conftest import NAMESPACES, database_url, start_broker
 
 # The demo units stand in Kiên Giang before the 2025 reorganization abolished districts.

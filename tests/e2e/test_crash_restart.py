@@ -3,7 +3,7 @@
 import pytest
 
 from deploy.demo_data import CENTRAL_BOARD, ORDER_ROUTE, PRESIDENT, PRIME_MINISTER
-from shared.tiers import Tier
+from shared.contracts.tiers import Tier
 from tests.e2e.conftest import run_system
 from tests.helpers import auth, decide, draft_and_submit, eventually, wait_pending
 

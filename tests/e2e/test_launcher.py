@@ -19,7 +19,7 @@ from deploy.cli import url_variable
 from deploy.demo_data import PRESIDENT, demo_token
 from deploy.embedded import free_port, port_open
 from deploy.launcher import READY
-from shared.tiers import TIER_ORDER, Tier
+from shared.contracts.tiers import TIER_ORDER, Tier
 
 ROOT = Path(__file__).resolve().parents[2]
 PORT_NAMES = ["kafka", "temporal", "temporal_ui", *(t.value for t in TIER_ORDER)]

@@ -8,8 +8,8 @@ is returned, resubmitted and refused; a third escalates for delay (test_lifecycl
 """
 
 from deploy.demo_data import CENTRAL_BOARD, ORDER_ROUTE, PRESIDENT, PRIME_MINISTER
-from shared.events import TOPIC_AWARDS, TOPIC_NOMINATIONS
-from shared.tiers import Tier
+from shared.contracts.events import TOPIC_AWARDS, TOPIC_NOMINATIONS
+from shared.contracts.tiers import Tier
 from tests.helpers import (
     auth,
     council_concludes,

@@ -14,7 +14,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from deploy.embedded import free_port
-from shared.tiers import Tier
+from shared.contracts.tiers import Tier
 from tests.e2e.conftest import RunningSystem, run_system
 from tests.helpers import auth, decide, draft_and_submit, eventually, wait_pending
 

@@ -1,8 +1,8 @@
 """Through HTTP only: a nomination travels unit → district → province → central; rules hold."""
 
 from deploy.demo_data import ORDER_ROUTE, PRESIDENT
-from shared.events import TOPIC_AWARDS, TOPIC_NOMINATIONS
-from shared.tiers import Tier
+from shared.contracts.events import TOPIC_AWARDS, TOPIC_NOMINATIONS
+from shared.contracts.tiers import Tier
 from tests.helpers import (
     auth,
     decide,

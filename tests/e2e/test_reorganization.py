@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
-from shared.tiers import Tier
+from shared.contracts.tiers import Tier
 from tests.e2e.conftest import RunningSystem, run_system
 from tests.helpers import auth, decide, document, draft_and_submit, eventually, wait_pending
 

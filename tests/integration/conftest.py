@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from deploy.migrate import migrate_async
 from deploy.seed import seed
-from shared.db import make_engine, session_factory
-from shared.tiers import Tier
+from services.kit.migrate import migrate_async
+from shared.contracts.tiers import Tier
+from shared.platform.db import make_engine, session_factory
 from tests.conftest import database_url
 
 
@@ -37,8 +37,8 @@ async def tier_http(request, tmp_path, postgres):  # type: ignore[no-untyped-def
 
     import httpx
 
-    from shared.kit.app import create_app
-    from shared.settings import ServiceSettings
+    from services.kit.app import create_app
+    from shared.platform.settings import ServiceSettings
 
     made: list = []
 

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from shared.audit import append_audit, verify_chain
-from shared.db import transaction
+from shared.platform.audit import append_audit, verify_chain
+from shared.platform.db import transaction
 
 
 async def test_chain_verifies_and_detects_tampering(sessions):
@@ -42,7 +42,7 @@ async def test_concurrent_writers_never_clash_on_a_sequence_number(sessions):
 
     from sqlmodel import select
 
-    from shared.models import Agency
+    from services.kit.registry.models import Agency
 
     async def one(i: int) -> None:
         async with transaction(sessions) as session:

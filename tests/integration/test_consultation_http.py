@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from shared.kit.nominations import DecisionRejected
-from shared.kit.readiness import council_outcome, forward_problems
-from shared.models import LevelDocument
-from shared.tiers import Tier
+from services.kit.dossier.models import LevelDocument
+from services.kit.reviews.readiness import council_outcome, forward_problems
+from services.kit.workflow_client import DecisionRejected
+from shared.contracts.nomination import HoldInput, Update
+from shared.contracts.tiers import Tier
 from tests.integration.test_councils_http import (
     AGENCY,
     CHAIR,
@@ -23,7 +24,6 @@ from tests.integration.test_councils_http import (
     meet,
     vote_all,
 )
-from workflows.nomination.inputs import HoldInput
 
 POSTED = date(2026, 3, 9)  # a Monday: ten working days run to the end of 2026-03-23
 CLOSES = date(2026, 3, 23)
@@ -37,17 +37,11 @@ class FakeWorkflows:
         self.calls: list[tuple[str, str, HoldInput]] = []
         self.refuse = refuse
 
-    async def hold(self, nomination_id: str, request: HoldInput) -> dict[str, Any]:
-        return self._update("hold", nomination_id, request)
-
-    async def release(self, nomination_id: str, request: HoldInput) -> dict[str, Any]:
-        return self._update("release", nomination_id, request)
-
-    def _update(self, action: str, nomination_id: str, request: HoldInput) -> dict[str, Any]:
+    async def update(self, nomination_id: str, update: Update, request: HoldInput) -> dict[str, Any]:
         if self.refuse:
             raise DecisionRejected(self.refuse, "NotPending")
-        self.calls.append((action, nomination_id, request))
-        return {"nomination_id": nomination_id, "held": action == "hold"}
+        self.calls.append((update.name, nomination_id, request))
+        return {"nomination_id": nomination_id, "held": update.name == "hold"}
 
 
 def travel(client, day: date) -> None:  # type: ignore[no-untyped-def]
@@ -165,7 +159,13 @@ async def test_forward_problems_name_what_stops_the_proposer(tier_http):
     async def problems(today: date, is_proposer: bool = True) -> list[str]:
         async with sessions() as session:
             return await forward_problems(
-                session, nomination_id=hero, agency_code=AGENCY, award_code=HERO, is_proposer=is_proposer, today=today
+                session,
+                nomination_id=hero,
+                agency_code=AGENCY,
+                award_code=HERO,
+                is_proposer=is_proposer,
+                tier=Tier.UNIT,
+                today=today,
             )
 
     no_council = f"The council (Hội đồng TĐKT) of {AGENCY} has not concluded on this nomination."
@@ -230,6 +230,7 @@ async def test_a_ballot_that_did_not_pass_stops_forwarding(tier_http):
                 agency_code=AGENCY,
                 award_code=award_code,
                 is_proposer=True,
+                tier=Tier.UNIT,
                 today=date(2026, 3, 20),
             )
 

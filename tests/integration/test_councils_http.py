@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from shared.kit.auth import token_digest
-from shared.kit.council_models import BallotVote, BallotVoter
-from shared.models import LevelDocument, Officer
-from shared.tiers import Tier
+from services.kit.councils.models import BallotVote, BallotVoter
+from services.kit.dossier.models import LevelDocument
+from services.kit.identity.models import Officer
+from services.kit.identity.service import token_digest
+from shared.contracts.tiers import Tier
 
 AGENCY = "U91-0001"
 DAY = date(2026, 3, 20)  # a Friday, no holiday

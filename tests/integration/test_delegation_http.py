@@ -4,10 +4,11 @@ from datetime import date
 
 from sqlmodel import select
 
-from shared.kit.auth import token_digest
-from shared.kit.delegations import substitute_for
-from shared.models import AuditRecord, Officer
-from shared.tiers import Tier
+from services.kit.delegations.service import substitute_for
+from services.kit.identity.models import Officer
+from services.kit.identity.service import token_digest
+from shared.contracts.tiers import Tier
+from shared.platform.audit import AuditRecord
 
 SCHOOL = "U91-0001"
 CHAIR, CLERK = f"{SCHOOL}:chair", f"{SCHOOL}:clerk"

@@ -8,12 +8,13 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import text
 
-from shared.kit.auth import token_digest
-from shared.kit.dossier import latest_freeze, level_manifest, supplement_manifest, verify_documents
-from shared.models import Officer, Review
-from shared.tiers import Tier
+from services.kit.dossier.service import latest_freeze, level_manifest, supplement_manifest, verify_documents
+from services.kit.identity.models import Officer
+from services.kit.identity.service import token_digest
+from services.kit.nominations.models import Review
+from shared.contracts.nomination import DocumentRef, NominationInput
+from shared.contracts.tiers import Tier
 from tests.helpers import auth, document
-from workflows.nomination.inputs import DocumentRef, NominationInput
 
 SCHOOL, OTHER_SCHOOL, THIRD_SCHOOL = "U91-0001", "U91-0002", "U91-0003"
 TODAY = date(2025, 6, 2)  # before the district level closed: the demo school still has a route
@@ -248,7 +249,7 @@ async def test_a_reviewing_level_adds_its_documents_with_the_same_checks(tier_ht
     ]:
         r = await client.post(url, headers=auth(OTHER_SCHOOL, "chair"), json=body)
         assert r.status_code == code and words in r.json()["detail"], r.text
-    monkeypatch.setattr("shared.kit.service.MAX_DOCUMENT_BYTES", 8)
+    monkeypatch.setattr("services.kit.dossier.service.MAX_DOCUMENT_BYTES", 8)
     r = await client.post(url, headers=auth(OTHER_SCHOOL, "chair"), json=minutes)
     assert r.status_code == 413, r.text
     monkeypatch.undo()

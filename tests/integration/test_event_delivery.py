@@ -10,11 +10,10 @@ from sqlmodel import func, select
 
 from services.central.handlers import HANDLERS
 from services.central.models import ConferredAward
-from shared.consumer import EventConsumer
-from shared.db import transaction
-from shared.events import TOPIC_AWARDS, TOPIC_DEAD_LETTER, AwardConferred, envelope_for
-from shared.models import OutboxEvent, ProcessedEvent
-from shared.outbox import OutboxRelay, add_event
+from shared.contracts.events import TOPIC_AWARDS, TOPIC_DEAD_LETTER, AwardConferred, envelope_for
+from shared.platform.consumer import EventConsumer, ProcessedEvent
+from shared.platform.db import transaction
+from shared.platform.outbox import OutboxEvent, OutboxRelay, add_event
 from tests.helpers import eventually
 
 

@@ -3,11 +3,17 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from shared.db import transaction
-from shared.events import NominationForwarded, NominationResubmitted, NominationReturned, envelope_for, parse_event
-from shared.kit.handlers import KIT_HANDLERS
-from shared.models import Nomination
-from shared.tiers import Tier
+from services.kit.handlers import KIT_HANDLERS
+from services.kit.nominations.models import Nomination
+from shared.contracts.events import (
+    NominationForwarded,
+    NominationResubmitted,
+    NominationReturned,
+    envelope_for,
+    parse_event,
+)
+from shared.contracts.tiers import Tier
+from shared.platform.db import transaction
 
 SCHOOL, DISTRICT = "U91-0001", "D903"
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

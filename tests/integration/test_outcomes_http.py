@@ -6,19 +6,13 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from deploy.demo_data import PRESIDENT, PRIME_MINISTER
-from shared.audit import verify_chain
-from shared.db import transaction
-from shared.kit.activities import TierActivities
-from shared.models import AuditRecord, OutboxEvent
-from shared.tiers import Tier
+from services.kit.nominations.activities import TierActivities
+from shared.contracts.nomination import DecisionInput, NominationInput, OpenReviewArgs, RecordDecisionArgs, RouteStep
+from shared.contracts.tiers import Tier
+from shared.platform.audit import AuditRecord, verify_chain
+from shared.platform.db import transaction
+from shared.platform.outbox import OutboxEvent
 from tests.helpers import auth
-from workflows.nomination.inputs import (
-    DecisionInput,
-    NominationInput,
-    OpenReviewArgs,
-    RecordDecisionArgs,
-    RouteStep,
-)
 
 TODAY = date(2026, 3, 2)
 REVOKE = {

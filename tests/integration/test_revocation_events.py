@@ -11,8 +11,11 @@ from sqlmodel import select
 from services.central.handlers import HANDLERS as CENTRAL_HANDLERS
 from services.central.main import build_app
 from services.central.settings import Settings as CentralSettings
-from shared.db import transaction
-from shared.events import (
+from services.kit.handlers import KIT_HANDLERS
+from services.kit.nominations.models import Nomination
+from services.kit.nominees.service import history_of
+from services.kit.outcomes.service import changes_of
+from shared.contracts.events import (
     AwardConferred,
     AwardRestored,
     AwardRevoked,
@@ -22,12 +25,10 @@ from shared.events import (
     envelope_for,
     parse_event,
 )
-from shared.kit.handlers import KIT_HANDLERS, merge_handlers
-from shared.kit.nominees import history_of
-from shared.kit.outcomes import changes_of
-from shared.models import Nomination
+from shared.contracts.tiers import Tier
+from shared.platform.consumer import merge_handlers
+from shared.platform.db import transaction
 from shared.rules.eligibility import check_eligibility
-from shared.tiers import Tier
 from tests.helpers import auth
 
 TODAY = date(2026, 3, 2)

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from shared.routing import RoutingError, plan_route
+from services.kit.registry.service import plan_route
+from shared.routing import RoutingError
 
 BEFORE, AFTER = date(2025, 5, 15), date(2025, 7, 15)
 CENTRAL_PM = ["TW-BTDKT", "TW-TTG"]

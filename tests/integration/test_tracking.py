@@ -6,7 +6,11 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlmodel import select
 
-from shared.events import (
+from services.kit.nominations.models import Nomination
+from services.kit.tracking.handlers import TRACKING_HANDLERS
+from services.kit.tracking.models import TrackingCode, TrackingEntry
+from services.kit.tracking.service import normalise_code
+from shared.contracts.events import (
     AwardConferred,
     DeadlineReminder,
     DeadlineSet,
@@ -20,10 +24,7 @@ from shared.events import (
     envelope_for,
     parse_event,
 )
-from shared.kit.lifecycle_models import TrackingCode, TrackingEntry
-from shared.kit.tracking import TRACKING_HANDLERS, normalise_code
-from shared.models import Nomination
-from shared.tiers import Tier
+from shared.contracts.tiers import Tier
 
 SCHOOL, DISTRICT, PROVINCE = "U91-0001", "D903", "P91"
 VN = timezone(timedelta(hours=7))

@@ -22,8 +22,8 @@ import yaml
 from pydantic_settings import BaseSettings
 from sqlalchemy.engine import make_url
 
-from shared.events import ALL_TOPICS
-from shared.tiers import TIER_ORDER, Tier
+from shared.contracts.events import ALL_TOPICS
+from shared.contracts.tiers import TIER_ORDER, Tier
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -37,7 +37,7 @@ REQUIRED_TIER_ENV = {
     "ENVIRONMENT",
     "HTTP_PORT",
 }
-WORKER_MODULE = "workflows.nomination.worker"
+WORKER_MODULE = "workflows.worker"
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from typing import get_args
 
 import pytest
 
+from shared.contracts.nomination import DocumentRef
 from shared.rules.catalog import CatalogError, DocumentKind, default_catalog
 from shared.rules.deadlines import LEVELS
 from shared.rules.dossier import (
@@ -15,7 +16,6 @@ from shared.rules.dossier import (
     missing_documents,
     required_documents,
 )
-from workflows.nomination.inputs import DocumentRef
 
 CITATION = '{instrument: "Quy định của tỉnh (ví dụ)", confidence: L, configurable: true}'
 NONE = DossierLevels()

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from shared.events import EVENT_TYPES, Envelope
+from shared.contracts.events import EVENT_TYPES, Envelope
 
 IRREGULAR_PAST = {"withdrawn", "deadline_set", "held"}  # past participles that do not end in -ed
 SCHEMA = Path(__file__).parents[2] / "docs" / "events.schema.json"

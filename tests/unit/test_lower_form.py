@@ -1,16 +1,13 @@
 """A lower form than proposed may be conferred only where the catalog configures it (domain.md §4.6)."""
 
 import pytest
-from fastapi import HTTPException
 
-from shared.kit.api import _check_lower_form
-from shared.kit.schemas import DecisionIn
+from services.kit.errors import Invalid
+from services.kit.reviews.service import check_lower_form
 
 
 def test_a_configured_lower_form_is_accepted():
-    _check_lower_form(
-        DecisionIn(action="confer", decision_no="1/QĐ-CTN", conferred_award_code="HCLD_HANG_BA"), "HCLD_HANG_NHI"
-    )
+    check_lower_form("confer", "HCLD_HANG_NHI", "HCLD_HANG_BA")
 
 
 @pytest.mark.parametrize(
@@ -22,6 +19,6 @@ def test_a_configured_lower_form_is_accepted():
     ],
 )
 def test_anything_else_is_refused_with_the_reason(proposed, conferred, action, says):
-    with pytest.raises(HTTPException) as refused:
-        _check_lower_form(DecisionIn(action=action, decision_no="1/QĐ", conferred_award_code=conferred), proposed)
-    assert refused.value.status_code == 422 and says in refused.value.detail
+    with pytest.raises(Invalid) as refused:
+        check_lower_form(action, proposed, conferred)
+    assert refused.value.status == 422 and says in str(refused.value.detail)

@@ -19,16 +19,17 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from deploy.migrate import migrate_async
 from deploy.seed import seed
-from shared.db import make_engine, session_factory
-from shared.kit.activities import TierActivities
-from shared.kit.lifecycle import LifecycleActivities
-from shared.models import AuditRecord, Review
+from services.kit.deadlines.activities import LifecycleActivities
+from services.kit.migrate import migrate_async
+from services.kit.nominations.activities import TierActivities
+from services.kit.nominations.models import Review
+from shared.contracts.nomination import DecisionInput, DocumentRef, HoldInput, NominationInput, RouteStep
+from shared.contracts.tiers import NOMINATION_TASK_QUEUE, Tier
+from shared.platform.audit import AuditRecord
+from shared.platform.db import make_engine, session_factory
 from shared.rules.calendar import VIETNAM
 from shared.rules.deadlines import load_deadlines
-from shared.tiers import NOMINATION_TASK_QUEUE, Tier
-from workflows.nomination.inputs import DecisionInput, DocumentRef, HoldInput, NominationInput, RouteStep
 from workflows.nomination.workflows import NominationWorkflow, workflow_id_for
 
 START = datetime(2026, 2, 12, 9, 0, tzinfo=VIETNAM)

@@ -13,8 +13,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from shared.tiers import Tier
-    from workflows.nomination.inputs import (
+    from shared.contracts.nomination import (
         Carried,
         Clock,
         ClockArgs,
@@ -40,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         TransferOutcome,
         WithdrawInput,
     )
+    from shared.contracts.tiers import Tier
 
 DECIDING_ROLES = ("chair", "admin")
 # workflow.patched marker: runs started before the lifecycle (intake, clocks, holds) replay as

@@ -6,10 +6,10 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from workflows.nomination.inputs import TransferInput
+from shared.contracts.nomination import TransferInput
+from shared.contracts.reorganization import OutcomeRow, TransferBatchArgs
 from workflows.nomination.workflows import NominationWorkflow
 from workflows.nomination.workflows import workflow_id_for as nomination_workflow_id
-from workflows.reorganization.inputs import OutcomeRow, TransferBatchArgs
 
 
 class ReorganizationActivities:

@@ -12,8 +12,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from shared.tiers import NOMINATION_TASK_QUEUE, TIER_ORDER, Tier
-    from workflows.reorganization.inputs import (
+    from shared.contracts.reorganization import (
         ApplyPlanArgs,
         FindInFlightArgs,
         OutcomeRow,
@@ -23,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         ReorganizationStatus,
         TransferBatchArgs,
     )
+    from shared.contracts.tiers import NOMINATION_TASK_QUEUE, TIER_ORDER, Tier
 
 RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_interval=timedelta(seconds=10))
 BATCHES_PER_RUN = 40  # continue-as-new after this many batches: the history stays small

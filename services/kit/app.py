@@ -1,0 +1,156 @@
+"""App factory every tier uses: API, Temporal activity worker, outbox relay, event consumer.
+
+Nothing connects at import time; the lifespan builds every client and hands it to routes through
+`app.state.kit`, so tests and the launcher can run the same code against real parts.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from services.kit.audit import api as audit_api
+from services.kit.catalog import api as catalog_api
+from services.kit.consultation import api as consultation_api
+from services.kit.councils import api as councils_api
+from services.kit.deadlines.activities import LifecycleActivities, real_clock
+from services.kit.delegations import api as delegations_api
+from services.kit.dossier import api as dossier_api
+from services.kit.errors import DomainError
+from services.kit.handlers import KIT_HANDLERS
+from services.kit.identity import api as identity_api
+from services.kit.nominations.activities import TierActivities
+from services.kit.nominees import api as nominees_api
+from services.kit.outcomes import api as outcomes_api
+from services.kit.proposals import api as proposals_api
+from services.kit.reorganization import api as reorganization_api
+from services.kit.reviews import api as reviews_api
+from services.kit.tracking import api as tracking_api
+from services.kit.workflow_client import NominationClient
+from shared.contracts.events import EVENT_TYPES
+from shared.platform.consumer import EventConsumer, Handler, merge_handlers
+from shared.platform.db import make_engine, session_factory
+from shared.platform.logs import configure_logging
+from shared.platform.outbox import OutboxRelay
+from shared.platform.settings import ServiceSettings
+
+log = structlog.get_logger()
+
+# Every domain's routes, in the order the OpenAPI document lists them.
+DOMAINS = (
+    identity_api,
+    proposals_api,
+    reviews_api,
+    audit_api,
+    catalog_api,
+    nominees_api,
+    reorganization_api,
+    dossier_api,
+    councils_api,
+    consultation_api,
+    outcomes_api,
+    delegations_api,
+    tracking_api,
+)
+
+
+@dataclass
+class Kit:
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    temporal: Client
+    nominations: NominationClient
+    relay: OutboxRelay
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+
+def create_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    handlers: dict[str, Handler] | None = None,
+    routers: tuple = (),
+    extra_activities: Callable[[async_sessionmaker[AsyncSession]], list] | None = None,
+) -> FastAPI:
+    all_handlers = merge_handlers(KIT_HANDLERS, handlers or {})
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level, service=f"tdkt-{settings.tier.value}")
+        engine = make_engine(settings.database_url)
+        sessions = session_factory(engine)
+        producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=5)
+        await producer.start()
+        consumer = AIOKafkaConsumer(
+            *sorted({_topic_of(t) for t in all_handlers}),
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            group_id=settings.consumer_group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=50,
+        )
+        await consumer.start()
+        temporal = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+        relay = OutboxRelay(sessions, producer, poll_ms=settings.outbox_poll_ms)
+        activities = TierActivities(sessions, on_commit=relay.wake, tier=settings.tier.value).all()
+        activities += LifecycleActivities(
+            sessions, relay.wake, settings.tier.value, business_now=real_clock(settings.business_date)
+        ).all()
+        if extra_activities:
+            activities += extra_activities(sessions)
+        worker = Worker(temporal, task_queue=settings.tier.task_queue, activities=activities)
+        events = EventConsumer(consumer, producer, sessions, all_handlers, max_attempts=settings.consumer_max_attempts)
+        kit = Kit(settings, engine, sessions, temporal, NominationClient(temporal), relay)
+        kit.tasks = [
+            asyncio.create_task(relay.run(), name="outbox-relay"),
+            asyncio.create_task(events.run(), name="event-consumer"),
+            asyncio.create_task(worker.run(), name="temporal-worker"),
+        ]
+        app.state.kit = kit
+        log.info("service.started", tier=settings.tier.value, task_queue=settings.tier.task_queue)
+        try:
+            yield
+        finally:
+            for task in kit.tasks[:2]:
+                task.cancel()
+            await worker.shutdown()
+            for task in kit.tasks:
+                with suppress(asyncio.CancelledError, Exception):
+                    await task
+            await consumer.stop()
+            await producer.stop()
+            await engine.dispose()
+            log.info("service.stopped", tier=settings.tier.value)
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    for domain in DOMAINS:
+        app.include_router(domain.router)
+    for extra in routers:
+        app.include_router(extra)
+
+    @app.exception_handler(DomainError)
+    async def _refused(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _readable_422(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()]
+        return JSONResponse({"detail": "; ".join(problems), "errors": exc.errors()}, status_code=422)
+
+    return app
+
+
+def _topic_of(event_type: str) -> str:
+    return EVENT_TYPES[event_type].topic

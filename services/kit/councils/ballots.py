@@ -1,0 +1,249 @@
+"""Secret ballots as stored: each request rebuilds the box from the roster, attendance and ballots, and the rules of `shared.rules.ballot` judge the next step."""
+
+import hashlib
+from fractions import Fraction
+from typing import Any
+
+from sqlmodel import col, delete, insert, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.councils.models import BallotRound, BallotVote, BallotVoter, Council, CouncilItem, CouncilMeeting
+from services.kit.councils.service import members_of, roster_of
+from services.kit.errors import Conflict, Invalid, NotFound
+from services.kit.identity.service import Caller
+from shared.rules.ballot import BallotBox, BallotError, BallotRule, Meeting, NotEligibleError, Roster, Tally
+
+
+def stored_rule(item: CouncilItem) -> BallotRule:
+    return BallotRule(
+        award=item.award_code,
+        threshold=Fraction(item.threshold),
+        quorum=Fraction(item.quorum),
+        max_rounds=item.max_rounds,
+        after_last_round=item.after_last_round,  # type: ignore[arg-type]
+        basis=tuple(item.basis),
+    )
+
+
+def open_box(roster: Roster, meeting: Meeting, rule: BallotRule, previous: Tally | None = None) -> BallotBox:
+    try:
+        return BallotBox(roster, meeting, rule, previous=previous)
+    except NotEligibleError as err:
+        raise Invalid(str(err)) from None
+    except BallotError as err:
+        raise Conflict(str(err)) from None
+
+
+async def meeting_and_council(
+    session: AsyncSession, meeting_id: str, caller: Caller, *, hide: bool = True
+) -> tuple[CouncilMeeting, Council]:
+    """The meeting and its council; other agencies' meetings look absent unless `hide` is off (a
+    vote from a stranger is refused by the roster, with a 403 that says why)."""
+    meeting = await session.get(CouncilMeeting, meeting_id)
+    if meeting is None or (hide and meeting.agency_code != caller.agency_code):
+        raise NotFound(f"no meeting {meeting_id} at {caller.agency_code}")
+    council = await session.get(Council, meeting.council_id)
+    assert council is not None
+    return meeting, council
+
+
+async def agenda_item(session: AsyncSession, meeting_id: str, nomination_id: str, *, lock: bool = False) -> CouncilItem:
+    query = select(CouncilItem).where(CouncilItem.meeting_id == meeting_id, CouncilItem.nomination_id == nomination_id)
+    item = (await session.exec(query.with_for_update() if lock else query)).first()
+    if item is None:
+        raise NotFound(f"nomination {nomination_id} is not on the agenda of meeting {meeting_id}")
+    return item
+
+
+def check_voting(item: CouncilItem) -> None:
+    if item.state == "second_round_due":
+        raise Conflict(
+            f"round {item.round} is closed and did not pass; the chair or secretary opens round "
+            f"{item.round + 1} (POST .../rounds) before anyone votes again",
+        )
+    if item.state == "chair_decision_due":
+        raise Conflict(f"the ballot failed after {item.round} rounds; the chair decides (POST .../chair-decision)")
+    if item.state == "concluded":
+        raise Conflict(f"the ballot on this nomination has concluded ({item.outcome})")
+
+
+async def round_row(session: AsyncSession, item_id: int | None, round_: int) -> BallotRound:
+    found = await session.exec(select(BallotRound).where(BallotRound.item_id == item_id, BallotRound.round == round_))
+    return found.one()
+
+
+async def replayed_box(
+    session: AsyncSession, council: Council, meeting: CouncilMeeting, item: CouncilItem
+) -> tuple[BallotBox, list[str], list[tuple[str, bool]]]:
+    """The open round's box as stored: the ballot rules judge the next step against it."""
+    current = await round_row(session, item.id, item.round)
+    previous = tally_of(await round_row(session, item.id, item.round - 1), council, meeting) if item.round > 1 else None
+    roster = roster_of(council, await members_of(session, council.id))
+    box = open_box(
+        roster,
+        Meeting(council.agency_code, meeting.held_on, item.round, frozenset(current.present)),
+        stored_rule(item),
+        previous,
+    )
+    where = (BallotVoter.item_id == item.id, BallotVoter.round == item.round)
+    voters = list((await session.exec(select(BallotVoter.officer_id).where(*where))).all())
+    votes = select(BallotVote.receipt_sha256, BallotVote.yes).where(
+        BallotVote.item_id == item.id, BallotVote.round == item.round
+    )
+    ballots = [(receipt, yes) for receipt, yes in (await session.exec(votes)).all()]
+    if len(voters) != len(ballots):
+        raise RuntimeError(f"ballot box {item.id}/{item.round} holds {len(voters)} voters and {len(ballots)} ballots")
+    for member_id, (_, yes) in zip(sorted(voters), sorted(ballots), strict=True):
+        if member_id in box.meeting.present:
+            box.cast(member_id, yes)
+        else:
+            box.cast_written(member_id, yes, written_on=meeting.held_on)
+    return box, voters, ballots
+
+
+async def rewrite_box(
+    session: AsyncSession, item: CouncilItem, voters: list[str], ballots: list[tuple[str, bool]]
+) -> None:
+    """Replace both sets, each in its own key order, so that every row of a round shares one
+    inserting transaction and a storage position that says nothing about when it was cast."""
+    await session.exec(
+        delete(BallotVoter).where(col(BallotVoter.item_id) == item.id, col(BallotVoter.round) == item.round)
+    )
+    await session.exec(
+        delete(BallotVote).where(col(BallotVote.item_id) == item.id, col(BallotVote.round) == item.round)
+    )
+    await session.exec(
+        insert(BallotVoter),
+        params=[{"item_id": item.id, "round": item.round, "officer_id": officer} for officer in sorted(voters)],
+    )
+    await session.exec(
+        insert(BallotVote),
+        params=[
+            {"receipt_sha256": receipt, "item_id": item.id, "round": item.round, "yes": yes}
+            for receipt, yes in sorted(ballots)
+        ],
+    )
+
+
+def flushed_id(item: CouncilItem) -> int:
+    assert item.id is not None, "the item is flushed before its rounds are stored"
+    return item.id
+
+
+def receipt_digest(receipt: str) -> str:
+    return hashlib.sha256(receipt.encode()).hexdigest()
+
+
+def stored_tally(tally: Tally) -> dict[str, Any]:
+    return {
+        "round": tally.round,
+        "eligible": tally.eligible,
+        "present": tally.present,
+        "written": tally.written,
+        "cast": tally.cast,
+        "yes": tally.yes,
+        "no": tally.no,
+        "threshold": str(tally.threshold),
+        "quorum": str(tally.quorum),
+        "required_yes": tally.required_yes,
+        "passed": tally.passed,
+        "outcome": tally.outcome,
+        "receipts": list(tally.receipts),
+    }
+
+
+def tally_of(stored_round: BallotRound, council: Council, meeting: CouncilMeeting) -> Tally:
+    t = stored_round.tally
+    assert t is not None, "an open round has no tally"
+    return Tally(
+        council=council.agency_code,
+        held_on=meeting.held_on,
+        round=t["round"],
+        eligible=t["eligible"],
+        present=t["present"],
+        written=t["written"],
+        cast=t["cast"],
+        yes=t["yes"],
+        no=t["no"],
+        threshold=Fraction(t["threshold"]),
+        quorum=Fraction(t["quorum"]),
+        passed=t["passed"],
+        outcome=t["outcome"],
+        receipts=tuple(t["receipts"]),
+    )
+
+
+def public_counts(t: dict[str, Any]) -> dict[str, Any]:
+    """What a round publishes: counts, never a voter."""
+    return {
+        "round": t["round"],
+        "yes": t["yes"],
+        "no": t["no"],
+        "not_voted": t["eligible"] - t["cast"],
+        "members_total": t["eligible"],
+        "present": t["present"],
+        "written": t["written"],
+        "threshold": t["threshold"],
+        "required_yes": t["required_yes"],
+        "quorum": t["quorum"],
+        "passed": t["passed"],
+        "outcome": t["outcome"],
+    }
+
+
+async def closed_rounds(session: AsyncSession, item: CouncilItem) -> list[BallotRound]:
+    query = select(BallotRound).where(BallotRound.item_id == item.id).order_by(col(BallotRound.round))
+    rows = await session.exec(query)
+    return [r for r in rows.all() if r.tally is not None]
+
+
+async def result_out(
+    session: AsyncSession, council: Council, meeting: CouncilMeeting, item: CouncilItem
+) -> dict[str, Any]:
+    rounds = [public_counts(r.tally) for r in await closed_rounds(session, item) if r.tally is not None]
+    return {
+        "meeting_id": meeting.id,
+        "council_id": council.id,
+        "held_on": meeting.held_on.isoformat(),
+        "nomination_id": item.nomination_id,
+        "award_code": item.award_code,
+        "nominee_name": item.nominee_name,
+        "threshold": item.threshold,
+        "quorum": item.quorum,
+        "max_rounds": item.max_rounds,
+        "round": item.round,
+        "state": item.state,
+        "outcome": item.outcome,
+        "passed": item.passed,
+        "chair_reason": item.chair_reason,
+        "rounds": rounds,
+    }
+
+
+async def meeting_out(session: AsyncSession, meeting: CouncilMeeting, council: Council) -> dict[str, Any]:
+    items = await session.exec(select(CouncilItem).where(CouncilItem.meeting_id == meeting.id).order_by(CouncilItem.id))  # type: ignore[arg-type]
+    roster = roster_of(council, await members_of(session, council.id))
+    return {
+        "id": meeting.id,
+        "council_id": council.id,
+        "agency_code": council.agency_code,
+        "held_on": meeting.held_on.isoformat(),
+        "present": meeting.present,
+        "members_total": roster.size_on(meeting.held_on),
+        "items": [
+            item.model_dump(
+                include={
+                    "nomination_id",
+                    "award_code",
+                    "nominee_name",
+                    "threshold",
+                    "quorum",
+                    "round",
+                    "state",
+                    "outcome",
+                    "passed",
+                }
+            )
+            for item in items.all()
+        ],
+    }

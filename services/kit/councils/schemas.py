@@ -1,0 +1,60 @@
+"""API models of councils, meetings and ballots."""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import ConfigDict
+from sqlmodel import Field, SQLModel
+
+from shared.rules.ballot_rules import Share
+
+
+class CouncilIn(SQLModel):
+    name: str = Field(min_length=1, max_length=300, schema_extra={"examples": ["Hội đồng Thi đua - Khen thưởng"]})
+    quorum: Share | None = Field(default=None, description="Share of members present, e.g. '2/3'; None: ballots.yaml")
+    default_threshold: Literal["majority"] | Share = Field(
+        default="majority", description="For awards without a mandatory ballot: 'majority' (> half) or a share"
+    )
+
+
+class MemberIn(SQLModel):
+    model_config = ConfigDict(populate_by_name=True)  # type: ignore[assignment]
+
+    officer_id: str = Field(min_length=1, max_length=100)
+    position: Literal["chair", "vice_chair", "member", "secretary"]
+    starts_on: date = Field(alias="from")
+    ends_on: date | None = Field(default=None, alias="to", description="Last day on the council (inclusive)")
+
+
+class LeaveIn(SQLModel):
+    on: date = Field(description="The first day the officer is no longer on the council")
+
+
+class ItemIn(SQLModel):
+    nomination_id: str = Field(min_length=1, max_length=100)
+    award_code: str = Field(min_length=1, max_length=64)
+    nominee_name: str = Field(min_length=1, max_length=300)
+
+
+class MeetingIn(SQLModel):
+    held_on: date
+    items: list[ItemIn] = Field(min_length=1, max_length=200)
+    present: list[str] = Field(max_length=500, description="Officer ids of the members in the room")
+
+
+class VoteIn(SQLModel):
+    vote: Literal["yes", "no"]
+    written: bool = Field(default=False, description="A written vote from a member absent from the meeting")
+
+
+class RoundIn(SQLModel):
+    present: list[str] | None = Field(default=None, description="Attendance of round 2; default: the meeting's")
+
+
+class ChairDecisionIn(SQLModel):
+    passed: bool
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReceiptIn(SQLModel):
+    receipt: str = Field(min_length=1, max_length=200)

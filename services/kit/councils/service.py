@@ -1,0 +1,175 @@
+"""Councils and their rosters: who sits on a council on a date, who may run its meetings, which ballot rule applies."""
+
+import dataclasses
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.councils.models import (
+    Council,
+    CouncilMeeting,
+    CouncilMember,
+)
+from services.kit.councils.schemas import (
+    ItemIn,
+)
+from services.kit.errors import Conflict, Forbidden, Invalid, NotFound
+from services.kit.identity.service import Caller
+from services.kit.nominations.models import Nomination, Review
+from services.kit.registry.service import agency_on
+from shared.rules.ballot import (
+    BallotRule,
+    Membership,
+    Roster,
+)
+from shared.rules.ballot_rules import BallotRules, default_ballot_rules
+from shared.rules.catalog import default_catalog
+from shared.rules.roles import MAY
+
+
+def council_out(council: Council) -> dict[str, Any]:
+    return council.model_dump(include={"id", "agency_code", "name", "quorum", "default_threshold"})
+
+
+def member_out(member: CouncilMember) -> dict[str, Any]:
+    return {
+        "officer_id": member.officer_id,
+        "name": member.name,
+        "position": member.position,
+        "from": member.starts_on.isoformat(),
+        "to": member.ends_on.isoformat() if member.ends_on else None,
+    }
+
+
+RUNNING_POSITIONS = ("chair", "secretary")  # council positions that run meetings, besides the agency's roles
+
+
+async def own_council(session: AsyncSession, council_id: str, caller: Caller) -> Council:
+    """Another agency's council looks absent (404), like its dossiers."""
+    council = await session.get(Council, council_id)
+    if council is None or council.agency_code != caller.agency_code:
+        raise NotFound(f"no council {council_id} at {caller.agency_code}")
+    return council
+
+
+async def members_of(session: AsyncSession, council_id: str) -> list[CouncilMember]:
+    rows = await session.exec(select(CouncilMember).where(CouncilMember.council_id == council_id))
+    return list(rows.all())
+
+
+def membership_of(member: CouncilMember) -> Membership:
+    return Membership(member.officer_id, member.name, member.position, member.starts_on, member.ends_on)  # type: ignore[arg-type]
+
+
+def roster_of(council: Council, members: list[CouncilMember]) -> Roster:
+    # Keyed by agency code, as `ballot.py` and its minutes expect: one roster per request, one council.
+    return Roster(council.agency_code, tuple(membership_of(m) for m in members))
+
+
+async def check_roster_change(
+    session: AsyncSession,
+    council: Council,
+    members: list[CouncilMember],
+    *,
+    before: CouncilMember | None,
+    after: CouncilMember,
+) -> None:
+    """The roster must stay valid, and stay as it was on any day the council has met: it is that
+    day's threshold denominator, and rewriting it would change a ballot already cast."""
+    others = [m for m in members if m is not before]
+    try:
+        roster_of(council, [*others, after])
+    except ValueError as err:
+        raise Conflict(str(err)) from None
+    met = await session.exec(select(CouncilMeeting).where(CouncilMeeting.council_id == council.id))
+    for meeting in met.all():
+        was = before is not None and membership_of(before).on(meeting.held_on)
+        if was != membership_of(after).on(meeting.held_on):
+            raise Conflict(
+                f"the roster on {meeting.held_on} is fixed: the council met that day "
+                f"(meeting {meeting.id}), and its ballots count that roster",
+            )
+
+
+def check_may_run(
+    caller: Caller,
+    council: Council,
+    roster: Roster,
+    on: date,
+    *,
+    roles: tuple[str, ...] = MAY["manage_council"],
+    positions: tuple[str, ...] = RUNNING_POSITIONS,
+) -> None:
+    """The agency's chair or admin, or the council's own chair or secretary on the meeting date."""
+    if caller.retired:
+        raise Forbidden(caller.retired)
+    if caller.agency_code == council.agency_code and caller.role in roles:
+        return
+    if any(m.member_id == caller.officer_id and m.role in positions for m in roster.members_on(on)):
+        return
+    raise Forbidden(
+        f"only the agency's {' or '.join(roles)}, or the council's {' or '.join(positions)} on {on}, may do this",
+    )
+
+
+async def check_agenda_nomination(session: AsyncSession, agency_code: str, entry: ItemIn) -> None:
+    """The council reviews its own agency's proposals and what is pending at the agency."""
+    if entry.award_code not in default_catalog().awards:
+        raise Invalid(f"unknown award code '{entry.award_code}'; GET /catalog/awards lists the codes")
+    nomination = await session.get(Nomination, entry.nomination_id)
+    known = nomination.award_code if nomination and nomination.proposer_agency == agency_code else None
+    if known is None:
+        review = (
+            await session.exec(
+                select(Review).where(Review.nomination_id == entry.nomination_id, Review.agency_code == agency_code)
+            )
+        ).first()
+        known = review.award_code if review else None
+    if known is None:
+        raise NotFound(f"nomination {entry.nomination_id} is neither proposed by nor reviewed at {agency_code}")
+    if known != entry.award_code:
+        raise Invalid(f"nomination {entry.nomination_id} proposes {known}, not {entry.award_code}")
+
+
+async def ballot_rule_for(
+    session: AsyncSession, council: Council, award_code: str, on: date, eligible: int, *, default_level: str
+) -> BallotRule:
+    """The catalog's ballot for the award at this council; for awards without a mandatory ballot,
+    the council's default threshold under the same quorum and rounds. A council's own quorum wins."""
+    agency = await agency_on(session, council.agency_code, on)
+    level = agency.tier if agency else default_level
+    rules = default_ballot_rules()
+    rule = rules.rule_for(award_code, level, agency=council.agency_code) or optional_rule_for(
+        rules, award_code, level, council, eligible
+    )
+    if council.quorum is not None:
+        rule = dataclasses.replace(
+            rule,
+            quorum=Fraction(council.quorum),
+            basis=(*rule.basis, f"Tỷ lệ có mặt do Hội đồng quy định: {council.quorum}"),
+        )
+    return rule
+
+
+def optional_rule_for(rules: BallotRules, award_code: str, level: str, council: Council, eligible: int) -> BallotRule:
+    # rule_for answers None for these awards, but the council still needs its quorum and rounds.
+    settings: dict[str, Any] = {
+        "quorum": rules.defaults.quorum,
+        "max_rounds": rules.defaults.max_rounds,
+        "after_last_round": rules.defaults.after_last_round,
+    }
+    basis = [rules.defaults.citation.text()]
+    for override in rules.overrides:
+        if override.applies(level, None, council.agency_code):
+            settings.update({key: value for key in settings if (value := getattr(override, key)) is not None})
+            basis.append(override.citation.text())
+    if council.default_threshold == "majority":
+        threshold = Fraction(eligible // 2 + 1, eligible)
+        basis.append("Không bắt buộc bỏ phiếu kín: quá bán tổng số thành viên Hội đồng (mặc định, có thể cấu hình)")
+    else:
+        threshold = Fraction(council.default_threshold)
+        basis.append(f"Không bắt buộc bỏ phiếu kín: tỷ lệ do Hội đồng quy định {council.default_threshold}")
+    return BallotRule(award=award_code, threshold=threshold, basis=tuple(basis), **settings)

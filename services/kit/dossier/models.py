@@ -1,0 +1,42 @@
+"""Documents: the proposer's, and those each reviewing level adds."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, LargeBinary
+from sqlmodel import Field, SQLModel
+
+
+class Document(SQLModel, table=True):
+    __tablename__ = "document"
+
+    id: str = Field(primary_key=True)
+    nomination_id: str = Field(index=True, foreign_key="nomination.id")
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_at: datetime
+
+
+class LevelDocument(SQLModel, table=True):
+    """A document a reviewing level adds to a dossier (its tờ trình, its council's minutes).
+
+    Unlike `Document` (the proposer's dossier, tied to its own Nomination row), the nomination
+    need not exist in this service's database: only reviews of it do.
+    """
+
+    __tablename__ = "level_document"
+
+    id: str = Field(primary_key=True)
+    nomination_id: str = Field(index=True)
+    agency_code: str = Field(index=True)
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_at: datetime
+    uploaded_by: str

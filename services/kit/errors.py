@@ -1,0 +1,53 @@
+"""Domain errors: what service functions raise, each with a message a person can act on.
+
+Service functions know nothing of HTTP; the app factory installs one handler that answers each
+error with its status and `{"detail": ...}` (`services.kit.app`).
+"""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A request the domain refuses. `detail` is a sentence, or a dict for structured verdicts."""
+
+    status = 400
+
+    def __init__(self, detail: str | dict[str, Any]) -> None:
+        super().__init__(detail if isinstance(detail, str) else detail.get("message", str(detail)))
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    """The thing does not exist for this caller (other agencies' records look absent too)."""
+
+    status = 404
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    """Not allowed in the current state (already decided, not pending, a vote already cast)."""
+
+    status = 409
+
+
+class Invalid(DomainError):
+    """The request is well-formed but says something the rules refuse."""
+
+    status = 422
+
+
+class TooLarge(DomainError):
+    status = 413
+
+
+class UnsupportedType(DomainError):
+    status = 415
+
+
+class Unavailable(DomainError):
+    """A part the request needs (Temporal, the broker) does not answer now; trying again may work."""
+
+    status = 503

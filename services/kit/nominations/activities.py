@@ -1,0 +1,435 @@
+"""activities."""
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+import structlog
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from services.kit.nominations.models import Nomination, Review
+from services.kit.reorganization.service import (
+    apply_to_replica,
+    find_in_flight,
+    next_queued,
+    outcome_totals,
+    preview_in_flight,
+    queue_candidates,
+    record_outcomes,
+)
+from services.kit.reorganization.transfers import plan_transfer, record_transfer
+from shared.contracts.events import (
+    AwardConferred,
+    Event,
+    NominationForwarded,
+    NominationReceived,
+    NominationRefused,
+    NominationResubmitted,
+    NominationReturned,
+    NominationSubmitted,
+    NominationWithdrawn,
+)
+from shared.contracts.nomination import (
+    DECISION_STATUS,
+    NominationInput,
+    OpenReviewArgs,
+    PlannedTransfer,
+    PlanTransferArgs,
+    RecordDecisionArgs,
+    RecordSubmissionArgs,
+    RecordTransferArgs,
+    RecordWithdrawalArgs,
+)
+from shared.contracts.reorganization import ApplyPlanArgs, FindInFlightArgs, OutcomeRow, QueueArgs, RecordOutcomesArgs
+from shared.platform.audit import AuditRecord, append_audit
+from shared.platform.outbox import add_event
+from shared.rules.catalog import default_catalog
+
+log = structlog.get_logger()
+
+
+def _route(nomination: NominationInput) -> list[dict]:
+    return [
+        {"tier": s.tier, "agency_code": s.agency_code, "confers": s.confers, "role": s.role} for s in nomination.route
+    ]
+
+
+class TierActivities:
+    def __init__(
+        self, factory: async_sessionmaker[AsyncSession], on_commit: Callable[[], None], tier: str = "unit"
+    ) -> None:
+        self._factory = factory
+        self._on_commit = on_commit
+        self._tier = tier
+
+    async def _already_done(self, session: AsyncSession, key: str) -> bool:
+        found = await session.exec(select(AuditRecord.seq).where(AuditRecord.idempotency_key == key))
+        return found.first() is not None
+
+    @activity.defn(name="record_submission")
+    async def record_submission(self, args: RecordSubmissionArgs) -> None:
+        n = args.nomination
+        now = datetime.now(UTC)
+        with structlog.contextvars.bound_contextvars(
+            nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=n.proposer_agency
+        ):
+            async with self._factory() as session, session.begin():
+                if await self._already_done(session, args.idempotency_key):
+                    return
+                row = await session.get(Nomination, n.nomination_id)
+                if row is not None:
+                    row.status = "in_review"
+                    row.submitted_at = row.submitted_at or now
+                    row.route = _route(n)
+                    session.add(row)
+                action = "nomination.resubmitted" if args.resubmission else "nomination.submitted"
+                await append_audit(
+                    session,
+                    idempotency_key=args.idempotency_key,
+                    at=now,
+                    agency_code=n.proposer_agency,
+                    nomination_id=n.nomination_id,
+                    actor=n.submitted_by,
+                    action=action,
+                    outcome="in_review",
+                    reason=args.reason,
+                    details={"award_code": n.award_code, "route": _route(n)},
+                )
+                common = dict(
+                    nomination_id=n.nomination_id,
+                    award_code=n.award_code,
+                    nominee_name=n.nominee_name,
+                    proposer_agency=n.proposer_agency,
+                    agency_code=n.proposer_agency,
+                    step=0,
+                    actor=n.submitted_by,
+                    reason=args.reason,
+                )
+                event: Event = (
+                    NominationResubmitted(**common)
+                    if args.resubmission
+                    else NominationSubmitted(
+                        **common,
+                        route=_route(n),
+                        regime=n.regime or None,
+                        mode=n.mode,
+                        eligibility_outcome=(n.eligibility or {}).get("outcome"),
+                    )
+                )
+                add_event(session, event, source_agency=n.proposer_agency, occurred_at=now, key=n.nomination_id)
+            log.info(action)
+        self._on_commit()
+
+    @activity.defn(name="open_review")
+    async def open_review(self, args: OpenReviewArgs) -> None:
+        n = args.nomination
+        step = n.route[args.step]
+        now = datetime.now(UTC)
+        with structlog.contextvars.bound_contextvars(
+            nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=step.agency_code
+        ):
+            async with self._factory() as session, session.begin():
+                if await self._already_done(session, args.idempotency_key):
+                    return
+                session.add(
+                    Review(
+                        nomination_id=n.nomination_id,
+                        workflow_id=args.workflow_id,
+                        agency_code=step.agency_code,
+                        step=args.step,
+                        visit=args.visit,
+                        award_code=n.award_code,
+                        nominee_name=n.nominee_name,
+                        proposer_agency=n.proposer_agency,
+                        route=_route(n),
+                        opened_at=now,
+                        regime=n.regime or None,
+                        mode=n.mode,
+                        eligibility=n.eligibility,
+                    )
+                )
+                arrived = args.transferred_from is not None
+                await append_audit(
+                    session,
+                    idempotency_key=args.idempotency_key,
+                    at=now,
+                    agency_code=step.agency_code,
+                    nomination_id=n.nomination_id,
+                    actor="system",
+                    action="nomination.transferred_in" if arrived else "nomination.received",
+                    outcome="pending",
+                    reason=args.legal_basis if arrived else None,
+                    details={
+                        "step": args.step,
+                        "visit": args.visit,
+                        **({"escalated_from": args.escalated_from} if args.escalated_from else {}),
+                        **(
+                            {
+                                "from_agency": args.transferred_from,
+                                "plan": args.plan_code,
+                                "submitted_at": n.submitted_at,
+                                "regime": n.regime,
+                            }
+                            if arrived
+                            else {}
+                        ),
+                    },
+                )
+                add_event(
+                    session,
+                    NominationReceived(
+                        nomination_id=n.nomination_id,
+                        award_code=n.award_code,
+                        nominee_name=n.nominee_name,
+                        proposer_agency=n.proposer_agency,
+                        agency_code=step.agency_code,
+                        step=args.step,
+                        actor="system",
+                    ),
+                    source_agency=step.agency_code,
+                    occurred_at=now,
+                    key=n.nomination_id,
+                )
+            log.info("nomination.received", step=args.step)
+        self._on_commit()
+
+    @activity.defn(name="record_decision")
+    async def record_decision(self, args: RecordDecisionArgs) -> None:
+        n, d = args.nomination, args.decision
+        now = datetime.fromisoformat(args.decided_at)
+        with structlog.contextvars.bound_contextvars(
+            nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=d.agency_code
+        ):
+            async with self._factory() as session, session.begin():
+                if await self._already_done(session, args.idempotency_key):
+                    return
+                review = (
+                    await session.exec(
+                        select(Review).where(
+                            Review.nomination_id == n.nomination_id,
+                            Review.step == args.step,
+                            Review.visit == args.visit,
+                        )
+                    )
+                ).first()
+                if review is None or review.status != "pending":
+                    raise ApplicationError(
+                        f"no pending review of {n.nomination_id} at step {args.step}",
+                        non_retryable=True,
+                    )
+                status = DECISION_STATUS[d.action]
+                conferral = _conferral_details(args, now)  # the form conferred, signer, bonus: computed once
+                review.status, review.decided_at = status, now
+                review.decided_by, review.reason = d.officer_id, d.reason
+                session.add(review)
+                await append_audit(
+                    session,
+                    idempotency_key=args.idempotency_key,
+                    at=now,
+                    agency_code=d.agency_code,
+                    nomination_id=n.nomination_id,
+                    actor=d.officer_id,
+                    action=f"decision.{d.action}",
+                    outcome=status,
+                    reason=d.reason,
+                    details={
+                        "step": args.step,
+                        "visit": args.visit,
+                        "role": d.officer_role,
+                        "next_agency": args.next_agency,
+                        "decision_no": d.decision_no,
+                        **({"on_behalf_of": d.on_behalf_of} if d.on_behalf_of else {}),
+                        **({"missing_documents": args.missing_documents} if args.missing_documents else {}),
+                        **({"documents": [doc.document_id for doc in d.documents]} if d.documents else {}),
+                        **conferral,
+                    },
+                )
+                add_event(
+                    session,
+                    _decision_event(args, now, conferral),
+                    source_agency=d.agency_code,
+                    occurred_at=now,
+                    key=n.nomination_id,
+                )
+            log.info("nomination.decided", action=d.action, step=args.step)
+        self._on_commit()
+
+    @activity.defn(name="record_withdrawal")
+    async def record_withdrawal(self, args: RecordWithdrawalArgs) -> None:
+        """The proposer withdrew the nomination: close the review here, audit, and (proposer) announce."""
+        n = args.nomination
+        at = datetime.fromisoformat(args.at)
+        async with self._factory() as session, session.begin():
+            if await self._already_done(session, args.idempotency_key):
+                return
+            for review in (
+                await session.exec(
+                    select(Review).where(Review.nomination_id == n.nomination_id, Review.status == "pending")
+                )
+            ).all():
+                review.status, review.decided_at, review.decided_by = "withdrawn", at, args.officer_id
+                review.reason = args.reason
+                session.add(review)
+            await append_audit(
+                session,
+                idempotency_key=args.idempotency_key,
+                at=at,
+                agency_code=args.agency_code,
+                nomination_id=n.nomination_id,
+                actor=args.officer_id,
+                action="nomination.withdrawn",
+                outcome="withdrawn",
+                reason=args.reason,
+                details={"step": args.step, "visit": args.visit},
+            )
+            if args.announce:
+                add_event(
+                    session,
+                    NominationWithdrawn(
+                        nomination_id=n.nomination_id,
+                        award_code=n.award_code,
+                        nominee_name=n.nominee_name,
+                        proposer_agency=n.proposer_agency,
+                        agency_code=args.agency_code,
+                        step=args.step,
+                        actor=args.officer_id,
+                        reason=args.reason,
+                    ),
+                    source_agency=args.agency_code,
+                    occurred_at=at,
+                    key=n.nomination_id,
+                )
+        self._on_commit()
+
+    @activity.defn(name="plan_transfer")
+    async def plan_transfer(self, args: PlanTransferArgs) -> PlannedTransfer:
+        """At the proposer's service: where the nomination goes after a reorganization."""
+        async with self._factory() as session:
+            return await plan_transfer(session, args)
+
+    @activity.defn(name="record_transfer")
+    async def record_transfer(self, args: RecordTransferArgs) -> None:
+        """At the old agency's service: its review closes as transferred, with the legal basis."""
+        with structlog.contextvars.bound_contextvars(
+            nomination_id=args.nomination.nomination_id, workflow_id=args.workflow_id, agency=args.from_agency
+        ):
+            async with self._factory() as session, session.begin():
+                if await self._already_done(session, args.idempotency_key):
+                    return
+                await record_transfer(session, args)
+            log.info("nomination.transferred_out", to_agency=args.to_agency, plan=args.plan_code)
+        self._on_commit()
+
+    @activity.defn(name="apply_plan")
+    async def apply_plan(self, args: ApplyPlanArgs) -> dict:
+        """Apply a reorganization plan to this service's registry replica, once."""
+        async with self._factory() as session, session.begin():
+            summary = await apply_to_replica(session, args.plan_code, tier=self._tier)
+        self._on_commit()
+        log.info("hierarchy.plan_applied", plan=args.plan_code, closed=summary.get("closed"))
+        return {k: v for k, v in summary.items() if k != "ambiguous"} | {"ambiguous": len(summary.get("ambiguous", []))}
+
+    @activity.defn(name="find_in_flight")
+    async def find_in_flight(self, args: FindInFlightArgs) -> list[str]:
+        async with self._factory() as session:
+            return await find_in_flight(session, date.fromisoformat(args.effective), args.after, args.limit)
+
+    @activity.defn(name="preview_in_flight")
+    async def preview_in_flight(self, args: FindInFlightArgs) -> list[OutcomeRow]:
+        async with self._factory() as session:
+            return await preview_in_flight(session, args.plan_code, date.fromisoformat(args.effective))
+
+    @activity.defn(name="record_outcomes")
+    async def record_outcomes(self, args: RecordOutcomesArgs) -> dict[str, int]:
+        """Upsert the per-item report; answers the plan's totals so far (a retry answers the same)."""
+        async with self._factory() as session, session.begin():
+            await record_outcomes(session, args.plan_code, args.outcomes)
+            await session.flush()
+            return await outcome_totals(session, args.plan_code)
+
+    @activity.defn(name="queue_candidates")
+    async def queue_candidates(self, args: QueueArgs) -> int:
+        async with self._factory() as session, session.begin():
+            return await queue_candidates(session, args.plan_code, args.nomination_ids)
+
+    @activity.defn(name="next_queued")
+    async def next_queued(self, args: QueueArgs) -> list[str]:
+        async with self._factory() as session:
+            return await next_queued(session, args.plan_code, args.after, args.limit)
+
+    def all(self) -> list[Callable]:
+        return [
+            self.record_submission,
+            self.open_review,
+            self.record_decision,
+            self.record_withdrawal,
+            self.plan_transfer,
+            self.record_transfer,
+            self.apply_plan,
+            self.find_in_flight,
+            self.preview_in_flight,
+            self.record_outcomes,
+            self.queue_candidates,
+            self.next_queued,
+        ]
+
+
+def _decision_event(args: RecordDecisionArgs, now: datetime, conferral: dict) -> Event:
+    n, d = args.nomination, args.decision
+    common = dict(
+        nomination_id=n.nomination_id,
+        award_code=n.award_code,
+        nominee_name=n.nominee_name,
+        proposer_agency=n.proposer_agency,
+        agency_code=d.agency_code,
+        step=args.step,
+        actor=d.officer_id,
+        reason=d.reason,
+    )
+    if d.action == "forward":
+        return NominationForwarded(**common, to_agency=args.next_agency or "")
+    if d.action == "return":
+        return NominationReturned(**common, missing_documents=list(args.missing_documents))
+    if d.action == "refuse":
+        return NominationRefused(**common)
+    return AwardConferred(
+        **common,
+        decision_no=d.decision_no or "",
+        decided_on=d.decided_on or now.date().isoformat(),
+        nominee_id=n.nominee_id,
+        mode=n.mode,
+        period_year=n.period_year,
+        regime=n.regime or None,
+        achievement=n.achievement,
+        initiative_ids=list(n.initiative_ids),
+        conferred_award_code=conferral.get("conferred_award_code"),
+        signer=d.signer,
+        bonus_coefficient=conferral.get("bonus_coefficient"),
+        base_salary=conferral.get("base_salary"),
+        bonus_amount=conferral.get("bonus_amount"),
+    )
+
+
+def _conferral_details(args: RecordDecisionArgs, now: datetime) -> dict:
+    """The form actually conferred (possibly a lower one), its signer and the bonus on the decision date."""
+    n, d = args.nomination, args.decision
+    if d.action != "confer":
+        return {}
+    code = d.conferred_award_code or n.award_code
+    details: dict = {"conferred_award_code": code, "signer": d.signer}
+    decided_on = date.fromisoformat(d.decided_on) if d.decided_on else now.date()
+    try:
+        from shared.rules.bonus import compute_bonus
+
+        bonus = compute_bonus(default_catalog(), code, n.nominee_kind, decided_on)
+    except (LookupError, ValueError) as err:  # no coefficient for this recipient, or no salary row: say so
+        details["bonus_note"] = str(err)
+        return details
+    return details | {
+        "bonus_coefficient": bonus.coefficient,
+        "base_salary": bonus.base_salary,
+        "bonus_amount": bonus.amount,
+    }

@@ -1,0 +1,72 @@
+"""The state rows of a nomination at this service: the proposer's dossier and each level's review."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Nomination(SQLModel, table=True):
+    """The proposer's dossier (hồ sơ đề nghị khen thưởng) and its outcome as the proposer sees it."""
+
+    __tablename__ = "nomination"
+
+    id: str = Field(primary_key=True)
+    proposer_agency: str = Field(index=True)
+    nominee_name: str
+    nominee_kind: str
+    award_code: str
+    reason: str
+    status: str = Field(default="draft", index=True)
+    created_by: str
+    created_at: datetime
+    submitted_at: datetime | None = None
+    route: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    outcome_at: datetime | None = None
+    outcome_agency: str | None = None
+    outcome_reason: str | None = None
+    decision_no: str | None = None
+    # The rules (issue 3): whose history is judged, under which mode and regime, and the verdict.
+    nominee_id: str | None = Field(default=None, index=True)
+    mode: str = "cong_trang"
+    period_year: int | None = None
+    movement_code: str | None = None
+    achievement: str | None = None
+    initiative_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    regime: str | None = None
+    eligibility: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # When the event that set `status` happened (events from several services arrive out of order).
+    status_at: datetime | None = None
+
+
+class Review(SQLModel, table=True):
+    """A nomination pending at (or decided by) one agency of this tier: the tier's state row."""
+
+    __tablename__ = "review"
+    __table_args__ = (UniqueConstraint("nomination_id", "step", "visit"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    nomination_id: str = Field(index=True)
+    workflow_id: str
+    agency_code: str = Field(index=True)
+    step: int
+    visit: int = 1
+    status: str = Field(default="pending", index=True)
+    award_code: str
+    nominee_name: str
+    proposer_agency: str
+    route: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    opened_at: datetime
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    reason: str | None = None
+    regime: str | None = None
+    mode: str | None = None
+    # The eligibility verdict computed at submission, shown to reviewers at every level.
+    eligibility: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # The step's clock (issue 4): deadline, hold, escalation, and who it was reassigned to.
+    due_on: date | None = None
+    held: bool = False
+    escalated: str | None = None
+    assigned_to: str | None = None

@@ -1,0 +1,64 @@
+"""Looking nominations up at this service: the proposer's own, the reviews pending at an agency, the audit trail of one. Functions never commit."""
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.errors import Conflict, NotFound
+from services.kit.identity.service import Caller
+from services.kit.nominations.models import Nomination, Review
+from shared.platform.audit import AuditRecord
+
+
+async def own_nomination(session: AsyncSession, *, caller: Caller, nomination_id: str) -> Nomination:
+    """The caller's agency's own dossier; others' dossiers look absent (404), never forbidden."""
+    nomination = await session.get(Nomination, nomination_id)
+    if nomination is None or nomination.proposer_agency != caller.agency_code:
+        raise NotFound(f"no nomination {nomination_id} at {caller.agency_code}")
+    return nomination
+
+
+async def inbox(session: AsyncSession, *, agency_code: str, state: str | None = "pending") -> list[Review]:
+    query = select(Review).where(Review.agency_code == agency_code)
+    if state:
+        query = query.where(Review.status == state)
+    return list((await session.exec(query.order_by(Review.opened_at))).all())  # type: ignore[arg-type]
+
+
+async def pending_review(session: AsyncSession, *, caller: Caller, nomination_id: str) -> Review:
+    reviews = (
+        await session.exec(
+            select(Review)
+            .where(Review.nomination_id == nomination_id, Review.agency_code == caller.agency_code)
+            .order_by(Review.opened_at.desc())  # type: ignore[union-attr]
+        )
+    ).all()
+    if not reviews:
+        raise NotFound(f"nomination {nomination_id} has never been at {caller.agency_code}")
+    latest = reviews[0]
+    if latest.status != "pending":
+        raise Conflict(
+            f"nomination {nomination_id} is not pending at {caller.agency_code}: it was already {latest.status} here",
+        )
+    return latest
+
+
+async def history(session: AsyncSession, *, caller: Caller, nomination_id: str) -> list[AuditRecord]:
+    """This service's audit records for a nomination, for agencies on its route."""
+    on_route = await _agency_on_route(session, caller.agency_code, nomination_id)
+    if not on_route:
+        raise NotFound(f"nomination {nomination_id} is not on the route of {caller.agency_code}")
+    rows = await session.exec(
+        select(AuditRecord).where(AuditRecord.nomination_id == nomination_id).order_by(AuditRecord.seq)  # type: ignore[arg-type]
+    )
+    return list(rows.all())
+
+
+async def _agency_on_route(session: AsyncSession, agency_code: str, nomination_id: str) -> bool:
+    """Whether the agency is or was on the nomination's route (routes change after a reorganization)."""
+    routes: list[list[dict]] = []
+    nomination = await session.get(Nomination, nomination_id)
+    if nomination is not None:
+        routes.append(nomination.route or [{"agency_code": nomination.proposer_agency}])
+    reviews = await session.exec(select(Review).where(Review.nomination_id == nomination_id))
+    routes += [review.route for review in reviews.all()]
+    return any(step["agency_code"] == agency_code for route in routes for step in route)

@@ -1,0 +1,99 @@
+"""The registry replica, looked up by code and date."""
+
+from datetime import date
+
+from sqlalchemy import insert, or_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.registry.models import Agency
+from shared.routing import AgencyNode, Lookup, RoutePlan, resolve_route
+from shared.rules.catalog import Catalog, default_catalog
+from shared.rules.movements import movement
+
+
+async def registry_lookup(
+    session: AsyncSession, catalog: Catalog, code: str, on: date, movement_code: str | None = None
+) -> Lookup:
+    """Preload what a route from `code` can touch: its ancestors, the central bodies, a launcher."""
+    nodes: dict[str, AgencyNode] = {}
+
+    def keep(agency) -> None:  # type: ignore[no-untyped-def]
+        nodes[agency.code] = AgencyNode(agency.code, agency.name, agency.tier, agency.kind, agency.parent_code)
+
+    for agency in await chain_upwards(session, code, on):
+        keep(agency)
+    wanted = [c for a in catalog.authorities.values() for c in a.agency_codes]
+    found = movement(movement_code) if movement_code else None
+    if found is not None:
+        wanted.append(found.launcher)
+    for extra in wanted:
+        agency = await agency_on(session, extra, on)
+        if agency is not None:
+            keep(agency)
+    return nodes.get
+
+
+async def plan_route(
+    session: AsyncSession,
+    *,
+    proposer_agency: str,
+    award_code: str,
+    on: date,
+    mode: str = "cong_trang",
+    movement_code: str | None = None,
+    catalog: Catalog | None = None,
+) -> RoutePlan:
+    rules = catalog or default_catalog()
+    lookup = await registry_lookup(session, rules, proposer_agency, on, movement_code)
+    return resolve_route(
+        rules,
+        lookup,
+        award_code=award_code,
+        managing_agency=proposer_agency,
+        on=on,
+        mode=mode,
+        movement_code=movement_code,
+    )
+
+
+async def agency_on(session: AsyncSession, code: str, on: date) -> Agency | None:
+    """The version of agency `code` in force on `on`, if any."""
+    rows = await session.exec(
+        select(Agency).where(
+            Agency.code == code,
+            Agency.valid_from <= on,
+            or_(Agency.valid_to.is_(None), Agency.valid_to >= on),  # type: ignore[union-attr]
+        )
+    )
+    return rows.first()
+
+
+async def chain_upwards(session: AsyncSession, code: str, on: date) -> list[Agency]:
+    """The agency and its ancestors as they stood on `on`, nearest first."""
+    chain: list[Agency] = []
+    seen: set[str] = set()
+    current: str | None = code
+    while current is not None and current not in seen:
+        seen.add(current)
+        agency = await agency_on(session, current, on)
+        if agency is None:
+            break
+        chain.append(agency)
+        current = agency.parent_code
+    return chain
+
+
+async def registry_size(session: AsyncSession) -> int:
+    return len((await session.exec(select(Agency.id).limit(1))).all())
+
+
+async def load_versions(session: AsyncSession, versions: list[dict]) -> int:
+    """Bulk-insert versions not yet present (by code and valid_from); returns how many were added."""
+    existing = {
+        (code, valid_from) for code, valid_from in (await session.exec(select(Agency.code, Agency.valid_from))).all()
+    }
+    fresh = [v for v in versions if (v["code"], v["valid_from"]) not in existing]
+    for start in range(0, len(fresh), 2000):
+        await session.execute(insert(Agency), fresh[start : start + 2000])
+    return len(fresh)

@@ -1,0 +1,41 @@
+"""Every nomination and award event becomes a row of the proposer's timeline."""
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.nominations.models import Nomination
+from services.kit.tracking.models import TrackingEntry
+from services.kit.tracking.service import COMMON, LABELS, issue_tracking_code
+from shared.contracts.events import Envelope, Event, NominationSubmitted
+from shared.platform.consumer import Handler
+
+
+async def record_tracking(session: AsyncSession, envelope: Envelope, event: Event) -> None:
+    """At the proposer's service only (where the nomination row is): add the event to the timeline."""
+    if envelope.nomination_id is None:
+        return
+    nomination = await session.get(Nomination, envelope.nomination_id)
+    if nomination is None:
+        return
+    if isinstance(event, NominationSubmitted):
+        await issue_tracking_code(session, nomination=nomination, at=envelope.occurred_at)
+    seen = await session.exec(select(TrackingEntry.id).where(TrackingEntry.event_id == envelope.event_id))
+    if seen.first() is not None:
+        return
+    payload = event.model_dump(mode="json")
+    session.add(
+        TrackingEntry(
+            event_id=envelope.event_id,
+            nomination_id=nomination.id,
+            event_type=envelope.type,
+            occurred_at=envelope.occurred_at,
+            agency_code=payload.get("agency_code") or envelope.source_agency,
+            step=payload.get("step"),
+            actor=payload.get("actor") or "system",
+            reason=payload.get("reason"),
+            details={k: v for k, v in payload.items() if k not in COMMON and v not in (None, [], {})},
+        )
+    )
+
+
+TRACKING_HANDLERS: dict[str, Handler] = {event_type: record_tracking for event_type in LABELS}

@@ -1,0 +1,87 @@
+"""The tier's port to the NominationWorkflow: start it, send it updates, ask its status.
+
+Temporal's failures become domain errors here, once: the validator's refusal is a `Conflict` that
+says why, a nomination without a workflow is `NotFound`.
+"""
+
+from typing import TypeVar
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from services.kit.errors import Conflict, NotFound
+from shared.contracts.nomination import (
+    STATUS_QUERY,
+    WORKFLOW,
+    NominationInput,
+    NominationStatus,
+    Update,
+    workflow_id_for,
+)
+from shared.contracts.tiers import NOMINATION_TASK_QUEUE
+
+I = TypeVar("I")  # noqa: E741
+O = TypeVar("O")  # noqa: E741
+
+
+class DecisionRejected(Conflict):
+    """The workflow's validator refused the request; `str()` says why, `kind` is its error type."""
+
+    def __init__(self, message: str, kind: str | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class NominationNotFound(NotFound):
+    pass
+
+
+class NominationClient:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    async def start(self, nomination: NominationInput) -> str:
+        """Idempotent: a second start for the same nomination returns the running workflow's id."""
+        wf_id = workflow_id_for(nomination.nomination_id)
+        try:
+            await self._client.start_workflow(
+                WORKFLOW,
+                nomination,
+                id=wf_id,
+                task_queue=NOMINATION_TASK_QUEUE,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+        except WorkflowAlreadyStartedError:
+            pass
+        return wf_id
+
+    async def update(self, nomination_id: str, update: Update[I, O], request: I) -> O:
+        """Send `update` and wait for its result; a refusal raises `DecisionRejected`."""
+        try:
+            return await self._handle(nomination_id).execute_update(update.name, request, result_type=update.result)
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError):
+                raise DecisionRejected(cause.message, cause.type) from err
+            raise DecisionRejected(str(cause or err)) from err
+        except RPCError as err:
+            raise _not_found_or(err, nomination_id) from err
+
+    async def status(self, nomination_id: str) -> NominationStatus:
+        try:
+            return await self._handle(nomination_id).query(STATUS_QUERY, result_type=NominationStatus)
+        except RPCError as err:
+            raise _not_found_or(err, nomination_id) from err
+
+    def _handle(self, nomination_id: str) -> WorkflowHandle:
+        return self._client.get_workflow_handle(workflow_id_for(nomination_id))
+
+
+def _not_found_or(err: RPCError, nomination_id: str) -> Exception:
+    if "not found" in str(err).lower():
+        return NominationNotFound(f"no workflow for nomination {nomination_id}")
+    if "completed" in str(err).lower():
+        return DecisionRejected(f"nomination {nomination_id} is already decided", "AlreadyDecided")
+    return err

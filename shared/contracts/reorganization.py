@@ -1,0 +1,86 @@
+"""The ReorganizationWorkflow's messages: its input and status, and its activities' arguments and results."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ReorganizationInput:
+    plan_code: str
+    effective: str  # ISO date the plan takes effect
+    legal_basis: str
+    today: str  # the business date the apply was requested on (ISO)
+    batch_size: int = 100
+    concurrency: int = 8  # transfers in flight at once within a batch
+    pause_seconds: float = 0.0  # between batches: a rate limit for busy systems
+    # Preview only: where each nomination in flight would go; nothing is applied or moved.
+    dry_run: bool = False
+    preview_key: str = ""  # where a dry run's per-nomination rows are kept
+    # Carried over continue-as-new: what is left to do and what was done.
+    phase: str = "waiting"
+    pending_ids: list[str] = field(default_factory=list)  # runs started before paging carried every id
+    counts: dict[str, int] = field(default_factory=dict)
+    applied: list[dict] = field(default_factory=list)
+    candidates: int = 0
+    # Paging: the candidates are queued in central's outcome table, the workflow keeps a cursor.
+    paged: bool = False
+    cursor: str = ""
+
+
+@dataclass
+class ReorganizationStatus:
+    plan_code: str
+    effective: str
+    phase: str  # waiting | applying | finding | transferring | done
+    applied: list[dict]
+    candidates: int
+    processed: int
+    counts: dict[str, int]
+
+
+@dataclass
+class ApplyPlanArgs:
+    plan_code: str
+    idempotency_key: str
+
+
+@dataclass
+class FindInFlightArgs:
+    plan_code: str
+    effective: str
+    after: str = ""  # page: ids greater than this ...
+    limit: int = 0  # ... at most this many (0: all)
+
+
+@dataclass
+class QueueArgs:
+    """Central's queue of a plan's candidates: add a page of them, or take the next page."""
+
+    plan_code: str
+    nomination_ids: list[str] = field(default_factory=list)
+    after: str = ""
+    limit: int = 0
+
+
+@dataclass
+class TransferBatchArgs:
+    plan_code: str
+    effective: str
+    legal_basis: str
+    nomination_ids: list[str]
+    concurrency: int = 8
+
+
+@dataclass
+class OutcomeRow:
+    nomination_id: str
+    outcome: str
+    from_agency: str
+    to_agency: str | None = None
+    rule: str | None = None
+    detail: str | None = None
+
+
+@dataclass
+class RecordOutcomesArgs:
+    plan_code: str
+    outcomes: list[OutcomeRow]

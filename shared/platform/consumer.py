@@ -1,0 +1,137 @@
+"""Idempotent Kafka consumer: apply, commit the database, then commit the offset.
+
+An event id already in `processed_event` is skipped. A handler that keeps failing is retried a
+bounded number of times, then the message is parked on the dead-letter topic with the error.
+"""
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.contracts.events import (
+    TOPIC_DEAD_LETTER,
+    Envelope,
+    Event,
+    parse_event,
+)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Event ids a consumer has applied: redelivery of the same id is a no-op."""
+
+    __tablename__ = "processed_event"
+
+    event_id: str = Field(primary_key=True)
+    event_type: str
+    processed_at: datetime
+
+
+log = structlog.get_logger()
+
+Handler = Callable[[AsyncSession, Envelope, Event], Awaitable[None]]
+
+
+def chained(*handlers: Handler) -> Handler:
+    """One handler that runs several in order, in the consumer's single transaction."""
+
+    async def run(session: AsyncSession, envelope: Envelope, event: Event) -> None:
+        for handler in handlers:
+            await handler(session, envelope, event)
+
+    return run
+
+
+def merge_handlers(*tables: dict[str, Handler]) -> dict[str, Handler]:
+    """Handlers by event type; where several tables handle a type, all run, in table order."""
+    merged: dict[str, list[Handler]] = {}
+    for table in tables:
+        for event_type, handler in table.items():
+            merged.setdefault(event_type, []).append(handler)
+    return {t: hs[0] if len(hs) == 1 else chained(*hs) for t, hs in merged.items()}
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        consumer: AIOKafkaConsumer,
+        producer: AIOKafkaProducer,
+        factory: async_sessionmaker[AsyncSession],
+        handlers: dict[str, Handler],
+        *,
+        max_attempts: int = 5,
+    ) -> None:
+        self._consumer = consumer
+        self._producer = producer
+        self._factory = factory
+        self._handlers = handlers
+        self._max_attempts = max_attempts
+
+    async def run(self) -> None:
+        while True:
+            batches = await self._consumer.getmany(timeout_ms=500, max_records=200)
+            for tp, records in batches.items():
+                for record in records:
+                    await self._handle(record)
+                    await self._consumer.commit({tp: record.offset + 1})
+
+    async def _handle(self, record: ConsumerRecord) -> None:
+        try:
+            envelope = Envelope.model_validate_json(record.value)
+            event = parse_event(envelope) if envelope.type in self._handlers else None
+        except (ValidationError, KeyError, ValueError) as exc:
+            await self._dead_letter(record, f"malformed event: {exc}")
+            return
+        if event is None:
+            return
+        with structlog.contextvars.bound_contextvars(
+            event_id=envelope.event_id,
+            event_type=envelope.type,
+            nomination_id=envelope.nomination_id,
+        ):
+            for attempt in range(1, self._max_attempts + 1):
+                try:
+                    await self._apply_once(envelope, event)
+                    return
+                except Exception as exc:  # noqa: BLE001 - every failure is retried then parked
+                    log.warning("consumer.handler_failed", attempt=attempt, error=str(exc))
+                    if attempt == self._max_attempts:
+                        await self._dead_letter(record, f"handler failed: {exc!r}")
+                        return
+                    await asyncio.sleep(min(0.1 * 2**attempt, 2.0))
+
+    async def _apply_once(self, envelope: Envelope, event: Event) -> None:
+        async with self._factory() as session, session.begin():
+            if await session.get(ProcessedEvent, envelope.event_id) is not None:
+                log.debug("consumer.duplicate_skipped")
+                return
+            await self._handlers[envelope.type](session, envelope, event)
+            session.add(
+                ProcessedEvent(
+                    event_id=envelope.event_id,
+                    event_type=envelope.type,
+                    processed_at=datetime.now(UTC),
+                )
+            )
+        log.info("consumer.applied")
+
+    async def _dead_letter(self, record: ConsumerRecord, error: str) -> None:
+        log.error("consumer.dead_lettered", topic=record.topic, offset=record.offset, error=error)
+        value = json.dumps(
+            {
+                "source_topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "error": error,
+                "value": record.value.decode(errors="replace") if record.value else None,
+            },
+            ensure_ascii=False,
+        ).encode()
+        await self._producer.send_and_wait(TOPIC_DEAD_LETTER, key=record.key, value=value)

@@ -1,0 +1,55 @@
+"""Settings shared by every tier service; each tier subclasses with its own defaults.
+
+Configuration comes from environment variables only (no prefix), so that the same names work in
+`docker-compose.yml`, the embedded launcher and the tests.
+"""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.contracts.tiers import Tier
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    tier: Tier
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = ""
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_level: str = "INFO"
+    # How often the outbox relay polls when nothing woke it (it is also woken on commit).
+    outbox_poll_ms: int = 200
+    # Bounded retries before a consumed event is parked on the dead-letter topic.
+    consumer_max_attempts: int = 5
+    consumer_group: str = ""
+    # Demo officers with well-known tokens: development only.
+    seed_demo_officers: bool = False
+    # The date this service treats as today for routing and regimes, so that a demo or training
+    # system can stand before the 2025 reorganization. Refused in production.
+    business_date: date | None = None
+
+    def today(self) -> date:
+        return self.business_date or date.today()
+
+    @model_validator(mode="after")
+    def _defaults_and_safety(self) -> "ServiceSettings":
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///.data/{self.tier.value}.db")
+        if not self.consumer_group:
+            object.__setattr__(self, "consumer_group", f"tdkt-{self.tier.value}")
+        if self.environment == "production":
+            if self.database_url.startswith("sqlite"):
+                raise ValueError("DATABASE_URL must name a PostgreSQL database in production")
+            if self.seed_demo_officers:
+                raise ValueError("SEED_DEMO_OFFICERS must be false in production")
+            if self.business_date is not None:
+                raise ValueError("BUSINESS_DATE (a simulated today) is not allowed in production")
+        return self

@@ -1,0 +1,48 @@
+"""Officers' roles and what each may do: the one table that routes, workflow validators and
+activities read. An officer belongs to one agency and holds one role there (domain.md §4).
+"""
+
+from typing import Literal
+
+ROLES = ("clerk", "council_member", "chair", "auditor", "admin")
+
+Permission = Literal[
+    "propose",
+    "decide",
+    "add_level_documents",
+    "manage_council",
+    "post_consultation",
+    "hold_for_complaint",
+    "record_facts",
+    "verify_audit",
+    "preview_reorganization",
+    "apply_reorganization",
+]
+
+MAY: dict[Permission, tuple[str, ...]] = {
+    # Draft, attach, submit, resubmit and withdraw the agency's own nominations.
+    "propose": ("clerk", "admin"),
+    # The head's decisions (forward, return, refuse, confer), holds, revocations. Weakest first:
+    # the order ranks the roles a delegation may lend (`DECIDING_RANK`).
+    "decide": ("chair", "admin"),
+    # A level's own tờ trình and other documents it adds to a dossier it reviews.
+    "add_level_documents": ("clerk", "chair", "admin"),
+    # Keep the council's roster and run its meetings (with the council's chair and secretary).
+    "manage_council": ("chair", "admin"),
+    # Post a nomination publicly (công khai) for comments.
+    "post_consultation": ("clerk", "chair"),
+    # Hold a nomination for a complaint filed during the consultation, and release it.
+    "hold_for_complaint": ("chair", "admin"),
+    # Record facts of a nominee's history (ratings, awards, discipline) the agency manages.
+    "record_facts": ("clerk", "admin"),
+    "verify_audit": ("auditor", "admin", "chair"),
+    "preview_reorganization": ("admin", "auditor", "chair"),
+    "apply_reorganization": ("admin",),
+}
+
+# Roles that decide on nominations, weakest first: only these can be lent by a delegation.
+DECIDING_RANK = {role: rank for rank, role in enumerate(MAY["decide"], start=1)}
+
+
+def may(role: str, permission: Permission) -> bool:
+    return role in MAY[permission]

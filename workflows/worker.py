@@ -1,0 +1,50 @@
+"""Workflow worker process: `python -m workflows.worker`.
+
+Runs the NominationWorkflow and ReorganizationWorkflow code. The activities they schedule run in
+the tier services' workers, each on its own tier's task queue, except `transfer_batch`, which sends
+updates to nomination workflows and runs here.
+"""
+
+import asyncio
+
+import structlog
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from shared.contracts.tiers import NOMINATION_TASK_QUEUE
+from shared.platform.logs import configure_logging
+from workflows.nomination.workflows import NominationWorkflow
+from workflows.reorganization.activities import ReorganizationActivities
+from workflows.reorganization.workflows import ReorganizationWorkflow
+
+log = structlog.get_logger()
+
+
+class WorkerSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    log_level: str = "INFO"
+
+
+def build_worker(client: Client) -> Worker:
+    return Worker(
+        client,
+        task_queue=NOMINATION_TASK_QUEUE,
+        workflows=[NominationWorkflow, ReorganizationWorkflow],
+        activities=[ReorganizationActivities(client).transfer_batch],
+    )
+
+
+async def main(settings: WorkerSettings | None = None) -> None:
+    settings = settings or WorkerSettings()
+    configure_logging(settings.log_level, service="tdkt-workflows")
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    log.info("worker.started", task_queue=NOMINATION_TASK_QUEUE)
+    await build_worker(client).run()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
