@@ -142,8 +142,9 @@ def temporal_dev_server(port: int, ui_port: int, data_dir: Path) -> Child:
     )
 
 
-async def create_topics(bootstrap: str, partitions: int = 12, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
+async def create_topics(bootstrap: str, partitions: int = 12, wait_s: float = 30) -> None:
+    """Every tdkt topic, with `partitions` partitions; retries while the broker starts, for `wait_s` seconds."""
+    deadline = time.monotonic() + wait_s
     while True:
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
         try:

@@ -21,9 +21,9 @@ def auth(agency: str, role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {demo_token(agency, role)}"}
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 30, what: str = "condition") -> Any:
+async def eventually(check: Callable[[], Awaitable[Any]], within: float = 30, what: str = "condition") -> Any:
     """Poll until `check` returns something truthy; fail with what was last seen."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     last: Any = None
     while time.monotonic() < deadline:
         last = await check()

@@ -12,10 +12,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from shared.contracts import activities as interfaces
+from shared.contracts.activities import bound
 from shared.contracts.tiers import NOMINATION_TASK_QUEUE
 from shared.platform.logs import configure_logging
 from workflows.nomination.workflows import NominationWorkflow
-from workflows.reorganization.activities import ReorganizationActivities
+from workflows.reorganization.activities import BatchActivities
 from workflows.reorganization.workflows import ReorganizationWorkflow
 
 log = structlog.get_logger()
@@ -30,11 +32,12 @@ class WorkerSettings(BaseSettings):
 
 
 def build_worker(client: Client) -> Worker:
+    batches: interfaces.BatchActivities = BatchActivities(client)
     return Worker(
         client,
         task_queue=NOMINATION_TASK_QUEUE,
         workflows=[NominationWorkflow, ReorganizationWorkflow],
-        activities=[ReorganizationActivities(client).transfer_batch],
+        activities=bound(interfaces.BatchActivities, batches),
     )
 
 

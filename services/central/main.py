@@ -1,4 +1,5 @@
-"""The central tier service (Trung ương): hosts the Central Emulation and Commendation Board, the Prime Minister and the President."""
+"""The central tier service (Trung ương): the Central Emulation and Commendation Board, the Prime
+Minister and the President."""
 
 from fastapi import FastAPI
 
@@ -12,8 +13,8 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     return create_app(
         settings or Settings(),
         title="tdkt central service — Trung ương",
-        description="Hosts the Central Emulation and Commendation Board, the Prime Minister and the President. Every route needs an officer bearer token and is scoped to "
-        "the officer's agency and role.",
+        description="Hosts the Central Emulation and Commendation Board, the Prime Minister and the President. "
+        "Every route needs an officer bearer token and is scoped to the officer's agency and role.",
         handlers=HANDLERS,
         routers=(router,),
     )

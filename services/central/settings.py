@@ -1,4 +1,5 @@
-"""Settings of the central service, which hosts the Central Emulation and Commendation Board, the Prime Minister and the President."""
+"""Settings of the central service: the Central Emulation and Commendation Board, the Prime Minister
+and the President."""
 
 from shared.contracts.tiers import Tier
 from shared.platform.settings import ServiceSettings

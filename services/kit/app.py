@@ -8,6 +8,8 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -29,20 +31,24 @@ from services.kit.dossier import api as dossier_api
 from services.kit.errors import DomainError
 from services.kit.handlers import KIT_HANDLERS
 from services.kit.identity import api as identity_api
-from services.kit.nominations.activities import TierActivities
+from services.kit.nominations.activities import NominationActivities
 from services.kit.nominees import api as nominees_api
 from services.kit.outcomes import api as outcomes_api
 from services.kit.proposals import api as proposals_api
 from services.kit.reorganization import api as reorganization_api
+from services.kit.reorganization.activities import ReorganizationActivities, TransferActivities
 from services.kit.reviews import api as reviews_api
 from services.kit.tracking import api as tracking_api
 from services.kit.workflow_client import NominationClient
+from shared.contracts import activities as interfaces
+from shared.contracts.activities import bound
 from shared.contracts.events import EVENT_TYPES
 from shared.platform.consumer import EventConsumer, Handler, merge_handlers
 from shared.platform.db import make_engine, session_factory
 from shared.platform.logs import configure_logging
 from shared.platform.outbox import OutboxRelay
 from shared.platform.settings import ServiceSettings
+from shared.rules.deadlines import DeadlineTable
 
 log = structlog.get_logger()
 
@@ -82,7 +88,6 @@ def create_app(
     description: str,
     handlers: dict[str, Handler] | None = None,
     routers: tuple = (),
-    extra_activities: Callable[[async_sessionmaker[AsyncSession]], list] | None = None,
 ) -> FastAPI:
     all_handlers = merge_handlers(KIT_HANDLERS, handlers or {})
 
@@ -104,12 +109,7 @@ def create_app(
         await consumer.start()
         temporal = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
         relay = OutboxRelay(sessions, producer, poll_ms=settings.outbox_poll_ms)
-        activities = TierActivities(sessions, on_commit=relay.wake, tier=settings.tier.value).all()
-        activities += LifecycleActivities(
-            sessions, relay.wake, settings.tier.value, business_now=real_clock(settings.business_date)
-        ).all()
-        if extra_activities:
-            activities += extra_activities(sessions)
+        activities = tier_activities(sessions, relay.wake, settings.tier.value, real_clock(settings.business_date))
         worker = Worker(temporal, task_queue=settings.tier.task_queue, activities=activities)
         events = EventConsumer(consumer, producer, sessions, all_handlers, max_attempts=settings.consumer_max_attempts)
         kit = Kit(settings, engine, sessions, temporal, NominationClient(temporal), relay)
@@ -154,3 +154,29 @@ def create_app(
 
 def _topic_of(event_type: str) -> str:
     return EVENT_TYPES[event_type].topic
+
+
+def tier_activities(
+    sessions: async_sessionmaker[AsyncSession],
+    on_commit: Callable[[], None],
+    tier: str,
+    business_now: Callable[[datetime], datetime],
+    *,
+    deadlines: DeadlineTable | None = None,
+) -> list[Callable[..., Any]]:
+    """Every activity a tier's worker runs; mypy checks each implementation against its interface.
+
+    `deadlines` replaces the configured deadline table (tests of the clock use short ones).
+    """
+    nominations: interfaces.NominationActivities = NominationActivities(sessions, on_commit, tier)
+    lifecycle: interfaces.LifecycleActivities = LifecycleActivities(
+        sessions, on_commit, tier, business_now=business_now, deadlines=deadlines
+    )
+    transfers: interfaces.TransferActivities = TransferActivities(sessions, on_commit, tier)
+    plans: interfaces.ReorganizationActivities = ReorganizationActivities(sessions, on_commit, tier)
+    return [
+        *bound(interfaces.NominationActivities, nominations),
+        *bound(interfaces.LifecycleActivities, lifecycle),
+        *bound(interfaces.TransferActivities, transfers),
+        *bound(interfaces.ReorganizationActivities, plans),
+    ]

@@ -1,4 +1,5 @@
-"""Settings of the province service, which hosts provinces, centrally-run cities and ministry-level bodies (bộ, ban, ngành, tỉnh)."""
+"""Settings of the province service: provinces, centrally-run cities and ministry-level bodies
+(bộ, ban, ngành, tỉnh)."""
 
 from shared.contracts.tiers import Tier
 from shared.platform.settings import ServiceSettings

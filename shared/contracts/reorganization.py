@@ -2,6 +2,15 @@
 
 from dataclasses import dataclass, field
 
+WORKFLOW = "ReorganizationWorkflow"
+BUSINESS_DATE_SIGNAL = "business_date"  # a service's business date (ISO): the plan waits for its effective date
+STATUS_QUERY = "status"
+
+
+def workflow_id_for(plan_code: str) -> str:
+    """One workflow per plan: applying a plan twice finds the first run."""
+    return f"reorganization-{plan_code}"
+
 
 @dataclass
 class ReorganizationInput:

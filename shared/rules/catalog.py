@@ -183,7 +183,8 @@ class AwardEntry(_Strict):
     )
     proposed_by: list[str] = Field(
         default_factory=list,
-        description="For State awards: the authority that proposes to the conferring one (the Prime Minister proposes to the President)",
+        description="For State awards: the authority that proposes to the conferring one "
+        "(the Prime Minister proposes to the President)",
     )
     ballot: Ballot
     dossier: list[DocumentKind] = Field(min_length=1)

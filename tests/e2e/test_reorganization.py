@@ -2,6 +2,7 @@
 their successors (a new commune, or An Giang province), through HTTP and the workflows, and a
 worker killed mid-batch transfers every nomination exactly once."""
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -78,7 +79,8 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
     assert any(a["code"] == ENTERPRISE for a in preview.json()["ambiguous"])
     # The dry run, as an officer sees it from the command line, with an HTML report.
     report_file = system.stack.config.data_dir / "plan.html"
-    cli = subprocess.run(
+    cli = await asyncio.to_thread(
+        subprocess.run,
         [
             sys.executable,
             "-m",
@@ -121,7 +123,7 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
                 return True
         return False
 
-    await eventually(some_transfer_started, timeout=60, what="a first transfer")
+    await eventually(some_transfer_started, within=60, what="a first transfer")
     system.stack.worker.kill()
     system.stack.restart_worker()
 
@@ -129,7 +131,7 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
         r = await central.get(f"/reorganizations/{PLAN}", headers=admin)
         return r.json() if r.json().get("phase") == "done" else None
 
-    report = await eventually(done, timeout=180, what="the plan to be applied")
+    report = await eventually(done, within=180, what="the plan to be applied")
     assert report["candidates"] == 5, report  # the conferred one is not in flight
     outcomes = {
         o["nomination_id"]: o for o in (await central.get(f"/reorganizations/{PLAN}/outcomes", headers=admin)).json()

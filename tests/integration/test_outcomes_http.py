@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from deploy.demo_data import PRESIDENT, PRIME_MINISTER
-from services.kit.nominations.activities import TierActivities
+from services.kit.nominations.activities import NominationActivities
 from shared.contracts.nomination import DecisionInput, NominationInput, OpenReviewArgs, RecordDecisionArgs, RouteStep
 from shared.contracts.tiers import Tier
 from shared.platform.audit import AuditRecord, verify_chain
@@ -49,7 +49,7 @@ async def confer(
         nominee_id=nominee_id,
         period_year=2025,
     )
-    activities = TierActivities(sessions, on_commit=lambda: None, tier=tier)
+    activities = NominationActivities(sessions, on_commit=lambda: None, tier=tier)
     await activities.open_review(OpenReviewArgs(nomination, f"nomination-{nid}", 1, 1, f"open:{nid}"))
     decision = DecisionInput(
         action="confer",

@@ -6,6 +6,7 @@ are what running workflows look like). A change to `NominationWorkflow` that wou
 fail needs `workflow.patched`.
 """
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ def test_there_are_recorded_histories():
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_current_code_replays_recorded_history(path: Path):
-    history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
+    history = WorkflowHistory.from_json(path.stem, await asyncio.to_thread(path.read_text, encoding="utf-8"))
     result = await Replayer(workflows=[NominationWorkflow, ReorganizationWorkflow]).replay_workflow(
         history, raise_on_replay_failure=False
     )

@@ -20,17 +20,23 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from deploy.seed import seed
-from services.kit.deadlines.activities import LifecycleActivities
+from services.kit.app import tier_activities
 from services.kit.migrate import migrate_async
-from services.kit.nominations.activities import TierActivities
 from services.kit.nominations.models import Review
-from shared.contracts.nomination import DecisionInput, DocumentRef, HoldInput, NominationInput, RouteStep
+from shared.contracts.nomination import (
+    DecisionInput,
+    DocumentRef,
+    HoldInput,
+    NominationInput,
+    RouteStep,
+    workflow_id_for,
+)
 from shared.contracts.tiers import NOMINATION_TASK_QUEUE, Tier
 from shared.platform.audit import AuditRecord
 from shared.platform.db import make_engine, session_factory
 from shared.rules.calendar import VIETNAM
 from shared.rules.deadlines import load_deadlines
-from workflows.nomination.workflows import NominationWorkflow, workflow_id_for
+from workflows.nomination.workflows import NominationWorkflow
 
 START = datetime(2026, 2, 12, 9, 0, tzinfo=VIETNAM)
 UNIT, DISTRICT, PROVINCE = "U91-0001", "D903", "P91"
@@ -68,10 +74,7 @@ async def _environment(tmp_path: Path, deadlines_file: Path | None = None) -> As
 
     workers = [Worker(env.client, task_queue=NOMINATION_TASK_QUEUE, workflows=[NominationWorkflow])]
     for tier in Tier:
-        activities = TierActivities(sessions, on_commit=lambda: None, tier=tier.value).all()
-        activities += LifecycleActivities(
-            sessions, lambda: None, tier.value, business_now=business_now, deadlines=deadlines
-        ).all()
+        activities = tier_activities(sessions, lambda: None, tier.value, business_now, deadlines=deadlines)
         workers.append(Worker(env.client, task_queue=tier.task_queue, activities=activities))
     try:
         async with workers[0], workers[1], workers[2], workers[3], workers[4]:

@@ -6,17 +6,15 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from shared.contracts.nomination import TransferInput
+from shared.contracts.nomination import TRANSFER, TransferInput, workflow_id_for
 from shared.contracts.reorganization import OutcomeRow, TransferBatchArgs
-from workflows.nomination.workflows import NominationWorkflow
-from workflows.nomination.workflows import workflow_id_for as nomination_workflow_id
 
 
-class ReorganizationActivities:
+class BatchActivities:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    @activity.defn(name="transfer_batch")
+    @activity.defn
     async def transfer_batch(self, args: TransferBatchArgs) -> list[OutcomeRow]:
         """Transfer each nomination of the batch; the update id makes a retried batch a no-op."""
         gate = asyncio.Semaphore(max(1, args.concurrency))
@@ -34,10 +32,10 @@ class ReorganizationActivities:
         return list(await asyncio.gather(*(one(n) for n in args.nomination_ids)))
 
     async def _transfer(self, nomination_id: str, request: TransferInput) -> OutcomeRow:
-        handle = self._client.get_workflow_handle_for(NominationWorkflow.run, nomination_workflow_id(nomination_id))
+        handle = self._client.get_workflow_handle(workflow_id_for(nomination_id))
         try:
             outcome = await handle.execute_update(
-                NominationWorkflow.transfer, request, id=f"transfer-{request.plan_code}"
+                TRANSFER.name, request, id=f"transfer-{request.plan_code}", result_type=TRANSFER.result
             )
         except WorkflowUpdateFailedError as err:
             return OutcomeRow(nomination_id, "failed", "", detail=str(err.cause or err))

@@ -12,10 +12,13 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from shared.contracts.activities import BatchActivities, ReorganizationActivities
     from shared.contracts.reorganization import (
+        BUSINESS_DATE_SIGNAL,
+        STATUS_QUERY,
+        WORKFLOW,
         ApplyPlanArgs,
         FindInFlightArgs,
-        OutcomeRow,
         QueueArgs,
         RecordOutcomesArgs,
         ReorganizationInput,
@@ -31,11 +34,7 @@ FIND_PAGE = 1000  # candidate ids per find_in_flight page: no payload grows with
 PAGED = "paged-candidates"
 
 
-def workflow_id_for(plan_code: str) -> str:
-    return f"reorganization-{plan_code}"
-
-
-@workflow.defn(name="ReorganizationWorkflow")
+@workflow.defn(name=WORKFLOW)
 class ReorganizationWorkflow:
     def __init__(self) -> None:
         self._input: ReorganizationInput | None = None
@@ -58,13 +57,12 @@ class ReorganizationWorkflow:
             self._phase = "applying"
         if self._phase == "applying":
             for tier in TIER_ORDER:
-                result = await workflow.execute_activity(
-                    "apply_plan",
+                result = await workflow.execute_activity_method(
+                    ReorganizationActivities.apply_plan,
                     ApplyPlanArgs(inp.plan_code, f"{inp.plan_code}:apply:{tier.value}"),
                     task_queue=tier.task_queue,
                     start_to_close_timeout=timedelta(minutes=5),
                     retry_policy=RETRY,
-                    result_type=dict,
                 )
                 inp.applied.append({"tier": tier.value, **result})
             self._phase = "finding"
@@ -73,23 +71,21 @@ class ReorganizationWorkflow:
             for tier in TIER_ORDER:
                 after = ""
                 while True:
-                    ids = await workflow.execute_activity(
-                        "find_in_flight",
+                    ids = await workflow.execute_activity_method(
+                        ReorganizationActivities.find_in_flight,
                         FindInFlightArgs(inp.plan_code, inp.effective, after, FIND_PAGE),
                         task_queue=tier.task_queue,
                         start_to_close_timeout=timedelta(minutes=5),
                         retry_policy=RETRY,
-                        result_type=list[str],
                     )
                     if not ids:
                         break
-                    inp.candidates = await workflow.execute_activity(
-                        "queue_candidates",
+                    inp.candidates = await workflow.execute_activity_method(
+                        ReorganizationActivities.queue_candidates,
                         QueueArgs(inp.plan_code, ids),
                         task_queue=Tier.CENTRAL.task_queue,
                         start_to_close_timeout=timedelta(minutes=2),
                         retry_policy=RETRY,
-                        result_type=int,
                     )
                     after = ids[-1]
             inp.paged, inp.cursor = True, ""
@@ -97,13 +93,12 @@ class ReorganizationWorkflow:
         if self._phase == "finding":
             found: set[str] = set()
             for tier in TIER_ORDER:
-                ids = await workflow.execute_activity(
-                    "find_in_flight",
+                ids = await workflow.execute_activity_method(
+                    ReorganizationActivities.find_in_flight,
                     FindInFlightArgs(inp.plan_code, inp.effective),
                     task_queue=tier.task_queue,
                     start_to_close_timeout=timedelta(minutes=5),
                     retry_policy=RETRY,
-                    result_type=list[str],
                 )
                 found.update(ids)
             inp.pending_ids, inp.candidates = sorted(found), len(found)
@@ -112,32 +107,29 @@ class ReorganizationWorkflow:
         while inp.paged:
             if batches == BATCHES_PER_RUN:
                 workflow.continue_as_new(ReorganizationInput(**{**inp.__dict__, "phase": "transferring"}))
-            batch = await workflow.execute_activity(
-                "next_queued",
+            batch = await workflow.execute_activity_method(
+                ReorganizationActivities.next_queued,
                 QueueArgs(inp.plan_code, after=inp.cursor, limit=inp.batch_size),
                 task_queue=Tier.CENTRAL.task_queue,
                 start_to_close_timeout=timedelta(minutes=2),
                 retry_policy=RETRY,
-                result_type=list[str],
             )
             if not batch:
                 break
-            outcomes = await workflow.execute_activity(
-                "transfer_batch",
+            outcomes = await workflow.execute_activity_method(
+                BatchActivities.transfer_batch,
                 TransferBatchArgs(inp.plan_code, inp.effective, inp.legal_basis, batch, inp.concurrency),
                 task_queue=NOMINATION_TASK_QUEUE,
                 start_to_close_timeout=timedelta(minutes=10),
                 heartbeat_timeout=timedelta(seconds=10),
                 retry_policy=RETRY,
-                result_type=list[OutcomeRow],
             )
-            inp.counts = await workflow.execute_activity(
-                "record_outcomes",
+            inp.counts = await workflow.execute_activity_method(
+                ReorganizationActivities.record_outcomes,
                 RecordOutcomesArgs(inp.plan_code, outcomes),
                 task_queue=Tier.CENTRAL.task_queue,
                 start_to_close_timeout=timedelta(minutes=2),
                 retry_policy=RETRY,
-                result_type=dict[str, int],
             )
             inp.cursor = batch[-1]
             batches += 1
@@ -147,17 +139,16 @@ class ReorganizationWorkflow:
             if batches == BATCHES_PER_RUN:
                 workflow.continue_as_new(ReorganizationInput(**{**inp.__dict__, "phase": "transferring"}))
             batch, inp.pending_ids = inp.pending_ids[: inp.batch_size], inp.pending_ids[inp.batch_size :]
-            outcomes = await workflow.execute_activity(
-                "transfer_batch",
+            outcomes = await workflow.execute_activity_method(
+                BatchActivities.transfer_batch,
                 TransferBatchArgs(inp.plan_code, inp.effective, inp.legal_basis, batch, inp.concurrency),
                 task_queue=NOMINATION_TASK_QUEUE,
                 start_to_close_timeout=timedelta(minutes=10),
                 heartbeat_timeout=timedelta(seconds=10),
                 retry_policy=RETRY,
-                result_type=list[OutcomeRow],
             )
-            await workflow.execute_activity(
-                "record_outcomes",
+            await workflow.execute_activity_method(
+                ReorganizationActivities.record_outcomes,
                 RecordOutcomesArgs(inp.plan_code, outcomes),
                 task_queue=Tier.CENTRAL.task_queue,
                 start_to_close_timeout=timedelta(minutes=2),
@@ -175,17 +166,16 @@ class ReorganizationWorkflow:
         """Dry run: each tier previews the nominations pending at its agencies; nothing changes."""
         self._phase = "previewing"
         for tier in TIER_ORDER:
-            rows = await workflow.execute_activity(
-                "preview_in_flight",
+            rows = await workflow.execute_activity_method(
+                ReorganizationActivities.preview_in_flight,
                 FindInFlightArgs(inp.plan_code, inp.effective),
                 task_queue=tier.task_queue,
                 start_to_close_timeout=timedelta(minutes=10),
                 retry_policy=RETRY,
-                result_type=list[OutcomeRow],
             )
             if rows:
-                await workflow.execute_activity(
-                    "record_outcomes",
+                await workflow.execute_activity_method(
+                    ReorganizationActivities.record_outcomes,
                     RecordOutcomesArgs(inp.preview_key or f"{inp.plan_code}#dry-run", rows),
                     task_queue=Tier.CENTRAL.task_queue,
                     start_to_close_timeout=timedelta(minutes=2),
@@ -201,13 +191,13 @@ class ReorganizationWorkflow:
         assert self._input is not None
         return self._today is not None and self._today >= self._input.effective
 
-    @workflow.signal
+    @workflow.signal(name=BUSINESS_DATE_SIGNAL)
     def business_date(self, today: str) -> None:
         """A service's business date (ISO); the plan applies once it reaches the effective date."""
         if self._today is None or today > self._today:
             self._today = today
 
-    @workflow.query
+    @workflow.query(name=STATUS_QUERY)
     def status(self) -> ReorganizationStatus:
         inp = self._input
         assert inp is not None

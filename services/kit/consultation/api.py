@@ -1,4 +1,5 @@
-"""Public consultation over HTTP: the proposer posts, the public comments without an account, complaints hold the nomination."""
+"""Public consultation over HTTP: the proposer posts, the public comments without an account,
+complaints hold the nomination."""
 
 import uuid
 from datetime import UTC, datetime

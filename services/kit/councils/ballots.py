@@ -1,4 +1,11 @@
-"""Secret ballots as stored: each request rebuilds the box from the roster, attendance and ballots, and the rules of `shared.rules.ballot` judge the next step."""
+"""Secret ballots as stored: each request rebuilds the box from the roster, attendance and ballots,
+and the rules of `shared.rules.ballot` judge the next step.
+
+Storage keeps the box's secrecy: who has voted (`BallotVoter`) and what was cast (`BallotVote`, by
+receipt hash) are separate sets, rewritten in key order on every vote, so that neither row order nor
+the inserting transaction pairs a voter with a choice. Replaying a box pairs voters and ballots
+arbitrarily, in memory only: the counts do not depend on the pairing.
+"""
 
 import hashlib
 from fractions import Fraction

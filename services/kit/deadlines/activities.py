@@ -18,6 +18,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
+from services.kit.activity import TierActivities
+from services.kit.delegations.service import substitute_for
 from services.kit.identity.models import Officer
 from services.kit.nominations.models import Review
 from services.kit.registry.models import Agency
@@ -38,11 +40,12 @@ from shared.contracts.nomination import (
     IntakeResult,
     NominationInput,
 )
-from shared.platform.audit import AuditRecord, append_audit
+from shared.platform.audit import append_audit
 from shared.platform.outbox import add_event
 from shared.rules.calendar import VIETNAM, WorkingCalendar, default_calendar
 from shared.rules.catalog import Catalog, default_catalog
 from shared.rules.deadlines import DeadlineTable, default_deadlines
+from shared.rules.dossier import describe_missing, missing_documents, required_documents
 
 log = structlog.get_logger()
 
@@ -67,7 +70,9 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0, 0), VIETNAM)
 
 
-class LifecycleActivities:
+class LifecycleActivities(TierActivities):
+    """Intake, the step's clock, reminders, expiry under the step's policy, holds."""
+
     def __init__(
         self,
         factory: async_sessionmaker[AsyncSession],
@@ -79,9 +84,7 @@ class LifecycleActivities:
         catalog: Catalog | None = None,
         calendar: WorkingCalendar | None = None,
     ) -> None:
-        self._factory = factory
-        self._on_commit = on_commit
-        self._tier = tier
+        super().__init__(factory, on_commit, tier)
         self._business_now = business_now or real_clock()
         self._deadlines = deadlines or default_deadlines()
         self._catalog = catalog or default_catalog()
@@ -103,11 +106,9 @@ class LifecycleActivities:
             )
         ).first()
 
-    @activity.defn(name="check_intake")
+    @activity.defn
     async def check_intake(self, args: IntakeArgs) -> IntakeResult:
         """The receiving agency checks the dossier's manifest against what the award requires."""
-        from shared.rules.dossier import describe_missing, missing_documents, required_documents
-
         n = args.nomination
         agency_code = n.route[args.step].agency_code
         async with self._factory() as session:
@@ -116,7 +117,7 @@ class LifecycleActivities:
         missing = missing_documents(required, n.documents)
         return IntakeResult(level or "", required, missing, describe_missing(missing) if missing else None)
 
-    @activity.defn(name="start_clock")
+    @activity.defn
     async def start_clock(self, args: ClockArgs) -> Clock:
         """Start (or, after a hold, restart) the step's clock; record the deadline on the review."""
         n = args.nomination
@@ -151,7 +152,7 @@ class LifecycleActivities:
                 expires_after=(end_of_day(due) - business).total_seconds(),
             )
             key = f"{args.workflow_id}:{args.step}:{args.visit}:clock:{args.restart}"
-            if (await session.exec(select(AuditRecord.seq).where(AuditRecord.idempotency_key == key))).first():
+            if await self.already_done(session, key):
                 return clock
             review = await self._review(session, n, args.step, args.visit)
             if review is not None:
@@ -201,16 +202,14 @@ class LifecycleActivities:
         self._on_commit()
         return clock
 
-    @activity.defn(name="record_clock_event")
+    @activity.defn
     async def record_clock_event(self, args: ClockEventArgs) -> ClockEventResult:
         """A reminder, an expiry under its policy, or a hold or release, at the agency holding the step."""
         n = args.nomination
         now = datetime.fromisoformat(args.now)
         result = ClockEventResult()
         async with self._factory() as session, session.begin():
-            if (
-                await session.exec(select(AuditRecord.seq).where(AuditRecord.idempotency_key == args.idempotency_key))
-            ).first():
+            if await self.already_done(session, args.idempotency_key):
                 review = await self._review(session, n, args.step, args.visit)
                 return ClockEventResult(review.assigned_to if review else None)
             review = await self._review(session, n, args.step, args.visit)
@@ -224,8 +223,6 @@ class LifecycleActivities:
                 action, outcome = "deadline.expired", args.policy
                 to_officer = None
                 if args.policy == "reassign_substitute":
-                    from services.kit.delegations.service import substitute_for
-
                     # The head let the deadline pass: a substitute is someone other than the chairs.
                     chairs = (
                         await session.exec(
@@ -278,9 +275,6 @@ class LifecycleActivities:
         self._on_commit()
         log.info(f"nomination.clock.{args.kind}", nomination_id=n.nomination_id, step=args.step, policy=args.policy)
         return result
-
-    def all(self) -> list[Callable]:
-        return [self.check_intake, self.start_clock, self.record_clock_event]
 
 
 def _common(n: NominationInput, agency_code: str, step: int, actor: str, reason: str | None) -> dict:

@@ -1,4 +1,5 @@
-"""The dossier: documents, the manifests that travel with the nomination, freezing and verification. Functions never commit."""
+"""The dossier: documents, the manifests that travel with the nomination, freezing and
+verification. Functions never commit."""
 
 import base64
 import binascii

@@ -1,4 +1,5 @@
-"""Who an officer is today: their token, their agency and the role they act with (their own, or one lent by a delegation)."""
+"""Who an officer is today: their token, their agency and the role they act with (their own, or
+one lent by a delegation, `Caller.on_behalf_of` naming the lender)."""
 
 import hashlib
 from dataclasses import dataclass

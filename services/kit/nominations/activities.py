@@ -1,26 +1,19 @@
-"""activities."""
+"""What Temporal asks a tier to record of a nomination: its submission, a review opened at each
+step, a level's decision, a withdrawal.
 
-from collections.abc import Callable
+Each activity is one transaction (state row, audit record, outbox event) keyed by an idempotency
+key, so that a retried activity finds its own earlier work and does nothing twice.
+"""
+
 from datetime import UTC, date, datetime
 
 import structlog
-from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from services.kit.activity import TierActivities
 from services.kit.nominations.models import Nomination, Review
-from services.kit.reorganization.service import (
-    apply_to_replica,
-    find_in_flight,
-    next_queued,
-    outcome_totals,
-    preview_in_flight,
-    queue_candidates,
-    record_outcomes,
-)
-from services.kit.reorganization.transfers import plan_transfer, record_transfer
 from shared.contracts.events import (
     AwardConferred,
     Event,
@@ -36,15 +29,11 @@ from shared.contracts.nomination import (
     DECISION_STATUS,
     NominationInput,
     OpenReviewArgs,
-    PlannedTransfer,
-    PlanTransferArgs,
     RecordDecisionArgs,
     RecordSubmissionArgs,
-    RecordTransferArgs,
     RecordWithdrawalArgs,
 )
-from shared.contracts.reorganization import ApplyPlanArgs, FindInFlightArgs, OutcomeRow, QueueArgs, RecordOutcomesArgs
-from shared.platform.audit import AuditRecord, append_audit
+from shared.platform.audit import append_audit
 from shared.platform.outbox import add_event
 from shared.rules.catalog import default_catalog
 
@@ -57,19 +46,10 @@ def _route(nomination: NominationInput) -> list[dict]:
     ]
 
 
-class TierActivities:
-    def __init__(
-        self, factory: async_sessionmaker[AsyncSession], on_commit: Callable[[], None], tier: str = "unit"
-    ) -> None:
-        self._factory = factory
-        self._on_commit = on_commit
-        self._tier = tier
+class NominationActivities(TierActivities):
+    """Submission, a review opened at each step, decisions and withdrawal, as each tier records them."""
 
-    async def _already_done(self, session: AsyncSession, key: str) -> bool:
-        found = await session.exec(select(AuditRecord.seq).where(AuditRecord.idempotency_key == key))
-        return found.first() is not None
-
-    @activity.defn(name="record_submission")
+    @activity.defn
     async def record_submission(self, args: RecordSubmissionArgs) -> None:
         n = args.nomination
         now = datetime.now(UTC)
@@ -77,7 +57,7 @@ class TierActivities:
             nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=n.proposer_agency
         ):
             async with self._factory() as session, session.begin():
-                if await self._already_done(session, args.idempotency_key):
+                if await self.already_done(session, args.idempotency_key):
                     return
                 row = await session.get(Nomination, n.nomination_id)
                 if row is not None:
@@ -123,7 +103,7 @@ class TierActivities:
             log.info(action)
         self._on_commit()
 
-    @activity.defn(name="open_review")
+    @activity.defn
     async def open_review(self, args: OpenReviewArgs) -> None:
         n = args.nomination
         step = n.route[args.step]
@@ -132,7 +112,7 @@ class TierActivities:
             nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=step.agency_code
         ):
             async with self._factory() as session, session.begin():
-                if await self._already_done(session, args.idempotency_key):
+                if await self.already_done(session, args.idempotency_key):
                     return
                 session.add(
                     Review(
@@ -196,7 +176,7 @@ class TierActivities:
             log.info("nomination.received", step=args.step)
         self._on_commit()
 
-    @activity.defn(name="record_decision")
+    @activity.defn
     async def record_decision(self, args: RecordDecisionArgs) -> None:
         n, d = args.nomination, args.decision
         now = datetime.fromisoformat(args.decided_at)
@@ -204,7 +184,7 @@ class TierActivities:
             nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=d.agency_code
         ):
             async with self._factory() as session, session.begin():
-                if await self._already_done(session, args.idempotency_key):
+                if await self.already_done(session, args.idempotency_key):
                     return
                 review = (
                     await session.exec(
@@ -257,13 +237,13 @@ class TierActivities:
             log.info("nomination.decided", action=d.action, step=args.step)
         self._on_commit()
 
-    @activity.defn(name="record_withdrawal")
+    @activity.defn
     async def record_withdrawal(self, args: RecordWithdrawalArgs) -> None:
         """The proposer withdrew the nomination: close the review here, audit, and (proposer) announce."""
         n = args.nomination
         at = datetime.fromisoformat(args.at)
         async with self._factory() as session, session.begin():
-            if await self._already_done(session, args.idempotency_key):
+            if await self.already_done(session, args.idempotency_key):
                 return
             for review in (
                 await session.exec(
@@ -303,78 +283,6 @@ class TierActivities:
                     key=n.nomination_id,
                 )
         self._on_commit()
-
-    @activity.defn(name="plan_transfer")
-    async def plan_transfer(self, args: PlanTransferArgs) -> PlannedTransfer:
-        """At the proposer's service: where the nomination goes after a reorganization."""
-        async with self._factory() as session:
-            return await plan_transfer(session, args)
-
-    @activity.defn(name="record_transfer")
-    async def record_transfer(self, args: RecordTransferArgs) -> None:
-        """At the old agency's service: its review closes as transferred, with the legal basis."""
-        with structlog.contextvars.bound_contextvars(
-            nomination_id=args.nomination.nomination_id, workflow_id=args.workflow_id, agency=args.from_agency
-        ):
-            async with self._factory() as session, session.begin():
-                if await self._already_done(session, args.idempotency_key):
-                    return
-                await record_transfer(session, args)
-            log.info("nomination.transferred_out", to_agency=args.to_agency, plan=args.plan_code)
-        self._on_commit()
-
-    @activity.defn(name="apply_plan")
-    async def apply_plan(self, args: ApplyPlanArgs) -> dict:
-        """Apply a reorganization plan to this service's registry replica, once."""
-        async with self._factory() as session, session.begin():
-            summary = await apply_to_replica(session, args.plan_code, tier=self._tier)
-        self._on_commit()
-        log.info("hierarchy.plan_applied", plan=args.plan_code, closed=summary.get("closed"))
-        return {k: v for k, v in summary.items() if k != "ambiguous"} | {"ambiguous": len(summary.get("ambiguous", []))}
-
-    @activity.defn(name="find_in_flight")
-    async def find_in_flight(self, args: FindInFlightArgs) -> list[str]:
-        async with self._factory() as session:
-            return await find_in_flight(session, date.fromisoformat(args.effective), args.after, args.limit)
-
-    @activity.defn(name="preview_in_flight")
-    async def preview_in_flight(self, args: FindInFlightArgs) -> list[OutcomeRow]:
-        async with self._factory() as session:
-            return await preview_in_flight(session, args.plan_code, date.fromisoformat(args.effective))
-
-    @activity.defn(name="record_outcomes")
-    async def record_outcomes(self, args: RecordOutcomesArgs) -> dict[str, int]:
-        """Upsert the per-item report; answers the plan's totals so far (a retry answers the same)."""
-        async with self._factory() as session, session.begin():
-            await record_outcomes(session, args.plan_code, args.outcomes)
-            await session.flush()
-            return await outcome_totals(session, args.plan_code)
-
-    @activity.defn(name="queue_candidates")
-    async def queue_candidates(self, args: QueueArgs) -> int:
-        async with self._factory() as session, session.begin():
-            return await queue_candidates(session, args.plan_code, args.nomination_ids)
-
-    @activity.defn(name="next_queued")
-    async def next_queued(self, args: QueueArgs) -> list[str]:
-        async with self._factory() as session:
-            return await next_queued(session, args.plan_code, args.after, args.limit)
-
-    def all(self) -> list[Callable]:
-        return [
-            self.record_submission,
-            self.open_review,
-            self.record_decision,
-            self.record_withdrawal,
-            self.plan_transfer,
-            self.record_transfer,
-            self.apply_plan,
-            self.find_in_flight,
-            self.preview_in_flight,
-            self.record_outcomes,
-            self.queue_candidates,
-            self.next_queued,
-        ]
 
 
 def _decision_event(args: RecordDecisionArgs, now: datetime, conferral: dict) -> Event:

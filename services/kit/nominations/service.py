@@ -1,4 +1,5 @@
-"""Looking nominations up at this service: the proposer's own, the reviews pending at an agency, the audit trail of one. Functions never commit."""
+"""Looking nominations up at this service: the proposer's own, the reviews pending at an agency,
+the audit trail of one. Functions never commit."""
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession

@@ -5,17 +5,17 @@ import io
 from typing import Any
 
 
-def _plain(item: Any) -> Any:
+def plain(item: Any) -> Any:
     if hasattr(item, "__dataclass_fields__"):
-        return {k: _plain(v) for k, v in item.__dict__.items()}
+        return {k: plain(v) for k, v in item.__dict__.items()}
     if hasattr(item, "model_dump"):
         return item.model_dump(mode="json")
     if isinstance(item, (list, tuple)):
-        return [_plain(i) for i in item]
+        return [plain(i) for i in item]
     return item
 
 
-def _csv(report: dict[str, Any]) -> str:
+def as_csv(report: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["section", "code", "detail"])
@@ -34,7 +34,7 @@ def _csv(report: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def _html(report: dict[str, Any]) -> str:
+def as_html(report: dict[str, Any]) -> str:
     from html import escape
 
     rows = "".join(f"<tr><td>{escape(str(a))}</td></tr>" for a in report["ambiguous"])

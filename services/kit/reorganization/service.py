@@ -11,18 +11,20 @@ from sqlalchemy import func, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.errors import Invalid, NotFound
 from services.kit.nominations.models import Nomination, Review
 from services.kit.registry.models import Agency
 from services.kit.registry.service import load_versions
 from services.kit.reorganization.models import PlanApplication, TransferOutcome
+from services.kit.reorganization.report import plain
 from shared.contracts.events import HierarchyPlanApplied
 from shared.contracts.nomination import RouteStep
 from shared.contracts.reorganization import OutcomeRow
 from shared.platform.audit import append_audit
 from shared.platform.outbox import add_event
-from shared.reorg.apply import apply_plan
+from shared.reorg.apply import Application, apply_plan
 from shared.reorg.generate import plan_2025
-from shared.reorg.plan import Plan, load_plan
+from shared.reorg.plan import Plan, PlanError, load_plan
 from shared.rerouting import NeedsChoice, Successors, plan_move
 from shared.routing import AgencyNode
 from shared.rules.catalog import default_catalog
@@ -43,7 +45,7 @@ def known_plans() -> dict[str, Callable[[], Plan]]:
 def plan_by_code(code: str) -> Plan:
     plans = known_plans()
     if code not in plans:
-        raise KeyError(f"unknown reorganization plan '{code}'; known: {sorted(plans)}")
+        raise NotFound(f"unknown reorganization plan '{code}'; known: {sorted(plans)}")
     return plans[code]()
 
 
@@ -86,7 +88,7 @@ async def apply_to_replica(session: AsyncSession, plan_code: str, *, tier: str) 
         "closed": len(application.closed),
         "opened": opened,
         "moved_units": len(application.moved_units),
-        "ambiguous": [_plain(a) for a in application.ambiguous.values()],
+        "ambiguous": [plain(a) for a in application.ambiguous.values()],
     }
     session.add(PlanApplication(plan_code=plan_code, applied_at=now, summary=summary))
     await append_audit(
@@ -122,14 +124,6 @@ async def apply_to_replica(session: AsyncSession, plan_code: str, *, tier: str) 
         key=plan_code,
     )
     return summary
-
-
-def _plain(item: Any) -> Any:
-    if hasattr(item, "__dataclass_fields__"):
-        return {k: _plain(v) for k, v in asdict(item).items()}
-    if isinstance(item, (list, tuple)):
-        return [_plain(i) for i in item]
-    return item
 
 
 def _row(version: Any) -> dict[str, Any]:
@@ -330,3 +324,28 @@ def _preview_one(
     return OutcomeRow(
         review.nomination_id, outcome, current, moved.to_agency, moved.rule, "; ".join(moved.explanation) or None
     )
+
+
+async def checked_plan(session: AsyncSession, code: str) -> tuple[Plan, Application]:
+    """The plan and what applying it to this replica would do; an invalid plan is refused (422)."""
+    plan = plan_by_code(code)
+    snapshot = [r.model_dump(exclude={"id"}) for r in (await session.exec(select(Agency))).all()]
+    try:
+        return plan, apply_plan(snapshot, plan)
+    except PlanError as err:
+        raise Invalid(f"plan {code} is invalid: {err}") from None
+
+
+async def dry_run_report(session: AsyncSession, code: str, plan: Plan, application: Application) -> dict[str, Any]:
+    """What the plan would change here; `nominations` is filled by the preview workflow."""
+    return {
+        "plan": code,
+        "effective": plan.effective.isoformat(),
+        "operations": len(plan.operations),
+        "closed": len(application.closed),
+        "opened": len(application.opened),
+        "moved_units": [plain(m) for m in application.moved_units.values()],
+        "ambiguous": [plain(a) for a in application.ambiguous.values()],
+        "nominations_in_flight_here": await find_in_flight(session, plan.effective),
+        "nominations": [],
+    }
