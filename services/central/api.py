@@ -5,7 +5,7 @@ from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.central.models import AwardOut, ConferredAward
@@ -36,14 +36,12 @@ async def conferred_awards(
         query = query.where(ConferredAward.award_code == award_code)
     if status:
         query = query.where(ConferredAward.status == status)
-    awards = list((await session.exec(query.order_by(ConferredAward.decided_on))).all())  # type: ignore[arg-type]
+    awards = list((await session.exec(query.order_by(col(ConferredAward.decided_on)))).all())
     changes: dict[str, list[ChangeOut]] = defaultdict(list)
     if ids := [a.nomination_id for a in awards]:
         rows = await session.exec(
-            select(AwardChange)
-            .where(AwardChange.nomination_id.in_(ids))  # type: ignore[attr-defined]
-            .order_by(AwardChange.seq)
-        )  # type: ignore[arg-type]
+            select(AwardChange).where(col(AwardChange.nomination_id).in_(ids)).order_by(col(AwardChange.seq))
+        )
         for row in rows.all():
             changes[row.nomination_id].append(ChangeOut(**row.model_dump()))
     return [AwardOut(**a.model_dump(), changes=changes[a.nomination_id]) for a in awards]

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.central.models import ConferredAward
@@ -31,8 +31,8 @@ async def successor_on(session: AsyncSession, code: str, as_of: date) -> str:
         if await agency_on(session, code, as_of) is not None:
             return code
         last = (
-            await session.exec(select(Agency).where(Agency.code == code).order_by(Agency.valid_from.desc()))
-        ).first()  # type: ignore[attr-defined]
+            await session.exec(select(Agency).where(Agency.code == code).order_by(col(Agency.valid_from).desc()))
+        ).first()
         if last is None or not last.successors:
             return code
         code = last.successors[0]

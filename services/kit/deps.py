@@ -10,7 +10,7 @@ from shared.platform.db import transaction
 from shared.platform.settings import ServiceSettings
 
 
-async def db(request: Request):  # type: ignore[no-untyped-def]
+async def db(request: Request):
     """One transaction per request: committed when the route returns, rolled back on error.
 
     Use it with `scope="function"`: FastAPI's default request scope would commit only after the

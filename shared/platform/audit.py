@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, func, text
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -83,9 +83,7 @@ async def append_audit(
     """
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=APPEND_LOCK))  # type: ignore[call-overload]
-    head = (
-        await session.exec(select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(1))  # type: ignore[union-attr]
-    ).first()
+    head = (await session.exec(select(AuditRecord).order_by(col(AuditRecord.seq).desc()).limit(1))).first()
     record = AuditRecord(
         seq=(head.seq or 0) + 1 if head else 1,
         idempotency_key=idempotency_key,
@@ -110,7 +108,7 @@ async def verify_chain(session: AsyncSession) -> dict[str, Any]:
     """Recompute every link; report the first broken one, if any."""
     prev = GENESIS
     count = 0
-    rows = await session.exec(select(AuditRecord).order_by(AuditRecord.seq))  # type: ignore[arg-type]
+    rows = await session.exec(select(AuditRecord).order_by(col(AuditRecord.seq)))
     for record in rows:
         count += 1
         if record.prev_hash != prev or record_hash(record) != record.hash:

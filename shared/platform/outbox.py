@@ -9,7 +9,7 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import JSON, Column, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.contracts.events import Event, envelope_for
@@ -81,8 +81,8 @@ class OutboxRelay:
             rows = (
                 await session.exec(
                     select(OutboxEvent)
-                    .where(OutboxEvent.published_at.is_(None))  # type: ignore[union-attr]
-                    .order_by(OutboxEvent.id)  # type: ignore[arg-type]
+                    .where(col(OutboxEvent.published_at).is_(None))
+                    .order_by(col(OutboxEvent.id))
                     .limit(self._batch)
                 )
             ).all()
@@ -95,9 +95,9 @@ class OutboxRelay:
         ]
         await asyncio.gather(*futures)
         async with self._factory() as session, session.begin():
-            await session.exec(  # type: ignore[call-overload]
+            await session.exec(
                 update(OutboxEvent)
-                .where(OutboxEvent.id.in_([b[0] for b in batch]))  # type: ignore[union-attr]
+                .where(col(OutboxEvent.id).in_([b[0] for b in batch]))
                 .values(published_at=datetime.now(UTC))
             )
         for _, event_id, topic, _, _ in batch:

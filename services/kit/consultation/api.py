@@ -13,12 +13,12 @@ from services.kit.consultation.models import Consultation, ConsultationComment
 from services.kit.consultation.schemas import CommentIn, ConsultationIn, HoldIn
 from services.kit.consultation.service import (
     PUBLIC,
-    _comments,
-    _complaint,
-    _consultation_out,
-    _public,
-    _required,
+    comments_of,
+    complaint_of,
     consultation_of,
+    consultation_out,
+    public_consultation,
+    required_consultation,
 )
 from services.kit.deps import db, new_transaction
 from services.kit.errors import Conflict, Invalid
@@ -88,7 +88,7 @@ async def open_consultation(
             "working_days": days,
         },
     )
-    return _consultation_out(consultation)
+    return consultation_out(consultation)
 
 
 @router.get(
@@ -99,19 +99,19 @@ async def get_consultation(
     nomination_id: str, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
 ) -> dict[str, Any]:
     await own_nomination(session, caller=caller, nomination_id=nomination_id)
-    consultation = await _required(session, nomination_id)
-    comments = await _comments(session, consultation.id)
-    return {**_consultation_out(consultation), "comments": [c.model_dump(mode="json") for c in comments]}
+    consultation = await required_consultation(session, nomination_id)
+    comments = await comments_of(session, consultation.id)
+    return {**consultation_out(consultation), "comments": [c.model_dump(mode="json") for c in comments]}
 
 
 @router.get("/public/consultations/{consultation_id}", summary="The public notice (no authentication)")
 async def public_notice(
     consultation_id: str, request: Request, session: AsyncSession = Depends(db, scope="function")
 ) -> dict[str, Any]:
-    consultation = await _public(session, consultation_id)
+    consultation = await public_consultation(session, consultation_id)
     today = request.app.state.kit.settings.today()
     return {
-        **_consultation_out(consultation),
+        **consultation_out(consultation),
         "award_name": default_catalog().award(consultation.award_code).name_vi,
         "open": consultation.posted_on <= today <= consultation.closes_on,
     }
@@ -125,7 +125,7 @@ async def public_notice(
 async def file_comment(
     consultation_id: str, body: CommentIn, request: Request, session: AsyncSession = Depends(db, scope="function")
 ) -> dict[str, Any]:
-    consultation = await _public(session, consultation_id)
+    consultation = await public_consultation(session, consultation_id)
     today = request.app.state.kit.settings.today()
     if today > consultation.closes_on:
         raise Conflict(
@@ -179,7 +179,7 @@ async def hold_for_complaint(
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
     require(caller, "hold_for_complaint")
-    complaint = await _complaint(session, caller, nomination_id, comment_id)
+    complaint = await complaint_of(session, caller, nomination_id, comment_id)
     if complaint.state == "held":
         raise Conflict(f"complaint {comment_id} already holds the nomination")
     complaint.state, complaint.hold_reason = "held", body.reason
@@ -200,7 +200,7 @@ async def release_complaint(
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
     require(caller, "hold_for_complaint")
-    complaint = await _complaint(session, caller, nomination_id, comment_id)
+    complaint = await complaint_of(session, caller, nomination_id, comment_id)
     if complaint.state != "held":
         raise Conflict(f"complaint {comment_id} does not hold the nomination (it is {complaint.state})")
     complaint.state, complaint.release_reason = "released", body.reason

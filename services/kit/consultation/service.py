@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.consultation.models import Consultation, ConsultationComment
@@ -20,7 +20,7 @@ async def consultation_of(session: AsyncSession, nomination_id: str) -> Consulta
 
 async def held_complaints(session: AsyncSession, consultation_id: str) -> list[ConsultationComment]:
     """Complaints that hold the nomination and have not been answered (released)."""
-    return [c for c in await _comments(session, consultation_id) if c.kind == "complaint" and c.state == "held"]
+    return [c for c in await comments_of(session, consultation_id) if c.kind == "complaint" and c.state == "held"]
 
 
 _COMPLAINT_STATE = {
@@ -36,7 +36,7 @@ async def consultation_lines(session: AsyncSession, nomination_id: str) -> list[
     consultation = await consultation_of(session, nomination_id)
     if consultation is None:
         return []
-    comments = await _comments(session, consultation.id)
+    comments = await comments_of(session, consultation.id)
     complaints = [c for c in comments if c.kind == "complaint"]
     lines = [
         "KẾT QUẢ CÔNG KHAI, LẤY Ý KIẾN",
@@ -50,36 +50,38 @@ async def consultation_lines(session: AsyncSession, nomination_id: str) -> list[
     return [*lines, ""]
 
 
-def _consultation_out(consultation: Consultation) -> dict[str, Any]:
+def consultation_out(consultation: Consultation) -> dict[str, Any]:
     return consultation.model_dump(mode="json", exclude={"opened_by", "opened_at"})
 
 
-async def _required(session: AsyncSession, nomination_id: str) -> Consultation:
+async def required_consultation(session: AsyncSession, nomination_id: str) -> Consultation:
     consultation = await consultation_of(session, nomination_id)
     if consultation is None:
         raise NotFound(f"no public posting is recorded for nomination {nomination_id}")
     return consultation
 
 
-async def _public(session: AsyncSession, consultation_id: str) -> Consultation:
+async def public_consultation(session: AsyncSession, consultation_id: str) -> Consultation:
     consultation = await session.get(Consultation, consultation_id)
     if consultation is None:
         raise NotFound(f"no public consultation {consultation_id}")
     return consultation
 
 
-async def _comments(session: AsyncSession, consultation_id: str) -> list[ConsultationComment]:
+async def comments_of(session: AsyncSession, consultation_id: str) -> list[ConsultationComment]:
     rows = await session.exec(
         select(ConsultationComment)
         .where(ConsultationComment.consultation_id == consultation_id)
-        .order_by(ConsultationComment.filed_at)
-    )  # type: ignore[arg-type]
+        .order_by(col(ConsultationComment.filed_at))
+    )
     return list(rows.all())
 
 
-async def _complaint(session: AsyncSession, caller: Caller, nomination_id: str, comment_id: str) -> ConsultationComment:
+async def complaint_of(
+    session: AsyncSession, caller: Caller, nomination_id: str, comment_id: str
+) -> ConsultationComment:
     await own_nomination(session, caller=caller, nomination_id=nomination_id)
-    consultation = await _required(session, nomination_id)
+    consultation = await required_consultation(session, nomination_id)
     comment = await session.get(ConsultationComment, comment_id)
     if comment is None or comment.consultation_id != consultation.id or comment.kind != "complaint":
         raise NotFound(f"no complaint {comment_id} in the consultation on nomination {nomination_id}")

@@ -27,6 +27,7 @@ from services.kit.registry.service import agency_on
 from shared.contracts.events import (
     DeadlineReminder,
     DeadlineSet,
+    Event,
     NominationEscalated,
     NominationHeld,
     NominationReleased,
@@ -215,6 +216,7 @@ class LifecycleActivities(TierActivities):
             review = await self._review(session, n, args.step, args.visit)
             common = _common(n, args.agency_code, args.step, args.officer_id, args.reason)
             details: dict = {"step": args.step, "visit": args.visit}
+            event: Event
             if args.kind == "reminder":
                 event = DeadlineReminder(**common, due_on=args.due_on, share_used=args.share_used)
                 action, outcome = "deadline.reminded", "pending"

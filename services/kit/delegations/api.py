@@ -3,11 +3,11 @@
 from datetime import date
 
 from fastapi import APIRouter, Depends, Request
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.delegations.schemas import DelegationIn, DelegationOut, EffectiveRoleOut, RevokeIn
-from services.kit.delegations.service import _out, create_delegation, revoke_delegation
+from services.kit.delegations.service import create_delegation, delegation_out, revoke_delegation
 from services.kit.deps import db
 from services.kit.identity.auth import current_officer
 from services.kit.identity.models import Delegation, Officer
@@ -35,7 +35,7 @@ async def post_delegation(
 ) -> DelegationOut:
     today = _today(request)
     delegation = await create_delegation(session, caller=caller, today=today, **body.model_dump())
-    return _out(delegation, today)
+    return delegation_out(delegation, today)
 
 
 @router.get(
@@ -50,9 +50,9 @@ async def list_delegations(
     rows = await session.exec(
         select(Delegation)
         .where(Delegation.agency_code == caller.agency_code)
-        .order_by(Delegation.starts_on.desc(), Delegation.created_at.desc())
-    )  # type: ignore[attr-defined]
-    return [_out(d, _today(request)) for d in rows.all()]
+        .order_by(col(Delegation.starts_on).desc(), col(Delegation.created_at).desc())
+    )
+    return [delegation_out(d, _today(request)) for d in rows.all()]
 
 
 @router.get(
@@ -91,4 +91,4 @@ async def post_revoke(
     delegation = await revoke_delegation(
         session, caller=caller, delegation_id=delegation_id, reason=body.reason if body else None, today=today
     )
-    return _out(delegation, today)
+    return delegation_out(delegation, today)

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Collection
 from datetime import UTC, date, datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.delegations.schemas import DelegationOut, Status
@@ -22,7 +22,7 @@ def delegation_status(delegation: Delegation, today: date) -> Status:
     return "active" if today <= delegation.ends_on else "ended"
 
 
-def _out(delegation: Delegation, today: date) -> DelegationOut:
+def delegation_out(delegation: Delegation, today: date) -> DelegationOut:
     return DelegationOut(**delegation.model_dump(), status=delegation_status(delegation, today))
 
 
@@ -63,13 +63,13 @@ async def create_delegation(
             select(Delegation)
             .where(
                 Delegation.from_officer_id == caller.officer_id,
-                Delegation.revoked_at.is_(None),  # type: ignore[union-attr]
+                col(Delegation.revoked_at).is_(None),
                 Delegation.starts_on <= ends_on,
                 Delegation.ends_on >= starts_on,
             )
-            .order_by(Delegation.starts_on)
+            .order_by(col(Delegation.starts_on))
         )
-    ).first()  # type: ignore[arg-type]
+    ).first()
     if clash is not None:
         raise Conflict(
             (
@@ -176,11 +176,11 @@ async def substitute_for(
                 Delegation.role == role,
                 Delegation.starts_on <= on,
                 Delegation.ends_on >= on,
-                Delegation.revoked_at.is_(None),  # type: ignore[union-attr]
+                col(Delegation.revoked_at).is_(None),
             )
-            .order_by(Delegation.starts_on, Delegation.created_at, Delegation.id)
+            .order_by(col(Delegation.starts_on), col(Delegation.created_at), col(Delegation.id))
         )
-    ).all()  # type: ignore[arg-type]
+    ).all()
     for d in delegations:
         lender = officers.get(d.from_officer_id)
         lent_by_holder = lender is not None and lender.role == role

@@ -1,7 +1,7 @@
 """Dossier routes: a level's own documents, and verifying the proposer's."""
 
 from fastapi import APIRouter, Depends
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.deps import db
@@ -73,7 +73,7 @@ async def my_level_documents(
     rows = await session.exec(
         select(LevelDocument)
         .where(LevelDocument.nomination_id == nomination_id, LevelDocument.agency_code == caller.agency_code)
-        .order_by(LevelDocument.uploaded_at, LevelDocument.id)  # type: ignore[arg-type]
+        .order_by(col(LevelDocument.uploaded_at), col(LevelDocument.id))
     )
     return [LevelDocumentOut(**row.model_dump(exclude={"content"})) for row in rows.all()]
 

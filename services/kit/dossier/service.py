@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.dossier.models import Document, LevelDocument
@@ -39,7 +39,9 @@ def _ref(row: Document | LevelDocument, agency_code: str) -> DocumentRef:
 async def proposer_manifest(session: AsyncSession, nomination_id: str, agency_code: str) -> list[DocumentRef]:
     """The proposer's documents as references, oldest first; `agency_code` is the proposer's."""
     rows = await session.exec(
-        select(Document).where(Document.nomination_id == nomination_id).order_by(Document.uploaded_at, Document.id)  # type: ignore[arg-type]
+        select(Document)
+        .where(Document.nomination_id == nomination_id)
+        .order_by(col(Document.uploaded_at), col(Document.id))
     )
     return [_ref(row, agency_code) for row in rows.all()]
 
@@ -49,7 +51,7 @@ async def level_manifest(session: AsyncSession, nomination_id: str, agency_code:
     rows = await session.exec(
         select(LevelDocument)
         .where(LevelDocument.nomination_id == nomination_id, LevelDocument.agency_code == agency_code)
-        .order_by(LevelDocument.uploaded_at, LevelDocument.id)  # type: ignore[arg-type]
+        .order_by(col(LevelDocument.uploaded_at), col(LevelDocument.id))
     )
     return [_ref(row, agency_code) for row in rows.all()]
 
@@ -59,8 +61,8 @@ async def latest_freeze(session: AsyncSession, nomination_id: str) -> AuditRecor
     rows = await session.exec(
         select(AuditRecord)
         .where(AuditRecord.nomination_id == nomination_id, AuditRecord.action == FROZEN)
-        .order_by(AuditRecord.seq.desc())
-        .limit(1)  # type: ignore[union-attr]
+        .order_by(col(AuditRecord.seq).desc())
+        .limit(1)
     )
     return rows.first()
 
@@ -91,7 +93,7 @@ async def freeze_manifest(
         await session.exec(
             select(func.count())
             .select_from(AuditRecord)
-            .where(AuditRecord.nomination_id == nomination_id, AuditRecord.action == FROZEN)  # type: ignore[arg-type]
+            .where(AuditRecord.nomination_id == nomination_id, AuditRecord.action == FROZEN)
         )
     ).one()
     freeze = count + 1
@@ -131,7 +133,7 @@ async def _local_agencies(session: AsyncSession, nomination_id: str) -> set[str]
     if nomination is not None:
         agencies.add(nomination.proposer_agency)
     for model in (Review, LevelDocument):
-        rows = await session.exec(select(model.agency_code).where(model.nomination_id == nomination_id))  # type: ignore[attr-defined]
+        rows = await session.exec(select(model.agency_code).where(model.nomination_id == nomination_id))
         agencies.update(rows.all())
     return agencies
 
@@ -287,6 +289,6 @@ def decode_document(*, kind: str, content_type: str, content_base64: str, sha256
 
 async def documents_of(session: AsyncSession, nomination_id: str) -> list[Document]:
     rows = await session.exec(
-        select(Document).where(Document.nomination_id == nomination_id).order_by(Document.uploaded_at)  # type: ignore[arg-type]
+        select(Document).where(Document.nomination_id == nomination_id).order_by(col(Document.uploaded_at))
     )
     return list(rows.all())

@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.errors import Forbidden
@@ -51,12 +51,12 @@ async def delegated_role(session: AsyncSession, officer: Officer, on: date) -> t
             Delegation.agency_code == officer.agency_code,
             Delegation.starts_on <= on,
             Delegation.ends_on >= on,
-            Delegation.revoked_at.is_(None),  # type: ignore[union-attr]
+            col(Delegation.revoked_at).is_(None),
             Officer.active,
             Officer.agency_code == officer.agency_code,
             Officer.role == Delegation.role,
         )
-        .order_by(Delegation.starts_on, Delegation.id)  # type: ignore[arg-type]
+        .order_by(col(Delegation.starts_on), col(Delegation.id))
     )
     best: tuple[str, str] | None = None
     for role, delegator in rows.all():
@@ -65,11 +65,13 @@ async def delegated_role(session: AsyncSession, officer: Officer, on: date) -> t
     return best
 
 
-async def _retired(session: AsyncSession, code: str, today: date) -> str | None:
+async def retired_reason(session: AsyncSession, code: str, today: date) -> str | None:
     """Why the agency cannot act today (it was retired by a reorganization), or None."""
     if await agency_on(session, code, today) is not None:
         return None
-    last = (await session.exec(select(Agency).where(Agency.code == code).order_by(Agency.valid_from.desc()))).first()  # type: ignore[attr-defined]
+    last = (
+        await session.exec(select(Agency).where(Agency.code == code).order_by(col(Agency.valid_from).desc()))
+    ).first()
     if last is None:
         return None  # an agency outside the registry (tests, tools): nothing to check against
     successors = ", ".join(last.successors or []) or "none recorded"
@@ -80,7 +82,7 @@ async def _retired(session: AsyncSession, code: str, today: date) -> str | None:
     )
 
 
-async def _officer_by_token(session: AsyncSession, token: str) -> Officer | None:
+async def officer_by_token(session: AsyncSession, token: str) -> Officer | None:
     found = await session.exec(select(Officer).where(Officer.token_sha256 == token_digest(token), Officer.active))
     return found.first()
 

@@ -6,6 +6,7 @@ key, so that a retried activity finds its own earlier work and does nothing twic
 """
 
 from datetime import UTC, date, datetime
+from typing import cast
 
 import structlog
 from sqlmodel import select
@@ -35,7 +36,8 @@ from shared.contracts.nomination import (
 )
 from shared.platform.audit import append_audit
 from shared.platform.outbox import add_event
-from shared.rules.catalog import default_catalog
+from shared.rules.bonus import compute_bonus
+from shared.rules.catalog import RecipientKind, default_catalog
 
 log = structlog.get_logger()
 
@@ -330,9 +332,7 @@ def _conferral_details(args: RecordDecisionArgs, now: datetime) -> dict:
     details: dict = {"conferred_award_code": code, "signer": d.signer}
     decided_on = date.fromisoformat(d.decided_on) if d.decided_on else now.date()
     try:
-        from shared.rules.bonus import compute_bonus
-
-        bonus = compute_bonus(default_catalog(), code, n.nominee_kind, decided_on)
+        bonus = compute_bonus(default_catalog(), code, cast(RecipientKind, n.nominee_kind), decided_on)
     except (LookupError, ValueError) as err:  # no coefficient for this recipient, or no salary row: say so
         details["bonus_note"] = str(err)
         return details

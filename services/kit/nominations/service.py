@@ -1,7 +1,7 @@
 """Looking nominations up at this service: the proposer's own, the reviews pending at an agency,
 the audit trail of one. Functions never commit."""
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.errors import Conflict, NotFound
@@ -22,7 +22,7 @@ async def inbox(session: AsyncSession, *, agency_code: str, state: str | None = 
     query = select(Review).where(Review.agency_code == agency_code)
     if state:
         query = query.where(Review.status == state)
-    return list((await session.exec(query.order_by(Review.opened_at))).all())  # type: ignore[arg-type]
+    return list((await session.exec(query.order_by(col(Review.opened_at)))).all())
 
 
 async def pending_review(session: AsyncSession, *, caller: Caller, nomination_id: str) -> Review:
@@ -30,7 +30,7 @@ async def pending_review(session: AsyncSession, *, caller: Caller, nomination_id
         await session.exec(
             select(Review)
             .where(Review.nomination_id == nomination_id, Review.agency_code == caller.agency_code)
-            .order_by(Review.opened_at.desc())  # type: ignore[union-attr]
+            .order_by(col(Review.opened_at).desc())
         )
     ).all()
     if not reviews:
@@ -49,7 +49,7 @@ async def history(session: AsyncSession, *, caller: Caller, nomination_id: str) 
     if not on_route:
         raise NotFound(f"nomination {nomination_id} is not on the route of {caller.agency_code}")
     rows = await session.exec(
-        select(AuditRecord).where(AuditRecord.nomination_id == nomination_id).order_by(AuditRecord.seq)  # type: ignore[arg-type]
+        select(AuditRecord).where(AuditRecord.nomination_id == nomination_id).order_by(col(AuditRecord.seq))
     )
     return list(rows.all())
 

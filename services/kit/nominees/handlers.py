@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.nominees.service import _store, normalised
+from services.kit.nominees.service import normalised, store_facts
 from shared.contracts.events import (
     AwardConferred,
     AwardRestored,
@@ -19,7 +19,7 @@ from shared.platform.consumer import Handler
 
 async def apply_recorded_facts(session: AsyncSession, envelope: Envelope, event: Event) -> None:
     assert isinstance(event, NomineeFactsRecorded)
-    await _store(
+    await store_facts(
         session,
         event.nominee_id,
         normalised(event.facts),
@@ -49,7 +49,7 @@ def award_fact(event: AwardConferred) -> dict[str, Any]:
 async def apply_conferral(session: AsyncSession, envelope: Envelope, event: Event) -> None:
     assert isinstance(event, AwardConferred)
     if event.nominee_id:
-        await _store(
+        await store_facts(
             session,
             event.nominee_id,
             normalised([award_fact(event)]),
@@ -79,7 +79,7 @@ def award_change_fact(event: AwardRevoked | AwardStripped | AwardRestored) -> di
 async def apply_award_change(session: AsyncSession, envelope: Envelope, event: Event) -> None:
     assert isinstance(event, AwardRevoked | AwardStripped | AwardRestored)
     if event.nominee_id and event.original_decision_no:  # without a number the award cannot be named
-        await _store(
+        await store_facts(
             session,
             event.nominee_id,
             normalised([award_change_fact(event)]),

@@ -5,7 +5,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.errors import Invalid
@@ -30,7 +30,9 @@ def normalised(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def facts_of(session: AsyncSession, nominee_id: str) -> list[dict[str, Any]]:
-    rows = await session.exec(select(NomineeFact).where(NomineeFact.nominee_id == nominee_id).order_by(NomineeFact.id))  # type: ignore[arg-type]
+    rows = await session.exec(
+        select(NomineeFact).where(NomineeFact.nominee_id == nominee_id).order_by(col(NomineeFact.id))
+    )
     return [row.fact for row in rows.all()]
 
 
@@ -38,7 +40,7 @@ async def history_of(session: AsyncSession, nominee_id: str | None) -> NomineeHi
     return NomineeHistory.from_facts(await facts_of(session, nominee_id) if nominee_id else [])
 
 
-async def _store(
+async def store_facts(
     session: AsyncSession,
     nominee_id: str,
     facts: list[dict[str, Any]],
@@ -48,7 +50,9 @@ async def _store(
     at: datetime,
 ) -> list[dict[str, Any]]:
     keys = {fact_key(nominee_id, f): f for f in facts}
-    existing = set((await session.exec(select(NomineeFact.fact_key).where(NomineeFact.fact_key.in_(list(keys))))).all())  # type: ignore[attr-defined]
+    existing = set(
+        (await session.exec(select(NomineeFact.fact_key).where(col(NomineeFact.fact_key).in_(list(keys))))).all()
+    )
     fresh = [(k, f) for k, f in keys.items() if k not in existing]
     for key, fact in fresh:
         session.add(
@@ -74,7 +78,7 @@ async def record_facts(
     except ValueError as err:
         raise Invalid(f"nominee history: {err}") from None
     now = datetime.now(UTC)
-    fresh = await _store(
+    fresh = await store_facts(
         session, nominee_id, clean, source_agency=caller.agency_code, recorded_by=caller.officer_id, at=now
     )
     if fresh:

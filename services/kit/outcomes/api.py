@@ -13,12 +13,12 @@ from services.kit.nominations.service import history
 from services.kit.outcomes.schemas import AwardChangesOut, ChangeIn, ChangeOut, RevokeIn
 from services.kit.outcomes.service import (
     ART_93,
-    _conferred_here,
-    _presidential,
-    _successor_of,
     change_award,
     changes_of,
+    is_successor_of,
     known_conferral,
+    presidential_conferral,
+    require_conferral_here,
     standing,
 )
 
@@ -39,9 +39,9 @@ async def revoke(
     session: AsyncSession = Depends(db, scope="function"),
 ):
     require(caller, "decide")
-    conferral = await _conferred_here(session, nomination_id)
+    conferral = await require_conferral_here(session, nomination_id)
     today = request.app.state.kit.settings.today()
-    if conferral.agency_code != caller.agency_code and not await _successor_of(
+    if conferral.agency_code != caller.agency_code and not await is_successor_of(
         session, conferral.agency_code, caller.agency_code, today
     ):
         raise Forbidden(
@@ -68,7 +68,7 @@ async def strip(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ):
-    conferral = await _presidential(session, caller, nomination_id)
+    conferral = await presidential_conferral(session, caller, nomination_id)
     row = await change_award(
         session,
         caller=caller,
@@ -93,7 +93,7 @@ async def restore(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ):
-    conferral = await _presidential(session, caller, nomination_id)
+    conferral = await presidential_conferral(session, caller, nomination_id)
     row = await change_award(
         session,
         caller=caller,

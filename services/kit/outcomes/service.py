@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.errors import Conflict, Forbidden, Invalid, NotFound
@@ -58,8 +58,8 @@ def standing(changes: list[AwardChange]) -> str:
 
 async def changes_of(session: AsyncSession, nomination_id: str) -> list[AwardChange]:
     rows = await session.exec(
-        select(AwardChange).where(AwardChange.nomination_id == nomination_id).order_by(AwardChange.seq)
-    )  # type: ignore[arg-type]
+        select(AwardChange).where(AwardChange.nomination_id == nomination_id).order_by(col(AwardChange.seq))
+    )
     return list(rows.all())
 
 
@@ -134,7 +134,7 @@ async def known_conferral(session: AsyncSession, nomination_id: str) -> Conferra
     )
 
 
-async def _successor_of(session: AsyncSession, old: str, new: str, today: date) -> bool:
+async def is_successor_of(session: AsyncSession, old: str, new: str, today: date) -> bool:
     """Whether `new` stands for `old`, an agency a reorganization retired (its successors, followed)."""
     frontier, seen = [old], set()
     while frontier:
@@ -143,8 +143,8 @@ async def _successor_of(session: AsyncSession, old: str, new: str, today: date) 
             continue
         seen.add(code)
         last = (
-            await session.exec(select(Agency).where(Agency.code == code).order_by(Agency.valid_from.desc()))
-        ).first()  # type: ignore[attr-defined]
+            await session.exec(select(Agency).where(Agency.code == code).order_by(col(Agency.valid_from).desc()))
+        ).first()
         successors = list(last.successors or []) if last else []
         if new in successors:
             return True
@@ -283,7 +283,7 @@ async def change_award(
     return row
 
 
-async def _conferred_here(session: AsyncSession, nomination_id: str) -> Conferral:
+async def require_conferral_here(session: AsyncSession, nomination_id: str) -> Conferral:
     conferral = await conferral_here(session, nomination_id)
     if conferral is None:
         raise NotFound(
@@ -293,7 +293,7 @@ async def _conferred_here(session: AsyncSession, nomination_id: str) -> Conferra
     return conferral
 
 
-async def _presidential(session: AsyncSession, caller: Caller, nomination_id: str) -> Conferral:
+async def presidential_conferral(session: AsyncSession, caller: Caller, nomination_id: str) -> Conferral:
     """The President's office only, and only for a state honorary title conferred here."""
     require(caller, "decide")
     president = default_catalog().authorities["president"]
@@ -302,7 +302,7 @@ async def _presidential(session: AsyncSession, caller: Caller, nomination_id: st
             f"only the President ({', '.join(president.agency_codes)}) strips and restores state "
             f"honorary titles ({ART_93}); {caller.agency_code} cannot",
         )
-    conferral = await _conferred_here(session, nomination_id)
+    conferral = await require_conferral_here(session, nomination_id)
     award = default_catalog().awards.get(conferral.award_code)
     if award is None or award.category != HONOUR_CATEGORY:
         what = f"{award.name_vi} ({award.category})" if award else f"unknown award {conferral.award_code}"

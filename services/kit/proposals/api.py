@@ -1,7 +1,7 @@
 """The proposer's routes: draft, attach, submit, resubmit, withdraw. Routes stay thin."""
 
 from fastapi import APIRouter, Depends, Request
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.deps import db, end_transaction, new_transaction, workflows
@@ -28,7 +28,7 @@ from shared.contracts.nomination import (
 router = APIRouter()
 
 
-async def _nomination_out(session: AsyncSession, nomination) -> NominationOut:  # type: ignore[no-untyped-def]
+async def _nomination_out(session: AsyncSession, nomination) -> NominationOut:
     docs = await documents_of(session, nomination.id)
     return NominationOut(
         **nomination.model_dump(),
@@ -62,7 +62,7 @@ async def my_nominations(
     caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
 ):
     rows = await session.exec(
-        select(Nomination).where(Nomination.proposer_agency == caller.agency_code).order_by(Nomination.created_at)  # type: ignore[arg-type]
+        select(Nomination).where(Nomination.proposer_agency == caller.agency_code).order_by(col(Nomination.created_at))
     )
     return [await _nomination_out(session, n) for n in rows.all()]
 

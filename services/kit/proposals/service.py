@@ -2,8 +2,9 @@
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any, cast
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.dossier.service import documents_of, level_manifest, proposer_manifest
@@ -16,7 +17,7 @@ from services.kit.registry.models import Agency
 from services.kit.registry.service import agency_on, plan_route
 from shared.contracts.nomination import NominationInput, ResubmitInput
 from shared.routing import RoutePlan, RoutingError
-from shared.rules.catalog import default_catalog
+from shared.rules.catalog import AwardMode, RecipientKind, default_catalog
 from shared.rules.eligibility import Verdict, check_eligibility
 
 
@@ -28,7 +29,7 @@ async def create_draft(
     nominee_kind: str,
     award_code: str,
     reason: str,
-    **rules: object,
+    **rules: Any,
 ) -> Nomination:
     """A draft at the caller's agency. `rules` are the DraftIn fields the rules read (mode, …)."""
     catalog = default_catalog()
@@ -129,9 +130,9 @@ async def _collective_exists(session: AsyncSession, nomination: Nomination, toda
         return
     last = (
         await session.exec(
-            select(Agency).where(Agency.code == nomination.nominee_id).order_by(Agency.valid_from.desc())
+            select(Agency).where(Agency.code == nomination.nominee_id).order_by(col(Agency.valid_from).desc())
         )
-    ).first()  # type: ignore[attr-defined]
+    ).first()
     if last is None:
         return  # a collective that is not an agency of the registry (a team, a department)
     raise Invalid(
@@ -153,14 +154,14 @@ async def judge(
     return check_eligibility(
         nomination.award_code,
         await history_of(session, nomination.nominee_id),
-        mode=nomination.mode,
+        mode=cast(AwardMode, nomination.mode),
         year=period_year(nomination, on),
         on=on,
         regime=regime,
         province_code=province_code,
         achievement=nomination.achievement,
         initiative_ids=tuple(nomination.initiative_ids),
-        recipient_kind=nomination.nominee_kind,
+        recipient_kind=cast(RecipientKind, nomination.nominee_kind),
     )
 
 

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from sqlalchemy import insert, or_
-from sqlmodel import select
+from sqlalchemy import ColumnElement, and_, insert, or_
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.registry.models import Agency
@@ -18,7 +18,7 @@ async def registry_lookup(
     """Preload what a route from `code` can touch: its ancestors, the central bodies, a launcher."""
     nodes: dict[str, AgencyNode] = {}
 
-    def keep(agency) -> None:  # type: ignore[no-untyped-def]
+    def keep(agency) -> None:
         nodes[agency.code] = AgencyNode(agency.code, agency.name, agency.tier, agency.kind, agency.parent_code)
 
     for agency in await chain_upwards(session, code, on):
@@ -28,9 +28,9 @@ async def registry_lookup(
     if found is not None:
         wanted.append(found.launcher)
     for extra in wanted:
-        agency = await agency_on(session, extra, on)
-        if agency is not None:
-            keep(agency)
+        found_agency = await agency_on(session, extra, on)
+        if found_agency is not None:
+            keep(found_agency)
     return nodes.get
 
 
@@ -57,15 +57,14 @@ async def plan_route(
     )
 
 
+def in_force(on: date) -> ColumnElement[bool]:
+    """The condition that a registry row (an agency's version) is in force on `on`."""
+    return and_(col(Agency.valid_from) <= on, or_(col(Agency.valid_to).is_(None), col(Agency.valid_to) >= on))
+
+
 async def agency_on(session: AsyncSession, code: str, on: date) -> Agency | None:
     """The version of agency `code` in force on `on`, if any."""
-    rows = await session.exec(
-        select(Agency).where(
-            Agency.code == code,
-            Agency.valid_from <= on,
-            or_(Agency.valid_to.is_(None), Agency.valid_to >= on),  # type: ignore[union-attr]
-        )
-    )
+    rows = await session.exec(select(Agency).where(Agency.code == code, in_force(on)))
     return rows.first()
 
 
@@ -91,7 +90,8 @@ async def registry_size(session: AsyncSession) -> int:
 async def load_versions(session: AsyncSession, versions: list[dict]) -> int:
     """Bulk-insert versions not yet present (by code and valid_from); returns how many were added."""
     existing = {
-        (code, valid_from) for code, valid_from in (await session.exec(select(Agency.code, Agency.valid_from))).all()
+        (code, valid_from)
+        for code, valid_from in (await session.exec(select(col(Agency.code), col(Agency.valid_from)))).all()
     }
     fresh = [v for v in versions if (v["code"], v["valid_from"]) not in existing]
     for start in range(0, len(fresh), 2000):

@@ -54,7 +54,7 @@ async def dry_run(
     session: AsyncSession = Depends(db, scope="function"),
     config: ServiceSettings = Depends(settings),
     runs: PlanRuns = Depends(plan_runs),
-):  # type: ignore[no-untyped-def]
+):
     require(caller, "preview_reorganization")
     plan, application = await checked_plan(session, code)
     report = await dry_run_report(session, code, plan, application)

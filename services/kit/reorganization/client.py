@@ -30,25 +30,22 @@ class PlanRuns:
         """Run a dry-run workflow: every tier previews its nominations in flight into central's
         report under the key returned; nothing is applied or moved."""
         key = f"{code}#dry-run-{uuid.uuid4().hex[:8]}"
-        handle = await self._client.start_workflow(
+        await self._client.execute_workflow(
             WORKFLOW,
-            ReorganizationInput(**_plan_fields(plan, code, today), dry_run=True, preview_key=key),
+            plan_input(plan, code, today, dry_run=True, preview_key=key),
             id=f"{workflow_id_for(code)}-preview-{key.rsplit('-', 1)[-1]}",
             task_queue=NOMINATION_TASK_QUEUE,
             execution_timeout=timedelta(minutes=30),
+            result_type=ReorganizationStatus,
         )
-        await handle.result()
         return key
 
     async def apply(
         self, plan: Plan, code: str, today: date, *, batch_size: int, concurrency: int, pause_seconds: float
     ) -> bool:
         """Start the plan's workflow; False when it already runs (it then learns today's date)."""
-        inputs = ReorganizationInput(
-            **_plan_fields(plan, code, today),
-            batch_size=batch_size,
-            concurrency=concurrency,
-            pause_seconds=pause_seconds,
+        inputs = plan_input(
+            plan, code, today, batch_size=batch_size, concurrency=concurrency, pause_seconds=pause_seconds
         )
         try:
             await self._client.start_workflow(
@@ -67,14 +64,14 @@ class PlanRuns:
             return False
 
     async def progress(self, code: str) -> dict[str, Any]:
-        handle = self._client.get_workflow_handle(workflow_id_for(code))
+        handle = self._client.get_workflow_handle(workflow_id_for(code), result_type=ReorganizationStatus)
         try:
             description = await handle.describe()
         except RPCError:  # not started yet is the common case
             return {"plan": code, "phase": "not_started"}
         try:
             if description.status == WorkflowExecutionStatus.COMPLETED:
-                status = await handle.result(type=ReorganizationStatus)
+                status = await handle.result()
             else:
                 status = await handle.query(STATUS_QUERY, result_type=ReorganizationStatus)
         except RPCError as err:  # a busy worker did not answer the query in time
@@ -82,10 +79,12 @@ class PlanRuns:
         return {**status.__dict__}
 
 
-def _plan_fields(plan: Plan, code: str, today: date) -> dict[str, str]:
-    return {
-        "plan_code": code,
-        "effective": plan.effective.isoformat(),
-        "legal_basis": "; ".join(plan.legal_basis),
-        "today": today.isoformat(),
-    }
+def plan_input(plan: Plan, code: str, today: date, **options: Any) -> ReorganizationInput:
+    """The workflow's input for `plan`, requested on the business date `today`."""
+    return ReorganizationInput(
+        plan_code=code,
+        effective=plan.effective.isoformat(),
+        legal_basis="; ".join(plan.legal_basis),
+        today=today.isoformat(),
+        **options,
+    )

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.errors import Invalid, NotFound
 from services.kit.nominations.models import Nomination, Review
 from services.kit.registry.models import Agency
-from services.kit.registry.service import load_versions
+from services.kit.registry.service import in_force, load_versions
 from services.kit.reorganization.models import PlanApplication, TransferOutcome
 from services.kit.reorganization.report import plain
 from shared.contracts.events import HierarchyPlanApplied
@@ -52,18 +52,7 @@ def plan_by_code(code: str) -> Plan:
 async def retired_codes(session: AsyncSession, effective: date) -> set[str]:
     """Codes whose last version ended the day before `effective` and that have none from it on."""
     ended = set((await session.exec(select(Agency.code).where(Agency.valid_to == effective - timedelta(days=1)))).all())
-    alive = set(
-        (
-            await session.exec(
-                select(Agency.code)
-                .where(
-                    Agency.code.in_(ended),
-                    Agency.valid_from <= effective,  # type: ignore[attr-defined]
-                )
-                .where((Agency.valid_to.is_(None)) | (Agency.valid_to >= effective))
-            )
-        ).all()
-    )  # type: ignore[union-attr]
+    alive = set((await session.exec(select(Agency.code).where(col(Agency.code).in_(ended), in_force(effective)))).all())
     return ended - alive
 
 
@@ -84,7 +73,7 @@ async def apply_to_replica(session: AsyncSession, plan_code: str, *, tier: str) 
         )
     opened = await load_versions(session, [_row(v) for v in application.opened])
     now = datetime.now(UTC)
-    summary = {
+    summary: dict[str, Any] = {
         "closed": len(application.closed),
         "opened": opened,
         "moved_units": len(application.moved_units),
@@ -155,13 +144,13 @@ async def find_in_flight(session: AsyncSession, effective: date, after: str = ""
     if not retired:
         return []
     found: set[str] = set()
-    reviews = await session.exec(select(Review.nomination_id, Review.route).where(Review.status.in_(IN_FLIGHT)))  # type: ignore[attr-defined]
+    reviews = await session.exec(select(Review.nomination_id, Review.route).where(col(Review.status).in_(IN_FLIGHT)))
     for nomination_id, route in reviews.all():
         if any(step["agency_code"] in retired for step in route):
             found.add(nomination_id)
     nominations = await session.exec(
-        select(Nomination.id, Nomination.route).where(Nomination.status.in_(("in_review", "returned")))
-    )  # type: ignore[attr-defined]
+        select(Nomination.id, Nomination.route).where(col(Nomination.status).in_(("in_review", "returned")))
+    )
     for nomination_id, route in nominations.all():
         if any(step["agency_code"] in retired for step in route or []):
             found.add(nomination_id)
@@ -182,11 +171,11 @@ async def queue_candidates(session: AsyncSession, plan_code: str, ids: list[str]
         (
             await session.exec(
                 select(TransferOutcome.nomination_id).where(
-                    TransferOutcome.plan_code == plan_code, TransferOutcome.nomination_id.in_(ids)
+                    TransferOutcome.plan_code == plan_code, col(TransferOutcome.nomination_id).in_(ids)
                 )
             )
         ).all()
-    )  # type: ignore[attr-defined]
+    )
     now = datetime.now(UTC)
     for nomination_id in sorted(set(ids) - known):
         session.add(
@@ -210,9 +199,9 @@ async def next_queued(session: AsyncSession, plan_code: str, after: str, limit: 
             TransferOutcome.outcome == QUEUED,
             TransferOutcome.nomination_id > after,
         )
-        .order_by(TransferOutcome.nomination_id)
+        .order_by(col(TransferOutcome.nomination_id))
         .limit(limit)
-    )  # type: ignore[arg-type]
+    )
     return list(rows.all())
 
 
@@ -235,11 +224,11 @@ async def record_outcomes(session: AsyncSession, plan_code: str, outcomes: list[
         for row in (
             await session.exec(
                 select(TransferOutcome).where(
-                    TransferOutcome.plan_code == plan_code, TransferOutcome.nomination_id.in_(ids)
+                    TransferOutcome.plan_code == plan_code, col(TransferOutcome.nomination_id).in_(ids)
                 )
             )
         ).all()
-    }  # type: ignore[attr-defined]
+    }
     for o in outcomes:
         row = existing.get(o.nomination_id) or TransferOutcome(
             plan_code=plan_code,
@@ -255,8 +244,10 @@ async def record_outcomes(session: AsyncSession, plan_code: str, outcomes: list[
 
 async def outcomes_of(session: AsyncSession, plan_code: str) -> list[TransferOutcome]:
     rows = await session.exec(
-        select(TransferOutcome).where(TransferOutcome.plan_code == plan_code).order_by(TransferOutcome.nomination_id)
-    )  # type: ignore[arg-type]
+        select(TransferOutcome)
+        .where(TransferOutcome.plan_code == plan_code)
+        .order_by(col(TransferOutcome.nomination_id))
+    )
     return list(rows.all())
 
 
@@ -276,7 +267,7 @@ async def preview_in_flight(session: AsyncSession, plan_code: str, effective: da
     successors = Successors(of={code: list(application.successors.get(code, ())) for code in retired}, ambiguous={})
     catalog = default_catalog()
     rows: list[OutcomeRow] = []
-    reviews = await session.exec(select(Review).where(Review.status.in_(IN_FLIGHT)))  # type: ignore[attr-defined]
+    reviews = await session.exec(select(Review).where(col(Review.status).in_(IN_FLIGHT)))
     for review in reviews.all():
         route = [RouteStep(**step) for step in review.route]
         if not any(step.agency_code in retired for step in route):
@@ -297,7 +288,7 @@ def _preview_one(
     catalog,
     review: Review,
     route: list[RouteStep],
-    now: dict[str, AgencyNode],  # type: ignore[no-untyped-def]
+    now: dict[str, AgencyNode],
     successors: Successors,
     retired: set[str],
     effective: date,

@@ -112,7 +112,7 @@ async def _concluded(
             CouncilMeeting.agency_code == agency_code,
             CouncilItem.state == "concluded",
         )
-        .order_by(CouncilMeeting.held_on.desc(), CouncilItem.concluded_at.desc())  # type: ignore[attr-defined,union-attr]
+        .order_by(col(CouncilMeeting.held_on).desc(), col(CouncilItem.concluded_at).desc())
     )
     found = rows.first()
     return (found[0], found[1]) if found else None

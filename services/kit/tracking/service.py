@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.nominations.models import Nomination
@@ -194,7 +194,7 @@ def progress_of(entries: list[TrackingEntry], *, proposer: str, status_now: str,
 
 
 async def _agencies(session: AsyncSession, codes: set[str]) -> dict[str, AgencyRef]:
-    rows = await session.exec(select(Agency).where(Agency.code.in_(codes)).order_by(Agency.valid_from))  # type: ignore[attr-defined,arg-type]
+    rows = await session.exec(select(Agency).where(col(Agency.code).in_(codes)).order_by(col(Agency.valid_from)))
     found = {a.code: AgencyRef(code=a.code, name=a.name, tier=a.tier) for a in rows.all()}  # latest version wins
     return {c: found.get(c, AgencyRef(code=c)) for c in codes}
 
@@ -206,10 +206,10 @@ async def tracking_view(session: AsyncSession, nomination: Nomination, *, today:
             await session.exec(
                 select(TrackingEntry)
                 .where(TrackingEntry.nomination_id == nomination.id)
-                .order_by(TrackingEntry.occurred_at, TrackingEntry.id)
+                .order_by(col(TrackingEntry.occurred_at), col(TrackingEntry.id))
             )
         ).all()
-    )  # type: ignore[arg-type]
+    )
     if public:
         entries = [e for e in entries if e.event_type in PUBLIC_DETAILS]
     p = progress_of(entries, proposer=nomination.proposer_agency, status_now=nomination.status, today=today)
