@@ -9,14 +9,15 @@ Then the business date moves to 2025-07-01 and the central board's admin applies
 `VN-2025-07-01` through HTTP; the `ReorganizationWorkflow` re-routes every nomination.
 
 (d), for comparison: what bare Temporal needs to touch N running workflows once, a workflow that
-waits for one signal and ends, signalled N times (worker in this process, before the stack starts).
+waits for one signal and ends, signalled N times (worker in this process, before the stack starts;
+`bench/signals.py`). The nominations are sampled and put in flight by `bench/reorg_flight.py`.
 """
 
+import argparse
 import asyncio
 import random
 import sqlite3
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from contextlib import closing
@@ -25,27 +26,22 @@ from datetime import date, datetime
 from pathlib import Path
 
 import httpx
-from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
-from temporalio.worker import Worker
 
-from bench.report import CpuMeter, error_key, percentile
+from bench.reorg_flight import forward_to_district, gathered, put_in_flight, registry_on, sample_nominations
+from bench.report import CpuMeter, error_key
+from bench.runtime import Runtime
+from bench.signals import run_signals
 from deploy.demo_data import demo_token
-from deploy.seed import registry_rows
-from shared.contracts.nomination import DecisionInput, DocumentRef, NominationInput
-from shared.contracts.tiers import NOMINATION_TASK_QUEUE, TIER_ORDER, Tier
-from shared.routing import AgencyNode, RoutingError, resolve_route
-from shared.rules.catalog import default_catalog
-from shared.rules.dossier import required_documents
-from workflows.nomination.workflows import NominationWorkflow, workflow_id_for
-from workflows.reorganization.workflows import workflow_id_for as plan_workflow_id
+from shared.contracts.nomination import workflow_id_for
+from shared.contracts.reorganization import workflow_id_for as plan_workflow_id
+from shared.contracts.tiers import TIER_ORDER, Tier
+from workflows.nomination.workflows import NominationWorkflow
 
 PLAN = "VN-2025-07-01"
-BEFORE, EFFECTIVE = date(2025, 5, 15), date(2025, 7, 1)
-AWARDS = ("CSTD_CO_SO", "BANG_KHEN_TINH")
+EFFECTIVE = date(2025, 7, 1)
 ADMIN = {"Authorization": f"Bearer {demo_token('TW-BTDKT', 'admin')}"}
-SIGNAL_QUEUE = "bench-signal"
 REROUTE = "re-route: first transfer_batch scheduled → last record_outcomes completed"
 RETIRED_BY_QUERY = "workflows pending at a retired agency (status query)"
 
@@ -82,76 +78,6 @@ class ReorgResult:
         return {k: dict(v) if isinstance(v, Counter) else v for k, v in vars(self).items()}
 
 
-def registry_on(on: date) -> dict[str, AgencyNode]:
-    """The registry every service is seeded with, as it stands on `on`."""
-
-    def day(value: date | str | None) -> date | None:
-        return date.fromisoformat(value) if isinstance(value, str) else value
-
-    found = {}
-    for r in registry_rows():
-        start, end = day(r["valid_from"]), day(r["valid_to"])
-        if start is not None and start <= on and (end is None or end >= on):
-            found[r["code"]] = AgencyNode(r["code"], r["name"], r["tier"], r["kind"], r["parent_code"])
-    return found
-
-
-def _province(nodes: dict[str, AgencyNode], code: str) -> str | None:
-    node = nodes.get(code)
-    while node is not None and node.tier != "province":
-        node = nodes.get(node.parent_code or "")
-    return node.code if node else None
-
-
-def complete_dossier(catalog, award: str, proposer: str) -> list[DocumentRef]:  # type: ignore[no-untyped-def]
-    """A manifest with every document the award requires, so intake lets the nomination through."""
-    return [
-        DocumentRef(kind, proposer, f"bench-{kind}", f"{kind}.pdf", "0" * 64, 1)
-        for kind in required_documents(catalog, award, "province")
-    ]
-
-
-def sample_nominations(n: int, rng: random.Random) -> tuple[list[NominationInput], set[str], int]:
-    """N nominations from legacy communes, round-robin over the provinces, awards alternating.
-
-    Returns them, the communes used and how many provinces those are in."""
-    nodes, catalog = registry_on(BEFORE), default_catalog()
-    by_province: dict[str, list[str]] = {}
-    for node in nodes.values():
-        if node.tier == "unit" and node.code.startswith("C") and node.kind in ("commune", "ward", "town"):
-            by_province.setdefault(_province(nodes, node.code) or "?", []).append(node.code)
-    for communes in by_province.values():
-        rng.shuffle(communes)
-    provinces = sorted(by_province)
-    inputs: list[NominationInput] = []
-    used: set[str] = set()
-    i = 0
-    while len(inputs) < n:
-        communes = by_province[provinces[i % len(provinces)]]
-        proposer = communes[(i // len(provinces)) % len(communes)]
-        award = AWARDS[i % len(AWARDS)]
-        i += 1
-        try:
-            plan = resolve_route(catalog, nodes.get, award_code=award, managing_agency=proposer, on=BEFORE)
-        except RoutingError:
-            continue
-        inputs.append(
-            NominationInput(
-                nomination_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                award_code=award,
-                nominee_name=f"Nguyễn Văn Bench {len(inputs):05d}",
-                proposer_agency=proposer,
-                submitted_by="bench",
-                submitted_at=f"{BEFORE.isoformat()}T09:00:00+07:00",
-                route=plan.steps,
-                regime=plan.regime,
-                documents=complete_dossier(catalog, award, proposer),
-            )
-        )
-        used.add(proposer)
-    return inputs, used, len({_province(nodes, c) for c in used})
-
-
 def count_rows(db: Path, sql: str, *params: object) -> int:
     """Read a service's SQLite database directly (read-only): cheaper than any API for counts."""
     with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)) as conn:
@@ -171,49 +97,6 @@ async def wait_until(
             said = time.perf_counter()
         await asyncio.sleep(0.5)  # noqa: ASYNC110 - polling another process's database
     return found
-
-
-async def gathered(items: list, concurrency: int, one: Callable, result: ReorgResult, what: str) -> None:
-    """`one(item)` for every item, `concurrency` at a time; failures are counted, not raised."""
-    gate = asyncio.Semaphore(concurrency)
-
-    async def bounded(item) -> None:  # type: ignore[no-untyped-def]
-        async with gate:
-            try:
-                await one(item)
-            except Exception as err:  # noqa: BLE001 - counted and shown
-                result.errors[error_key(f"{what}: {type(err).__name__}: {err}")] += 1
-
-    await asyncio.gather(*(bounded(i) for i in items))
-
-
-async def put_in_flight(client: Client, inputs: list[NominationInput], concurrency: int, result: ReorgResult) -> None:
-    async def start(n: NominationInput) -> None:
-        await client.start_workflow(
-            NominationWorkflow.run, n, id=workflow_id_for(n.nomination_id), task_queue=NOMINATION_TASK_QUEUE
-        )
-
-    await gathered(inputs, concurrency, start, result, "start NominationWorkflow")
-
-
-async def forward_to_district(
-    client: Client, inputs: list[NominationInput], concurrency: int, result: ReorgResult
-) -> None:
-    async def forward(n: NominationInput) -> None:
-        handle = client.get_workflow_handle_for(NominationWorkflow.run, workflow_id_for(n.nomination_id))
-        await handle.execute_update(
-            NominationWorkflow.decide,
-            DecisionInput(
-                action="forward",
-                agency_code=n.proposer_agency,
-                tier=Tier.UNIT.value,
-                officer_id="bench-chair",
-                officer_role="chair",
-                reason="Đủ điều kiện (benchmark)",
-            ),
-        )
-
-    await gathered(inputs, concurrency, forward, result, "decide (forward) update")
 
 
 async def apply_and_follow(
@@ -289,65 +172,11 @@ async def sample_states(client: Client, ids: list[str], result: ReorgResult) -> 
         if status.pending_agency is not None and status.pending_agency not in alive:
             result.checks[RETIRED_BY_QUERY] += 1
 
-    await gathered(ids, 32, one, result, "status query")
-
-
-@workflow.defn(name="BenchSignalWorkflow", sandboxed=False)
-class SignalWorkflow:
-    """Waits for one signal and ends: the least work Temporal can do to touch a running workflow."""
-
-    def __init__(self) -> None:
-        self._signalled = False
-
-    @workflow.run
-    async def run(self) -> None:
-        await workflow.wait_condition(lambda: self._signalled)
-
-    @workflow.signal
-    def poke(self) -> None:
-        self._signalled = True
-
-
-async def run_signals(client: Client, n: int, concurrency: int, meter: CpuMeter, result: ReorgResult) -> None:
-    ids = [f"bench-signal-{uuid.uuid4()}" for _ in range(n)]
-    latencies: list[float] = []
-
-    async def start(wf_id: str) -> None:
-        await client.start_workflow(SignalWorkflow.run, id=wf_id, task_queue=SIGNAL_QUEUE)
-
-    async def poke(wf_id: str) -> None:
-        handle = client.get_workflow_handle(wf_id)
-        sent = time.perf_counter()
-        await handle.signal(SignalWorkflow.poke)
-        await handle.result()
-        latencies.append((time.perf_counter() - sent) * 1000)
-
-    async with Worker(client, task_queue=SIGNAL_QUEUE, workflows=[SignalWorkflow]):
-        t0 = time.perf_counter()
-        await gathered(ids, 32, start, result, "start BenchSignalWorkflow")
-        started = time.perf_counter() - t0
-        await asyncio.sleep(1)  # the first workflow tasks drain: the signals are measured alone
-        cpu, t1 = meter.snapshot(), time.perf_counter()
-        await gathered(ids, concurrency, poke, result, "signal + result")
-        wall = time.perf_counter() - t1
-        result.cpu_s["(d) raw signals"] = meter.delta(cpu, meter.snapshot())
-    result.signals = {
-        "n": n,
-        "concurrency": concurrency,
-        "start_s": round(started, 1),
-        "starts_per_s": n / started,
-        "signal_wall_s": round(wall, 1),
-        "signals_per_s": len(latencies) / wall,
-        "p50_ms": percentile(latencies, 50) or 0,
-        "p99_ms": percentile(latencies, 99) or 0,
-    }
+    await gathered(ids, 32, one, result.errors, "status query")
 
 
 async def run_reorg(
-    runtime,
-    args,
-    meter: Callable[[], CpuMeter],  # type: ignore[no-untyped-def]
-    say: Callable[[str], None],
+    runtime: Runtime, args: argparse.Namespace, meter: Callable[[], CpuMeter], say: Callable[[str], None]
 ) -> ReorgResult:
     """The scenario on a `bench.runtime.Runtime` whose broker and Temporal are up."""
     rng = random.Random(args.seed)
@@ -359,7 +188,9 @@ async def run_reorg(
     client = await Client.connect(runtime.temporal_address)
     if args.signals:
         say(f"(d) raw Temporal: {args.signals} workflows, one signal each, {args.concurrency * 4} in flight")
-        await run_signals(client, args.signals, args.concurrency * 4, meter(), result)
+        result.signals, result.cpu_s["(d) raw signals"] = await run_signals(
+            client, args.signals, args.concurrency * 4, meter(), result.errors
+        )
 
     stack = await runtime.start_stack()
     db = {tier: stack.config.data_dir / "db" / f"{tier.value}.db" for tier in TIER_ORDER}
@@ -369,14 +200,14 @@ async def run_reorg(
     )
     setup = meter()
     cpu, t0 = setup.snapshot(), time.perf_counter()
-    await put_in_flight(client, inputs, args.start_concurrency, result)
+    await put_in_flight(client, inputs, args.start_concurrency, result.errors)
     result.seconds["start N workflows (client calls)"] = time.perf_counter() - t0
     await wait_until(lambda: count_rows(db[Tier.UNIT], PENDING), args.n, args.timeout, "pending at the commune", say)
     result.seconds["start → all N pending at the commune"] = time.perf_counter() - t0
     result.rate["put in flight (nominations/s)"] = args.n / (time.perf_counter() - t0)
     if to_district:
         t1 = time.perf_counter()
-        await forward_to_district(client, to_district, args.start_concurrency, result)
+        await forward_to_district(client, to_district, args.start_concurrency, result.errors)
         await wait_until(
             lambda: count_rows(db[Tier.DISTRICT], PENDING),
             len(to_district),

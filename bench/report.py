@@ -78,6 +78,7 @@ class ScenarioResult:
 
 _MACHINE = "_machine"
 OTHERS = "other processes on this machine"
+BENCH = "bench process (clients; raw worker)"
 _BUSY = ("user", "nice", "system", "irq", "softirq")
 
 
@@ -139,6 +140,16 @@ def machine() -> dict[str, str | int | None]:
     }
 
 
+def system_cpu_s(r: ScenarioResult) -> float:
+    """CPU seconds of the system under test: every measured process but the bench's own (the
+    clients, and in (a) the worker) and the machine's other work."""
+    return sum(v for k, v in r.cpu_s.items() if k not in (BENCH, OTHERS))
+
+
+def cpu_per_decision(r: ScenarioResult) -> float | None:
+    return system_cpu_s(r) / len(r.decision_ms) if r.decision_ms and r.cpu_s else None
+
+
 def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f}"
 
@@ -173,15 +184,24 @@ def render(raw: ScenarioResult | None, tdkt: ScenarioResult | None, info: dict) 
             f"Throughput ratio (b)/(a): {tdkt.decisions_per_s / raw.decisions_per_s:.3f} "
             f"(decisions/s; items/s {tdkt.items_per_s / raw.items_per_s:.3f})",
         ]
+    per_decision = cpu_per_decision(tdkt) if tdkt else None
+    if tdkt and per_decision is not None:
+        if not (raw and raw.decisions_per_s):
+            lines.append("")
+        lines.append(
+            f"CPU per decision (b): {per_decision:.3f} s = {system_cpu_s(tdkt):.1f} CPU s of the tdkt processes "
+            f"/ {len(tdkt.decision_ms)} decisions (the CPU table's (b) column without the bench process and "
+            "other processes; the interval includes the preparation steps)"
+        )
     for r in (raw, tdkt):
         if r is None:
             continue
         lines += ["", f"{r.name}: other timings"]
         for key, values in r.other_ms.items():
             s = summary(values)
-            lines.append(f"  {key:<44} p50 {_ms(s['p50_ms']):>7} ms   p99 {_ms(s['p99_ms']):>7} ms   n={s['count']}")
+            lines.append(f"  {key:<50} p50 {_ms(s['p50_ms']):>7} ms   p99 {_ms(s['p99_ms']):>7} ms   n={s['count']}")
         for key, value in r.counters.items():
-            lines.append(f"  {key:<44} {value:g}")
+            lines.append(f"  {key:<50} {value:g}")
         for title, counts in (("errors", r.errors), ("retried rejections", r.retried)):
             if counts:
                 lines.append(f"  {title} (count × exact text, ids blanked):")
@@ -215,6 +235,7 @@ def write_json(path: Path, raw: ScenarioResult | None, tdkt: ScenarioResult | No
         **info,
         "raw": raw.to_json() if raw else None,
         "tdkt": tdkt.to_json() if tdkt else None,
+        "tdkt_cpu_s_per_decision": cpu_per_decision(tdkt) if tdkt else None,
         "ratio_decisions_per_s": (tdkt.decisions_per_s / raw.decisions_per_s)
         if raw and tdkt and raw.decisions_per_s
         else None,
