@@ -5,7 +5,7 @@ UV := .tools/bin/uv
 UV_VERSION := 0.13.8
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test bench lint env demo
+.PHONY: run test check bench lint env demo
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -20,8 +20,15 @@ env: .venv/.synced
 run: .venv/.synced
 	$(UV) run --frozen python -m deploy.launcher $(ARGS)
 
-test: .venv/.synced
+# The quality gates (lint, format, types, import contracts), then the tests: what CI runs.
+test: check
 	$(UV) run --frozen pytest $(ARGS)
+
+check: .venv/.synced
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy
+	$(UV) run --frozen lint-imports
 
 bench: .venv/.synced
 	$(UV) run --frozen python -m bench $(ARGS)
@@ -29,5 +36,4 @@ bench: .venv/.synced
 demo: .venv/.synced
 	$(UV) run --frozen python -m deploy.demo $(ARGS)
 
-lint: .venv/.synced
-	$(UV) run --frozen ruff check .
+lint: check

@@ -142,7 +142,7 @@ async def _at(w: Env, handle: WorkflowHandle, agency: str) -> None:
 
 
 async def _record(handle: WorkflowHandle, name: str) -> None:
-    """On request (TDKT_RECORD_HISTORIES=1), keep this run's history for tests/unit/test_replay.py."""
+    """On request (TDKT_RECORD_HISTORIES=1), keep this run's history for tests/unit/workflows/test_replay.py."""
     if os.environ.get("TDKT_RECORD_HISTORIES"):
         history = await handle.fetch_history()
         (Path(__file__).parents[1] / "replay" / f"{name}.json").write_text(history.to_json(), encoding="utf-8")

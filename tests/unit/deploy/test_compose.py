@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from shared.contracts.events import ALL_TOPICS
 from shared.contracts.tiers import TIER_ORDER, Tier
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 

@@ -12,7 +12,7 @@ from services.kit.reviews.readiness import council_outcome, forward_problems
 from services.kit.workflow_client import DecisionRejected
 from shared.contracts.nomination import HoldInput, Update
 from shared.contracts.tiers import Tier
-from tests.integration.test_councils_http import (
+from tests.integration.kit.test_councils import (
     AGENCY,
     CHAIR,
     CLERK,

@@ -1,10 +1,13 @@
 """The audit chain verifies, and any edit of a stored record is detected."""
 
+import asyncio
 from datetime import UTC, datetime
 
 from sqlalchemy import text
+from sqlmodel import select
 
-from shared.platform.audit import append_audit, verify_chain
+from services.kit.registry.models import Agency
+from shared.platform.audit import GENESIS, append_audit, verify_chain
 from shared.platform.db import transaction
 
 
@@ -24,11 +27,14 @@ async def test_chain_verifies_and_detects_tampering(sessions):
                 details={"step": i},
             )
     async with transaction(sessions) as session:
+        stored = (await session.execute(text("select seq, prev_hash, hash from audit_record order by seq"))).all()
+        # Each record links to the one before it, from the genesis hash; the head is the last hash.
+        assert [row.prev_hash for row in stored] == [GENESIS, stored[0].hash, stored[1].hash]
         assert await verify_chain(session) == {
             "valid": True,
             "records": 3,
             "broken_at_seq": None,
-            "head": (await verify_chain(session))["head"],
+            "head": stored[-1].hash,
         }
         await session.execute(text("update audit_record set reason = 'Không đủ' where seq = 2"))
     async with transaction(sessions) as session:
@@ -38,11 +44,6 @@ async def test_chain_verifies_and_detects_tampering(sessions):
 
 async def test_concurrent_writers_never_clash_on_a_sequence_number(sessions):
     """Twenty transactions that read something, then append, all at once: every one commits first time."""
-    import asyncio
-
-    from sqlmodel import select
-
-    from services.kit.registry.models import Agency
 
     async def one(i: int) -> None:
         async with transaction(sessions) as session:

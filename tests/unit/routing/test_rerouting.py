@@ -7,7 +7,7 @@ import pytest
 from shared.rerouting import NeedsChoice, Successors, managing_agency, reroute, touched
 from shared.routing import resolve_route
 from shared.rules.catalog import default_catalog
-from tests.unit.test_routing_rules import lookup_on
+from tests.unit.routing.test_routing import lookup_on
 
 BEFORE, EFFECTIVE = date(2025, 5, 15), date(2025, 7, 1)
 SCHOOL, HON_DAT, KIEN_GIANG, BINH_SON = "U91-0001", "D903", "P91", "C30823"

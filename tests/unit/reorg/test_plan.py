@@ -23,7 +23,7 @@ from shared.reorg import (
 )
 from shared.reorg.snapshot import COMMUNE_KINDS
 
-EXAMPLE = Path(__file__).parents[2] / "shared" / "reorg" / "data" / "example-2026.yaml"
+EXAMPLE = Path(__file__).parents[3] / "shared" / "reorg" / "data" / "example-2026.yaml"
 EVE = date(2025, 6, 30)
 DIVIDED = "C31268"  # Xã Tân Thạnh (Thới Lai, Cần Thơ): default C31288, other candidate C31666
 HON_DAT_SUCCESSORS = ("C30760", "C30817", "C30823", "C30826", "C30835", "C30838")

@@ -16,7 +16,7 @@ from temporalio.worker import Replayer
 from workflows.nomination.workflows import NominationWorkflow
 from workflows.reorganization.workflows import ReorganizationWorkflow
 
-HISTORIES = sorted((Path(__file__).parents[1] / "replay").glob("*.json"))
+HISTORIES = sorted((Path(__file__).parents[2] / "replay").glob("*.json"))
 
 
 def test_there_are_recorded_histories():
