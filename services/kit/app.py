@@ -13,7 +13,7 @@ from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from services.kit import deps
 from services.kit.audit import api as audit_api
 from services.kit.catalog import api as catalog_api
 from services.kit.consultation import api as consultation_api
@@ -135,6 +136,11 @@ def create_app(
             log.info("service.stopped", tier=settings.tier.value)
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+
+    @app.get("/health", tags=["ops"], summary="Liveness (no authentication)")
+    async def health(config: ServiceSettings = Depends(deps.settings)) -> dict[str, str]:
+        return {"status": "ok", "tier": config.tier.value, "business_date": config.today().isoformat()}
+
     for domain in DOMAINS:
         app.include_router(domain.router)
     for extra in routers:

@@ -1,17 +1,11 @@
 """Who the caller is."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller
 
 router = APIRouter()
-
-
-@router.get("/health", tags=["ops"], summary="Liveness (no authentication)")
-async def health(request: Request) -> dict[str, str]:
-    settings = request.app.state.kit.settings
-    return {"status": "ok", "tier": settings.tier.value, "business_date": settings.today().isoformat()}
 
 
 @router.get("/me", tags=["officers"], summary="Who the token belongs to")
