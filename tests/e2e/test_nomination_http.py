@@ -83,6 +83,13 @@ async def snapshot(system, nomination_id: str) -> tuple:
 async def test_disallowed_decisions_are_refused_and_change_nothing(system):
     nomination_id = (await draft_and_submit(system[Tier.UNIT], SCHOOL, "HCLD_HANG_BA", "Trần Văn Bảo"))["nomination_id"]
     await wait_pending(system[Tier.UNIT], SCHOOL, nomination_id)
+
+    async def clock_started() -> str | None:
+        status = await system[Tier.UNIT].get(f"/nominations/{nomination_id}/status", headers=auth(SCHOOL, "clerk"))
+        return status.json()["due_on"]
+
+    # The step's deadline is recorded just after the inbox row: count the records once it is.
+    await eventually(clock_started, what="the unit's deadline to be set")
     before = await snapshot(system, nomination_id)
 
     wrong_role = await decide(system[Tier.UNIT], SCHOOL, nomination_id, "forward", role="clerk")
