@@ -16,7 +16,8 @@ from datetime import date
 
 from shared.contracts.nomination import RouteStep
 from shared.contracts.tiers import Tier
-from shared.rules.catalog import Catalog, Citation
+from shared.rules.catalog import Catalog
+from shared.rules.datafiles import Citation
 from shared.rules.movements import Movement, movement
 
 # Decree 91/2017 Art. 46(1), confirmed by MOHA in 2022; its place in the 2022 Law or Decree 152

@@ -16,17 +16,8 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from shared.rules.catalog import (
-    DATA_DIR,
-    Catalog,
-    CatalogError,
-    Citation,
-    _entry_name,
-    _FieldError,
-    _model,
-    _read_yaml,
-    default_catalog,
-)
+from shared.rules.catalog import Catalog, default_catalog
+from shared.rules.datafiles import DATA_DIR, CatalogError, Citation, FieldError, entry_name, parse_model, read_yaml
 
 BALLOTS_FILE = DATA_DIR / "ballots.yaml"
 Level = Literal["unit", "district", "province", "central"]  # the tier of the council's agency
@@ -96,7 +87,7 @@ class Override(_Config):
     def _sets_something(self) -> Override:
         settings = (self.quorum, self.max_rounds, self.after_last_round)
         if not self.thresholds and all(value is None for value in settings):
-            raise _FieldError("quorum", "an override sets quorum, max_rounds, after_last_round or thresholds")
+            raise FieldError("quorum", "an override sets quorum, max_rounds, after_last_round or thresholds")
         return self
 
     def applies(self, level: str, sector: str | None, agency: str | None) -> bool:
@@ -147,7 +138,7 @@ def load_ballot_rules(path: Path = BALLOTS_FILE, catalog: Catalog | None = None)
     """Load and cross-check a ballots file; errors are `CatalogError`s naming file, entry, field."""
     catalog = catalog or default_catalog()
     name = path.name
-    raw = _read_yaml(path, name)
+    raw = read_yaml(path, name)
     if not isinstance(raw, dict) or not isinstance(raw.get("defaults"), dict):
         raise CatalogError(name, None, "defaults", "the file must be a mapping with a 'defaults' mapping")
     extra = sorted(str(key) for key in raw if key not in ("defaults", "overrides"))
@@ -161,10 +152,10 @@ def load_ballot_rules(path: Path = BALLOTS_FILE, catalog: Catalog | None = None)
     entries = raw.get("overrides") or []
     if not isinstance(entries, list):
         raise CatalogError(name, None, "overrides", "must be a list")
-    defaults = _model(Defaults, raw["defaults"], name, "defaults")
+    defaults = parse_model(Defaults, raw["defaults"], name, "defaults")
     overrides: list[Override] = []
     for index, entry in enumerate(entries):
-        override = _model(Override, entry, name, _entry_name(entry, index))
+        override = parse_model(Override, entry, name, entry_name(entry, index))
         if any(o.code == override.code for o in overrides):
             raise CatalogError(name, override.code, "code", "is defined twice")
         for code in override.thresholds:

@@ -18,7 +18,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.rules.catalog import DATA_DIR, Catalog, CatalogError, Citation, RecipientKind, _model, _read_yaml
+from shared.rules.catalog import Catalog
+from shared.rules.catalog_entries import RecipientKind
+from shared.rules.datafiles import DATA_DIR, CatalogError, Citation, parse_model, read_yaml
 
 BASE_SALARY_FILE = DATA_DIR / "base_salary.yaml"
 
@@ -104,7 +106,7 @@ def _is_default(citation: Citation) -> bool:
 def load_base_salary(path: Path = BASE_SALARY_FILE) -> BaseSalaryTable:
     """Load and check the table: known keys only, amounts > 0, effective dates strictly increasing."""
     name = path.name
-    raw: Any = _read_yaml(path)
+    raw: Any = read_yaml(path)
     if not (isinstance(raw, dict) and isinstance(raw.get("rates"), list) and raw["rates"]):
         raise CatalogError(name, None, "rates", "the file must be a mapping whose 'rates' is a non-empty list")
     extra = sorted(str(k) for k in raw if k not in ("rates", "rounding"))
@@ -117,7 +119,7 @@ def load_base_salary(path: Path = BASE_SALARY_FILE) -> BaseSalaryTable:
         entry = f"rates #{index + 1}" + (
             f" ({item['valid_from']})" if isinstance(item, dict) and "valid_from" in item else ""
         )
-        rate = _model(BaseSalaryRate, item, name, entry)
+        rate = parse_model(BaseSalaryRate, item, name, entry)
         if rates and rate.valid_from <= rates[-1].valid_from:
             raise CatalogError(
                 name,
@@ -127,7 +129,7 @@ def load_base_salary(path: Path = BASE_SALARY_FILE) -> BaseSalaryTable:
                 "(rows are in increasing date order)",
             )
         rates.append(rate)
-    rounding = _model(Rounding, raw["rounding"], name, "rounding")
+    rounding = parse_model(Rounding, raw["rounding"], name, "rounding")
     return BaseSalaryTable(tuple(rates), rounding)
 
 

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from shared.rules.catalog import DATA_DIR, CatalogError, Citation, _model, _read_yaml
+from shared.rules.datafiles import DATA_DIR, CatalogError, Citation, parse_model, read_yaml
 
 # Vietnam has no daylight saving: dates of instants (deadlines, "today") are taken here.
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -195,7 +195,7 @@ def _days(first: date, last: date) -> Iterable[date]:
 
 def load_calendar(path: Path = CALENDAR_FILE) -> WorkingCalendar:
     """The calendar with the official adjustments in `path`; a bad file raises CatalogError."""
-    raw: Any = _read_yaml(path)
+    raw: Any = read_yaml(path)
     if not isinstance(raw, dict):
         raise CatalogError(path.name, None, None, "must be a mapping with 'breaks', 'working_days'")
     extra = sorted(str(k) for k in raw if k not in CalendarFile.model_fields)
@@ -203,8 +203,8 @@ def load_calendar(path: Path = CALENDAR_FILE) -> WorkingCalendar:
         raise CatalogError(path.name, None, extra[0], "unknown top-level key")
     for key, cls in (("breaks", Break), ("working_days", DeclaredWorkingDay)):
         for index, item in enumerate(raw.get(key) or []):
-            _model(cls, item, path.name, f"{key} #{index + 1}")
-    return WorkingCalendar(_model(CalendarFile, raw, path.name, None), file=path.name)
+            parse_model(cls, item, path.name, f"{key} #{index + 1}")
+    return WorkingCalendar(parse_model(CalendarFile, raw, path.name, None), file=path.name)
 
 
 @cache

@@ -15,7 +15,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.rules.calendar import WorkingCalendar, default_calendar
-from shared.rules.catalog import DATA_DIR, CatalogError, Citation, _model, _read_yaml
+from shared.rules.datafiles import DATA_DIR, CatalogError, Citation, parse_model, read_yaml
 
 Level = Literal[
     "unit",
@@ -89,7 +89,7 @@ def load_deadlines(
     path: Path = DATA_DIR / "deadlines.yaml", authorities: Path = DATA_DIR / "authorities.yaml"
 ) -> DeadlineTable:
     name = path.name
-    raw: Any = _read_yaml(path)
+    raw: Any = read_yaml(path)
     if not (isinstance(raw, dict) and isinstance(raw.get("levels"), dict) and isinstance(raw.get("rules"), list)):
         raise CatalogError(name, None, None, "must map 'levels' to a mapping and 'rules' to a list")
     extra = sorted(str(k) for k in raw if k not in ("levels", "rules"))
@@ -111,7 +111,7 @@ def load_deadlines(
         raise CatalogError(name, "levels", key, f"unknown level; known: {list(LEVELS)}")
     rules: dict[tuple[str, str], DeadlineRule] = {}
     for index, item in enumerate(raw["rules"]):
-        rule = _model(DeadlineRule, item, name, _entry_name(item, index))
+        rule = parse_model(DeadlineRule, item, name, _entry_name(item, index))
         if (rule.level, rule.step) in rules:
             raise CatalogError(name, f"{rule.level}/{rule.step}", "step", "is defined twice")
         rules[(rule.level, rule.step)] = rule
@@ -125,7 +125,7 @@ def _entry_name(item: Any, index: int) -> str:
 
 
 def _authority_codes(path: Path) -> set[str]:
-    raw = _read_yaml(path)
+    raw = read_yaml(path)
     entries = raw.get("authorities") if isinstance(raw, dict) else None
     if not isinstance(entries, list):
         raise CatalogError(path.name, None, None, "must be a mapping with a list 'authorities'")

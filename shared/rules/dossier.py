@@ -17,18 +17,9 @@ from typing import Any, get_args
 from pydantic import Field, model_validator
 
 from shared.contracts.nomination import DocumentRef
-from shared.rules.catalog import (
-    DATA_DIR,
-    Catalog,
-    CatalogError,
-    Citation,
-    DocumentKind,
-    _FieldError,
-    _model,
-    _read_yaml,
-    _Strict,
-    default_catalog,
-)
+from shared.rules.catalog import Catalog, default_catalog
+from shared.rules.catalog_entries import DocumentKind
+from shared.rules.datafiles import DATA_DIR, CatalogError, Citation, FieldError, StrictModel, parse_model, read_yaml
 from shared.rules.deadlines import LEVELS, Level
 
 BALLOT_RESULTS = "ket_qua_bo_phieu"
@@ -48,7 +39,7 @@ DOCUMENT_NAMES_VI: dict[str, str] = {
 }
 
 
-class LevelOverride(_Strict):
+class LevelOverride(StrictModel):
     """What the agency at one level asks for beyond (or instead of) the catalog dossier."""
 
     level: Level
@@ -60,14 +51,14 @@ class LevelOverride(_Strict):
     @model_validator(mode="after")
     def _says_something(self) -> LevelOverride:
         if not self.add and not self.drop:
-            raise _FieldError("add", "an override must add or drop at least one document kind")
+            raise FieldError("add", "an override must add or drop at least one document kind")
         for name in ("awards", "add", "drop"):
             items = getattr(self, name)
             if len(set(items)) != len(items):
-                raise _FieldError(name, f"lists an item twice: {items}")
+                raise FieldError(name, f"lists an item twice: {items}")
         both = sorted(set(self.add) & set(self.drop))
         if both:
-            raise _FieldError("drop", f"kind(s) {both} are both added and dropped")
+            raise FieldError("drop", f"kind(s) {both} are both added and dropped")
         return self
 
 
@@ -86,7 +77,7 @@ class DossierLevels:
 def load_dossier_levels(path: Path = DATA_DIR / "dossier_levels.yaml", catalog: Catalog | None = None) -> DossierLevels:
     """Load and check the overrides; award codes are checked against `catalog` (the shipped one by default)."""
     name = path.name
-    raw: Any = _read_yaml(path)
+    raw: Any = read_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("overrides"), list):
         raise CatalogError(name, None, "overrides", "must be a mapping with a list 'overrides' (give [] for none)")
     extra = sorted(str(k) for k in raw if k != "overrides")
@@ -97,7 +88,7 @@ def load_dossier_levels(path: Path = DATA_DIR / "dossier_levels.yaml", catalog: 
     scopes: dict[tuple[str, str], str] = {}
     for index, item in enumerate(raw["overrides"]):
         entry = _entry_name(item, index)
-        override = _model(LevelOverride, item, name, entry)
+        override = parse_model(LevelOverride, item, name, entry)
         for code in override.awards:
             if code not in catalog.awards:
                 raise CatalogError(name, entry, "awards", f"unknown award '{code}'; see the catalog for codes")

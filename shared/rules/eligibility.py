@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from shared.rules.catalog import AwardMode, Catalog, CatalogError, RecipientKind, default_catalog
+from shared.rules.catalog import Catalog, default_catalog
+from shared.rules.catalog_entries import AwardMode, RecipientKind
 from shared.rules.criteria import MODE_VI, STATUS_VI, Finding, Status, _Context, _evaluate
+from shared.rules.datafiles import CatalogError
 from shared.rules.history import LABELS_VI, NomineeHistory
 from shared.rules.rulesets import (
     RULESETS_DIR,

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from shared.rules.catalog import AwardMode
+from shared.rules.catalog_entries import AwardMode
 
 Rating = Literal["xuat_sac", "tot", "hoan_thanh", "khong_hoan_thanh"]
 RATING_RANK: dict[str, int] = {"khong_hoan_thanh": 0, "hoan_thanh": 1, "tot": 2, "xuat_sac": 3}

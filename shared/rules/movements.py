@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.rules.catalog import DATA_DIR, CatalogError, Citation
+from shared.rules.datafiles import DATA_DIR, CatalogError, Citation
 
 
 class Movement(BaseModel):

@@ -1,6 +1,6 @@
 """JSON Schema of an award-catalog file (`shared/rules/data/catalog/*.yaml`), for editors and reviewers.
 
-`docs/catalog.schema.json` is generated from the Pydantic models in `shared.rules.catalog`;
+`docs/catalog.schema.json` is generated from the Pydantic models in `shared.rules.catalog_entries`;
 regenerate it with `python -m shared.rules.schema` (tests/unit/test_catalog.py checks it is current).
 The schema covers each file's shape only: the cross-file checks (known regimes and authorities,
 unique codes, lower forms that exist, every cited field cited) run in `load_catalog`.
@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.rules.catalog import AwardEntry
+from shared.rules.catalog_entries import AwardEntry
 
 SCHEMA_PATH = Path(__file__).parents[2] / "docs" / "catalog.schema.json"
 
