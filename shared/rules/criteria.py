@@ -21,7 +21,7 @@ from shared.rules.history import (
     NomineeHistory,
     at_least,
 )
-from shared.rules.rulesets import (
+from shared.rules.ruleset_criteria import (
     AllOfParams,
     AnyOfParams,
     CollectiveShareParams,
@@ -30,11 +30,11 @@ from shared.rules.rulesets import (
     Criterion,
     HoldsTitleParams,
     InitiativeScopeParams,
-    Principles,
     PriorAwardThenYearsParams,
     RatingAtLeastParams,
     ServiceYearsParams,
 )
+from shared.rules.rulesets import Principles
 
 Status = Literal["met", "not_met", "unknown"]
 STATUS_VI = {"met": "đạt", "not_met": "không đạt", "unknown": "chưa đủ dữ liệu"}

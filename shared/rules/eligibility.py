@@ -19,17 +19,17 @@ from shared.rules.catalog_entries import AwardMode, RecipientKind
 from shared.rules.criteria import MODE_VI, STATUS_VI, Finding, Status, _Context, _evaluate
 from shared.rules.datafiles import CatalogError
 from shared.rules.history import LABELS_VI, NomineeHistory
+from shared.rules.ruleset_criteria import Criterion
 from shared.rules.rulesets import (
     RULESETS_DIR,
-    Criterion,
+    AwardView,
     Principle,
     RuleSet,
     RulesetError,
-    _AwardView,
-    _merge,
     default_rulesets,
     load_ruleset,
     load_rulesets,
+    merge_award,
     rulesets_for,
 )
 
@@ -155,7 +155,7 @@ def _initiative_once(ctx: _Context) -> Finding:
     return Finding(status, detail, evidence)
 
 
-def _mode_and_recipient(ctx: _Context, view: _AwardView, catalog: Catalog | None, note: str) -> Finding:
+def _mode_and_recipient(ctx: _Context, view: AwardView, catalog: Catalog | None, note: str) -> Finding:
     entry = catalog.awards.get(ctx.award_code) if catalog else None
     modes = entry.modes if entry else view.modes
     recipients = entry.recipients if entry else view.recipients
@@ -233,7 +233,7 @@ def check_eligibility(
     catalog_note = ""
     if catalog is None:
         catalog, catalog_note = _load_catalog()
-    view = _merge(stack, award_code)
+    view = merge_award(stack, award_code)
     labels = {k: v for layer in stack for k, v in layer.labels.items()}
     ctx = _Context(
         history,
@@ -293,7 +293,7 @@ def _criterion_result(criterion: Criterion, finding: Finding) -> CriterionResult
     )
 
 
-def _no_criteria(ctx: _Context, view: _AwardView, stack: Sequence[RuleSet], regime: str) -> CriterionResult:
+def _no_criteria(ctx: _Context, view: AwardView, stack: Sequence[RuleSet], regime: str) -> CriterionResult:
     where = ", ".join(layer.code for layer in stack)
     return CriterionResult(
         "rules.none",

@@ -21,8 +21,9 @@ it ``applies_to`` and, per award, either ``replace``s the award's criteria or ``
             for_modes: [cong_trang]       # optional; this is the default
             for_recipients: [individual]  # optional; default: every recipient kind
 
-The rules (`rule:`) and their parameters are the ``*Params`` models below; the functions that
-evaluate them are in ``criteria.py``.
+The rules (`rule:`) and their parameters are the ``*Params`` models of ``ruleset_criteria.py``;
+the functions that evaluate them are in ``criteria.py``. Here: the file's models, its loader and
+checks, and how layers merge into the criteria of one award.
 """
 
 from __future__ import annotations
@@ -31,197 +32,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from shared.rules.catalog import AwardMode, Citation, RecipientKind
-from shared.rules.history import Rating, Scope
+from shared.rules.catalog_entries import AwardMode, RecipientKind
+from shared.rules.datafiles import Citation, StrictModel
+from shared.rules.history import Rating
+from shared.rules.ruleset_criteria import RULE_NAMES, Criterion
 
 RULESETS_DIR = Path(__file__).parent / "data" / "rulesets"
-InitiativeType = Literal["sang_kien", "de_tai"]
 
 
-# ---------------------------------------------------------------- rule set schema
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _cong_trang() -> list[AwardMode]:
-    return ["cong_trang"]
-
-
-def _both_types() -> list[InitiativeType]:
-    return ["sang_kien", "de_tai"]
-
-
-class RatingAtLeastParams(_Strict):
-    """The nomination year's rating is at least `min`."""
-
-    rule: Literal["rating_at_least"]
-    min: Rating
-
-
-class AnyOfParams(_Strict):
-    rule: Literal["any_of"]
-    criteria: list[Criterion] = Field(min_length=1)
-
-
-class AllOfParams(_Strict):
-    rule: Literal["all_of"]
-    criteria: list[Criterion] = Field(min_length=1)
-
-
-class ConsecutiveTitlesParams(_Strict):
-    """`count` consecutive `title` awards, the last in the year(s) `ends` names.
-
-    Titles are consecutive when at most `period_years` apart (1 for yearly titles, 3 for a title
-    earned once per three-year CSTĐCS cycle). The conferring agency is ignored, so a streak runs
-    across the 2025 reorganisation.
-    """
-
-    rule: Literal["consecutive_titles"]
-    title: str
-    count: int = Field(ge=1)
-    ends: Literal["nomination_year", "previous_year", "nomination_or_previous"]
-    period_years: int = Field(default=1, ge=1)
-    count_modes: list[AwardMode] = Field(default_factory=_cong_trang)
-
-
-class ConsecutiveRatingsParams(_Strict):
-    """`count` consecutive years rated at least `min`, ending at the nomination year."""
-
-    rule: Literal["consecutive_ratings"]
-    min: Rating
-    count: int = Field(ge=1)
-
-
-class InitiativeScopeParams(_Strict):
-    """`count` unused initiatives recognised at `scope` or wider, within the last `within_years`
-    years up to the nomination year (None: any time)."""
-
-    rule: Literal["initiative_scope"]
-    scope: Scope
-    count: int = Field(default=1, ge=1)
-    types: list[InitiativeType] = Field(default_factory=_both_types)
-    within_years: int | None = Field(ge=1)
-
-
-class PriorAwardThenYearsParams(_Strict):
-    """One of `prior`, then ≥`years` consecutive years up to the nomination year rated at least
-    `min_rating`, with ≥`cstdcs` `cstdcs_title` years and ≥`xuat_sac` excellent years among them."""
-
-    rule: Literal["prior_award_then_years"]
-    prior: list[str] = Field(min_length=1)
-    years: int = Field(ge=1)
-    min_rating: Rating = "tot"
-    cstdcs: int = Field(default=0, ge=0)
-    xuat_sac: int = Field(default=0, ge=0)
-    cstdcs_title: str = "CSTD_CO_SO"
-    restart_after_same_award: bool
-    count_modes: list[AwardMode] = Field(default_factory=_cong_trang)
-
-
-class HoldsTitleParams(_Strict):
-    rule: Literal["holds_title"]
-    award_codes: list[str] = Field(min_length=1)
-    count_modes: list[AwardMode] = Field(default_factory=_cong_trang)
-
-
-class ServiceYearsParams(_Strict):
-    """≥`min_years` of service in `roles` up to the nomination year; hardship years × multiplier."""
-
-    rule: Literal["service_years"]
-    min_years: float = Field(gt=0)
-    roles: list[Literal["teaching", "managing", "other"]] = Field(min_length=1)
-    hardship_multiplier: float = Field(default=1, ge=1)
-
-
-class CollectiveShareParams(_Strict):
-    """Checks on the collective's nomination year; optional member counts follow `when_missing`."""
-
-    rule: Literal["collective_share"]
-    min_rating: Rating | None = None
-    lddt_share: float | None = Field(default=None, gt=0, le=1)
-    max_disciplined_warning: int | None = Field(default=None, ge=0)
-    all_members_complete: bool = False
-    min_cstdcs_members: int | None = Field(default=None, ge=1)
-    when_missing: Literal["unknown", "skip"] = "unknown"
-
-    @model_validator(mode="after")
-    def _checks_something(self) -> CollectiveShareParams:
-        if (
-            self.min_rating,
-            self.lddt_share,
-            self.max_disciplined_warning,
-            self.min_cstdcs_members,
-        ) == (None, None, None, None) and not self.all_members_complete:
-            raise ValueError("collective_share needs at least one check")
-        return self
-
-
-Params = Annotated[
-    RatingAtLeastParams
-    | AnyOfParams
-    | AllOfParams
-    | ConsecutiveTitlesParams
-    | ConsecutiveRatingsParams
-    | InitiativeScopeParams
-    | PriorAwardThenYearsParams
-    | HoldsTitleParams
-    | ServiceYearsParams
-    | CollectiveShareParams,
-    Field(discriminator="rule"),
-]
-RuleName = Literal[
-    "rating_at_least",
-    "any_of",
-    "all_of",
-    "consecutive_titles",
-    "consecutive_ratings",
-    "initiative_scope",
-    "prior_award_then_years",
-    "holds_title",
-    "service_years",
-    "collective_share",
-]
-RULE_NAMES = set(RuleName.__args__)  # type: ignore[attr-defined]
-
-
-class Criterion(_Strict):
-    code: str = Field(pattern=r"^[a-z0-9_.]+$")
-    rule: RuleName
-    description: str = Field(min_length=1)
-    params: Params
-    citation: Citation | None = Field(default=None, description="Required at top level; nested ones inherit")
-    regimes: list[str] | None = None
-    for_modes: list[AwardMode] = Field(default_factory=_cong_trang)
-    for_recipients: list[RecipientKind] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _tag_params(cls, data: Any) -> Any:
-        # The `params` union is told apart by the criterion's own `rule`.
-        if isinstance(data, dict) and isinstance(data.get("params"), dict):
-            return {**data, "params": {"rule": data.get("rule"), **data["params"]}}
-        return data
-
-    def applies(self, regime: str, mode: str, recipient_kind: str) -> bool:
-        return (
-            (self.regimes is None or regime in self.regimes)
-            and mode in self.for_modes
-            and (self.for_recipients is None or recipient_kind in self.for_recipients)
-        )
-
-
-AnyOfParams.model_rebuild()
-AllOfParams.model_rebuild()
-
-
-class AwardRules(_Strict):
+class AwardRules(StrictModel):
     recipients: list[RecipientKind] | None = None
     modes: list[AwardMode] | None = None
     note: str | None = None
@@ -248,7 +72,7 @@ class AwardRules(_Strict):
         return self.criteria if self.criteria is not None else self.replace or self.add or []
 
 
-class Principle(_Strict):
+class Principle(StrictModel):
     description: str
     citation: Citation
 
@@ -262,7 +86,7 @@ class Maternity(Principle):
     bridges_title_streaks: bool
 
 
-class Principles(_Strict):
+class Principles(StrictModel):
     hold: Principle
     discipline: Principle
     evidence_modes: EvidenceModes
@@ -272,7 +96,7 @@ class Principles(_Strict):
     mode_and_recipient: Principle
 
 
-class RuleSet(_Strict):
+class RuleSet(StrictModel):
     code: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     name: str
     extends: str | None = None
@@ -362,7 +186,7 @@ def load_rulesets(directory: Path = RULESETS_DIR) -> dict[str, RuleSet]:
             claimed[province] = ruleset.code
         stack = _stack(sets, ruleset)
         for code in ruleset.awards:
-            _merge(stack, code)
+            merge_award(stack, code)
     return sets
 
 
@@ -395,14 +219,17 @@ def rulesets_for(province_code: str | None = None, rulesets: Mapping[str, RuleSe
 
 
 @dataclass(frozen=True)
-class _AwardView:
+class AwardView:
+    """One award as a province's layer stack sees it: criteria merged, the rest from the top layer that says."""
+
     criteria: list[Criterion]
     recipients: list[RecipientKind] | None
     modes: list[AwardMode] | None
     note: str | None
 
 
-def _merge(stack: Sequence[RuleSet], code: str) -> _AwardView:
+def merge_award(stack: Sequence[RuleSet], code: str) -> AwardView:
+    """Award `code` through the layers, base first: `replace` (or `criteria`) resets, `add` extends."""
     criteria: list[Criterion] = []
     recipients = modes = note = None
     for layer in stack:
@@ -426,4 +253,4 @@ def _merge(stack: Sequence[RuleSet], code: str) -> _AwardView:
             block.modes or modes,
             block.note or note,
         )
-    return _AwardView(criteria, recipients, modes, note)
+    return AwardView(criteria, recipients, modes, note)
