@@ -16,8 +16,9 @@ from typing import Any, Literal
 
 from shared.rules.catalog import Catalog, default_catalog
 from shared.rules.catalog_entries import AwardMode, RecipientKind
-from shared.rules.criteria import MODE_VI, STATUS_VI, Finding, Status, _Context, _evaluate
+from shared.rules.criteria import evaluate
 from shared.rules.datafiles import CatalogError
+from shared.rules.findings import MODE_VI, STATUS_VI, Finding, RuleContext, Status
 from shared.rules.history import LABELS_VI, NomineeHistory
 from shared.rules.ruleset_criteria import Criterion
 from shared.rules.rulesets import (
@@ -102,7 +103,7 @@ def _outcome(results: Iterable[CriterionResult]) -> Outcome:
 # ---------------------------------------------------------------- general principles (§3.1)
 
 
-def _hold(ctx: _Context) -> Finding:
+def _hold(ctx: RuleContext) -> Finding:
     holds = ctx.history.holds
     open_ = [h for h in holds if h.active_on(ctx.on)]
     evidence = [
@@ -113,14 +114,14 @@ def _hold(ctx: _Context) -> Finding:
     return Finding("not_met" if open_ else "met", detail, evidence or ["Không có vụ việc nào"])
 
 
-def _discipline(ctx: _Context) -> Finding:
+def _discipline(ctx: RuleContext) -> Finding:
     active = [d for d in ctx.history.disciplines if d.active_on(ctx.on)]
     detail = f"đang chịu kỷ luật ({', '.join(d.level for d in active)})" if active else "không đang chịu kỷ luật"
     evidence = ctx.discipline_lines(all_=True) or ["Không có kỷ luật"]
     return Finding("not_met" if active else "met", detail, evidence)
 
 
-def _one_achievement(ctx: _Context, achievement: str | None) -> Finding:
+def _one_achievement(ctx: RuleContext, achievement: str | None) -> Finding:
     same = [a for a in ctx.history.awards if achievement and a.achievement == achievement]
     if ctx.mode == "cong_trang":
         same += [
@@ -139,7 +140,7 @@ def _one_achievement(ctx: _Context, achievement: str | None) -> Finding:
     return Finding("not_met" if same else "met", detail, evidence)
 
 
-def _initiative_once(ctx: _Context) -> Finding:
+def _initiative_once(ctx: RuleContext) -> Finding:
     used, known = ctx.history.used_initiatives(), ctx.history.initiatives
     reused = [i for i in ctx.claimed if i in used]
     missing = [i for i in ctx.claimed if i not in known]
@@ -155,7 +156,7 @@ def _initiative_once(ctx: _Context) -> Finding:
     return Finding(status, detail, evidence)
 
 
-def _mode_and_recipient(ctx: _Context, view: AwardView, catalog: Catalog | None, note: str) -> Finding:
+def _mode_and_recipient(ctx: RuleContext, view: AwardView, catalog: Catalog | None, note: str) -> Finding:
     entry = catalog.awards.get(ctx.award_code) if catalog else None
     modes = entry.modes if entry else view.modes
     recipients = entry.recipients if entry else view.recipients
@@ -235,7 +236,7 @@ def check_eligibility(
         catalog, catalog_note = _load_catalog()
     view = merge_award(stack, award_code)
     labels = {k: v for layer in stack for k, v in layer.labels.items()}
-    ctx = _Context(
+    ctx = RuleContext(
         history,
         award_code,
         mode,
@@ -260,7 +261,7 @@ def check_eligibility(
     applicable = [c for c in view.criteria if c.applies(regime, mode, recipient_kind)]
     # A service that holds no history at all for the nominee cannot say a criterion is not met:
     # every criterion is unknown, and a person must judge (the submission only warns).
-    judge = _evaluate if history.facts() else _no_history
+    judge = evaluate if history.facts() else _no_history
     results += [_criterion_result(c, judge(c, ctx)) for c in applicable] or [_no_criteria(ctx, view, stack, regime)]
     return Verdict(
         award_code,
@@ -275,7 +276,7 @@ def check_eligibility(
     )
 
 
-def _no_history(criterion: Criterion, ctx: _Context) -> Finding:
+def _no_history(criterion: Criterion, ctx: RuleContext) -> Finding:
     return Finding("unknown", "chưa có dữ liệu", ["Chưa có hồ sơ quá trình (lịch sử) của đối tượng tại cơ quan này"])
 
 
@@ -293,7 +294,7 @@ def _criterion_result(criterion: Criterion, finding: Finding) -> CriterionResult
     )
 
 
-def _no_criteria(ctx: _Context, view: AwardView, stack: Sequence[RuleSet], regime: str) -> CriterionResult:
+def _no_criteria(ctx: RuleContext, view: AwardView, stack: Sequence[RuleSet], regime: str) -> CriterionResult:
     where = ", ".join(layer.code for layer in stack)
     return CriterionResult(
         "rules.none",
