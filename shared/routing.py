@@ -17,6 +17,7 @@ from datetime import date
 from shared.contracts.nomination import RouteStep
 from shared.contracts.tiers import Tier
 from shared.rules.catalog import Catalog
+from shared.rules.catalog_entries import Authority
 from shared.rules.datafiles import Citation
 from shared.rules.movements import Movement, movement
 
@@ -206,7 +207,7 @@ def _launcher(lookup: Lookup, mode: str, movement_code: str | None, on: date) ->
     return launcher
 
 
-def _holder(catalog: Catalog, agency: AgencyNode):  # type: ignore[no-untyped-def]
+def _holder(catalog: Catalog, agency: AgencyNode) -> Authority | None:
     return catalog.authority_of_agency(agency.code, agency.kind)
 
 

@@ -35,7 +35,7 @@ StepKind = Literal[
     "consultation",
 ]
 Escalation = Literal["notify_head", "reassign_substitute", "escalate_next_level"]
-LEVELS: tuple[str, ...] = get_args(Level)
+LEVELS: tuple[Level, ...] = get_args(Level)
 
 
 class DeadlineRule(BaseModel):
@@ -106,7 +106,7 @@ def load_deadlines(
                 raise CatalogError(name, "levels", level, f"unknown authority '{code}'")
             if code in levels:
                 raise CatalogError(name, "levels", level, f"'{code}' is also in '{levels[code]}'")
-            levels[code] = level  # type: ignore[assignment]
+            levels[code] = level
     for key in sorted(set(map(str, raw["levels"])) - set(LEVELS)):
         raise CatalogError(name, "levels", key, f"unknown level; known: {list(LEVELS)}")
     rules: dict[tuple[str, str], DeadlineRule] = {}
