@@ -14,6 +14,7 @@ from shared.reorg.apply import (
 )
 from shared.reorg.checks import check_plan
 from shared.reorg.generate import legacy_snapshot, plan_2025
+from shared.reorg.loading import load_plan
 from shared.reorg.plan import (
     AbolishTier,
     Dissolve,
@@ -24,7 +25,6 @@ from shared.reorg.plan import (
     PlanError,
     Rename,
     Split,
-    load_plan,
     parse_plan,
 )
 

@@ -1,18 +1,15 @@
 """A reorganization plan as data: what a resolution does to the hierarchy, operation by operation.
 
 A plan names the day it takes effect and a list of operations (merge, split, abolish a tier,
-rename, move, dissolve). It is loaded from YAML or JSON and checked against a registry snapshot
-before anything is applied (``checks.py``); ``apply.py`` turns it into closed and opened agency
-versions. Codes follow QĐ 19/2025/QĐ-TTg: a merged unit keeps the code of the unit hosting its
+rename, move, dissolve). It is read from YAML or JSON (``loading.py``) and checked against a
+registry snapshot before anything is applied (``checks.py``); ``apply.py`` turns it into closed
+and opened agency versions. Codes follow QĐ 19/2025/QĐ-TTg: a merged unit keeps the code of the unit hosting its
 headquarters, or takes a brand-new code; retired codes are never reused; renaming keeps the code.
 """
 
-import json
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.contracts.tiers import Tier
@@ -143,18 +140,3 @@ def parse_plan(data: dict[str, Any]) -> Plan:
             field = ".".join(str(part) for part in loc) or "-"
             problems.append(f"{where} field '{field}': {e['msg']}")
         raise PlanError(name, problems) from None
-
-
-def load_plan(path: str | Path) -> Plan:
-    """Read a plan from a ``.yaml``/``.yml`` or ``.json`` file and check it on its own terms.
-
-    Rules that need the registry (unknown codes, reused codes…) are checked by ``apply_plan``.
-    """
-    from shared.reorg.checks import check_plan  # checks imports this module
-
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    plan = parse_plan(data)
-    check_plan(plan)
-    return plan

@@ -24,7 +24,8 @@ from shared.platform.audit import append_audit
 from shared.platform.outbox import add_event
 from shared.reorg.apply import Application, apply_plan
 from shared.reorg.generate import plan_2025
-from shared.reorg.plan import Plan, PlanError, load_plan
+from shared.reorg.loading import load_plan
+from shared.reorg.plan import Plan, PlanError
 from shared.rerouting import NeedsChoice, Successors, plan_move
 from shared.routing import AgencyNode
 from shared.rules.catalog import default_catalog
