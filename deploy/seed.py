@@ -8,7 +8,8 @@ import sys
 from dataclasses import asdict
 from importlib import import_module
 
-from sqlmodel import select
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from deploy.demo_data import DEMO_OFFICERS, DEMO_UNITS, NATIONAL_BODIES, demo_token
 from services.kit.identity.models import Officer
@@ -39,9 +40,9 @@ async def seed(tier: Tier, database_url: str, *, officers: bool) -> dict[str, in
     return {"agencies_added": added, "officers_added": made}
 
 
-async def seed_officers(session, tier: Tier) -> int:  # type: ignore[no-untyped-def]
+async def seed_officers(session: AsyncSession, tier: Tier) -> int:
     codes = {code for code, _, _ in DEMO_OFFICERS}
-    tiers = dict((await session.exec(select(Agency.code, Agency.tier).where(Agency.code.in_(codes)))).all())
+    tiers = dict((await session.exec(select(Agency.code, Agency.tier).where(col(Agency.code).in_(codes)))).all())
     existing = set((await session.exec(select(Officer.id))).all())
     made = 0
     for agency_code, role, name in DEMO_OFFICERS:

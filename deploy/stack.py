@@ -7,6 +7,7 @@ service database, start every process, wait until each answers, stop them by PID
 import asyncio
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,11 @@ from services.kit.migrate import migrate_async
 from shared.contracts.tiers import TIER_ORDER, Tier
 
 DEFAULT_PORTS = {Tier.UNIT: 8001, Tier.DISTRICT: 8002, Tier.PROVINCE: 8003, Tier.CENTRAL: 8004}
+OnProgress = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    """Progress for callers that show none."""
 
 
 @dataclass
@@ -82,14 +88,14 @@ class Stack:
             env=config.env(None),
         )
 
-    async def prepare(self, *, officers: bool = True, progress=lambda _msg: None) -> None:  # type: ignore[no-untyped-def]
+    async def prepare(self, *, officers: bool = True, progress: OnProgress = _quiet) -> None:
         """Migrate and seed every service database (repeatable: existing rows are kept)."""
         for tier in TIER_ORDER:
             progress(f"migrating and seeding the {tier.value} database")
             await migrate_async(tier, self.config.database_urls[tier])
             await seed(tier, self.config.database_urls[tier], officers=officers)
 
-    def start(self, progress=lambda _msg: None) -> None:  # type: ignore[no-untyped-def]
+    def start(self, progress: OnProgress = _quiet) -> None:
         self.worker.start()
         for child in self.services.values():
             child.start()
