@@ -3,28 +3,27 @@
 Who you are comes from `--token` (or TDKT_TOKEN); which service answers from `--tier`, or else the
 service that knows the token. Service URLs come from TDKT_UNIT_URL … TDKT_CENTRAL_URL and default
 to the launcher's ports (http://127.0.0.1:8001 … 8004).
+
+Here: the app and the nomination commands. The central officers' commands are in
+``cli_central.py``, the HTTP client and error reporting in ``cli_client.py``, the printing in
+``cli_output.py``.
 """
 
 import base64
-import functools
 import hashlib
-import io
 import mimetypes
-import os
-import sys
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated
 
-import httpx
 import typer
 
+from deploy.cli_central import awards, reorganize
+from deploy.cli_client import CliError, Officer, Options, reports_errors
+from deploy.cli_output import format_time, table, utf8_output
 from deploy.demo_data import demo_token
-from shared.contracts.tiers import TIER_ORDER, Tier
+from shared.contracts.tiers import Tier
 
 app = typer.Typer(
     help="Nominations for awards (đề nghị khen thưởng) across the tier services.",
@@ -32,141 +31,12 @@ app = typer.Typer(
     add_completion=False,
 )
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-class CliError(Exception):
-    """A failure to report in one line and exit non-zero."""
-
 
 class Action(StrEnum):
     forward = "forward"
     return_ = "return"
     refuse = "refuse"
     confer = "confer"
-
-
-# The launcher's default ports 8001-8004 (deploy.stack.DEFAULT_PORTS, not imported: slow to load).
-DEFAULT_URLS = {tier: f"http://127.0.0.1:{8001 + i}" for i, tier in enumerate(TIER_ORDER)}
-
-
-def url_variable(tier: Tier) -> str:
-    return f"TDKT_{tier.value.upper()}_URL"
-
-
-def service_urls() -> dict[Tier, str]:
-    return {tier: os.environ.get(url_variable(tier), DEFAULT_URLS[tier]).rstrip("/") for tier in TIER_ORDER}
-
-
-def _detail(response: httpx.Response) -> str:
-    try:
-        detail = response.json().get("detail", response.text)
-    except ValueError:
-        return response.text or response.reason_phrase
-    if isinstance(detail, list):  # request validation errors
-        return "; ".join(f"{'.'.join(map(str, e.get('loc', [])))}: {e.get('msg')}" for e in detail)
-    return str(detail)
-
-
-@dataclass
-class Officer:
-    """An officer's token, and the service it is used at (by default the one that knows it)."""
-
-    token: str
-    tier: Tier | None = None
-    urls: dict[Tier, str] = field(default_factory=service_urls)
-
-    def _send(self, tier: Tier, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        url = self.urls[tier]
-        try:
-            return httpx.request(
-                method, url + path, timeout=30, **kwargs, headers={"Authorization": f"Bearer {self.token}"}
-            )
-        except httpx.TransportError as err:
-            raise CliError(
-                f"cannot reach the {tier.value} service at {url} ({err}); is the system running (`make run`)?"
-            ) from None
-
-    def call(self, method: str, path: str, *, tier: Tier | None = None, **kwargs: Any) -> Any:
-        tier = tier or self.home()
-        r = self._send(tier, method, path, **kwargs)
-        if r.status_code >= 400:
-            hint = (
-                f" (tokens belong to one service: is this an officer of the {tier.value} tier?)"
-                if r.status_code == 401
-                else ""
-            )
-            raise CliError(
-                f"{method} {path} at the {tier.value} service failed "
-                f"({r.status_code} {r.reason_phrase}): {_detail(r)}{hint}"
-            )
-        return r.json()
-
-    def home(self) -> Tier:
-        """The given tier, or the first service that accepts the token on `GET /me`."""
-        if self.tier is None:
-            unreachable = []
-            for tier in TIER_ORDER:
-                try:
-                    if self._send(tier, "GET", "/me").status_code == 200:
-                        self.tier = tier
-                        break
-                except CliError as err:
-                    unreachable.append(str(err))
-            else:
-                hint = "; ".join(["", *unreachable])
-                raise CliError(f"no service accepts the token '{self.token}'{hint}")
-        return self.tier
-
-
-@dataclass
-class Options:
-    token: str | None
-    tier: Tier | None
-
-    def officer(self) -> Officer:
-        if not self.token:
-            raise CliError(
-                "no officer token: pass --token or set TDKT_TOKEN (demo tokens look like demo-U91-0001-clerk)"
-            )
-        return Officer(self.token, self.tier)
-
-
-def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except CliError as err:
-            typer.echo(f"error: {err}", err=True)
-            raise typer.Exit(1) from None
-
-    return wrapper
-
-
-def _width(text: str) -> int:
-    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A plain-text table, aligned by display width (Vietnamese diacritics take no column)."""
-    cells = [list(headers)] + [[unicodedata.normalize("NFC", "" if c is None else str(c)) for c in row] for row in rows]
-    widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def _time(value: str | None) -> str:
-    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
-
-
-def _utf8_output() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        utf8 = stream.encoding.lower().replace("-", "") == "utf8"
-        if isinstance(stream, io.TextIOWrapper) and not utf8:
-            stream.reconfigure(encoding="utf-8")
 
 
 @app.callback()
@@ -177,7 +47,7 @@ def main(
         Tier | None, typer.Option(help="Service to talk to; by default the one that knows the token.")
     ] = None,
 ) -> None:
-    _utf8_output()
+    utf8_output()
     ctx.obj = Options(token, tier)
 
 
@@ -261,7 +131,7 @@ def inbox(
                     i["proposer_agency"],
                     f"{i['step'] + 1}/{len(i['route'])}",
                     i["status"],
-                    _time(i["opened_at"]),
+                    format_time(i["opened_at"]),
                 )
                 for i in items
             ],
@@ -346,112 +216,24 @@ def show(
         table(
             ["at", "service", "agency", "actor", "action", "outcome", "reason"],
             [
-                (_time(r["at"]), t.value, r["agency_code"], r["actor"], r["action"], r["outcome"], r.get("reason"))
+                (
+                    format_time(r["at"]),
+                    t.value,
+                    r["agency_code"],
+                    r["actor"],
+                    r["action"],
+                    r["outcome"],
+                    r.get("reason"),
+                )
                 for t, r in rows
             ],
         )
     )
 
 
-@app.command()
-@reports_errors
-def awards(
-    ctx: typer.Context,
-    award: Annotated[str | None, typer.Option(help="Only this award code.")] = None,
-) -> None:
-    """The central registry of conferred awards (needs a central officer's token)."""
-    params = {"award_code": award} if award else {}
-    rows = ctx.obj.officer().call("GET", "/awards", tier=Tier.CENTRAL, params=params)
-    if not rows:
-        typer.echo("no conferred awards yet")
-        return
-    typer.echo(
-        table(
-            ["nomination", "award", "nominee", "proposer", "conferred by", "decision", "on"],
-            [
-                (
-                    a["nomination_id"],
-                    a["award_code"],
-                    a["nominee_name"],
-                    a["proposer_agency"],
-                    a["conferred_by"],
-                    a["decision_no"],
-                    a["decided_on"],
-                )
-                for a in rows
-            ],
-        )
-    )
-
-
-@app.command()
-@reports_errors
-def reorganize(
-    ctx: typer.Context,
-    plan: Annotated[str, typer.Argument(help="Plan code, e.g. VN-2025-07-01.")],
-    apply: Annotated[bool, typer.Option("--apply", help="Apply it (admin); without it, a dry run.")] = False,
-    report: Annotated[Path | None, typer.Option(help="Write the dry run as .json, .csv or .html here.")] = None,
-    batch_size: Annotated[int, typer.Option(help="Nominations re-routed per batch.")] = 100,
-    poll: Annotated[float, typer.Option(help="Seconds between progress lines.")] = 1.0,
-) -> None:
-    """Dry-run or apply a reorganization plan at the central service, showing progress."""
-    import json
-    import time
-
-    officer = ctx.obj.officer()
-    if not apply:
-        typer.echo(f"computing what {plan} changes … (the whole country takes a few seconds)")
-        fmt = report.suffix.lstrip(".") if report else "json"
-        if report is not None:
-            r = officer._send(Tier.CENTRAL, "POST", f"/reorganizations/{plan}/dry-run", params={"format": fmt})
-            if r.status_code >= 400:
-                raise CliError(f"dry run failed ({r.status_code}): {_detail(r)}")
-            report.write_text(
-                r.text if fmt != "json" else json.dumps(r.json(), ensure_ascii=False, indent=2), encoding="utf-8"
-            )
-        body = officer.call("POST", f"/reorganizations/{plan}/dry-run", tier=Tier.CENTRAL)
-        typer.echo(
-            table(
-                [
-                    "plan",
-                    "effective",
-                    "operations",
-                    "versions closed",
-                    "opened",
-                    "units moved",
-                    "ambiguous",
-                    "in flight at central",
-                ],
-                [
-                    (
-                        body["plan"],
-                        body["effective"],
-                        body["operations"],
-                        body["closed"],
-                        body["opened"],
-                        len(body["moved_units"]),
-                        len(body["ambiguous"]),
-                        len(body["nominations_in_flight_here"]),
-                    )
-                ],
-            )
-        )
-        if report is not None:
-            typer.echo(f"report written to {report}")
-        return
-    started = officer.call(
-        "POST", f"/reorganizations/{plan}/apply", tier=Tier.CENTRAL, params={"batch_size": batch_size}
-    )
-    typer.echo(f"{plan}: {'started' if started['started'] else started['note']}")
-    while True:
-        status = officer.call("GET", f"/reorganizations/{plan}", tier=Tier.CENTRAL)
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(status.get("counts", {}).items())) or "-"
-        typer.echo(
-            f"[{status.get('phase')}] {status.get('processed', 0)}/{status.get('candidates', 0)} nominations: {counts}"
-        )
-        if status.get("phase") == "done":
-            return
-        time.sleep(poll)
+# The central officers' commands, listed after the others in `tdkt --help`.
+app.command()(awards)
+app.command()(reorganize)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ from typing import Annotated
 import typer
 from typer.testing import CliRunner
 
-from deploy.cli import CliError, Officer, app
+from deploy.cli import app
+from deploy.cli_client import CliError, Officer
 from deploy.demo_data import ORDER_ROUTE, PRESIDENT, demo_token
 from shared.contracts.tiers import Tier
 from shared.rules.calendar import default_calendar

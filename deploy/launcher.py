@@ -21,7 +21,8 @@ from typing import Annotated, NoReturn, TextIO
 
 import typer
 
-from deploy.cli import table, url_variable
+from deploy.cli_client import url_variable
+from deploy.cli_output import table
 from deploy.demo_data import DEMO_OFFICERS, demo_token
 from deploy.embedded import (
     Child,

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deploy.cli import url_variable
+from deploy.cli_client import url_variable
 from deploy.demo_data import PRESIDENT, demo_token
 from deploy.embedded import free_port, port_open
 from deploy.launcher import READY
