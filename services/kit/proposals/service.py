@@ -7,7 +7,7 @@ from typing import Any, cast
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.dossier.service import documents_of, level_manifest, proposer_manifest
+from services.kit.dossier.service import documents_of, freeze_manifest, level_manifest, proposer_manifest
 from services.kit.errors import Conflict, Invalid
 from services.kit.identity.service import Caller
 from services.kit.nominations.models import Nomination
@@ -60,9 +60,6 @@ async def prepare_submission(
     chain in the same transaction, so `GET /nominations/{id}/documents/verify` can later prove
     that no document changed after submission.
     """
-    # dossier.py builds on this module (its routes use own_nomination and pending_review).
-    from services.kit.dossier.service import freeze_manifest
-
     nomination = await own_nomination(session, caller=caller, nomination_id=nomination_id)
     if nomination.status != "draft":
         raise Conflict(f"nomination is already {nomination.status}")
