@@ -11,20 +11,28 @@ from shared.contracts.events import (
     AwardStripped,
     Envelope,
     Event,
+    NominationForwarded,
+    NominationRefused,
+    NominationResubmitted,
+    NominationReturned,
     NominationTransferred,
+    NominationWithdrawn,
 )
+from shared.contracts.nomination import DECISION_STATUS
 from shared.platform.consumer import Handler
 from shared.rules.calendar import as_utc
 from shared.rules.history import AWARD_CHANGES
 
+# The proposer's view of its nomination, by event: a level's decision where it ends or comes back
+# (DECISION_STATUS), and "in_review" while any level holds it.
 OUTCOME: dict[str, str | None] = {
-    "nomination.returned": "returned",
-    "nomination.refused": "refused",
-    "award.conferred": "conferred",
-    "nomination.forwarded": "in_review",
-    "nomination.resubmitted": "in_review",
-    "nomination.transferred": None,  # keeps its status; the route changes
-    "nomination.withdrawn": "withdrawn",
+    NominationReturned.type: DECISION_STATUS["return"],
+    NominationRefused.type: DECISION_STATUS["refuse"],
+    AwardConferred.type: DECISION_STATUS["confer"],
+    NominationForwarded.type: "in_review",
+    NominationResubmitted.type: "in_review",
+    NominationTransferred.type: None,  # keeps its status; the route changes
+    NominationWithdrawn.type: "withdrawn",
     # After the conferral (FINAL), only these move the status, along AWARD_CHANGES.
     AwardRevoked.type: "revoked",
     AwardStripped.type: "stripped",
@@ -58,7 +66,12 @@ async def apply_outcome(session: AsyncSession, envelope: Envelope, event: Event)
     if nomination.status_at is not None and at < as_utc(nomination.status_at):
         return
     nomination.status, nomination.status_at = OUTCOME[envelope.type] or nomination.status, at
-    if envelope.type in ("nomination.returned", "nomination.refused", "award.conferred", "nomination.withdrawn"):
+    if envelope.type in (
+        NominationReturned.type,
+        NominationRefused.type,
+        AwardConferred.type,
+        NominationWithdrawn.type,
+    ):
         nomination.outcome_at = envelope.occurred_at
         nomination.outcome_agency = envelope.source_agency
         nomination.outcome_reason = getattr(event, "reason", None)
