@@ -1,11 +1,13 @@
-"""Councils and their rosters: who sits on a council on a date, who may run its meetings, which ballot rule applies."""
+"""Councils and their rosters: setting a council up, who sits on it on a date, who may run its
+meetings, which ballot rule applies. Functions never commit."""
 
 import dataclasses
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.councils.models import (
@@ -17,6 +19,7 @@ from services.kit.councils.schemas import (
     ItemIn,
 )
 from services.kit.errors import Conflict, Forbidden, Invalid, NotFound
+from services.kit.identity.models import Officer
 from services.kit.identity.service import Caller
 from services.kit.nominations.models import Nomination, Review
 from services.kit.registry.service import agency_on
@@ -173,3 +176,76 @@ def optional_rule_for(rules: BallotRules, award_code: str, level: str, council: 
         threshold = Fraction(council.default_threshold)
         basis.append(f"Không bắt buộc bỏ phiếu kín: tỷ lệ do Hội đồng quy định {council.default_threshold}")
     return BallotRule(award=award_code, threshold=threshold, basis=tuple(basis), **settings)
+
+
+async def set_up_council(
+    session: AsyncSession, *, caller: Caller, name: str, quorum: Fraction | None, default_threshold: object
+) -> Council:
+    council = Council(
+        id=str(uuid.uuid4()),
+        agency_code=caller.agency_code,
+        name=name,
+        quorum=None if quorum is None else str(quorum),
+        default_threshold=str(default_threshold),
+        created_by=caller.officer_id,
+        created_at=datetime.now(UTC),
+    )
+    session.add(council)
+    return council
+
+
+async def councils_of(session: AsyncSession, agency_code: str) -> list[Council]:
+    rows = await session.exec(select(Council).where(Council.agency_code == agency_code).order_by(col(Council.name)))
+    return list(rows.all())
+
+
+async def roster_on(session: AsyncSession, council: Council, day: date) -> dict[str, Any]:
+    """The council and the members on its roster on `day`."""
+    members = [m for m in await members_of(session, council.id) if membership_of(m).on(day)]
+    return {
+        **council_out(council),
+        "on": day.isoformat(),
+        "members_total": len(members),
+        "members": [member_out(m) for m in sorted(members, key=lambda m: m.officer_id)],
+    }
+
+
+async def appoint_member(
+    session: AsyncSession, *, council: Council, officer_id: str, position: str, starts_on: date, ends_on: date | None
+) -> CouncilMember:
+    """An active officer of the council's agency joins it for a period; they vote with their own token."""
+    officer = await session.get(Officer, officer_id)
+    if officer is None or officer.agency_code != council.agency_code or not officer.active:
+        raise Invalid(
+            f"{officer_id} is not an active officer of {council.agency_code}; council members "
+            "vote with their own officer tokens",
+        )
+    member = CouncilMember(
+        council_id=council.id,
+        officer_id=officer.id,
+        name=officer.name,
+        position=position,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    members = await members_of(session, council.id)
+    await check_roster_change(session, council, members, before=None, after=member)
+    session.add(member)
+    await session.flush()
+    return member
+
+
+async def end_membership(session: AsyncSession, *, council: Council, officer_id: str, on: date) -> CouncilMember:
+    """The officer leaves the council from `on`: their membership ends the day before."""
+    members = await members_of(session, council.id)
+    current = [
+        m for m in members if m.officer_id == officer_id and m.starts_on < on and (m.ends_on is None or m.ends_on >= on)
+    ]
+    if not current:
+        raise Conflict(f"{officer_id} has no membership of this council that runs into {on}")
+    member = current[0]
+    after = CouncilMember(**{**member.model_dump(), "ends_on": on - timedelta(days=1)})
+    await check_roster_change(session, council, members, before=member, after=after)
+    member.ends_on = after.ends_on
+    session.add(member)
+    return member

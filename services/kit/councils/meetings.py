@@ -1,0 +1,106 @@
+"""A council meeting: its date, attendance and agenda, each item with the ballot rule it votes under.
+
+Functions never commit.
+"""
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.councils.ballots import flushed_id, open_box
+from services.kit.councils.models import BallotRound, Council, CouncilItem, CouncilMeeting
+from services.kit.councils.schemas import ItemIn
+from services.kit.councils.service import (
+    ballot_rule_for,
+    check_agenda_nomination,
+    check_may_run,
+    members_of,
+    roster_of,
+)
+from services.kit.errors import Conflict, Invalid
+from services.kit.identity.service import Caller
+from shared.platform.audit import append_audit
+from shared.rules.ballot import Meeting
+
+
+async def hold_meeting(
+    session: AsyncSession,
+    *,
+    caller: Caller,
+    council: Council,
+    held_on: date,
+    present: list[str],
+    items: list[ItemIn],
+    level: str,
+) -> CouncilMeeting:
+    """Record a meeting and open the first round of each item on its agenda.
+
+    Each item gets the ballot rule of its award at this level (threshold and quorum of the members
+    on the roster that day); a meeting without its quorum cannot vote, and is refused.
+    """
+    roster = roster_of(council, await members_of(session, council.id))
+    check_may_run(caller, council, roster, held_on)
+    ids = [item.nomination_id for item in items]
+    if len(set(ids)) != len(ids):
+        raise Invalid("a nomination appears twice on the agenda")
+    eligible = roster.size_on(held_on)
+    if not eligible:
+        raise Conflict(f"the council has no members on {held_on}; appoint them first")
+    meeting = CouncilMeeting(
+        id=str(uuid.uuid4()),
+        council_id=council.id,
+        agency_code=council.agency_code,
+        held_on=held_on,
+        present=sorted(set(present)),
+        created_by=caller.officer_id,
+        created_at=datetime.now(UTC),
+    )
+    session.add(meeting)
+    agenda = []
+    for entry in items:
+        await check_agenda_nomination(session, council.agency_code, entry)
+        rule = await ballot_rule_for(session, council, entry.award_code, held_on, eligible, default_level=level)
+        box = open_box(roster, Meeting(council.agency_code, held_on, 1, frozenset(meeting.present)), rule)
+        if not box.quorum_met:
+            raise Conflict(
+                f"{len(meeting.present)} of {eligible} members present; the quorum is {rule.quorum} "
+                f"of total members, so the meeting cannot vote",
+            )
+        agenda.append(
+            CouncilItem(
+                meeting_id=meeting.id,
+                nomination_id=entry.nomination_id,
+                award_code=entry.award_code,
+                nominee_name=entry.nominee_name,
+                threshold=str(rule.threshold),
+                quorum=str(rule.quorum),
+                max_rounds=rule.max_rounds,
+                after_last_round=rule.after_last_round,
+                basis=list(rule.basis),
+            )
+        )
+    session.add_all(agenda)
+    await session.flush()
+    for item in agenda:
+        session.add(BallotRound(item_id=flushed_id(item), round=1, present=meeting.present))
+        await append_audit(
+            session,
+            idempotency_key=f"council-meeting:{meeting.id}:{item.nomination_id}",
+            at=meeting.created_at,
+            agency_code=council.agency_code,
+            actor=caller.officer_id,
+            action="council.meeting_held",
+            outcome="listed",
+            nomination_id=item.nomination_id,
+            details={
+                "meeting_id": meeting.id,
+                "council_id": council.id,
+                "held_on": meeting.held_on.isoformat(),
+                "present": len(meeting.present),
+                "members_total": eligible,
+                "threshold": item.threshold,
+                "quorum": item.quorum,
+            },
+        )
+    return meeting

@@ -1,0 +1,196 @@
+"""Voting on an agenda item: a member's secret vote, counting a round, the second and last round,
+the chair's decision after it, and checking a receipt. Functions never commit.
+
+Each function finds the open box as stored (`ballots.replayed_box`) and lets the rules of
+`shared.rules.ballot` judge the step: who may vote, once per round, quorum, threshold.
+"""
+
+import dataclasses
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.councils.ballots import (
+    agenda_item,
+    check_voting,
+    flushed_id,
+    open_box,
+    public_counts,
+    receipt_digest,
+    replayed_box,
+    rewrite_box,
+    round_row,
+    stored_rule,
+    stored_tally,
+    tally_of,
+)
+from services.kit.councils.minutes import conclude
+from services.kit.councils.models import BallotRound, BallotVote, Council, CouncilItem, CouncilMeeting
+from services.kit.councils.service import check_may_run, members_of, roster_of
+from services.kit.errors import Conflict, Forbidden
+from services.kit.identity.service import Caller
+from shared.platform.audit import append_audit
+from shared.rules.ballot import AlreadyVotedError, BallotError, NotEligibleError, next_round
+
+
+async def cast_vote(
+    session: AsyncSession,
+    *,
+    caller: Caller,
+    meeting: CouncilMeeting,
+    council: Council,
+    nomination_id: str,
+    yes: bool,
+    written: bool,
+    today: date,
+) -> tuple[str, CouncilItem]:
+    """The caller's own vote; the receipt it returns lets them check it was counted, not how."""
+    item = await agenda_item(session, meeting.id, nomination_id, lock=True)
+    check_voting(item)
+    if not written and today < meeting.held_on:
+        raise Conflict(
+            f"the meeting is on {meeting.held_on}; members present vote there, absent members "
+            "vote in writing (written: true)",
+        )
+    box, voters, ballots = await replayed_box(session, council, meeting, item)
+    try:
+        if written:
+            receipt = box.cast_written(caller.officer_id, yes, written_on=today)
+        else:
+            receipt = box.cast(caller.officer_id, yes)
+    except NotEligibleError as err:
+        raise Forbidden(str(err)) from None
+    except AlreadyVotedError:
+        raise Conflict(
+            f"you have already voted on this nomination in round {item.round}; each member votes once per round"
+        ) from None
+    except BallotError as err:
+        raise Conflict(str(err)) from None
+    voters.append(caller.officer_id)
+    ballots.append((receipt_digest(receipt), yes))
+    await rewrite_box(session, item, voters, ballots)
+    await append_audit(
+        session,
+        idempotency_key=f"ballot:{item.id}:{item.round}:voter:{caller.officer_id}",
+        at=datetime.now(UTC),
+        agency_code=council.agency_code,
+        actor=caller.officer_id,
+        action="council.vote_recorded",
+        outcome="recorded",
+        nomination_id=nomination_id,
+        details={"meeting_id": meeting.id, "round": item.round, "written": written},
+    )
+    return receipt, item
+
+
+async def count_round(
+    session: AsyncSession, *, caller: Caller, meeting: CouncilMeeting, council: Council, nomination_id: str
+) -> dict[str, Any]:
+    """Close the open round: a pass or a failure concludes the item, unless a second round or
+    the chair's decision is due."""
+    check_may_run(caller, council, roster_of(council, await members_of(session, council.id)), meeting.held_on)
+    item = await agenda_item(session, meeting.id, nomination_id, lock=True)
+    check_voting(item)
+    box, _, ballots = await replayed_box(session, council, meeting, item)
+    try:
+        tally = box.tally()
+    except BallotError as err:
+        raise Conflict(str(err)) from None
+    tally = dataclasses.replace(tally, receipts=tuple(sorted(receipt for receipt, _ in ballots)))
+    now = datetime.now(UTC)
+    current = await round_row(session, item.id, item.round)
+    current.tally, current.closed_at = stored_tally(tally), now
+    session.add(current)
+    await append_audit(
+        session,
+        idempotency_key=f"ballot:{item.id}:{item.round}:closed",
+        at=now,
+        agency_code=council.agency_code,
+        actor=caller.officer_id,
+        action="council.round_closed",
+        outcome=tally.outcome,
+        nomination_id=nomination_id,
+        details={"meeting_id": meeting.id, **public_counts(current.tally)},
+    )
+    if tally.outcome == "second_round":
+        item.state = "second_round_due"
+    elif tally.outcome == "needs_chair_decision":
+        item.state = "chair_decision_due"
+    else:
+        item.outcome, item.passed = tally.outcome, tally.passed
+        await conclude(session, council, meeting, item, caller, now)
+    session.add(item)
+    return {**public_counts(current.tally), "state": item.state}
+
+
+async def open_last_round(
+    session: AsyncSession,
+    *,
+    caller: Caller,
+    meeting: CouncilMeeting,
+    council: Council,
+    nomination_id: str,
+    present: list[str] | None,
+) -> dict[str, Any]:
+    """Open the second and last round after a failed first one, with who is present now."""
+    roster = roster_of(council, await members_of(session, council.id))
+    check_may_run(caller, council, roster, meeting.held_on)
+    item = await agenda_item(session, meeting.id, nomination_id, lock=True)
+    if item.state == "voting":
+        raise Conflict(f"round {item.round} is still open; close it first")
+    last = tally_of(await round_row(session, item.id, item.round), council, meeting)
+    attending = sorted(set(present if present is not None else meeting.present))
+    try:
+        following = next_round(last, present=frozenset(attending))
+    except BallotError as err:
+        raise Conflict(str(err)) from None
+    open_box(roster, following, stored_rule(item), previous=last)
+    item.round, item.state = following.round, "voting"
+    session.add(item)
+    session.add(BallotRound(item_id=flushed_id(item), round=following.round, present=attending))
+    await append_audit(
+        session,
+        idempotency_key=f"ballot:{item.id}:{following.round}:opened",
+        at=datetime.now(UTC),
+        agency_code=council.agency_code,
+        actor=caller.officer_id,
+        action="council.round_opened",
+        outcome="opened",
+        nomination_id=nomination_id,
+        details={"meeting_id": meeting.id, "round": following.round, "present": len(attending)},
+    )
+    return {"round": following.round, "present": len(attending), "state": item.state}
+
+
+async def decide_as_chair(
+    session: AsyncSession,
+    *,
+    caller: Caller,
+    meeting: CouncilMeeting,
+    council: Council,
+    nomination_id: str,
+    passed: bool,
+    reason: str,
+) -> CouncilItem:
+    """After the last failed round the chair (the agency's or the council's) decides, with a reason."""
+    roster = roster_of(council, await members_of(session, council.id))
+    check_may_run(caller, council, roster, meeting.held_on, roles=("chair",), positions=("chair",))
+    item = await agenda_item(session, meeting.id, nomination_id, lock=True)
+    if item.state != "chair_decision_due":
+        raise Conflict(f"no chair decision is due on this nomination: its ballot is {item.state}")
+    item.outcome = "chair_passed" if passed else "chair_refused"
+    item.passed, item.chair_reason = passed, reason
+    await conclude(session, council, meeting, item, caller, datetime.now(UTC))
+    session.add(item)
+    return item
+
+
+async def receipt_counted(session: AsyncSession, *, meeting_id: str, receipt: str) -> dict[str, Any]:
+    """Whether the ballot with this receipt is in the box (never what it says)."""
+    ballot = await session.get(BallotVote, receipt_digest(receipt.strip()))
+    item = await session.get(CouncilItem, ballot.item_id) if ballot else None
+    if ballot is None or item is None or item.meeting_id != meeting_id:
+        return {"counted": False, "round": None}
+    closed = (await round_row(session, item.id, ballot.round)).tally is not None
+    return {"counted": True, "round": ballot.round, "nomination_id": item.nomination_id, "round_closed": closed}
