@@ -2,25 +2,25 @@
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.deps import db
-from services.kit.errors import Forbidden, NotFound
+from services.kit.deps import db, settings
+from services.kit.errors import NotFound
 from services.kit.identity.auth import current_officer
-from services.kit.identity.service import Caller, require
+from services.kit.identity.service import Caller
 from services.kit.nominations.service import history
 from services.kit.outcomes.schemas import AwardChangesOut, ChangeIn, ChangeOut, RevokeIn
 from services.kit.outcomes.service import (
-    ART_93,
+    Change,
     change_award,
     changes_of,
-    is_successor_of,
     known_conferral,
     presidential_conferral,
-    require_conferral_here,
+    revocable_conferral,
     standing,
 )
+from shared.platform.settings import ServiceSettings
 
 router = APIRouter(tags=["outcomes"])
 
@@ -34,23 +34,13 @@ router = APIRouter(tags=["outcomes"])
 async def revoke(
     nomination_id: str,
     body: RevokeIn,
-    request: Request,
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
+    config: ServiceSettings = Depends(settings),
 ):
-    require(caller, "decide")
-    conferral = await require_conferral_here(session, nomination_id)
-    today = request.app.state.kit.settings.today()
-    if conferral.agency_code != caller.agency_code and not await is_successor_of(
-        session, conferral.agency_code, caller.agency_code, today
-    ):
-        raise Forbidden(
-            f"the award of nomination {nomination_id} ({conferral.award_code}) was conferred by "
-            f"{conferral.agency_code} (decision {conferral.decision_no}); only its chair or admin may "
-            f"revoke it, as whoever has authority to award has authority to cancel ({ART_93})",
-        )
+    conferral = await revocable_conferral(session, caller, nomination_id, config.today())
     row = await change_award(
-        session, caller=caller, conferral=conferral, kind="revoked", today=today, **body.model_dump()
+        session, caller=caller, conferral=conferral, kind="revoked", today=config.today(), **body.model_dump()
     )
     return ChangeOut(**row.model_dump())
 
@@ -64,20 +54,11 @@ async def revoke(
 async def strip(
     nomination_id: str,
     body: ChangeIn,
-    request: Request,
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
+    config: ServiceSettings = Depends(settings),
 ):
-    conferral = await presidential_conferral(session, caller, nomination_id)
-    row = await change_award(
-        session,
-        caller=caller,
-        conferral=conferral,
-        kind="stripped",
-        today=request.app.state.kit.settings.today(),
-        **body.model_dump(),
-    )
-    return ChangeOut(**row.model_dump())
+    return await _presidential_change("stripped", nomination_id, body, caller, session, config)
 
 
 @router.post(
@@ -89,18 +70,19 @@ async def strip(
 async def restore(
     nomination_id: str,
     body: ChangeIn,
-    request: Request,
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
+    config: ServiceSettings = Depends(settings),
 ):
+    return await _presidential_change("restored", nomination_id, body, caller, session, config)
+
+
+async def _presidential_change(
+    kind: Change, nomination_id: str, body: ChangeIn, caller: Caller, session: AsyncSession, config: ServiceSettings
+) -> ChangeOut:
     conferral = await presidential_conferral(session, caller, nomination_id)
     row = await change_award(
-        session,
-        caller=caller,
-        conferral=conferral,
-        kind="restored",
-        today=request.app.state.kit.settings.today(),
-        **body.model_dump(),
+        session, caller=caller, conferral=conferral, kind=kind, today=config.today(), **body.model_dump()
     )
     return ChangeOut(**row.model_dump())
 

@@ -311,3 +311,19 @@ async def presidential_conferral(session: AsyncSession, caller: Caller, nominati
             f"stripped and restored ({ART_93}); to cancel it, revoke the conferral",
         )
     return conferral
+
+
+async def revocable_conferral(session: AsyncSession, caller: Caller, nomination_id: str, today: date) -> Conferral:
+    """Whoever has authority to award has authority to cancel (Law Art. 93): the conferring
+    agency, or its successor after a reorganization."""
+    require(caller, "decide")
+    conferral = await require_conferral_here(session, nomination_id)
+    if conferral.agency_code != caller.agency_code and not await is_successor_of(
+        session, conferral.agency_code, caller.agency_code, today
+    ):
+        raise Forbidden(
+            f"the award of nomination {nomination_id} ({conferral.award_code}) was conferred by "
+            f"{conferral.agency_code} (decision {conferral.decision_no}); only its chair or admin may "
+            f"revoke it, as whoever has authority to award has authority to cancel ({ART_93})",
+        )
+    return conferral
