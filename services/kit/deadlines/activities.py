@@ -22,6 +22,7 @@ from services.kit.activity import TierActivities
 from services.kit.delegations.service import substitute_for
 from services.kit.identity.models import Officer
 from services.kit.nominations.models import Review
+from services.kit.nominations.service import fact_fields
 from services.kit.registry.models import Agency
 from services.kit.registry.service import agency_on
 from shared.contracts.events import (
@@ -187,7 +188,7 @@ class LifecycleActivities(TierActivities):
             add_event(
                 session,
                 DeadlineSet(
-                    **_common(n, step.agency_code, args.step, "system", reason),
+                    **fact_fields(n, step.agency_code, args.step, "system", reason),
                     level=level or "",
                     step_kind=rule.step,
                     working_days=rule.working_days,
@@ -214,7 +215,7 @@ class LifecycleActivities(TierActivities):
                 review = await self._review(session, n, args.step, args.visit)
                 return ClockEventResult(review.assigned_to if review else None)
             review = await self._review(session, n, args.step, args.visit)
-            common = _common(n, args.agency_code, args.step, args.officer_id, args.reason)
+            common = fact_fields(n, args.agency_code, args.step, args.officer_id, args.reason)
             details: dict = {"step": args.step, "visit": args.visit}
             event: Event
             if args.kind == "reminder":
@@ -277,16 +278,3 @@ class LifecycleActivities(TierActivities):
         self._on_commit()
         log.info(f"nomination.clock.{args.kind}", nomination_id=n.nomination_id, step=args.step, policy=args.policy)
         return result
-
-
-def _common(n: NominationInput, agency_code: str, step: int, actor: str, reason: str | None) -> dict:
-    return dict(
-        nomination_id=n.nomination_id,
-        award_code=n.award_code,
-        nominee_name=n.nominee_name,
-        proposer_agency=n.proposer_agency,
-        agency_code=agency_code,
-        step=step,
-        actor=actor,
-        reason=reason,
-    )

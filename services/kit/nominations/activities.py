@@ -15,6 +15,7 @@ from temporalio.exceptions import ApplicationError
 
 from services.kit.activity import TierActivities
 from services.kit.nominations.models import Nomination, Review
+from services.kit.nominations.service import fact_fields
 from shared.contracts.events import (
     AwardConferred,
     Event,
@@ -80,16 +81,7 @@ class NominationActivities(TierActivities):
                     reason=args.reason,
                     details={"award_code": n.award_code, "route": _route(n)},
                 )
-                common = dict(
-                    nomination_id=n.nomination_id,
-                    award_code=n.award_code,
-                    nominee_name=n.nominee_name,
-                    proposer_agency=n.proposer_agency,
-                    agency_code=n.proposer_agency,
-                    step=0,
-                    actor=n.submitted_by,
-                    reason=args.reason,
-                )
+                common = fact_fields(n, n.proposer_agency, 0, n.submitted_by, args.reason)
                 event: Event = (
                     NominationResubmitted(**common)
                     if args.resubmission
@@ -162,15 +154,7 @@ class NominationActivities(TierActivities):
                 )
                 add_event(
                     session,
-                    NominationReceived(
-                        nomination_id=n.nomination_id,
-                        award_code=n.award_code,
-                        nominee_name=n.nominee_name,
-                        proposer_agency=n.proposer_agency,
-                        agency_code=step.agency_code,
-                        step=args.step,
-                        actor="system",
-                    ),
+                    NominationReceived(**fact_fields(n, step.agency_code, args.step, "system")),
                     source_agency=step.agency_code,
                     occurred_at=now,
                     key=n.nomination_id,
@@ -270,16 +254,7 @@ class NominationActivities(TierActivities):
             if args.announce:
                 add_event(
                     session,
-                    NominationWithdrawn(
-                        nomination_id=n.nomination_id,
-                        award_code=n.award_code,
-                        nominee_name=n.nominee_name,
-                        proposer_agency=n.proposer_agency,
-                        agency_code=args.agency_code,
-                        step=args.step,
-                        actor=args.officer_id,
-                        reason=args.reason,
-                    ),
+                    NominationWithdrawn(**fact_fields(n, args.agency_code, args.step, args.officer_id, args.reason)),
                     source_agency=args.agency_code,
                     occurred_at=at,
                     key=n.nomination_id,
@@ -289,16 +264,7 @@ class NominationActivities(TierActivities):
 
 def _decision_event(args: RecordDecisionArgs, now: datetime, conferral: dict) -> Event:
     n, d = args.nomination, args.decision
-    common = dict(
-        nomination_id=n.nomination_id,
-        award_code=n.award_code,
-        nominee_name=n.nominee_name,
-        proposer_agency=n.proposer_agency,
-        agency_code=d.agency_code,
-        step=args.step,
-        actor=d.officer_id,
-        reason=d.reason,
-    )
+    common = fact_fields(n, d.agency_code, args.step, d.officer_id, d.reason)
     if d.action == "forward":
         return NominationForwarded(**common, to_agency=args.next_agency or "")
     if d.action == "return":

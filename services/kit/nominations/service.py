@@ -1,12 +1,15 @@
 """Looking nominations up at this service: the proposer's own, the reviews pending at an agency,
 the audit trail of one. Functions never commit."""
 
+from typing import Any
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.errors import Conflict, NotFound
 from services.kit.identity.service import Caller
 from services.kit.nominations.models import Nomination, Review
+from shared.contracts.nomination import NominationInput
 from shared.platform.audit import AuditRecord
 
 
@@ -63,3 +66,19 @@ async def _agency_on_route(session: AsyncSession, agency_code: str, nomination_i
     reviews = await session.exec(select(Review).where(Review.nomination_id == nomination_id))
     routes += [review.route for review in reviews.all()]
     return any(step["agency_code"] == agency_code for route in routes for step in route)
+
+
+def fact_fields(
+    n: NominationInput, agency_code: str, step: int, actor: str, reason: str | None = None
+) -> dict[str, Any]:
+    """The fields every nomination event carries: which nomination, where on its route, who, why."""
+    return dict(
+        nomination_id=n.nomination_id,
+        award_code=n.award_code,
+        nominee_name=n.nominee_name,
+        proposer_agency=n.proposer_agency,
+        agency_code=agency_code,
+        step=step,
+        actor=actor,
+        reason=reason,
+    )

@@ -13,6 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.nominations.models import Review
+from services.kit.nominations.service import fact_fields
 from services.kit.registry.service import agency_on, registry_lookup
 from shared.contracts.events import NominationTransferred
 from shared.contracts.nomination import PlannedTransfer, PlanTransferArgs, RecordTransferArgs
@@ -127,14 +128,7 @@ async def record_transfer(session: AsyncSession, args: RecordTransferArgs) -> No
     add_event(
         session,
         NominationTransferred(
-            nomination_id=n.nomination_id,
-            award_code=n.award_code,
-            nominee_name=n.nominee_name,
-            proposer_agency=n.proposer_agency,
-            agency_code=args.from_agency,
-            step=args.step,
-            actor="system",
-            reason=args.legal_basis,
+            **fact_fields(n, args.from_agency, args.step, "system", args.legal_basis),
             to_agency=args.to_agency,
             plan_code=args.plan_code,
             rule=args.rule,
