@@ -9,7 +9,7 @@ arbitrarily, in memory only: the counts do not depend on the pairing.
 
 import hashlib
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from sqlmodel import col, delete, insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,6 +19,7 @@ from services.kit.councils.service import members_of, roster_of
 from services.kit.errors import Conflict, Invalid, NotFound
 from services.kit.identity.service import Caller
 from shared.rules.ballot import BallotBox, BallotError, BallotRule, Meeting, NotEligibleError, Roster, Tally
+from shared.rules.ballot_rules import AfterLastRound
 
 
 def stored_rule(item: CouncilItem) -> BallotRule:
@@ -27,7 +28,8 @@ def stored_rule(item: CouncilItem) -> BallotRule:
         threshold=Fraction(item.threshold),
         quorum=Fraction(item.quorum),
         max_rounds=item.max_rounds,
-        after_last_round=item.after_last_round,  # type: ignore[arg-type]
+        # Stored from a BallotRule when the meeting was set, so it is one of AfterLastRound.
+        after_last_round=cast(AfterLastRound, item.after_last_round),
         basis=tuple(item.basis),
     )
 
@@ -228,7 +230,9 @@ async def result_out(
 
 
 async def meeting_out(session: AsyncSession, meeting: CouncilMeeting, council: Council) -> dict[str, Any]:
-    items = await session.exec(select(CouncilItem).where(CouncilItem.meeting_id == meeting.id).order_by(CouncilItem.id))  # type: ignore[arg-type]
+    items = await session.exec(
+        select(CouncilItem).where(CouncilItem.meeting_id == meeting.id).order_by(col(CouncilItem.id))
+    )
     roster = roster_of(council, await members_of(session, council.id))
     return {
         "id": meeting.id,

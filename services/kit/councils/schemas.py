@@ -3,8 +3,8 @@
 from datetime import date
 from typing import Literal
 
-from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
+from sqlmodel.main import SQLModelConfig
 
 from shared.rules.ballot_rules import Share
 
@@ -18,7 +18,7 @@ class CouncilIn(SQLModel):
 
 
 class MemberIn(SQLModel):
-    model_config = ConfigDict(populate_by_name=True)  # type: ignore[assignment]
+    model_config = SQLModelConfig(populate_by_name=True)
 
     officer_id: str = Field(min_length=1, max_length=100)
     position: Literal["chair", "vice_chair", "member", "secretary"]

@@ -5,7 +5,7 @@ import dataclasses
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,6 +26,7 @@ from services.kit.registry.service import agency_on
 from shared.rules.ballot import (
     BallotRule,
     Membership,
+    Role,
     Roster,
 )
 from shared.rules.ballot_rules import BallotRules, default_ballot_rules
@@ -64,7 +65,9 @@ async def members_of(session: AsyncSession, council_id: str) -> list[CouncilMemb
 
 
 def membership_of(member: CouncilMember) -> Membership:
-    return Membership(member.officer_id, member.name, member.position, member.starts_on, member.ends_on)  # type: ignore[arg-type]
+    # The column is a plain string; Membership refuses a position that is not a Role.
+    role = cast(Role, member.position)
+    return Membership(member.officer_id, member.name, role, member.starts_on, member.ends_on)
 
 
 def roster_of(council: Council, members: list[CouncilMember]) -> Roster:
