@@ -8,16 +8,11 @@ from datetime import UTC, date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.councils.agenda import ballot_rule_for, check_agenda_nomination
 from services.kit.councils.ballots import flushed_id, open_box
 from services.kit.councils.models import BallotRound, Council, CouncilItem, CouncilMeeting
 from services.kit.councils.schemas import ItemIn
-from services.kit.councils.service import (
-    ballot_rule_for,
-    check_agenda_nomination,
-    check_may_run,
-    members_of,
-    roster_of,
-)
+from services.kit.councils.service import check_may_run, members_of, roster_of
 from services.kit.errors import Conflict, Invalid
 from services.kit.identity.service import Caller
 from shared.platform.audit import append_audit
