@@ -15,7 +15,7 @@ from sqlmodel import col, delete, insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.councils.models import BallotRound, BallotVote, BallotVoter, Council, CouncilItem, CouncilMeeting
-from services.kit.councils.service import members_of, roster_of
+from services.kit.councils.service import council_roster
 from services.kit.errors import Conflict, Invalid, NotFound
 from services.kit.identity.service import Caller
 from shared.rules.ballot import BallotBox, BallotError, BallotRule, Meeting, NotEligibleError, Roster, Tally
@@ -87,7 +87,7 @@ async def replayed_box(
     """The open round's box as stored: the ballot rules judge the next step against it."""
     current = await round_row(session, item.id, item.round)
     previous = tally_of(await round_row(session, item.id, item.round - 1), council, meeting) if item.round > 1 else None
-    roster = roster_of(council, await members_of(session, council.id))
+    roster = await council_roster(session, council)
     box = open_box(
         roster,
         Meeting(council.agency_code, meeting.held_on, item.round, frozenset(current.present)),
@@ -233,7 +233,7 @@ async def meeting_out(session: AsyncSession, meeting: CouncilMeeting, council: C
     items = await session.exec(
         select(CouncilItem).where(CouncilItem.meeting_id == meeting.id).order_by(col(CouncilItem.id))
     )
-    roster = roster_of(council, await members_of(session, council.id))
+    roster = await council_roster(session, council)
     return {
         "id": meeting.id,
         "council_id": council.id,

@@ -12,7 +12,7 @@ from services.kit.councils.agenda import ballot_rule_for, check_agenda_nominatio
 from services.kit.councils.ballots import flushed_id, open_box
 from services.kit.councils.models import BallotRound, Council, CouncilItem, CouncilMeeting
 from services.kit.councils.schemas import ItemIn
-from services.kit.councils.service import check_may_run, members_of, roster_of
+from services.kit.councils.service import check_may_run, council_roster
 from services.kit.errors import Conflict, Invalid
 from services.kit.identity.service import Caller
 from shared.platform.audit import append_audit
@@ -34,7 +34,7 @@ async def hold_meeting(
     Each item gets the ballot rule of its award at this level (threshold and quorum of the members
     on the roster that day); a meeting without its quorum cannot vote, and is refused.
     """
-    roster = roster_of(council, await members_of(session, council.id))
+    roster = await council_roster(session, council)
     check_may_run(caller, council, roster, held_on)
     ids = [item.nomination_id for item in items]
     if len(set(ids)) != len(ids):

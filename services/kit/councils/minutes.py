@@ -12,11 +12,7 @@ from services.kit.dossier.service import store_level_document
 from services.kit.identity.service import Caller
 from services.kit.registry.service import agency_on
 from shared.platform.audit import append_audit
-from shared.rules.ballot import (
-    Meeting,
-    Tally,
-    minutes,
-)
+from shared.rules.ballot import Meeting, Tally, minutes
 from shared.rules.catalog import default_catalog
 
 
@@ -80,6 +76,11 @@ CONCLUSION = {
 }
 
 
+def conclusion_of(item: CouncilItem, award_name: str, rounds: int) -> str:
+    """The conclusion both documents state; an item concluded without an outcome reads as failed."""
+    return CONCLUSION[item.outcome or "failed"].format(award=award_name, nominee=item.nominee_name, rounds=rounds)
+
+
 async def minutes_text(
     session: AsyncSession, council: Council, meeting: CouncilMeeting, item: CouncilItem, tallies: list[Tally]
 ) -> str:
@@ -102,10 +103,7 @@ async def minutes_text(
         meeting_round = Meeting(council.agency_code, meeting.held_on, tally.round, frozenset())
         lines += [minutes(meeting_round, tally, agency_name, award, item.nominee_name).rstrip("\n"), ""]
     lines.append("Ghi chú: mã phiếu ghi trên là mã băm SHA-256 của mã phiếu mỗi thành viên tự giữ.")
-    conclusion = CONCLUSION[item.outcome or "failed"].format(
-        award=award, nominee=item.nominee_name, rounds=len(tallies)
-    )
-    lines.append(f"KẾT LUẬN: {conclusion}")
+    lines.append(f"KẾT LUẬN: {conclusion_of(item, award, len(tallies))}")
     if item.chair_reason:
         lines.append(f"Lý do: {item.chair_reason}")
     return "\n".join(lines) + "\n"
@@ -141,9 +139,7 @@ def ballot_result_json(council: Council, meeting: CouncilMeeting, item: CouncilI
             }
             for t in tallies
         ],
-        "ket_luan": CONCLUSION[item.outcome or "failed"].format(
-            award=award.name_vi, nominee=item.nominee_name, rounds=len(tallies)
-        ),
+        "ket_luan": conclusion_of(item, award.name_vi, len(tallies)),
         "dat": item.passed,
         "ly_do_cua_chu_tich": item.chair_reason,
     }

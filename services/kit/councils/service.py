@@ -66,6 +66,10 @@ def roster_of(council: Council, members: list[CouncilMember]) -> Roster:
     return Roster(council.agency_code, tuple(membership_of(m) for m in members))
 
 
+async def council_roster(session: AsyncSession, council: Council) -> Roster:
+    return roster_of(council, await members_of(session, council.id))
+
+
 async def check_roster_change(
     session: AsyncSession,
     council: Council,

@@ -27,7 +27,7 @@ from services.kit.councils.ballots import (
 )
 from services.kit.councils.minutes import conclude
 from services.kit.councils.models import BallotRound, BallotVote, Council, CouncilItem, CouncilMeeting
-from services.kit.councils.service import check_may_run, members_of, roster_of
+from services.kit.councils.service import check_may_run, council_roster
 from services.kit.errors import Conflict, Forbidden
 from services.kit.identity.service import Caller
 from shared.platform.audit import append_audit
@@ -89,7 +89,7 @@ async def count_round(
 ) -> dict[str, Any]:
     """Close the open round: a pass or a failure concludes the item, unless a second round or
     the chair's decision is due."""
-    check_may_run(caller, council, roster_of(council, await members_of(session, council.id)), meeting.held_on)
+    check_may_run(caller, council, await council_roster(session, council), meeting.held_on)
     item = await agenda_item(session, meeting.id, nomination_id, lock=True)
     check_voting(item)
     box, _, ballots = await replayed_box(session, council, meeting, item)
@@ -134,7 +134,7 @@ async def open_last_round(
     present: list[str] | None,
 ) -> dict[str, Any]:
     """Open the second and last round after a failed first one, with who is present now."""
-    roster = roster_of(council, await members_of(session, council.id))
+    roster = await council_roster(session, council)
     check_may_run(caller, council, roster, meeting.held_on)
     item = await agenda_item(session, meeting.id, nomination_id, lock=True)
     if item.state == "voting":
@@ -174,7 +174,7 @@ async def decide_as_chair(
     reason: str,
 ) -> CouncilItem:
     """After the last failed round the chair (the agency's or the council's) decides, with a reason."""
-    roster = roster_of(council, await members_of(session, council.id))
+    roster = await council_roster(session, council)
     check_may_run(caller, council, roster, meeting.held_on, roles=("chair",), positions=("chair",))
     item = await agenda_item(session, meeting.id, nomination_id, lock=True)
     if item.state != "chair_decision_due":
