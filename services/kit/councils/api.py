@@ -6,8 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.councils.ballots import agenda_item, meeting_and_council, meeting_out, result_out
-from services.kit.councils.meetings import hold_meeting
+from services.kit.councils.meetings import describe_meeting, hold_meeting
 from services.kit.councils.schemas import (
     ChairDecisionIn,
     CouncilIn,
@@ -24,13 +23,18 @@ from services.kit.councils.service import (
     councils_of,
     end_membership,
     member_out,
-    own_council,
     roster_on,
     set_up_council,
 )
-from services.kit.councils.voting import cast_vote, count_round, decide_as_chair, open_last_round, receipt_counted
+from services.kit.councils.voting import (
+    cast_vote,
+    check_receipt,
+    count_round,
+    decide_as_chair,
+    describe_result,
+    open_last_round,
+)
 from services.kit.deps import db, settings
-from services.kit.errors import Forbidden
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller, require
 from shared.platform.settings import ServiceSettings
@@ -64,8 +68,7 @@ async def get_council(
     session: AsyncSession = Depends(db, scope="function"),
     config: ServiceSettings = Depends(settings),
 ) -> dict[str, Any]:
-    council = await own_council(session, council_id, caller)
-    return await roster_on(session, council, on or config.today())
+    return await roster_on(session, caller=caller, council_id=council_id, day=on or config.today())
 
 
 @router.post(
@@ -80,10 +83,10 @@ async def add_member(
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
     require(caller, "manage_council")
-    council = await own_council(session, council_id, caller)
     member = await appoint_member(
         session,
-        council=council,
+        caller=caller,
+        council_id=council_id,
         officer_id=body.officer_id,
         position=body.position,
         starts_on=body.starts_on,
@@ -104,8 +107,8 @@ async def leave(
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
     require(caller, "manage_council")
-    council = await own_council(session, council_id, caller)
-    return member_out(await end_membership(session, council=council, officer_id=officer_id, on=body.on))
+    member = await end_membership(session, caller=caller, council_id=council_id, officer_id=officer_id, on=body.on)
+    return member_out(member)
 
 
 @router.post(
@@ -120,25 +123,22 @@ async def create_meeting(
     session: AsyncSession = Depends(db, scope="function"),
     config: ServiceSettings = Depends(settings),
 ) -> dict[str, Any]:
-    council = await own_council(session, council_id, caller)
-    meeting = await hold_meeting(
+    return await hold_meeting(
         session,
         caller=caller,
-        council=council,
+        council_id=council_id,
         held_on=body.held_on,
         present=body.present,
         items=body.items,
         level=config.tier.value,
     )
-    return await meeting_out(session, meeting, council)
 
 
 @router.get("/meetings/{meeting_id}", summary="A meeting, its attendance and where each ballot stands")
 async def get_meeting(
     meeting_id: str, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
 ) -> dict[str, Any]:
-    meeting, council = await meeting_and_council(session, meeting_id, caller)
-    return await meeting_out(session, meeting, council)
+    return await describe_meeting(session, caller=caller, meeting_id=meeting_id)
 
 
 @router.post(
@@ -154,15 +154,10 @@ async def vote(
     session: AsyncSession = Depends(db, scope="function"),
     config: ServiceSettings = Depends(settings),
 ) -> dict[str, Any]:
-    if caller.retired:
-        raise Forbidden(caller.retired)
-    # Another agency's meeting is not hidden here: its roster refuses a stranger's vote with a 403 that says why.
-    meeting, council = await meeting_and_council(session, meeting_id, caller, hide=False)
     receipt, item = await cast_vote(
         session,
         caller=caller,
-        meeting=meeting,
-        council=council,
+        meeting_id=meeting_id,
         nomination_id=nomination_id,
         yes=body.vote == "yes",
         written=body.written,
@@ -187,8 +182,7 @@ async def close_round(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
-    meeting, council = await meeting_and_council(session, meeting_id, caller)
-    return await count_round(session, caller=caller, meeting=meeting, council=council, nomination_id=nomination_id)
+    return await count_round(session, caller=caller, meeting_id=meeting_id, nomination_id=nomination_id)
 
 
 @router.post(
@@ -203,9 +197,8 @@ async def open_round(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
-    meeting, council = await meeting_and_council(session, meeting_id, caller)
     return await open_last_round(
-        session, caller=caller, meeting=meeting, council=council, nomination_id=nomination_id, present=body.present
+        session, caller=caller, meeting_id=meeting_id, nomination_id=nomination_id, present=body.present
     )
 
 
@@ -220,17 +213,14 @@ async def chair_decision(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
-    meeting, council = await meeting_and_council(session, meeting_id, caller)
-    item = await decide_as_chair(
+    return await decide_as_chair(
         session,
         caller=caller,
-        meeting=meeting,
-        council=council,
+        meeting_id=meeting_id,
         nomination_id=nomination_id,
         passed=body.passed,
         reason=body.reason,
     )
-    return await result_out(session, council, meeting, item)
 
 
 @router.get("/meetings/{meeting_id}/items/{nomination_id}/result", summary="Counts per round; never who voted how")
@@ -240,8 +230,7 @@ async def result(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
-    meeting, council = await meeting_and_council(session, meeting_id, caller)
-    return await result_out(session, council, meeting, await agenda_item(session, meeting_id, nomination_id))
+    return await describe_result(session, caller=caller, meeting_id=meeting_id, nomination_id=nomination_id)
 
 
 @router.post("/meetings/{meeting_id}/receipts/verify", summary="Check that the ballot with this receipt was counted")
@@ -251,5 +240,4 @@ async def verify_receipt(
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
-    await meeting_and_council(session, meeting_id, caller)
-    return await receipt_counted(session, meeting_id=meeting_id, receipt=body.receipt)
+    return await check_receipt(session, caller=caller, meeting_id=meeting_id, receipt=body.receipt)

@@ -17,7 +17,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.kit.councils.models import BallotRound, BallotVote, BallotVoter, Council, CouncilItem, CouncilMeeting
 from services.kit.councils.service import council_roster
 from services.kit.errors import Conflict, Invalid, NotFound
-from services.kit.identity.service import Caller
 from shared.rules.ballot import BallotBox, BallotError, BallotRule, Meeting, NotEligibleError, Roster, Tally
 from shared.rules.ballot_rules import AfterLastRound
 
@@ -41,19 +40,6 @@ def open_box(roster: Roster, meeting: Meeting, rule: BallotRule, previous: Tally
         raise Invalid(str(err)) from None
     except BallotError as err:
         raise Conflict(str(err)) from None
-
-
-async def meeting_and_council(
-    session: AsyncSession, meeting_id: str, caller: Caller, *, hide: bool = True
-) -> tuple[CouncilMeeting, Council]:
-    """The meeting and its council; other agencies' meetings look absent unless `hide` is off (a
-    vote from a stranger is refused by the roster, with a 403 that says why)."""
-    meeting = await session.get(CouncilMeeting, meeting_id)
-    if meeting is None or (hide and meeting.agency_code != caller.agency_code):
-        raise NotFound(f"no meeting {meeting_id} at {caller.agency_code}")
-    council = await session.get(Council, meeting.council_id)
-    assert council is not None
-    return meeting, council
 
 
 async def agenda_item(session: AsyncSession, meeting_id: str, nomination_id: str, *, lock: bool = False) -> CouncilItem:
@@ -226,35 +212,4 @@ async def result_out(
         "passed": item.passed,
         "chair_reason": item.chair_reason,
         "rounds": rounds,
-    }
-
-
-async def meeting_out(session: AsyncSession, meeting: CouncilMeeting, council: Council) -> dict[str, Any]:
-    items = await session.exec(
-        select(CouncilItem).where(CouncilItem.meeting_id == meeting.id).order_by(col(CouncilItem.id))
-    )
-    roster = await council_roster(session, council)
-    return {
-        "id": meeting.id,
-        "council_id": council.id,
-        "agency_code": council.agency_code,
-        "held_on": meeting.held_on.isoformat(),
-        "present": meeting.present,
-        "members_total": roster.size_on(meeting.held_on),
-        "items": [
-            item.model_dump(
-                include={
-                    "nomination_id",
-                    "award_code",
-                    "nominee_name",
-                    "threshold",
-                    "quorum",
-                    "round",
-                    "state",
-                    "outcome",
-                    "passed",
-                }
-            )
-            for item in items.all()
-        ],
     }

@@ -5,35 +5,85 @@ Functions never commit.
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.councils.agenda import ballot_rule_for, check_agenda_nomination
 from services.kit.councils.ballots import flushed_id, open_box
 from services.kit.councils.models import BallotRound, Council, CouncilItem, CouncilMeeting
 from services.kit.councils.schemas import ItemIn
-from services.kit.councils.service import check_may_run, council_roster
-from services.kit.errors import Conflict, Invalid
+from services.kit.councils.service import check_may_run, council_roster, own_council
+from services.kit.errors import Conflict, Invalid, NotFound
 from services.kit.identity.service import Caller
 from shared.platform.audit import append_audit
 from shared.rules.ballot import Meeting
+
+ITEM_FIELDS = {
+    "nomination_id",
+    "award_code",
+    "nominee_name",
+    "threshold",
+    "quorum",
+    "round",
+    "state",
+    "outcome",
+    "passed",
+}
+
+
+async def meeting_and_council(
+    session: AsyncSession, meeting_id: str, caller: Caller, *, hide: bool = True
+) -> tuple[CouncilMeeting, Council]:
+    """The meeting and its council; other agencies' meetings look absent unless `hide` is off (a
+    vote from a stranger is refused by the roster, with a 403 that says why)."""
+    meeting = await session.get(CouncilMeeting, meeting_id)
+    if meeting is None or (hide and meeting.agency_code != caller.agency_code):
+        raise NotFound(f"no meeting {meeting_id} at {caller.agency_code}")
+    council = await session.get(Council, meeting.council_id)
+    assert council is not None
+    return meeting, council
+
+
+async def meeting_out(session: AsyncSession, meeting: CouncilMeeting, council: Council) -> dict[str, Any]:
+    items = await session.exec(
+        select(CouncilItem).where(CouncilItem.meeting_id == meeting.id).order_by(col(CouncilItem.id))
+    )
+    roster = await council_roster(session, council)
+    return {
+        "id": meeting.id,
+        "council_id": council.id,
+        "agency_code": council.agency_code,
+        "held_on": meeting.held_on.isoformat(),
+        "present": meeting.present,
+        "members_total": roster.size_on(meeting.held_on),
+        "items": [item.model_dump(include=ITEM_FIELDS) for item in items.all()],
+    }
+
+
+async def describe_meeting(session: AsyncSession, *, caller: Caller, meeting_id: str) -> dict[str, Any]:
+    """A meeting of the caller's agency, its attendance and where each ballot stands."""
+    meeting, council = await meeting_and_council(session, meeting_id, caller)
+    return await meeting_out(session, meeting, council)
 
 
 async def hold_meeting(
     session: AsyncSession,
     *,
     caller: Caller,
-    council: Council,
+    council_id: str,
     held_on: date,
     present: list[str],
     items: list[ItemIn],
     level: str,
-) -> CouncilMeeting:
+) -> dict[str, Any]:
     """Record a meeting and open the first round of each item on its agenda.
 
     Each item gets the ballot rule of its award at this level (threshold and quorum of the members
     on the roster that day); a meeting without its quorum cannot vote, and is refused.
     """
+    council = await own_council(session, council_id, caller)
     roster = await council_roster(session, council)
     check_may_run(caller, council, roster, held_on)
     ids = [item.nomination_id for item in items]
@@ -98,4 +148,4 @@ async def hold_meeting(
                 "quorum": item.quorum,
             },
         )
-    return meeting
+    return await meeting_out(session, meeting, council)

@@ -9,19 +9,11 @@ from typing import Any, cast
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.councils.models import (
-    Council,
-    CouncilMeeting,
-    CouncilMember,
-)
+from services.kit.councils.models import Council, CouncilMeeting, CouncilMember
 from services.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.kit.identity.models import Officer
 from services.kit.identity.service import Caller
-from shared.rules.ballot import (
-    Membership,
-    Role,
-    Roster,
-)
+from shared.rules.ballot import Membership, Role, Roster
 from shared.rules.roles import MAY
 
 
@@ -95,6 +87,11 @@ async def check_roster_change(
             )
 
 
+def refuse_retired(caller: Caller) -> None:
+    if caller.retired:
+        raise Forbidden(caller.retired)
+
+
 def check_may_run(
     caller: Caller,
     council: Council,
@@ -105,8 +102,7 @@ def check_may_run(
     positions: tuple[str, ...] = RUNNING_POSITIONS,
 ) -> None:
     """The agency's chair or admin, or the council's own chair or secretary on the meeting date."""
-    if caller.retired:
-        raise Forbidden(caller.retired)
+    refuse_retired(caller)
     if caller.agency_code == council.agency_code and caller.role in roles:
         return
     if any(m.member_id == caller.officer_id and m.role in positions for m in roster.members_on(on)):
@@ -137,8 +133,9 @@ async def councils_of(session: AsyncSession, agency_code: str) -> list[Council]:
     return list(rows.all())
 
 
-async def roster_on(session: AsyncSession, council: Council, day: date) -> dict[str, Any]:
+async def roster_on(session: AsyncSession, *, caller: Caller, council_id: str, day: date) -> dict[str, Any]:
     """The council and the members on its roster on `day`."""
+    council = await own_council(session, council_id, caller)
     members = [m for m in await members_of(session, council.id) if membership_of(m).on(day)]
     return {
         **council_out(council),
@@ -149,9 +146,17 @@ async def roster_on(session: AsyncSession, council: Council, day: date) -> dict[
 
 
 async def appoint_member(
-    session: AsyncSession, *, council: Council, officer_id: str, position: str, starts_on: date, ends_on: date | None
+    session: AsyncSession,
+    *,
+    caller: Caller,
+    council_id: str,
+    officer_id: str,
+    position: str,
+    starts_on: date,
+    ends_on: date | None,
 ) -> CouncilMember:
     """An active officer of the council's agency joins it for a period; they vote with their own token."""
+    council = await own_council(session, council_id, caller)
     officer = await session.get(Officer, officer_id)
     if officer is None or officer.agency_code != council.agency_code or not officer.active:
         raise Invalid(
@@ -173,8 +178,11 @@ async def appoint_member(
     return member
 
 
-async def end_membership(session: AsyncSession, *, council: Council, officer_id: str, on: date) -> CouncilMember:
+async def end_membership(
+    session: AsyncSession, *, caller: Caller, council_id: str, officer_id: str, on: date
+) -> CouncilMember:
     """The officer leaves the council from `on`: their membership ends the day before."""
+    council = await own_council(session, council_id, caller)
     members = await members_of(session, council.id)
     current = [
         m for m in members if m.officer_id == officer_id and m.starts_on < on and (m.ends_on is None or m.ends_on >= on)

@@ -1,5 +1,5 @@
 """Voting on an agenda item: a member's secret vote, counting a round, the second and last round,
-the chair's decision after it, and checking a receipt. Functions never commit.
+the chair's decision after it, the result, and checking a receipt. Functions never commit.
 
 Each function finds the open box as stored (`ballots.replayed_box`) and lets the rules of
 `shared.rules.ballot` judge the step: who may vote, once per round, quorum, threshold.
@@ -7,7 +7,7 @@ Each function finds the open box as stored (`ballots.replayed_box`) and lets the
 
 import dataclasses
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,33 +19,63 @@ from services.kit.councils.ballots import (
     public_counts,
     receipt_digest,
     replayed_box,
+    result_out,
     rewrite_box,
     round_row,
     stored_rule,
     stored_tally,
     tally_of,
 )
+from services.kit.councils.meetings import meeting_and_council
 from services.kit.councils.minutes import conclude
 from services.kit.councils.models import BallotRound, BallotVote, Council, CouncilItem, CouncilMeeting
-from services.kit.councils.service import check_may_run, council_roster
+from services.kit.councils.service import RUNNING_POSITIONS, check_may_run, council_roster, refuse_retired
 from services.kit.errors import Conflict, Forbidden
 from services.kit.identity.service import Caller
 from shared.platform.audit import append_audit
-from shared.rules.ballot import AlreadyVotedError, BallotError, NotEligibleError, next_round
+from shared.rules.ballot import AlreadyVotedError, BallotError, NotEligibleError, Roster, next_round
+from shared.rules.roles import MAY
+
+
+class Sitting(NamedTuple):
+    """An agenda item in the hands of someone who may run its meeting, locked for the step."""
+
+    meeting: CouncilMeeting
+    council: Council
+    roster: Roster
+    item: CouncilItem
+
+
+async def sitting_for(
+    session: AsyncSession,
+    *,
+    caller: Caller,
+    meeting_id: str,
+    nomination_id: str,
+    roles: tuple[str, ...] = MAY["manage_council"],
+    positions: tuple[str, ...] = RUNNING_POSITIONS,
+) -> Sitting:
+    meeting, council = await meeting_and_council(session, meeting_id, caller)
+    roster = await council_roster(session, council)
+    check_may_run(caller, council, roster, meeting.held_on, roles=roles, positions=positions)
+    item = await agenda_item(session, meeting.id, nomination_id, lock=True)
+    return Sitting(meeting, council, roster, item)
 
 
 async def cast_vote(
     session: AsyncSession,
     *,
     caller: Caller,
-    meeting: CouncilMeeting,
-    council: Council,
+    meeting_id: str,
     nomination_id: str,
     yes: bool,
     written: bool,
     today: date,
 ) -> tuple[str, CouncilItem]:
     """The caller's own vote; the receipt it returns lets them check it was counted, not how."""
+    refuse_retired(caller)
+    # Another agency's meeting is not hidden here: its roster refuses a stranger's vote with a 403 that says why.
+    meeting, council = await meeting_and_council(session, meeting_id, caller, hide=False)
     item = await agenda_item(session, meeting.id, nomination_id, lock=True)
     check_voting(item)
     if not written and today < meeting.held_on:
@@ -84,13 +114,12 @@ async def cast_vote(
     return receipt, item
 
 
-async def count_round(
-    session: AsyncSession, *, caller: Caller, meeting: CouncilMeeting, council: Council, nomination_id: str
-) -> dict[str, Any]:
+async def count_round(session: AsyncSession, *, caller: Caller, meeting_id: str, nomination_id: str) -> dict[str, Any]:
     """Close the open round: a pass or a failure concludes the item, unless a second round or
     the chair's decision is due."""
-    check_may_run(caller, council, await council_roster(session, council), meeting.held_on)
-    item = await agenda_item(session, meeting.id, nomination_id, lock=True)
+    meeting, council, _, item = await sitting_for(
+        session, caller=caller, meeting_id=meeting_id, nomination_id=nomination_id
+    )
     check_voting(item)
     box, _, ballots = await replayed_box(session, council, meeting, item)
     try:
@@ -125,18 +154,12 @@ async def count_round(
 
 
 async def open_last_round(
-    session: AsyncSession,
-    *,
-    caller: Caller,
-    meeting: CouncilMeeting,
-    council: Council,
-    nomination_id: str,
-    present: list[str] | None,
+    session: AsyncSession, *, caller: Caller, meeting_id: str, nomination_id: str, present: list[str] | None
 ) -> dict[str, Any]:
     """Open the second and last round after a failed first one, with who is present now."""
-    roster = await council_roster(session, council)
-    check_may_run(caller, council, roster, meeting.held_on)
-    item = await agenda_item(session, meeting.id, nomination_id, lock=True)
+    meeting, council, roster, item = await sitting_for(
+        session, caller=caller, meeting_id=meeting_id, nomination_id=nomination_id
+    )
     if item.state == "voting":
         raise Conflict(f"round {item.round} is still open; close it first")
     last = tally_of(await round_row(session, item.id, item.round), council, meeting)
@@ -164,30 +187,38 @@ async def open_last_round(
 
 
 async def decide_as_chair(
-    session: AsyncSession,
-    *,
-    caller: Caller,
-    meeting: CouncilMeeting,
-    council: Council,
-    nomination_id: str,
-    passed: bool,
-    reason: str,
-) -> CouncilItem:
+    session: AsyncSession, *, caller: Caller, meeting_id: str, nomination_id: str, passed: bool, reason: str
+) -> dict[str, Any]:
     """After the last failed round the chair (the agency's or the council's) decides, with a reason."""
-    roster = await council_roster(session, council)
-    check_may_run(caller, council, roster, meeting.held_on, roles=("chair",), positions=("chair",))
-    item = await agenda_item(session, meeting.id, nomination_id, lock=True)
+    meeting, council, _, item = await sitting_for(
+        session,
+        caller=caller,
+        meeting_id=meeting_id,
+        nomination_id=nomination_id,
+        roles=("chair",),
+        positions=("chair",),
+    )
     if item.state != "chair_decision_due":
         raise Conflict(f"no chair decision is due on this nomination: its ballot is {item.state}")
     item.outcome = "chair_passed" if passed else "chair_refused"
     item.passed, item.chair_reason = passed, reason
     await conclude(session, council, meeting, item, caller, datetime.now(UTC))
     session.add(item)
-    return item
+    return await result_out(session, council, meeting, item)
 
 
-async def receipt_counted(session: AsyncSession, *, meeting_id: str, receipt: str) -> dict[str, Any]:
-    """Whether the ballot with this receipt is in the box (never what it says)."""
+async def describe_result(
+    session: AsyncSession, *, caller: Caller, meeting_id: str, nomination_id: str
+) -> dict[str, Any]:
+    """Where an item's ballot stands: counts per round, never who voted how."""
+    meeting, council = await meeting_and_council(session, meeting_id, caller)
+    return await result_out(session, council, meeting, await agenda_item(session, meeting_id, nomination_id))
+
+
+async def check_receipt(session: AsyncSession, *, caller: Caller, meeting_id: str, receipt: str) -> dict[str, Any]:
+    """Whether the ballot with this receipt is in the box of a meeting of the caller's agency (never
+    what it says)."""
+    await meeting_and_council(session, meeting_id, caller)
     ballot = await session.get(BallotVote, receipt_digest(receipt.strip()))
     item = await session.get(CouncilItem, ballot.item_id) if ballot else None
     if ballot is None or item is None or item.meeting_id != meeting_id:
