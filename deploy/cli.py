@@ -21,6 +21,7 @@ import typer
 
 from deploy.cli_central import awards, reorganize
 from deploy.cli_client import CliError, Officer, Options, reports_errors
+from deploy.cli_identity import login, officers
 from deploy.cli_output import format_time, table, utf8_output
 from deploy.demo_data import demo_token
 from shared.contracts.tiers import Tier
@@ -231,9 +232,11 @@ def show(
     )
 
 
-# The central officers' commands, listed after the others in `tdkt --help`.
+# The central officers' commands, then logging in and officers, listed after the others in `tdkt --help`.
 app.command()(awards)
 app.command()(reorganize)
+app.command()(login)
+app.add_typer(officers, name="officers")
 
 
 if __name__ == "__main__":

@@ -100,12 +100,27 @@ def reorganize(
         "POST", f"/reorganizations/{plan}/apply", tier=Tier.CENTRAL, params={"batch_size": batch_size}
     )
     typer.echo(f"{plan}: {'started' if started['started'] else started['note']}")
+    last = ""
     while True:
         status = officer.call("GET", f"/reorganizations/{plan}", tier=Tier.CENTRAL)
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(status.get("counts", {}).items())) or "-"
-        typer.echo(
-            f"[{status.get('phase')}] {status.get('processed', 0)}/{status.get('candidates', 0)} nominations: {counts}"
-        )
+        line = progress_line(status)
+        if line != last:  # a line when something moved, not one per poll
+            typer.echo(line)
+            last = line
         if status.get("phase") == "done":
             return
         time.sleep(poll)
+
+
+def progress_line(status: dict) -> str:
+    """What the plan's workflow is doing now, in the terms of its phase."""
+    phase = status.get("phase", "?")
+    if phase == "waiting":
+        return f"[waiting] until the effective date {status.get('effective')}"
+    if phase == "applying":
+        return f"[applying] registries updated: {len(status.get('applied', []))} of 4 tiers"
+    if phase == "finding":
+        return f"[finding] nominations in flight found so far: {status.get('candidates', 0)}"
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(status.get("counts", {}).items()))
+    done = f"{status.get('processed', 0)}/{status.get('candidates', 0)} nominations re-routed"
+    return f"[{phase}] {done}" + (f" ({counts})" if counts else "")

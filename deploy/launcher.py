@@ -177,13 +177,16 @@ class Launcher:
         else:
             print(f"Business date: {when}: after the 2025 reorganization (no districts).")
         print("  Change it with --business-date YYYY-MM-DD (or TDKT_BUSINESS_DATE); 'today' uses the real date.\n")
-        print("Demo officers (development only; send 'Authorization: Bearer <token>'):")
+        print(
+            "Demo officers (development only): send 'Authorization: Bearer <token>', or log in with the token "
+            "in lower case as the username and the token as the password (.venv/bin/tdkt login):"
+        )
         print(table(["agency", "name", "role", "token"], credentials(when or date.today())))
         print()
         for tier in TIER_ORDER:
             if o.ports[tier] != DEFAULT_PORTS[tier]:
                 print(f"export {url_variable(tier)}={self.stack.config.url(tier)}")
-        print("Try: make demo, or: uv run tdkt --token demo-U91-0001-clerk inbox")
+        print("Try: make demo, or: .venv/bin/tdkt --token demo-U91-0001-clerk inbox")
         print(READY, flush=True)
 
 

@@ -7,13 +7,16 @@ import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from deploy.demo_data import demo_token
+from services.kit.identity.models import Officer
+from services.kit.identity.tokens import issue_token
 from shared.contracts.tiers import Tier
 
 
@@ -225,3 +228,10 @@ async def events_for(bootstrap: str, nomination_id: str, topics: list[str]) -> l
 
 
 TIERS = list(Tier)
+
+
+async def add_officer(session: AsyncSession, officer: Officer, token: str) -> Officer:
+    """An officer the seed does not have, who authenticates with `token` (a demo token)."""
+    session.add(officer)
+    await issue_token(session, officer, kind="demo", now=datetime.now(UTC), ttl=None, secret=token)
+    return officer

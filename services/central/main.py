@@ -13,8 +13,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     return create_app(
         settings or Settings(),
         title="tdkt central service — Trung ương",
-        description="Hosts the Central Emulation and Commendation Board, the Prime Minister and the President. "
-        "Every route needs an officer bearer token and is scoped to the officer's agency and role.",
+        description="Hosts the Central Emulation and Commendation Board, the Prime Minister and the President.",
         handlers=HANDLERS,
         routers=(router,),
     )

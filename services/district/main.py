@@ -10,6 +10,5 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     return create_app(
         settings or Settings(),
         title="tdkt district service — Cấp huyện",
-        description="Hosts district-level People's Committees (abolished on 2025-07-01). "
-        "Every route needs an officer bearer token and is scoped to the officer's agency and role.",
+        description="Hosts district-level People's Committees (abolished on 2025-07-01).",
     )

@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
@@ -31,11 +32,14 @@ from services.kit.delegations import api as delegations_api
 from services.kit.dossier import api as dossier_api
 from services.kit.errors import DomainError
 from services.kit.handlers import KIT_HANDLERS
+from services.kit.identity import admin_api as identity_admin_api
 from services.kit.identity import api as identity_api
+from services.kit.identity.bootstrap import ensure_admin
 from services.kit.nominations.activities import NominationActivities
 from services.kit.nominees import api as nominees_api
 from services.kit.outcomes import api as outcomes_api
 from services.kit.proposals import api as proposals_api
+from services.kit.registry import api as registry_api
 from services.kit.reorganization import api as reorganization_api
 from services.kit.reorganization.activities import ReorganizationActivities, TransferActivities
 from services.kit.reviews import api as reviews_api
@@ -45,7 +49,7 @@ from shared.contracts import activities as interfaces
 from shared.contracts.activities import bound
 from shared.contracts.events import EVENT_TYPES
 from shared.platform.consumer import EventConsumer, Handler, merge_handlers
-from shared.platform.db import make_engine, session_factory
+from shared.platform.db import make_engine, session_factory, transaction
 from shared.platform.logs import configure_logging
 from shared.platform.outbox import OutboxRelay
 from shared.platform.settings import ServiceSettings
@@ -53,13 +57,21 @@ from shared.rules.deadlines import DeadlineTable
 
 log = structlog.get_logger()
 
+ACCESS = (
+    "Every route needs an officer's bearer token (POST /auth/login) and is scoped to the officer's agency and "
+    "role, except the public ones, which say so: liveness, logging in, the agency registry, the award catalog "
+    "and known reorganization plans, public consultation notices and their comment form, and tracking by code."
+)
+
 # Every domain's routes, in the order the OpenAPI document lists them.
 DOMAINS = (
     identity_api,
+    identity_admin_api,
     proposals_api,
     reviews_api,
     audit_api,
     catalog_api,
+    registry_api,
     nominees_api,
     reorganization_api,
     dossier_api,
@@ -109,6 +121,7 @@ def create_app(
         )
         await consumer.start()
         temporal = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+        await bootstrap_admin(sessions, settings)
         relay = OutboxRelay(sessions, producer, poll_ms=settings.outbox_poll_ms)
         activities = tier_activities(sessions, relay.wake, settings.tier.value, real_clock(settings.business_date))
         worker = Worker(temporal, task_queue=settings.tier.task_queue, activities=activities)
@@ -135,7 +148,9 @@ def create_app(
             await engine.dispose()
             log.info("service.stopped", tier=settings.tier.value)
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    # The OpenAPI pages' scripts and styles are served by the service itself: many government
+    # networks have no internet, and a CDN-backed /docs renders blank there.
+    app = FastAPIOffline(title=title, description=f"{description}\n\n{ACCESS}", version="0.1.0", lifespan=lifespan)
 
     @app.get("/health", tags=["ops"], summary="Liveness (no authentication)")
     async def health(config: ServiceSettings = Depends(deps.settings)) -> dict[str, str]:
@@ -186,3 +201,21 @@ def tier_activities(
         *bound(interfaces.TransferActivities, transfers),
         *bound(interfaces.ReorganizationActivities, plans),
     ]
+
+
+async def bootstrap_admin(sessions: async_sessionmaker[AsyncSession], settings: ServiceSettings) -> None:
+    """The deployment's first admin, when BOOTSTRAP_ADMIN_* name one for an agency of this tier."""
+    if not (
+        settings.bootstrap_admin_agency and settings.bootstrap_admin_username and settings.bootstrap_admin_password
+    ):
+        return
+    async with transaction(sessions) as session:
+        created = await ensure_admin(
+            session,
+            tier=settings.tier.value,
+            agency_code=settings.bootstrap_admin_agency,
+            username=settings.bootstrap_admin_username,
+            password=settings.bootstrap_admin_password.get_secret_value(),
+        )
+    if created is not None:
+        log.info("identity.admin_bootstrapped", officer_id=created.id)

@@ -1,6 +1,7 @@
 """FastAPI dependencies every router uses: the request's transaction, the workflow port, settings."""
 
 from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 from fastapi import Request
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -8,6 +9,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.kit.workflow_client import NominationClient
 from shared.platform.db import transaction
 from shared.platform.settings import ServiceSettings
+
+# `openapi_extra` of a route anyone may call: the OpenAPI document shows it needs no token.
+PUBLIC_ROUTE: dict[str, Any] = {"security": []}
 
 
 async def db(request: Request):

@@ -51,3 +51,15 @@ class Unavailable(DomainError):
     """A part the request needs (Temporal, the broker) does not answer now; trying again may work."""
 
     status = 503
+
+
+class Unauthenticated(DomainError):
+    """Who the caller is could not be established (a wrong password, an unknown user)."""
+
+    status = 401
+
+
+class Locked(DomainError):
+    """The account is locked for a while after repeated failed logins."""
+
+    status = 423

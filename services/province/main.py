@@ -10,6 +10,5 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     return create_app(
         settings or Settings(),
         title="tdkt province service — Bộ, ban, ngành, tỉnh",
-        description="Hosts provinces, centrally-run cities and ministry-level bodies. "
-        "Every route needs an officer bearer token and is scoped to the officer's agency and role.",
+        description="Hosts provinces, centrally-run cities and ministry-level bodies.",
     )

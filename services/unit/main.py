@@ -11,6 +11,5 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     return create_app(
         settings or Settings(),
         title="tdkt unit service — Đơn vị cơ sở",
-        description="Hosts grassroots bodies (agencies, schools, enterprises) and commune-level People's "
-        "Committees. Every route needs an officer bearer token and is scoped to the officer's agency and role.",
+        description="Hosts grassroots bodies (agencies, schools, enterprises) and commune-level People's Committees.",
     )

@@ -7,7 +7,7 @@ Configuration comes from environment variables only (no prefix), so that the sam
 from datetime import date
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.contracts.tiers import Tier
@@ -30,11 +30,25 @@ class ServiceSettings(BaseSettings):
     # Bounded retries before a consumed event is parked on the dead-letter topic.
     consumer_max_attempts: int = 5
     consumer_group: str = ""
-    # Demo officers with well-known tokens: development only.
+    # Demo officers with well-known tokens: development only, and their tokens are refused elsewhere.
     seed_demo_officers: bool = False
+    # Logging in: a lock after this many failed attempts in a row, for this long; tokens' lifetimes.
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    token_ttl_hours: int = Field(default=12, ge=1, le=24 * 31)
+    api_token_max_days: int = Field(default=90, ge=1, le=366)
+    # The deployment's first admin, created at start-up if that username does not exist yet.
+    bootstrap_admin_agency: str | None = None
+    bootstrap_admin_username: str | None = None
+    bootstrap_admin_password: SecretStr | None = None
     # The date this service treats as today for routing and regimes, so that a demo or training
     # system can stand before the 2025 reorganization. Refused in production.
     business_date: date | None = None
+
+    @property
+    def demo_allowed(self) -> bool:
+        """Demo officers' tokens are accepted in development only."""
+        return self.environment == "development"
 
     def today(self) -> date:
         return self.business_date or date.today()
@@ -43,6 +57,10 @@ class ServiceSettings(BaseSettings):
     def _defaults_and_safety(self) -> "ServiceSettings":
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///.data/{self.tier.value}.db")
+        if self.bootstrap_admin_password and not self.bootstrap_admin_password.get_secret_value():
+            object.__setattr__(self, "bootstrap_admin_password", None)  # compose passes "" when unset
+        if self.bootstrap_admin_password and not (self.bootstrap_admin_agency and self.bootstrap_admin_username):
+            raise ValueError("BOOTSTRAP_ADMIN_PASSWORD needs BOOTSTRAP_ADMIN_AGENCY and BOOTSTRAP_ADMIN_USERNAME")
         if not self.consumer_group:
             object.__setattr__(self, "consumer_group", f"tdkt-{self.tier.value}")
         if self.environment == "production":

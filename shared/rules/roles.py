@@ -17,6 +17,7 @@ Permission = Literal[
     "verify_audit",
     "preview_reorganization",
     "apply_reorganization",
+    "manage_officers",
 ]
 
 MAY: dict[Permission, tuple[str, ...]] = {
@@ -38,6 +39,8 @@ MAY: dict[Permission, tuple[str, ...]] = {
     "verify_audit": ("auditor", "admin", "chair"),
     "preview_reorganization": ("admin", "auditor", "chair"),
     "apply_reorganization": ("admin",),
+    # Create and deactivate the agency's officers, change their roles, reset their passwords.
+    "manage_officers": ("admin",),
 }
 
 # Roles that decide on nominations, weakest first: only these can be lent by a delegation.

@@ -31,7 +31,8 @@ async def tier_http(request, tmp_path, postgres):  # type: ignore[no-untyped-def
 
     `await tier_http(Tier.UNIT, business_date=date(2026, 3, 2))` gives an httpx client (no
     lifespan: no broker, no Temporal; `app.state.kit.nominations` is whatever you pass) and its
-    session factory. Demo officers are seeded; their tokens are `demo-<agency>-<role>`.
+    session factory. Demo officers are seeded; their tokens are `demo-<agency>-<role>`. Other keyword
+    arguments are settings (`environment="test"`, `login_max_failures=3`, …).
     """
     import types
 
@@ -42,14 +43,14 @@ async def tier_http(request, tmp_path, postgres):  # type: ignore[no-untyped-def
 
     made: list = []
 
-    async def make(tier: Tier, *, business_date=None, nominations=None):  # type: ignore[no-untyped-def]
+    async def make(tier: Tier, *, business_date=None, nominations=None, **options):  # type: ignore[no-untyped-def]
         url = await database_url(
             request.param, postgres if request.param == "postgres" else None, tmp_path, f"{tier.value}-{len(made)}"
         )
         await migrate_async(tier, url)
         await seed(tier, url, officers=True)
         engine = make_engine(url)
-        settings = ServiceSettings(tier=tier, database_url=url, business_date=business_date)
+        settings = ServiceSettings(tier=tier, database_url=url, business_date=business_date, **options)
         app = create_app(settings, title="test", description="test")
         app.state.kit = types.SimpleNamespace(
             settings=settings,

@@ -1,14 +1,25 @@
-"""Who the caller is."""
+"""Who the caller is, logging in and out, and the caller's own tokens, password and second factor."""
 
-from fastapi import APIRouter, Depends
+from datetime import UTC, datetime, timedelta
 
+from fastapi import APIRouter, Depends, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.deps import PUBLIC_ROUTE, db, new_transaction, settings
+from services.kit.errors import Invalid, NotFound
 from services.kit.identity.auth import current_officer
+from services.kit.identity.login import LoginPolicy, log_in, record_identity
+from services.kit.identity.models import Officer, OfficerToken
+from services.kit.identity.officers import change_own_password, confirm_totp, start_totp
+from services.kit.identity.schemas import ApiTokenIn, LoginIn, PasswordIn, TokenInfo, TokenOut, TotpCodeIn
 from services.kit.identity.service import Caller
+from services.kit.identity.tokens import issue_token, tokens_of
+from shared.platform.settings import ServiceSettings
 
-router = APIRouter()
+router = APIRouter(tags=["officers"])
 
 
-@router.get("/me", tags=["officers"], summary="Who the token belongs to")
+@router.get("/me", summary="Who the token belongs to")
 async def me(caller: Caller = Depends(current_officer)) -> dict[str, str]:
     return {
         "officer_id": caller.officer_id,
@@ -16,3 +27,134 @@ async def me(caller: Caller = Depends(current_officer)) -> dict[str, str]:
         "agency_code": caller.agency_code,
         "role": caller.role,
     }
+
+
+@router.post(
+    "/auth/login",
+    response_model=TokenOut,
+    openapi_extra=PUBLIC_ROUTE,
+    summary="Log in with a username, a password and, once enrolled, a TOTP code (no token needed)",
+)
+async def login(body: LoginIn, request: Request, config: ServiceSettings = Depends(settings)) -> TokenOut:
+    policy = LoginPolicy(
+        max_failures=config.login_max_failures,
+        lockout=timedelta(minutes=config.login_lockout_minutes),
+        token_ttl=timedelta(hours=config.token_ttl_hours),
+    )
+    async with new_transaction(request) as session:
+        outcome = await log_in(
+            session,
+            username=body.username,
+            password=body.password,
+            totp_code=body.totp_code,
+            now=datetime.now(UTC),
+            policy=policy,
+        )
+    if outcome.refusal is not None:  # raised after the commit, which keeps the failed attempt's count
+        raise outcome.refusal
+    assert outcome.issued is not None and outcome.officer is not None
+    return TokenOut(
+        token=outcome.issued.token,
+        token_id=outcome.issued.row.id,
+        expires_at=outcome.issued.row.expires_at,
+        officer_id=outcome.officer.id,
+        agency_code=outcome.officer.agency_code,
+        role=outcome.officer.role,
+    )
+
+
+@router.post("/auth/logout", summary="End the token this request carries")
+async def logout(
+    caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
+) -> dict[str, str | None]:
+    await revoke_own(session, caller, caller.token_id)
+    return {"revoked": caller.token_id}
+
+
+@router.get("/auth/tokens", response_model=list[TokenInfo], summary="The caller's tokens (never their secrets)")
+async def my_tokens(caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")):
+    return [TokenInfo(**row.model_dump()) for row in await tokens_of(session, caller.officer_id)]
+
+
+@router.post(
+    "/auth/tokens", status_code=201, response_model=TokenOut, summary="An API token for a program (the CLI, a script)"
+)
+async def new_api_token(
+    body: ApiTokenIn,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+    config: ServiceSettings = Depends(settings),
+) -> TokenOut:
+    if body.days > config.api_token_max_days:
+        raise Invalid(f"an API token lives at most {config.api_token_max_days} days")
+    officer = await session.get(Officer, caller.officer_id)
+    assert officer is not None
+    now = datetime.now(UTC)
+    issued = await issue_token(session, officer, kind="api", now=now, ttl=timedelta(days=body.days), label=body.label)
+    await record_identity(
+        session,
+        action="identity.token_issued",
+        outcome="api",
+        agency_code=caller.agency_code,
+        actor=caller.officer_id,
+        at=now,
+        details={"token_id": issued.row.id, "label": body.label, "days": body.days},
+    )
+    return TokenOut(
+        token=issued.token,
+        token_id=issued.row.id,
+        expires_at=issued.row.expires_at,
+        officer_id=officer.id,
+        agency_code=officer.agency_code,
+        role=officer.role,
+    )
+
+
+@router.post("/auth/tokens/{token_id}/revoke", summary="End one of the caller's tokens")
+async def revoke_token(
+    token_id: str, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
+) -> dict[str, str]:
+    await revoke_own(session, caller, token_id)
+    return {"revoked": token_id}
+
+
+async def revoke_own(session: AsyncSession, caller: Caller, token_id: str | None) -> None:
+    row = await session.get(OfficerToken, token_id) if token_id else None
+    if row is None or row.officer_id != caller.officer_id:
+        raise NotFound(f"no token {token_id} of {caller.officer_id}")
+    now = datetime.now(UTC)
+    if row.revoked_at is None:
+        row.revoked_at, row.revoked_by = now, caller.officer_id
+        session.add(row)
+        await record_identity(
+            session,
+            action="identity.token_revoked",
+            outcome="revoked",
+            agency_code=caller.agency_code,
+            actor=caller.officer_id,
+            at=now,
+            details={"token_id": row.id},
+        )
+
+
+@router.post("/auth/password", summary="Change the caller's own password")
+async def change_password(
+    body: PasswordIn, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
+) -> dict[str, bool]:
+    await change_own_password(session, caller=caller, current=body.current, new=body.new, now=datetime.now(UTC))
+    return {"changed": True}
+
+
+@router.post("/auth/totp", summary="Start enrolling a second factor: the URI to scan into an authenticator app")
+async def enrol_totp(
+    caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
+) -> dict[str, str]:
+    return {"otpauth_uri": await start_totp(session, caller=caller)}
+
+
+@router.post("/auth/totp/confirm", summary="Confirm the second factor with a current code: from now on it is needed")
+async def confirm_second_factor(
+    body: TotpCodeIn, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
+) -> dict[str, bool]:
+    await confirm_totp(session, caller=caller, code=body.code, now=datetime.now(UTC))
+    return {"totp_enabled": True}

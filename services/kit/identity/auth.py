@@ -1,33 +1,35 @@
 """Bearer-token officers: the FastAPI dependency that scopes every request to the caller's agency and role."""
 
+from datetime import UTC, datetime
+
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from services.kit.identity.service import Caller, delegated_role, officer_by_token, retired_reason
+from services.kit.identity.service import Caller, delegated_role, retired_reason
+from services.kit.identity.tokens import holder_of
 
-_bearer = HTTPBearer(auto_error=False, description="Officer token issued by the agency admin")
+bearer = HTTPBearer(auto_error=False, description="An officer's token: from POST /auth/login, or an API token")
+
+
+def unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
 async def current_officer(
-    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
 ) -> Caller:
     if credentials is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing bearer token: send 'Authorization: Bearer <officer token>'",
-            headers={"WWW-Authenticate": "Bearer"},
+        raise unauthorized("missing bearer token: log in (POST /auth/login) and send 'Authorization: Bearer <token>'")
+    settings = request.app.state.kit.settings
+    today = settings.today()
+    async with request.app.state.kit.sessions() as session:
+        found = await holder_of(
+            session, credentials.credentials, now=datetime.now(UTC), demo_allowed=settings.demo_allowed
         )
-    factory = request.app.state.kit.sessions
-    today = request.app.state.kit.settings.today()
-    async with factory() as session:
-        officer = await officer_by_token(session, credentials.credentials)
-        if officer is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "unknown or deactivated officer token",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+        if found is None:
+            raise unauthorized("unknown, expired or revoked token, or a deactivated officer: log in again")
+        officer, token = found
         retired = await retired_reason(session, officer.agency_code, today)
         lent = await delegated_role(session, officer, today)
     role, on_behalf_of = lent or (officer.role, None)
-    return Caller(officer.id, officer.name, officer.agency_code, role, retired, on_behalf_of)
+    return Caller(officer.id, officer.name, officer.agency_code, role, retired, on_behalf_of, token.id)

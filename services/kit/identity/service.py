@@ -1,7 +1,6 @@
 """Who an officer is today: their token, their agency and the role they act with (their own, or
 one lent by a delegation, `Caller.on_behalf_of` naming the lender)."""
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,10 +14,6 @@ from services.kit.registry.service import agency_on
 from shared.rules.roles import DECIDING_RANK, MAY, Permission, may
 
 
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class Caller:
     officer_id: str
@@ -30,6 +25,8 @@ class Caller:
     retired: str | None = None
     # Set when `role` is lent by a delegation active today: the id of the officer who lent it.
     on_behalf_of: str | None = None
+    # The token the request came with (logging out revokes it).
+    token_id: str | None = None
 
 
 async def delegated_role(session: AsyncSession, officer: Officer, on: date) -> tuple[str, str] | None:
@@ -80,11 +77,6 @@ async def retired_reason(session: AsyncSession, code: str, today: date) -> str |
         f"{last.valid_to.isoformat() if last.valid_to else '?'}; successors: {successors}); "
         "its officers cannot act for it"
     )
-
-
-async def officer_by_token(session: AsyncSession, token: str) -> Officer | None:
-    found = await session.exec(select(Officer).where(Officer.token_sha256 == token_digest(token), Officer.active))
-    return found.first()
 
 
 def require(caller: Caller, permission: Permission, *, acting: bool = True) -> None:

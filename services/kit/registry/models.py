@@ -24,3 +24,5 @@ class Agency(SQLModel, table=True):
     legal_basis: str | None = None
     # Grassroots units: the commune their office is in (a geographic hint for reorganizations).
     location_code: str | None = None
+    # The name folded for search without diacritics (`shared.text.fold`), kept with each version.
+    search_name: str | None = Field(default=None, index=True)

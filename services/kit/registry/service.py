@@ -10,6 +10,7 @@ from services.kit.registry.models import Agency
 from shared.routing import AgencyNode, Lookup, RoutePlan, resolve_route
 from shared.rules.catalog import Catalog, default_catalog
 from shared.rules.movements import movement
+from shared.text import fold
 
 
 async def registry_lookup(
@@ -93,7 +94,7 @@ async def load_versions(session: AsyncSession, versions: list[dict]) -> int:
         (code, valid_from)
         for code, valid_from in (await session.exec(select(col(Agency.code), col(Agency.valid_from)))).all()
     }
-    fresh = [v for v in versions if (v["code"], v["valid_from"]) not in existing]
+    fresh = [{**v, "search_name": fold(v["name"])} for v in versions if (v["code"], v["valid_from"]) not in existing]
     for start in range(0, len(fresh), 2000):
         await session.execute(insert(Agency), fresh[start : start + 2000])
     return len(fresh)

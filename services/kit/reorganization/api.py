@@ -9,10 +9,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.kit.deps import db, end_transaction, new_transaction, settings
 from services.kit.errors import Invalid
 from services.kit.identity.auth import current_officer
-from services.kit.identity.service import Caller, require
+from services.kit.identity.service import Caller
 from services.kit.reorganization.client import PlanRuns
 from services.kit.reorganization.report import as_csv, as_html
-from services.kit.reorganization.service import checked_plan, dry_run_report, known_plans, outcomes_of, plan_by_code
+from services.kit.reorganization.service import (
+    checked_plan,
+    dry_run_report,
+    known_plans,
+    outcomes_of,
+    plan_by_code,
+    require_central_board,
+)
 from shared.contracts.reorganization import workflow_id_for
 from shared.platform.settings import ServiceSettings
 
@@ -55,7 +62,7 @@ async def dry_run(
     config: ServiceSettings = Depends(settings),
     runs: PlanRuns = Depends(plan_runs),
 ):
-    require(caller, "preview_reorganization")
+    require_central_board(caller, "preview_reorganization")
     plan, application = await checked_plan(session, code)
     report = await dry_run_report(session, code, plan, application)
     if nominations:
@@ -86,7 +93,7 @@ async def apply(
     config: ServiceSettings = Depends(settings),
     runs: PlanRuns = Depends(plan_runs),
 ) -> dict[str, Any]:
-    require(caller, "apply_reorganization")
+    require_central_board(caller, "apply_reorganization")
     if not 1 <= batch_size <= 1000 or not 1 <= concurrency <= 64 or not 0 <= pause_seconds <= 3600:
         raise Invalid("batch_size must be 1-1000, concurrency 1-64, pause_seconds 0-3600")
     plan, _ = await checked_plan(session, code)
@@ -116,4 +123,5 @@ async def progress(
 async def outcomes(
     code: str, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
 ) -> list[dict[str, Any]]:
+    require_central_board(caller, "preview_reorganization")
     return [r.model_dump(exclude={"id"}) for r in await outcomes_of(session, code)]

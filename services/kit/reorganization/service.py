@@ -11,7 +11,8 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.errors import Invalid, NotFound
+from services.kit.errors import Forbidden, Invalid, NotFound
+from services.kit.identity.service import Caller, require
 from services.kit.nominations.models import Nomination, Review
 from services.kit.registry.models import Agency
 from services.kit.registry.service import in_force, load_versions
@@ -29,6 +30,7 @@ from shared.reorg.plan import Plan, PlanError
 from shared.rerouting import NeedsChoice, Successors, plan_move
 from shared.routing import AgencyNode
 from shared.rules.catalog import default_catalog
+from shared.rules.roles import Permission
 
 IN_FLIGHT = ("pending", "returned")
 PLANS_DIR = Path(__file__).resolve().parents[1] / "reorg" / "data"
@@ -341,3 +343,15 @@ async def dry_run_report(session: AsyncSession, code: str, plan: Plan, applicati
         "nominations_in_flight_here": await find_in_flight(session, plan.effective),
         "nominations": [],
     }
+
+
+def require_central_board(caller: Caller, permission: Permission) -> None:
+    """Reorganization plans are the Central Board's (Ban TĐKT Trung ương) to preview and apply: they
+    move every agency's nominations, which no other agency may see or move."""
+    require(caller, permission, acting=permission != "preview_reorganization")
+    board = default_catalog().authorities["central_board"].agency_codes
+    if caller.agency_code not in board:
+        raise Forbidden(
+            f"only the Central Emulation and Commendation Board ({', '.join(board)}) previews and applies "
+            f"reorganization plans; {caller.agency_code} cannot"
+        )

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.deps import db
+from services.kit.deps import PUBLIC_ROUTE, db
 from services.kit.errors import NotFound
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller
@@ -39,7 +39,7 @@ async def nomination_tracking(
 @router.get(
     "/track/{code}",
     response_model=PublicTrackingOut,
-    openapi_extra={"security": []},
+    openapi_extra=PUBLIC_ROUTE,
     summary="For the nominee, WITHOUT login: a nomination's progress by its tracking code",
     description="The code is on the receipt the proposing agency gives the nominee. The view leaves out "
     "officer ids, internal notes and reminders. An unknown code answers 404.",

@@ -13,8 +13,8 @@ from sqlmodel import select
 from services.kit.councils.models import BallotVote, BallotVoter
 from services.kit.dossier.models import LevelDocument
 from services.kit.identity.models import Officer
-from services.kit.identity.service import token_digest
 from shared.contracts.tiers import Tier
+from tests.helpers import add_officer
 
 AGENCY = "U91-0001"
 DAY = date(2026, 3, 20)  # a Friday, no holiday
@@ -36,14 +36,15 @@ async def add_officers(sessions, count: int) -> None:  # type: ignore[no-untyped
     """Officers of the agency who sit on its council, each with a token of their own."""
     async with sessions() as session, session.begin():
         for i in range(1, count + 1):
-            session.add(
+            await add_officer(
+                session,
                 Officer(
                     id=member_id(i),
                     agency_code=AGENCY,
                     name=f"Thành viên Hội đồng số {i:02d}",
                     role="council_member",
-                    token_sha256=token_digest(f"tok-{AGENCY}-m{i:02d}"),
-                )
+                ),
+                f"tok-{AGENCY}-m{i:02d}",
             )
 
 

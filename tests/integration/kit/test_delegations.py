@@ -6,9 +6,9 @@ from sqlmodel import select
 
 from services.kit.delegations.service import substitute_for
 from services.kit.identity.models import Officer
-from services.kit.identity.service import token_digest
 from shared.contracts.tiers import Tier
 from shared.platform.audit import AuditRecord
+from tests.helpers import add_officer
 
 SCHOOL = "U91-0001"
 CHAIR, CLERK = f"{SCHOOL}:chair", f"{SCHOOL}:clerk"
@@ -92,15 +92,16 @@ async def test_revoking_ends_the_delegation_at_once_and_both_acts_are_audited(ti
 async def test_invalid_delegations_are_refused_with_the_rule_they_break(tier_http):
     client, sessions = await tier_http(Tier.UNIT, business_date=MONDAY)
     async with sessions() as session, session.begin():
-        session.add(
+        await add_officer(
+            session,
             Officer(
                 id=f"{SCHOOL}:former",
                 agency_code=SCHOOL,
                 name="Cán bộ đã nghỉ",
                 role="clerk",
-                token_sha256=token_digest("former"),
                 active=False,
-            )
+            ),
+            "former",
         )
 
     async def refused(response, code: int) -> str:  # type: ignore[no-untyped-def]
@@ -157,14 +158,15 @@ async def test_substitute_for_prefers_the_delegate_then_a_holder_of_the_role_the
     client, sessions = await tier_http(Tier.UNIT, business_date=MONDAY)
     assert (await lend(client, "2026-03-02", "2026-03-06")).status_code == 201
     async with sessions() as session, session.begin():
-        session.add(
+        await add_officer(
+            session,
             Officer(
                 id=f"{SCHOOL}:admin",
                 agency_code=SCHOOL,
                 name="Quản trị",
                 role="admin",
-                token_sha256=token_digest("school-admin"),
-            )
+            ),
+            "school-admin",
         )
     async with sessions() as session:
         assert await substitute_for(session, SCHOOL, "chair", date(2026, 3, 4)) == CLERK

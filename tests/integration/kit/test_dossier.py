@@ -10,11 +10,10 @@ from sqlalchemy import text
 
 from services.kit.dossier.service import latest_freeze, level_manifest, supplement_manifest, verify_documents
 from services.kit.identity.models import Officer
-from services.kit.identity.service import token_digest
 from services.kit.nominations.models import Review
 from shared.contracts.nomination import DocumentRef, NominationInput
 from shared.contracts.tiers import Tier
-from tests.helpers import auth, document
+from tests.helpers import add_officer, auth, document
 
 SCHOOL, OTHER_SCHOOL, THIRD_SCHOOL = "U91-0001", "U91-0002", "U91-0003"
 TODAY = date(2025, 6, 2)  # before the district level closed: the demo school still has a route
@@ -111,14 +110,15 @@ async def test_a_document_altered_after_submission_is_flagged_and_the_others_sta
     r = await client.get(f"/nominations/{nomination_id}/documents/verify", headers=auth(OTHER_SCHOOL, "chair"))
     assert r.status_code == 404, r.text
     async with sessions() as session, session.begin():
-        session.add(
+        await add_officer(
+            session,
             Officer(
                 id=f"{OTHER_SCHOOL}:auditor",
                 agency_code=OTHER_SCHOOL,
                 name="Kiểm tra viên",
                 role="auditor",
-                token_sha256=token_digest(f"demo-{OTHER_SCHOOL}-auditor"),
-            )
+            ),
+            f"demo-{OTHER_SCHOOL}-auditor",
         )
     r = await client.get(f"/nominations/{nomination_id}/documents/verify", headers=auth(OTHER_SCHOOL, "auditor"))
     assert r.status_code == 200 and r.json()["intact"] is False, r.text
@@ -313,14 +313,15 @@ async def test_only_clerks_chairs_and_admins_add_level_documents(tier_http, role
     nomination_id = str(uuid.uuid4())
     await open_review(sessions, nomination_id, OTHER_SCHOOL)
     async with sessions() as session, session.begin():
-        session.add(
+        await add_officer(
+            session,
             Officer(
                 id=f"{OTHER_SCHOOL}:{role}",
                 agency_code=OTHER_SCHOOL,
                 name="Thành viên",
                 role=role,
-                token_sha256=token_digest(f"demo-{OTHER_SCHOOL}-{role}"),
-            )
+            ),
+            f"demo-{OTHER_SCHOOL}-{role}",
         )
     r = await client.post(
         f"/reviews/{nomination_id}/documents", headers=auth(OTHER_SCHOOL, role), json=document("bien_ban_hoi_dong")

@@ -1,0 +1,146 @@
+"""Logging in: a username, a password, a TOTP code once one is enrolled; a lock after repeated
+failures. Every attempt leaves an audit record. Functions never commit.
+
+A failed attempt must be counted even though the caller is refused, so `log_in` returns the
+refusal instead of raising it: the route commits the count, then raises.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.errors import DomainError, Locked, Unauthenticated
+from services.kit.identity.credentials import hash_password, needs_rehash, password_matches, totp_matches
+from services.kit.identity.models import Officer
+from services.kit.identity.tokens import Issued, issue_token
+from shared.platform.audit import append_audit
+from shared.rules.calendar import as_utc
+
+WRONG = "wrong username or password (sai tên đăng nhập hoặc mật khẩu)"
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures: int
+    lockout: timedelta
+    token_ttl: timedelta
+
+
+@dataclass(frozen=True)
+class Outcome:
+    issued: Issued | None = None
+    officer: Officer | None = None
+    refusal: DomainError | None = None
+
+
+async def record_identity(
+    session: AsyncSession,
+    *,
+    action: str,
+    outcome: str,
+    agency_code: str,
+    actor: str,
+    at: datetime,
+    reason: str | None = None,
+    details: dict | None = None,
+) -> None:
+    """An identity event in this service's audit chain (logins, tokens, officers, roles)."""
+    await append_audit(
+        session,
+        idempotency_key=f"identity:{uuid.uuid4()}",
+        at=at,
+        agency_code=agency_code,
+        actor=actor,
+        action=action,
+        outcome=outcome,
+        reason=reason,
+        details=details or {},
+    )
+
+
+async def log_in(
+    session: AsyncSession, *, username: str, password: str, totp_code: str | None, now: datetime, policy: LoginPolicy
+) -> Outcome:
+    officer = (await session.exec(select(Officer).where(Officer.username == username.strip().lower()))).first()
+    if officer is None or not officer.active:
+        await record_identity(
+            session,
+            action="identity.login_failed",
+            outcome="refused",
+            agency_code=officer.agency_code if officer else "-",
+            actor=officer.id if officer else "anonymous",
+            at=now,
+            reason="unknown or deactivated account",
+            details={"username": username[:100]},
+        )
+        return Outcome(refusal=Unauthenticated(WRONG))
+    if officer.locked_until is not None and as_utc(officer.locked_until) > as_utc(now):
+        await record_identity(
+            session,
+            action="identity.login_failed",
+            outcome="locked",
+            agency_code=officer.agency_code,
+            actor=officer.id,
+            at=now,
+            reason="account locked",
+        )
+        return Outcome(refusal=locked(officer))
+    if not password_matches(officer.password_hash, password):
+        return Outcome(refusal=await _failed(session, officer, now, policy, "wrong password"))
+    if officer.totp_enabled and not totp_matches(officer.totp_secret, totp_code):
+        reason = "a TOTP code is needed" if not totp_code else "wrong TOTP code"
+        refusal = await _failed(session, officer, now, policy, reason)
+        if not totp_code and isinstance(refusal, Unauthenticated):
+            refusal = Unauthenticated("enter the 6-digit code of your authenticator app (mã xác thực hai lớp)")
+        return Outcome(refusal=refusal)
+    officer.failed_logins, officer.locked_until = 0, None
+    if officer.password_hash and needs_rehash(officer.password_hash):
+        officer.password_hash = hash_password(password)
+    session.add(officer)
+    issued = await issue_token(session, officer, kind="login", now=now, ttl=policy.token_ttl)
+    await record_identity(
+        session,
+        action="identity.login",
+        outcome="token_issued",
+        agency_code=officer.agency_code,
+        actor=officer.id,
+        at=now,
+        details={
+            "token_id": issued.row.id,
+            "expires_at": issued.row.expires_at.isoformat() if issued.row.expires_at else None,
+        },
+    )
+    return Outcome(issued=issued, officer=officer)
+
+
+def locked(officer: Officer) -> Locked:
+    until = as_utc(officer.locked_until).isoformat(timespec="minutes") if officer.locked_until else "?"
+    return Locked(
+        f"this account is locked after repeated failed logins, until {until} UTC "
+        "(tài khoản tạm khóa do đăng nhập sai nhiều lần); ask your agency's admin to reset it sooner"
+    )
+
+
+async def _failed(
+    session: AsyncSession, officer: Officer, now: datetime, policy: LoginPolicy, reason: str
+) -> DomainError:
+    officer.failed_logins += 1
+    refusal: DomainError = Unauthenticated(WRONG) if reason == "wrong password" else Unauthenticated(reason)
+    outcome = "refused"
+    if officer.failed_logins >= policy.max_failures:
+        officer.locked_until, officer.failed_logins = now + policy.lockout, 0
+        refusal, outcome = locked(officer), "locked"
+    session.add(officer)
+    await record_identity(
+        session,
+        action="identity.login_failed",
+        outcome=outcome,
+        agency_code=officer.agency_code,
+        actor=officer.id,
+        at=now,
+        reason=reason,
+    )
+    return refusal

@@ -1,0 +1,18 @@
+"""`tdkt reorganize --apply` says what the plan's workflow is doing, in the words of its phase."""
+
+from deploy.cli_central import progress_line
+
+
+def test_each_phase_reads_as_what_is_being_done():
+    assert (
+        progress_line({"phase": "waiting", "effective": "2025-07-01"})
+        == "[waiting] until the effective date 2025-07-01"
+    )
+    assert progress_line({"phase": "applying", "applied": [{}, {}]}) == "[applying] registries updated: 2 of 4 tiers"
+    assert progress_line({"phase": "finding", "candidates": 12}) == "[finding] nominations in flight found so far: 12"
+    assert (
+        progress_line(
+            {"phase": "transferring", "processed": 3, "candidates": 12, "counts": {"transferred": 2, "unchanged": 1}}
+        )
+        == "[transferring] 3/12 nominations re-routed (transferred 2, unchanged 1)"
+    )
