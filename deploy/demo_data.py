@@ -51,6 +51,7 @@ DEMO_UNITS = [
 DEMO_OFFICERS = [
     ("U91-0001", "clerk", "Nguyễn Thị Hoa"),
     ("U91-0001", "chair", "Trần Văn Minh"),
+    ("U91-0001", "auditor", "Kiều Thị Ngân"),
     ("U91-0002", "clerk", "Lê Thị Mai"),
     ("U91-0002", "chair", "Phạm Văn Hùng"),
     ("U91-0003", "clerk", "Võ Thị Thu"),
@@ -60,6 +61,7 @@ DEMO_OFFICERS = [
     (HON_DAT, "clerk", "Ngô Thị Lan"),
     (HON_DAT, "chair", "Lý Văn Sơn"),
     (HON_DAT, "auditor", "Bùi Thị Hạnh"),
+    ("D902", "chair", "Quách Văn Lợi"),  # Kiên Lương: a district off the demo routes
     (KIEN_GIANG, "clerk", "Trương Thị Kim"),
     (KIEN_GIANG, "council_member", "Phan Văn Đức"),
     (KIEN_GIANG, "chair", "Lâm Minh Chiến"),

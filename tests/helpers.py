@@ -160,7 +160,7 @@ async def council_concludes(
         assert r.status_code == 201, r.text
     r = await client.post(f"/meetings/{meeting_id}/items/{nomination_id}/close-round", headers=chair)
     assert r.status_code == 200, r.text
-    return r.json()
+    return {**r.json(), "meeting_id": meeting_id}
 
 
 async def ready_to_forward(client: httpx.AsyncClient, agency: str, nomination_id: str) -> None:

@@ -6,9 +6,16 @@ from datetime import date
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.central.models import ConferredAward
-from services.kit.nominees.handlers import CHANGE_OF_EVENT
 from services.kit.outcomes.service import store_change
-from shared.contracts.events import AwardConferred, AwardRestored, AwardRevoked, AwardStripped, Envelope, Event
+from shared.contracts.events import (
+    CHANGE_OF_EVENT,
+    AwardConferred,
+    AwardRestored,
+    AwardRevoked,
+    AwardStripped,
+    Envelope,
+    Event,
+)
 from shared.platform.consumer import Handler
 from shared.rules.history import AWARD_CHANGES
 

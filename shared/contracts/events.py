@@ -143,6 +143,33 @@ class NomineeFactsRecorded(Event):
     facts: list[dict[str, Any]]
 
 
+class NomineeRegistered(Event):
+    """Emitted when an agency registers a nominee it manages: its staff, a team or a body under it.
+    Every service keeps who manages whom, so that only the manager records facts of the history."""
+
+    type: ClassVar[str] = "nominee.registered"
+    topic: ClassVar[str] = TOPIC_NOMINEES
+    nominee_id: str
+    kind: str
+    name: str
+    agency_code: str
+    actor: str
+    registered_at: str
+
+
+class NomineeFactRetracted(Event):
+    """Emitted when the agency that recorded a fact retracts it as recorded in error, with a reason.
+    Keyed by nominee id like the facts, so every service applies it after the fact itself."""
+
+    type: ClassVar[str] = "nominee.fact_retracted"
+    topic: ClassVar[str] = TOPIC_NOMINEES
+    nominee_id: str
+    fact_key: str
+    agency_code: str
+    actor: str
+    reason: str
+
+
 class HierarchyPlanApplied(Event):
     """Emitted when a tier's registry replica has applied a reorganization plan (once per tier)."""
 
@@ -249,6 +276,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         NominationWithdrawn,
         AwardConferred,
         NomineeFactsRecorded,
+        NomineeRegistered,
+        NomineeFactRetracted,
         HierarchyPlanApplied,
         DeadlineSet,
         DeadlineReminder,
@@ -260,6 +289,10 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AwardRestored,
     )
 }
+
+
+# What each award-change event does to the award it names (shared by every service that keeps awards).
+CHANGE_OF_EVENT = {AwardRevoked.type: "revoked", AwardStripped.type: "stripped", AwardRestored.type: "restored"}
 
 
 def envelope_for(event: Event, *, source_agency: str, occurred_at: datetime, event_id: str | None = None) -> Envelope:

@@ -10,6 +10,7 @@ is returned, resubmitted and refused; a third escalates for delay (test_lifecycl
 from deploy.demo_data import CENTRAL_BOARD, ORDER_ROUTE, PRESIDENT, PRIME_MINISTER
 from shared.contracts.events import TOPIC_AWARDS, TOPIC_NOMINATIONS
 from shared.contracts.tiers import Tier
+from tests.e2e.probe import Target, probe
 from tests.helpers import (
     auth,
     council_concludes,
@@ -179,3 +180,80 @@ async def test_returned_once_resubmitted_then_refused(system):
     assert status["returns"] == 1 and status["seconds_with_proposer"] > 0
     assert [h["action"] for h in status["history"]] == ["forward", "forward", "return", "refuse"]
     assert PRIME_MINISTER not in [h["agency_code"] for h in status["history"]]
+
+
+async def test_no_route_lets_another_agency_or_a_role_that_may_not_act_touch_a_nomination(system):
+    """Every guarded route of every service, called with the real ids of a nomination in flight
+    (its dossier, consultation, councils, meetings, nominee, delegation, tokens): an officer of an
+    agency off the route reads nothing of it and changes nothing; the owner's auditor changes nothing."""
+    unit = system[Tier.UNIT]
+    nominee_id, name = "CCCD:091000000999", "Kha Thị Kín"
+    assert (
+        await unit.post("/nominees", headers=auth(SCHOOL, "clerk"), json={"id": nominee_id, "name": name})
+    ).is_success
+    fact = {"kind": "rating", "year": 2024, "rating": "xuat_sac", "agency_code": SCHOOL}
+    assert (
+        await unit.post(f"/nominees/{nominee_id}/facts", headers=auth(SCHOOL, "clerk"), json={"facts": [fact]})
+    ).is_success
+    history = (await unit.get(f"/nominees/{nominee_id}/history", headers=auth(SCHOOL, "clerk"))).json()
+    nomination_id = (await draft_and_submit(unit, SCHOOL, AWARD, name))["nomination_id"]
+    posting = (await post_consultation(unit, SCHOOL, nomination_id, working_days_ago=10)).json()
+    comment = await unit.post(
+        f"/public/consultations/{posting['id']}/comments", json={"author_name": "Dân", "text": "Khiếu nại thử"}
+    )
+    lent = await unit.post(
+        "/delegations",
+        headers=auth(SCHOOL, "chair"),
+        json={"to_officer_id": f"{SCHOOL}:clerk", "from": "2025-05-15", "to": "2025-05-16", "reason": "Đi công tác"},
+    )
+    assert lent.status_code == 201, lent.text
+    shared_ids = {
+        "nomination_id": nomination_id,
+        "nominee_id": nominee_id,
+        "fact_key": history["records"][0]["fact_key"],
+        "consultation_id": posting["id"],
+        "comment_id": comment.json()["id"],
+        "delegation_id": lent.json()["id"],
+        "code": (await unit.get("/reorganizations")).json()[0]["code"],
+    }
+    targets: dict[Tier, Target] = {}
+    for tier, agency in [(Tier.UNIT, SCHOOL), (Tier.DISTRICT, HON_DAT), (Tier.PROVINCE, KIEN_GIANG)]:
+        client = system[tier]
+        await wait_pending(client, agency, nomination_id)
+        meeting = await council_concludes(client, agency, nomination_id, AWARD, name)
+        council_id = (await client.get("/councils", headers=auth(agency, "chair"))).json()[0]["id"]
+        tokens = (await client.get("/auth/tokens", headers=auth(agency, "chair"))).json()
+        ids = {
+            **shared_ids,
+            "council_id": council_id,
+            "meeting_id": meeting["meeting_id"],
+            "officer_id": f"{agency}:chair",
+            "token_id": tokens[0]["id"],
+        }
+        secrets = {ids[k] for k in ids if k not in ("code", "officer_id")}  # a plan code, a name: not secrets
+        targets[tier] = Target(ids, agency, AWARD, name, markers={name, *secrets})
+        assert (await decide(client, agency, nomination_id, "forward", prepare=False)).status_code == 200
+    await wait_pending(system[Tier.CENTRAL], CENTRAL_BOARD, nomination_id)
+    targets[Tier.CENTRAL] = Target(
+        {**shared_ids, "officer_id": f"{CENTRAL_BOARD}:chair"},
+        CENTRAL_BOARD,
+        AWARD,
+        name,
+        markers={nomination_id, name},
+    )
+
+    intruders = {
+        Tier.UNIT: [("U91-0003", "clerk"), ("U91-0003", "chair"), (SCHOOL, "auditor")],
+        Tier.DISTRICT: [("D902", "chair"), (HON_DAT, "auditor")],
+        Tier.PROVINCE: [("B-BNV", "chair"), (KIEN_GIANG, "auditor")],
+        Tier.CENTRAL: [(CENTRAL_BOARD, "auditor")],
+    }
+    wrong = [
+        line
+        for tier, callers in intruders.items()
+        for agency, role in callers
+        for line in await probe(system[tier], targets[tier], agency, role)
+    ]
+    assert wrong == [], "\n".join(wrong)
+    # The probe changed nothing: the nomination is still pending at the Central Board.
+    await wait_pending(system[Tier.CENTRAL], CENTRAL_BOARD, nomination_id)

@@ -183,6 +183,14 @@ def streak_facts(cstdcs_years: list[int], *, scope: str = "bo_tinh") -> list[dic
     return facts
 
 
+async def register(system, nominee_id: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The school registers its staff member: only the managing agency proposes them and writes their history."""
+    r = await system[Tier.UNIT].post(
+        "/nominees", headers=auth(SCHOOL, "clerk"), json={"id": nominee_id, "name": name, "kind": "individual"}
+    )
+    assert r.status_code == 201, r.text
+
+
 async def draft_for(system, nominee_id: str, award: str, name: str, **extra) -> str:  # type: ignore[no-untyped-def]
     r = await system[Tier.UNIT].post(
         "/nominations",
@@ -208,6 +216,7 @@ async def draft_for(system, nominee_id: str, award: str, name: str, **extra) -> 
 
 async def test_ineligible_nomination_is_refused_at_submission_with_reasons(system):
     nominee = "CCCD:091000000002"
+    await register(system, nominee, "Đỗ Thị Hằng")
     recorded = await system[Tier.UNIT].post(
         f"/nominees/{nominee}/facts", headers=auth(SCHOOL, "clerk"), json={"facts": streak_facts([2023, 2024])}
     )
@@ -228,6 +237,7 @@ async def test_ineligible_nomination_is_refused_at_submission_with_reasons(syste
 
 async def test_eligible_nomination_routes_by_the_matrix_and_reviewers_see_the_verdict(system):
     nominee = "CCCD:091000000003"
+    await register(system, nominee, "Võ Văn Kiệt")
     facts = streak_facts([2022, 2023, 2024])
     r = await system[Tier.UNIT].post(f"/nominees/{nominee}/facts", headers=auth(SCHOOL, "clerk"), json={"facts": facts})
     assert r.status_code == 201 and r.json()["recorded"] == len(facts), r.text
@@ -235,23 +245,24 @@ async def test_eligible_nomination_routes_by_the_matrix_and_reviewers_see_the_ve
         f"/nominees/{nominee}/facts", headers=auth(SCHOOL, "clerk"), json={"facts": facts}
     )
     assert again.json()["recorded"] == 0  # idempotent
+    # The province knows who manages the nominee, and that it is not itself.
+    foreign = await system[Tier.PROVINCE].get(f"/nominees/{nominee}/history", headers=auth(KIEN_GIANG, "chair"))
+    assert foreign.status_code == 404, foreign.text
 
     nomination_id = await draft_for(system, nominee, "CSTD_TINH", "Võ Văn Kiệt", initiative_ids=["SK-91-001"])
     submitted = await system[Tier.UNIT].post(f"/nominations/{nomination_id}/submit", headers=auth(SCHOOL, "clerk"))
     assert submitted.status_code == 202, submitted.text
     assert [s["agency_code"] for s in submitted.json()["route"]] == [SCHOOL, HON_DAT, KIEN_GIANG]
 
-    # The province learns the nominee's history by events, and its reviewer sees the verdict.
-    async def province_history():
-        r = await system[Tier.PROVINCE].get(f"/nominees/{nominee}/history", headers=auth(KIEN_GIANG, "chair"))
-        return r.json()["facts"] if len(r.json()["facts"]) == len(facts) else None
-
-    await eventually(province_history, what="the nominee's history at the province")
     for tier, agency in [(Tier.UNIT, SCHOOL), (Tier.DISTRICT, HON_DAT), (Tier.PROVINCE, KIEN_GIANG)]:
         item = await wait_pending(system[tier], agency, nomination_id)
         assert item["regime"] == "ND98" and item["eligibility"]["outcome"] == "eligible", item
         if tier is not Tier.PROVINCE:
             assert (await decide(system[tier], agency, nomination_id, "forward")).status_code == 200
+
+    # Once on the route, the province reads the history it learnt by events.
+    r = await system[Tier.PROVINCE].get(f"/nominees/{nominee}/history", headers=auth(KIEN_GIANG, "chair"))
+    assert r.status_code == 200 and len(r.json()["facts"]) == len(facts), r.text
     conferred = await decide(system[Tier.PROVINCE], KIEN_GIANG, nomination_id, "confer", decision_no="55/QĐ-UBND")
     assert conferred.status_code == 200, conferred.text
 
@@ -336,3 +347,41 @@ async def test_the_proposer_withdraws_before_a_decision(system):
         await system[Tier.DISTRICT].get(f"/nominations/{nomination_id}/history", headers=auth(HON_DAT, "chair"))
     ).json()
     assert [a["action"] for a in history if a["action"] == "nomination.withdrawn"] == ["nomination.withdrawn"]
+
+
+async def test_a_false_hold_is_retracted_by_its_recorder_and_every_service_learns_it(system):
+    nominee = "CCCD:091000000004"
+    await register(system, nominee, "Lý Thị Bình")
+    hold = {"kind": "hold", "reason": "complaint", "start": "2025-01-01"}
+    r = await system[Tier.UNIT].post(
+        f"/nominees/{nominee}/facts",
+        headers=auth(SCHOOL, "clerk"),
+        json={"facts": [*streak_facts([2022, 2023, 2024]), hold]},
+    )
+    assert r.status_code == 201, r.text
+    nomination_id = await draft_for(system, nominee, "CSTD_TINH", "Lý Thị Bình", initiative_ids=["SK-91-001"])
+    blocked = await system[Tier.UNIT].post(f"/nominations/{nomination_id}/submit", headers=auth(SCHOOL, "clerk"))
+    assert blocked.status_code == 422, blocked.text
+    assert blocked.json()["detail"]["eligibility"]["outcome"] == "ineligible"
+
+    records = (await system[Tier.UNIT].get(f"/nominees/{nominee}/history", headers=auth(SCHOOL, "clerk"))).json()
+    key = next(rec["fact_key"] for rec in records["records"] if rec["fact"]["kind"] == "hold")
+    retract = f"/nominees/{nominee}/facts/{key}/retract"
+    other = await system[Tier.UNIT].post(retract, headers=auth(OTHER_UNIT, "clerk"), json={"reason": "Không đúng"})
+    assert other.status_code == 403
+    done = await system[Tier.UNIT].post(retract, headers=auth(SCHOOL, "clerk"), json={"reason": "Ghi nhầm người"})
+    assert done.status_code == 200, done.text
+
+    submitted = await system[Tier.UNIT].post(f"/nominations/{nomination_id}/submit", headers=auth(SCHOOL, "clerk"))
+    assert submitted.status_code == 202, submitted.text
+    district = HON_DAT
+    await wait_pending(system[Tier.UNIT], SCHOOL, nomination_id)
+    assert (await decide(system[Tier.UNIT], SCHOOL, nomination_id, "forward")).status_code == 200
+    await wait_pending(system[Tier.DISTRICT], district, nomination_id)
+
+    async def retracted_at_the_district():
+        r = await system[Tier.DISTRICT].get(f"/nominees/{nominee}/history", headers=auth(district, "chair"))
+        held = [rec for rec in r.json().get("records", []) if rec["fact"]["kind"] == "hold"]
+        return held if held and held[0]["retraction_reason"] == "Ghi nhầm người" else None
+
+    await eventually(retracted_at_the_district, what="the retraction at the district service")

@@ -11,6 +11,7 @@ from services.kit.deps import db
 from services.kit.errors import Invalid, NotFound
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller
+from services.kit.nominees.management import require_history_reader
 from services.kit.nominees.service import history_of
 from services.kit.registry.service import plan_route
 from shared.routing import RoutingError
@@ -140,13 +141,13 @@ async def eligibility_check(
     when = body.on or request.app.state.kit.settings.today()
     try:
         regime = catalog.regime(body.regime).code if body.regime else catalog.regime_on(when).code
-        history = (
-            NomineeHistory.from_facts(body.facts)
-            if body.facts is not None
-            else await history_of(session, body.nominee_id)
-        )
+        history = NomineeHistory.from_facts(body.facts) if body.facts is not None else None
     except (LookupError, ValueError) as err:
         raise Invalid(str(err).strip("'\"")) from None
+    if history is None:
+        if body.nominee_id:
+            await require_history_reader(session, caller, body.nominee_id, when)
+        history = await history_of(session, body.nominee_id)
     verdict = check_eligibility(
         body.award_code,
         history,

@@ -118,6 +118,7 @@ class NominationActivities(TierActivities):
                         award_code=n.award_code,
                         nominee_name=n.nominee_name,
                         proposer_agency=n.proposer_agency,
+                        nominee_id=n.nominee_id,
                         route=_route(n),
                         opened_at=now,
                         regime=n.regime or None,

@@ -3,8 +3,8 @@
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.nominations.models import Nomination
-from services.kit.nominees.handlers import CHANGE_OF_EVENT
 from shared.contracts.events import (
+    CHANGE_OF_EVENT,
     AwardConferred,
     AwardRestored,
     AwardRevoked,

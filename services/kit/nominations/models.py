@@ -56,6 +56,8 @@ class Review(SQLModel, table=True):
     award_code: str
     nominee_name: str
     proposer_agency: str
+    # Whose history the nomination concerns: reviewers on the route may read it.
+    nominee_id: str | None = Field(default=None, index=True)
     route: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     opened_at: datetime
     decided_at: datetime | None = None

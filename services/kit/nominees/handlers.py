@@ -2,17 +2,23 @@
 
 from typing import Any
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.nominees.service import normalised, store_facts
+from services.kit.nominees.management import learn_registration
+from services.kit.nominees.models import NomineeFact
+from services.kit.nominees.service import mark_retracted, normalised, store_facts
 from shared.contracts.events import (
+    CHANGE_OF_EVENT,
     AwardConferred,
     AwardRestored,
     AwardRevoked,
     AwardStripped,
     Envelope,
     Event,
+    NomineeFactRetracted,
     NomineeFactsRecorded,
+    NomineeRegistered,
 )
 from shared.platform.consumer import Handler
 
@@ -56,10 +62,8 @@ async def apply_conferral(session: AsyncSession, envelope: Envelope, event: Even
             source_agency=event.agency_code,
             recorded_by=event.actor,
             at=envelope.occurred_at,
+            origin="decision",
         )
-
-
-CHANGE_OF_EVENT = {AwardRevoked.type: "revoked", AwardStripped.type: "stripped", AwardRestored.type: "restored"}
 
 
 def award_change_fact(event: AwardRevoked | AwardStripped | AwardRestored) -> dict[str, Any]:
@@ -86,11 +90,34 @@ async def apply_award_change(session: AsyncSession, envelope: Envelope, event: E
             source_agency=event.agency_code,
             recorded_by=event.actor,
             at=envelope.occurred_at,
+            origin="decision",
         )
+
+
+async def apply_registration(session: AsyncSession, envelope: Envelope, event: Event) -> None:
+    assert isinstance(event, NomineeRegistered)
+    await learn_registration(session, event)
+
+
+async def apply_retraction(session: AsyncSession, envelope: Envelope, event: Event) -> None:
+    """The fact is retracted here too; only a fact the retracting agency recorded is touched."""
+    assert isinstance(event, NomineeFactRetracted)
+    row = (
+        await session.exec(
+            select(NomineeFact).where(
+                NomineeFact.fact_key == event.fact_key, NomineeFact.source_agency == event.agency_code
+            )
+        )
+    ).first()
+    if row is not None and row.retracted_at is None:
+        mark_retracted(row, by=event.actor, reason=event.reason, at=envelope.occurred_at)
+        session.add(row)
 
 
 HISTORY_HANDLERS: dict[str, Handler] = {
     AwardConferred.type: apply_conferral,
     NomineeFactsRecorded.type: apply_recorded_facts,
+    NomineeRegistered.type: apply_registration,
+    NomineeFactRetracted.type: apply_retraction,
     **{event_type: apply_award_change for event_type in CHANGE_OF_EVENT},
 }

@@ -1,19 +1,19 @@
-"""service."""
+"""Nominee histories: recording facts, retracting a fact recorded in error, reading the history.
+Who may do each is asked of `management`. Functions never commit."""
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.errors import Invalid
+from services.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.kit.identity.service import Caller
+from services.kit.nominees.management import require_manager
 from services.kit.nominees.models import NomineeFact
-from shared.contracts.events import (
-    NomineeFactsRecorded,
-)
+from shared.contracts.events import NomineeFactRetracted, NomineeFactsRecorded
 from shared.platform.audit import append_audit
 from shared.platform.outbox import add_event
 from shared.rules.history import NomineeHistory
@@ -29,11 +29,17 @@ def normalised(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return NomineeHistory.from_facts(facts).facts()
 
 
-async def facts_of(session: AsyncSession, nominee_id: str) -> list[dict[str, Any]]:
+async def records_of(session: AsyncSession, nominee_id: str) -> list[NomineeFact]:
+    """Every fact of the nominee's history held here, retracted ones included, in recording order."""
     rows = await session.exec(
         select(NomineeFact).where(NomineeFact.nominee_id == nominee_id).order_by(col(NomineeFact.id))
     )
-    return [row.fact for row in rows.all()]
+    return list(rows.all())
+
+
+async def facts_of(session: AsyncSession, nominee_id: str) -> list[dict[str, Any]]:
+    """The history the rules judge: every fact not retracted."""
+    return [row.fact for row in await records_of(session, nominee_id) if row.retracted_at is None]
 
 
 async def history_of(session: AsyncSession, nominee_id: str | None) -> NomineeHistory:
@@ -48,6 +54,7 @@ async def store_facts(
     source_agency: str,
     recorded_by: str,
     at: datetime,
+    origin: str = "recorded",
 ) -> list[dict[str, Any]]:
     keys = {fact_key(nominee_id, f): f for f in facts}
     existing = set(
@@ -64,15 +71,17 @@ async def store_facts(
                 source_agency=source_agency,
                 recorded_by=recorded_by,
                 recorded_at=at,
+                origin=origin,
             )
         )
     return [f for _, f in fresh]
 
 
 async def record_facts(
-    session: AsyncSession, *, caller: Caller, nominee_id: str, facts: list[dict[str, Any]]
+    session: AsyncSession, *, caller: Caller, nominee_id: str, facts: list[dict[str, Any]], on: date
 ) -> list[dict[str, Any]]:
-    """Record facts at the caller's agency, audit them and tell the other services."""
+    """Record facts at the managing agency, audit them and tell the other services."""
+    await require_manager(session, caller, nominee_id, on)
     try:
         clean = normalised(facts)
     except ValueError as err:
@@ -103,3 +112,58 @@ async def record_facts(
             key=nominee_id,
         )
     return fresh
+
+
+async def retract_fact(
+    session: AsyncSession, *, caller: Caller, nominee_id: str, fact_key: str, reason: str
+) -> NomineeFact:
+    """Retract a fact recorded in error: only the agency that recorded it, with a reason; every
+    service learns it by an event. Retracting twice answers 409."""
+    row = (
+        await session.exec(
+            select(NomineeFact).where(NomineeFact.fact_key == fact_key, NomineeFact.nominee_id == nominee_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"no fact {fact_key} in the history of {nominee_id}")
+    if row.source_agency != caller.agency_code:
+        raise Forbidden(
+            f"the fact was recorded by {row.source_agency}: only that agency may retract it (chỉ đơn vị đã ghi nhận)"
+        )
+    if row.origin == "decision":  # undone by a decision (revoke, strip), not retracted
+        raise Invalid(f"the {row.kind} fact comes from a decision: revoke or strip the award instead")
+    if row.retracted_at is not None:
+        raise Conflict(f"the fact was already retracted on {row.retracted_at:%Y-%m-%d} by {row.retracted_by}")
+    now = datetime.now(UTC)
+    mark_retracted(row, by=caller.officer_id, reason=reason, at=now)
+    session.add(row)
+    await append_audit(
+        session,
+        idempotency_key=f"nominee-fact-retracted:{fact_key}",
+        at=now,
+        agency_code=caller.agency_code,
+        nomination_id=None,
+        actor=caller.officer_id,
+        action="nominee.fact_retracted",
+        outcome="retracted",
+        reason=reason,
+        details={"nominee_id": nominee_id, "fact_key": fact_key, "kind": row.kind},
+    )
+    add_event(
+        session,
+        NomineeFactRetracted(
+            nominee_id=nominee_id,
+            fact_key=fact_key,
+            agency_code=caller.agency_code,
+            actor=caller.officer_id,
+            reason=reason,
+        ),
+        source_agency=caller.agency_code,
+        occurred_at=now,
+        key=nominee_id,
+    )
+    return row
+
+
+def mark_retracted(row: NomineeFact, *, by: str, reason: str, at: datetime) -> None:
+    row.retracted_at, row.retracted_by, row.retraction_reason = at, by, reason

@@ -4,9 +4,9 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.nominations.models import Nomination, Review
-from services.kit.nominees.handlers import CHANGE_OF_EVENT
 from services.kit.outcomes.service import store_change
 from shared.contracts.events import (
+    CHANGE_OF_EVENT,
     AwardRestored,
     AwardRevoked,
     AwardStripped,

@@ -12,11 +12,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.kit.identity.service import Caller, require
 from services.kit.nominations.models import Nomination, Review
-from services.kit.nominees.handlers import CHANGE_OF_EVENT
 from services.kit.outcomes.models import AwardChange
 from services.kit.registry.models import Agency
 from services.kit.registry.service import agency_on
-from shared.contracts.events import TOPIC_AWARDS, AwardConferred, AwardRestored, AwardRevoked, AwardStripped
+from shared.contracts.events import (
+    CHANGE_OF_EVENT,
+    TOPIC_AWARDS,
+    AwardConferred,
+    AwardRestored,
+    AwardRevoked,
+    AwardStripped,
+)
 from shared.platform.audit import AuditRecord, append_audit
 from shared.platform.outbox import OutboxEvent, add_event
 from shared.rules.catalog import default_catalog

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.deps import db, end_transaction, new_transaction, workflows
+from services.kit.deps import db, end_transaction, new_transaction, settings, workflows
 from services.kit.dossier.schemas import DocumentIn, DocumentOut
 from services.kit.dossier.service import (
     add_document,
@@ -24,6 +24,7 @@ from shared.contracts.nomination import (
     NominationStatus,
     WithdrawInput,
 )
+from shared.platform.settings import ServiceSettings
 
 router = APIRouter()
 
@@ -44,10 +45,13 @@ async def _nomination_out(session: AsyncSession, nomination) -> NominationOut:
     summary="Draft a nomination (đề nghị khen thưởng) at the caller's agency",
 )
 async def draft(
-    body: DraftIn, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
+    body: DraftIn,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+    config: ServiceSettings = Depends(settings),
 ):
     require(caller, "propose")
-    nomination = await create_draft(session, caller=caller, **body.model_dump())
+    nomination = await create_draft(session, caller=caller, on=config.today(), **body.model_dump())
     await session.flush()
     return await _nomination_out(session, nomination)
 

@@ -12,6 +12,7 @@ from services.kit.errors import Conflict, Invalid
 from services.kit.identity.service import Caller
 from services.kit.nominations.models import Nomination
 from services.kit.nominations.service import own_nomination
+from services.kit.nominees.management import require_manager
 from services.kit.nominees.service import history_of
 from services.kit.registry.models import Agency
 from services.kit.registry.service import agency_on, plan_route
@@ -29,12 +30,16 @@ async def create_draft(
     nominee_kind: str,
     award_code: str,
     reason: str,
+    on: date,
     **rules: Any,
 ) -> Nomination:
-    """A draft at the caller's agency. `rules` are the DraftIn fields the rules read (mode, …)."""
+    """A draft at the caller's agency, for a nominee it manages (its staff, itself or a body under
+    it). `rules` are the DraftIn fields the rules read (nominee_id, mode, …)."""
     catalog = default_catalog()
     if award_code not in catalog.awards:
         raise Invalid(f"unknown award code '{award_code}'; GET /catalog/awards lists the codes")
+    if rules.get("nominee_id"):
+        await require_manager(session, caller, rules["nominee_id"], on)
     nomination = Nomination(
         id=str(uuid.uuid4()),
         proposer_agency=caller.agency_code,

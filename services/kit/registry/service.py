@@ -95,6 +95,7 @@ async def load_versions(session: AsyncSession, versions: list[dict]) -> int:
         for code, valid_from in (await session.exec(select(col(Agency.code), col(Agency.valid_from)))).all()
     }
     fresh = [{**v, "search_name": fold(v["name"])} for v in versions if (v["code"], v["valid_from"]) not in existing]
+    connection = await session.connection()  # a bulk insert of plain rows, below the ORM
     for start in range(0, len(fresh), 2000):
-        await session.execute(insert(Agency), fresh[start : start + 2000])
+        await connection.execute(insert(Agency), fresh[start : start + 2000])
     return len(fresh)

@@ -1,0 +1,160 @@
+"""Every route of a service, called with another agency's real ids: what an intruder or an officer
+whose role may not act gets back. Used by test_lifecycle.py on a nomination in flight."""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from tests.helpers import auth, document
+
+# Anyone may call these (tests/integration/kit/test_public_routes.py holds the same list).
+PUBLIC = {
+    ("GET", "/health"),
+    ("POST", "/auth/login"),
+    ("GET", "/agencies"),
+    ("GET", "/agencies/{code}"),
+    ("GET", "/catalog/awards"),
+    ("GET", "/catalog/awards/{code}"),
+    ("GET", "/catalog/regimes"),
+    ("GET", "/catalog/authorities"),
+    ("GET", "/catalog/matrix"),
+    ("GET", "/catalog/movements"),
+    ("GET", "/reorganizations"),
+    ("GET", "/public/consultations/{consultation_id}"),
+    ("POST", "/public/consultations/{consultation_id}/comments"),
+    ("GET", "/track/{code}"),
+}
+
+# The caller's own account: they act on the caller, whoever asks (logging out would end the probe).
+SELF = {
+    ("GET", "/me"),
+    ("POST", "/auth/logout"),
+    ("GET", "/auth/tokens"),
+    ("POST", "/auth/tokens"),
+    ("POST", "/auth/password"),
+    ("POST", "/auth/totp"),
+    ("POST", "/auth/totp/confirm"),
+    ("GET", "/delegations/me"),
+}
+
+# Routes that answer the caller about its own agency: they may succeed, but show nothing of another's.
+OWN_AGENCY = {
+    ("GET", "/nominations"),
+    ("GET", "/inbox"),
+    ("GET", "/councils"),
+    ("GET", "/delegations"),
+    ("GET", "/nominees"),
+    ("GET", "/officers"),
+    ("GET", "/audit/verify"),
+    ("GET", "/routes"),
+    ("GET", "/awards"),
+    ("GET", "/statistics/awards-by-province"),
+    ("GET", "/reorganizations/{code}"),
+    ("POST", "/councils"),  # the caller's own new council
+}
+
+# What an officer whose role may not act may still send: questions, not acts (a dry run applies nothing).
+QUESTIONS = {
+    ("POST", "/eligibility/check"),
+    ("POST", "/meetings/{meeting_id}/receipts/verify"),
+    ("POST", "/reorganizations/{code}/dry-run"),
+}
+
+
+@dataclass
+class Target:
+    """The owner's real records at one service, and the words that must not reach anyone else."""
+
+    ids: dict[str, str]
+    owner: str
+    award: str
+    nominee_name: str
+    markers: set[str] = field(default_factory=set)
+
+    def path(self, template: str) -> str:
+        return re.sub(r"\{([^}]+)\}", lambda m: self.ids.get(m.group(1), "x"), template)
+
+    def body(self, method: str, template: str) -> dict[str, Any] | None:
+        """A valid body for each route that takes one, naming the owner's records: a refusal must
+        come from the rules, not from request validation."""
+        ids, day = self.ids, "2025-05-15"
+        reason = {"reason": "Thử truy cập trái phép"}
+        decision = {"decision_no": "9/QĐ-THU", "reason": "Thử truy cập trái phép"}
+        item = {"nomination_id": ids["nomination_id"], "award_code": self.award, "nominee_name": self.nominee_name}
+        bodies: dict[str, dict[str, Any] | None] = {
+            "/auth/tokens/{token_id}/revoke": None,
+            "/officers": {"username": "probe.officer", "name": "Thử", "role": "clerk", "password": "Mat-khau-du-dai-1"},
+            "/officers/{officer_id}/deactivate": None,
+            "/officers/{officer_id}/role": {"role": "admin"},
+            "/officers/{officer_id}/reset-password": None,
+            "/nominations": {
+                "nominee_name": self.nominee_name,
+                "award_code": "GIAY_KHEN",
+                "reason": "Thử",
+                "nominee_id": ids["nominee_id"],
+            },
+            "/nominations/{nomination_id}/documents": document("bao_cao_thanh_tich", "thử"),
+            "/nominations/{nomination_id}/submit": None,
+            "/nominations/{nomination_id}/resubmit": reason,
+            "/nominations/{nomination_id}/withdraw": reason,
+            "/reviews/{nomination_id}/decision": {"action": "forward", "reason": "Thử"},
+            "/nominations/{nomination_id}/hold": reason,
+            "/nominations/{nomination_id}/release": reason,
+            "/eligibility/check": {"award_code": "CSTD_CO_SO", "nominee_id": ids["nominee_id"]},
+            "/nominees": {"id": ids["nominee_id"], "name": self.nominee_name},
+            "/nominees/{nominee_id}/facts": {"facts": [{"kind": "hold", "reason": "complaint", "start": day}]},
+            "/nominees/{nominee_id}/facts/{fact_key}/retract": reason,
+            "/reorganizations/{code}/dry-run": None,
+            "/reorganizations/{code}/apply": None,
+            "/reviews/{nomination_id}/documents": document("to_trinh", "thử"),
+            "/councils": {"name": "Hội đồng thử"},
+            "/councils/{council_id}/members": {"officer_id": ids["officer_id"], "position": "member", "from": day},
+            "/councils/{council_id}/members/{officer_id}/leave": {"on": day},
+            "/councils/{council_id}/meetings": {"held_on": day, "items": [item], "present": []},
+            "/meetings/{meeting_id}/items/{nomination_id}/votes": {"vote": "no"},
+            "/meetings/{meeting_id}/items/{nomination_id}/close-round": None,
+            "/meetings/{meeting_id}/items/{nomination_id}/rounds": {},
+            "/meetings/{meeting_id}/items/{nomination_id}/chair-decision": {"passed": False, "reason": "Thử"},
+            "/meetings/{meeting_id}/receipts/verify": {"receipt": "khong-co"},
+            "/nominations/{nomination_id}/consultation": {"posted_on": day, "channel": "Cổng thông tin"},
+            "/nominations/{nomination_id}/consultation/complaints/{comment_id}/hold": reason,
+            "/nominations/{nomination_id}/consultation/complaints/{comment_id}/release": reason,
+            "/awards/{nomination_id}/revoke": {"ground": "b", **decision},
+            "/awards/{nomination_id}/strip": decision,
+            "/awards/{nomination_id}/restore": decision,
+            "/delegations": {"to_officer_id": ids["officer_id"], "from": day, "to": "2025-05-20", "reason": "Thử"},
+            "/delegations/{delegation_id}/revoke": {},
+        }
+        if method == "GET":
+            return None
+        if template not in bodies:
+            raise AssertionError(f"no probe body for {method} {template}: add one to tests/e2e/probe.py")
+        return bodies[template]
+
+
+async def routes(client: httpx.AsyncClient) -> list[tuple[str, str]]:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    return [(method.upper(), path) for path, ops in paths.items() for method in ops]
+
+
+async def probe(client: httpx.AsyncClient, target: Target, agency: str, role: str) -> list[str]:
+    """Call every guarded route as `agency`'s `role`; return what should not have happened."""
+    wrong: list[str] = []
+    stranger = agency != target.owner
+    for method, template in await routes(client):
+        if (method, template) in PUBLIC | SELF:
+            continue
+        body = target.body(method, template)
+        r = await client.request(method, target.path(template), headers=auth(agency, role), json=body)
+        if not r.is_success:
+            continue
+        leaked = sorted(m for m in target.markers if m in r.text)
+        if stranger and leaked:
+            wrong.append(f"{agency}:{role} {method} {template} → {r.status_code} showing {leaked}")
+        elif stranger and (method, template) not in OWN_AGENCY:
+            wrong.append(f"{agency}:{role} {method} {template} → {r.status_code}")
+        elif not stranger and method == "POST" and (method, template) not in QUESTIONS:
+            wrong.append(f"{agency}:{role} may not act but {method} {template} → {r.status_code}")
+    return wrong
