@@ -20,8 +20,16 @@ env: .venv/.synced
 run: .venv/.synced
 	$(UV) run --frozen python -m deploy.launcher $(ARGS)
 
+# The browser tests drive Debian's chromium (Playwright's own browser download is not used).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests"
+	$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
 # The quality gates (lint, format, types, import contracts), then the tests: what CI runs.
-test: check
+test: check $(CHROMIUM)
 	$(UV) run --frozen pytest $(ARGS)
 
 check: .venv/.synced

@@ -162,9 +162,10 @@ class Launcher:
         o = self.options
         when = o.business_date
         print(f"\nData: {o.data_dir.resolve()} (databases in db/, logs in logs/)\n")
-        print("Services (OpenAPI docs):")
+        print("Services: the console for people, and the OpenAPI docs:")
         for tier in TIER_ORDER:
-            print(f"  {tier.value:<9} {self.stack.config.url(tier)}/docs")
+            url = self.stack.config.url(tier)
+            print(f"  {tier.value:<9} {url}/console   {url}/docs")
         print(f"  Temporal UI http://127.0.0.1:{o.temporal_ui_port}")
         print(f"  (Temporal 127.0.0.1:{o.temporal_port}, Kafka 127.0.0.1:{o.kafka_port})\n")
         if when is None:
@@ -178,8 +179,9 @@ class Launcher:
             print(f"Business date: {when}: after the 2025 reorganization (no districts).")
         print("  Change it with --business-date YYYY-MM-DD (or TDKT_BUSINESS_DATE); 'today' uses the real date.\n")
         print(
-            "Demo officers (development only): send 'Authorization: Bearer <token>', or log in with the token "
-            "in lower case as the username and the token as the password (.venv/bin/tdkt login):"
+            "Demo officers (development only): log in to the console of their tier's service with the token in "
+            "lower case as the username and the token as the password (or .venv/bin/tdkt login), or send "
+            "'Authorization: Bearer <token>':"
         )
         print(table(["agency", "name", "role", "token"], credentials(when or date.today())))
         print()

@@ -37,6 +37,8 @@ class ServiceSettings(BaseSettings):
     login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
     token_ttl_hours: int = Field(default=12, ge=1, le=24 * 31)
     api_token_max_days: int = Field(default=90, ge=1, le=366)
+    # The console's session cookie is sent over HTTPS only; unset: everywhere but development.
+    console_secure_cookie: bool | None = None
     # The deployment's first admin, created at start-up if that username does not exist yet.
     bootstrap_admin_agency: str | None = None
     bootstrap_admin_username: str | None = None
@@ -49,6 +51,12 @@ class ServiceSettings(BaseSettings):
     def demo_allowed(self) -> bool:
         """Demo officers' tokens are accepted in development only."""
         return self.environment == "development"
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.console_secure_cookie is not None:
+            return self.console_secure_cookie
+        return self.environment != "development"
 
     def today(self) -> date:
         return self.business_date or date.today()

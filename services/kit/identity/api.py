@@ -6,11 +6,11 @@ from fastapi import APIRouter, Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.deps import PUBLIC_ROUTE, db, new_transaction, settings
-from services.kit.errors import Invalid, NotFound
+from services.kit.errors import Invalid
 from services.kit.identity.auth import current_officer
 from services.kit.identity.login import LoginPolicy, log_in, record_identity
-from services.kit.identity.models import Officer, OfficerToken
-from services.kit.identity.officers import change_own_password, confirm_totp, start_totp
+from services.kit.identity.models import Officer
+from services.kit.identity.officers import change_own_password, confirm_totp, revoke_own, start_totp
 from services.kit.identity.schemas import ApiTokenIn, LoginIn, PasswordIn, TokenInfo, TokenOut, TotpCodeIn
 from services.kit.identity.service import Caller
 from services.kit.identity.tokens import issue_token, tokens_of
@@ -36,11 +36,7 @@ async def me(caller: Caller = Depends(current_officer)) -> dict[str, str]:
     summary="Log in with a username, a password and, once enrolled, a TOTP code (no token needed)",
 )
 async def login(body: LoginIn, request: Request, config: ServiceSettings = Depends(settings)) -> TokenOut:
-    policy = LoginPolicy(
-        max_failures=config.login_max_failures,
-        lockout=timedelta(minutes=config.login_lockout_minutes),
-        token_ttl=timedelta(hours=config.token_ttl_hours),
-    )
+    policy = LoginPolicy.of(config)
     async with new_transaction(request) as session:
         outcome = await log_in(
             session,
@@ -116,25 +112,6 @@ async def revoke_token(
 ) -> dict[str, str]:
     await revoke_own(session, caller, token_id)
     return {"revoked": token_id}
-
-
-async def revoke_own(session: AsyncSession, caller: Caller, token_id: str | None) -> None:
-    row = await session.get(OfficerToken, token_id) if token_id else None
-    if row is None or row.officer_id != caller.officer_id:
-        raise NotFound(f"no token {token_id} of {caller.officer_id}")
-    now = datetime.now(UTC)
-    if row.revoked_at is None:
-        row.revoked_at, row.revoked_by = now, caller.officer_id
-        session.add(row)
-        await record_identity(
-            session,
-            action="identity.token_revoked",
-            outcome="revoked",
-            agency_code=caller.agency_code,
-            actor=caller.officer_id,
-            at=now,
-            details={"token_id": row.id},
-        )
 
 
 @router.post("/auth/password", summary="Change the caller's own password")

@@ -20,16 +20,22 @@ async def current_officer(
 ) -> Caller:
     if credentials is None:
         raise unauthorized("missing bearer token: log in (POST /auth/login) and send 'Authorization: Bearer <token>'")
+    caller = await caller_of(request, credentials.credentials)
+    if caller is None:
+        raise unauthorized("unknown, expired or revoked token, or a deactivated officer: log in again")
+    return caller
+
+
+async def caller_of(request: Request, token: str) -> Caller | None:
+    """Who a token (a bearer token, or the console's session cookie) belongs to today, or None."""
     settings = request.app.state.kit.settings
     today = settings.today()
     async with request.app.state.kit.sessions() as session:
-        found = await holder_of(
-            session, credentials.credentials, now=datetime.now(UTC), demo_allowed=settings.demo_allowed
-        )
+        found = await holder_of(session, token, now=datetime.now(UTC), demo_allowed=settings.demo_allowed)
         if found is None:
-            raise unauthorized("unknown, expired or revoked token, or a deactivated officer: log in again")
-        officer, token = found
+            return None
+        officer, row = found
         retired = await retired_reason(session, officer.agency_code, today)
         lent = await delegated_role(session, officer, today)
     role, on_behalf_of = lent or (officer.role, None)
-    return Caller(officer.id, officer.name, officer.agency_code, role, retired, on_behalf_of, token.id)
+    return Caller(officer.id, officer.name, officer.agency_code, role, retired, on_behalf_of, row.id)

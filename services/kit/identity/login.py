@@ -17,6 +17,7 @@ from services.kit.identity.credentials import hash_password, needs_rehash, passw
 from services.kit.identity.models import Officer
 from services.kit.identity.tokens import Issued, issue_token
 from shared.platform.audit import append_audit
+from shared.platform.settings import ServiceSettings
 from shared.rules.calendar import as_utc
 
 WRONG = "wrong username or password (sai tên đăng nhập hoặc mật khẩu)"
@@ -27,6 +28,14 @@ class LoginPolicy:
     max_failures: int
     lockout: timedelta
     token_ttl: timedelta
+
+    @classmethod
+    def of(cls, settings: ServiceSettings) -> "LoginPolicy":
+        return cls(
+            max_failures=settings.login_max_failures,
+            lockout=timedelta(minutes=settings.login_lockout_minutes),
+            token_ttl=timedelta(hours=settings.token_ttl_hours),
+        )
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Each change is an audit record. Functions never commit.
 """
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,7 +20,7 @@ from services.kit.identity.credentials import (
     totp_uri,
 )
 from services.kit.identity.login import record_identity
-from services.kit.identity.models import Officer
+from services.kit.identity.models import Officer, OfficerToken
 from services.kit.identity.service import Caller
 from services.kit.identity.tokens import revoke_tokens
 from shared.rules.roles import ROLES
@@ -189,3 +189,23 @@ async def confirm_totp(session: AsyncSession, *, caller: Caller, code: str, now:
         actor=officer.id,
         at=now,
     )
+
+
+async def revoke_own(session: AsyncSession, caller: Caller, token_id: str | None) -> None:
+    """End one of the caller's own tokens (logging out, a lost API token)."""
+    row = await session.get(OfficerToken, token_id) if token_id else None
+    if row is None or row.officer_id != caller.officer_id:
+        raise NotFound(f"no token {token_id} of {caller.officer_id}")
+    now = datetime.now(UTC)
+    if row.revoked_at is None:
+        row.revoked_at, row.revoked_by = now, caller.officer_id
+        session.add(row)
+        await record_identity(
+            session,
+            action="identity.token_revoked",
+            outcome="revoked",
+            agency_code=caller.agency_code,
+            actor=caller.officer_id,
+            at=now,
+            details={"token_id": row.id},
+        )

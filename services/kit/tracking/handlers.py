@@ -1,4 +1,5 @@
-"""Every nomination and award event becomes a row of the proposer's timeline."""
+"""Every nomination and award event becomes a row of the nomination's timeline, at every service:
+the proposer's tracking views and each reviewer's console show the whole route from them."""
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,13 +12,12 @@ from shared.platform.consumer import Handler
 
 
 async def record_tracking(session: AsyncSession, envelope: Envelope, event: Event) -> None:
-    """At the proposer's service only (where the nomination row is): add the event to the timeline."""
+    """Add the event to the timeline; at the proposer's service, the submission also issues the
+    tracking code."""
     if envelope.nomination_id is None:
         return
     nomination = await session.get(Nomination, envelope.nomination_id)
-    if nomination is None:
-        return
-    if isinstance(event, NominationSubmitted):
+    if nomination is not None and isinstance(event, NominationSubmitted):
         await issue_tracking_code(session, nomination=nomination, at=envelope.occurred_at)
     seen = await session.exec(select(TrackingEntry.id).where(TrackingEntry.event_id == envelope.event_id))
     if seen.first() is not None:
@@ -26,7 +26,7 @@ async def record_tracking(session: AsyncSession, envelope: Envelope, event: Even
     session.add(
         TrackingEntry(
             event_id=envelope.event_id,
-            nomination_id=nomination.id,
+            nomination_id=envelope.nomination_id,
             event_type=envelope.type,
             occurred_at=envelope.occurred_at,
             agency_code=payload.get("agency_code") or envelope.source_agency,

@@ -195,7 +195,7 @@ async def test_a_nomination_life_as_its_officers_and_its_nominee_see_it(tier_htt
     assert seen["timeline"][-1]["details"] == {"decision_no": "512/QĐ-UBND", "decided_on": "2026-03-18"}
 
 
-async def test_redelivery_adds_nothing_and_other_services_record_nothing(tier_http):
+async def test_redelivery_adds_nothing_and_other_services_keep_the_timeline_without_a_code(tier_http):
     client, sessions = await proposer_service(tier_http)
     life = envelopes()
     await deliver(sessions, life[:2] + life[:2])
@@ -212,6 +212,9 @@ async def test_redelivery_adds_nothing_and_other_services_record_nothing(tier_ht
         await TRACKING_HANDLERS[foreign.type](session, foreign, elsewhere)
     async with sessions() as session:
         assert (await session.exec(select(TrackingCode).where(TrackingCode.nomination_id == "n-2"))).first() is None
+        # A reviewing service keeps the timeline too: its console shows the whole route.
+        kept = (await session.exec(select(TrackingEntry).where(TrackingEntry.nomination_id == "n-2"))).all()
+        assert [e.event_type for e in kept] == [NominationSubmitted.type]
 
     other = await client.get("/nominations/n-1/tracking", headers={"Authorization": "Bearer demo-U91-0002-clerk"})
     assert other.status_code == 404

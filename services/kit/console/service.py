@@ -1,0 +1,210 @@
+"""What the console's pages show, read from this service's own tables: the agency's inbox with
+filters, search, sort and paging; one nomination with its verdict, dossier and a timeline across
+every level (the events this service has received). Functions never commit."""
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.dossier.service import documents_of
+from services.kit.errors import NotFound
+from services.kit.identity.service import Caller
+from services.kit.nominations.models import Nomination, Review
+from services.kit.registry.models import Agency
+from services.kit.registry.service import in_force
+from services.kit.tracking.models import TrackingEntry
+from services.kit.tracking.service import LABELS
+from shared.rules.catalog import default_catalog
+from shared.rules.roles import may
+from shared.text import fold
+
+PAGE_SIZE = 20
+DUE_WINDOWS = ("", "overdue", "week")
+STATUSES = ("pending", "forwarded", "returned", "refused", "conferred", "withdrawn", "transferred", "")
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    """The inbox's filters and position, as they stand in the page's URL."""
+
+    q: str = ""
+    award: str = ""
+    proposer: str = ""
+    status: str = "pending"
+    due: str = ""
+    page: int = 1
+
+    @classmethod
+    def parse(cls, params: dict[str, str]) -> "InboxQuery":
+        """Values outside their lists fall back to the default; nothing here is trusted."""
+        page = params.get("page", "1")
+        status, due = params.get("status", "pending"), params.get("due", "")
+        return cls(
+            q=params.get("q", "").strip()[:100],
+            award=params.get("award", "").strip()[:64],
+            proposer=params.get("proposer", "").strip()[:64],
+            status=status if status in STATUSES else "pending",
+            due=due if due in DUE_WINDOWS else "",
+            page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1,
+        )
+
+    def url(self, **changes: Any) -> str:
+        chosen = replace(self, **changes)
+        params = {k: v for k, v in chosen.__dict__.items() if v not in ("", None) and not (k == "page" and v == 1)}
+        params.setdefault("status", "")  # an explicit empty status means "any", not the default
+        return "/console?" + urlencode(params)
+
+
+@dataclass
+class InboxPage:
+    rows: list[dict[str, Any]]
+    total: int
+    query: InboxQuery
+    pages: int
+    awards: list[tuple[str, str]] = field(default_factory=list)
+    proposers: list[tuple[str, str]] = field(default_factory=list)
+
+
+async def inbox_page(session: AsyncSession, *, agency_code: str, query: InboxQuery, today: date) -> InboxPage:
+    """The agency's reviews, latest visit of each nomination, filtered, sorted by working-day
+    deadline (none last), then by arrival; a search matches nominee or proposer, diacritics or not."""
+    statement = select(Review).where(Review.agency_code == agency_code)
+    if query.status:
+        statement = statement.where(Review.status == query.status)
+    if query.award:
+        statement = statement.where(Review.award_code == query.award)
+    if query.proposer:
+        statement = statement.where(Review.proposer_agency == query.proposer)
+    if query.due == "overdue":
+        statement = statement.where(col(Review.due_on) < today)
+    elif query.due == "week":
+        statement = statement.where(col(Review.due_on) <= today + timedelta(days=7))
+    latest: dict[str, Review] = {}
+    for review in (await session.exec(statement.order_by(col(Review.opened_at)))).all():
+        latest[review.nomination_id] = review
+    names = await agency_names(session, {r.proposer_agency for r in latest.values()}, today)
+    reviews = list(latest.values())
+    if query.q:
+        wanted = fold(query.q)
+        reviews = [
+            r
+            for r in reviews
+            if wanted in fold(r.nominee_name) or wanted in fold(names.get(r.proposer_agency, r.proposer_agency))
+        ]
+    reviews.sort(key=lambda r: (r.due_on is None, r.due_on or today, r.opened_at))
+    pages = max(1, -(-len(reviews) // PAGE_SIZE))
+    page = min(query.page, pages)
+    shown = reviews[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return InboxPage(
+        rows=[
+            {
+                "review": r,
+                "award": award_name(r.award_code),
+                "proposer": names.get(r.proposer_agency, r.proposer_agency),
+                "overdue": r.status == "pending" and r.due_on is not None and r.due_on < today,
+            }
+            for r in shown
+        ],
+        total=len(reviews),
+        query=replace(query, page=page),
+        pages=pages,
+        awards=sorted({(r.award_code, award_name(r.award_code)) for r in latest.values()}, key=lambda a: a[1]),
+        proposers=sorted(names.items(), key=lambda p: p[1]),
+    )
+
+
+def award_name(code: str) -> str:
+    award = default_catalog().awards.get(code)
+    return award.name_vi if award else code
+
+
+async def agency_names(session: AsyncSession, codes: set[str], on: date) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = await session.exec(select(Agency).where(col(Agency.code).in_(codes), in_force(on)))
+    found = {a.code: a.name for a in rows.all()}
+    return {code: found.get(code, code) for code in codes}
+
+
+@dataclass
+class NominationPage:
+    nomination_id: str
+    nominee_name: str
+    award: str
+    award_code: str
+    proposer: str
+    status: str
+    route: list[dict[str, Any]]
+    eligibility: dict[str, Any] | None
+    documents: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    actions: list[str]
+
+
+async def nomination_page(session: AsyncSession, *, caller: Caller, nomination_id: str, today: date) -> NominationPage:
+    """One nomination as the caller's agency may see it: the proposer's own, or one reviewed here."""
+    own = await session.get(Nomination, nomination_id)
+    if own is not None and own.proposer_agency != caller.agency_code:
+        own = None
+    reviews = (
+        await session.exec(
+            select(Review)
+            .where(Review.nomination_id == nomination_id, Review.agency_code == caller.agency_code)
+            .order_by(col(Review.opened_at))
+        )
+    ).all()
+    review = reviews[-1] if reviews else None
+    base: Nomination | Review | None = own or review
+    if base is None:
+        raise NotFound(f"no nomination {nomination_id} at {caller.agency_code}")
+    entries = (
+        await session.exec(
+            select(TrackingEntry)
+            .where(TrackingEntry.nomination_id == nomination_id)
+            .order_by(col(TrackingEntry.occurred_at), col(TrackingEntry.id))
+        )
+    ).all()
+    names = await agency_names(
+        session,
+        {base.proposer_agency, *(e.agency_code for e in entries), *(s["agency_code"] for s in base.route)},
+        today,
+    )
+    pending_here = review is not None and review.status == "pending"
+    return NominationPage(
+        nomination_id=nomination_id,
+        nominee_name=base.nominee_name,
+        award=award_name(base.award_code),
+        award_code=base.award_code,
+        proposer=names.get(base.proposer_agency, base.proposer_agency),
+        status=review.status if review else own.status if own else "",
+        route=[{**step, "name": names.get(step["agency_code"], step["agency_code"])} for step in base.route],
+        eligibility=base.eligibility,
+        documents=[
+            {"kind": d.kind, "filename": d.filename, "size": d.size, "sha256": d.sha256}
+            for d in (await documents_of(session, nomination_id) if own else [])
+        ],
+        timeline=[
+            {
+                "at": e.occurred_at,
+                "label": LABELS.get(e.event_type, e.event_type),
+                "agency": names.get(e.agency_code, e.agency_code),
+                "reason": e.reason,
+                "details": e.details,
+            }
+            for e in entries
+        ],
+        actions=decisions_open(review, caller) if pending_here else [],
+    )
+
+
+def decisions_open(review: Review | None, caller: Caller) -> list[str]:
+    """The decisions the caller may take on a review pending at its agency; the workflow's
+    validator still has the last word (its refusal is shown on the page)."""
+    if review is None or not may(caller.role, "decide"):
+        return []
+    last_step = review.step == len(review.route) - 1
+    return ["confer", "return", "refuse"] if last_step else ["forward", "return", "refuse"]

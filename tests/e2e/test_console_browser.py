@@ -1,0 +1,132 @@
+"""The console in a real browser (Playwright driving Debian's chromium) against the running system:
+a district chair logs in with the keyboard alone, finds a nomination by a search without
+diacritics, reads its timeline across levels, is refused with the validator's reason, then
+forwards it; five wrong passwords lock an account. Screenshots of the pages go to
+$CONSOLE_SCREENSHOTS when it is set (docs/console.md shows them)."""
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from deploy.demo_data import demo_token
+from shared.contracts.tiers import Tier
+from tests.conftest import NAMESPACES
+from tests.e2e.conftest import RunningSystem, run_system
+from tests.helpers import auth, council_concludes, decide, draft_and_submit, wait_pending
+
+SCHOOL, HON_DAT = "U91-0001", "D903"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# As root, without a sandbox; no background traffic (this machine's network is closed).
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+async def system(tmp_path_factory, temporal_address) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
+    """One stack on SQLite: the browser tests what a person sees, the databases are tested elsewhere."""
+    async for running in run_system(
+        tmp_path_factory.mktemp("console"), temporal_address, NAMESPACES[-1], "sqlite", None
+    ):
+        yield running
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    assert os.access(CHROMIUM, os.X_OK), (
+        "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+    )
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        await launched.close()
+
+
+async def shot(page: Page, name: str) -> None:
+    folder = os.environ.get("CONSOLE_SCREENSHOTS")
+    if folder:  # Playwright creates the folder
+        await page.screenshot(path=f"{folder}/{name}.png", full_page=True)
+
+
+async def keyboard_login(page: Page, username: str, password: str) -> None:
+    """Only keys: the username field has the focus; Tab to the password; Enter submits."""
+    await expect(page.locator("#username")).to_be_focused()
+    await page.keyboard.type(username)
+    await page.keyboard.press("Tab")
+    await page.keyboard.type(password)
+    await page.keyboard.press("Enter")
+
+
+async def test_a_chair_finds_reads_and_forwards_a_nomination_with_the_keyboard(system, browser):
+    unit, district = system[Tier.UNIT], system[Tier.DISTRICT]
+    nomination_id = (await draft_and_submit(unit, SCHOOL, "HCLD_HANG_BA", "Nguyễn Thị Lan"))["nomination_id"]
+    await draft_and_submit(unit, SCHOOL, "HCLD_HANG_BA", "Trần Văn Bình")
+    await wait_pending(unit, SCHOOL, nomination_id)
+    assert (await decide(unit, SCHOOL, nomination_id, "forward")).status_code == 200
+    await wait_pending(district, HON_DAT, nomination_id)
+
+    page = await browser.new_page(locale="vi-VN")
+    await page.goto(f"{system.stack.config.url(Tier.DISTRICT)}/console")
+    await expect(page).to_have_url(f"{system.stack.config.url(Tier.DISTRICT)}/console/login?next=/console")
+    await shot(page, "login")
+    token = demo_token(HON_DAT, "chair")
+    await keyboard_login(page, token.lower(), token)
+    await expect(page.get_by_role("heading", name="Hồ sơ cần xử lý")).to_be_visible()
+
+    await page.keyboard.press("Tab")  # the skip link first
+    await expect(page.get_by_role("link", name="Bỏ qua, đến nội dung chính")).to_be_focused()
+    await page.locator("#q").focus()
+    await page.keyboard.type("nguyen thi lan")  # no diacritics
+    await page.keyboard.press("Enter")
+    rows = page.locator("table.list tbody tr")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text("Nguyễn Thị Lan")
+    assert parse_qs(urlparse(page.url).query)["q"] == ["nguyen thi lan"]  # the filter is kept in the address
+    await shot(page, "inbox")
+
+    await page.get_by_role("link", name="Nguyễn Thị Lan").focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="Nguyễn Thị Lan")).to_be_visible()
+    timeline = page.locator("ol.timeline")
+    await expect(timeline).to_contain_text("Đã nộp hồ sơ")
+    await expect(timeline).to_contain_text("Trường Tiểu học Sóc Sơn")  # the unit's own steps, seen at the district
+    await expect(timeline).to_contain_text("Đã trình cấp trên")
+
+    # Forwarding before the district's council has met: the validator's reason is on the page.
+    await page.locator("#reason").focus()
+    await page.keyboard.type("Đủ điều kiện")
+    await page.get_by_role("button", name="Trình cấp trên").focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("alert")).to_contain_text("council")
+    await shot(page, "nomination")
+
+    await council_concludes(district, HON_DAT, nomination_id, "HCLD_HANG_BA", "Nguyễn Thị Lan")
+    await page.get_by_role("button", name="Trình cấp trên").focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("status")).to_contain_text("Đã ghi nhận: Trình cấp trên")
+    await wait_pending(system[Tier.PROVINCE], "P91", nomination_id)
+    await page.close()
+
+
+async def test_five_wrong_passwords_lock_the_account(system, browser):
+    page = await browser.new_page()
+    await page.goto(f"{system.stack.config.url(Tier.DISTRICT)}/console/login")
+    clerk = demo_token(HON_DAT, "clerk")
+    for attempt in range(5):
+        await page.fill("#username", clerk.lower())
+        await page.fill("#password", f"sai-mat-khau-{attempt}")
+        await page.get_by_role("button", name="Đăng nhập").click()
+        await expect(page.get_by_role("alert")).to_be_visible()
+    await page.fill("#username", clerk.lower())
+    await page.fill("#password", clerk)  # the right password, too late
+    await page.get_by_role("button", name="Đăng nhập").click()
+    await expect(page.get_by_role("alert")).to_contain_text("locked")
+    await expect(page).to_have_url(f"{system.stack.config.url(Tier.DISTRICT)}/console/login")
+    # The API refuses the same officer's demo-free login too: the lock is the account's.
+    r = await system[Tier.DISTRICT].post("/auth/login", json={"username": clerk.lower(), "password": clerk})
+    assert r.status_code == 423
+    assert (await system[Tier.DISTRICT].get("/me", headers=auth(HON_DAT, "chair"))).status_code == 200
+    await page.close()

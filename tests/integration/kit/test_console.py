@@ -1,0 +1,139 @@
+"""The console through HTTP (in process): the session cookie and its CSRF token, the login page's
+refusals and lock-out, the inbox's filters, search without diacritics, sort and paging."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from deploy.demo_data import demo_token
+from services.kit.console.session import COOKIE, csrf_of
+from services.kit.nominations.models import Review
+from shared.contracts.tiers import Tier
+
+DISTRICT = "D903"
+CHAIR = demo_token(DISTRICT, "chair")  # the demo login: username = the token in lower case, password = the token
+
+
+async def log_in(client, username: str = CHAIR.lower(), password: str = CHAIR):  # type: ignore[no-untyped-def]
+    return await client.post(
+        "/console/login", data={"username": username, "password": password, "next": "/console?status="}
+    )
+
+
+def review(nomination_id: str, nominee: str, *, due: date | None, proposer: str = "U91-0001", **extra) -> Review:  # type: ignore[no-untyped-def]
+    return Review(
+        nomination_id=nomination_id,
+        workflow_id=f"nomination-{nomination_id}",
+        agency_code=DISTRICT,
+        step=1,
+        award_code="BANG_KHEN_TINH",
+        nominee_name=nominee,
+        proposer_agency=proposer,
+        route=[{"tier": "unit", "agency_code": proposer}, {"tier": "district", "agency_code": DISTRICT}],
+        opened_at=datetime(2025, 5, 1, tzinfo=UTC) + timedelta(minutes=len(nomination_id)),
+        due_on=due,
+        **extra,
+    )
+
+
+async def test_pages_need_a_session_and_the_login_sets_a_strict_http_only_cookie(tier_http):
+    client, _ = await tier_http(Tier.DISTRICT, business_date=date(2025, 5, 15))
+    first = await client.get("/console/nominations/n-1")
+    assert first.status_code == 303 and first.headers["location"] == "/console/login?next=/console/nominations/n-1"
+    page = await client.get("/console/login")
+    assert page.status_code == 200 and "Đăng nhập" in page.text and 'lang="vi"' in page.text
+    assert "Log in" in (await client.get("/console/login?lang=en")).text
+    assert "Log in" in (await client.get("/console/login")).text  # the choice is kept in a cookie
+    assert "Đăng nhập" in (await client.get("/console/login?lang=vi")).text
+
+    wrong = await log_in(client, password="sai-mat-khau")
+    assert wrong.status_code == 401 and "sai tên đăng nhập hoặc mật khẩu" in wrong.text
+    done = await log_in(client)
+    assert done.status_code == 303 and done.headers["location"] == "/console?status="
+    cookie = done.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE}=") and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "Secure" not in cookie  # development over plain HTTP; elsewhere Secure (see the next test)
+    client.cookies.set(COOKIE, done.cookies[COOKIE])
+    inbox = await client.get("/console")
+    assert inbox.status_code == 200 and "Hồ sơ cần xử lý" in inbox.text and DISTRICT in inbox.text
+
+    # A form without the session's CSRF token is refused; with it, logging out ends the token.
+    assert (await client.post("/console/logout", data={"csrf": "forged"})).status_code == 403
+    out = await client.post("/console/logout", data={"csrf": csrf_of(done.cookies[COOKIE])})
+    assert out.status_code == 303
+    assert (await client.get("/console")).status_code == 303  # the token is revoked, not just forgotten
+    assert (await client.get("/console/login?next=https://evil.example/")).text.count("https://evil") == 0
+
+
+async def test_outside_development_the_cookie_is_secure(tier_http):
+    client, _ = await tier_http(Tier.DISTRICT, console_secure_cookie=True)
+    done = await log_in(client)
+    assert done.status_code == 303 and "Secure" in done.headers["set-cookie"]
+
+
+async def test_five_wrong_passwords_lock_the_account_on_the_login_page(tier_http):
+    client, _ = await tier_http(Tier.DISTRICT)
+    for _ in range(4):
+        assert (await log_in(client, password="sai")).status_code == 401
+    assert (await log_in(client, password="sai")).status_code == 423  # the fifth locks
+    locked = await log_in(client)  # even the right password now
+    assert locked.status_code == 423 and "locked" in locked.text
+
+
+async def test_the_inbox_filters_searches_without_diacritics_sorts_by_deadline_and_pages(tier_http):
+    client, sessions = await tier_http(Tier.DISTRICT, business_date=date(2025, 5, 15))
+    async with sessions() as session, session.begin():
+        session.add(review("n-late", "Nguyễn Thị Lan", due=date(2025, 5, 10)))
+        session.add(review("n-soon", "Trần Văn Bình", due=date(2025, 5, 20)))
+        session.add(review("n-none", "Lê Thị Cúc", due=None))
+        session.add(review("n-done", "Phạm Văn Dũng", due=date(2025, 5, 1), status="forwarded"))
+        for i in range(25):
+            session.add(review(f"n-bulk-{i:02d}", f"Đặng Văn Số {i:02d}", due=date(2025, 6, 30)))
+    client.cookies.set(COOKIE, (await log_in(client)).cookies[COOKIE])
+
+    found = await client.get("/console", params={"q": "nguyen thi lan"})
+    assert "Nguyễn Thị Lan" in found.text and "Trần Văn Bình" not in found.text and "1 hồ sơ" in found.text
+    assert "Nguyễn Thị Lan" in (await client.get("/console", params={"q": "NGUYỄN"})).text
+
+    first = (await client.get("/console")).text  # pending only, by deadline: overdue first, none last
+    assert first.index("Nguyễn Thị Lan") < first.index("Trần Văn Bình") < first.index("Đặng Văn Số 00")
+    assert "Phạm Văn Dũng" not in first and "Lê Thị Cúc" not in first  # page 1 of 2, 20 a page
+    assert "28 hồ sơ" in first and "Trang 1 / 2" in first and "page=2" in first
+    second = (await client.get("/console", params={"page": "2"})).text
+    assert "Lê Thị Cúc" in second and "Trang 2 / 2" in second
+
+    overdue = (await client.get("/console", params={"due": "overdue"})).text
+    assert "Nguyễn Thị Lan" in overdue and "Trần Văn Bình" not in overdue
+    forwarded = (await client.get("/console", params={"status": "forwarded"})).text
+    assert "Phạm Văn Dũng" in forwarded and "Nguyễn Thị Lan" not in forwarded
+    # htmx asks for the rows only; nonsense in the URL falls back to the defaults.
+    rows = await client.get("/console", params={"q": "lan"}, headers={"HX-Request": "true"})
+    assert "<html" not in rows.text and "Nguyễn Thị Lan" in rows.text
+    assert (await client.get("/console", params={"page": "-3", "status": "<script>"})).status_code == 200
+
+
+async def test_another_agency_sees_nothing_of_a_nomination(tier_http):
+    client, sessions = await tier_http(Tier.DISTRICT, business_date=date(2025, 5, 15))
+    async with sessions() as session, session.begin():
+        session.add(review("n-1", "Nguyễn Thị Lan", due=date(2025, 5, 20)))
+    own = demo_token(DISTRICT, "chair")
+    client.cookies.set(COOKIE, (await log_in(client, own.lower(), own)).cookies[COOKIE])
+    page = await client.get("/console/nominations/n-1")
+    assert page.status_code == 200 and "Nguyễn Thị Lan" in page.text and "Trả lại để bổ sung" in page.text
+    other = demo_token("D902", "chair")
+    client.cookies.set(COOKIE, (await log_in(client, other.lower(), other)).cookies[COOKIE])
+    refused = await client.get("/console/nominations/n-1")
+    assert refused.status_code == 404 and "Nguyễn Thị Lan" not in refused.text
+    assert "Nguyễn Thị Lan" not in (await client.get("/console")).text
+
+
+async def test_every_console_page_but_the_login_needs_a_session(tier_http):
+    from services.kit.console.pages import router
+
+    client, _ = await tier_http(Tier.UNIT)
+    for route in router.routes:
+        path = route.path.replace("{nomination_id}", "n-1")  # type: ignore[attr-defined]
+        for method in route.methods:  # type: ignore[attr-defined]
+            response = await client.request(method, path, data={})
+            if path == "/console/login":
+                assert response.status_code in (200, 401), (method, path)
+            else:
+                assert response.status_code == 303 and "/console/login" in response.headers["location"], (method, path)
