@@ -25,7 +25,7 @@ from temporalio.worker import Worker
 from services.kit import deps
 from services.kit.audit import api as audit_api
 from services.kit.catalog import api as catalog_api
-from services.kit.console import pages as console
+from services.kit.console import mount as console
 from services.kit.consultation import api as consultation_api
 from services.kit.councils import api as councils_api
 from services.kit.deadlines.activities import LifecycleActivities, real_clock

@@ -19,6 +19,7 @@ from tests.e2e.conftest import RunningSystem, run_system
 from tests.helpers import auth, council_concludes, decide, draft_and_submit, wait_pending
 
 SCHOOL, HON_DAT = "U91-0001", "D903"
+AWARD = "BANG_KHEN_TINH"  # the province confers: unit → district → province
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # As root, without a sandbox; no background traffic (this machine's network is closed).
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -60,10 +61,43 @@ async def keyboard_login(page: Page, username: str, password: str) -> None:
     await page.keyboard.press("Enter")
 
 
-async def test_a_chair_finds_reads_and_forwards_a_nomination_with_the_keyboard(system, browser):
+async def clerk_drafts_uploads_and_submits(system: RunningSystem, browser: Browser) -> str:
+    """The school's clerk, in the unit's console: a draft from the catalog, two documents, submit."""
+    page = await browser.new_page(locale="vi-VN")
+    base = system.stack.config.url(Tier.UNIT)
+    await page.goto(f"{base}/console/proposals/new")
+    token = demo_token(SCHOOL, "clerk")
+    await keyboard_login(page, token.lower(), token)
+    await expect(page.get_by_role("heading", name="Đề nghị khen thưởng mới")).to_be_visible()
+    await page.get_by_label("Họ tên / tên tập thể được đề nghị").fill("Nguyễn Thị Lan")
+    await page.get_by_label("Hình thức khen thưởng").select_option(AWARD)
+    await page.get_by_label("Tóm tắt thành tích, lý do đề nghị").fill("Hoàn thành xuất sắc nhiệm vụ năm 2024")
+    await page.get_by_role("button", name="Tạo hồ sơ").click()
+    await expect(page.get_by_role("heading", name="Nguyễn Thị Lan")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Kiểm tra điều kiện trước khi nộp")).to_be_visible()
+    nomination_id = page.url.rsplit("/", 1)[-1]
+    await page.get_by_role("button", name="Nộp hồ sơ").click()  # nothing attached yet: refused, with the reason
+    await expect(page.get_by_role("alert")).to_contain_text("tờ trình")
+    for kind, text in (("to_trinh", "Tờ trình đề nghị"), ("bao_cao_thanh_tich", "Báo cáo thành tích")):
+        await page.get_by_label("Loại tài liệu").select_option(kind)
+        content = f"{text}: Nguyễn Thị Lan".encode()
+        await page.get_by_label("Tệp").set_input_files(
+            {"name": f"{kind}.txt", "mimeType": "text/plain", "buffer": content}
+        )
+        await page.get_by_role("button", name="Tải lên").click()
+        await expect(page.get_by_role("status")).to_contain_text("Tải tài liệu lên")
+        await expect(page.locator("#documents-h + ul")).to_contain_text(f"{kind}.txt")
+    await shot(page, "draft")
+    await page.get_by_role("button", name="Nộp hồ sơ").click()
+    await expect(page.get_by_role("status")).to_contain_text("Nộp hồ sơ")
+    await page.close()
+    return nomination_id
+
+
+async def test_a_nomination_from_the_clerks_draft_to_the_conferral_through_the_console(system, browser):
     unit, district = system[Tier.UNIT], system[Tier.DISTRICT]
-    nomination_id = (await draft_and_submit(unit, SCHOOL, "HCLD_HANG_BA", "Nguyễn Thị Lan"))["nomination_id"]
-    await draft_and_submit(unit, SCHOOL, "HCLD_HANG_BA", "Trần Văn Bình")
+    nomination_id = await clerk_drafts_uploads_and_submits(system, browser)
+    await draft_and_submit(unit, SCHOOL, AWARD, "Trần Văn Bình")
     await wait_pending(unit, SCHOOL, nomination_id)
     assert (await decide(unit, SCHOOL, nomination_id, "forward")).status_code == 200
     await wait_pending(district, HON_DAT, nomination_id)
@@ -103,11 +137,27 @@ async def test_a_chair_finds_reads_and_forwards_a_nomination_with_the_keyboard(s
     await expect(page.get_by_role("alert")).to_contain_text("council")
     await shot(page, "nomination")
 
-    await council_concludes(district, HON_DAT, nomination_id, "HCLD_HANG_BA", "Nguyễn Thị Lan")
+    await council_concludes(district, HON_DAT, nomination_id, AWARD, "Nguyễn Thị Lan")
     await page.get_by_role("button", name="Trình cấp trên").focus()
     await page.keyboard.press("Enter")
     await expect(page.get_by_role("status")).to_contain_text("Đã ghi nhận: Trình cấp trên")
-    await wait_pending(system[Tier.PROVINCE], "P91", nomination_id)
+    await page.close()
+
+    province = system[Tier.PROVINCE]
+    await wait_pending(province, "P91", nomination_id)
+    conferred = await decide(province, "P91", nomination_id, "confer", decision_no="77/QĐ-UBND", reason="Xuất sắc")
+    assert conferred.status_code == 200, conferred.text
+
+    # The proposer sees the outcome, with its decision, in its own list and on the page.
+    page = await browser.new_page(locale="vi-VN")
+    await page.goto(f"{system.stack.config.url(Tier.UNIT)}/console/proposals")
+    clerk = demo_token(SCHOOL, "clerk")
+    await keyboard_login(page, clerk.lower(), clerk)
+    row = page.locator("table.list tbody tr", has_text="Nguyễn Thị Lan")
+    await expect(row).to_contain_text("Đã khen thưởng", timeout=30_000)
+    await row.get_by_role("link").click()
+    await expect(page.locator("#outcome")).to_contain_text("77/QĐ-UBND")
+    await expect(page.locator("ol.timeline")).to_contain_text("Đã khen thưởng")
     await page.close()
 
 

@@ -3,76 +3,22 @@ Vietnamese by default. Pages call the same service functions as the API; the wor
 decides what may be done, and its refusal is shown on the page."""
 
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
-from services.kit.console.i18n import LANG_COOKIE, LANGUAGES, language, translator
+from services.kit.console.rendering import render
 from services.kit.console.service import InboxQuery, inbox_page, nomination_page
-from services.kit.console.session import (
-    COOKIE,
-    LoginRequired,
-    console_officer,
-    csrf_of,
-    csrf_valid,
-    end_session,
-    login_url,
-    safe_next,
-    start_session,
-)
+from services.kit.console.session import checked_form, console_officer, end_session, safe_next, start_session
 from services.kit.deps import end_transaction, new_transaction
-from services.kit.errors import DomainError, Forbidden
+from services.kit.errors import DomainError
 from services.kit.identity.login import LoginPolicy, log_in
 from services.kit.identity.officers import revoke_own
 from services.kit.identity.service import Caller, require
 from services.kit.reviews.service import prepare_decision
 from shared.contracts.nomination import DECIDE
 
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-# Moments are stored in UTC and shown as the officers live them, in Vietnam's time.
-templates.env.filters["local"] = lambda moment: (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(
-    VIETNAM
-)
 router = APIRouter(prefix="/console", include_in_schema=False)
-
-
-def install(app: FastAPI) -> None:
-    """Mount the console on a tier service: its pages, its scripts and styles (served here:
-    many government networks have no internet), and the redirect to the login page."""
-    app.include_router(router)
-    app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
-
-    @app.exception_handler(LoginRequired)
-    async def to_login(request: Request, exc: LoginRequired) -> Response:
-        return RedirectResponse(login_url(exc.next_path), status_code=303)
-
-
-def render(request: Request, name: str, status: int = 200, caller: Caller | None = None, **context: Any) -> Response:
-    lang = language(request)
-    token = request.cookies.get(COOKIE)
-    response = templates.TemplateResponse(
-        request,
-        name,
-        {
-            "t": translator(lang),
-            "lang": lang,
-            "other_lang": next(code for code in LANGUAGES if code != lang),
-            "caller": caller,
-            "csrf": csrf_of(token) if token else "",
-            **context,
-        },
-        status_code=status,
-    )
-    if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/")
-    return response
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -112,9 +58,7 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request, caller: Caller = Depends(console_officer)) -> Response:
-    form = await request.form()
-    if not csrf_valid(request, str(form.get("csrf", ""))):
-        raise Forbidden("the form has expired: reload the page (biểu mẫu đã hết hạn, hãy tải lại trang)")
+    await checked_form(request)
     async with new_transaction(request) as session:
         await revoke_own(session, caller, caller.token_id)
     response = RedirectResponse("/console/login", status_code=303)
@@ -136,10 +80,10 @@ async def inbox(request: Request, caller: Caller = Depends(console_officer)) -> 
 
 @router.get("/nominations/{nomination_id}", response_class=HTMLResponse)
 async def nomination(request: Request, nomination_id: str, caller: Caller = Depends(console_officer)) -> Response:
-    return await _nomination(request, caller, nomination_id)
+    return await show_nomination(request, caller, nomination_id)
 
 
-async def _nomination(
+async def show_nomination(
     request: Request, caller: Caller, nomination_id: str, *, status: int = 200, error: str | None = None
 ) -> Response:
     config = request.app.state.kit.settings
@@ -152,9 +96,7 @@ async def _nomination(
 @router.post("/nominations/{nomination_id}/decide")
 async def decide(request: Request, nomination_id: str, caller: Caller = Depends(console_officer)) -> Response:
     """The chair's decision from the page: the same checks as `POST /reviews/{id}/decision`."""
-    form = await request.form()
-    if not csrf_valid(request, str(form.get("csrf", ""))):
-        raise Forbidden("the form has expired: reload the page (biểu mẫu đã hết hạn, hãy tải lại trang)")
+    form = await checked_form(request)
     config = request.app.state.kit.settings
     action = str(form.get("action", ""))
     try:
@@ -175,5 +117,5 @@ async def decide(request: Request, nomination_id: str, caller: Caller = Depends(
             await end_transaction(session)
         await request.app.state.kit.nominations.update(nomination_id, DECIDE, decision)
     except DomainError as refusal:
-        return await _nomination(request, caller, nomination_id, status=refusal.status, error=str(refusal.detail))
+        return await show_nomination(request, caller, nomination_id, status=refusal.status, error=str(refusal.detail))
     return RedirectResponse(f"/console/nominations/{nomination_id}?done={action}", status_code=303)

@@ -14,11 +14,13 @@ from services.kit.dossier.service import documents_of
 from services.kit.errors import NotFound
 from services.kit.identity.service import Caller
 from services.kit.nominations.models import Nomination, Review
+from services.kit.proposals.service import judge
 from services.kit.registry.models import Agency
 from services.kit.registry.service import in_force
 from services.kit.tracking.models import TrackingEntry
 from services.kit.tracking.service import LABELS
 from shared.rules.catalog import default_catalog
+from shared.rules.dossier import DOCUMENT_KINDS, DOCUMENT_NAMES_VI
 from shared.rules.roles import may
 from shared.text import fold
 
@@ -143,6 +145,12 @@ class NominationPage:
     documents: list[dict[str, Any]]
     timeline: list[dict[str, Any]]
     actions: list[str]
+    # The proposer's own nomination: what it may still do, what it may attach, how it ended.
+    own: bool = False
+    proposer_actions: list[str] = field(default_factory=list)
+    document_kinds: list[tuple[str, str]] = field(default_factory=list)
+    outcome_reason: str | None = None
+    decision_no: str | None = None
 
 
 async def nomination_page(session: AsyncSession, *, caller: Caller, nomination_id: str, today: date) -> NominationPage:
@@ -182,7 +190,7 @@ async def nomination_page(session: AsyncSession, *, caller: Caller, nomination_i
         proposer=names.get(base.proposer_agency, base.proposer_agency),
         status=review.status if review else own.status if own else "",
         route=[{**step, "name": names.get(step["agency_code"], step["agency_code"])} for step in base.route],
-        eligibility=base.eligibility,
+        eligibility=base.eligibility or (await precheck(session, own, today) if own is not None else None),
         documents=[
             {"kind": d.kind, "filename": d.filename, "size": d.size, "sha256": d.sha256}
             for d in (await documents_of(session, nomination_id) if own else [])
@@ -198,6 +206,11 @@ async def nomination_page(session: AsyncSession, *, caller: Caller, nomination_i
             for e in entries
         ],
         actions=decisions_open(review, caller) if pending_here else [],
+        own=own is not None,
+        proposer_actions=proposer_actions(own, caller),
+        document_kinds=[(k, DOCUMENT_NAMES_VI.get(k, k)) for k in DOCUMENT_KINDS] if own is not None else [],
+        outcome_reason=own.outcome_reason if own else None,
+        decision_no=own.decision_no if own else None,
     )
 
 
@@ -208,3 +221,27 @@ def decisions_open(review: Review | None, caller: Caller) -> list[str]:
         return []
     last_step = review.step == len(review.route) - 1
     return ["confer", "return", "refuse"] if last_step else ["forward", "return", "refuse"]
+
+
+# What the proposer may ask of its own nomination in each status; the workflow has the last word.
+PROPOSER_ACTIONS = {
+    "draft": ["submit"],
+    "submitted": ["withdraw"],
+    "in_review": ["withdraw"],
+    "returned": ["resubmit", "withdraw"],
+}
+
+
+def proposer_actions(own: Nomination | None, caller: Caller) -> list[str]:
+    if own is None or not may(caller.role, "propose"):
+        return []
+    return PROPOSER_ACTIONS.get(own.status, [])
+
+
+async def precheck(session: AsyncSession, draft: Nomination, today: date) -> dict[str, Any] | None:
+    """The eligibility pre-check of a draft, over the history held here (the verdict at
+    submission is computed again and kept)."""
+    if draft.status != "draft":
+        return None
+    regime = default_catalog().judging_regime(today).code
+    return (await judge(session, draft, regime=regime, on=today, province_code=None)).to_dict()

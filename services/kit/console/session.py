@@ -11,8 +11,10 @@ import hmac
 from urllib.parse import quote
 
 from fastapi import Request
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from services.kit.errors import Forbidden
 from services.kit.identity.auth import caller_of
 from services.kit.identity.service import Caller
 
@@ -42,6 +44,14 @@ async def console_officer(request: Request) -> Caller:
 def csrf_valid(request: Request, sent: str | None) -> bool:
     token = request.cookies.get(COOKIE)
     return bool(token and sent and hmac.compare_digest(csrf_of(token), sent))
+
+
+async def checked_form(request: Request) -> FormData:
+    """The posted form, once its CSRF token matches the session's."""
+    form = await request.form()
+    if not csrf_valid(request, str(form.get("csrf", ""))):
+        raise Forbidden("the form has expired: reload the page (biểu mẫu đã hết hạn, hãy tải lại trang)")
+    return form
 
 
 def login_url(next_path: str) -> str:

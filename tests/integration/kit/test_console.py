@@ -126,11 +126,11 @@ async def test_another_agency_sees_nothing_of_a_nomination(tier_http):
 
 
 async def test_every_console_page_but_the_login_needs_a_session(tier_http):
-    from services.kit.console.pages import router
+    from services.kit.console.mount import ROUTERS
 
     client, _ = await tier_http(Tier.UNIT)
-    for route in router.routes:
-        path = route.path.replace("{nomination_id}", "n-1")  # type: ignore[attr-defined]
+    for route in [route for router in ROUTERS for route in router.routes]:
+        path = route.path.replace("{nomination_id}", "n-1").replace("{document_id}", "d-1")  # type: ignore[attr-defined]
         for method in route.methods:  # type: ignore[attr-defined]
             response = await client.request(method, path, data={})
             if path == "/console/login":

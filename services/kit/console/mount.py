@@ -1,0 +1,24 @@
+"""The console on a tier service: its pages, its scripts and styles (served here: many government
+networks have no internet), and the redirect to the login page."""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from services.kit.console import pages, proposer
+from services.kit.console.rendering import HERE
+from services.kit.console.session import LoginRequired, login_url
+
+ROUTERS = (pages.router, proposer.router)
+
+
+def install(app: FastAPI) -> None:
+    """Mount the console on a tier service: its pages, its scripts and styles (served here:
+    many government networks have no internet), and the redirect to the login page."""
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(login_url(exc.next_path), status_code=303)
