@@ -15,7 +15,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -159,12 +159,13 @@ def create_app(
 
     for domain in DOMAINS:
         app.include_router(domain.router)
-    console.install(app)
     for extra in routers:
         app.include_router(extra)
 
     @app.exception_handler(DomainError)
-    async def _refused(_: Request, exc: DomainError) -> JSONResponse:
+    async def _refused(request: Request, exc: DomainError) -> Response:
+        if console.is_console(request):  # a person reads the refusal on a page
+            return console.refusal_page(request, exc)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
@@ -172,6 +173,7 @@ def create_app(
         problems = [f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()]
         return JSONResponse({"detail": "; ".join(problems), "errors": exc.errors()}, status_code=422)
 
+    console.install(app)
     return app
 
 

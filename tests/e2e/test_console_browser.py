@@ -160,6 +160,18 @@ async def test_a_nomination_from_the_clerks_draft_to_the_conferral_through_the_c
     await expect(page.locator("ol.timeline")).to_contain_text("Đã khen thưởng")
     await page.close()
 
+    # The province's auditor verifies its chain and finds the conferral among its records.
+    page = await browser.new_page(locale="vi-VN")
+    await page.goto(f"{system.stack.config.url(Tier.PROVINCE)}/console/audit")
+    auditor = demo_token("P91", "auditor")
+    await keyboard_login(page, auditor.lower(), auditor)
+    await expect(page.locator("#chain")).to_contain_text("Chuỗi nhật ký toàn vẹn")
+    await page.get_by_label("Mã hồ sơ").fill(nomination_id)
+    await page.get_by_label("Mã hồ sơ").press("Enter")
+    await expect(page.locator("table.list")).to_contain_text("decision.confer")
+    await shot(page, "audit")
+    await page.close()
+
 
 async def test_five_wrong_passwords_lock_the_account(system, browser):
     page = await browser.new_page()

@@ -5,11 +5,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from services.kit.console import pages, proposer
-from services.kit.console.rendering import HERE
+from services.kit.console import auditor, pages, proposer
+from services.kit.console.rendering import HERE, render
 from services.kit.console.session import LoginRequired, login_url
+from services.kit.errors import DomainError
 
-ROUTERS = (pages.router, proposer.router)
+ROUTERS = (pages.router, proposer.router, auditor.router)
 
 
 def install(app: FastAPI) -> None:
@@ -22,3 +23,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(login_url(exc.next_path), status_code=303)
+
+
+def is_console(request: Request) -> bool:
+    return request.url.path.startswith("/console")
+
+
+def refusal_page(request: Request, refusal: DomainError) -> Response:
+    """A refusal outside a form (a page of another agency, a role that may not read it) as a page."""
+    return render(request, "refusal.html", status=refusal.status, error=str(refusal))

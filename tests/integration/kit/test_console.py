@@ -137,3 +137,32 @@ async def test_every_console_page_but_the_login_needs_a_session(tier_http):
                 assert response.status_code in (200, 401), (method, path)
             else:
                 assert response.status_code == 303 and "/console/login" in response.headers["location"], (method, path)
+
+
+async def test_the_auditor_verifies_the_chain_browses_records_and_exports_csv(tier_http):
+    from sqlalchemy import text
+
+    client, sessions = await tier_http(Tier.DISTRICT, business_date=date(2025, 5, 15))
+    clerk = demo_token(DISTRICT, "clerk")
+    client.cookies.set(COOKIE, (await log_in(client, clerk.lower(), clerk)).cookies[COOKIE])
+    refused = await client.get("/console/audit")
+    assert refused.status_code == 403 and "<html" in refused.text and "Không thực hiện được" in refused.text
+
+    auditor = demo_token(DISTRICT, "auditor")
+    client.cookies.set(COOKIE, (await log_in(client, auditor.lower(), auditor)).cookies[COOKIE])
+    page = await client.get("/console/audit", params={"action": "identity.login"})
+    assert page.status_code == 200 and "Chuỗi nhật ký toàn vẹn" in page.text
+    assert page.text.count("identity.login") >= 2 and f"{DISTRICT}:auditor" in page.text
+    assert "identity.login_failed" not in (await client.get("/console/audit", params={"actor": "nobody"})).text
+    bad = await client.get("/console/audit", params={"since": "15/05/2025"})
+    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
+
+    exported = await client.get("/console/audit.csv", params={"action": "identity."})
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    lines = exported.text.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("seq,at,agency_code") and len(lines) >= 3
+    assert all(f",{DISTRICT}," in line for line in lines[1:])  # the agency's own records only
+
+    async with sessions() as session, session.begin():
+        await session.execute(text("update audit_record set reason = 'sửa lén' where seq = 1"))
+    assert "Chuỗi nhật ký bị sửa đổi" in (await client.get("/console/audit")).text
