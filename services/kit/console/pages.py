@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from services.kit.console.nomination import show_nomination
 from services.kit.console.rendering import render
-from services.kit.console.service import InboxQuery, inbox_page, nomination_page
+from services.kit.console.service import InboxQuery, inbox_page
 from services.kit.console.session import checked_form, console_officer, end_session, safe_next, start_session
 from services.kit.deps import end_transaction, new_transaction
 from services.kit.errors import DomainError
@@ -81,16 +82,6 @@ async def inbox(request: Request, caller: Caller = Depends(console_officer)) -> 
 @router.get("/nominations/{nomination_id}", response_class=HTMLResponse)
 async def nomination(request: Request, nomination_id: str, caller: Caller = Depends(console_officer)) -> Response:
     return await show_nomination(request, caller, nomination_id)
-
-
-async def show_nomination(
-    request: Request, caller: Caller, nomination_id: str, *, status: int = 200, error: str | None = None
-) -> Response:
-    config = request.app.state.kit.settings
-    async with request.app.state.kit.sessions() as session:
-        page = await nomination_page(session, caller=caller, nomination_id=nomination_id, today=config.today())
-    done = request.query_params.get("done")
-    return render(request, "nomination.html", status=status, caller=caller, page=page, error=error, done=done)
 
 
 @router.post("/nominations/{nomination_id}/decide")

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 
-from services.kit.console.pages import show_nomination
+from services.kit.console.nomination import show_nomination
 from services.kit.console.rendering import after_action, render
 from services.kit.console.service import award_name
 from services.kit.console.session import checked_form, console_officer
