@@ -167,3 +167,41 @@ async def test_the_auditor_verifies_the_chain_browses_records_and_exports_csv(ti
     async with sessions() as session, session.begin():
         await session.execute(text("update audit_record set reason = 'sửa lén' where seq = 1"))
     assert "Chuỗi nhật ký bị sửa đổi" in (await client.get("/console/audit")).text
+
+
+async def test_the_admin_manages_the_agencys_officers_in_the_console(tier_http):
+    client, _ = await tier_http(Tier.PROVINCE)
+    clerk = demo_token("P91", "clerk")
+    client.cookies.set(COOKIE, (await log_in(client, clerk.lower(), clerk)).cookies[COOKIE])
+    assert (await client.get("/console/officers")).status_code == 403
+
+    admin = demo_token("P91", "admin")
+    session_cookie = (await log_in(client, admin.lower(), admin)).cookies[COOKIE]
+    client.cookies.set(COOKIE, session_cookie)
+    csrf = csrf_of(session_cookie)
+    password = "Mật-khẩu-đủ-dài-2026"
+    form = {"csrf": csrf, "action": "create", "username": "lan.nguyen", "name": "Nguyễn Thị Lan", "role": "clerk"}
+    created = await client.post("/console/officers", data={**form, "password": password})
+    assert created.status_code == 200 and "lan.nguyen" in created.text and "Nguyễn Thị Lan" in created.text
+    weak = await client.post("/console/officers", data={**form, "username": "binh.tran", "password": "ngan"})
+    assert weak.status_code == 422 and 'role="alert"' in weak.text
+    forged = await client.post("/console/officers", data={**form, "csrf": "x", "username": "ke.gia"})
+    assert forged.status_code == 403 and "ke.gia" not in (await client.get("/console/officers")).text
+
+    lan_session = (await log_in(client, "lan.nguyen", password)).cookies[COOKIE]
+    client.cookies.set(COOKIE, session_cookie)
+    reset = await client.post(
+        "/console/officers", data={"csrf": csrf, "action": "reset", "officer_id": "P91:lan.nguyen"}
+    )
+    assert reset.status_code == 200 and 'id="secret"' in reset.text  # the temporary password, once
+    assert (await log_in(client, "lan.nguyen", password)).status_code == 401  # the old one is gone
+    role = await client.post(
+        "/console/officers", data={"csrf": csrf, "action": "role", "officer_id": "P91:lan.nguyen", "role": "chair"}
+    )
+    assert role.status_code == 200
+    off = await client.post(
+        "/console/officers", data={"csrf": csrf, "action": "deactivate", "officer_id": "P91:lan.nguyen"}
+    )
+    assert off.status_code == 200 and "đã vô hiệu hóa" in off.text
+    client.cookies.set(COOKIE, lan_session)
+    assert (await client.get("/console")).status_code == 303  # her session ended with her account
