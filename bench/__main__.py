@@ -9,6 +9,9 @@ seconds of each process.
 `python -m bench reorg --n 20000` runs scenario (c) instead: the 2025 reorganization re-routing N
 nominations in flight, with raw Temporal signal throughput for comparison (`bench/reorg.py`).
 
+`python -m bench console` runs scenario (f) instead: the console's inbox and nomination page over
+100,000 reviews, in process (`bench/console.py`).
+
 `python -m bench lifecycle --n 200` runs scenario (e) instead: the realistic life of N nominations
 (dossier, council ballots, a share returned once, forwards, conferral), step by step
 (`bench/lifecycle.py`).
@@ -30,7 +33,7 @@ from typing import Any, TypeVar
 
 from temporalio.client import Client
 
-from bench import lifecycle, lifecycle_result, reorg
+from bench import console, lifecycle, lifecycle_result, reorg
 from bench.raw import run_raw
 from bench.report import BENCH, CpuMeter, ScenarioResult, machine, render, write_json
 from bench.runtime import Runtime, versions
@@ -221,6 +224,10 @@ def write_result(key: str) -> Callable[[Path, Any, dict], None]:
 
 def run(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["console"]:  # in process: no broker, no Temporal
+        result = asyncio.run(console.run_console(console.parse(argv[1:]), say))
+        print(console.render(result))
+        return 0
     if argv[:1] == ["reorg"]:
         args = parse_reorg(argv[1:])
         return run_scenario(

@@ -39,6 +39,7 @@ from shared.platform.audit import append_audit
 from shared.platform.outbox import add_event
 from shared.rules.bonus import compute_bonus
 from shared.rules.catalog import RecipientKind, default_catalog
+from shared.text import fold
 
 log = structlog.get_logger()
 
@@ -117,6 +118,7 @@ class NominationActivities(TierActivities):
                         visit=args.visit,
                         award_code=n.award_code,
                         nominee_name=n.nominee_name,
+                        nominee_search=fold(n.nominee_name),
                         proposer_agency=n.proposer_agency,
                         nominee_id=n.nominee_id,
                         route=_route(n),

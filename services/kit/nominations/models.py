@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -44,7 +44,15 @@ class Review(SQLModel, table=True):
     """A nomination pending at (or decided by) one agency of this tier: the tier's state row."""
 
     __tablename__ = "review"
-    __table_args__ = (UniqueConstraint("nomination_id", "step", "visit"),)
+    __table_args__ = (
+        UniqueConstraint("nomination_id", "step", "visit"),
+        # The inbox: one agency's reviews in a status, by deadline; the agency's proposers.
+        Index("ix_review_inbox", "agency_code", "status", "due_on"),
+        Index("ix_review_agency_proposer", "agency_code", "proposer_agency"),
+        # One nomination's reviews at one agency (decisions, the nomination page): without it SQLite
+        # may walk the agency's whole inbox.
+        Index("ix_review_nomination_agency", "nomination_id", "agency_code"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     nomination_id: str = Field(index=True)
@@ -55,6 +63,8 @@ class Review(SQLModel, table=True):
     status: str = Field(default="pending", index=True)
     award_code: str
     nominee_name: str
+    # `nominee_name` folded (no diacritics, lower case): the inbox finds "nguyen thi lan".
+    nominee_search: str = Field(default="", index=True)
     proposer_agency: str
     # Whose history the nomination concerns: reviewers on the route may read it.
     nominee_id: str | None = Field(default=None, index=True)

@@ -8,6 +8,7 @@ from deploy.demo_data import demo_token
 from services.kit.console.session import COOKIE, csrf_of
 from services.kit.nominations.models import Review
 from shared.contracts.tiers import Tier
+from shared.text import fold
 
 DISTRICT = "D903"
 CHAIR = demo_token(DISTRICT, "chair")  # the demo login: username = the token in lower case, password = the token
@@ -27,6 +28,7 @@ def review(nomination_id: str, nominee: str, *, due: date | None, proposer: str 
         step=1,
         award_code="BANG_KHEN_TINH",
         nominee_name=nominee,
+        nominee_search=fold(nominee),  # as open_review sets it
         proposer_agency=proposer,
         route=[{"tier": "unit", "agency_code": proposer}, {"tier": "district", "agency_code": DISTRICT}],
         opened_at=datetime(2025, 5, 1, tzinfo=UTC) + timedelta(minutes=len(nomination_id)),
