@@ -12,11 +12,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.kit.consultation.models import Consultation, ConsultationComment
 from services.kit.consultation.schemas import CommentIn, ConsultationIn, HoldIn
 from services.kit.consultation.service import (
-    PUBLIC,
     comments_of,
     complaint_of,
     consultation_of,
     consultation_out,
+    file_public_comment,
     public_consultation,
     required_consultation,
 )
@@ -125,43 +125,13 @@ async def public_notice(
 async def file_comment(
     consultation_id: str, body: CommentIn, request: Request, session: AsyncSession = Depends(db, scope="function")
 ) -> dict[str, Any]:
-    consultation = await public_consultation(session, consultation_id)
     today = request.app.state.kit.settings.today()
-    if today > consultation.closes_on:
-        raise Conflict(
-            f"the consultation closed on {consultation.closes_on}: comments were taken from "
-            f"{consultation.posted_on} to the end of {consultation.closes_on}",
-        )
-    if today < consultation.posted_on:
-        raise Conflict(f"the consultation opens on {consultation.posted_on}")
-    comment = ConsultationComment(
-        id=str(uuid.uuid4()),
-        consultation_id=consultation_id,
-        author_name=body.author_name,
-        contact=body.contact,
-        text=body.text,
-        kind=body.kind,
-        filed_on=today,
-        filed_at=datetime.now(UTC),
-    )
-    session.add(comment)
-    # The chain is append-only: names, contacts and text stay out of it, so that they can be erased.
-    await append_audit(
-        session,
-        idempotency_key=f"consultation-comment:{comment.id}",
-        at=comment.filed_at,
-        agency_code=consultation.agency_code,
-        actor=PUBLIC,
-        action="consultation.comment_filed",
-        outcome=body.kind,
-        nomination_id=consultation.nomination_id,
-        details={"consultation_id": consultation_id, "comment_id": comment.id, "kind": body.kind},
-    )
+    comment = await file_public_comment(session, consultation_id, body, today)
     return {
         "id": comment.id,
         "consultation_id": consultation_id,
         "kind": comment.kind,
-        "filed_on": today.isoformat(),
+        "filed_on": comment.filed_on.isoformat(),
         "state": comment.state,
     }
 

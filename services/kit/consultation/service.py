@@ -1,14 +1,18 @@
-"""service."""
+"""Public consultation (công khai): the posting of a nomination, its comments and complaints. Functions never commit."""
 
+import uuid
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.consultation.models import Consultation, ConsultationComment
-from services.kit.errors import NotFound
+from services.kit.consultation.schemas import CommentIn
+from services.kit.errors import Conflict, NotFound
 from services.kit.identity.service import Caller
 from services.kit.nominations.service import own_nomination
+from shared.platform.audit import append_audit
 
 PUBLIC = "public"  # the actor of comments filed without an account
 
@@ -85,4 +89,42 @@ async def complaint_of(
     comment = await session.get(ConsultationComment, comment_id)
     if comment is None or comment.consultation_id != consultation.id or comment.kind != "complaint":
         raise NotFound(f"no complaint {comment_id} in the consultation on nomination {nomination_id}")
+    return comment
+
+
+async def file_public_comment(
+    session: AsyncSession, consultation_id: str, body: CommentIn, today: date
+) -> ConsultationComment:
+    """A comment or complaint from anyone, while the posting is open; who wrote it stays out of the
+    audit chain (append-only), so that their name and contact can be erased."""
+    consultation = await public_consultation(session, consultation_id)
+    if today > consultation.closes_on:
+        raise Conflict(
+            f"the consultation closed on {consultation.closes_on}: comments were taken from "
+            f"{consultation.posted_on} to the end of {consultation.closes_on}",
+        )
+    if today < consultation.posted_on:
+        raise Conflict(f"the consultation opens on {consultation.posted_on}")
+    comment = ConsultationComment(
+        id=str(uuid.uuid4()),
+        consultation_id=consultation_id,
+        author_name=body.author_name,
+        contact=body.contact,
+        text=body.text,
+        kind=body.kind,
+        filed_on=today,
+        filed_at=datetime.now(UTC),
+    )
+    session.add(comment)
+    await append_audit(
+        session,
+        idempotency_key=f"consultation-comment:{comment.id}",
+        at=comment.filed_at,
+        agency_code=consultation.agency_code,
+        actor=PUBLIC,
+        action="consultation.comment_filed",
+        outcome=body.kind,
+        nomination_id=consultation.nomination_id,
+        details={"consultation_id": consultation_id, "comment_id": comment.id, "kind": body.kind},
+    )
     return comment

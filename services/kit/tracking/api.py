@@ -1,18 +1,15 @@
 """Tracking: the officer's timeline of a nomination, and the public one by code."""
 
 from fastapi import APIRouter, Depends, Request
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.deps import PUBLIC_ROUTE, db
-from services.kit.errors import NotFound
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller
-from services.kit.nominations.models import Nomination
 from services.kit.nominations.service import own_nomination
 from services.kit.tracking.models import TrackingCode
 from services.kit.tracking.schemas import PublicTrackingOut, TrackingOut
-from services.kit.tracking.service import GROUP_LEN, GROUPS, PREFIX, normalise_code, tracking_view
+from services.kit.tracking.service import by_tracking_code, tracking_view
 
 router = APIRouter(tags=["tracking"])
 
@@ -47,20 +44,6 @@ async def nomination_tracking(
 async def public_tracking(
     code: str, request: Request, session: AsyncSession = Depends(db, scope="function")
 ) -> PublicTrackingOut:
-    canonical = normalise_code(code)
-    issued = (
-        None
-        if canonical is None
-        else (await session.exec(select(TrackingCode).where(TrackingCode.code == canonical))).first()
-    )
-    nomination = await session.get(Nomination, issued.nomination_id) if issued else None
-    if issued is None or nomination is None:
-        raise NotFound(
-            (
-                f"no nomination has the tracking code '{code}': check it against the receipt from the proposing "
-                f"agency ({PREFIX} followed by {GROUPS} groups of {GROUP_LEN} letters and digits, e.g. "
-                f"{PREFIX}-7K3F-Q9XM-R2PA)"
-            ),
-        )
+    issued, nomination = await by_tracking_code(session, code)
     view = await tracking_view(session, nomination, today=request.app.state.kit.settings.today(), public=True)
     return PublicTrackingOut(**view, code=issued.code)

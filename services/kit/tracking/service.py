@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.errors import NotFound
 from services.kit.nominations.models import Nomination
 from services.kit.registry.models import Agency
 from services.kit.tracking.models import TrackingCode, TrackingEntry
@@ -256,3 +257,21 @@ async def tracking_view(session: AsyncSession, nomination: Nomination, *, today:
         ],
         "timeline": [item(e) for e in entries],
     }
+
+
+async def by_tracking_code(session: AsyncSession, code: str) -> tuple[TrackingCode, Nomination]:
+    """The nomination a tracking code names, however the code was typed; a clear 404 otherwise."""
+    canonical = normalise_code(code)
+    issued = (
+        None
+        if canonical is None
+        else (await session.exec(select(TrackingCode).where(TrackingCode.code == canonical))).first()
+    )
+    nomination = await session.get(Nomination, issued.nomination_id) if issued else None
+    if issued is None or nomination is None:
+        raise NotFound(
+            f"no nomination has the tracking code '{code[:40]}': check it against the receipt from the proposing "
+            f"agency ({PREFIX} followed by {GROUPS} groups of {GROUP_LEN} letters and digits, e.g. "
+            f"{PREFIX}-7K3F-Q9XM-R2PA) (không tìm thấy mã hồ sơ)"
+        )
+    return issued, nomination

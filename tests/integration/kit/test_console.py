@@ -9,6 +9,7 @@ from services.kit.console.session import COOKIE, csrf_of
 from services.kit.nominations.models import Review
 from shared.contracts.tiers import Tier
 from shared.text import fold
+from tests.helpers import auth
 
 DISTRICT = "D903"
 CHAIR = demo_token(DISTRICT, "chair")  # the demo login: username = the token in lower case, password = the token
@@ -131,13 +132,14 @@ async def test_another_agency_sees_nothing_of_a_nomination(tier_http):
 async def test_every_console_page_but_the_login_needs_a_session(tier_http):
     from services.kit.console.mount import ROUTERS
 
+    public = {"/console/login", "/console/public/consultations/{consultation_id}", "/console/public/track"}
     client, _ = await tier_http(Tier.UNIT)
     for route in [route for router in ROUTERS for route in router.routes]:
         path = re.sub(r"\{[^}]+\}", "x", route.path)  # type: ignore[attr-defined]
         for method in route.methods:  # type: ignore[attr-defined]
             response = await client.request(method, path, data={})
-            if path == "/console/login":
-                assert response.status_code in (200, 401), (method, path)
+            if route.path in public:  # type: ignore[attr-defined]
+                assert response.status_code in (200, 401, 404, 422), (method, path)
             else:
                 assert response.status_code == 303 and "/console/login" in response.headers["location"], (method, path)
 
@@ -207,3 +209,28 @@ async def test_the_admin_manages_the_agencys_officers_in_the_console(tier_http):
     assert off.status_code == 200 and "đã vô hiệu hóa" in off.text
     client.cookies.set(COOKIE, lan_session)
     assert (await client.get("/console")).status_code == 303  # her session ended with her account
+
+
+async def test_anyone_reads_a_public_notice_comments_on_it_and_follows_a_code(tier_http):
+    client, _ = await tier_http(Tier.UNIT, business_date=date(2025, 5, 15))
+    draft = {"nominee_name": "Nguyễn Thị Lan", "award_code": "HCLD_HANG_BA", "reason": "Xuất sắc"}
+    nomination = (await client.post("/nominations", headers=auth("U91-0001", "clerk"), json=draft)).json()
+    posting = await client.post(
+        f"/nominations/{nomination['id']}/consultation",
+        headers=auth("U91-0001", "clerk"),
+        json={"posted_on": "2025-05-12", "channel": "Bảng tin nhà trường"},
+    )
+    assert posting.status_code == 201, posting.text
+    url = f"/console/public/consultations/{posting.json()['id']}"
+    page = await client.get(url)  # no login
+    assert page.status_code == 200 and "Nguyễn Thị Lan" in page.text and "Gửi ý kiến" in page.text
+    empty = await client.post(url, data={"author_name": "", "text": "Ý kiến"})
+    assert empty.status_code == 422 and "họ tên" in empty.text and "Ý kiến" in empty.text  # kept, to correct
+    sent = await client.post(url, data={"author_name": "Trần Văn Dân", "text": "Cô Lan tận tụy", "kind": "comment"})
+    assert sent.status_code == 201 and "Đã nhận ý kiến" in sent.text
+    seen = await client.get(f"/nominations/{nomination['id']}/consultation", headers=auth("U91-0001", "chair"))
+    assert [c["text"] for c in seen.json()["comments"]] == ["Cô Lan tận tụy"]
+
+    assert (await client.get("/console/public/track")).status_code == 200
+    unknown = await client.get("/console/public/track", params={"code": "TDKT-7K3F-Q9XM-R2PA"})
+    assert unknown.status_code == 404 and "không tìm thấy mã hồ sơ" in unknown.text
