@@ -120,6 +120,10 @@ async def test_a_nomination_from_the_clerks_draft_to_the_conferral_through_the_c
     token = demo_token(HON_DAT, "chair")
     await keyboard_login(page, token.lower(), token)
     await expect(page.get_by_role("heading", name="Hồ sơ cần xử lý")).to_be_visible()
+    await expect(page.locator(".badge")).to_be_visible()  # unread notifications, in the header
+    await page.get_by_role("link", name="Thông báo").click()
+    await expect(page.locator("#notices")).to_contain_text("Hồ sơ mới cần xử lý: Nguyễn Thị Lan")
+    await page.goto(f"{system.stack.config.url(Tier.DISTRICT)}/console")
 
     await page.keyboard.press("Tab")  # the skip link first
     await expect(page.get_by_role("link", name="Bỏ qua, đến nội dung chính")).to_be_focused()
@@ -189,6 +193,8 @@ async def test_a_nomination_from_the_clerks_draft_to_the_conferral_through_the_c
     await row.get_by_role("link").click()
     await expect(page.locator("#outcome")).to_contain_text("77/QĐ-UBND")
     await expect(page.locator("ol.timeline")).to_contain_text("Đã khen thưởng")
+    await page.goto(f"{system.stack.config.url(Tier.UNIT)}/console/notifications")
+    await expect(page.locator("#notices")).to_contain_text("Đã có quyết định khen thưởng 77/QĐ-UBND")
     await page.close()
 
     # The province's auditor verifies its chain and finds the conferral among its records.

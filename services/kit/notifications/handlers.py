@@ -1,0 +1,76 @@
+"""Events that concern an agency's officers become notifications at the service that hosts the
+agency (where its officers are): a nomination received, a reminder, an escalation, a return, a
+refusal, a forward and a conferral of the agency's own proposal."""
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.identity.models import Officer
+from services.kit.notifications.models import Notification
+from shared.contracts.events import (
+    AwardConferred,
+    DeadlineReminder,
+    Envelope,
+    Event,
+    NominationEscalated,
+    NominationForwarded,
+    NominationReceived,
+    NominationRefused,
+    NominationReturned,
+)
+from shared.platform.consumer import Handler
+
+
+def _told(event: Event) -> list[tuple[str, str]]:
+    """(agency, Vietnamese text) for each agency this event concerns."""
+    p = event.model_dump()
+    who = f"{p['nominee_name']} ({p['award_code']})"
+    reason = f": {p['reason']}" if p.get("reason") else ""
+    if isinstance(event, NominationReceived):
+        return [(event.agency_code, f"Hồ sơ mới cần xử lý: {who}")]
+    if isinstance(event, DeadlineReminder):
+        return [(event.agency_code, f"Nhắc hạn: {who}, hạn xử lý {event.due_on}")]
+    if isinstance(event, NominationEscalated):
+        told = [(event.agency_code, f"Quá hạn xử lý: {who}, hạn {event.due_on}")]
+        return told + ([(event.to_agency, f"Hồ sơ quá hạn được chuyển đến: {who}")] if event.to_agency else [])
+    if isinstance(event, NominationReturned):
+        return [(event.proposer_agency, f"Hồ sơ bị trả lại để bổ sung: {who}{reason}")]
+    if isinstance(event, NominationRefused):
+        return [(event.proposer_agency, f"Hồ sơ không được đồng ý: {who}{reason}")]
+    if isinstance(event, NominationForwarded) and event.agency_code != event.proposer_agency:
+        return [(event.proposer_agency, f"Hồ sơ đã được {event.agency_code} trình lên {event.to_agency}: {who}")]
+    if isinstance(event, AwardConferred):
+        return [(event.proposer_agency, f"Đã có quyết định khen thưởng {event.decision_no}: {who}")]
+    return []
+
+
+async def notify(session: AsyncSession, envelope: Envelope, event: Event) -> None:
+    for agency_code, text in _told(event):
+        hosted = (await session.exec(select(Officer.id).where(Officer.agency_code == agency_code).limit(1))).first()
+        key = f"{envelope.event_id}:{agency_code}"
+        if hosted is None or (await session.exec(select(Notification.id).where(Notification.key == key))).first():
+            continue
+        session.add(
+            Notification(
+                key=key,
+                agency_code=agency_code,
+                kind=envelope.type,
+                nomination_id=envelope.nomination_id,
+                text=text,
+                created_at=envelope.occurred_at,
+            )
+        )
+
+
+NOTIFICATION_HANDLERS: dict[str, Handler] = {
+    event.type: notify
+    for event in (
+        NominationReceived,
+        DeadlineReminder,
+        NominationEscalated,
+        NominationReturned,
+        NominationRefused,
+        NominationForwarded,
+        AwardConferred,
+    )
+}
