@@ -24,12 +24,14 @@ from shared.platform.db import make_engine, session_factory, transaction
 from shared.platform.settings import ServiceSettings
 
 
-def registry_rows() -> list[dict]:
+def registry_rows(*, demo_units: bool = True) -> list[dict]:
+    """The real hierarchy (reference provinces, districts, communes and the national bodies), and
+    the demo units unless a real deployment leaves them out."""
     reference = [
         {**asdict(v), "successors": list(v.successors), "location_code": None}
         for v in load_reference_hierarchy().versions
     ]
-    return reference + NATIONAL_BODIES + DEMO_UNITS
+    return reference + NATIONAL_BODIES + (DEMO_UNITS if demo_units else [])
 
 
 async def seed(tier: Tier, database_url: str, *, officers: bool) -> dict[str, int]:

@@ -47,6 +47,11 @@ class StackConfig:
     def url(self, tier: Tier) -> str:
         return f"http://127.0.0.1:{self.ports[tier]}"
 
+    @property
+    def object_store(self) -> Path:
+        """The documents' bytes, shared by the four services as a deployment shares its S3 bucket."""
+        return self.data_dir / "objects"
+
     def env(self, tier: Tier | None) -> dict[str, str]:
         env = {
             "TEMPORAL_ADDRESS": self.temporal_address,
@@ -62,6 +67,7 @@ class StackConfig:
                 "HTTP_HOST": "127.0.0.1",
                 "HTTP_PORT": str(self.ports[tier]),
                 "CONSUMER_GROUP": f"{self.consumer_group_prefix}-{tier.value}",
+                "OBJECT_STORE_URL": f"file://{self.object_store.resolve()}",
             }
             if self.business_date:
                 env["BUSINESS_DATE"] = self.business_date

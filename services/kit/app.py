@@ -49,6 +49,7 @@ from services.kit.workflow_client import NominationClient
 from shared.contracts import activities as interfaces
 from shared.contracts.activities import bound
 from shared.contracts.events import EVENT_TYPES
+from shared.platform import blobs
 from shared.platform.consumer import EventConsumer, Handler, merge_handlers
 from shared.platform.db import make_engine, session_factory, transaction
 from shared.platform.logs import configure_logging
@@ -108,6 +109,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level, service=f"tdkt-{settings.tier.value}")
+        blobs.use_store(settings.object_store_url, settings.object_store_options())
         engine = make_engine(settings.database_url)
         sessions = session_factory(engine)
         producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=5)

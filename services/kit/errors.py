@@ -33,6 +33,12 @@ class Conflict(DomainError):
     status = 409
 
 
+class Tampered(DomainError):
+    """Stored bytes that no longer match their SHA-256: refused, never served."""
+
+    status = 409
+
+
 class Invalid(DomainError):
     """The request is well-formed but says something the rules refuse."""
 

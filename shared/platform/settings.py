@@ -5,6 +5,7 @@ Configuration comes from environment variables only (no prefix), so that the sam
 """
 
 from datetime import date
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -43,6 +44,14 @@ class ServiceSettings(BaseSettings):
     bootstrap_admin_agency: str | None = None
     bootstrap_admin_username: str | None = None
     bootstrap_admin_password: SecretStr | None = None
+    # Where documents' bytes live, shared by every service of the deployment: `file:///abs/dir`
+    # (default: .data/objects) or `s3://bucket` (endpoint and credentials from AWS_* variables).
+    object_store_url: str = ""
+    # For an S3-compatible store (MinIO in docker-compose.yml): its address and credentials.
+    object_store_endpoint: str | None = None
+    object_store_access_key: str | None = None
+    object_store_secret_key: SecretStr | None = None
+    object_store_region: str = "us-east-1"
     # The date this service treats as today for routing and regimes, so that a demo or training
     # system can stand before the 2025 reorganization. Refused in production.
     business_date: date | None = None
@@ -51,6 +60,16 @@ class ServiceSettings(BaseSettings):
     def demo_allowed(self) -> bool:
         """Demo officers' tokens are accepted in development only."""
         return self.environment == "development"
+
+    def object_store_options(self) -> dict[str, str]:
+        """What obstore needs beyond the URL to reach an S3-compatible store."""
+        options = {"region": self.object_store_region}
+        if self.object_store_endpoint:
+            options["endpoint"] = self.object_store_endpoint
+        if self.object_store_access_key and self.object_store_secret_key:
+            options["access_key_id"] = self.object_store_access_key
+            options["secret_access_key"] = self.object_store_secret_key.get_secret_value()
+        return options
 
     @property
     def secure_cookies(self) -> bool:
@@ -69,6 +88,8 @@ class ServiceSettings(BaseSettings):
             object.__setattr__(self, "bootstrap_admin_password", None)  # compose passes "" when unset
         if self.bootstrap_admin_password and not (self.bootstrap_admin_agency and self.bootstrap_admin_username):
             raise ValueError("BOOTSTRAP_ADMIN_PASSWORD needs BOOTSTRAP_ADMIN_AGENCY and BOOTSTRAP_ADMIN_USERNAME")
+        if not self.object_store_url:
+            object.__setattr__(self, "object_store_url", f"file://{Path('.data/objects').resolve()}")
         if not self.consumer_group:
             object.__setattr__(self, "consumer_group", f"tdkt-{self.tier.value}")
         if self.environment == "production":

@@ -4,6 +4,8 @@ diacritics, reads its timeline across levels, is refused with the validator's re
 forwards it; five wrong passwords lock an account. Screenshots of the pages go to
 $CONSOLE_SCREENSHOTS when it is set (docs/console.md shows them)."""
 
+import asyncio
+import hashlib
 import os
 import re
 import shutil
@@ -96,7 +98,7 @@ async def clerk_drafts_uploads_and_submits(system: RunningSystem, browser: Brows
         )
         await page.get_by_role("button", name="Tải lên").click()
         await expect(page.get_by_role("status")).to_contain_text("Tải tài liệu lên")
-        await expect(page.locator("#documents-h + ul")).to_contain_text(f"{kind}.txt")
+        await expect(page.locator("#documents")).to_contain_text(f"{kind}.txt")
     await shot(page, "draft")
     await page.get_by_role("button", name="Nộp hồ sơ").click()
     await expect(page.get_by_role("status")).to_contain_text("Nộp hồ sơ")
@@ -143,6 +145,13 @@ async def test_a_nomination_from_the_clerks_draft_to_the_conferral_through_the_c
     await expect(timeline).to_contain_text("Đã nộp hồ sơ")
     await expect(timeline).to_contain_text("Trường Tiểu học Sóc Sơn")  # the unit's own steps, seen at the district
     await expect(timeline).to_contain_text("Đã trình cấp trên")
+    # The tờ trình uploaded at the unit opens here, at the district, byte for byte.
+    async with page.expect_download() as download:
+        await page.get_by_role("link", name="to_trinh.txt").click()
+    saved = await (await download.value).path()
+    content = await asyncio.to_thread(saved.read_bytes)
+    assert content == "Tờ trình đề nghị: Nguyễn Thị Lan".encode()
+    await expect(page.locator("#documents")).to_contain_text(hashlib.sha256(content).hexdigest()[:12])
 
     # Forwarding before the district's council has met: the validator's reason is on the page.
     await page.locator("#reason").focus()

@@ -215,6 +215,9 @@ async def test_no_route_lets_another_agency_or_a_role_that_may_not_act_touch_a_n
         "comment_id": comment.json()["id"],
         "delegation_id": lent.json()["id"],
         "code": (await unit.get("/reorganizations")).json()[0]["code"],
+        "document_id": (await unit.get(f"/nominations/{nomination_id}", headers=auth(SCHOOL, "clerk"))).json()[
+            "documents"
+        ][0]["id"],
     }
     targets: dict[Tier, Target] = {}
     for tier, agency in [(Tier.UNIT, SCHOOL), (Tier.DISTRICT, HON_DAT), (Tier.PROVINCE, KIEN_GIANG)]:

@@ -1,8 +1,13 @@
 """Through HTTP only: a nomination travels unit → district → province → central; rules hold."""
 
-from deploy.demo_data import ORDER_ROUTE, PRESIDENT
+import base64
+import hashlib
+import json
+
+from deploy.demo_data import CENTRAL_BOARD, ORDER_ROUTE, PRESIDENT
 from shared.contracts.events import TOPIC_AWARDS, TOPIC_NOMINATIONS
 from shared.contracts.tiers import Tier
+from shared.platform import blobs
 from tests.helpers import (
     auth,
     decide,
@@ -385,3 +390,30 @@ async def test_a_false_hold_is_retracted_by_its_recorder_and_every_service_learn
         return held if held and held[0]["retraction_reason"] == "Ghi nhầm người" else None
 
     await eventually(retracted_at_the_district, what="the retraction at the district service")
+
+
+async def test_a_document_uploaded_at_the_unit_is_read_at_every_level_and_refused_once_altered(system):
+    submitted = await draft_and_submit(system[Tier.UNIT], SCHOOL, "HCLD_HANG_BA", "Nguyễn Thị Lan")
+    nomination_id = submitted["nomination_id"]
+    own = (await system[Tier.UNIT].get(f"/nominations/{nomination_id}", headers=auth(SCHOOL, "clerk"))).json()
+    submission = next(d for d in own["documents"] if d["kind"] == "to_trinh")
+    expected = document("to_trinh", "to_trinh: Nguyễn Thị Lan")  # what draft_and_submit uploaded
+    content_url = f"/nominations/{nomination_id}/documents/{submission['id']}/content"
+    for tier, agency in LEVELS[:4]:  # the unit, the district, the province, the Central Board
+        await wait_pending(system[tier], agency, nomination_id)
+        read = await system[tier].get(content_url, headers=auth(agency, "chair"))
+        assert read.status_code == 200, (agency, read.text)
+        assert base64.b64encode(read.content).decode() == expected["content_base64"]
+        assert read.headers["x-content-sha256"] == hashlib.sha256(read.content).hexdigest() == submission["sha256"]
+        assert "filename*=UTF-8''to_trinh.txt" in read.headers["content-disposition"]
+        if agency != CENTRAL_BOARD:
+            assert (await decide(system[tier], agency, nomination_id, "forward")).status_code == 200
+    # An agency off the route reads nothing; no bytes travelled in the workflow or the events.
+    assert (await system[Tier.UNIT].get(content_url, headers=auth(OTHER_UNIT, "chair"))).status_code == 404
+    events = await events_for(system.bootstrap, nomination_id, [TOPIC_NOMINATIONS, TOPIC_AWARDS])
+    assert expected["content_base64"] not in json.dumps(events)
+
+    stored = system.stack.config.object_store / blobs.key_of(submission["sha256"])
+    stored.write_bytes("Bản đã bị sửa".encode())  # altered in storage
+    refused = await system[Tier.CENTRAL].get(content_url, headers=auth(CENTRAL_BOARD, "chair"))
+    assert refused.status_code == 409 and "no longer matches its SHA-256" in refused.json()["detail"]

@@ -39,6 +39,7 @@ async def tier_http(request, tmp_path, postgres):  # type: ignore[no-untyped-def
     import httpx
 
     from services.kit.app import create_app
+    from shared.platform import blobs
     from shared.platform.settings import ServiceSettings
 
     made: list = []
@@ -50,7 +51,14 @@ async def tier_http(request, tmp_path, postgres):  # type: ignore[no-untyped-def
         await migrate_async(tier, url)
         await seed(tier, url, officers=True)
         engine = make_engine(url)
-        settings = ServiceSettings(tier=tier, database_url=url, business_date=business_date, **options)
+        settings = ServiceSettings(
+            tier=tier,
+            database_url=url,
+            business_date=business_date,
+            object_store_url=f"file://{tmp_path / 'objects'}",  # one store for every tier of the test
+            **options,
+        )
+        blobs.use_store(settings.object_store_url)
         app = create_app(settings, title="test", description="test")
         app.state.kit = types.SimpleNamespace(
             settings=settings,

@@ -12,6 +12,8 @@ from services.kit.console.rendering import render
 from services.kit.console.service import InboxQuery, inbox_page
 from services.kit.console.session import checked_form, console_officer, end_session, safe_next, start_session
 from services.kit.deps import end_transaction, new_transaction
+from services.kit.dossier.api import document_response
+from services.kit.dossier.reading import read_document
 from services.kit.errors import DomainError
 from services.kit.identity.login import LoginPolicy, log_in
 from services.kit.identity.officers import revoke_own
@@ -110,3 +112,13 @@ async def decide(request: Request, nomination_id: str, caller: Caller = Depends(
     except DomainError as refusal:
         return await show_nomination(request, caller, nomination_id, status=refusal.status, error=str(refusal.detail))
     return RedirectResponse(f"/console/nominations/{nomination_id}?done={action}", status_code=303)
+
+
+@router.get("/nominations/{nomination_id}/documents/{document_id}")
+async def document(
+    request: Request, nomination_id: str, document_id: str, caller: Caller = Depends(console_officer)
+) -> Response:
+    """A document of the dossier, checked against its SHA-256 (a refusal is a page)."""
+    async with request.app.state.kit.sessions() as session:
+        found = await read_document(session, caller=caller, nomination_id=nomination_id, document_id=document_id)
+    return document_response(found)

@@ -218,9 +218,11 @@ async def nomination_page(session: AsyncSession, *, caller: Caller, nomination_i
         route=[{**step, "name": names.get(step["agency_code"], step["agency_code"])} for step in base.route],
         eligibility=base.eligibility or (await precheck(session, own, today) if own is not None else None),
         documents=[
-            {"kind": d.kind, "filename": d.filename, "size": d.size, "sha256": d.sha256}
-            for d in (await documents_of(session, nomination_id) if own else [])
-        ],
+            {"document_id": d.id, "kind": d.kind, "filename": d.filename, "size": d.size, "sha256": d.sha256}
+            for d in await documents_of(session, nomination_id)
+        ]
+        if own
+        else list(review.documents if review else []),
         timeline=[
             {
                 "at": e.occurred_at,

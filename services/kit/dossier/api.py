@@ -1,11 +1,15 @@
 """Dossier routes: a level's own documents, and verifying the proposer's."""
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Depends
+from fastapi.responses import Response
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.deps import db
 from services.kit.dossier.models import LevelDocument
+from services.kit.dossier.reading import Readable, read_document
 from services.kit.dossier.schemas import DocumentIn, LevelDocumentOut
 from services.kit.dossier.service import (
     decode_document,
@@ -23,6 +27,32 @@ from services.kit.nominations.service import pending_review
 from shared.platform.audit import record_hash
 
 router = APIRouter()
+
+
+def document_response(document: Readable) -> Response:
+    """The bytes, named (RFC 5987, for Vietnamese file names) and with their SHA-256."""
+    ascii_name = document.filename.encode("ascii", "replace").decode().replace('"', "'")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(document.filename)}"
+    headers = {"Content-Disposition": disposition, "X-Content-SHA256": document.sha256}
+    return Response(document.content, media_type=document.content_type, headers=headers)
+
+
+@router.get(
+    "/nominations/{nomination_id}/documents/{document_id}/content",
+    tags=["nominations"],
+    summary="A document of the dossier, at any level of the route (checked against its SHA-256)",
+    description="The proposer, and every agency on the nomination's route, read every document that reached "
+    "them; an object whose bytes no longer match the manifest's SHA-256 is refused (409).",
+)
+async def document_content(
+    nomination_id: str,
+    document_id: str,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+) -> Response:
+    return document_response(
+        await read_document(session, caller=caller, nomination_id=nomination_id, document_id=document_id)
+    )
 
 
 @router.post(

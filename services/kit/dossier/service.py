@@ -19,6 +19,7 @@ from services.kit.identity.service import Caller
 from services.kit.nominations.models import Nomination, Review
 from services.kit.nominations.service import own_nomination
 from shared.contracts.nomination import DocumentRef
+from shared.platform import blobs
 from shared.platform.audit import AuditRecord, append_audit
 from shared.rules.dossier import DOCUMENT_KINDS
 
@@ -209,6 +210,7 @@ async def store_level_document(
         uploaded_by=uploaded_by,
     )
     session.add(document)
+    await blobs.put(content)  # for the other levels (an orphan if this transaction fails: harmless)
     return document
 
 
@@ -260,6 +262,7 @@ async def add_document(
         uploaded_at=datetime.now(UTC),
     )
     session.add(document)
+    await blobs.put(content)  # for the other levels (an orphan if this transaction fails: harmless)
     return document
 
 

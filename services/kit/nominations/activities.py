@@ -5,6 +5,7 @@ Each activity is one transaction (state row, audit record, outbox event) keyed b
 key, so that a retried activity finds its own earlier work and does nothing twice.
 """
 
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import cast
 
@@ -126,6 +127,7 @@ class NominationActivities(TierActivities):
                         regime=n.regime or None,
                         mode=n.mode,
                         eligibility=n.eligibility,
+                        documents=[asdict(document) for document in n.documents],
                     )
                 )
                 arrived = args.transferred_from is not None

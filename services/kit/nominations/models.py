@@ -77,6 +77,9 @@ class Review(SQLModel, table=True):
     mode: str | None = None
     # The eligibility verdict computed at submission, shown to reviewers at every level.
     eligibility: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # The dossier's manifest as it reached this level (DocumentRef fields): the documents its
+    # officers may read from the object store, by SHA-256.
+    documents: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # The step's clock (issue 4): deadline, hold, escalation, and who it was reassigned to.
     due_on: date | None = None
     held: bool = False

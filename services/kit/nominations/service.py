@@ -48,7 +48,7 @@ async def pending_review(session: AsyncSession, *, caller: Caller, nomination_id
 
 async def history(session: AsyncSession, *, caller: Caller, nomination_id: str) -> list[AuditRecord]:
     """This service's audit records for a nomination, for agencies on its route."""
-    on_route = await _agency_on_route(session, caller.agency_code, nomination_id)
+    on_route = await agency_on_route(session, caller.agency_code, nomination_id)
     if not on_route:
         raise NotFound(f"nomination {nomination_id} is not on the route of {caller.agency_code}")
     rows = await session.exec(
@@ -57,7 +57,7 @@ async def history(session: AsyncSession, *, caller: Caller, nomination_id: str) 
     return list(rows.all())
 
 
-async def _agency_on_route(session: AsyncSession, agency_code: str, nomination_id: str) -> bool:
+async def agency_on_route(session: AsyncSession, agency_code: str, nomination_id: str) -> bool:
     """Whether the agency is or was on the nomination's route (routes change after a reorganization)."""
     routes: list[list[dict]] = []
     nomination = await session.get(Nomination, nomination_id)

@@ -450,3 +450,37 @@ def test_app_services_run_the_one_image(services: dict[str, Any]) -> None:
         images.add(service.get("image"))
         assert _argv(service.get("command"))[:2] == ["python", "-m"]
     assert len(images) == 1, f"app services name different images: {images}"
+
+
+# --- the init step and the object store ----------------------------------------------------------
+
+
+def test_an_init_step_migrates_every_tier_database_and_every_tier_waits_for_it(services: dict[str, Any]) -> None:
+    from deploy.init import variable
+
+    init = services["init"]
+    assert _argv(init.get("command")) == ["python", "-m", "deploy.init"]
+    assert init.get("restart") == "no", "init is a one-shot step"
+    env = _environment(init)
+    for tier in TIERS:
+        assert env[variable(Tier(tier))] == _environment(services[tier])["DATABASE_URL"], (
+            f"init prepares another database than the {tier} service uses"
+        )
+        assert _depends_on(init)[f"{tier}-db"] == "service_healthy"
+        assert _depends_on(services[tier])["init"] == "service_completed_successfully"
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_documents_go_to_the_compose_object_store(
+    tier: str, services: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _build_settings(monkeypatch, _tier_settings(tier), _environment(services[tier]))
+    assert urlsplit(settings.object_store_url).scheme == "s3", "production keeps documents in S3-compatible storage"
+    endpoint = urlsplit(settings.object_store_endpoint or "")
+    assert endpoint.hostname in services and services[endpoint.hostname].get("healthcheck"), (
+        f"{tier} stores documents at {settings.object_store_endpoint}, which is no service of the file"
+    )
+    assert settings.object_store_options()["secret_access_key"]
+    bucket = urlsplit(settings.object_store_url).netloc
+    assert bucket in " ".join(_argv(services["minio-init"].get("command"))), f"no step creates the bucket {bucket}"
+    assert _depends_on(services[tier])["minio-init"] == "service_completed_successfully"
