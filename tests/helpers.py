@@ -19,6 +19,24 @@ from services.kit.identity.models import Officer
 from services.kit.identity.tokens import issue_token
 from shared.contracts.tiers import Tier
 
+# The routes anyone may call, without a token (every other one needs an officer's).
+PUBLIC_ROUTES = {
+    ("GET", "/health"),
+    ("POST", "/auth/login"),
+    ("GET", "/agencies"),
+    ("GET", "/agencies/{code}"),
+    ("GET", "/catalog/awards"),
+    ("GET", "/catalog/awards/{code}"),
+    ("GET", "/catalog/regimes"),
+    ("GET", "/catalog/authorities"),
+    ("GET", "/catalog/matrix"),
+    ("GET", "/catalog/movements"),
+    ("GET", "/reorganizations"),
+    ("GET", "/public/consultations/{consultation_id}"),
+    ("POST", "/public/consultations/{consultation_id}/comments"),
+    ("GET", "/track/{code}"),
+}
+
 
 def auth(agency: str, role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {demo_token(agency, role)}"}

@@ -60,3 +60,15 @@ async def system(request, tmp_path_factory, temporal_address, postgres) -> Async
         tmp, temporal_address, namespace, request.param, postgres if request.param == "postgres" else None
     ):
         yield running
+
+
+@pytest.fixture(scope="module")
+async def sqlite_system(request, tmp_path_factory, temporal_address) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
+    """One stack on SQLite, for modules that test what crosses HTTP and events rather than the
+    databases: the lifecycle and reorganization modules run the whole stack on PostgreSQL too, and
+    every service's queries run on both in the integration tests."""
+    namespace = NAMESPACES[hash(request.node.name + "sqlite-only") % len(NAMESPACES)]
+    async for running in run_system(
+        tmp_path_factory.mktemp("system-sqlite"), temporal_address, namespace, "sqlite", None
+    ):
+        yield running

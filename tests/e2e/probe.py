@@ -7,25 +7,8 @@ from typing import Any
 
 import httpx
 
+from tests.helpers import PUBLIC_ROUTES as PUBLIC
 from tests.helpers import auth, document
-
-# Anyone may call these (tests/integration/kit/test_public_routes.py holds the same list).
-PUBLIC = {
-    ("GET", "/health"),
-    ("POST", "/auth/login"),
-    ("GET", "/agencies"),
-    ("GET", "/agencies/{code}"),
-    ("GET", "/catalog/awards"),
-    ("GET", "/catalog/awards/{code}"),
-    ("GET", "/catalog/regimes"),
-    ("GET", "/catalog/authorities"),
-    ("GET", "/catalog/matrix"),
-    ("GET", "/catalog/movements"),
-    ("GET", "/reorganizations"),
-    ("GET", "/public/consultations/{consultation_id}"),
-    ("POST", "/public/consultations/{consultation_id}/comments"),
-    ("GET", "/track/{code}"),
-}
 
 # The caller's own account: they act on the caller, whoever asks (logging out would end the probe).
 SELF = {

@@ -16,8 +16,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from deploy.demo_data import demo_token
 from shared.contracts.tiers import Tier
-from tests.conftest import NAMESPACES
-from tests.e2e.conftest import RunningSystem, run_system
+from tests.e2e.conftest import RunningSystem
 from tests.helpers import auth, decide, draft_and_submit, wait_pending
 
 SCHOOL, HON_DAT = "U91-0001", "D903"
@@ -29,12 +28,9 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 
 
 @pytest.fixture(scope="module")
-async def system(tmp_path_factory, temporal_address) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
-    """One stack on SQLite: the browser tests what a person sees, the databases are tested elsewhere."""
-    async for running in run_system(
-        tmp_path_factory.mktemp("console"), temporal_address, NAMESPACES[-1], "sqlite", None
-    ):
-        yield running
+async def system(sqlite_system: RunningSystem) -> AsyncIterator[RunningSystem]:
+    """The browser tests what a person sees; the databases are tested elsewhere."""
+    yield sqlite_system
 
 
 @pytest.fixture(scope="module")

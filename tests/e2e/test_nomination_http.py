@@ -3,11 +3,15 @@
 import base64
 import hashlib
 import json
+from collections.abc import AsyncIterator
+
+import pytest
 
 from deploy.demo_data import CENTRAL_BOARD, ORDER_ROUTE, PRESIDENT
 from shared.contracts.events import TOPIC_AWARDS, TOPIC_NOMINATIONS
 from shared.contracts.tiers import Tier
 from shared.platform import blobs
+from tests.e2e.conftest import RunningSystem
 from tests.helpers import (
     auth,
     decide,
@@ -20,6 +24,14 @@ from tests.helpers import (
 )
 
 SCHOOL, OTHER_UNIT, HON_DAT, KIEN_GIANG = "U91-0001", "U91-0003", "D903", "P91"
+
+
+@pytest.fixture(scope="module")
+async def system(sqlite_system: RunningSystem) -> AsyncIterator[RunningSystem]:
+    """The rules through HTTP, on SQLite: test_lifecycle.py runs the whole stack on both databases."""
+    yield sqlite_system
+
+
 LEVELS = [(Tier(tier), agency) for tier, agency in ORDER_ROUTE]
 
 

@@ -7,23 +7,7 @@ import re
 import pytest
 
 from shared.contracts.tiers import TIER_ORDER, Tier
-
-PUBLIC = {
-    ("GET", "/health"),
-    ("POST", "/auth/login"),
-    ("GET", "/agencies"),
-    ("GET", "/agencies/{code}"),
-    ("GET", "/catalog/awards"),
-    ("GET", "/catalog/awards/{code}"),
-    ("GET", "/catalog/regimes"),
-    ("GET", "/catalog/authorities"),
-    ("GET", "/catalog/matrix"),
-    ("GET", "/catalog/movements"),
-    ("GET", "/reorganizations"),
-    ("GET", "/public/consultations/{consultation_id}"),
-    ("POST", "/public/consultations/{consultation_id}/comments"),
-    ("GET", "/track/{code}"),
-}
+from tests.helpers import PUBLIC_ROUTES as PUBLIC
 
 
 @pytest.mark.parametrize("tier", TIER_ORDER, ids=[t.value for t in TIER_ORDER])
