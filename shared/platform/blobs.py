@@ -8,6 +8,7 @@ One store per process, set once at start-up (`use_store`), like the logging conf
 """
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -25,7 +26,12 @@ class BlobMissing(BlobError):
 
 
 class BlobCorrupt(BlobError):
-    pass
+    """The object under `sha256` hashes to `actual`: altered or damaged in storage."""
+
+    def __init__(self, message: str, *, sha256: str, actual: str) -> None:
+        super().__init__(message)
+        self.sha256 = sha256
+        self.actual = actual
 
 
 _store: ObjectStore | None = None
@@ -53,6 +59,8 @@ def _current() -> ObjectStore:
 
 
 def key_of(sha256: str) -> str:
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise ValueError(f"not a hex SHA-256: {sha256!r}")
     return f"sha256/{sha256[:2]}/{sha256}"
 
 
@@ -75,6 +83,8 @@ async def get(sha256: str) -> bytes:
         raise BlobCorrupt(
             f"the stored document no longer matches its SHA-256 (expected {sha256[:12]}…, found {actual[:12]}…): "
             f"it was altered or damaged in storage and is not served; the uploading agency must upload it again "
-            f"(tài liệu đã bị thay đổi, không khớp mã băm)"
+            f"(tài liệu đã bị thay đổi, không khớp mã băm)",
+            sha256=sha256,
+            actual=actual,
         )
     return content
