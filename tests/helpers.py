@@ -18,6 +18,7 @@ from deploy.demo_data import demo_token
 from services.kit.identity.models import Officer
 from services.kit.identity.tokens import issue_token
 from shared.contracts.tiers import Tier
+from shared.platform import blobs
 
 # The routes anyone may call, without a token (every other one needs an officer's).
 PUBLIC_ROUTES = {
@@ -63,6 +64,11 @@ def document(kind: str = "to_trinh", text: str = "Tờ trình đề nghị khen 
         "content_base64": base64.b64encode(content).decode(),
         "sha256": hashlib.sha256(content).hexdigest(),
     }
+
+
+async def stored_text(row: Any) -> str:
+    """A document row's text, from the object store where its bytes are kept (by SHA-256)."""
+    return (await blobs.get(row.sha256)).decode("utf-8")
 
 
 # Documents a council produces (its minutes, its ballot result) rather than the proposer.

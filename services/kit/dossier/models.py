@@ -16,7 +16,9 @@ class Document(SQLModel, table=True):
     content_type: str
     size: int
     sha256: str
-    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # Kept only for rows uploaded before the object store (shared/platform/blobs.py): the bytes
+    # now live there, by SHA-256, and this stays NULL (migration 0015).
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     uploaded_at: datetime
 
 
@@ -37,6 +39,6 @@ class LevelDocument(SQLModel, table=True):
     content_type: str
     size: int
     sha256: str
-    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # as Document's
     uploaded_at: datetime
     uploaded_by: str

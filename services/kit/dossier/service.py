@@ -140,11 +140,12 @@ async def _local_agencies(session: AsyncSession, nomination_id: str) -> set[str]
 
 
 async def verify_documents(session: AsyncSession, nomination_id: str, manifest: list[DocumentRef]) -> list[dict]:
-    """Check each manifest entry against what this database stores, one result per entry.
+    """Check each manifest entry against what this service stores, one result per entry.
 
     Status: `intact` (content, manifest and the row's checksum agree), `altered` (the content
     hashes to something else than the manifest says, or the row was changed to hide it),
-    `missing` (the row is gone) or `elsewhere` (another service's agency stores it).
+    `missing` (the row, or its bytes in the object store, are gone) or `elsewhere` (another
+    service's agency stores it).
     """
     stored: dict[str, Document | LevelDocument] = {}
     proposers = await session.exec(select(Document).where(Document.nomination_id == nomination_id))
@@ -170,9 +171,12 @@ async def verify_documents(session: AsyncSession, nomination_id: str, manifest: 
             result["status"] = "missing" if here else "elsewhere"
             result["detail"] = "the document was deleted" if here else f"stored by {ref.agency_code}'s service"
         else:
-            actual = hashlib.sha256(row.content).hexdigest()
+            actual = await _actual_sha256(row)
             result.update(stored_sha256=row.sha256, actual_sha256=actual, status="altered")
-            if actual != ref.sha256:
+            if actual is None:
+                result["status"] = "missing"
+                result["detail"] = "its bytes are not in the object store"
+            elif actual != ref.sha256:
                 result["detail"] = "the content changed after the manifest was frozen"
             elif row.sha256 != actual:
                 result["detail"] = "the stored checksum no longer matches the content"
@@ -182,6 +186,17 @@ async def verify_documents(session: AsyncSession, nomination_id: str, manifest: 
                 result["status"] = "intact"
         results.append(result)
     return results
+
+
+async def _actual_sha256(row: Document | LevelDocument) -> str | None:
+    """What the row's bytes hash to now: the object store's copy, or the row's own for a document
+    uploaded before the store existed; None when there are none."""
+    try:
+        return hashlib.sha256(await blobs.get(row.sha256)).hexdigest()
+    except blobs.BlobCorrupt as corrupt:
+        return corrupt.actual
+    except blobs.BlobMissing:
+        return hashlib.sha256(row.content).hexdigest() if row.content is not None else None
 
 
 async def store_level_document(
@@ -196,6 +211,7 @@ async def store_level_document(
     uploaded_by: str,
 ) -> LevelDocument:
     """Store a document a level adds to a nomination's dossier (e.g. its council's minutes)."""
+    sha256 = await blobs.put(content)  # for every level (an orphan if this transaction fails: harmless)
     document = LevelDocument(
         id=str(uuid.uuid4()),
         nomination_id=nomination_id,
@@ -204,13 +220,11 @@ async def store_level_document(
         filename=filename,
         content_type=content_type,
         size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        content=content,
+        sha256=sha256,
         uploaded_at=datetime.now(UTC),
         uploaded_by=uploaded_by,
     )
     session.add(document)
-    await blobs.put(content)  # for the other levels (an orphan if this transaction fails: harmless)
     return document
 
 
@@ -250,6 +264,7 @@ async def add_document(
             f"nomination {nomination_id} is {nomination.status}",
         )
     content = decode_document(kind=kind, content_type=content_type, content_base64=content_base64, sha256=sha256)
+    await blobs.put(content)  # for every level (an orphan if this transaction fails: harmless)
     document = Document(
         id=str(uuid.uuid4()),
         nomination_id=nomination.id,
@@ -258,11 +273,9 @@ async def add_document(
         content_type=content_type,
         size=len(content),
         sha256=sha256,
-        content=content,
         uploaded_at=datetime.now(UTC),
     )
     session.add(document)
-    await blobs.put(content)  # for the other levels (an orphan if this transaction fails: harmless)
     return document
 
 

@@ -12,6 +12,7 @@ from services.kit.reviews.readiness import council_outcome, forward_problems
 from services.kit.workflow_client import DecisionRejected
 from shared.contracts.nomination import HoldInput, Update
 from shared.contracts.tiers import Tier
+from tests.helpers import stored_text
 from tests.integration.kit.test_councils import (
     AGENCY,
     CHAIR,
@@ -269,4 +270,4 @@ async def _minutes_of(sessions, nomination_id: str) -> list[str]:  # type: ignor
             .where(LevelDocument.nomination_id == nomination_id, LevelDocument.kind == "bien_ban_hoi_dong")
             .order_by(col(LevelDocument.filename))
         )
-        return [d.content.decode("utf-8") for d in rows.all()]
+        return [await stored_text(d) for d in rows.all()]

@@ -14,7 +14,7 @@ from services.kit.councils.models import BallotVote, BallotVoter
 from services.kit.dossier.models import LevelDocument
 from services.kit.identity.models import Officer
 from shared.contracts.tiers import Tier
-from tests.helpers import add_officer
+from tests.helpers import add_officer, stored_text
 
 AGENCY = "U91-0001"
 DAY = date(2026, 3, 20)  # a Friday, no holiday
@@ -157,11 +157,11 @@ async def test_ninety_percent_of_total_members(tier_http, yes, passed):
         documents = (await session.exec(query)).all()
     assert sorted(d.kind for d in documents) == (["bien_ban_hoi_dong", "ket_qua_bo_phieu"] if passed else [])
     for document in documents:
-        content = document.content.decode("utf-8")
+        content = await stored_text(document)
         assert document.agency_code == AGENCY
         assert "Thành viên Hội đồng số" not in content and ":m0" not in content  # no voter named
     if passed:
-        minutes = next(d for d in documents if d.kind == "bien_ban_hoi_dong").content.decode("utf-8")
+        minutes = await stored_text(next(d for d in documents if d.kind == "bien_ban_hoi_dong"))
         assert "BIÊN BẢN HỌP HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG" in minutes
         assert "Tổng số thành viên Hội đồng tại ngày họp: 10." in minutes
         assert "Số phiếu đồng ý: 9 (90% tổng số thành viên Hội đồng)." in minutes
@@ -278,7 +278,7 @@ async def test_one_second_round_then_the_chair_decides(tier_http):
                 )
             )
         ).one()
-    assert "Chủ tịch Hội đồng quyết định ĐỀ NGHỊ" in minutes.content.decode("utf-8")
+    assert "Chủ tịch Hội đồng quyết định ĐỀ NGHỊ" in await stored_text(minutes)
 
 
 async def test_nobody_votes_twice_in_a_round(tier_http):

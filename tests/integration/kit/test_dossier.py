@@ -13,6 +13,7 @@ from services.kit.identity.models import Officer
 from services.kit.nominations.models import Review
 from shared.contracts.nomination import DocumentRef, NominationInput
 from shared.contracts.tiers import Tier
+from shared.platform import blobs
 from tests.helpers import add_officer, auth, document
 
 SCHOOL, OTHER_SCHOOL, THIRD_SCHOOL = "U91-0001", "U91-0002", "U91-0003"
@@ -61,7 +62,7 @@ async def set_status(sessions, nomination_id: str, status: str) -> None:  # type
         )
 
 
-async def test_a_document_altered_after_submission_is_flagged_and_the_others_stay_intact(tier_http):
+async def test_a_document_altered_after_submission_is_flagged_and_the_others_stay_intact(tier_http, tmp_path):
     workflows = RecordingWorkflows()
     client, sessions = await tier_http(Tier.UNIT, business_date=TODAY, nominations=workflows)
     nomination_id, attached = await draft_with(client, ["to_trinh", "bao_cao_thanh_tich", "bien_ban_hoi_dong"])
@@ -82,14 +83,15 @@ async def test_a_document_altered_after_submission_is_flagged_and_the_others_sta
     assert r.json()["intact"] is True and r.json()["frozen"]["freeze"] == 1
     assert [d["status"] for d in r.json()["documents"]] == ["intact"] * 3
 
-    # Someone with database access swaps the achievement report, and even fixes its checksum column.
+    # The database keeps metadata only: the bytes are in the object store, under their SHA-256.
+    async with sessions() as session:
+        kept = await session.execute(text("select count(*) from document where content is not null"))
+        assert kept.scalar() == 0
+
+    # Someone with access to the object store swaps the achievement report's bytes.
     report = attached["bao_cao_thanh_tich"]
     forged = "Báo cáo thành tích (đã sửa)".encode()
-    async with sessions() as session, session.begin():
-        await session.execute(
-            text("update document set content = :c, sha256 = :h where id = :id"),
-            {"c": forged, "h": sha(forged), "id": report["id"]},
-        )
+    (tmp_path / "objects" / blobs.key_of(report["sha256"])).write_bytes(forged)
 
     r = await client.get(f"/nominations/{nomination_id}/documents/verify", headers=auth(SCHOOL, "chair"))
     body = r.json()
@@ -148,6 +150,39 @@ async def test_a_deleted_document_is_missing_and_an_edited_freeze_record_is_caug
     body = (await client.get(f"/nominations/{nomination_id}/documents/verify", headers=auth(SCHOOL, "clerk"))).json()
     assert body["frozen"]["record_intact"] is False and body["intact"] is False
     assert [d["status"] for d in body["documents"]] == ["intact"]
+
+
+async def test_bytes_gone_from_the_store_are_missing_and_older_rows_are_read_from_the_database(tier_http, tmp_path):
+    client, sessions = await tier_http(Tier.UNIT, business_date=TODAY, nominations=RecordingWorkflows())
+    nomination_id, attached = await draft_with(client, ["to_trinh", "bao_cao_thanh_tich"])
+    assert (await client.post(f"/nominations/{nomination_id}/submit", headers=auth(SCHOOL, "clerk"))).status_code == 202
+    to_trinh, report = attached["to_trinh"], attached["bao_cao_thanh_tich"]
+    content_url = f"/nominations/{nomination_id}/documents/{{}}/content"
+
+    # The tờ trình's object is deleted from the store: verification and reading both say so.
+    (tmp_path / "objects" / blobs.key_of(to_trinh["sha256"])).unlink()
+    body = (await client.get(f"/nominations/{nomination_id}/documents/verify", headers=auth(SCHOOL, "clerk"))).json()
+    assert [(d["kind"], d["status"]) for d in body["documents"]] == [
+        ("to_trinh", "missing"),
+        ("bao_cao_thanh_tich", "intact"),
+    ]
+    assert "not in the object store" in body["documents"][0]["detail"]
+    r = await client.get(content_url.format(to_trinh["id"]), headers=auth(SCHOOL, "clerk"))
+    assert r.status_code == 404 and "upload it again" in r.json()["detail"], r.text
+
+    # A row from before the object store (migration 0015) still holds its bytes: they are served.
+    original = document("to_trinh", "to_trinh của trường")
+    async with sessions() as session, session.begin():
+        await session.execute(
+            text("update document set content = :c where id = :id"),
+            {"c": base64.b64decode(original["content_base64"]), "id": to_trinh["id"]},
+        )
+    r = await client.get(content_url.format(to_trinh["id"]), headers=auth(SCHOOL, "clerk"))
+    assert r.status_code == 200 and base64.b64encode(r.content).decode() == original["content_base64"], r.text
+    body = (await client.get(f"/nominations/{nomination_id}/documents/verify", headers=auth(SCHOOL, "clerk"))).json()
+    assert body["intact"] is True, body
+    r = await client.get(content_url.format(report["id"]), headers=auth(SCHOOL, "clerk"))
+    assert r.status_code == 200 and r.headers["x-content-sha256"] == report["sha256"], r.text
 
 
 async def test_a_returned_nomination_takes_a_supplement_and_a_conferred_one_does_not(tier_http):
