@@ -412,7 +412,9 @@ async def test_a_document_uploaded_at_the_unit_is_read_at_every_level_and_refuse
     expected = document("to_trinh", "to_trinh: Nguyễn Thị Lan")  # what draft_and_submit uploaded
     content_url = f"/nominations/{nomination_id}/documents/{submission['id']}/content"
     for tier, agency in LEVELS[:4]:  # the unit, the district, the province, the Central Board
-        await wait_pending(system[tier], agency, nomination_id)
+        pending = await wait_pending(system[tier], agency, nomination_id)
+        listed = {d["document_id"]: d for d in pending["documents"]}  # the dossier as it reached this level
+        assert listed[submission["id"]]["sha256"] == submission["sha256"], (agency, pending["documents"])
         read = await system[tier].get(content_url, headers=auth(agency, "chair"))
         assert read.status_code == 200, (agency, read.text)
         assert base64.b64encode(read.content).decode() == expected["content_base64"]

@@ -28,6 +28,11 @@ class ReviewOut(BaseModel):
         default=None,
         description="The eligibility verdict computed at submission: every criterion with evidence and citation",
     )
+    documents: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The dossier as it reached this level (kind, agency_code, document_id, filename, sha256, size): "
+        "each document reads at /nominations/{nomination_id}/documents/{document_id}/content",
+    )
     due_on: date | None = Field(default=None, description="The step's deadline (working days, holidays skipped)")
     held: bool = False
     escalated: str | None = Field(default=None, description="The expiry policy applied when the deadline passed")
