@@ -24,6 +24,7 @@ from temporalio.worker import Worker
 
 from services.kit import deps
 from services.kit.audit import api as audit_api
+from services.kit.bodies import api as bodies_api
 from services.kit.catalog import api as catalog_api
 from services.kit.console import mount as console
 from services.kit.consultation import api as consultation_api
@@ -74,6 +75,7 @@ DOMAINS = (
     audit_api,
     catalog_api,
     registry_api,
+    bodies_api,
     nominees_api,
     reorganization_api,
     dossier_api,

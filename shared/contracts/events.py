@@ -185,6 +185,24 @@ class HierarchyPlanApplied(Event):
     legal_basis: list[str] = Field(default_factory=list)
 
 
+class AgencyRegistered(Event):
+    """Emitted when an admin registers a grassroots body (a school, an enterprise, a sở…) under an
+    agency in force; keyed by the body's code, every service adds the version to its registry replica."""
+
+    type: ClassVar[str] = "hierarchy.agency_registered"
+    topic: ClassVar[str] = TOPIC_HIERARCHY
+    code: str
+    name: str
+    kind: str
+    tier: str
+    parent_code: str
+    valid_from: str = Field(description="ISO date the body is in force from")
+    location_code: str | None = Field(default=None, description="The commune its office is in")
+    legal_basis: str | None = None
+    agency_code: str = Field(description="The agency whose admin registered it")
+    actor: str
+
+
 class DeadlineSet(_NominationFact):
     """Emitted when a step's clock starts (or restarts after a hold): its deadline and reminder dates."""
 
@@ -279,6 +297,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         NomineeRegistered,
         NomineeFactRetracted,
         HierarchyPlanApplied,
+        AgencyRegistered,
         DeadlineSet,
         DeadlineReminder,
         NominationEscalated,

@@ -18,6 +18,7 @@ Permission = Literal[
     "preview_reorganization",
     "apply_reorganization",
     "manage_officers",
+    "register_agencies",
 ]
 
 MAY: dict[Permission, tuple[str, ...]] = {
@@ -41,6 +42,9 @@ MAY: dict[Permission, tuple[str, ...]] = {
     "apply_reorganization": ("admin",),
     # Create and deactivate the agency's officers, change their roles, reset their passwords.
     "manage_officers": ("admin",),
+    # Register grassroots bodies (schools, enterprises, sở…) under the agency, or under an agency
+    # below it: the caller's place in the tree is checked with each body (decision 0015).
+    "register_agencies": ("admin",),
 }
 
 # Roles that decide on nominations, weakest first: only these can be lent by a delegation.
