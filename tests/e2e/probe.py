@@ -1,6 +1,7 @@
 """Every route of a service, called with another agency's real ids: what an intruder or an officer
 whose role may not act gets back. Used by test_lifecycle.py on a nomination in flight."""
 
+import base64
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,6 +110,13 @@ class Target:
             "/awards/{nomination_id}/restore": decision,
             "/delegations": {"to_officer_id": ids["officer_id"], "from": day, "to": "2025-05-20", "reason": "Thử"},
             "/delegations/{delegation_id}/revoke": {},
+            "/agencies": {"code": "PROBE-0001", "name": "Trường thử", "kind": "school", "parent_code": self.owner},
+            "/agencies/import": {
+                "filename": "thu.csv",
+                "content_base64": base64.b64encode(
+                    f"code,name,kind,parent_code\nPROBE-0002,Trường thử,school,{self.owner}\n".encode()
+                ).decode(),
+            },
         }
         if method == "GET":
             return None
