@@ -5,8 +5,8 @@ service that knows the token. Service URLs come from TDKT_UNIT_URL … TDKT_CENT
 to the launcher's ports (http://127.0.0.1:8001 … 8004).
 
 Here: the app and the nomination commands. The central officers' commands are in
-``cli_central.py``, the HTTP client and error reporting in ``cli_client.py``, the printing in
-``cli_output.py``.
+``cli_central.py``, registering bodies in ``cli_agencies.py``, the HTTP client and error reporting
+in ``cli_client.py``, the printing in ``cli_output.py``.
 """
 
 import base64
@@ -19,6 +19,7 @@ from typing import Annotated
 
 import typer
 
+from deploy.cli_agencies import agencies
 from deploy.cli_central import awards, reorganize
 from deploy.cli_client import CliError, Officer, Options, reports_errors
 from deploy.cli_identity import login, officers
@@ -237,6 +238,7 @@ app.command()(awards)
 app.command()(reorganize)
 app.command()(login)
 app.add_typer(officers, name="officers")
+app.add_typer(agencies, name="agencies")
 
 
 if __name__ == "__main__":

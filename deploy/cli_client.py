@@ -58,10 +58,9 @@ class Officer:
     def send(self, tier: Tier, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """The raw response of `tier`'s service; only an unreachable service raises."""
         url = self.urls[tier]
+        headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {self.token}"}
         try:
-            return httpx.request(
-                method, url + path, timeout=30, **kwargs, headers={"Authorization": f"Bearer {self.token}"}
-            )
+            return httpx.request(method, url + path, timeout=kwargs.pop("timeout", 30), **kwargs, headers=headers)
         except httpx.TransportError as err:
             raise CliError(
                 f"cannot reach the {tier.value} service at {url} ({err}); is the system running (`make run`)?"
