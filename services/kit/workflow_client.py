@@ -1,17 +1,25 @@
 """The tier's port to the NominationWorkflow: start it, send it updates, ask its status.
 
 Temporal's failures become domain errors here, once: the validator's refusal is a `Conflict` that
-says why, a nomination without a workflow is `NotFound`.
+says why, a nomination without a workflow is `NotFound`, and a Temporal server or worker that does
+not answer within `bound` seconds is `Unavailable` (503): a request never hangs on them.
 """
 
+import asyncio
+from collections.abc import Awaitable
 from typing import TypeVar
 
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
-from services.kit.errors import Conflict, NotFound
+from services.kit.errors import Conflict, NotFound, Unavailable
 from shared.contracts.nomination import (
     STATUS_QUERY,
     WORKFLOW,
@@ -24,6 +32,12 @@ from shared.contracts.tiers import NOMINATION_TASK_QUEUE
 
 I = TypeVar("I")  # noqa: E741
 O = TypeVar("O")  # noqa: E741
+T = TypeVar("T")
+
+# How long a request waits for Temporal and the worker before answering 503: under the 10 s a
+# person (and a proxy) waits, above the time a healthy update takes (tens of milliseconds).
+BOUND_SECONDS = 8.0
+AWAY = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
 
 
 class DecisionRejected(Conflict):
@@ -39,19 +53,22 @@ class NominationNotFound(NotFound):
 
 
 class NominationClient:
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, *, bound: float = BOUND_SECONDS) -> None:
         self._client = client
+        self._bound = bound
 
     async def start(self, nomination: NominationInput) -> str:
         """Idempotent: a second start for the same nomination returns the running workflow's id."""
         wf_id = workflow_id_for(nomination.nomination_id)
         try:
-            await self._client.start_workflow(
-                WORKFLOW,
-                nomination,
-                id=wf_id,
-                task_queue=NOMINATION_TASK_QUEUE,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            await self._bounded(
+                self._client.start_workflow(
+                    WORKFLOW,
+                    nomination,
+                    id=wf_id,
+                    task_queue=NOMINATION_TASK_QUEUE,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                )
             )
         except WorkflowAlreadyStartedError:
             pass
@@ -60,7 +77,9 @@ class NominationClient:
     async def update(self, nomination_id: str, update: Update[I, O], request: I) -> O:
         """Send `update` and wait for its result; a refusal raises `DecisionRejected`."""
         try:
-            return await self._handle(nomination_id).execute_update(update.name, request, result_type=update.result)
+            return await self._bounded(
+                self._handle(nomination_id).execute_update(update.name, request, result_type=update.result)
+            )
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             if isinstance(cause, ApplicationError):
@@ -71,12 +90,36 @@ class NominationClient:
 
     async def status(self, nomination_id: str) -> NominationStatus:
         try:
-            return await self._handle(nomination_id).query(STATUS_QUERY, result_type=NominationStatus)
+            return await self._bounded(self._handle(nomination_id).query(STATUS_QUERY, result_type=NominationStatus))
         except RPCError as err:
             raise _not_found_or(err, nomination_id) from err
 
+    async def _bounded(self, call: Awaitable[T]) -> T:
+        """`call`, or `Unavailable` when Temporal or the worker does not answer within the bound."""
+        try:
+            async with asyncio.timeout(self._bound):
+                return await call
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):  # the SDK turns our timeout into the latter
+            raise _away(f"no answer within {self._bound:g} s") from None
+        except RPCError as err:
+            if err.status in AWAY:
+                raise _away(err.message) from err
+            raise
+        except RuntimeError as err:
+            if "client connect" not in str(err):  # the SDK's "Failed client connect": no server there
+                raise
+            raise _away(str(err)) from err
+
     def _handle(self, nomination_id: str) -> WorkflowHandle:
         return self._client.get_workflow_handle(workflow_id_for(nomination_id))
+
+
+def _away(cause: str) -> Unavailable:
+    return Unavailable(
+        f"the workflow engine (Temporal) or its worker is not answering ({cause[:120]}): the request may "
+        f"or may not have been applied; look at the nomination's status before repeating it "
+        f"(hệ thống điều phối quy trình chưa phản hồi; hãy kiểm tra trạng thái hồ sơ trước khi thử lại)"
+    )
 
 
 def _not_found_or(err: RPCError, nomination_id: str) -> Exception:
