@@ -11,3 +11,22 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(bare.lower().split())
+
+
+FILENAME_MAX = 255
+# Characters no file system of the offices' machines accepts in a name, and path separators.
+_NOT_IN_NAMES = set('<>:"/\\|?*')
+
+
+def safe_filename(name: str) -> str:
+    """A file name as it is stored and shown: Unicode NFC (one form of each Vietnamese letter), its
+    last path component only, without control characters or characters Windows refuses, at most
+    255 characters (the extension kept). Empty when nothing usable remains."""
+    text = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    kept = "".join("_" if c in _NOT_IN_NAMES else c for c in text if unicodedata.category(c)[0] != "C")
+    kept = " ".join(kept.split()).strip(" .")
+    if len(kept) > FILENAME_MAX:
+        stem, dot, extension = kept.rpartition(".")
+        keep = extension if dot and len(extension) <= 10 else ""
+        kept = kept[: FILENAME_MAX - len(keep) - 1].rstrip() + ("." + keep if keep else "")
+    return kept

@@ -37,6 +37,7 @@ from services.kit.handlers import KIT_HANDLERS
 from services.kit.identity import admin_api as identity_admin_api
 from services.kit.identity import api as identity_api
 from services.kit.identity.bootstrap import ensure_admin
+from services.kit.limits import BodyLimit
 from services.kit.nominations.activities import NominationActivities
 from services.kit.nominees import api as nominees_api
 from services.kit.outcomes import api as outcomes_api
@@ -157,6 +158,8 @@ def create_app(
     # networks have no internet, and a CDN-backed /docs renders blank there.
     app = FastAPIOffline(title=title, description=f"{description}\n\n{ACCESS}", version="0.1.0", lifespan=lifespan)
 
+    app.add_middleware(BodyLimit)
+
     @app.get("/health", tags=["ops"], summary="Liveness (no authentication)")
     async def health(config: ServiceSettings = Depends(deps.settings)) -> dict[str, str]:
         return {"status": "ok", "tier": config.tier.value, "business_date": config.today().isoformat()}
@@ -174,8 +177,10 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def _readable_422(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()]
-        return JSONResponse({"detail": "; ".join(problems), "errors": exc.errors()}, status_code=422)
+        # Where and what, never the input itself: a 5 MB body must not come back as a 5 MB error.
+        errors = [{"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        problems = [f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in errors]
+        return JSONResponse({"detail": "; ".join(problems), "errors": errors}, status_code=422)
 
     console.install(app)
     return app

@@ -22,6 +22,7 @@ from shared.contracts.nomination import DocumentRef
 from shared.platform import blobs
 from shared.platform.audit import AuditRecord, append_audit
 from shared.rules.dossier import DOCUMENT_KINDS
+from shared.text import safe_filename
 
 FROZEN = "dossier.frozen"
 
@@ -211,6 +212,7 @@ async def store_level_document(
     uploaded_by: str,
 ) -> LevelDocument:
     """Store a document a level adds to a nomination's dossier (e.g. its council's minutes)."""
+    filename = stored_filename(filename)
     sha256 = await blobs.put(content)  # for every level (an orphan if this transaction fails: harmless)
     document = LevelDocument(
         id=str(uuid.uuid4()),
@@ -229,6 +231,14 @@ async def store_level_document(
 
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def stored_filename(name: str) -> str:
+    """The name as stored and shown at every level (`safe_filename`); refused when none is left."""
+    safe = safe_filename(name)
+    if not safe:
+        raise Invalid(f"the file name {name[:40]!r} has no usable characters (tên tệp không hợp lệ)")
+    return safe
 
 
 ALLOWED_CONTENT_TYPES = {
@@ -263,6 +273,7 @@ async def add_document(
             f"documents can only be added to a draft or to a nomination returned for a supplement; "
             f"nomination {nomination_id} is {nomination.status}",
         )
+    filename = stored_filename(filename)
     content = decode_document(kind=kind, content_type=content_type, content_base64=content_base64, sha256=sha256)
     await blobs.put(content)  # for every level (an orphan if this transaction fails: harmless)
     document = Document(
@@ -295,6 +306,8 @@ def decode_document(*, kind: str, content_type: str, content_base64: str, sha256
         content = base64.b64decode(content_base64, validate=True)
     except (binascii.Error, ValueError):
         raise Invalid("content_base64 is not valid base64") from None
+    if not content:
+        raise Invalid("the document is empty (0 bytes): attach the file itself (tài liệu rỗng, 0 byte)")
     if len(content) > MAX_DOCUMENT_BYTES:
         raise TooLarge(f"document is {len(content)} bytes; the limit is {MAX_DOCUMENT_BYTES}")
     actual = hashlib.sha256(content).hexdigest()
