@@ -5,6 +5,7 @@ import hashlib
 import json
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -437,16 +438,17 @@ async def test_a_document_uploaded_at_the_unit_is_read_at_every_level_and_refuse
     assert refused.status_code == 409 and "no longer matches its SHA-256" in refused.json()["detail"]
 
 
+@asynccontextmanager
 async def in_console(
     system: RunningSystem, tier: Tier, agency: str, role: str = "chair"
-) -> tuple[httpx.AsyncClient, str]:
+) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     """A person's session in the tier's console (its own client: the shared ones carry no cookie)."""
-    client = httpx.AsyncClient(base_url=system.stack.config.url(tier), timeout=30)
-    token = demo_token(agency, role)
-    done = await client.post("/console/login", data={"username": token.lower(), "password": token})
-    assert done.status_code == 303, done.text
-    client.cookies.set(COOKIE, done.cookies[COOKIE])
-    return client, csrf_of(done.cookies[COOKIE])
+    async with httpx.AsyncClient(base_url=system.stack.config.url(tier), timeout=30) as client:
+        token = demo_token(agency, role)
+        done = await client.post("/console/login", data={"username": token.lower(), "password": token})
+        assert done.status_code == 303, done.text
+        client.cookies.set(COOKIE, done.cookies[COOKIE])
+        yield client, csrf_of(done.cookies[COOKIE])
 
 
 def result_lines(page: str) -> dict[str, str]:
@@ -462,8 +464,7 @@ async def test_bulk_forward_and_return_in_the_console_attempt_each_nomination_on
         await wait_pending(unit, SCHOOL, nomination_id)
     await ready_to_forward(unit, SCHOOL, ready)  # its public posting and council; `early` has neither
 
-    client, csrf = await in_console(system, Tier.UNIT, SCHOOL)
-    async with client:
+    async with in_console(system, Tier.UNIT, SCHOOL) as (client, csrf):
         answer = await client.post(
             "/console/bulk?status=", data={"csrf": csrf, "action": "forward", "nomination_id": [ready, early]}
         )
@@ -475,8 +476,7 @@ async def test_bulk_forward_and_return_in_the_console_attempt_each_nomination_on
     await wait_pending(district, HON_DAT, ready)  # the refusal of the one undid nothing of the other
     assert (await wait_pending(unit, SCHOOL, early))["status"] == "pending"
 
-    client, csrf = await in_console(system, Tier.DISTRICT, HON_DAT)
-    async with client:
+    async with in_console(system, Tier.DISTRICT, HON_DAT) as (client, csrf):
         answer = await client.post(
             "/console/bulk",
             data={"csrf": csrf, "action": "return", "reason": "Thiếu bản sao bằng khen", "nomination_id": ready},
