@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.errors import Conflict, Forbidden, Invalid, NotFound
+from services.kit.errors import Conflict, Invalid, NotFound
 from services.kit.identity.models import Officer
 from services.kit.identity.service import Caller, require
 from services.kit.nominations.models import Review
@@ -59,8 +59,7 @@ async def urge_review(
     """Remind whoever the nomination waits on, and return that agency: this agency's officers while
     it is pending here, the proposer while it is returned to them for a supplement. A nomination
     decided otherwise waits on nobody here."""
-    if caller.retired:
-        raise Forbidden(caller.retired, "AgencyRetired")
+    require(caller, "urge")
     reviews = await session.exec(
         select(Review)
         .where(Review.nomination_id == nomination_id, Review.agency_code == caller.agency_code)

@@ -91,6 +91,7 @@ async def test_assigning_to_a_colleague_one_result_per_item_then_assigned_to_me(
     assert lines["n-1"] == "Nguyễn Thị Lan: Đã thực hiện"
     assert lines["n-done"].startswith("Phạm Văn Dũng: Không thực hiện được: Hồ sơ không còn chờ xử lý")
     assert "it was already forwarded here" in lines["n-done"]  # the service's own sentence follows
+    assert "1 hồ sơ đã thực hiện, số không thực hiện được: 1" in answer.text
     async with sessions() as session:
         assigned = {r.nomination_id: r.assigned_to for r in (await session.exec(select(Review))).all()}
         audit = (await session.exec(select(AuditRecord).where(AuditRecord.action == "review.assigned"))).all()
@@ -145,6 +146,9 @@ async def test_reminding_notifies_whoever_the_nomination_waits_on_and_is_audited
         ("n-back", SCHOOL),
     ]
     assert sorted(a.nomination_id for a in audit) == ["n-back", "n-here"]
+    auditor = await logged_in(client, "auditor")  # reads everything, changes nothing
+    watched = await client.post("/console/bulk", data={"csrf": auditor, "action": "remind", "nomination_id": "n-here"})
+    assert "Vai trò của bạn không được thực hiện việc này" in results(watched.text)["n-here"]
 
     # The event becomes a notification at the service hosting the agency reminded.
     async with sessions() as session, session.begin():
