@@ -8,7 +8,8 @@ routing, the session cookie, the database queries and the template rendering, wi
 one request at a time, after a warm-up:
 
 - the inbox's first page (pending, by deadline), a later page, a search without diacritics, an
-  award filter, the overdue filter, the "any status" view (every visit);
+  award filter, the overdue filter, the kind filter, "assigned to me", the "any status" view
+  (every visit);
 - the nomination page with the six-level timeline.
 
 Targets (issue 11): the filtered inbox p95 ≤ 200 ms, the nomination page p95 ≤ 300 ms.
@@ -74,6 +75,8 @@ def reviews(n: int, rng: random.Random) -> list[dict]:
                 "nominee_name": name,
                 "nominee_search": fold(name),
                 "proposer_agency": proposers[i % len(proposers)],
+                "nominee_kind": "collective" if i % 5 == 0 else "individual",
+                "assigned_to": f"{AGENCY}:chair" if i % 50 == 0 else None,  # the chair measures "mine"
                 "route": [{"tier": t, "agency_code": a} for t, a in ROUTE[:3]],
                 "opened_at": opened,
                 "due_on": TODAY + timedelta(days=rng.randint(-60, 300)),
@@ -134,6 +137,8 @@ async def run_console(args: argparse.Namespace, say) -> dict:  # type: ignore[no
             "inbox: search without diacritics 'nguyen thi lan'": "/console?q=nguyen+thi+lan",
             "inbox: award filter": "/console?award=CSTD_TINH",
             "inbox: overdue": "/console?due=overdue",
+            "inbox: kind filter (collective)": "/console?kind=collective",
+            "inbox: assigned to me": "/console?mine=1",
             "inbox: any status (every visit)": "/console?status=",
             "nomination page, six-level timeline": f"/console/nominations/{rows[1]['nomination_id']}",
         }

@@ -8,13 +8,15 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """A request the domain refuses. `detail` is a sentence, or a dict for structured verdicts."""
+    """A request the domain refuses. `detail` is a sentence, or a dict for structured verdicts;
+    `kind`, where given, names the refusal for a program (the console words it in the page's language)."""
 
     status = 400
 
-    def __init__(self, detail: str | dict[str, Any]) -> None:
+    def __init__(self, detail: str | dict[str, Any], kind: str | None = None) -> None:
         super().__init__(detail if isinstance(detail, str) else detail.get("message", str(detail)))
         self.detail = detail
+        self.kind = kind
 
 
 class NotFound(DomainError):

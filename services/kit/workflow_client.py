@@ -44,8 +44,7 @@ class DecisionRejected(Conflict):
     """The workflow's validator refused the request; `str()` says why, `kind` is its error type."""
 
     def __init__(self, message: str, kind: str | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind
+        super().__init__(message, kind)
 
 
 class NominationNotFound(NotFound):

@@ -234,6 +234,15 @@ class NominationEscalated(_NominationFact):
     to_officer: str | None = None
 
 
+class NominationUrged(_NominationFact):
+    """Emitted when an officer urges (đôn đốc) the agency a nomination waits on: its own officers
+    while it is pending there, the proposer while it is returned for a supplement."""
+
+    type: ClassVar[str] = "nomination.urged"
+    to_agency: str
+    assigned_to: str | None = None
+
+
 class NominationHeld(_NominationFact):
     """Emitted when a nomination is put on hold (complaint, investigation); its clock stops."""
 
@@ -301,6 +310,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         DeadlineSet,
         DeadlineReminder,
         NominationEscalated,
+        NominationUrged,
         NominationHeld,
         NominationReleased,
         AwardRevoked,

@@ -10,6 +10,7 @@ Permission = Literal[
     "propose",
     "decide",
     "add_level_documents",
+    "urge",
     "manage_council",
     "post_consultation",
     "hold_for_complaint",
@@ -29,6 +30,8 @@ MAY: dict[Permission, tuple[str, ...]] = {
     "decide": ("chair", "admin"),
     # A level's own tờ trình and other documents it adds to a dossier it reviews.
     "add_level_documents": ("clerk", "chair", "admin"),
+    # Remind (đôn đốc) whoever a nomination waits on: a notification to that agency, audited.
+    "urge": ("clerk", "chair", "admin"),
     # Keep the council's roster and run its meetings (with the council's chair and secretary).
     "manage_council": ("chair", "admin"),
     # Post a nomination publicly (công khai) for comments.

@@ -3,11 +3,15 @@
 import base64
 import hashlib
 import json
+import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import httpx
 import pytest
 
-from deploy.demo_data import CENTRAL_BOARD, ORDER_ROUTE, PRESIDENT
+from deploy.demo_data import CENTRAL_BOARD, ORDER_ROUTE, PRESIDENT, demo_token
+from services.kit.console.session import COOKIE, csrf_of
 from shared.contracts.events import TOPIC_AWARDS, TOPIC_NOMINATIONS
 from shared.contracts.tiers import Tier
 from shared.platform import blobs
@@ -20,6 +24,7 @@ from tests.helpers import (
     events_for,
     eventually,
     proposer_kinds,
+    ready_to_forward,
     wait_pending,
 )
 
@@ -431,3 +436,51 @@ async def test_a_document_uploaded_at_the_unit_is_read_at_every_level_and_refuse
     stored.write_bytes("Bản đã bị sửa".encode())  # altered in storage
     refused = await system[Tier.CENTRAL].get(content_url, headers=auth(CENTRAL_BOARD, "chair"))
     assert refused.status_code == 409 and "no longer matches its SHA-256" in refused.json()["detail"]
+
+
+@asynccontextmanager
+async def in_console(
+    system: RunningSystem, tier: Tier, agency: str, role: str = "chair"
+) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    """A person's session in the tier's console (its own client: the shared ones carry no cookie)."""
+    async with httpx.AsyncClient(base_url=system.stack.config.url(tier), timeout=30) as client:
+        token = demo_token(agency, role)
+        done = await client.post("/console/login", data={"username": token.lower(), "password": token})
+        assert done.status_code == 303, done.text
+        client.cookies.set(COOKIE, done.cookies[COOKIE])
+        yield client, csrf_of(done.cookies[COOKIE])
+
+
+def result_lines(page: str) -> dict[str, str]:
+    lines = re.findall(r'<li class="(ok|error)" data-nomination="([^"]+)">(.*?)</li>', page, re.S)
+    return {n: f"{outcome}: " + re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip() for outcome, n, text in lines}
+
+
+async def test_bulk_forward_and_return_in_the_console_attempt_each_nomination_on_its_own(system):
+    unit, district = system[Tier.UNIT], system[Tier.DISTRICT]
+    ready = (await draft_and_submit(unit, SCHOOL, "BANG_KHEN_TINH", "Hồ Thị Sẵn"))["nomination_id"]
+    early = (await draft_and_submit(unit, SCHOOL, "BANG_KHEN_TINH", "Hồ Văn Sớm"))["nomination_id"]
+    for nomination_id in (ready, early):
+        await wait_pending(unit, SCHOOL, nomination_id)
+    await ready_to_forward(unit, SCHOOL, ready)  # its public posting and council; `early` has neither
+
+    async with in_console(system, Tier.UNIT, SCHOOL) as (client, csrf):
+        answer = await client.post(
+            "/console/bulk?status=", data={"csrf": csrf, "action": "forward", "nomination_id": [ready, early]}
+        )
+    assert answer.status_code == 200, answer.text
+    lines = result_lines(answer.text)
+    assert lines[ready] == "ok: Hồ Thị Sẵn: Đã thực hiện", lines
+    assert lines[early].startswith("error: Hồ Văn Sớm: Không thực hiện được: Chưa trình cấp trên được"), lines
+    assert "council" in lines[early]  # the level's own reason follows, naming what is missing
+    await wait_pending(district, HON_DAT, ready)  # the refusal of the one undid nothing of the other
+    assert (await wait_pending(unit, SCHOOL, early))["status"] == "pending"
+
+    async with in_console(system, Tier.DISTRICT, HON_DAT) as (client, csrf):
+        answer = await client.post(
+            "/console/bulk",
+            data={"csrf": csrf, "action": "return", "reason": "Thiếu bản sao bằng khen", "nomination_id": ready},
+        )
+    assert result_lines(answer.text)[ready] == "ok: Hồ Thị Sẵn: Đã thực hiện", answer.text
+    status = (await unit.get(f"/nominations/{ready}/status", headers=auth(SCHOOL, "clerk"))).json()
+    assert status["state"] == "returned" and status["history"][-1]["reason"] == "Thiếu bản sao bằng khen", status

@@ -5,14 +5,15 @@ from collections.abc import Callable
 
 from fastapi import Request
 
-from services.kit.console.words import base
+from services.kit.console.words import base, inbox
+from services.kit.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
 
 LANGUAGES = ("vi", "en")
 LANG_COOKIE = "tdkt_lang"
 
 # Each module of `words/` gives its Vietnamese and English words; a key in one language only is a
 # defect that tests/unit/console/test_words.py finds.
-WORDS = (base,)
+WORDS = (base, inbox)
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {key: text for module in WORDS for key, text in module.VI.items()},
     "en": {key: text for module in WORDS for key, text in module.EN.items()},
@@ -31,3 +32,18 @@ def translator(lang: str) -> Callable[[str], str]:
         return words.get(key, key)
 
     return t
+
+
+# A refusal without a kind is worded by its class.
+BY_CLASS = ((Unavailable, "unavailable"), (Forbidden, "forbidden"), (NotFound, "not_found"), (Conflict, "conflict"),
+            (Invalid, "invalid"))  # fmt: skip
+
+
+def explain(lang: str, refusal: DomainError) -> tuple[str, str]:
+    """A refusal for the officer: what it means in their language (by its kind, else its class),
+    and the service's own sentence, which names what to fix."""
+    words = TEXTS[lang]
+    key = f"refusal.{refusal.kind}"
+    if key not in words:
+        key = "refusal." + next((name for cls, name in BY_CLASS if isinstance(refusal, cls)), "other")
+    return words[key], str(refusal.detail) if isinstance(refusal.detail, str) else str(refusal)

@@ -5,12 +5,21 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from services.kit.console import admin, auditor, council, notices, pages, proposer, public
+from services.kit.console import admin, auditor, council, inbox_bulk, notices, pages, proposer, public
 from services.kit.console.rendering import HERE, render
 from services.kit.console.session import LoginRequired, login_url
 from services.kit.errors import DomainError
 
-ROUTERS = (pages.router, proposer.router, council.router, auditor.router, admin.router, public.router, notices.router)
+ROUTERS = (
+    pages.router,
+    inbox_bulk.router,
+    proposer.router,
+    council.router,
+    auditor.router,
+    admin.router,
+    public.router,
+    notices.router,
+)
 
 
 def install(app: FastAPI) -> None:

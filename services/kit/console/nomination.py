@@ -23,7 +23,15 @@ async def show_nomination(
         council = await meeting_form(session, caller, config.today()) if page.actions else None
     done = request.query_params.get("done")
     return render(
-        request, "nomination.html", status=status, caller=caller, page=page, error=error, done=done, council=council
+        request,
+        "nomination.html",
+        status=status,
+        caller=caller,
+        page=page,
+        error=error,
+        done=done,
+        council=council,
+        today=config.today(),
     )
 
 

@@ -7,19 +7,19 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from services.kit.console.i18n import explain, language
 from services.kit.console.nomination import show_nomination
 from services.kit.console.rendering import render
 from services.kit.console.service import InboxQuery, inbox_page
 from services.kit.console.session import checked_form, console_officer, end_session, safe_next, start_session
-from services.kit.deps import end_transaction, new_transaction
+from services.kit.deps import new_transaction
 from services.kit.dossier.api import document_response
 from services.kit.dossier.reading import read_document
 from services.kit.errors import DomainError
 from services.kit.identity.login import LoginPolicy, log_in
 from services.kit.identity.officers import revoke_own
-from services.kit.identity.service import Caller, require
-from services.kit.reviews.service import prepare_decision
-from shared.contracts.nomination import DECIDE
+from services.kit.identity.service import Caller
+from services.kit.reviews.bulk import decide_one
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -74,7 +74,9 @@ async def inbox(request: Request, caller: Caller = Depends(console_officer)) -> 
     query = InboxQuery.parse(dict(request.query_params))
     config = request.app.state.kit.settings
     async with request.app.state.kit.sessions() as session:
-        page = await inbox_page(session, agency_code=caller.agency_code, query=query, today=config.today())
+        page = await inbox_page(
+            session, agency_code=caller.agency_code, query=query, today=config.today(), officer_id=caller.officer_id
+        )
     partial = request.headers.get("HX-Request") == "true"
     return render(
         request, "inbox_rows.html" if partial else "inbox.html", caller=caller, page=page, today=config.today()
@@ -88,29 +90,26 @@ async def nomination(request: Request, nomination_id: str, caller: Caller = Depe
 
 @router.post("/nominations/{nomination_id}/decide")
 async def decide(request: Request, nomination_id: str, caller: Caller = Depends(console_officer)) -> Response:
-    """The chair's decision from the page: the same checks as `POST /reviews/{id}/decision`."""
+    """The chair's decision from the page (a conferral with its decision number): the same checks as
+    `POST /reviews/{id}/decision`, and the same function as the inbox's bulk actions."""
     form = await checked_form(request)
     config = request.app.state.kit.settings
     action = str(form.get("action", ""))
     try:
-        require(caller, "decide")
-        async with request.app.state.kit.sessions() as session, session.begin():
-            decision = await prepare_decision(
-                session,
-                caller=caller,
-                nomination_id=nomination_id,
-                tier=config.tier,
-                today=config.today(),
-                action=action,
-                reason=str(form.get("reason", "")).strip() or None,
-                decision_no=str(form.get("decision_no", "")).strip() or None,
-                signer=None,
-                conferred_award_code=None,
-            )
-            await end_transaction(session)
-        await request.app.state.kit.nominations.update(nomination_id, DECIDE, decision)
+        await decide_one(
+            request.app.state.kit.sessions,
+            request.app.state.kit.nominations,
+            caller=caller,
+            nomination_id=nomination_id,
+            tier=config.tier,
+            today=config.today(),
+            action=action,
+            reason=str(form.get("reason", "")).strip()[:5000] or None,
+            decision_no=str(form.get("decision_no", "")).strip()[:100] or None,
+        )
     except DomainError as refusal:
-        return await show_nomination(request, caller, nomination_id, status=refusal.status, error=str(refusal.detail))
+        lead, detail = explain(language(request), refusal)
+        return await show_nomination(request, caller, nomination_id, status=refusal.status, error=f"{lead}: {detail}")
     return RedirectResponse(f"/console/nominations/{nomination_id}?done={action}", status_code=303)
 
 

@@ -18,6 +18,7 @@ from services.kit.nominations.models import Nomination, Review
 from services.kit.proposals.service import judge
 from services.kit.registry.models import Agency
 from services.kit.registry.service import in_force
+from services.kit.reviews.work import colleagues
 from services.kit.tracking.models import TrackingEntry
 from services.kit.tracking.service import LABELS
 from shared.rules.catalog import default_catalog
@@ -28,6 +29,7 @@ from shared.text import fold
 PAGE_SIZE = 20
 DUE_WINDOWS = ("", "overdue", "week")
 STATUSES = ("pending", "forwarded", "returned", "refused", "conferred", "withdrawn", "transferred", "")
+KINDS = ("", "individual", "collective", "household")
 
 
 @dataclass(frozen=True)
@@ -39,19 +41,23 @@ class InboxQuery:
     proposer: str = ""
     status: str = "pending"
     due: str = ""
+    kind: str = ""
+    mine: str = ""  # "1": only what is assigned to the officer looking
     page: int = 1
 
     @classmethod
     def parse(cls, params: dict[str, str]) -> "InboxQuery":
         """Values outside their lists fall back to the default; nothing here is trusted."""
         page = params.get("page", "1")
-        status, due = params.get("status", "pending"), params.get("due", "")
+        status, due, kind = params.get("status", "pending"), params.get("due", ""), params.get("kind", "")
         return cls(
             q=params.get("q", "").strip()[:100],
             award=params.get("award", "").strip()[:64],
             proposer=params.get("proposer", "").strip()[:64],
             status=status if status in STATUSES else "pending",
             due=due if due in DUE_WINDOWS else "",
+            kind=kind if kind in KINDS else "",
+            mine="1" if params.get("mine") == "1" else "",
             page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1,
         )
 
@@ -70,19 +76,28 @@ class InboxPage:
     pages: int
     awards: list[tuple[str, str]] = field(default_factory=list)
     proposers: list[tuple[str, str]] = field(default_factory=list)
+    # The agency's active officers (id → name): the assignees shown, and whom one may assign to.
+    officers: dict[str, str] = field(default_factory=dict)
 
 
-async def inbox_page(session: AsyncSession, *, agency_code: str, query: InboxQuery, today: date) -> InboxPage:
+async def inbox_page(
+    session: AsyncSession, *, agency_code: str, query: InboxQuery, today: date, officer_id: str = ""
+) -> InboxPage:
     """The agency's reviews (every visit), filtered, sorted by working-day deadline, then by arrival,
     those without a deadline last; a search matches nominee or proposer, diacritics or not.
 
     Everything is done by the database, one page at a time: the dated reviews come in the order of
-    the index `ix_review_inbox` (agency, status, deadline), then the undated ones, so that no query
-    sorts the whole inbox (`bench/console.py` measures it over 100,000 reviews).
+    the index `ix_review_inbox` (agency, status, deadline; with the kind, `ix_review_inbox_kind`;
+    assigned to me, `ix_review_assignee`), then the undated ones, so that no query sorts the whole
+    inbox (`bench/console.py` measures it over 100,000 reviews).
     """
     chosen: list[ColumnElement[bool]] = [col(Review.agency_code) == agency_code]
     if query.status:
         chosen.append(col(Review.status) == query.status)
+    if query.mine:
+        chosen.append(col(Review.assigned_to) == officer_id)
+    if query.kind:
+        chosen.append(col(Review.nominee_kind) == query.kind)
     if query.award:
         chosen.append(col(Review.award_code) == query.award)
     if query.proposer:
@@ -116,6 +131,7 @@ async def inbox_page(session: AsyncSession, *, agency_code: str, query: InboxQue
         await session.exec(select(Review.proposer_agency).where(Review.agency_code == agency_code).distinct())
     ).all()
     names = await agency_names(session, {*proposer_codes, *(r.proposer_agency for r in shown)}, today)
+    officers = {o.id: o.name for o in await colleagues(session, agency_code)}
     return InboxPage(
         rows=[
             {
@@ -123,6 +139,7 @@ async def inbox_page(session: AsyncSession, *, agency_code: str, query: InboxQue
                 "award": award_name(r.award_code),
                 "proposer": names.get(r.proposer_agency, r.proposer_agency),
                 "overdue": r.status == "pending" and r.due_on is not None and r.due_on < today,
+                "assignee": officers.get(r.assigned_to, r.assigned_to) if r.assigned_to else None,
             }
             for r in shown
         ],
@@ -131,6 +148,7 @@ async def inbox_page(session: AsyncSession, *, agency_code: str, query: InboxQue
         pages=pages,
         awards=sorted(((code, award.name_vi) for code, award in default_catalog().awards.items()), key=lambda a: a[1]),
         proposers=sorted(((code, names[code]) for code in proposer_codes), key=lambda p: p[1]),
+        officers=officers,
     )
 
 

@@ -83,10 +83,11 @@ def require(caller: Caller, permission: Permission, *, acting: bool = True) -> N
     """The caller's role must allow `permission` (`shared.rules.roles.MAY`); to act (not just
     read), its agency must exist today."""
     if acting and caller.retired:
-        raise Forbidden(caller.retired)
+        raise Forbidden(caller.retired, "AgencyRetired")
     if not may(caller.role, permission):
         lent = f" (lent by {caller.on_behalf_of})" if caller.on_behalf_of else ""
         raise Forbidden(
             f"your role '{caller.role}'{lent} at {caller.agency_code} cannot do this; "
-            f"it needs one of: {', '.join(MAY[permission])}"
+            f"it needs one of: {', '.join(MAY[permission])}",
+            "WrongRole",
         )

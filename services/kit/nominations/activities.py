@@ -121,6 +121,7 @@ class NominationActivities(TierActivities):
                         nominee_name=n.nominee_name,
                         nominee_search=fold(n.nominee_name),
                         proposer_agency=n.proposer_agency,
+                        nominee_kind=n.nominee_kind,
                         nominee_id=n.nominee_id,
                         route=_route(n),
                         opened_at=now,

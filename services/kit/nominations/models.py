@@ -52,6 +52,9 @@ class Review(SQLModel, table=True):
         # One nomination's reviews at one agency (decisions, the nomination page): without it SQLite
         # may walk the agency's whole inbox.
         Index("ix_review_nomination_agency", "nomination_id", "agency_code"),
+        # The inbox filtered by the nominee's kind, and an officer's "assigned to me", by deadline.
+        Index("ix_review_inbox_kind", "agency_code", "status", "nominee_kind", "due_on"),
+        Index("ix_review_assignee", "agency_code", "assigned_to", "status", "due_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -66,6 +69,8 @@ class Review(SQLModel, table=True):
     # `nominee_name` folded (no diacritics, lower case): the inbox finds "nguyen thi lan".
     nominee_search: str = Field(default="", index=True)
     proposer_agency: str
+    # individual, collective or household; None for rows opened before reviews kept it (unknown).
+    nominee_kind: str | None = None
     # Whose history the nomination concerns: reviewers on the route may read it.
     nominee_id: str | None = Field(default=None, index=True)
     route: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -80,7 +85,8 @@ class Review(SQLModel, table=True):
     # The dossier's manifest as it reached this level (DocumentRef fields): the documents its
     # officers may read from the object store, by SHA-256.
     documents: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    # The step's clock (issue 4): deadline, hold, escalation, and who it was reassigned to.
+    # The step's clock (issue 4): deadline, hold, escalation; the officer the item is assigned to
+    # (by a colleague from the inbox, or to a substitute at expiry).
     due_on: date | None = None
     held: bool = False
     escalated: str | None = None

@@ -37,11 +37,12 @@ async def pending_review(session: AsyncSession, *, caller: Caller, nomination_id
         )
     ).all()
     if not reviews:
-        raise NotFound(f"nomination {nomination_id} has never been at {caller.agency_code}")
+        raise NotFound(f"nomination {nomination_id} has never been at {caller.agency_code}", "NeverHere")
     latest = reviews[0]
     if latest.status != "pending":
         raise Conflict(
             f"nomination {nomination_id} is not pending at {caller.agency_code}: it was already {latest.status} here",
+            "NotPendingHere",
         )
     return latest
 

@@ -1,6 +1,6 @@
 """Events that concern an agency's officers become notifications at the service that hosts the
-agency (where its officers are): a nomination received, a reminder, an escalation, a return, a
-refusal, a forward and a conferral of the agency's own proposal."""
+agency (where its officers are): a nomination received, a reminder, an escalation, an officer's
+urging (đôn đốc), a return, a refusal, a forward and a conferral of the agency's own proposal."""
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,6 +17,7 @@ from shared.contracts.events import (
     NominationReceived,
     NominationRefused,
     NominationReturned,
+    NominationUrged,
 )
 from shared.platform.consumer import Handler
 
@@ -33,6 +34,9 @@ def _told(event: Event) -> list[tuple[str, str]]:
     if isinstance(event, NominationEscalated):
         told = [(event.agency_code, f"Quá hạn xử lý: {who}, hạn {event.due_on}")]
         return told + ([(event.to_agency, f"Hồ sơ quá hạn được chuyển đến: {who}")] if event.to_agency else [])
+    if isinstance(event, NominationUrged):
+        to = f" (giao cho {event.assigned_to})" if event.assigned_to else ""
+        return [(event.to_agency, f"Đôn đốc từ {event.agency_code}: {who}{to}{reason}")]
     if isinstance(event, NominationReturned):
         return [(event.proposer_agency, f"Hồ sơ bị trả lại để bổ sung: {who}{reason}")]
     if isinstance(event, NominationRefused):
@@ -68,6 +72,7 @@ NOTIFICATION_HANDLERS: dict[str, Handler] = {
         NominationReceived,
         DeadlineReminder,
         NominationEscalated,
+        NominationUrged,
         NominationReturned,
         NominationRefused,
         NominationForwarded,

@@ -17,6 +17,9 @@ class ReviewOut(BaseModel):
     award_code: str
     nominee_name: str
     proposer_agency: str
+    nominee_kind: str | None = Field(
+        default=None, description="individual, collective or household; null where it was not recorded (older rows)"
+    )
     route: list[dict[str, Any]]
     opened_at: datetime
     decided_at: datetime | None
@@ -36,7 +39,10 @@ class ReviewOut(BaseModel):
     due_on: date | None = Field(default=None, description="The step's deadline (working days, holidays skipped)")
     held: bool = False
     escalated: str | None = Field(default=None, description="The expiry policy applied when the deadline passed")
-    assigned_to: str | None = Field(default=None, description="Substitute the item was reassigned to at expiry")
+    assigned_to: str | None = Field(
+        default=None,
+        description="The officer the item is assigned to: by a colleague (console inbox), or a substitute at expiry",
+    )
 
 
 class DecisionIn(BaseModel):

@@ -35,7 +35,7 @@ async def prepare_decision(
 ) -> DecisionInput:
     """The decision as the workflow will receive it, once this level's own records allow it."""
     if action == "confer" and not decision_no:
-        raise Invalid("a conferral needs the decision number (decision_no) of the quyết định")
+        raise Invalid("a conferral needs the decision number (decision_no) of the quyết định", "NoDecisionNumber")
     review = await pending_review(session, caller=caller, nomination_id=nomination_id)
     documents: list[DocumentRef] = []
     if action == "forward":
@@ -51,7 +51,7 @@ async def prepare_decision(
             today=today,
         )
         if problems:
-            raise Invalid("cannot forward yet: " + " ".join(problems))
+            raise Invalid("cannot forward yet: " + " ".join(problems), "NotReadyToForward")
         documents = await level_manifest(session, nomination_id, caller.agency_code)
     if conferred_award_code is not None:
         check_lower_form(action, review.award_code, conferred_award_code)

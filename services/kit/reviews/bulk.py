@@ -1,0 +1,166 @@
+"""A level's decisions as the console takes them, one nomination or many at once.
+
+A bulk action attempts each selected nomination on its own, with the functions the single-item
+action uses (the role check, this level's own checks, the workflow's validator), and answers one
+result per nomination. Each item is its own transaction, because a decision waits on the workflow,
+whose activities write to this database: one item's refusal never undoes another's success
+(decision 0016).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.errors import DomainError, Invalid, Unavailable
+from services.kit.identity.service import Caller, require
+from services.kit.nominations.models import Review
+from services.kit.reviews.service import prepare_decision
+from services.kit.reviews.work import assign_review, urge_review
+from services.kit.workflow_client import NominationClient
+from shared.contracts.nomination import DECIDE, DecisionResult
+from shared.contracts.tiers import Tier
+
+BULK_ACTIONS = ("forward", "return", "remind", "assign")
+MAX_ITEMS = 100
+
+
+@dataclass(frozen=True)
+class Bulk:
+    """What the officer asked: one action, the nominations it applies to, and what the action needs."""
+
+    action: str
+    nomination_ids: list[str]
+    reason: str | None = None
+    assignee: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    nomination_id: str
+    nominee_name: str
+    error: DomainError | None = None
+    attempted: bool = True  # False: not tried, the workflow engine had stopped answering
+
+    @property
+    def ok(self) -> bool:
+        return self.attempted and self.error is None
+
+
+async def decide_one(
+    sessions: async_sessionmaker[AsyncSession],
+    workflow: NominationClient,
+    *,
+    caller: Caller,
+    nomination_id: str,
+    tier: Tier,
+    today: date,
+    action: str,
+    reason: str | None = None,
+    decision_no: str | None = None,
+) -> DecisionResult:
+    """One decision, as `POST /reviews/{id}/decision` takes it: this level's checks read this
+    service's records (nothing is written here), then the workflow's validator has the last word."""
+    require(caller, "decide")
+    async with sessions() as session:  # read only: closed before the update, whose activities write here
+        decision = await prepare_decision(
+            session,
+            caller=caller,
+            nomination_id=nomination_id,
+            tier=tier,
+            today=today,
+            action=action,
+            reason=reason,
+            decision_no=decision_no,
+        )
+    return await workflow.update(nomination_id, DECIDE, decision)
+
+
+def check_bulk(bulk: Bulk) -> None:
+    """What makes the whole form wrong: then nothing is attempted."""
+    if bulk.action not in BULK_ACTIONS:
+        raise Invalid(f"unknown bulk action '{bulk.action}': one of {', '.join(BULK_ACTIONS)}", "UnknownAction")
+    if not bulk.nomination_ids:
+        raise Invalid("no nomination selected", "NoSelection")
+    if len(set(bulk.nomination_ids)) > MAX_ITEMS:
+        raise Invalid(f"at most {MAX_ITEMS} nominations at once", "TooMany")
+    if bulk.action == "return" and not bulk.reason:
+        raise Invalid("a return needs a reason: the proposer must know what to supplement", "NoReason")
+    if bulk.action == "assign" and not bulk.assignee:
+        raise Invalid("choose the colleague to assign to", "NoAssignee")
+
+
+async def act_on_many(
+    sessions: async_sessionmaker[AsyncSession],
+    workflow: NominationClient,
+    *,
+    caller: Caller,
+    bulk: Bulk,
+    tier: Tier,
+    today: date,
+    now: Callable[[], datetime],
+) -> list[ItemResult]:
+    """Attempt the action on each selected nomination, in the order given, and say how each went.
+    Once the workflow engine stops answering, the rest are not attempted (each would wait for it)."""
+    check_bulk(bulk)
+    wanted = list(dict.fromkeys(bulk.nomination_ids))
+    async with sessions() as session:
+        names = await nominee_names(session, caller.agency_code, wanted)
+    results: list[ItemResult] = []
+    away = False
+    for nomination_id in wanted:
+        name = names.get(nomination_id, nomination_id)
+        if away:
+            results.append(ItemResult(nomination_id, name, attempted=False))
+            continue
+        try:
+            await _act_on_one(sessions, workflow, caller, bulk, nomination_id, tier, today, now())
+            results.append(ItemResult(nomination_id, name))
+        except DomainError as refusal:
+            away = isinstance(refusal, Unavailable)
+            results.append(ItemResult(nomination_id, name, error=refusal))
+    return results
+
+
+async def _act_on_one(
+    sessions: async_sessionmaker[AsyncSession],
+    workflow: NominationClient,
+    caller: Caller,
+    bulk: Bulk,
+    nomination_id: str,
+    tier: Tier,
+    today: date,
+    at: datetime,
+) -> None:
+    if bulk.action in ("forward", "return"):
+        await decide_one(
+            sessions,
+            workflow,
+            caller=caller,
+            nomination_id=nomination_id,
+            tier=tier,
+            today=today,
+            action=bulk.action,
+            reason=bulk.reason,
+        )
+        return
+    async with sessions() as session, session.begin():  # this item's own transaction
+        if bulk.action == "remind":
+            await urge_review(session, caller=caller, nomination_id=nomination_id, at=at, message=bulk.reason)
+        else:
+            await assign_review(
+                session, caller=caller, nomination_id=nomination_id, officer_id=bulk.assignee or "", at=at
+            )
+
+
+async def nominee_names(session: AsyncSession, agency_code: str, nomination_ids: list[str]) -> dict[str, str]:
+    """Who each selected nomination is about, as this agency's reviews know it (others' are unknown)."""
+    rows = await session.exec(
+        select(Review.nomination_id, Review.nominee_name).where(
+            Review.agency_code == agency_code, col(Review.nomination_id).in_(nomination_ids)
+        )
+    )
+    return dict(rows.all())
