@@ -8,13 +8,17 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """A request the domain refuses. `detail` is a sentence, or a dict for structured verdicts."""
+    """A request the domain refuses. `detail` is a sentence, or a dict for structured verdicts.
+
+    `vi` is the same refusal in Vietnamese, where the service says it: the console shows it to a
+    person reading Vietnamese (the API's `detail` does not change)."""
 
     status = 400
 
-    def __init__(self, detail: str | dict[str, Any]) -> None:
+    def __init__(self, detail: str | dict[str, Any], *, vi: str | None = None) -> None:
         super().__init__(detail if isinstance(detail, str) else detail.get("message", str(detail)))
         self.detail = detail
+        self.vi = vi
 
 
 class NotFound(DomainError):

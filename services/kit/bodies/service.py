@@ -31,8 +31,8 @@ def refusal(problems: list[Problem]) -> DomainError:
     for kind, error in (("forbidden", Forbidden), ("conflict", Conflict)):
         chosen = [p for p in problems if p.kind == kind]
         if chosen:
-            return error("; ".join(map(str, chosen)))
-    return Invalid("; ".join(map(str, problems)))
+            return error("; ".join(map(str, chosen)), vi="; ".join(p.vi for p in chosen))
+    return Invalid("; ".join(map(str, problems)), vi="; ".join(p.vi for p in problems))
 
 
 async def register_agency(session: AsyncSession, *, caller: Caller, body: Body, today: date) -> Agency:

@@ -88,5 +88,7 @@ def require(caller: Caller, permission: Permission, *, acting: bool = True) -> N
         lent = f" (lent by {caller.on_behalf_of})" if caller.on_behalf_of else ""
         raise Forbidden(
             f"your role '{caller.role}'{lent} at {caller.agency_code} cannot do this; "
-            f"it needs one of: {', '.join(MAY[permission])}"
+            f"it needs one of: {', '.join(MAY[permission])}",
+            vi=f"vai trò '{caller.role}' tại {caller.agency_code} không được làm việc này; "
+            f"cần một trong các vai trò: {', '.join(MAY[permission])}",
         )

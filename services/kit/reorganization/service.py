@@ -353,5 +353,7 @@ def require_central_board(caller: Caller, permission: Permission) -> None:
     if caller.agency_code not in board:
         raise Forbidden(
             f"only the Central Emulation and Commendation Board ({', '.join(board)}) previews and applies "
-            f"reorganization plans; {caller.agency_code} cannot"
+            f"reorganization plans; {caller.agency_code} cannot",
+            vi=f"chỉ Ban Thi đua - Khen thưởng Trung ương ({', '.join(board)}) được chạy thử và áp dụng kế hoạch "
+            f"sắp xếp; {caller.agency_code} không được",
         )
