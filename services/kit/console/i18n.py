@@ -5,14 +5,14 @@ from collections.abc import Callable
 
 from fastapi import Request
 
-from services.kit.console.words import base
+from services.kit.console.words import admin, base
 
 LANGUAGES = ("vi", "en")
 LANG_COOKIE = "tdkt_lang"
 
 # Each module of `words/` gives its Vietnamese and English words; a key in one language only is a
 # defect that tests/unit/console/test_words.py finds.
-WORDS = (base,)
+WORDS = (base, admin)
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {key: text for module in WORDS for key, text in module.VI.items()},
     "en": {key: text for module in WORDS for key, text in module.EN.items()},

@@ -59,6 +59,10 @@ async def create_delegation(
             f"you act as '{caller.role}' on behalf of {caller.on_behalf_of}: a lent role cannot be lent again",
             vi=f"bạn đang giữ vai trò '{caller.role}' do {caller.on_behalf_of} ủy quyền: không được ủy quyền lại",
         )
+    if not reason.strip():
+        raise Invalid(
+            "say why you delegate (leave, mission, illness…)", vi="hãy ghi lý do ủy quyền (nghỉ phép, công tác…)"
+        )
     if ends_on < starts_on:
         raise Invalid(
             f"the period ends (to={ends_on}) before it starts (from={starts_on})",
