@@ -85,7 +85,7 @@ async def dry_run_progress(
     return render(request, "reorganization_progress.html", caller=caller, **await progress_of(request, code, run))
 
 
-@router.get("/reorganization/{code}/dry-runs/{run}.csv")
+@router.get("/reorganization/{code}/dry-runs/{run}/report.csv")
 async def dry_run_csv(code: str, run: str, request: Request, caller: Caller = Depends(console_officer)) -> Response:
     require_central_board(caller, "preview_reorganization")
     checked_run(code, run)
@@ -107,7 +107,7 @@ async def progress_of(request: Request, code: str, run: str) -> dict[str, Any]:
     return {
         "code": code,
         "run": run,
-        "status": status,
+        "state": status,
         "tiers": [step["tier"] for step in status.applied] if status else [],
         "tier_total": len(TIER_ORDER),
         "done": done,

@@ -64,7 +64,7 @@ class PlanRuns:
                 vi=f"lần chạy thử {run} đã dừng mà chưa xong ({state}): hãy chạy thử lại",
             )
         try:
-            return await handle.query(STATUS_QUERY, rpc_timeout=timedelta(seconds=2))
+            return await handle.query(STATUS_QUERY, result_type=ReorganizationStatus, rpc_timeout=timedelta(seconds=2))
         except RPCError:  # no worker has answered yet
             return None
 
