@@ -9,16 +9,15 @@ import base64
 import csv
 import json
 from collections.abc import Callable, Iterator
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from openpyxl import Workbook
 
 from deploy.cli_client import CliError, Options, reports_errors, response_detail
 from deploy.cli_output import table
-from services.kit.bodies.sheets import COLUMNS, EXAMPLE, read_sheet
+from services.kit.bodies import sheets
+from services.kit.bodies.sheets import read_sheet
 from services.kit.errors import DomainError
 
 agencies = typer.Typer(help="Grassroots bodies under your agency (its admin only).", no_args_is_help=True)
@@ -156,18 +155,8 @@ def summary(result: dict[str, Any]) -> str:
 @reports_errors
 def template(file: Annotated[Path, typer.Argument(help="Where to write it: a .csv or .xlsx file")]) -> None:
     """Write an import file with the Vietnamese headers and one example row."""
-    header = [names[0] for names in COLUMNS.values()]
-    example = [EXAMPLE[field] for field in COLUMNS]
-    if file.suffix.lower() == ".xlsx":
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.append(header)
-        sheet.append([date(2025, 9, 1) if field == "valid_from" else EXAMPLE[field] for field in COLUMNS])
-        book.save(file)
-    elif file.suffix.lower() == ".csv":
-        with file.open("w", newline="", encoding="utf-8-sig") as f:
-            csv.writer(f).writerows([header, example])
-    else:
+    suffix = file.suffix.lower().lstrip(".")
+    if suffix not in ("csv", "xlsx"):
         raise CliError(f"write a .csv or .xlsx file, not {file.name}")
-    typer.echo(f"wrote {file}: columns {', '.join(header)}")
+    file.write_bytes(sheets.template(suffix))
+    typer.echo(f"wrote {file}: columns {', '.join(names[0] for names in sheets.COLUMNS.values())}")

@@ -9,14 +9,17 @@ from typing import Any
 
 class DomainError(Exception):
     """A request the domain refuses. `detail` is a sentence, or a dict for structured verdicts;
-    `kind`, where given, names the refusal for a program (the console words it in the page's language)."""
+    `kind`, where given, names the refusal for a program (the console words it in the page's
+    language); `vi` is the same refusal in Vietnamese where the service says it (the console shows
+    it on a Vietnamese page; the API's `detail` does not change)."""
 
     status = 400
 
-    def __init__(self, detail: str | dict[str, Any], kind: str | None = None) -> None:
+    def __init__(self, detail: str | dict[str, Any], kind: str | None = None, *, vi: str | None = None) -> None:
         super().__init__(detail if isinstance(detail, str) else detail.get("message", str(detail)))
         self.detail = detail
         self.kind = kind
+        self.vi = vi
 
 
 class NotFound(DomainError):

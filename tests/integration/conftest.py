@@ -30,7 +30,7 @@ async def tier_http(request, tmp_path, postgres):  # type: ignore[no-untyped-def
     """A factory of in-process HTTP clients for one tier's service: real routers, real database.
 
     `await tier_http(Tier.UNIT, business_date=date(2026, 3, 2))` gives an httpx client (no
-    lifespan: no broker, no Temporal; `app.state.kit.nominations` is whatever you pass) and its
+    lifespan: no broker; `app.state.kit.nominations` and `.temporal` are whatever you pass) and its
     session factory. Demo officers are seeded; their tokens are `demo-<agency>-<role>`. Other keyword
     arguments are settings (`environment="test"`, `login_max_failures=3`, …).
     """
@@ -44,7 +44,7 @@ async def tier_http(request, tmp_path, postgres):  # type: ignore[no-untyped-def
 
     made: list = []
 
-    async def make(tier: Tier, *, business_date=None, nominations=None, **options):  # type: ignore[no-untyped-def]
+    async def make(tier: Tier, *, business_date=None, nominations=None, temporal=None, **options):  # type: ignore[no-untyped-def]
         url = await database_url(
             request.param, postgres if request.param == "postgres" else None, tmp_path, f"{tier.value}-{len(made)}"
         )
@@ -65,7 +65,7 @@ async def tier_http(request, tmp_path, postgres):  # type: ignore[no-untyped-def
             engine=engine,
             sessions=session_factory(engine),
             nominations=nominations,
-            temporal=None,
+            temporal=temporal,
             relay=None,
             tasks=[],
         )

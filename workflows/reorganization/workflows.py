@@ -182,6 +182,7 @@ class ReorganizationWorkflow:
                     retry_policy=RETRY,
                 )
             inp.candidates += len(rows)
+            inp.applied.append({"tier": tier.value, "previewed": len(rows)})  # the status shows each tier done
             for row in rows:
                 inp.counts[row.outcome] = inp.counts.get(row.outcome, 0) + 1
         self._phase = "done"

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import structlog
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.bodies.checks import Checker
@@ -18,12 +18,14 @@ from services.kit.bodies.sheets import body_of, read_sheet
 from services.kit.errors import Conflict, DomainError, Forbidden, Invalid
 from services.kit.identity.service import Caller
 from services.kit.registry.models import Agency
+from services.kit.registry.service import in_force
 from shared.contracts.events import AgencyRegistered
-from shared.hierarchy.bodies import Body, Problem
+from shared.hierarchy.bodies import KINDS, Body, Problem
 from shared.platform.audit import append_audit
 from shared.platform.outbox import add_event
 
 log = structlog.get_logger()
+DEPTH = 6  # province, commune, sở, school…: deeper than any registration goes
 
 
 def refusal(problems: list[Problem]) -> DomainError:
@@ -31,8 +33,8 @@ def refusal(problems: list[Problem]) -> DomainError:
     for kind, error in (("forbidden", Forbidden), ("conflict", Conflict)):
         chosen = [p for p in problems if p.kind == kind]
         if chosen:
-            return error("; ".join(map(str, chosen)))
-    return Invalid("; ".join(map(str, problems)))
+            return error("; ".join(map(str, chosen)), vi="; ".join(p.vi for p in chosen))
+    return Invalid("; ".join(map(str, problems)), vi="; ".join(p.vi for p in problems))
 
 
 async def register_agency(session: AsyncSession, *, caller: Caller, body: Body, today: date) -> Agency:
@@ -89,6 +91,26 @@ async def import_agencies(
             await record_registration(session, accepted.body, caller=caller, now=now, row=accepted.row, file=filename)
         report["applied"] = True
     return report
+
+
+async def bodies_under(session: AsyncSession, agency_code: str, on: date) -> list[Agency]:
+    """The registered bodies (schools, sở, enterprises…) in force on `on` anywhere under the agency,
+    nearest first, then by code: one query per level of the tree."""
+    found: list[Agency] = []
+    frontier, seen = [agency_code], {agency_code}
+    for _ in range(DEPTH):
+        rows = (
+            await session.exec(
+                select(Agency).where(col(Agency.parent_code).in_(frontier), in_force(on)).order_by(col(Agency.code))
+            )
+        ).all()
+        children = [row for row in rows if row.code not in seen]
+        found += [row for row in children if row.kind in KINDS]
+        frontier = [row.code for row in children]
+        seen.update(frontier)
+        if not frontier:
+            break
+    return found
 
 
 async def record_registration(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from services.kit.errors import Invalid, TooLarge, UnsupportedType
 from shared.hierarchy.bodies import Body, Problem, registration, tidy, vn_date
@@ -45,6 +45,27 @@ EXAMPLE = {
     "valid_from": "01/09/2025",
     "legal_basis": "Quyết định số 12/QĐ-UBND ngày 15/8/2025",
 }
+
+
+def template(suffix: str) -> bytes:
+    """An import file with the Vietnamese headers and one example row, as `csv` (UTF-8 with a BOM, so
+    that Excel opens it as UTF-8) or `xlsx` (the date as a date cell): the console's download and
+    `tdkt agencies template` both write this one."""
+    header = [names[0] for names in COLUMNS.values()]
+    if suffix == "xlsx":
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(header)
+        sheet.append([date(2025, 9, 1) if field == "valid_from" else EXAMPLE[field] for field in COLUMNS])
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+    if suffix == "csv":
+        text = io.StringIO()
+        csv.writer(text).writerows([header, [EXAMPLE[field] for field in COLUMNS]])
+        return text.getvalue().encode("utf-8-sig")
+    raise UnsupportedType(f"a template is a .csv or .xlsx file, not .{suffix} (mẫu là tệp .csv hoặc .xlsx)")
 
 
 def header_key(text: str) -> str:

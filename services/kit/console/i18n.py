@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from fastapi import Request
 
-from services.kit.console.words import base, inbox
+from services.kit.console.words import admin, base, inbox
 from services.kit.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
 
 LANGUAGES = ("vi", "en")
@@ -13,7 +13,7 @@ LANG_COOKIE = "tdkt_lang"
 
 # Each module of `words/` gives its Vietnamese and English words; a key in one language only is a
 # defect that tests/unit/console/test_words.py finds.
-WORDS = (base, inbox)
+WORDS = (admin, base, inbox)
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {key: text for module in WORDS for key, text in module.VI.items()},
     "en": {key: text for module in WORDS for key, text in module.EN.items()},
@@ -46,4 +46,11 @@ def explain(lang: str, refusal: DomainError) -> tuple[str, str]:
     key = f"refusal.{refusal.kind}"
     if key not in words:
         key = "refusal." + next((name for cls, name in BY_CLASS if isinstance(refusal, cls)), "other")
-    return words[key], str(refusal.detail) if isinstance(refusal.detail, str) else str(refusal)
+    return words[key], sentence(lang, refusal)
+
+
+def sentence(lang: str, refusal: DomainError) -> str:
+    """The service's own sentence: in Vietnamese on a Vietnamese page where the service gave one."""
+    if lang == "vi" and refusal.vi:
+        return refusal.vi
+    return refusal.detail if isinstance(refusal.detail, str) else str(refusal)

@@ -5,8 +5,20 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from services.kit.console import admin, auditor, council, inbox_bulk, notices, pages, proposer, public
-from services.kit.console.rendering import HERE, render
+from services.kit.console import (
+    admin,
+    admin_agencies,
+    admin_delegations,
+    admin_reorganization,
+    auditor,
+    council,
+    inbox_bulk,
+    notices,
+    pages,
+    proposer,
+    public,
+)
+from services.kit.console.rendering import HERE, render, said
 from services.kit.console.session import LoginRequired, login_url
 from services.kit.errors import DomainError
 
@@ -17,6 +29,9 @@ ROUTERS = (
     council.router,
     auditor.router,
     admin.router,
+    admin_agencies.router,
+    admin_delegations.router,
+    admin_reorganization.router,
     public.router,
     notices.router,
 )
@@ -40,4 +55,4 @@ def is_console(request: Request) -> bool:
 
 def refusal_page(request: Request, refusal: DomainError) -> Response:
     """A refusal outside a form (a page of another agency, a role that may not read it) as a page."""
-    return render(request, "refusal.html", status=refusal.status, error=str(refusal))
+    return render(request, "refusal.html", status=refusal.status, error=said(request, refusal))

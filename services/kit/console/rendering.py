@@ -10,9 +10,12 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from services.kit.console.i18n import LANG_COOKIE, LANGUAGES, language, translator
+from services.kit.console.i18n import LANG_COOKIE, LANGUAGES, language, sentence, translator
 from services.kit.console.session import COOKIE, csrf_of
+from services.kit.errors import DomainError
 from services.kit.identity.service import Caller
+from services.kit.reorganization.service import central_board
+from shared.rules.roles import may
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -21,6 +24,28 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 templates.env.filters["local"] = lambda moment: (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(
     VIETNAM
 )
+
+
+def admin_links(caller: Caller) -> list[tuple[str, str]]:
+    """The admin pages the caller's role may use, for the menu: (address, word key)."""
+    links = []
+    if may(caller.role, "manage_officers"):
+        links.append(("/console/officers", "nav.officers"))
+    if may(caller.role, "register_agencies"):
+        links.append(("/console/agencies", "nav.agencies"))
+    if may(caller.role, "decide"):
+        links.append(("/console/delegations", "nav.delegations"))
+    if may(caller.role, "preview_reorganization") and caller.agency_code in central_board():
+        links.append(("/console/reorganization", "nav.reorganization"))
+    return links
+
+
+templates.env.globals["admin_links"] = admin_links
+
+
+def said(request: Request, refusal: DomainError) -> str:
+    """A refusal in the page's language: the service's Vietnamese words where it gave them."""
+    return sentence(language(request), refusal)
 
 
 def render(request: Request, name: str, status: int = 200, caller: Caller | None = None, **context: Any) -> Response:

@@ -3,14 +3,13 @@
 from datetime import date
 
 from fastapi import APIRouter, Depends, Request
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.delegations.schemas import DelegationIn, DelegationOut, EffectiveRoleOut, RevokeIn
-from services.kit.delegations.service import create_delegation, delegation_out, revoke_delegation
+from services.kit.delegations.service import create_delegation, delegation_out, delegations_of, revoke_delegation
 from services.kit.deps import db
 from services.kit.identity.auth import current_officer
-from services.kit.identity.models import Delegation, Officer
+from services.kit.identity.models import Officer
 from services.kit.identity.service import Caller
 
 router = APIRouter(prefix="/delegations", tags=["delegations"])
@@ -47,12 +46,7 @@ async def post_delegation(
 async def list_delegations(
     request: Request, caller: Caller = Depends(current_officer), session: AsyncSession = Depends(db, scope="function")
 ) -> list[DelegationOut]:
-    rows = await session.exec(
-        select(Delegation)
-        .where(Delegation.agency_code == caller.agency_code)
-        .order_by(col(Delegation.starts_on).desc(), col(Delegation.created_at).desc())
-    )
-    return [delegation_out(d, _today(request)) for d in rows.all()]
+    return [delegation_out(d, _today(request)) for d in await delegations_of(session, caller.agency_code)]
 
 
 @router.get(

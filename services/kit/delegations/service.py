@@ -1,4 +1,6 @@
-"""service."""
+"""Delegations (ủy quyền): an officer lends their deciding role to a colleague of the agency for a
+period; its lender or an admin ends it early. Every refusal says which rule it broke, in English and
+Vietnamese."""
 
 import uuid
 from collections.abc import Collection
@@ -12,6 +14,20 @@ from services.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.kit.identity.models import Delegation, Officer
 from services.kit.identity.service import Caller, require
 from shared.platform.audit import append_audit
+
+
+def vn(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+async def delegations_of(session: AsyncSession, agency_code: str) -> list[Delegation]:
+    """The agency's delegations, latest first: scheduled, active, ended and revoked."""
+    rows = await session.exec(
+        select(Delegation)
+        .where(Delegation.agency_code == agency_code)
+        .order_by(col(Delegation.starts_on).desc(), col(Delegation.created_at).desc())
+    )
+    return list(rows.all())
 
 
 def delegation_status(delegation: Delegation, today: date) -> Status:
@@ -41,23 +57,43 @@ async def create_delegation(
     if caller.on_behalf_of:
         raise Forbidden(
             f"you act as '{caller.role}' on behalf of {caller.on_behalf_of}: a lent role cannot be lent again",
+            vi=f"bạn đang giữ vai trò '{caller.role}' do {caller.on_behalf_of} ủy quyền: không được ủy quyền lại",
+        )
+    if not reason.strip():
+        raise Invalid(
+            "say why you delegate (leave, mission, illness…)", vi="hãy ghi lý do ủy quyền (nghỉ phép, công tác…)"
         )
     if ends_on < starts_on:
-        raise Invalid(f"the period ends (to={ends_on}) before it starts (from={starts_on})")
+        raise Invalid(
+            f"the period ends (to={ends_on}) before it starts (from={starts_on})",
+            vi=f"ngày kết thúc ({vn(ends_on)}) trước ngày bắt đầu ({vn(starts_on)})",
+        )
     if ends_on < today:
-        raise Invalid(f"the period ends on {ends_on}, before today ({today}): a delegation cannot cover only past days")
+        raise Invalid(
+            f"the period ends on {ends_on}, before today ({today}): a delegation cannot cover only past days",
+            vi=f"thời hạn kết thúc ngày {vn(ends_on)}, trước hôm nay ({vn(today)}): "
+            "không ủy quyền cho những ngày đã qua",
+        )
     if to_officer_id == caller.officer_id:
-        raise Invalid(f"you cannot delegate to yourself ({caller.officer_id})")
+        raise Invalid(
+            f"you cannot delegate to yourself ({caller.officer_id})",
+            vi=f"không thể ủy quyền cho chính mình ({caller.officer_id})",
+        )
     delegate = await session.get(Officer, to_officer_id)
     if delegate is None:
-        raise NotFound(f"no officer '{to_officer_id}'")
+        raise NotFound(f"no officer '{to_officer_id}'", vi=f"không có cán bộ '{to_officer_id}'")
     if delegate.agency_code != caller.agency_code:
         raise Invalid(
             f"officer {to_officer_id} belongs to {delegate.agency_code}, not "
             f"{caller.agency_code}: a delegation stays within one agency",
+            vi=f"cán bộ {to_officer_id} thuộc {delegate.agency_code}, không thuộc {caller.agency_code}: "
+            "chỉ ủy quyền trong cùng một cơ quan",
         )
     if not delegate.active:
-        raise Invalid(f"officer {to_officer_id} is deactivated: delegate to an active officer")
+        raise Invalid(
+            f"officer {to_officer_id} is deactivated: delegate to an active officer",
+            vi=f"cán bộ {to_officer_id} đã bị vô hiệu hóa: hãy ủy quyền cho cán bộ đang hoạt động",
+        )
     clash = (
         await session.exec(
             select(Delegation)
@@ -76,6 +112,8 @@ async def create_delegation(
                 f"you already delegate to {clash.to_officer_id} from {clash.starts_on} to {clash.ends_on} "
                 f"(delegation {clash.id}), which overlaps {starts_on}..{ends_on}: revoke it or choose other dates"
             ),
+            vi=f"bạn đã ủy quyền cho {clash.to_officer_id} từ {vn(clash.starts_on)} đến {vn(clash.ends_on)}, trùng với "
+            f"{vn(starts_on)}–{vn(ends_on)}: hãy thu hồi ủy quyền đó hoặc chọn ngày khác",
         )
     now = datetime.now(UTC)
     delegation = Delegation(
@@ -116,12 +154,16 @@ async def revoke_delegation(
     """End a delegation early: its lender, or an admin of the agency in their own right, may."""
     delegation = await session.get(Delegation, delegation_id)
     if delegation is None or delegation.agency_code != caller.agency_code:
-        raise NotFound(f"no delegation {delegation_id} at {caller.agency_code}")
+        raise NotFound(
+            f"no delegation {delegation_id} at {caller.agency_code}",
+            vi=f"không có ủy quyền {delegation_id} tại {caller.agency_code}",
+        )
     is_admin = caller.role == "admin" and caller.on_behalf_of is None
     if caller.officer_id != delegation.from_officer_id and not is_admin:
         raise Forbidden(
             f"only {delegation.from_officer_id}, who made delegation "
             f"{delegation_id}, or an admin of {caller.agency_code} may revoke it",
+            vi=f"chỉ {delegation.from_officer_id} (người ủy quyền) hoặc quản trị của {caller.agency_code} được thu hồi",
         )
     if caller.retired:
         raise Forbidden(caller.retired)
@@ -129,10 +171,12 @@ async def revoke_delegation(
         raise Conflict(
             f"delegation {delegation_id} was already revoked "
             f"at {delegation.revoked_at.isoformat()} by {delegation.revoked_by}",
+            vi=f"ủy quyền này đã bị {delegation.revoked_by} thu hồi",
         )
     if delegation.ends_on < today:
         raise Conflict(
             f"delegation {delegation_id} ended on {delegation.ends_on}: there is nothing left to revoke",
+            vi=f"ủy quyền đã hết hạn ngày {vn(delegation.ends_on)}: không còn gì để thu hồi",
         )
     now = datetime.now(UTC)
     delegation.revoked_at, delegation.revoked_by, delegation.revoke_reason = now, caller.officer_id, reason

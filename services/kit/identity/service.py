@@ -90,4 +90,6 @@ def require(caller: Caller, permission: Permission, *, acting: bool = True) -> N
             f"your role '{caller.role}'{lent} at {caller.agency_code} cannot do this; "
             f"it needs one of: {', '.join(MAY[permission])}",
             "WrongRole",
+            vi=f"vai trò '{caller.role}' tại {caller.agency_code} không được làm việc này; "
+            f"cần một trong các vai trò: {', '.join(MAY[permission])}",
         )

@@ -18,6 +18,7 @@ from services.kit.reorganization.service import (
     known_plans,
     outcomes_of,
     plan_by_code,
+    preview_rows,
     require_central_board,
 )
 from shared.contracts.reorganization import workflow_id_for
@@ -69,8 +70,7 @@ async def dry_run(
         await end_transaction(session)  # central's activities record the preview in this database
         key = await runs.preview(plan, code, config.today())
         async with new_transaction(request) as fresh:
-            rows = await outcomes_of(fresh, key)
-        report["nominations"] = [r.model_dump(exclude={"id", "plan_code", "recorded_at"}) for r in rows]
+            report["nominations"] = await preview_rows(fresh, key)
     if format == "csv":
         return PlainTextResponse(as_csv(report), media_type="text/csv; charset=utf-8")
     if format == "html":

@@ -9,7 +9,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-from services.kit.errors import Unavailable
+from services.kit.errors import Conflict, NotFound, Unavailable
 from shared.contracts.reorganization import (
     BUSINESS_DATE_SIGNAL,
     STATUS_QUERY,
@@ -26,19 +26,47 @@ class PlanRuns:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    async def preview(self, plan: Plan, code: str, today: date) -> str:
-        """Run a dry-run workflow: every tier previews its nominations in flight into central's
-        report under the key returned; nothing is applied or moved."""
-        key = f"{code}#dry-run-{uuid.uuid4().hex[:8]}"
-        await self._client.execute_workflow(
+    async def start_preview(self, plan: Plan, code: str, today: date) -> str:
+        """Start a dry-run workflow and answer its run id at once: every tier previews its nominations
+        in flight into central's report under `preview_key(code, run)`; nothing is applied or moved."""
+        run = uuid.uuid4().hex[:8]
+        await self._client.start_workflow(
             WORKFLOW,
-            plan_input(plan, code, today, dry_run=True, preview_key=key),
-            id=f"{workflow_id_for(code)}-preview-{key.rsplit('-', 1)[-1]}",
+            plan_input(plan, code, today, dry_run=True, preview_key=preview_key(code, run)),
+            id=preview_workflow_id(code, run),
             task_queue=NOMINATION_TASK_QUEUE,
             execution_timeout=timedelta(minutes=30),
-            result_type=ReorganizationStatus,
         )
-        return key
+        return run
+
+    async def preview(self, plan: Plan, code: str, today: date) -> str:
+        """Run a dry run to its end; the key its per-nomination rows are kept under."""
+        run = await self.start_preview(plan, code, today)
+        await self._client.get_workflow_handle(preview_workflow_id(code, run)).result()
+        return preview_key(code, run)
+
+    async def preview_status(self, code: str, run: str) -> ReorganizationStatus | None:
+        """How far a dry run is (the tiers it has previewed, the nominations so far); None while no
+        worker has taken it up yet. A dry run that ended without finishing is refused."""
+        handle = self._client.get_workflow_handle(preview_workflow_id(code, run), result_type=ReorganizationStatus)
+        try:
+            description = await handle.describe()
+        except RPCError:
+            raise NotFound(
+                f"no dry run {run} of plan {code}", vi=f"không có lần chạy thử {run} của kế hoạch {code}"
+            ) from None
+        if description.status == WorkflowExecutionStatus.COMPLETED:
+            return await handle.result()
+        if description.status != WorkflowExecutionStatus.RUNNING:
+            state = description.status.name if description.status else "unknown"
+            raise Conflict(
+                f"the dry run {run} ended without finishing ({state}): start another",
+                vi=f"lần chạy thử {run} đã dừng mà chưa xong ({state}): hãy chạy thử lại",
+            )
+        try:
+            return await handle.query(STATUS_QUERY, result_type=ReorganizationStatus, rpc_timeout=timedelta(seconds=2))
+        except RPCError:  # no worker has answered yet
+            return None
 
     async def apply(
         self, plan: Plan, code: str, today: date, *, batch_size: int, concurrency: int, pause_seconds: float
@@ -77,6 +105,15 @@ class PlanRuns:
         except RPCError as err:  # a busy worker did not answer the query in time
             raise Unavailable(f"the progress of {code} could not be read just now ({err}); try again") from None
         return {**status.__dict__}
+
+
+def preview_key(code: str, run: str) -> str:
+    """Where a dry run's per-nomination rows are kept in central's report (`transfer_outcome`)."""
+    return f"{code}#dry-run-{run}"
+
+
+def preview_workflow_id(code: str, run: str) -> str:
+    return f"{workflow_id_for(code)}-preview-{run}"
 
 
 def plan_input(plan: Plan, code: str, today: date, **options: Any) -> ReorganizationInput:

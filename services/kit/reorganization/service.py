@@ -345,13 +345,26 @@ async def dry_run_report(session: AsyncSession, code: str, plan: Plan, applicati
     }
 
 
+async def preview_rows(session: AsyncSession, preview_key: str) -> list[dict[str, Any]]:
+    """A finished dry run's per-nomination rows, for the report's `nominations`."""
+    return [r.model_dump(exclude={"id", "plan_code", "recorded_at"}) for r in await outcomes_of(session, preview_key)]
+
+
+def central_board() -> tuple[str, ...]:
+    """The agencies of the Central Emulation and Commendation Board: the only ones that preview and
+    apply reorganization plans."""
+    return tuple(default_catalog().authorities["central_board"].agency_codes)
+
+
 def require_central_board(caller: Caller, permission: Permission) -> None:
     """Reorganization plans are the Central Board's (Ban TĐKT Trung ương) to preview and apply: they
     move every agency's nominations, which no other agency may see or move."""
     require(caller, permission, acting=permission != "preview_reorganization")
-    board = default_catalog().authorities["central_board"].agency_codes
+    board = central_board()
     if caller.agency_code not in board:
         raise Forbidden(
             f"only the Central Emulation and Commendation Board ({', '.join(board)}) previews and applies "
-            f"reorganization plans; {caller.agency_code} cannot"
+            f"reorganization plans; {caller.agency_code} cannot",
+            vi=f"chỉ Ban Thi đua - Khen thưởng Trung ương ({', '.join(board)}) được chạy thử và áp dụng kế hoạch "
+            f"sắp xếp; {caller.agency_code} không được",
         )
