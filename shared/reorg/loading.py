@@ -12,6 +12,9 @@ import yaml
 from shared.reorg.checks import check_plan
 from shared.reorg.plan import Plan, parse_plan
 
+# The hand-written plans shipped with the code, beside this module.
+PLANS_DIR = Path(__file__).parent / "data"
+
 
 def load_plan(path: str | Path) -> Plan:
     """Read a plan from a ``.yaml``/``.yml`` or ``.json`` file and check it on its own terms.

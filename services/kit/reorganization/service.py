@@ -4,7 +4,6 @@ find the nominations in flight it knows that the plan touches, and keep the per-
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, update
@@ -25,7 +24,7 @@ from shared.platform.audit import append_audit
 from shared.platform.outbox import add_event
 from shared.reorg.apply import Application, apply_plan
 from shared.reorg.generate import plan_2025
-from shared.reorg.loading import load_plan
+from shared.reorg.loading import PLANS_DIR, load_plan
 from shared.reorg.plan import Plan, PlanError
 from shared.rerouting import NeedsChoice, Successors, plan_move
 from shared.routing import AgencyNode
@@ -33,7 +32,6 @@ from shared.rules.catalog import default_catalog
 from shared.rules.roles import Permission
 
 IN_FLIGHT = ("pending", "returned")
-PLANS_DIR = Path(__file__).resolve().parents[1] / "reorg" / "data"
 
 
 def known_plans() -> dict[str, Callable[[], Plan]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from deploy.demo_data import DEMO_UNITS, NATIONAL_BODIES
+from services.kit.reorganization.service import known_plans
 from shared.hierarchy.reference import SWITCH_DATE, load_reference_hierarchy
 from shared.reorg import (
     Application,
@@ -21,6 +22,7 @@ from shared.reorg import (
     parse_plan,
     plan_2025,
 )
+from shared.reorg.loading import PLANS_DIR
 from shared.reorg.snapshot import COMMUNE_KINDS
 
 EXAMPLE = Path(__file__).parents[3] / "shared" / "reorg" / "data" / "example-2026.yaml"
@@ -387,3 +389,10 @@ def test_shape_errors_name_the_operation_and_field(tmp_path: Path) -> None:
     with pytest.raises(PlanError, match="under itself is a cycle"):
         load_plan(bad)
     assert isinstance(load_plan(EXAMPLE), Plan)
+
+
+def test_the_service_offers_every_plan_shipped_in_shared_reorg_data():
+    offered = known_plans()
+    for path in PLANS_DIR.glob("*.yaml"):
+        assert load_plan(path).code in offered
+    assert {"VN-2025-07-01", "DEMO-2026-01-01"} <= set(offered)
