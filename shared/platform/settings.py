@@ -104,7 +104,9 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _defaults_and_safety(self) -> "ServiceSettings":
         if not self.database_url:
-            object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///.data/{self.tier.value}.db")
+            # Where `make run` keeps it with its default data dir, so that `python -m deploy.admin`
+            # and `python -m services.kit.migrate` reach the embedded run's database.
+            object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///.data/db/{self.tier.value}.db")
         if self.bootstrap_admin_password and not self.bootstrap_admin_password.get_secret_value():
             object.__setattr__(self, "bootstrap_admin_password", None)  # compose passes "" when unset
         if self.bootstrap_admin_password and not (self.bootstrap_admin_agency and self.bootstrap_admin_username):

@@ -9,7 +9,7 @@ from services.province.settings import Settings
 def test_development_defaults_to_a_sqlite_file_per_tier(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     settings = Settings()
-    assert settings.database_url == "sqlite+aiosqlite:///.data/province.db"
+    assert settings.database_url == "sqlite+aiosqlite:///.data/db/province.db"
     assert settings.consumer_group == "tdkt-province"
 
 
