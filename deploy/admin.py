@@ -8,9 +8,12 @@ username is left as it is.
 """
 
 import asyncio
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from services.kit.errors import DomainError
 from services.kit.identity.bootstrap import ensure_admin
@@ -40,12 +43,31 @@ def main(
     ],
     database_url: Annotated[str | None, typer.Option(envvar="DATABASE_URL")] = None,
 ) -> None:
-    url = database_url or ServiceSettings(tier=tier).database_url
+    # The names given here, so that a password from BOOTSTRAP_ADMIN_PASSWORD reads as complete.
+    url = (
+        database_url
+        or ServiceSettings(tier=tier, bootstrap_admin_agency=agency, bootstrap_admin_username=username).database_url
+    )
     try:
+        missing_sqlite_file(url)
         typer.echo(asyncio.run(create_admin(url, tier, agency, username, password)))
     except (ValueError, DomainError) as err:  # the agency is not one this tier hosts, or a weak password
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(1) from None
+    except (OperationalError, ProgrammingError) as err:
+        typer.echo(f"error: the {tier.value} database at {url} is not ready ({err.orig}); {HINT}", err=True)
+        raise typer.Exit(1) from None
+
+
+HINT = "start the system once (`make run` migrates it) or pass --database-url (DATABASE_URL)"
+
+
+def missing_sqlite_file(url: str) -> None:
+    """A SQLite file that does not exist is a wrong path, not a database to create empty."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        if not Path(parsed.database).is_file():
+            raise ValueError(f"no database at {parsed.database}; {HINT}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ from deploy.cli_central import awards, reorganize
 from deploy.cli_client import CliError, Officer, Options, reports_errors
 from deploy.cli_identity import login, officers
 from deploy.cli_output import format_time, table, utf8_output
-from deploy.demo_data import demo_token
 from shared.contracts.tiers import Tier
 
 app = typer.Typer(
@@ -164,32 +163,25 @@ def decide(
     )
 
 
-def _identity(spec: str) -> Officer:
-    agency, sep, role = spec.partition(":")
-    if not (sep and agency and role):
-        raise CliError(f"--as takes AGENCY:ROLE, e.g. U91-0001:clerk; got '{spec}'")
-    return Officer(demo_token(agency, role))
-
-
 @app.command()
 @reports_errors
 def show(
     ctx: typer.Context,
     nomination_id: str,
-    as_: Annotated[
+    also_token: Annotated[
         list[str] | None,
         typer.Option(
-            "--as",
-            metavar="AGENCY:ROLE",
-            help=("AGENCY:ROLE of a demo officer whose service's records to read too; repeatable."),
+            metavar="TOKEN",
+            help="Another officer's token (`tdkt login`), e.g. at another level, whose service's records to read "
+            "too; repeatable.",
         ),
     ] = None,
 ) -> None:
     """A nomination's status and its history, merged across the services the tokens reach."""
     options: Options = ctx.obj
-    officers = ([options.officer()] if options.token else []) + [_identity(s) for s in as_ or []]
+    officers = ([options.officer()] if options.token else []) + [Officer(t) for t in also_token or []]
     if not officers:
-        raise CliError("no officer: pass --token (or TDKT_TOKEN) and/or --as AGENCY:ROLE")
+        raise CliError("no officer: pass --token (or TDKT_TOKEN) and/or --also-token TOKEN")
     status, records, read, problems = None, {}, [], []
     for officer in officers:
         try:

@@ -108,9 +108,7 @@ class Options:
 
     def officer(self) -> Officer:
         if not self.token:
-            raise CliError(
-                "no officer token: pass --token or set TDKT_TOKEN (demo tokens look like demo-U91-0001-clerk)"
-            )
+            raise CliError("no officer token: log in with `tdkt login --tier TIER` and pass --token or set TDKT_TOKEN")
         return Officer(self.token, self.tier)
 
 

@@ -56,9 +56,18 @@ def list_officers(ctx: typer.Context) -> None:
     rows = options.officer().call("GET", "/officers")
     typer.echo(
         table(
-            ["officer", "name", "role", "username", "active", "2FA", "locked until"],
+            ["officer", "name", "role", "username", "e-mail", "active", "2FA", "locked until"],
             [
-                (o["id"], o["name"], o["role"], o["username"], o["active"], o["totp_enabled"], o["locked_until"])
+                (
+                    o["id"],
+                    o["name"],
+                    o["role"],
+                    o["username"],
+                    o["email"],
+                    o["active"],
+                    o["totp_enabled"],
+                    o["locked_until"],
+                )
                 for o in rows
             ],
         )
@@ -72,10 +81,12 @@ def add_officer(
     username: str,
     name: Annotated[str, typer.Option(help="Full name, e.g. 'Nguyễn Thị Lan'")],
     role: Annotated[str, typer.Option(help="clerk, council_member, chair, auditor or admin")],
+    email: Annotated[str | None, typer.Option(help="Where notifications go by e-mail (optional)")] = None,
 ) -> None:
     """Create an officer of your agency; prints the temporary password to hand over."""
     options: Options = ctx.obj
-    made = options.officer().call("POST", "/officers", json={"username": username, "name": name, "role": role})
+    body = {"username": username, "name": name, "role": role, "email": email}
+    made = options.officer().call("POST", "/officers", json=body)
     typer.echo(f"created {made['id']} ({made['role']}); temporary password: {made['temporary_password']}")
 
 
@@ -95,6 +106,19 @@ def set_role(ctx: typer.Context, officer_id: str, role: str) -> None:
     options: Options = ctx.obj
     options.officer().call("POST", f"/officers/{officer_id}/role", json={"role": role})
     typer.echo(f"{officer_id} is now {role}")
+
+
+@officers.command("email")
+@reports_errors
+def set_email(
+    ctx: typer.Context,
+    officer_id: str,
+    address: Annotated[str | None, typer.Argument(help="The address; omit it to remove the officer's address")] = None,
+) -> None:
+    """Set or remove the e-mail address where an officer's notifications go."""
+    options: Options = ctx.obj
+    answer = options.officer().call("POST", f"/officers/{officer_id}/email", json={"email": address})
+    typer.echo(f"{officer_id}: e-mail {answer['email'] or 'removed'}")
 
 
 @officers.command("reset-password")

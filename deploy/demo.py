@@ -126,7 +126,12 @@ def council(agency: str, nomination_id: str) -> None:
         council_id = councils[0]["id"]
     else:
         council_id = chair.call("POST", "/councils", json={"name": f"Hội đồng Thi đua - Khen thưởng ({agency})"})["id"]
-        for member, position in zip(members, ("chair", "secretary"), strict=True):
+    # A roster left incomplete by an interrupted run is completed, not duplicated.
+    seated = {
+        m["officer_id"] for m in chair.call("GET", f"/councils/{council_id}", params={"on": "2025-01-01"})["members"]
+    }
+    for member, position in zip(members, ("chair", "secretary"), strict=True):
+        if member not in seated:
             chair.call(
                 "POST",
                 f"/councils/{council_id}/members",
@@ -193,7 +198,7 @@ def run(timeout: float) -> None:
         *as_token(SCHOOL, "clerk"),
         "show",
         nomination_id,
-        *(arg for agency in LEVELS[1:] for arg in ("--as", f"{agency}:chair")),
+        *(arg for agency in LEVELS[1:] for arg in ("--also-token", demo_token(agency, "chair"))),
     )
     tdkt(*as_token(PRESIDENT, "chair"), "awards", "--award", AWARD)
     print(

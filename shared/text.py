@@ -6,6 +6,8 @@ and "BINH SON" all compare equal; Unicode's NFC and NFD forms of one name fold a
 
 import unicodedata
 
+from email_validator import EmailNotValidError, validate_email
+
 
 def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
@@ -30,3 +32,12 @@ def safe_filename(name: str) -> str:
         keep = extension if dot and len(extension) <= 10 else ""
         kept = kept[: FILENAME_MAX - len(keep) - 1].rstrip() + ("." + keep if keep else "")
     return kept
+
+
+def email_address(value: str) -> str:
+    """An e-mail address as it is stored: checked for its form (not its mailbox: no network) and
+    normalised (the domain lower-cased, Unicode NFC). Raises ValueError saying what is wrong."""
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as err:
+        raise ValueError(f"'{value[:100]}' is not an e-mail address: {err} (địa chỉ e-mail không hợp lệ)") from None

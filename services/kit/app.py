@@ -33,13 +33,15 @@ from services.kit.deadlines.activities import LifecycleActivities, real_clock
 from services.kit.delegations import api as delegations_api
 from services.kit.dossier import api as dossier_api
 from services.kit.errors import DomainError
-from services.kit.handlers import KIT_HANDLERS
+from services.kit.handlers import kit_handlers
 from services.kit.identity import admin_api as identity_admin_api
 from services.kit.identity import api as identity_api
 from services.kit.identity.bootstrap import ensure_admin
 from services.kit.limits import BodyLimit
 from services.kit.nominations.activities import NominationActivities
 from services.kit.nominees import api as nominees_api
+from services.kit.notifications.mail import mailing_of
+from services.kit.notifications.sender import MailSender
 from services.kit.outcomes import api as outcomes_api
 from services.kit.proposals import api as proposals_api
 from services.kit.registry import api as registry_api
@@ -107,7 +109,7 @@ def create_app(
     handlers: dict[str, Handler] | None = None,
     routers: tuple = (),
 ) -> FastAPI:
-    all_handlers = merge_handlers(KIT_HANDLERS, handlers or {})
+    all_handlers = merge_handlers(kit_handlers(mailing_of(settings)), handlers or {})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -138,13 +140,21 @@ def create_app(
             asyncio.create_task(events.run(), name="event-consumer"),
             asyncio.create_task(worker.run(), name="temporal-worker"),
         ]
+        if settings.mail_enabled:
+            kit.tasks.append(asyncio.create_task(MailSender(sessions, settings).run(), name="mail-sender"))
         app.state.kit = kit
-        log.info("service.started", tier=settings.tier.value, task_queue=settings.tier.task_queue)
+        log.info(
+            "service.started",
+            tier=settings.tier.value,
+            task_queue=settings.tier.task_queue,
+            mail=f"{settings.smtp_host}:{settings.smtp_port}" if settings.mail_enabled else "off",
+        )
         try:
             yield
         finally:
-            for task in kit.tasks[:2]:
-                task.cancel()
+            for task in kit.tasks:
+                if task.get_name() != "temporal-worker":  # the worker stops through its shutdown
+                    task.cancel()
             await worker.shutdown()
             for task in kit.tasks:
                 with suppress(asyncio.CancelledError, Exception):

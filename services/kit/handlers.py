@@ -3,11 +3,23 @@
 from services.kit.bodies.handlers import BODY_HANDLERS
 from services.kit.nominations.handlers import PROPOSER_HANDLERS
 from services.kit.nominees.handlers import HISTORY_HANDLERS
-from services.kit.notifications.handlers import NOTIFICATION_HANDLERS
+from services.kit.notifications.handlers import notification_handlers
+from services.kit.notifications.mail import Mailing
 from services.kit.outcomes.handlers import CHANGE_HANDLERS
 from services.kit.tracking.handlers import TRACKING_HANDLERS
-from shared.platform.consumer import merge_handlers
+from shared.platform.consumer import Handler, merge_handlers
 
-KIT_HANDLERS = merge_handlers(
-    PROPOSER_HANDLERS, HISTORY_HANDLERS, CHANGE_HANDLERS, TRACKING_HANDLERS, NOTIFICATION_HANDLERS, BODY_HANDLERS
-)
+
+def kit_handlers(mailing: Mailing | None = None) -> dict[str, Handler]:
+    """With `mailing`, notifications also go by e-mail (the service has SMTP configured)."""
+    return merge_handlers(
+        PROPOSER_HANDLERS,
+        HISTORY_HANDLERS,
+        CHANGE_HANDLERS,
+        TRACKING_HANDLERS,
+        notification_handlers(mailing),
+        BODY_HANDLERS,
+    )
+
+
+KIT_HANDLERS = kit_handlers()

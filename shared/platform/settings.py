@@ -7,11 +7,13 @@ Configuration comes from environment variables only (no prefix), so that the sam
 from datetime import date
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.contracts.tiers import Tier
+from shared.text import email_address
 
 
 class ServiceSettings(BaseSettings):
@@ -55,6 +57,21 @@ class ServiceSettings(BaseSettings):
     # The date this service treats as today for routing and regimes, so that a demo or training
     # system can stand before the 2025 reorganization. Refused in production.
     business_date: date | None = None
+    # E-mail of notifications: on when SMTP_HOST and SMTP_FROM are set (decision 0019). Security:
+    # `starttls` (upgrade a plain connection, port 587), `tls` (TLS from the start, port 465) or
+    # `none` (a relay on a trusted network only). Username and password are optional, together.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_from: str | None = None
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    # A mail the server did not take is tried again after MAIL_RETRY_SECONDS, doubling, at most
+    # MAIL_MAX_ATTEMPTS times in all; then it is recorded as failed.
+    mail_max_attempts: int = Field(default=8, ge=1, le=50)
+    mail_retry_seconds: float = Field(default=30, gt=0, le=3600)
+    # The console's address as officers reach it (https://tdkt.example.gov.vn): e-mails link to it.
+    console_public_url: str | None = None
 
     @property
     def demo_allowed(self) -> bool:
@@ -72,6 +89,10 @@ class ServiceSettings(BaseSettings):
         return options
 
     @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_host and self.smtp_from)
+
+    @property
     def secure_cookies(self) -> bool:
         if self.console_secure_cookie is not None:
             return self.console_secure_cookie
@@ -83,11 +104,14 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _defaults_and_safety(self) -> "ServiceSettings":
         if not self.database_url:
-            object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///.data/{self.tier.value}.db")
+            # Where `make run` keeps it with its default data dir, so that `python -m deploy.admin`
+            # and `python -m services.kit.migrate` reach the embedded run's database.
+            object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///.data/db/{self.tier.value}.db")
         if self.bootstrap_admin_password and not self.bootstrap_admin_password.get_secret_value():
             object.__setattr__(self, "bootstrap_admin_password", None)  # compose passes "" when unset
         if self.bootstrap_admin_password and not (self.bootstrap_admin_agency and self.bootstrap_admin_username):
             raise ValueError("BOOTSTRAP_ADMIN_PASSWORD needs BOOTSTRAP_ADMIN_AGENCY and BOOTSTRAP_ADMIN_USERNAME")
+        _check_mail(self)
         if not self.object_store_url:
             object.__setattr__(self, "object_store_url", f"file://{Path('.data/objects').resolve()}")
         if not self.consumer_group:
@@ -99,4 +123,31 @@ class ServiceSettings(BaseSettings):
                 raise ValueError("SEED_DEMO_OFFICERS must be false in production")
             if self.business_date is not None:
                 raise ValueError("BUSINESS_DATE (a simulated today) is not allowed in production")
+            if self.smtp_username and self.smtp_security == "none":
+                raise ValueError("SMTP_SECURITY=none would send SMTP_PASSWORD in clear text: use starttls or tls")
         return self
+
+
+def _check_mail(settings: ServiceSettings) -> None:
+    """Empty values are unset (compose passes "" for a variable the host does not set); a half
+    configuration is refused rather than leaving officers without the e-mails they expect."""
+    for name in ("smtp_host", "smtp_from", "smtp_username", "smtp_password", "console_public_url"):
+        value = getattr(settings, name)
+        if value is not None and not (value.get_secret_value() if isinstance(value, SecretStr) else value.strip()):
+            object.__setattr__(settings, name, None)
+    if bool(settings.smtp_host) != bool(settings.smtp_from):
+        raise ValueError("SMTP_HOST and SMTP_FROM go together: set both to send e-mail, or neither")
+    if bool(settings.smtp_username) != bool(settings.smtp_password):
+        raise ValueError("SMTP_USERNAME and SMTP_PASSWORD go together")
+    if settings.smtp_username and not settings.smtp_host:
+        raise ValueError("SMTP_USERNAME is set but SMTP_HOST is not")
+    if settings.smtp_from:
+        object.__setattr__(settings, "smtp_from", email_address(settings.smtp_from))
+    url = settings.console_public_url
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(
+                f"CONSOLE_PUBLIC_URL must be an http(s) address such as https://tdkt.example.gov.vn: {url!r}"
+            )
+        object.__setattr__(settings, "console_public_url", url.rstrip("/"))

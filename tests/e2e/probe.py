@@ -72,6 +72,7 @@ class Target:
             "/officers": {"username": "probe.officer", "name": "Thử", "role": "clerk", "password": "Mat-khau-du-dai-1"},
             "/officers/{officer_id}/deactivate": None,
             "/officers/{officer_id}/role": {"role": "admin"},
+            "/officers/{officer_id}/email": {"email": "tham.do@example.gov.vn"},
             "/officers/{officer_id}/reset-password": None,
             "/nominations": {
                 "nominee_name": self.nominee_name,

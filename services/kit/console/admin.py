@@ -1,5 +1,6 @@
 """The admin's console page: the agency's officers. Create one (with a password, or a temporary one
-shown once), change a role, reset a password (a temporary one, shown once), deactivate. The rules
+shown once), change a role, set or remove an e-mail address, reset a password (a temporary one,
+shown once), deactivate. The rules
 are `services/kit/identity/officers.py`'s, as for the API and the CLI."""
 
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from services.kit.identity.officers import (
     deactivate_officer,
     officers_of,
     reset_password,
+    set_email,
 )
 from services.kit.identity.service import Caller, require
 from shared.rules.roles import ROLES
@@ -44,11 +46,13 @@ async def show_officers(
 
 @router.post("/officers")
 async def officers_action(request: Request, caller: Caller = Depends(console_officer)) -> Response:
-    """One form per action (`action`: create, role, reset, deactivate); the answer shows the list,
+    """One form per action (`action`: create, role, email, reset, deactivate); the answer shows the list,
     and a temporary password once, on this answer only."""
     form = await checked_form(request)
     action = str(form.get("action", ""))
-    value = {key: str(form.get(key, "")).strip() for key in ("officer_id", "username", "name", "role", "password")}
+    value = {
+        key: str(form.get(key, "")).strip() for key in ("officer_id", "username", "name", "role", "password", "email")
+    }
     now, secret = datetime.now(UTC), None
     try:
         require(caller, "manage_officers")
@@ -57,11 +61,14 @@ async def officers_action(request: Request, caller: Caller = Depends(console_off
                 _, secret = await create_officer(
                     session, agency_code=caller.agency_code, username=value["username"], name=value["name"],
                     role=value["role"], password=value["password"] or None, by=caller.officer_id, now=now,
+                    email=value["email"] or None,
                 )  # fmt: skip
-            elif action in ("role", "reset", "deactivate"):
+            elif action in ("role", "email", "reset", "deactivate"):
                 officer = await agency_officer(session, caller, value["officer_id"])
                 if action == "role":
                     await change_role(session, caller=caller, officer=officer, role=value["role"], now=now)
+                elif action == "email":
+                    await set_email(session, caller=caller, officer=officer, email=value["email"] or None, now=now)
                 elif action == "reset":
                     secret = await reset_password(session, caller=caller, officer=officer, now=now)
                 else:

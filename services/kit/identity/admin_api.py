@@ -15,8 +15,9 @@ from services.kit.identity.officers import (
     deactivate_officer,
     officers_of,
     reset_password,
+    set_email,
 )
-from services.kit.identity.schemas import NewOfficerOut, OfficerIn, OfficerOut, RoleIn
+from services.kit.identity.schemas import EmailIn, NewOfficerOut, OfficerIn, OfficerOut, RoleIn
 from services.kit.identity.service import Caller, require
 
 router = APIRouter(prefix="/officers", tags=["officers"])
@@ -64,6 +65,18 @@ async def set_role(
     require(caller, "manage_officers")
     officer = await agency_officer(session, caller, officer_id)
     return out(await change_role(session, caller=caller, officer=officer, role=body.role, now=datetime.now(UTC)))
+
+
+@router.post("/{officer_id}/email", response_model=OfficerOut, summary="Set or remove the officer's e-mail address")
+async def change_email(
+    officer_id: str,
+    body: EmailIn,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+):
+    require(caller, "manage_officers")
+    officer = await agency_officer(session, caller, officer_id)
+    return out(await set_email(session, caller=caller, officer=officer, email=body.email, now=datetime.now(UTC)))
 
 
 @router.post(

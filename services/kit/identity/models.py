@@ -41,6 +41,8 @@ class Officer(SQLModel, table=True):
     role: str
     active: bool = True
     username: str | None = Field(default=None, unique=True)
+    # Where notifications go by e-mail when the service has SMTP configured; optional.
+    email: str | None = None
     password_hash: str | None = None
     totp_secret: str | None = None
     totp_enabled: bool = False

@@ -24,6 +24,7 @@ from services.kit.identity.models import Officer, OfficerToken
 from services.kit.identity.service import Caller
 from services.kit.identity.tokens import revoke_tokens
 from shared.rules.roles import ROLES
+from shared.text import email_address
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
@@ -38,6 +39,7 @@ async def create_officer(
     password: str | None,
     by: str,
     now: datetime,
+    email: str | None = None,
 ) -> tuple[Officer, str | None]:
     """A new officer of `agency_code`; without a password, a temporary one is made and returned once."""
     username = username.strip().lower()
@@ -48,6 +50,7 @@ async def create_officer(
         )
     if role not in ROLES:
         raise Invalid(f"unknown role '{role}'; use one of {', '.join(ROLES)}")
+    email = checked_email(email)
     if (await session.exec(select(Officer.id).where(Officer.username == username))).first() is not None:
         raise Conflict(f"the username '{username}' is taken (tên đăng nhập đã tồn tại)")
     temporary = None
@@ -60,6 +63,7 @@ async def create_officer(
         name=name.strip(),
         role=role,
         username=username,
+        email=email,
         password_hash=hash_password(password),
         created_at=now,
         created_by=by,
@@ -75,6 +79,34 @@ async def create_officer(
         details={"officer_id": officer.id, "role": role},
     )
     return officer, temporary
+
+
+def checked_email(email: str | None) -> str | None:
+    """The address as stored, None for none (an empty field clears it); Invalid if it is not one."""
+    if email is None or not email.strip():
+        return None
+    try:
+        return email_address(email)
+    except ValueError as err:
+        raise Invalid(str(err)) from None
+
+
+async def set_email(
+    session: AsyncSession, *, caller: Caller, officer: Officer, email: str | None, now: datetime
+) -> Officer:
+    """Where the officer's notifications go by e-mail; None stops them."""
+    officer.email = checked_email(email)
+    session.add(officer)
+    await record_identity(
+        session,
+        action="identity.email_changed",
+        outcome="set" if officer.email else "cleared",
+        agency_code=officer.agency_code,
+        actor=caller.officer_id,
+        at=now,
+        details={"officer_id": officer.id},
+    )
+    return officer
 
 
 async def officers_of(session: AsyncSession, agency_code: str) -> list[Officer]:

@@ -50,10 +50,17 @@ class OfficerIn(BaseModel):
     password: str | None = Field(
         default=None, max_length=256, description="Omit it to have a temporary password made and shown once"
     )
+    email: str | None = Field(
+        default=None, max_length=254, description="Where notifications go by e-mail, when the service sends e-mail"
+    )
 
 
 class RoleIn(BaseModel):
     role: str
+
+
+class EmailIn(BaseModel):
+    email: str | None = Field(max_length=254, description="The officer's e-mail address; null or empty removes it")
 
 
 class OfficerOut(BaseModel):
@@ -62,6 +69,7 @@ class OfficerOut(BaseModel):
     name: str
     role: str
     username: str | None
+    email: str | None
     active: bool
     totp_enabled: bool
     locked_until: datetime | None

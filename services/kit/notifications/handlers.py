@@ -6,6 +6,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.identity.models import Officer
+from services.kit.notifications.mail import Mailing, queue_mails
 from services.kit.notifications.models import Notification
 from shared.contracts.events import (
     AwardConferred,
@@ -48,14 +49,17 @@ def _told(event: Event) -> list[tuple[str, str]]:
     return []
 
 
-async def notify(session: AsyncSession, envelope: Envelope, event: Event) -> None:
-    for agency_code, text in _told(event):
-        hosted = (await session.exec(select(Officer.id).where(Officer.agency_code == agency_code).limit(1))).first()
-        key = f"{envelope.event_id}:{agency_code}"
-        if hosted is None or (await session.exec(select(Notification.id).where(Notification.key == key))).first():
-            continue
-        session.add(
-            Notification(
+def notifier(mailing: Mailing | None = None) -> Handler:
+    """The handler that tells the agencies an event concerns; with `mailing` (SMTP configured), each
+    notification's e-mails are written in the same transaction."""
+
+    async def notify(session: AsyncSession, envelope: Envelope, event: Event) -> None:
+        for agency_code, text in _told(event):
+            hosted = (await session.exec(select(Officer.id).where(Officer.agency_code == agency_code).limit(1))).first()
+            key = f"{envelope.event_id}:{agency_code}"
+            if hosted is None or (await session.exec(select(Notification.id).where(Notification.key == key))).first():
+                continue
+            notification = Notification(
                 key=key,
                 agency_code=agency_code,
                 kind=envelope.type,
@@ -63,19 +67,28 @@ async def notify(session: AsyncSession, envelope: Envelope, event: Event) -> Non
                 text=text,
                 created_at=envelope.occurred_at,
             )
-        )
+            session.add(notification)
+            if mailing is not None:
+                await queue_mails(session, notification, mailing)
+
+    return notify
 
 
-NOTIFICATION_HANDLERS: dict[str, Handler] = {
-    event.type: notify
-    for event in (
-        NominationReceived,
-        DeadlineReminder,
-        NominationEscalated,
-        NominationUrged,
-        NominationReturned,
-        NominationRefused,
-        NominationForwarded,
-        AwardConferred,
-    )
-}
+TOLD = (
+    NominationReceived,
+    DeadlineReminder,
+    NominationEscalated,
+    NominationUrged,
+    NominationReturned,
+    NominationRefused,
+    NominationForwarded,
+    AwardConferred,
+)
+
+
+def notification_handlers(mailing: Mailing | None = None) -> dict[str, Handler]:
+    handler = notifier(mailing)
+    return {event.type: handler for event in TOLD}
+
+
+NOTIFICATION_HANDLERS = notification_handlers()

@@ -26,3 +26,27 @@ class NotificationSeen(SQLModel, table=True):
 
     officer_id: str = Field(primary_key=True)
     last_seen_id: int = 0
+
+
+class MailOut(SQLModel, table=True):
+    """One e-mail to one officer, written in the transaction that made its notification and sent
+    later by the mail sender (decision 0019): `pending` until the server takes it (`sent`), or
+    `failed` after bounded attempts or a permanent refusal; `sending` while a sender holds it, and
+    `unknown` if the sender stopped in that state (it may have gone; it is not sent again)."""
+
+    __tablename__ = "mail_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # One mail per notification and officer: a redelivered event adds nothing.
+    key: str = Field(unique=True)
+    officer_id: str
+    to_address: str
+    subject: str
+    body: str
+    status: str = Field(default="pending")
+    attempts: int = 0
+    next_attempt_at: datetime
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    created_at: datetime

@@ -9,7 +9,7 @@ from services.province.settings import Settings
 def test_development_defaults_to_a_sqlite_file_per_tier(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     settings = Settings()
-    assert settings.database_url == "sqlite+aiosqlite:///.data/province.db"
+    assert settings.database_url == "sqlite+aiosqlite:///.data/db/province.db"
     assert settings.consumer_group == "tdkt-province"
 
 
@@ -26,4 +26,48 @@ def test_production_refuses_unsafe_settings(monkeypatch, env, message):
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     with pytest.raises(ValidationError, match=message):
+        Settings()
+
+
+def test_mail_is_off_when_unset_or_empty_as_compose_passes_it(monkeypatch):
+    for key in ("SMTP_HOST", "SMTP_FROM", "SMTP_USERNAME", "SMTP_PASSWORD", "CONSOLE_PUBLIC_URL"):
+        monkeypatch.setenv(key, "")
+    assert not Settings().mail_enabled
+    monkeypatch.setenv("SMTP_HOST", "mail.kiengiang.gov.vn")
+    monkeypatch.setenv("SMTP_FROM", "thongbao@KienGiang.gov.vn")
+    monkeypatch.setenv("CONSOLE_PUBLIC_URL", "https://tdkt.kiengiang.gov.vn/")
+    settings = Settings()
+    assert settings.mail_enabled and settings.smtp_port == 587 and settings.smtp_security == "starttls"
+    assert settings.smtp_from == "thongbao@kiengiang.gov.vn"
+    assert settings.console_public_url == "https://tdkt.kiengiang.gov.vn"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SMTP_HOST": "mail.kiengiang.gov.vn"}, "SMTP_HOST and SMTP_FROM go together"),
+        ({"SMTP_FROM": "thongbao@kiengiang.gov.vn"}, "SMTP_HOST and SMTP_FROM go together"),
+        ({"SMTP_HOST": "h", "SMTP_FROM": "a@b.vn", "SMTP_USERNAME": "u"}, "SMTP_USERNAME and SMTP_PASSWORD"),
+        ({"SMTP_HOST": "h", "SMTP_FROM": "thong bao"}, "not an e-mail address"),
+        ({"SMTP_HOST": "h", "SMTP_FROM": "a@b.vn", "SMTP_SECURITY": "ssl"}, "smtp_security"),
+        ({"SMTP_HOST": "h", "SMTP_FROM": "a@b.vn", "SMTP_PORT": "0"}, "smtp_port"),
+        ({"CONSOLE_PUBLIC_URL": "tdkt.kiengiang.gov.vn"}, "CONSOLE_PUBLIC_URL"),
+    ],
+)
+def test_a_half_or_malformed_mail_configuration_is_refused(monkeypatch, env, message):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ValidationError, match=message):
+        Settings()
+
+
+def test_production_refuses_a_smtp_password_in_clear_text(monkeypatch):
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://h/db")
+    env = {"SMTP_HOST": "h", "SMTP_FROM": "a@b.vn", "SMTP_USERNAME": "u", "SMTP_PASSWORD": "p"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert Settings().mail_enabled
+    monkeypatch.setenv("SMTP_SECURITY", "none")
+    with pytest.raises(ValidationError, match="clear text"):
         Settings()
