@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from deploy.demo_data import demo_token
 from services.kit.console.session import COOKIE, csrf_of
 from services.kit.nominations.models import Review
-from services.kit.notifications.handlers import notify
+from services.kit.notifications.handlers import notifier
 from services.kit.notifications.models import Notification
 from shared.contracts.events import Envelope, parse_event
 from shared.contracts.tiers import Tier
@@ -153,7 +153,7 @@ async def test_reminding_notifies_whoever_the_nomination_waits_on_and_is_audited
     # The event becomes a notification at the service hosting the agency reminded.
     async with sessions() as session, session.begin():
         envelope = Envelope.model_validate(urged[0])
-        await notify(session, envelope, parse_event(envelope))
+        await notifier()(session, envelope, parse_event(envelope))
     async with sessions() as session:
         told = (await session.exec(select(Notification).where(Notification.kind == "nomination.urged"))).one()
     assert told.agency_code == DISTRICT and "Đôn đốc" in told.text and "Đề nghị xử lý trước 20/5" in told.text
