@@ -202,7 +202,7 @@ async def _fetch(method: str, url: str, **options: Any) -> dict[str, Any]:
     try:
         async with httpx.AsyncClient(timeout=10) as client:
             response = await client.request(method, url, headers={"Accept": "application/json"}, **options)
-        if response.status_code == 400 and "error" in response.text:  # RFC 6749, 5.2: the code is refused
+        if response.status_code in (400, 401) and "error" in response.text:  # RFC 6749, 5.2: refused
             raise OidcRefused(
                 f"token request refused: {response.json().get('error')}",
                 "the identity provider refused this login (it may have been used already): log in again",
