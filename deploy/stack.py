@@ -68,6 +68,8 @@ class StackConfig:
                 "HTTP_PORT": str(self.ports[tier]),
                 "CONSUMER_GROUP": f"{self.consumer_group_prefix}-{tier.value}",
                 "OBJECT_STORE_URL": f"file://{self.object_store.resolve()}",
+                # Every console knows every other: a login is sent to the service hosting its agency.
+                **{f"{other.value.upper()}_CONSOLE_URL": self.url(other) for other in TIER_ORDER},
             }
             if self.business_date:
                 env["BUSINESS_DATE"] = self.business_date

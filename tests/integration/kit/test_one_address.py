@@ -39,6 +39,9 @@ async def test_a_login_for_another_services_agency_is_sent_there_unchecked(tier_
     # At the hosting service the agency must be the officer's: another agency's code is no way in.
     wrong = await post_login(district, f"{demo_token('D902', 'chair').lower()}@D903", demo_token("D902", "chair"))
     assert wrong.status_code == 401 and "sai tên đăng nhập hoặc mật khẩu" in wrong.text
+    api = {"username": f"{CHAIR.lower()}@D903", "password": CHAIR}
+    assert (await district.post("/auth/login", json=api)).status_code == 200  # the API reads logins alike
+    assert (await district.post("/auth/login", json={**api, "username": f"{CHAIR.lower()}@D902"})).status_code == 401
     back = await post_login(district, "demo-u91-0001-clerk@U91-0001")
     assert back.headers["location"].startswith("https://coso.example.gov.vn/console/login?")
 
