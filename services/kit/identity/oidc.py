@@ -8,6 +8,7 @@ officer's username; nothing is ever created from a provider's answer (docs/decis
 
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -161,21 +162,14 @@ class Provider:
                 "the identity provider gave no id_token: check OIDC_SCOPES includes 'openid'",
                 "nhà cung cấp định danh không trả về id_token: kiểm tra OIDC_SCOPES có 'openid'",
             )
-        for refresh in (False, True):
-            try:
-                return verify_id_token(
-                    id_token,
-                    await self._jwks(refresh=refresh),
-                    issuer=self.issuer,
-                    client_id=self.client_id,
-                    nonce=pending.nonce,
-                    now=int(time.time()),
-                )
-            except OidcRefused as refusal:
-                # The provider may have rotated its keys since they were fetched: fetch them once more.
-                if refresh or not refusal.reason.startswith("bad id_token"):
-                    raise
-        raise AssertionError("unreachable")
+        check = partial(verify_id_token, id_token, issuer=self.issuer, client_id=self.client_id, nonce=pending.nonce)
+        try:
+            return check(await self._jwks(), now=int(time.time()))
+        except OidcRefused as refusal:
+            if not refusal.reason.startswith("bad id_token"):
+                raise
+        # The provider may have rotated its keys since they were fetched: fetch them once more.
+        return check(await self._jwks(refresh=True), now=int(time.time()))
 
     async def _discover(self) -> dict[str, Any]:
         if self._metadata and time.monotonic() - self._fetched < CACHE_SECONDS:
