@@ -50,7 +50,11 @@ def redirect_uri(request: Request) -> str:
 
 @router.get("/start")
 async def start(request: Request, next: str = "/console") -> Response:
-    url, pending = await provider(request).begin(redirect_uri=redirect_uri(request), next_path=safe_next(next))
+    found = provider(request)
+    try:
+        url, pending = await found.begin(redirect_uri=redirect_uri(request), next_path=safe_next(next))
+    except DomainError as refusal:  # the provider does not answer: say so where a password still works
+        return login_page(request, next_path=safe_next(next), error=said(request, refusal), status=refusal.status)
     response = RedirectResponse(url, status_code=303)
     # Lax, not Strict: the provider sends the browser back with a top-level GET from its own site.
     response.set_cookie(

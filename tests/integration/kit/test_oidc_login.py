@@ -179,7 +179,12 @@ async def test_a_tampered_id_token_or_one_for_another_login_is_refused(issuer):
             verify_id_token(token, keys, **{**check, **changed})
 
 
-async def test_without_a_provider_there_is_no_button(tier_http):
+async def test_without_a_provider_there_is_no_button_and_a_silent_one_is_said(tier_http):
     client, _ = await tier_http(Tier.DISTRICT)
     assert 'id="oidc-login"' not in (await client.get("/console/login")).text
     assert (await client.get("/console/oidc/start")).status_code == 404
+    silent, _ = await tier_http(Tier.DISTRICT, oidc_issuer="http://localhost:9", oidc_client_id="tdkt")
+    down = await silent.get("/console/oidc/start")
+    assert (
+        down.status_code == 503 and "nhà cung cấp định danh không trả lời" in down.text and 'id="password"' in down.text
+    )
