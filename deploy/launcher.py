@@ -178,12 +178,13 @@ class Launcher:
         else:
             print(f"Business date: {when}: after the 2025 reorganization (no districts).")
         print("  Change it with --business-date YYYY-MM-DD (or TDKT_BUSINESS_DATE); 'today' uses the real date.\n")
+        print(f"One address for every officer: {self.stack.config.url(TIER_ORDER[0])}/console/login")
+        print("  Log in as username@agency code: you land at the console of the service that hosts your agency.\n")
         print(
-            "Demo officers (development only): log in to the console of their tier's service with the token in "
-            "lower case as the username and the token as the password (or .venv/bin/tdkt login), or send "
-            "'Authorization: Bearer <token>':"
+            "Demo officers (development only): log in at the one address with the login and password below "
+            "(or .venv/bin/tdkt login --tier <their tier>), or send 'Authorization: Bearer <password>':"
         )
-        print(table(["agency", "name", "role", "token"], credentials(when or date.today())))
+        print(table(["agency", "name", "role", "login", "password"], credentials(when or date.today())))
         print()
         for tier in TIER_ORDER:
             if o.ports[tier] != DEFAULT_PORTS[tier]:
@@ -192,15 +193,20 @@ class Launcher:
         print(READY, flush=True)
 
 
-def credentials(on: date) -> list[tuple[str, str, str, str]]:
-    """Demo officers' agency code, agency name (as registered on `on`), role and token."""
+def credentials(on: date) -> list[tuple[str, str, str, str, str]]:
+    """Demo officers' agency code, agency name (as registered on `on`), role, login for the one
+    address (`username@agency`) and password (their token)."""
     codes = {code for code, _, _ in DEMO_OFFICERS}
     names = {
         r["code"]: r["name"]
         for r in sorted(registry_rows(), key=lambda r: r["valid_from"])
         if r["code"] in codes and r["valid_from"] <= on
     }
-    return [(code, names.get(code, ""), role, demo_token(code, role)) for code, role, _ in DEMO_OFFICERS]
+    rows = []
+    for code, role, _ in DEMO_OFFICERS:
+        token = demo_token(code, role)
+        rows.append((code, names.get(code, ""), role, f"{token.lower()}@{code}", token))
+    return rows
 
 
 def run(options: Options) -> int:

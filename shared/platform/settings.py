@@ -15,6 +15,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.contracts.tiers import Tier
 from shared.text import email_address
 
+# The settings naming each tier's console address (`UNIT_CONSOLE_URL`, …).
+CONSOLE_URLS = tuple(f"{tier.value}_console_url" for tier in Tier)
+
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
@@ -72,6 +75,22 @@ class ServiceSettings(BaseSettings):
     mail_retry_seconds: float = Field(default=30, gt=0, le=3600)
     # The console's address as officers reach it (https://tdkt.example.gov.vn): e-mails link to it.
     console_public_url: str | None = None
+    # Where each tier service's console is, as people's browsers reach it (`https://host[:port]`):
+    # a login for an agency another service hosts is sent there (any console is the one address).
+    unit_console_url: str | None = None
+    district_console_url: str | None = None
+    province_console_url: str | None = None
+    central_console_url: str | None = None
+    # Login through an OpenID Connect provider (docs/decisions/0018-oidc-login.md): off unless
+    # OIDC_ISSUER and OIDC_CLIENT_ID are set. The claim names an officer's username (or, with
+    # OIDC_EMAIL_DOMAIN, an e-mail address at that domain whose local part is the username).
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = "openid email profile"
+    oidc_username_claim: str = "preferred_username"
+    oidc_email_domain: str | None = None
+    oidc_label: str = "OIDC"
 
     @property
     def demo_allowed(self) -> bool:
@@ -98,6 +117,15 @@ class ServiceSettings(BaseSettings):
             return self.console_secure_cookie
         return self.environment != "development"
 
+    def console_url(self, tier: Tier) -> str | None:
+        """The public address of `tier`'s service (no trailing slash), or None when not configured."""
+        url: str | None = getattr(self, f"{tier.value}_console_url")
+        return url
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
     def today(self) -> date:
         return self.business_date or date.today()
 
@@ -112,6 +140,7 @@ class ServiceSettings(BaseSettings):
         if self.bootstrap_admin_password and not (self.bootstrap_admin_agency and self.bootstrap_admin_username):
             raise ValueError("BOOTSTRAP_ADMIN_PASSWORD needs BOOTSTRAP_ADMIN_AGENCY and BOOTSTRAP_ADMIN_USERNAME")
         _check_mail(self)
+        _check_addresses(self)
         if not self.object_store_url:
             object.__setattr__(self, "object_store_url", f"file://{Path('.data/objects').resolve()}")
         if not self.consumer_group:
@@ -125,6 +154,8 @@ class ServiceSettings(BaseSettings):
                 raise ValueError("BUSINESS_DATE (a simulated today) is not allowed in production")
             if self.smtp_username and self.smtp_security == "none":
                 raise ValueError("SMTP_SECURITY=none would send SMTP_PASSWORD in clear text: use starttls or tls")
+            if self.oidc_enabled:
+                _check_production_oidc(self)
         return self
 
 
@@ -151,3 +182,39 @@ def _check_mail(settings: ServiceSettings) -> None:
                 f"CONSOLE_PUBLIC_URL must be an http(s) address such as https://tdkt.example.gov.vn: {url!r}"
             )
         object.__setattr__(settings, "console_public_url", url.rstrip("/"))
+
+
+def _check_addresses(settings: ServiceSettings) -> None:
+    """Console addresses and the OIDC provider: empty means unset (compose passes ""), an address
+    is http(s) with no query, and OIDC is all or nothing."""
+    for name in ("oidc_issuer", "oidc_client_id", "oidc_email_domain", *CONSOLE_URLS):
+        value = getattr(settings, name)
+        if value is not None and not value.strip():
+            object.__setattr__(settings, name, None)
+    if settings.oidc_client_secret is not None and not settings.oidc_client_secret.get_secret_value():
+        object.__setattr__(settings, "oidc_client_secret", None)
+    for name in ("oidc_issuer", *CONSOLE_URLS):
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(f"{name.upper()} must be an http(s) address without a query, not {value!r}")
+        object.__setattr__(settings, name, value.strip().rstrip("/"))
+    partial = settings.oidc_issuer or settings.oidc_client_id or settings.oidc_client_secret
+    if partial and not settings.oidc_enabled:
+        raise ValueError("OIDC login needs both OIDC_ISSUER and OIDC_CLIENT_ID (or neither)")
+    if settings.oidc_enabled and "openid" not in settings.oidc_scopes.split():
+        raise ValueError("OIDC_SCOPES must include 'openid'")
+
+
+def _check_production_oidc(settings: ServiceSettings) -> None:
+    """In production an OIDC login is complete: a confidential client, TLS to the provider, and the
+    address the provider sends the officer back to."""
+    if not (settings.oidc_issuer or "").startswith("https://"):
+        raise ValueError("OIDC_ISSUER must be an https:// address in production")
+    if settings.oidc_client_secret is None:
+        raise ValueError("OIDC_CLIENT_SECRET must be set in production")
+    own = f"{settings.tier.value}_console_url"
+    if settings.console_url(settings.tier) is None:
+        raise ValueError(f"{own.upper()} must be set with OIDC in production: the provider sends officers back there")

@@ -132,6 +132,17 @@ def test_launch_demo_stop_and_restart(launch: Start, tmp_path: Path) -> None:
     assert "2025-05-15" in first.output and "Trường Tiểu học Sóc Sơn" in first.output
     assert set(pids) >= {"temporal", "kafka (tansu)", "workflow worker", "unit service"}
 
+    # The one address it prints sends a district officer's login to the district's console.
+    one = re.search(r"One address for every officer: (\S+)", first.output)
+    assert one and one.group(1) == f"{first.url(Tier.UNIT)}/console/login", first.output
+    chair = demo_token("D903", "chair")
+    sent = httpx.post(one.group(1), data={"username": f"{chair.lower()}@D903", "next": "/console"}, timeout=10)
+    assert sent.status_code == 303 and sent.headers["location"].startswith(f"{first.url(Tier.DISTRICT)}/console/login?")
+    there = httpx.post(
+        sent.headers["location"].split("?")[0], data={"username": f"{chair.lower()}@D903", "password": chair}
+    )
+    assert there.status_code == 303 and "tdkt_session" in there.cookies
+
     env = {**os.environ, **{url_variable(t): first.url(t) for t in TIER_ORDER}}
     demo = subprocess.run(
         [sys.executable, "-m", "deploy.demo", "--timeout", "60"],

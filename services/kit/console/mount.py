@@ -13,7 +13,9 @@ from services.kit.console import (
     auditor,
     council,
     inbox_bulk,
+    login,
     notices,
+    oidc,
     pages,
     proposer,
     public,
@@ -23,6 +25,8 @@ from services.kit.console.session import LoginRequired, login_url
 from services.kit.errors import DomainError
 
 ROUTERS = (
+    login.router,
+    oidc.router,
     pages.router,
     inbox_bulk.router,
     proposer.router,

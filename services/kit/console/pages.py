@@ -2,8 +2,6 @@
 Vietnamese by default. Pages call the same service functions as the API; the workflow's validator
 decides what may be done, and its refusal is shown on the page."""
 
-from datetime import UTC, datetime
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -11,52 +9,16 @@ from services.kit.console.i18n import explain, language
 from services.kit.console.nomination import show_nomination
 from services.kit.console.rendering import render
 from services.kit.console.service import InboxQuery, inbox_page
-from services.kit.console.session import checked_form, console_officer, end_session, safe_next, start_session
+from services.kit.console.session import checked_form, console_officer, end_session
 from services.kit.deps import new_transaction
 from services.kit.dossier.api import document_response
 from services.kit.dossier.reading import read_document
 from services.kit.errors import DomainError
-from services.kit.identity.login import LoginPolicy, log_in
 from services.kit.identity.officers import revoke_own
 from services.kit.identity.service import Caller
 from services.kit.reviews.bulk import decide_one
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-
-
-@router.get("/login", response_class=HTMLResponse)
-async def login_form(request: Request, next: str = "/console") -> Response:
-    return render(request, "login.html", next=safe_next(next), error=None, username="")
-
-
-@router.post("/login", response_class=HTMLResponse)
-async def login(request: Request) -> Response:
-    form = await request.form()
-    username, password = str(form.get("username", "")), str(form.get("password", ""))
-    next_path = safe_next(str(form.get("next", "")))
-    config = request.app.state.kit.settings
-    policy = LoginPolicy.of(config)
-    async with new_transaction(request) as session:
-        outcome = await log_in(
-            session,
-            username=username,
-            password=password,
-            totp_code=str(form.get("totp_code", "")) or None,
-            now=datetime.now(UTC),
-            policy=policy,
-        )
-    if outcome.refusal is not None or outcome.issued is None:  # the failed attempt is already counted
-        status = outcome.refusal.status if outcome.refusal else 401
-        detail = outcome.refusal.detail if outcome.refusal else "?"
-        return render(request, "login.html", status=status, next=next_path, error=detail, username=username)
-    response = RedirectResponse(next_path, status_code=303)
-    start_session(
-        response,
-        outcome.issued.token,
-        secure=config.secure_cookies,
-        max_age=int(policy.token_ttl.total_seconds()),
-    )
-    return response
 
 
 @router.post("/logout")

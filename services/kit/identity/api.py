@@ -14,6 +14,7 @@ from services.kit.identity.officers import change_own_password, confirm_totp, re
 from services.kit.identity.schemas import ApiTokenIn, LoginIn, PasswordIn, TokenInfo, TokenOut, TotpCodeIn
 from services.kit.identity.service import Caller
 from services.kit.identity.tokens import issue_token, tokens_of
+from services.kit.identity.where import Login
 from shared.platform.settings import ServiceSettings
 
 router = APIRouter(tags=["officers"])
@@ -37,14 +38,16 @@ async def me(caller: Caller = Depends(current_officer)) -> dict[str, str]:
 )
 async def login(body: LoginIn, request: Request, config: ServiceSettings = Depends(settings)) -> TokenOut:
     policy = LoginPolicy.of(config)
+    login = Login.parse(body.username)  # `username@AGENCY` too: only an officer of that agency
     async with new_transaction(request) as session:
         outcome = await log_in(
             session,
-            username=body.username,
+            username=login.username,
             password=body.password,
             totp_code=body.totp_code,
             now=datetime.now(UTC),
             policy=policy,
+            agency_code=login.agency_code,
         )
     if outcome.refusal is not None:  # raised after the commit, which keeps the failed attempt's count
         raise outcome.refusal

@@ -1,5 +1,6 @@
 """Logging in: a username, a password, a TOTP code once one is enrolled; a lock after repeated
-failures. Every attempt leaves an audit record. Functions never commit.
+failures; or an identity provider vouching for the officer (OIDC). Every attempt leaves an audit
+record. Functions never commit.
 
 A failed attempt must be counted even though the caller is refused, so `log_in` returns the
 refusal instead of raising it: the route commits the count, then raises.
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.errors import DomainError, Locked, Unauthenticated
+from services.kit.errors import DomainError, Forbidden, Locked, Unauthenticated
 from services.kit.identity.credentials import hash_password, needs_rehash, password_matches, totp_matches
 from services.kit.identity.models import Officer
 from services.kit.identity.tokens import Issued, issue_token
@@ -71,9 +72,20 @@ async def record_identity(
 
 
 async def log_in(
-    session: AsyncSession, *, username: str, password: str, totp_code: str | None, now: datetime, policy: LoginPolicy
+    session: AsyncSession,
+    *,
+    username: str,
+    password: str,
+    totp_code: str | None,
+    now: datetime,
+    policy: LoginPolicy,
+    agency_code: str | None = None,
 ) -> Outcome:
+    """A password login; with `agency_code` (a login written `username@AGENCY`), the officer must
+    belong to that agency, else the answer is the same as for an unknown username."""
     officer = (await session.exec(select(Officer).where(Officer.username == username.strip().lower()))).first()
+    if officer is not None and agency_code is not None and officer.agency_code != agency_code:
+        officer = None
     if officer is None or not officer.active:
         await record_identity(
             session,
@@ -109,6 +121,58 @@ async def log_in(
     if officer.password_hash and needs_rehash(officer.password_hash):
         officer.password_hash = hash_password(password)
     session.add(officer)
+    return await _logged_in(session, officer, now, policy, {})
+
+
+async def log_in_vouched(
+    session: AsyncSession, *, username: str, vouched_by: str, subject: str, now: datetime, policy: LoginPolicy
+) -> Outcome:
+    """A login an identity provider vouches for (`vouched_by`: "oidc"): the officer must already
+    exist here and be active, and not be locked. No password and no second factor are asked here
+    (the provider asks its own); a refusal counts toward no lock, since nothing was guessed."""
+    officer = (await session.exec(select(Officer).where(Officer.username == username))).first()
+    details = {"via": vouched_by, "subject": subject[:200], "username": username[:100]}
+    if officer is None or not officer.active:
+        reason = "unknown identity" if officer is None else "deactivated account"
+        await record_oidc_failure(session, reason=reason, now=now, details=details, officer=officer)
+        if officer is None:
+            return Outcome(refusal=Unauthenticated(
+                f"the identity provider vouches for '{username}', but this service has no officer with that "
+                "username: ask your agency's admin to create your account with it",
+                "UnknownIdentity",
+                vi=f"nhà cung cấp định danh xác nhận bạn là '{username}', nhưng dịch vụ này không có cán bộ nào "
+                "mang tên đăng nhập đó: hãy nhờ quản trị viên cơ quan tạo tài khoản với tên đăng nhập này",
+            ))  # fmt: skip
+        return Outcome(refusal=Forbidden(
+            f"the account '{username}' is deactivated: ask your agency's admin",
+            "DeactivatedAccount",
+            vi=f"tài khoản '{username}' đã bị vô hiệu hóa: hãy liên hệ quản trị viên cơ quan",
+        ))  # fmt: skip
+    if officer.locked_until is not None and as_utc(officer.locked_until) > as_utc(now):
+        await record_oidc_failure(session, reason="account locked", now=now, details=details, officer=officer)
+        return Outcome(refusal=locked(officer))
+    return await _logged_in(session, officer, now, policy, details)
+
+
+async def record_oidc_failure(
+    session: AsyncSession, *, reason: str, now: datetime, details: dict, officer: Officer | None = None
+) -> None:
+    """A login through the identity provider that failed, and why (a bad state, a refused token…)."""
+    await record_identity(
+        session,
+        action="identity.login_failed",
+        outcome="refused",
+        agency_code=officer.agency_code if officer else "-",
+        actor=officer.id if officer else "anonymous",
+        at=now,
+        reason=reason,
+        details={"via": "oidc", **details},
+    )
+
+
+async def _logged_in(
+    session: AsyncSession, officer: Officer, now: datetime, policy: LoginPolicy, details: dict
+) -> Outcome:
     issued = await issue_token(session, officer, kind="login", now=now, ttl=policy.token_ttl)
     await record_identity(
         session,
@@ -118,6 +182,7 @@ async def log_in(
         actor=officer.id,
         at=now,
         details={
+            **details,
             "token_id": issued.row.id,
             "expires_at": issued.row.expires_at.isoformat() if issued.row.expires_at else None,
         },

@@ -484,3 +484,14 @@ def test_documents_go_to_the_compose_object_store(
     bucket = urlsplit(settings.object_store_url).netloc
     assert bucket in " ".join(_argv(services["minio-init"].get("command"))), f"no step creates the bucket {bucket}"
     assert _depends_on(services[tier])["minio-init"] == "service_completed_successfully"
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_every_tier_knows_every_console_at_its_published_port(
+    tier: str, services: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _build_settings(monkeypatch, _tier_settings(tier), _environment(services[tier]))
+    assert not settings.oidc_enabled, "OIDC is off unless the host sets OIDC_ISSUER and OIDC_CLIENT_ID"
+    for other in TIERS:
+        url = urlsplit(settings.console_url(Tier(other)) or "")
+        assert url.port in _container_ports(services[other]), f"{tier} sends {other}'s officers to {url.geturl()}"

@@ -42,6 +42,9 @@ def test_mail_is_off_when_unset_or_empty_as_compose_passes_it(monkeypatch):
     assert settings.console_public_url == "https://tdkt.kiengiang.gov.vn"
 
 
+OIDC = {"OIDC_ISSUER": "https://sso.example.gov.vn", "OIDC_CLIENT_ID": "tdkt", "OIDC_CLIENT_SECRET": "s3cret"}
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
@@ -61,6 +64,25 @@ def test_a_half_or_malformed_mail_configuration_is_refused(monkeypatch, env, mes
         Settings()
 
 
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({**OIDC, "OIDC_ISSUER": "http://sso.example.gov.vn", "PROVINCE_CONSOLE_URL": "https://p"}, "https"),
+        ({**OIDC, "OIDC_CLIENT_SECRET": "", "PROVINCE_CONSOLE_URL": "https://p"}, "OIDC_CLIENT_SECRET"),
+        (OIDC, "PROVINCE_CONSOLE_URL"),  # where the provider sends officers back
+        ({"OIDC_CLIENT_ID": "tdkt", "OIDC_CLIENT_SECRET": "s3cret"}, "OIDC_ISSUER"),
+        ({**OIDC, "PROVINCE_CONSOLE_URL": "https://p", "OIDC_SCOPES": "email"}, "openid"),
+    ],
+)
+def test_production_refuses_an_incomplete_oidc_login(monkeypatch, env, message):
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://h/db")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ValidationError, match=message):
+        Settings()
+
+
 def test_production_refuses_a_smtp_password_in_clear_text(monkeypatch):
     monkeypatch.setenv("ENVIRONMENT", "production")
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://h/db")
@@ -70,4 +92,17 @@ def test_production_refuses_a_smtp_password_in_clear_text(monkeypatch):
     assert Settings().mail_enabled
     monkeypatch.setenv("SMTP_SECURITY", "none")
     with pytest.raises(ValidationError, match="clear text"):
+        Settings()
+
+
+def test_a_complete_oidc_login_and_the_console_addresses_are_accepted(monkeypatch):
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://h/db")
+    for key, value in {**OIDC, "PROVINCE_CONSOLE_URL": "https://tinh.example.gov.vn/", "UNIT_CONSOLE_URL": ""}.items():
+        monkeypatch.setenv(key, value)
+    settings = Settings()
+    assert settings.oidc_enabled and settings.console_url(settings.tier) == "https://tinh.example.gov.vn"
+    assert settings.unit_console_url is None  # compose passes "" for unset
+    monkeypatch.setenv("CENTRAL_CONSOLE_URL", "javascript:alert(1)")
+    with pytest.raises(ValidationError, match="CENTRAL_CONSOLE_URL"):
         Settings()
