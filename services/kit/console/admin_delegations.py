@@ -3,12 +3,10 @@ colleague for a period, and ending one early. The rules are `services/kit/delega
 as for `POST /delegations` and `POST /delegations/{id}/revoke`: the deciding roles (chair, admin)
 lend their own role; its lender or an admin of the agency revokes it."""
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.kit.bodies.sheets import parse_day
+from services.kit.console.fields import day_of
 from services.kit.console.rendering import render, said
 from services.kit.console.session import checked_form, console_officer
 from services.kit.delegations.service import create_delegation, delegation_out, delegations_of, revoke_delegation
@@ -40,16 +38,6 @@ async def show_delegations(
         request, "delegations.html", status=status, caller=caller, delegations=delegations, names=names,
         colleagues=colleagues, error=error, done=done, values=values or {}, is_admin=caller.role == "admin",
     )  # fmt: skip
-
-
-def day_of(text: str, label_en: str, label_vi: str) -> date:
-    day = parse_day(text)
-    if day is None:
-        raise Invalid(
-            f"{label_en} '{text[:20]}' cannot be read: dd/mm/yyyy or yyyy-mm-dd",
-            vi=f"{label_vi} '{text[:20]}' không đọc được: ghi dd/mm/yyyy",
-        )
-    return day
 
 
 @router.post("/delegations")

@@ -42,14 +42,15 @@ async def ballot_rule_for(
     session: AsyncSession, council: Council, award_code: str, on: date, eligible: int, *, default_level: str
 ) -> BallotRule:
     """The catalog's ballot for the award at this council; for awards without a mandatory ballot,
-    the council's default threshold under the same quorum and rounds. A council's own quorum wins."""
+    the council's default threshold under the same quorum and rounds. A council's own quorum may
+    ask more of a meeting than the rule, never less: the rule's quorum is the law's floor."""
     agency = await agency_on(session, council.agency_code, on)
     level = agency.tier if agency else default_level
     rules = default_ballot_rules()
     rule = rules.rule_for(award_code, level, agency=council.agency_code) or optional_rule_for(
         rules, award_code, level, council, eligible
     )
-    if council.quorum is not None:
+    if council.quorum is not None and Fraction(council.quorum) > rule.quorum:
         rule = dataclasses.replace(
             rule,
             quorum=Fraction(council.quorum),

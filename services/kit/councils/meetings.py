@@ -30,6 +30,7 @@ ITEM_FIELDS = {
     "state",
     "outcome",
     "passed",
+    "chair_reason",
 }
 
 

@@ -78,10 +78,12 @@ async def cast_vote(
     meeting, council = await meeting_and_council(session, meeting_id, caller, hide=False)
     item = await agenda_item(session, meeting.id, nomination_id, lock=True)
     check_voting(item)
-    if not written and today < meeting.held_on:
+    if not written and today != meeting.held_on:
         raise Conflict(
-            f"the meeting is on {meeting.held_on}; members present vote there, absent members "
-            "vote in writing (written: true)",
+            f"the meeting is on {meeting.held_on}; members present vote there, on that day, and absent "
+            "members vote in writing before it (written: true)",
+            vi=f"phiên họp ngày {meeting.held_on:%d/%m/%Y}: thành viên có mặt bỏ phiếu tại phiên họp, "
+            "trong ngày họp; thành viên vắng mặt gửi phiếu bằng văn bản trước phiên họp",
         )
     box, voters, ballots = await replayed_box(session, council, meeting, item)
     try:

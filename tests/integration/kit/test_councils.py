@@ -375,3 +375,25 @@ async def test_only_the_agency_manages_its_council(tier_http):
     assert second_chair.status_code == 409 and "two chairs" in second_chair.json()["detail"]
     listed = (await client.get("/councils", headers=CLERK)).json()
     assert [c["id"] for c in listed] == [council_id]
+
+
+@pytest.mark.parametrize(("quorum", "present", "expect"), [("1/2", 6, 409), ("4/5", 7, 409), ("4/5", 8, 201)])
+async def test_a_council_may_ask_more_attendance_than_the_rules_never_less(tier_http, quorum, present, expect):
+    client, sessions = await tier_http(Tier.UNIT, business_date=DAY)
+    council_id = await make_council(client, sessions, 10, quorum=quorum)
+    nomination_id = await draft(client, "CSTD_TINH")  # the rules' quorum: 2/3 of the 10 members
+    await meet(client, council_id, nomination_id, "CSTD_TINH", present=list(range(1, present + 1)), expect=expect)
+
+
+async def test_members_present_vote_on_the_meeting_day_only(tier_http):
+    client, sessions = await tier_http(Tier.UNIT, business_date=DAY)
+    council_id = await make_council(client, sessions, 10)
+    nomination_id = await draft(client, "CSTD_TINH")
+    meeting_id = await meet(
+        client, council_id, nomination_id, "CSTD_TINH", present=list(range(1, 9)), held_on=DAY - timedelta(days=3)
+    )
+    late = await cast(client, meeting_id, nomination_id, 4, True, expect=409)
+    assert "on that day" in late.json()["detail"]
+    assert (
+        "after the meeting" in (await cast(client, meeting_id, nomination_id, 9, True, written=True, expect=409)).text
+    )
