@@ -68,9 +68,8 @@ class StackConfig:
                 "HTTP_PORT": str(self.ports[tier]),
                 "CONSUMER_GROUP": f"{self.consumer_group_prefix}-{tier.value}",
                 "OBJECT_STORE_URL": f"file://{self.object_store.resolve()}",
-                # E-mails (sent only when SMTP_* are exported) link to the service's own console.
-                "CONSOLE_PUBLIC_URL": f"http://127.0.0.1:{self.ports[tier]}",
-                # Every console knows every other: a login is sent to the service hosting its agency.
+                # Every console knows every other: a login is sent to the service hosting its agency,
+                # and e-mails (sent only when SMTP_* are exported) link to the service's own console.
                 **{f"{other.value.upper()}_CONSOLE_URL": self.url(other) for other in TIER_ORDER},
             }
             if self.business_date:

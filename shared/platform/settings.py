@@ -73,10 +73,9 @@ class ServiceSettings(BaseSettings):
     # MAIL_MAX_ATTEMPTS times in all; then it is recorded as failed.
     mail_max_attempts: int = Field(default=8, ge=1, le=50)
     mail_retry_seconds: float = Field(default=30, gt=0, le=3600)
-    # The console's address as officers reach it (https://tdkt.example.gov.vn): e-mails link to it.
-    console_public_url: str | None = None
     # Where each tier service's console is, as people's browsers reach it (`https://host[:port]`):
-    # a login for an agency another service hosts is sent there (any console is the one address).
+    # a login for an agency another service hosts is sent there (any console is the one address),
+    # and a service's e-mails link to its own tier's.
     unit_console_url: str | None = None
     district_console_url: str | None = None
     province_console_url: str | None = None
@@ -162,7 +161,7 @@ class ServiceSettings(BaseSettings):
 def _check_mail(settings: ServiceSettings) -> None:
     """Empty values are unset (compose passes "" for a variable the host does not set); a half
     configuration is refused rather than leaving officers without the e-mails they expect."""
-    for name in ("smtp_host", "smtp_from", "smtp_username", "smtp_password", "console_public_url"):
+    for name in ("smtp_host", "smtp_from", "smtp_username", "smtp_password"):
         value = getattr(settings, name)
         if value is not None and not (value.get_secret_value() if isinstance(value, SecretStr) else value.strip()):
             object.__setattr__(settings, name, None)
@@ -174,14 +173,6 @@ def _check_mail(settings: ServiceSettings) -> None:
         raise ValueError("SMTP_USERNAME is set but SMTP_HOST is not")
     if settings.smtp_from:
         object.__setattr__(settings, "smtp_from", email_address(settings.smtp_from))
-    url = settings.console_public_url
-    if url:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-            raise ValueError(
-                f"CONSOLE_PUBLIC_URL must be an http(s) address such as https://tdkt.example.gov.vn: {url!r}"
-            )
-        object.__setattr__(settings, "console_public_url", url.rstrip("/"))
 
 
 def _check_addresses(settings: ServiceSettings) -> None:

@@ -23,7 +23,7 @@ class Mailing:
 
 def mailing_of(settings: ServiceSettings) -> Mailing | None:
     """Mailing when the service has SMTP configured; None: notifications stay in the console."""
-    return Mailing(console_url=settings.console_public_url) if settings.mail_enabled else None
+    return Mailing(console_url=settings.console_url(settings.tier)) if settings.mail_enabled else None
 
 
 def subject_of(notification: Notification) -> str:

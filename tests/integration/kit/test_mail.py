@@ -69,7 +69,7 @@ def smtp_settings(port: int) -> dict[str, object]:
         "smtp_port": port,
         "smtp_security": "none",
         "smtp_from": "thongbao@kiengiang.gov.vn",
-        "console_public_url": CONSOLE,
+        "province_console_url": CONSOLE,  # the service's own tier: its mails link there
         "mail_retry_seconds": 0.05,
     }
 

@@ -30,16 +30,14 @@ def test_production_refuses_unsafe_settings(monkeypatch, env, message):
 
 
 def test_mail_is_off_when_unset_or_empty_as_compose_passes_it(monkeypatch):
-    for key in ("SMTP_HOST", "SMTP_FROM", "SMTP_USERNAME", "SMTP_PASSWORD", "CONSOLE_PUBLIC_URL"):
+    for key in ("SMTP_HOST", "SMTP_FROM", "SMTP_USERNAME", "SMTP_PASSWORD"):
         monkeypatch.setenv(key, "")
     assert not Settings().mail_enabled
     monkeypatch.setenv("SMTP_HOST", "mail.kiengiang.gov.vn")
     monkeypatch.setenv("SMTP_FROM", "thongbao@KienGiang.gov.vn")
-    monkeypatch.setenv("CONSOLE_PUBLIC_URL", "https://tdkt.kiengiang.gov.vn/")
     settings = Settings()
     assert settings.mail_enabled and settings.smtp_port == 587 and settings.smtp_security == "starttls"
     assert settings.smtp_from == "thongbao@kiengiang.gov.vn"
-    assert settings.console_public_url == "https://tdkt.kiengiang.gov.vn"
 
 
 OIDC = {"OIDC_ISSUER": "https://sso.example.gov.vn", "OIDC_CLIENT_ID": "tdkt", "OIDC_CLIENT_SECRET": "s3cret"}
@@ -54,7 +52,6 @@ OIDC = {"OIDC_ISSUER": "https://sso.example.gov.vn", "OIDC_CLIENT_ID": "tdkt", "
         ({"SMTP_HOST": "h", "SMTP_FROM": "thong bao"}, "not an e-mail address"),
         ({"SMTP_HOST": "h", "SMTP_FROM": "a@b.vn", "SMTP_SECURITY": "ssl"}, "smtp_security"),
         ({"SMTP_HOST": "h", "SMTP_FROM": "a@b.vn", "SMTP_PORT": "0"}, "smtp_port"),
-        ({"CONSOLE_PUBLIC_URL": "tdkt.kiengiang.gov.vn"}, "CONSOLE_PUBLIC_URL"),
     ],
 )
 def test_a_half_or_malformed_mail_configuration_is_refused(monkeypatch, env, message):
