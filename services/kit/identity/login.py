@@ -22,6 +22,16 @@ from shared.platform.settings import ServiceSettings
 from shared.rules.calendar import as_utc
 
 WRONG = "wrong username or password (sai tên đăng nhập hoặc mật khẩu)"
+# The same for every wrong login (whether the name exists here is not said), with the likeliest
+# cause of a right password refused: an officer another service hosts, typed without the agency.
+WRONG_VI = (
+    "sai tên đăng nhập hoặc mật khẩu. Nếu tài khoản của bạn thuộc cơ quan ở cấp khác, hãy ghi tên đăng "
+    "nhập kèm mã cơ quan của bạn, ví dụ hoa@U91-0001"
+)
+
+
+def wrong_login() -> Unauthenticated:
+    return Unauthenticated(WRONG, vi=WRONG_VI)
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,7 @@ async def log_in(
             reason="unknown or deactivated account",
             details={"username": username[:100]},
         )
-        return Outcome(refusal=Unauthenticated(WRONG))
+        return Outcome(refusal=wrong_login())
     if officer.locked_until is not None and as_utc(officer.locked_until) > as_utc(now):
         await record_identity(
             session,
@@ -202,7 +212,7 @@ async def _failed(
     session: AsyncSession, officer: Officer, now: datetime, policy: LoginPolicy, reason: str
 ) -> DomainError:
     officer.failed_logins += 1
-    refusal: DomainError = Unauthenticated(WRONG) if reason == "wrong password" else Unauthenticated(reason)
+    refusal: DomainError = wrong_login() if reason == "wrong password" else Unauthenticated(reason)
     outcome = "refused"
     if officer.failed_logins >= policy.max_failures:
         officer.locked_until, officer.failed_logins = now + policy.lockout, 0

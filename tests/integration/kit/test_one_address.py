@@ -30,6 +30,11 @@ async def test_a_login_for_another_services_agency_is_sent_there_unchecked(tier_
     nobody = await post_login(unit, "nobody.at.all@D903")  # exists nowhere: sent on all the same
     assert nobody.status_code == 303 and nobody.headers["location"].startswith("https://huyen.example.gov.vn/")
     assert await logins(unit_sessions) == []  # no password was checked here, nothing was counted
+    # Without the agency, the unit service cannot know where the district's chair logs in: the
+    # refusal is a wrong login's (nothing says whether the name exists), and it says how to write it.
+    plain = await post_login(unit, CHAIR.lower(), CHAIR)
+    assert plain.status_code == 401 and "sai tên đăng nhập hoặc mật khẩu" in plain.text
+    assert "kèm mã cơ quan của bạn" in plain.text
 
     district, _ = await tier_http(Tier.DISTRICT, business_date=date(2025, 5, 15), **ADDRESSES)
     page = await district.get(f"/console/login?{target.query}")
