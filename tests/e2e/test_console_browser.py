@@ -178,6 +178,10 @@ async def test_a_nomination_from_the_clerks_draft_to_the_conferral_through_the_c
     await page.get_by_role("link", name="Biên bản họp (bản in)").click()
     await expect(page.locator("pre.minutes")).to_contain_text("BIÊN BẢN HỌP HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG")
     await shot(page, "minutes")
+    await page.goto(f"{system.stack.config.url(Tier.DISTRICT)}/console/council")  # its roster, in a real browser
+    await expect(page.locator("h1")).to_contain_text("Hội đồng Thi đua - Khen thưởng")
+    await expect(page.locator("table.list")).to_contain_text("Chủ tịch Hội đồng")
+    await shot(page, "council")
     await page.goto(f"{system.stack.config.url(Tier.DISTRICT)}/console/nominations/{nomination_id}")
     await page.get_by_role("button", name="Trình cấp trên").focus()
     await page.keyboard.press("Enter")
@@ -198,6 +202,9 @@ async def test_a_nomination_from_the_clerks_draft_to_the_conferral_through_the_c
     await page.locator("#confer").get_by_label("Lý do / trích yếu").fill("Xuất sắc")
     await page.locator("#confer").get_by_role("button", name="Quyết định khen thưởng").click()
     await expect(page.get_by_role("status")).to_contain_text("Đã ghi nhận: Quyết định khen thưởng")
+    await page.goto(f"{system.stack.config.url(Tier.PROVINCE)}/console/delegations")
+    await expect(page.locator("#new-delegation")).to_be_visible()
+    await shot(page, "delegations")
     await page.close()
 
     # The proposer sees the outcome, with its decision, in its own list and on the page.

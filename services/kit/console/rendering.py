@@ -1,7 +1,7 @@
 """How console pages are rendered: the templates, the words of the officer's language, the
 session's CSRF token, and moments in Vietnam's time."""
 
-from datetime import UTC
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +23,10 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # Moments are stored in UTC and shown as the officers live them, in Vietnam's time.
 templates.env.filters["local"] = lambda moment: (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(
     VIETNAM
+)
+# Days as offices write them (dd/mm/yyyy), from a date or the API's ISO text.
+templates.env.filters["day"] = lambda day: (date.fromisoformat(day) if isinstance(day, str) else day).strftime(
+    "%d/%m/%Y"
 )
 
 
