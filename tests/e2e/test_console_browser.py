@@ -216,6 +216,7 @@ async def test_a_nomination_from_the_clerks_draft_to_the_conferral_through_the_c
     await expect(row).to_contain_text("Đã khen thưởng", timeout=30_000)
     await row.get_by_role("link").click()
     await expect(page.locator("#outcome")).to_contain_text("77/QĐ-UBND")
+    await expect(page.locator("#outcome")).to_contain_text("Xuất sắc")  # the decision's reason, as the province gave it
     await expect(page.locator("ol.timeline")).to_contain_text("Đã khen thưởng")
     await page.goto(f"{system.stack.config.url(Tier.UNIT)}/console/notifications")
     await expect(page.locator("#notices")).to_contain_text("Đã có quyết định khen thưởng 77/QĐ-UBND")
