@@ -102,6 +102,7 @@ def resolve_route(
     on: date,
     mode: str = "cong_trang",
     movement_code: str | None = None,
+    movements: Callable[[str], Movement | None] = movement,
 ) -> RoutePlan:
     """The route of a nomination for `award_code`, proposed by `managing_agency` on `on`.
 
@@ -117,7 +118,7 @@ def resolve_route(
     allowed = award.authorities(regime_code)
     if not allowed:
         raise RoutingError(f"{award.name_vi} ({award_code}) is not conferred under regime {regime_code}")
-    launcher = _launcher(lookup, mode, movement_code, on)
+    launcher = _launcher(lookup, mode, movement_code, on, movements)
     chain = _chain(lookup, managing_agency, on)
     if launcher is not None and launcher.tier != Tier.CENTRAL.value and launcher.code not in {a.code for a in chain}:
         raise RoutingError(
@@ -189,14 +190,18 @@ def _chain(lookup: Lookup, code: str, on: date) -> list[AgencyNode]:
     return chain
 
 
-def _launcher(lookup: Lookup, mode: str, movement_code: str | None, on: date) -> AgencyNode | None:
+def _launcher(
+    lookup: Lookup, mode: str, movement_code: str | None, on: date, movements: Callable[[str], Movement | None]
+) -> AgencyNode | None:
     if movement_code is None:
         if mode == "chuyen_de":
             raise RoutingError("a chuyên đề (thematic) nomination must name its movement (movement_code)")
         return None
-    found: Movement | None = movement(movement_code)
+    found = movements(movement_code)
     if found is None:
-        raise RoutingError(f"unknown emulation movement '{movement_code}'; see GET /catalog/movements")
+        raise RoutingError(
+            f"unknown emulation movement '{movement_code}'; see GET /movements and GET /catalog/movements"
+        )
     if not found.covers(on):
         raise RoutingError(f"movement {movement_code} runs {found.period()}, not on {on.isoformat()}")
     launcher = lookup(found.launcher)

@@ -38,6 +38,7 @@ from services.kit.identity import admin_api as identity_admin_api
 from services.kit.identity import api as identity_api
 from services.kit.identity.bootstrap import ensure_admin
 from services.kit.limits import BodyLimit
+from services.kit.movements import api as movements_api
 from services.kit.nominations.activities import NominationActivities
 from services.kit.nominees import api as nominees_api
 from services.kit.notifications.mail import mailing_of
@@ -87,6 +88,7 @@ DOMAINS = (
     outcomes_api,
     delegations_api,
     tracking_api,
+    movements_api,
 )
 
 

@@ -1,6 +1,7 @@
 """The events every tier applies, by type."""
 
 from services.kit.bodies.handlers import BODY_HANDLERS
+from services.kit.movements.handlers import MOVEMENT_HANDLERS
 from services.kit.nominations.handlers import PROPOSER_HANDLERS
 from services.kit.nominees.handlers import HISTORY_HANDLERS
 from services.kit.notifications.handlers import notification_handlers
@@ -19,6 +20,7 @@ def kit_handlers(mailing: Mailing | None = None) -> dict[str, Handler]:
         TRACKING_HANDLERS,
         notification_handlers(mailing),
         BODY_HANDLERS,
+        MOVEMENT_HANDLERS,
     )
 
 

@@ -15,8 +15,17 @@ TOPIC_AWARDS = "tdkt.awards"
 TOPIC_HIERARCHY = "tdkt.hierarchy"
 TOPIC_AUDIT = "tdkt.audit"
 TOPIC_NOMINEES = "tdkt.nominees"
+TOPIC_EMULATION = "tdkt.emulation"
 TOPIC_DEAD_LETTER = "tdkt.dead-letter"
-ALL_TOPICS = [TOPIC_NOMINATIONS, TOPIC_AWARDS, TOPIC_HIERARCHY, TOPIC_AUDIT, TOPIC_NOMINEES, TOPIC_DEAD_LETTER]
+ALL_TOPICS = [
+    TOPIC_NOMINATIONS,
+    TOPIC_AWARDS,
+    TOPIC_HIERARCHY,
+    TOPIC_AUDIT,
+    TOPIC_NOMINEES,
+    TOPIC_EMULATION,
+    TOPIC_DEAD_LETTER,
+]
 
 
 class Envelope(BaseModel):
@@ -203,6 +212,44 @@ class AgencyRegistered(Event):
     actor: str
 
 
+class MovementPublished(Event):
+    """Emitted when the launcher's service changes a movement it runs (launch, review, model
+    example, status): the whole movement as it now stands, keyed by its code. Replicas keep the
+    highest `version`, so late or repeated snapshots change nothing."""
+
+    type: ClassVar[str] = "movement.published"
+    topic: ClassVar[str] = TOPIC_EMULATION
+    code: str
+    version: int
+    launcher_agency: str
+    name: str
+    theme: str
+    kind: str
+    scope: str
+    starts_on: str
+    ends_on: str | None = None
+    launch_document: str
+    launched_on: str
+    status: str
+    criteria: list[dict[str, Any]] = Field(default_factory=list)
+    reviews: list[dict[str, Any]] = Field(default_factory=list)
+    examples: list[dict[str, Any]] = Field(default_factory=list)
+    actor: str
+
+
+class MovementRegistered(Event):
+    """Emitted when an agency registers in a movement (đăng ký thi đua) with its pledge."""
+
+    type: ClassVar[str] = "movement.registered"
+    topic: ClassVar[str] = TOPIC_EMULATION
+    movement_code: str
+    agency_code: str
+    registered_on: str
+    pledged: list[str] = Field(default_factory=list, description="Codes of the criteria the agency commits to")
+    items: list[str] = Field(default_factory=list, description="The pledge's own content items")
+    actor: str
+
+
 class DeadlineSet(_NominationFact):
     """Emitted when a step's clock starts (or restarts after a hold): its deadline and reminder dates."""
 
@@ -307,6 +354,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         NomineeFactRetracted,
         HierarchyPlanApplied,
         AgencyRegistered,
+        MovementPublished,
+        MovementRegistered,
         DeadlineSet,
         DeadlineReminder,
         NominationEscalated,

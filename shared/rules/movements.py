@@ -1,6 +1,8 @@
 """Emulation movements (phong trào thi đua): who launched each, so thematic awards go to the launcher.
 
-Loaded from ``data/movements.yaml``; a deployment adds its own movements there.
+Loaded from ``data/movements.yaml`` (movements known to the law, such as the Prime Minister's); the
+movements agencies launch themselves live in their services (`services/kit/movements`) and route
+the same way. The words below are the movements' vocabulary (domain.md §5, form 0601.N).
 """
 
 from datetime import date
@@ -11,6 +13,28 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.rules.datafiles import DATA_DIR, CatalogError, Citation
+
+# Kinds of movement (the OSS categories of domain.md §5), scopes (form 0601.N's rows) and the
+# statuses a launched movement goes through, in order.
+KINDS = {
+    "thuong_xuyen": "Thường xuyên",
+    "dot": "Theo đợt",
+    "chuyen_de": "Chuyên đề",
+    "hang_nam": "Hằng năm",
+    "5_nam": "05 năm",
+}
+SCOPES = {
+    "toan_quoc": "Toàn quốc",
+    "bo_tinh": "Bộ, ngành, tỉnh",
+    "cum_khoi": "Cụm, khối thi đua",
+    "co_quan": "Cơ quan, đơn vị",
+}
+STATUSES = {
+    "dang_phat_dong": "Đang phát động",
+    "dang_xet_khen_thuong": "Đang xét khen thưởng",
+    "da_khen_thuong": "Đã khen thưởng",
+}
+REVIEW_KINDS = {"so_ket": "Sơ kết", "tong_ket": "Tổng kết"}
 
 
 class Movement(BaseModel):

@@ -20,6 +20,8 @@ Permission = Literal[
     "apply_reorganization",
     "manage_officers",
     "register_agencies",
+    "run_movements",
+    "register_movements",
 ]
 
 MAY: dict[Permission, tuple[str, ...]] = {
@@ -48,6 +50,10 @@ MAY: dict[Permission, tuple[str, ...]] = {
     # Register grassroots bodies (schools, enterprises, sở…) under the agency, or under an agency
     # below it: the caller's place in the tree is checked with each body (decision 0015).
     "register_agencies": ("admin",),
+    # Launch the agency's emulation movements and run them: reviews, model examples, status.
+    "run_movements": ("chair", "admin"),
+    # Register the agency in a movement of an agency above it, with its pledge.
+    "register_movements": ("clerk", "chair", "admin"),
 }
 
 # Roles that decide on nominations, weakest first: only these can be lent by a delegation.

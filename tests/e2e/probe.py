@@ -37,6 +37,8 @@ OWN_AGENCY = {
     ("GET", "/statistics/awards-by-province"),
     ("GET", "/reorganizations/{code}"),
     ("POST", "/councils"),  # the caller's own new council
+    ("GET", "/movements"),  # the movements open to the caller's agency
+    ("POST", "/movements"),  # the caller's own new movement
 }
 
 # What an officer whose role may not act may still send: questions, not acts (a dry run applies nothing).
@@ -111,6 +113,19 @@ class Target:
             "/awards/{nomination_id}/restore": decision,
             "/delegations": {"to_officer_id": ids["officer_id"], "from": day, "to": "2025-05-20", "reason": "Thử"},
             "/delegations/{delegation_id}/revoke": {},
+            "/movements": {
+                "name": "Phong trào thử",
+                "theme": "Thử",
+                "kind": "dot",
+                "scope": "co_quan",
+                "starts_on": day,
+                "ends_on": "2025-12-31",
+                "launch_document": "Kế hoạch thử",
+            },  # fmt: skip
+            "/movements/{code}/registrations": {"items": ["Thử"]},
+            "/movements/{code}/reviews": {"kind": "so_ket", "held_on": day, "summary": "Thử"},
+            "/movements/{code}/examples": {"name": "Thử", "agency_code": self.owner, "achievement": "Thử"},
+            "/movements/{code}/status": {"status": "dang_xet_khen_thuong"},
             "/agencies": {"code": "PROBE-0001", "name": "Trường thử", "kind": "school", "parent_code": self.owner},
             "/agencies/import": {
                 "filename": "thu.csv",

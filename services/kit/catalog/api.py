@@ -11,6 +11,7 @@ from services.kit.deps import db
 from services.kit.errors import Invalid, NotFound
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller
+from services.kit.movements.running import routing_movement
 from services.kit.nominees.management import require_history_reader
 from services.kit.nominees.service import history_of
 from services.kit.registry.service import plan_route
@@ -108,8 +109,9 @@ async def route_preview(
     when = on or request.app.state.kit.settings.today()
     try:
         plan = await plan_route(
-            session, proposer_agency=proposer, award_code=award_code, on=when, mode=mode, movement_code=movement_code
-        )
+            session, proposer_agency=proposer, award_code=award_code, on=when, mode=mode, movement_code=movement_code,
+            launched=await routing_movement(session, movement_code),
+        )  # fmt: skip
     except RoutingError as err:
         raise Invalid(str(err)) from None
     return RouteOut(

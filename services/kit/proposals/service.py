@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.kit.dossier.service import documents_of, freeze_manifest, level_manifest, proposer_manifest
 from services.kit.errors import Conflict, Invalid
 from services.kit.identity.service import Caller
+from services.kit.movements.running import routing_movement
 from services.kit.nominations.models import Nomination
 from services.kit.nominations.service import own_nomination
 from services.kit.nominees.management import require_manager
@@ -82,6 +83,7 @@ async def prepare_submission(
             on=today,
             mode=nomination.mode,
             movement_code=nomination.movement_code,
+            launched=await routing_movement(session, nomination.movement_code),
         )
     except RoutingError as err:
         raise Invalid(str(err)) from None

@@ -9,12 +9,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.kit.registry.models import Agency
 from shared.routing import AgencyNode, Lookup, RoutePlan, resolve_route
 from shared.rules.catalog import Catalog, default_catalog
-from shared.rules.movements import movement
+from shared.rules.movements import Movement, movement
 from shared.text import fold
 
 
 async def registry_lookup(
-    session: AsyncSession, catalog: Catalog, code: str, on: date, movement_code: str | None = None
+    session: AsyncSession, catalog: Catalog, code: str, on: date, found: Movement | None = None
 ) -> Lookup:
     """Preload what a route from `code` can touch: its ancestors, the central bodies, a launcher."""
     nodes: dict[str, AgencyNode] = {}
@@ -25,7 +25,6 @@ async def registry_lookup(
     for agency in await chain_upwards(session, code, on):
         keep(agency)
     wanted = [c for a in catalog.authorities.values() for c in a.agency_codes]
-    found = movement(movement_code) if movement_code else None
     if found is not None:
         wanted.append(found.launcher)
     for extra in wanted:
@@ -43,10 +42,13 @@ async def plan_route(
     on: date,
     mode: str = "cong_trang",
     movement_code: str | None = None,
+    launched: Movement | None = None,
     catalog: Catalog | None = None,
 ) -> RoutePlan:
+    """`launched`: the movement an agency launched that `movement_code` names, if it is one
+    (`movements.running.routing_movement` finds it); otherwise the catalogued movements are read."""
     rules = catalog or default_catalog()
-    lookup = await registry_lookup(session, rules, proposer_agency, on, movement_code)
+    lookup = await registry_lookup(session, rules, proposer_agency, on, launched or movement(movement_code))
     return resolve_route(
         rules,
         lookup,
@@ -55,6 +57,7 @@ async def plan_route(
         on=on,
         mode=mode,
         movement_code=movement_code,
+        movements={launched.code: launched}.get if launched else movement,
     )
 
 
