@@ -26,6 +26,7 @@ from services.kit import deps
 from services.kit.audit import api as audit_api
 from services.kit.bodies import api as bodies_api
 from services.kit.catalog import api as catalog_api
+from services.kit.clusters import api as clusters_api
 from services.kit.console import mount as console
 from services.kit.consultation import api as consultation_api
 from services.kit.councils import api as councils_api
@@ -89,6 +90,7 @@ DOMAINS = (
     delegations_api,
     tracking_api,
     movements_api,
+    clusters_api,
 )
 
 

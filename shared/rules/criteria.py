@@ -12,6 +12,7 @@ from typing import Any
 
 from shared.rules.criteria_awards import consecutive_titles, holds_title, prior_award_then_years
 from shared.rules.criteria_records import (
+    cluster_rank_at_most,
     collective_share,
     consecutive_ratings,
     initiative_scope,
@@ -60,6 +61,7 @@ RULES: dict[str, Callable[[Any, RuleContext], Finding]] = {
     "holds_title": holds_title,
     "service_years": service_years,
     "collective_share": collective_share,
+    "cluster_rank_at_most": cluster_rank_at_most,
 }
 
 

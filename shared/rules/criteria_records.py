@@ -11,6 +11,7 @@ from fractions import Fraction
 from shared.rules.findings import Finding, RuleContext, Status
 from shared.rules.history import LABELS_VI, RATING_LABELS, SCOPE_RANK, InitiativeFact, at_least
 from shared.rules.ruleset_criteria import (
+    ClusterRankParams,
     CollectiveShareParams,
     ConsecutiveRatingsParams,
     InitiativeScopeParams,
@@ -100,6 +101,18 @@ def service_years(p: ServiceYearsParams, ctx: RuleContext) -> Finding:
         f"{total:g} năm quy đổi ({roles}), cần {p.min_years:g}",
         evidence or [f"Không có năm công tác ({roles})"],
     )
+
+
+def cluster_rank_at_most(p: ClusterRankParams, ctx: RuleContext) -> Finding:
+    """No ranking on record is `unknown` (the cluster may be run outside the system), never `not_met`."""
+    ranks = ctx.history.cluster_ranks(ctx.year)
+    lines = [f"{r.year}: hạng {r.rank}/{r.members} {r.cluster_name} ({r.organiser_agency})" for r in ranks]
+    if not ranks:
+        return Finding(
+            "unknown", f"chưa có kết quả xếp hạng cụm, khối thi đua năm {ctx.year}", [f"{ctx.year}: không có"]
+        )
+    status: Status = "met" if min(r.rank for r in ranks) <= p.max else "not_met"
+    return Finding(status, f"năm {ctx.year} cần xếp hạng {p.max} trở lên trong cụm, khối thi đua", lines)
 
 
 def collective_share(p: CollectiveShareParams, ctx: RuleContext) -> Finding:

@@ -200,6 +200,25 @@ class CollectiveYearFact(_Fact):
         return self
 
 
+class ClusterRankFact(_Fact):
+    """Where a collective ranked in its cluster or bloc (cụm, khối thi đua) in a year, as its
+    organiser recorded it: first place is the cluster's lead for that year."""
+
+    kind: Literal["cluster_rank"] = "cluster_rank"
+    year: int = Field(ge=1945, le=2100)
+    cluster_code: str = Field(min_length=1)
+    cluster_name: str = Field(min_length=1)
+    rank: int = Field(ge=1)
+    members: int = Field(ge=1, description="How many members were ranked")
+    organiser_agency: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _within_members(self) -> ClusterRankFact:
+        if self.rank > self.members:
+            raise ValueError(f"rank {self.rank} is beyond the {self.members} members ranked")
+        return self
+
+
 AnyFact = (
     RatingFact
     | AwardFact
@@ -210,6 +229,7 @@ AnyFact = (
     | LeaveFact
     | ServiceFact
     | CollectiveYearFact
+    | ClusterRankFact
 )
 Fact = Annotated[AnyFact, Field(discriminator="kind")]
 _FACT: TypeAdapter[AnyFact] = TypeAdapter(Fact)
@@ -297,6 +317,9 @@ class NomineeHistory:
 
     def on_maternity_leave(self, year: int) -> bool:
         return any(leave.year == year for leave in self._of(LeaveFact))
+
+    def cluster_ranks(self, year: int) -> list[ClusterRankFact]:
+        return [r for r in self._of(ClusterRankFact) if r.year == year]
 
     def collective_year(self, year: int) -> CollectiveYearFact | None:
         return next((c for c in self._of(CollectiveYearFact) if c.year == year), None)

@@ -22,6 +22,7 @@ Permission = Literal[
     "register_agencies",
     "run_movements",
     "register_movements",
+    "organise_clusters",
 ]
 
 MAY: dict[Permission, tuple[str, ...]] = {
@@ -54,6 +55,9 @@ MAY: dict[Permission, tuple[str, ...]] = {
     "run_movements": ("chair", "admin"),
     # Register the agency in a movement of an agency above it, with its pledge.
     "register_movements": ("clerk", "chair", "admin"),
+    # Form and run the clusters and blocs (cụm, khối) the agency organises: members, leaders, years,
+    # final scores, the ranking. Members sign and score with `register_movements`.
+    "organise_clusters": ("chair", "admin"),
 }
 
 # Roles that decide on nominations, weakest first: only these can be lent by a delegation.

@@ -109,6 +109,13 @@ class ServiceYearsParams(StrictModel):
     hardship_multiplier: float = Field(default=1, ge=1)
 
 
+class ClusterRankParams(StrictModel):
+    """In the nomination year the collective ranked `max` or better in a cluster or bloc."""
+
+    rule: Literal["cluster_rank_at_most"]
+    max: int = Field(ge=1)
+
+
 class CollectiveShareParams(StrictModel):
     """Checks on the collective's nomination year; optional member counts follow `when_missing`."""
 
@@ -142,7 +149,8 @@ Params = Annotated[
     | PriorAwardThenYearsParams
     | HoldsTitleParams
     | ServiceYearsParams
-    | CollectiveShareParams,
+    | CollectiveShareParams
+    | ClusterRankParams,
     Field(discriminator="rule"),
 ]
 RuleName = Literal[
@@ -156,6 +164,7 @@ RuleName = Literal[
     "holds_title",
     "service_years",
     "collective_share",
+    "cluster_rank_at_most",
 ]
 RULE_NAMES = set(get_args(RuleName))
 

@@ -39,6 +39,8 @@ OWN_AGENCY = {
     ("POST", "/councils"),  # the caller's own new council
     ("GET", "/movements"),  # the movements open to the caller's agency
     ("POST", "/movements"),  # the caller's own new movement
+    ("GET", "/clusters"),  # the clusters the caller's agency organises or belongs to
+    ("POST", "/clusters"),  # the caller's own new cluster
 }
 
 # What an officer whose role may not act may still send: questions, not acts (a dry run applies nothing).
@@ -126,6 +128,19 @@ class Target:
             "/movements/{code}/reviews": {"kind": "so_ket", "held_on": day, "summary": "Thử"},
             "/movements/{code}/examples": {"name": "Thử", "agency_code": self.owner, "achievement": "Thử"},
             "/movements/{code}/status": {"status": "dang_xet_khen_thuong"},
+            "/clusters": {"code": "PROBE-KHOI", "name": "Khối thử", "kind": "khoi", "formed_on": day},
+            "/clusters/{code}/members": {"agency_code": self.owner, "starts_on": day},
+            "/clusters/{code}/members/{agency_code}/leave": {"on": day},
+            "/clusters/{code}/leads": {"agency_code": self.owner, "role": "truong", "starts_on": day, "ends_on": day},
+            "/clusters/{code}/close": {"on": day, "note": "Thử"},
+            "/clusters/{code}/years": {
+                "year": 2025,
+                "pledge_items": ["Thử"],
+                "criteria": [{"code": "a", "text": "Thử", "max_points": 10}],
+            },
+            "/clusters/{code}/years/{year}/signatures": {"agency_code": self.owner},
+            "/clusters/{code}/years/{year}/scores": {"agency_code": self.owner, "kind": "final", "points": {"a": 5}},
+            "/clusters/{code}/years/{year}/ranking": {},
             "/agencies": {"code": "PROBE-0001", "name": "Trường thử", "kind": "school", "parent_code": self.owner},
             "/agencies/import": {
                 "filename": "thu.csv",

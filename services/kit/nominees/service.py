@@ -82,6 +82,14 @@ async def record_facts(
 ) -> list[dict[str, Any]]:
     """Record facts at the managing agency, audit them and tell the other services."""
     await require_manager(session, caller, nominee_id, on)
+    return await record_authority_facts(session, caller=caller, nominee_id=nominee_id, facts=facts)
+
+
+async def record_authority_facts(
+    session: AsyncSession, *, caller: Caller, nominee_id: str, facts: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Facts the caller's agency is the authority for, whoever manages the nominee (a cluster's
+    organiser records its members' rankings): stored, audited and told to the other services."""
     try:
         clean = normalised(facts)
     except ValueError as err:
