@@ -24,6 +24,7 @@ from temporalio.worker import Worker
 
 from services.kit import deps
 from services.kit.audit import api as audit_api
+from services.kit.batches import api as batches_api
 from services.kit.bodies import api as bodies_api
 from services.kit.catalog import api as catalog_api
 from services.kit.clusters import api as clusters_api
@@ -91,6 +92,7 @@ DOMAINS = (
     tracking_api,
     movements_api,
     clusters_api,
+    batches_api,
 )
 
 

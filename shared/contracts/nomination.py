@@ -77,6 +77,8 @@ class NominationInput:
     # the history length (events) at which it rolls over.
     carried: "Carried | None" = None
     history_limit: int = 2000
+    # The number of the proposer's tờ trình when it proposes many nominees together.
+    batch_no: str | None = None
 
 
 @dataclass

@@ -41,6 +41,8 @@ OWN_AGENCY = {
     ("POST", "/movements"),  # the caller's own new movement
     ("GET", "/clusters"),  # the clusters the caller's agency organises or belongs to
     ("POST", "/clusters"),  # the caller's own new cluster
+    ("GET", "/batches"),  # the caller's own tờ trình
+    ("POST", "/batches"),  # the caller's own new tờ trình
 }
 
 # What an officer whose role may not act may still send: questions, not acts (a dry run applies nothing).
@@ -141,6 +143,10 @@ class Target:
             "/clusters/{code}/years/{year}/signatures": {"agency_code": self.owner},
             "/clusters/{code}/years/{year}/scores": {"agency_code": self.owner, "kind": "final", "points": {"a": 5}},
             "/clusters/{code}/years/{year}/ranking": {},
+            "/batches": {"number": "1/TTr-THU", "title": "Thử"},
+            "/batches/{batch_id}/nominations": {"nomination_ids": [ids["nomination_id"]]},
+            "/batches/{batch_id}/submit": None,
+            "/decisions": {"decision_no": "9/QĐ-THU", "nomination_ids": [ids["nomination_id"]]},
             "/agencies": {"code": "PROBE-0001", "name": "Trường thử", "kind": "school", "parent_code": self.owner},
             "/agencies/import": {
                 "filename": "thu.csv",

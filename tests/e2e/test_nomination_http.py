@@ -484,3 +484,65 @@ async def test_bulk_forward_and_return_in_the_console_attempt_each_nomination_on
     assert result_lines(answer.text)[ready] == "ok: Hồ Thị Sẵn: Đã thực hiện", answer.text
     status = (await unit.get(f"/nominations/{ready}/status", headers=auth(SCHOOL, "clerk"))).json()
     assert status["state"] == "returned" and status["history"][-1]["reason"] == "Thiếu bản sao bằng khen", status
+
+
+async def test_a_proposal_for_three_goes_up_together_and_one_decision_confers_on_two(system):
+    """One tờ trình, three awardees: submitted all or none, each on its own route with the batch's
+    number; the district returns one and confers on the other two under one decision number."""
+    unit, district = system[Tier.UNIT], system[Tier.DISTRICT]
+    clerk = auth(SCHOOL, "clerk")
+    award, names = "LAO_DONG_TIEN_TIEN", ["Trần Thị Bé", "Lê Văn Cường", "Phạm Thị Dung"]
+    ids = []
+    for name in names:
+        r = await unit.post(
+            "/nominations",
+            headers=clerk,
+            json={"nominee_name": name, "award_code": award, "reason": "Hoàn thành tốt nhiệm vụ"},
+        )
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    for nomination_id in ids[:2]:  # the third has no document yet
+        for kind in proposer_kinds(award):
+            r = await unit.post(f"/nominations/{nomination_id}/documents", headers=clerk, json=document(kind, kind))
+            assert r.status_code == 201, r.text
+    batch = (
+        await unit.post("/batches", headers=clerk, json={"number": "7/TTr-THSS", "title": "Đề nghị công nhận LĐTT"})
+    ).json()
+    assert (
+        await unit.post(f"/batches/{batch['id']}/nominations", headers=clerk, json={"nomination_ids": ids})
+    ).status_code == 200
+    refused = await unit.post(f"/batches/{batch['id']}/submit", headers=clerk)
+    assert refused.status_code == 422 and [i["nominee_name"] for i in refused.json()["detail"]["items"]] == [names[2]]
+    assert {a["status"] for a in (await unit.get(f"/batches/{batch['id']}", headers=clerk)).json()["awardees"]} == {
+        "draft"
+    }
+    for kind in proposer_kinds(award):
+        assert (
+            await unit.post(f"/nominations/{ids[2]}/documents", headers=clerk, json=document(kind, kind))
+        ).status_code == 201
+    submitted = await unit.post(f"/batches/{batch['id']}/submit", headers=clerk)
+    assert submitted.status_code == 202 and len(submitted.json()["started"]) == 3, submitted.text
+
+    for nomination_id in ids:  # the school's own step: its council, then up
+        await wait_pending(unit, SCHOOL, nomination_id)
+        assert (await decide(unit, SCHOOL, nomination_id, "forward", reason="Đủ điều kiện")).status_code == 200
+    arrived = [await wait_pending(district, HON_DAT, nomination_id) for nomination_id in ids]
+    assert {item["batch_no"] for item in arrived} == {"7/TTr-THSS"}
+    returned = await decide(district, HON_DAT, ids[1], "return", reason="Bổ sung bản nhận xét")
+    assert returned.status_code == 200, returned.text
+    conferred = await district.post(
+        "/decisions", headers=auth(HON_DAT, "chair"),
+        json={"decision_no": "31/QĐ-UBND", "reason": "Đạt danh hiệu LĐTT năm 2024", "batch_no": "7/TTr-THSS"},
+    )  # fmt: skip
+    assert conferred.status_code == 200, conferred.text
+    assert sorted(r["nomination_id"] for r in conferred.json()["results"] if r["conferred"]) == sorted([ids[0], ids[2]])
+    decision = (await district.get("/decisions/31/QĐ-UBND", headers=auth(HON_DAT, "chair"))).json()
+    assert sorted(a["nominee_name"] for a in decision["awardees"]) == sorted([names[0], names[2]])
+
+    async def proposer_view() -> dict | None:
+        view = (await unit.get(f"/batches/{batch['id']}", headers=clerk)).json()
+        statuses = {a["nomination_id"]: (a["status"], a["decision_no"]) for a in view["awardees"]}
+        done = statuses[ids[0]] == ("conferred", "31/QĐ-UBND") and statuses[ids[1]][0] == "returned"
+        return statuses if done and statuses[ids[2]] == ("conferred", "31/QĐ-UBND") else None
+
+    await eventually(proposer_view, what="each awardee's own outcome at the proposer")

@@ -28,6 +28,7 @@ async def bulk(request: Request, caller: Caller = Depends(console_officer)) -> R
         nomination_ids=[str(v)[:64] for v in form.getlist("nomination_id")],
         reason=str(form.get("reason", "")).strip()[:5000] or None,
         assignee=str(form.get("assignee", "")).strip()[:64] or None,
+        decision_no=str(form.get("decision_no", "")).strip()[:100] or None,
     )
     status, error, results = 200, None, []
     try:

@@ -129,6 +129,7 @@ class NominationActivities(TierActivities):
                         mode=n.mode,
                         eligibility=n.eligibility,
                         documents=[asdict(document) for document in n.documents],
+                        batch_no=n.batch_no,
                     )
                 )
                 arrived = args.transferred_from is not None

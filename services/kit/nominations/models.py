@@ -38,6 +38,8 @@ class Nomination(SQLModel, table=True):
     eligibility: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     # When the event that set `status` happened (events from several services arrive out of order).
     status_at: datetime | None = None
+    # The tờ trình proposing it with others (`proposal_batch`), if any.
+    batch_id: str | None = Field(default=None, index=True)
 
 
 class Review(SQLModel, table=True):
@@ -55,6 +57,7 @@ class Review(SQLModel, table=True):
         # The inbox filtered by the nominee's kind, and an officer's "assigned to me", by deadline.
         Index("ix_review_inbox_kind", "agency_code", "status", "nominee_kind", "due_on"),
         Index("ix_review_assignee", "agency_code", "assigned_to", "status", "due_on"),
+        Index("ix_review_batch", "agency_code", "batch_no"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -91,3 +94,22 @@ class Review(SQLModel, table=True):
     held: bool = False
     escalated: str | None = None
     assigned_to: str | None = None
+    # The number of the proposer's tờ trình that proposed it with others, if any.
+    batch_no: str | None = None
+
+
+class ProposalBatch(SQLModel, table=True):
+    """A tờ trình proposing many nominees at once: a numbered batch of the proposer's nominations.
+    Each nominee stays its own nomination (its own verdict, outcome and audit trail); the batch is
+    what they share on the way up (`Review.batch_no`) and what a level may decide on together."""
+
+    __tablename__ = "proposal_batch"
+    __table_args__ = (UniqueConstraint("proposer_agency", "number"),)
+
+    id: str = Field(primary_key=True)
+    proposer_agency: str = Field(index=True)
+    number: str  # số tờ trình, e.g. 12/TTr-SNV
+    title: str
+    created_by: str
+    created_at: datetime
+    submitted_at: datetime | None = None

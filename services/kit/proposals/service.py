@@ -11,7 +11,7 @@ from services.kit.dossier.service import documents_of, freeze_manifest, level_ma
 from services.kit.errors import Conflict, Invalid
 from services.kit.identity.service import Caller
 from services.kit.movements.running import routing_movement
-from services.kit.nominations.models import Nomination
+from services.kit.nominations.models import Nomination, ProposalBatch
 from services.kit.nominations.service import own_nomination
 from services.kit.nominees.management import require_manager
 from services.kit.nominees.service import history_of
@@ -121,9 +121,14 @@ async def prepare_submission(
             initiative_ids=list(nomination.initiative_ids),
             documents=documents,
             nominee_kind=nomination.nominee_kind,
+            batch_no=batch.number if (batch := await batch_of(session, nomination)) else None,
         ),
         plan,
     )
+
+
+async def batch_of(session: AsyncSession, nomination: Nomination) -> ProposalBatch | None:
+    return await session.get(ProposalBatch, nomination.batch_id) if nomination.batch_id else None
 
 
 async def _collective_exists(session: AsyncSession, nomination: Nomination, today: date) -> None:

@@ -24,7 +24,7 @@ from services.kit.workflow_client import NominationClient
 from shared.contracts.nomination import DECIDE, DecisionResult
 from shared.contracts.tiers import Tier
 
-BULK_ACTIONS = ("forward", "return", "remind", "assign")
+BULK_ACTIONS = ("forward", "return", "remind", "assign", "confer")
 MAX_ITEMS = 100
 
 
@@ -36,6 +36,8 @@ class Bulk:
     nomination_ids: list[str]
     reason: str | None = None
     assignee: str | None = None
+    # A conferral on many: one quyết định, one number, each awardee conferred on its own.
+    decision_no: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ def check_bulk(bulk: Bulk) -> None:
         raise Invalid("a return needs a reason: the proposer must know what to supplement", "NoReason")
     if bulk.action == "assign" and not bulk.assignee:
         raise Invalid("choose the colleague to assign to", "NoAssignee")
+    if bulk.action == "confer" and not bulk.decision_no:
+        raise Invalid("a conferral needs the decision number (decision_no) of the quyết định", "NoDecisionNumber")
 
 
 async def act_on_many(
@@ -135,7 +139,7 @@ async def _act_on_one(
     today: date,
     at: datetime,
 ) -> None:
-    if bulk.action in ("forward", "return"):
+    if bulk.action in ("forward", "return", "confer"):
         await decide_one(
             sessions,
             workflow,
@@ -145,6 +149,7 @@ async def _act_on_one(
             today=today,
             action=bulk.action,
             reason=bulk.reason,
+            decision_no=bulk.decision_no,
         )
         return
     async with sessions() as session, session.begin():  # this item's own transaction

@@ -27,6 +27,7 @@ class ReviewOut(BaseModel):
     reason: str | None
     regime: str | None = None
     mode: str | None = None
+    batch_no: str | None = Field(default=None, description="The proposer's tờ trình when it proposes many nominees")
     eligibility: dict[str, Any] | None = Field(
         default=None,
         description="The eligibility verdict computed at submission: every criterion with evidence and citation",

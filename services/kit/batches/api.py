@@ -1,0 +1,128 @@
+"""A tờ trình for many nominees, and a decision conferring on many, over HTTP. Routes stay thin."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.batches.schemas import BatchIn, BatchItemsIn, ManyDecisionIn
+from services.kit.batches.service import add_to_batch, batch_out, create_batch, decision_of, own_batch, prepare_batch
+from services.kit.deps import db, end_transaction, settings, workflows
+from services.kit.errors import DomainError, Unavailable
+from services.kit.identity.auth import current_officer
+from services.kit.identity.service import Caller, require
+from services.kit.nominations.models import ProposalBatch, Review
+from services.kit.reviews.bulk import Bulk, act_on_many
+from services.kit.workflow_client import NominationClient
+from shared.platform.settings import ServiceSettings
+
+router = APIRouter(tags=["batches"])
+Session = Depends(db, scope="function")
+
+
+@router.post("/batches", status_code=201, summary="Number a tờ trình that will propose many nominees")
+async def new_batch(
+    body: BatchIn, caller: Caller = Depends(current_officer), session: AsyncSession = Session
+) -> dict[str, Any]:
+    require(caller, "propose")
+    batch = await create_batch(session, caller=caller, number=body.number, title=body.title)
+    return await batch_out(session, batch)
+
+
+@router.get("/batches", summary="The agency's tờ trình for many nominees")
+async def list_batches(
+    caller: Caller = Depends(current_officer), session: AsyncSession = Session
+) -> list[dict[str, Any]]:
+    rows = await session.exec(
+        select(ProposalBatch)
+        .where(ProposalBatch.proposer_agency == caller.agency_code)
+        .order_by(col(ProposalBatch.created_at))
+    )
+    return [b.model_dump(mode="json") for b in rows.all()]
+
+
+@router.get("/batches/{batch_id}", summary="A tờ trình and each awardee's status, verdict and outcome")
+async def get_batch(
+    batch_id: str, caller: Caller = Depends(current_officer), session: AsyncSession = Session
+) -> dict[str, Any]:
+    return await batch_out(session, await own_batch(session, caller, batch_id))
+
+
+@router.post("/batches/{batch_id}/nominations", summary="Put the agency's drafts in the tờ trình")
+async def add(
+    batch_id: str, body: BatchItemsIn, caller: Caller = Depends(current_officer), session: AsyncSession = Session
+) -> dict[str, Any]:
+    require(caller, "propose")
+    batch = await add_to_batch(session, caller=caller, batch_id=batch_id, nomination_ids=body.nomination_ids)
+    await session.flush()
+    return await batch_out(session, batch)
+
+
+@router.post(
+    "/batches/{batch_id}/submit",
+    status_code=202,
+    summary="Submit every draft of the tờ trình, all or none; each starts its own route",
+)
+async def submit(
+    batch_id: str, caller: Caller = Depends(current_officer), session: AsyncSession = Session,
+    config: ServiceSettings = Depends(settings), wf: NominationClient = Depends(workflows),
+) -> dict[str, Any]:  # fmt: skip
+    require(caller, "propose")
+    batch, inputs = await prepare_batch(session, caller=caller, batch_id=batch_id, today=config.today())
+    number = batch.number
+    await end_transaction(session)  # frozen and committed: starting is idempotent, a retry finishes the rest
+    started: list[dict[str, Any]] = []
+    for prepared in inputs:
+        try:
+            started.append({"nomination_id": prepared.nomination_id, "workflow_id": await wf.start(prepared)})
+        except Unavailable as away:
+            started.append({"nomination_id": prepared.nomination_id, "error": str(away)})
+    return {"batch_id": batch_id, "number": number, "started": started}
+
+
+@router.post("/decisions", summary="Confer on many under one decision number; each awardee on its own (chair, admin)")
+async def decide_many(
+    body: ManyDecisionIn, request: Request, caller: Caller = Depends(current_officer)
+) -> dict[str, Any]:
+    require(caller, "decide")
+    kit, config = request.app.state.kit, request.app.state.kit.settings
+    ids = body.nomination_ids
+    if body.batch_no:
+        async with kit.sessions() as session:
+            rows = await session.exec(
+                select(Review.nomination_id).where(
+                    Review.agency_code == caller.agency_code,
+                    Review.batch_no == body.batch_no,
+                    Review.status == "pending",
+                )
+            )
+            ids = list(rows.all())
+    bulk = Bulk(action="confer", nomination_ids=ids, reason=body.reason, decision_no=body.decision_no)
+    results = await act_on_many(
+        kit.sessions, kit.nominations, caller=caller, bulk=bulk, tier=config.tier, today=config.today(),
+        now=lambda: datetime.now(UTC),
+    )  # fmt: skip
+    refusals = [r.error for r in results if r.error is not None]
+    if results and len(refusals) == len(results):
+        raise refusals[0]  # nothing conferred: the answer is the refusal, not a list of them
+    return {
+        "decision_no": body.decision_no,
+        "results": [
+            {"nomination_id": r.nomination_id, "nominee_name": r.nominee_name, "conferred": r.ok,
+             "attempted": r.attempted, "error": error_of(r.error)}
+            for r in results
+        ],
+    }  # fmt: skip
+
+
+def error_of(error: DomainError | None) -> str | None:
+    return None if error is None else str(error)
+
+
+@router.get("/decisions/{decision_no:path}", summary="A decision of the caller's agency: its awardees and bonuses")
+async def get_decision(
+    decision_no: str, caller: Caller = Depends(current_officer), session: AsyncSession = Session
+) -> dict[str, Any]:
+    return await decision_of(session, caller=caller, number=decision_no)

@@ -1,0 +1,27 @@
+"""API models of a tờ trình for many nominees, and of a decision conferring on many."""
+
+from pydantic import BaseModel, Field, model_validator
+
+
+class BatchIn(BaseModel):
+    number: str = Field(min_length=1, max_length=100, examples=["12/TTr-SNV"], description="Số tờ trình")
+    title: str = Field(min_length=1, max_length=500, examples=["Đề nghị tặng Bằng khen của Chủ tịch UBND tỉnh"])
+
+
+class BatchItemsIn(BaseModel):
+    nomination_ids: list[str] = Field(min_length=1, max_length=500)
+
+
+class ManyDecisionIn(BaseModel):
+    decision_no: str = Field(min_length=1, max_length=100, examples=["15/QĐ-UBND"])
+    reason: str | None = Field(default=None, max_length=5000)
+    nomination_ids: list[str] = Field(default_factory=list, max_length=100)
+    batch_no: str | None = Field(
+        default=None, max_length=100, description="Or every awardee of this tờ trình pending here"
+    )
+
+    @model_validator(mode="after")
+    def _which(self) -> "ManyDecisionIn":
+        if bool(self.nomination_ids) == bool(self.batch_no):
+            raise ValueError("name the nominations or the tờ trình (batch_no), one of the two")
+        return self
