@@ -146,6 +146,8 @@ class Target:
             "/batches": {"number": "1/TTr-THU", "title": "Thử"},
             "/batches/{batch_id}/nominations": {"nomination_ids": [ids["nomination_id"]]},
             "/batches/{batch_id}/submit": None,
+            "/batches/{batch_id}/import": {"filename": "thu.csv", "content_base64": base64.b64encode(b"x").decode()},
+            "/batches/{batch_id}/documents": document("to_trinh", "thử"),
             "/decisions": {"decision_no": "9/QĐ-THU", "nomination_ids": [ids["nomination_id"]]},
             "/agencies": {"code": "PROBE-0001", "name": "Trường thử", "kind": "school", "parent_code": self.owner},
             "/agencies/import": {

@@ -7,9 +7,20 @@ from fastapi import APIRouter, Depends, Request
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.batches.candidates import import_candidates
 from services.kit.batches.schemas import BatchIn, BatchItemsIn, ManyDecisionIn
-from services.kit.batches.service import add_to_batch, batch_out, create_batch, decision_of, own_batch, prepare_batch
+from services.kit.batches.service import (
+    add_to_batch,
+    attach_to_all,
+    batch_out,
+    create_batch,
+    decision_of,
+    own_batch,
+    prepare_batch,
+)
+from services.kit.bodies.schemas import ImportIn
 from services.kit.deps import db, end_transaction, settings, workflows
+from services.kit.dossier.schemas import DocumentIn
 from services.kit.errors import DomainError, Unavailable
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller, require
@@ -58,6 +69,28 @@ async def add(
     batch = await add_to_batch(session, caller=caller, batch_id=batch_id, nomination_ids=body.nomination_ids)
     await session.flush()
     return await batch_out(session, batch)
+
+
+@router.post(
+    "/batches/{batch_id}/import", summary="Candidates for the base titles from a CSV or XLSX file, all or nothing"
+)
+async def import_file(
+    batch_id: str, body: ImportIn, caller: Caller = Depends(current_officer), session: AsyncSession = Session,
+    config: ServiceSettings = Depends(settings),
+) -> dict[str, Any]:  # fmt: skip
+    require(caller, "propose")
+    return await import_candidates(
+        session, caller=caller, batch_id=batch_id, filename=body.filename, content=body.content(),
+        dry_run=body.dry_run, today=config.today(),
+    )  # fmt: skip
+
+
+@router.post("/batches/{batch_id}/documents", status_code=201, summary="One document in every draft of the tờ trình")
+async def attach(
+    batch_id: str, body: DocumentIn, caller: Caller = Depends(current_officer), session: AsyncSession = Session
+) -> dict[str, Any]:
+    require(caller, "propose")
+    return {"attached_to": await attach_to_all(session, caller=caller, batch_id=batch_id, **body.model_dump())}
 
 
 @router.post(

@@ -9,7 +9,7 @@ class BatchIn(BaseModel):
 
 
 class BatchItemsIn(BaseModel):
-    nomination_ids: list[str] = Field(min_length=1, max_length=500)
+    nomination_ids: list[str] = Field(min_length=1, max_length=1000)
 
 
 class ManyDecisionIn(BaseModel):

@@ -12,6 +12,8 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.dossier.models import Document
+from services.kit.dossier.service import add_document
 from services.kit.errors import Conflict, DomainError, Invalid, NotFound
 from services.kit.identity.service import Caller
 from services.kit.nominations.models import Nomination, ProposalBatch, Review
@@ -21,7 +23,7 @@ from services.kit.proposals.service import prepare_submission
 from shared.contracts.nomination import NominationInput
 from shared.platform.audit import append_audit
 
-MAX_AWARDEES = 500
+MAX_AWARDEES = 20_000  # a province's base titles for a year fit in a few
 
 
 async def create_batch(session: AsyncSession, *, caller: Caller, number: str, title: str) -> ProposalBatch:
@@ -158,3 +160,26 @@ async def decision_of(session: AsyncSession, *, caller: Caller, number: str) -> 
         "awardees": sorted(awardees, key=lambda a: a["nominee_name"]),
         "bonus_total": sum(a["bonus_amount"] or 0 for a in awardees),
     }
+
+
+async def attach_to_all(
+    session: AsyncSession, *, caller: Caller, batch_id: str, kind: str, filename: str, content_type: str,
+    content_base64: str, sha256: str,
+) -> int:  # fmt: skip
+    """One document (the tờ trình itself, its list of awardees) in every draft's dossier: its bytes
+    are stored once (content-addressed), each draft gets its own row."""
+    batch = await own_batch(session, caller, batch_id)
+    drafts = [n for n in await members(session, batch) if n.status in ("draft", "returned")]
+    if not drafts:
+        raise Conflict(f"tờ trình {batch.number} has no draft to attach to", vi="tờ trình không có hồ sơ dự thảo")
+    first = await add_document(
+        session, caller=caller, nomination_id=drafts[0].id, kind=kind, filename=filename,
+        content_type=content_type, content_base64=content_base64, sha256=sha256,
+    )  # fmt: skip
+    for nomination in drafts[1:]:
+        session.add(
+            Document(
+                **first.model_dump(exclude={"id", "nomination_id"}), id=str(uuid.uuid4()), nomination_id=nomination.id
+            )
+        )
+    return len(drafts)

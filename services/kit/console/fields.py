@@ -3,8 +3,8 @@ in both languages (the page shows the one it speaks)."""
 
 from datetime import date
 
-from services.kit.bodies.sheets import parse_day
 from services.kit.errors import Invalid
+from services.kit.sheets import parse_day
 
 
 def day_of(text: str, label_en: str, label_vi: str) -> date:
