@@ -12,6 +12,9 @@ nominations in flight, with raw Temporal signal throughput for comparison (`benc
 `python -m bench console` runs scenario (f) instead: the console's inbox and nomination page over
 100,000 reviews, in process (`bench/console.py`).
 
+`python -m bench candidates --n 5000` runs scenario (g) instead: candidates for the base titles
+imported into a tờ trình from a CSV file, in process (`bench/candidates.py`).
+
 `python -m bench lifecycle --n 200` runs scenario (e) instead: the realistic life of N nominations
 (dossier, council ballots, a share returned once, forwards, conferral), step by step
 (`bench/lifecycle.py`).
@@ -33,7 +36,7 @@ from typing import Any, TypeVar
 
 from temporalio.client import Client
 
-from bench import console, lifecycle, lifecycle_result, reorg
+from bench import candidates, console, lifecycle, lifecycle_result, reorg
 from bench.raw import run_raw
 from bench.report import BENCH, CpuMeter, ScenarioResult, machine, render, write_json
 from bench.runtime import Runtime, versions
@@ -224,6 +227,10 @@ def write_result(key: str) -> Callable[[Path, Any, dict], None]:
 
 def run(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["candidates"]:  # in process: no broker, no Temporal
+        found = asyncio.run(candidates.run_candidates(candidates.parse(argv[1:]), say))
+        print(candidates.render(found))
+        return 0
     if argv[:1] == ["console"]:  # in process: no broker, no Temporal
         result = asyncio.run(console.run_console(console.parse(argv[1:]), say))
         print(console.render(result))
