@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from services.kit.bodies.sheets import MAX_IMPORT_BYTES
 from services.kit.errors import Invalid
 from shared.hierarchy.bodies import KINDS, LEGAL_BASIS_MAX, NAME_MAX, Body, registration
+from shared.rules.days import Day
 
 
 class AgencyIn(BaseModel):
@@ -26,7 +27,7 @@ class AgencyIn(BaseModel):
     location_code: str | None = Field(
         default=None, max_length=16, examples=["C30823"], description="The commune its office is in"
     )
-    valid_from: date | None = Field(default=None, description="Its first day (default: the service's today)")
+    valid_from: Day | None = Field(default=None, description="Its first day (default: the service's today)")
     legal_basis: str | None = Field(
         default=None, max_length=LEGAL_BASIS_MAX, examples=["Quyết định số 12/QĐ-UBND ngày 15/8/2025"]
     )

@@ -1,6 +1,5 @@
 """The law as data over HTTP: the award catalog, authorities, route previews and eligibility checks."""
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -17,6 +16,7 @@ from services.kit.nominees.service import history_of
 from services.kit.registry.service import plan_route
 from shared.routing import RoutingError
 from shared.rules.catalog import default_catalog
+from shared.rules.days import Day
 from shared.rules.eligibility import check_eligibility
 from shared.rules.history import NomineeHistory
 from shared.rules.movements import movements
@@ -99,7 +99,7 @@ async def route_preview(
     request: Request,
     award_code: str,
     proposer_agency: str | None = None,
-    on: date | None = None,
+    on: Day | None = None,
     mode: str = "cong_trang",
     movement_code: str | None = None,
     caller: Caller = Depends(current_officer),

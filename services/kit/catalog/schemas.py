@@ -1,11 +1,11 @@
 """API models of the rules: route previews and eligibility checks."""
 
-from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from services.kit.proposals.schemas import Mode, NomineeKind
+from shared.rules.days import Day
 
 
 class RouteReasonOut(BaseModel):
@@ -35,7 +35,7 @@ class EligibilityIn(BaseModel):
     recipient_kind: NomineeKind = "individual"
     mode: Mode = "cong_trang"
     period_year: int | None = Field(default=None, ge=1945, le=2100)
-    on: date | None = Field(default=None, description="Date of the judgement; default: the service's today")
+    on: Day | None = Field(default=None, description="Date of the judgement; default: the service's today")
     regime: str | None = Field(default=None, description="Regime code; default: the one in force on `on`")
     province_code: str | None = Field(default=None, description="Selects a provincial rule set, e.g. P24")
     achievement: str | None = None

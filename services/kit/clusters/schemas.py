@@ -1,10 +1,10 @@
 """API models of clusters and blocs (cụm, khối thi đua)."""
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from shared.rules.days import Day
 from shared.rules.ranking import TIE_RULES
 
 
@@ -12,7 +12,7 @@ class ClusterIn(BaseModel):
     code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9_-]{2,63}$", examples=["P91-KHOI-TONG-HOP"])
     name: str = Field(min_length=1, max_length=300, examples=["Khối các sở, ngành Tổng hợp"])
     kind: Literal["cum", "khoi"]
-    formed_on: date
+    formed_on: Day
     awards_by_rank: dict[str, str] = Field(
         default_factory=dict,
         description="The award proposed for each rank, e.g. {'1': 'CO_THI_DUA_TINH', '2': 'BANG_KHEN_TINH'}",
@@ -36,18 +36,18 @@ class ClusterIn(BaseModel):
 
 class MemberIn(BaseModel):
     agency_code: str = Field(min_length=1, max_length=64)
-    starts_on: date
+    starts_on: Day
 
 
 class LeaveIn(BaseModel):
-    on: date = Field(description="The first day the agency is no longer a member")
+    on: Day = Field(description="The first day the agency is no longer a member")
 
 
 class LeadIn(BaseModel):
     agency_code: str = Field(min_length=1, max_length=64)
     role: Literal["truong", "pho"] = Field(description="truong: the leader (cụm/khối trưởng); pho: the deputy")
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
 
 
 class CriterionIn(BaseModel):
@@ -78,6 +78,6 @@ class RankIn(BaseModel):
 
 
 class CloseIn(BaseModel):
-    on: date
+    on: Day
     note: str = Field(min_length=1, max_length=500, examples=["Sắp xếp đơn vị hành chính năm 2025"])
     successors: list[str] = Field(default_factory=list, max_length=20, description="Clusters formed in its place")

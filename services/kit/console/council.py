@@ -71,6 +71,7 @@ async def call_meeting(request: Request, nomination_id: str, caller: Caller = De
                     ItemIn(nomination_id=nomination_id, award_code=review.award_code, nominee_name=review.nominee_name)
                 ],
                 level=config.tier.value,
+                today=config.today(),
             )
     except DomainError as refusal:
         return await show_nomination(

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 
 from services.kit.console.nomination import show_nomination
-from services.kit.console.rendering import after_action, render
+from services.kit.console.rendering import after_action, render, said
 from services.kit.console.service import award_name
 from services.kit.console.session import checked_form, console_officer
 from services.kit.deps import end_transaction, new_transaction
@@ -20,9 +20,8 @@ from services.kit.dossier.service import add_document, supplement_manifest
 from services.kit.errors import DomainError, Invalid
 from services.kit.identity.service import Caller, require
 from services.kit.nominations.models import Nomination
-from services.kit.nominations.service import own_nomination
 from services.kit.nominees.management import nominees_of
-from services.kit.proposals.service import create_draft, prepare_resubmission, prepare_submission
+from services.kit.proposals.service import create_draft, prepare_resubmission, prepare_submission, submitted_nomination
 from shared.contracts.nomination import RESUBMIT, WITHDRAW, WithdrawInput
 from shared.rules.catalog import default_catalog
 
@@ -114,7 +113,9 @@ async def upload(request: Request, nomination_id: str, caller: Caller = Depends(
                 sha256=hashlib.sha256(content).hexdigest(),
             )
     except DomainError as refusal:
-        return await show_nomination(request, caller, nomination_id, status=refusal.status, error=str(refusal))
+        return await show_nomination(
+            request, caller, nomination_id, status=refusal.status, error=said(request, refusal)
+        )
     return after_action(request, f"/console/nominations/{nomination_id}?done=upload")
 
 
@@ -129,7 +130,9 @@ async def submit(request: Request, nomination_id: str, caller: Caller = Depends(
             )
             await request.app.state.kit.nominations.start(nomination_input)
     except DomainError as refusal:
-        return await show_nomination(request, caller, nomination_id, status=refusal.status, error=str(refusal))
+        return await show_nomination(
+            request, caller, nomination_id, status=refusal.status, error=said(request, refusal)
+        )
     return RedirectResponse(f"/console/nominations/{nomination_id}?done=submit", status_code=303)
 
 
@@ -148,7 +151,9 @@ async def resubmit(request: Request, nomination_id: str, caller: Caller = Depend
         async with new_transaction(request) as fresh:
             await supplement_manifest(fresh, nomination_id, caller.agency_code, actor=caller.officer_id)
     except DomainError as refusal:
-        return await show_nomination(request, caller, nomination_id, status=refusal.status, error=str(refusal))
+        return await show_nomination(
+            request, caller, nomination_id, status=refusal.status, error=said(request, refusal)
+        )
     return RedirectResponse(f"/console/nominations/{nomination_id}?done=resubmit", status_code=303)
 
 
@@ -158,10 +163,12 @@ async def withdraw(request: Request, nomination_id: str, caller: Caller = Depend
     try:
         require(caller, "propose")
         async with new_transaction(request) as session:
-            await own_nomination(session, caller=caller, nomination_id=nomination_id)
+            await submitted_nomination(session, caller=caller, nomination_id=nomination_id, action="withdraw")
         reason = str(form.get("reason", "")).strip()[:5000] or None
         withdrawal = WithdrawInput(caller.agency_code, caller.officer_id, reason)
         await request.app.state.kit.nominations.update(nomination_id, WITHDRAW, withdrawal)
     except DomainError as refusal:
-        return await show_nomination(request, caller, nomination_id, status=refusal.status, error=str(refusal))
+        return await show_nomination(
+            request, caller, nomination_id, status=refusal.status, error=said(request, refusal)
+        )
     return RedirectResponse(f"/console/nominations/{nomination_id}?done=withdraw", status_code=303)

@@ -20,7 +20,8 @@ from services.kit.consultation.service import (
     public_consultation,
     required_consultation,
 )
-from services.kit.deps import db, new_transaction
+from services.kit.days import not_after
+from services.kit.deps import db, new_transaction, settings
 from services.kit.errors import Conflict, Invalid
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller, require
@@ -28,6 +29,7 @@ from services.kit.nominations.service import own_nomination
 from services.kit.workflow_client import NominationClient, NominationNotFound
 from shared.contracts.nomination import HOLD, RELEASE, HoldInput
 from shared.platform.audit import append_audit
+from shared.platform.settings import ServiceSettings
 from shared.rules.calendar import default_calendar
 from shared.rules.catalog import default_catalog
 
@@ -44,8 +46,10 @@ async def open_consultation(
     body: ConsultationIn,
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
+    config: ServiceSettings = Depends(settings),
 ) -> dict[str, Any]:
     require(caller, "post_consultation")
+    not_after(body.posted_on, config.today(), what="the posting", vi="ngày đăng công khai")
     nomination = await own_nomination(session, caller=caller, nomination_id=nomination_id)
     award = default_catalog().award(nomination.award_code)
     posting = award.public_posting

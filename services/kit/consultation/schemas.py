@@ -1,13 +1,14 @@
 """API models of the public consultation."""
 
-from datetime import date
 from typing import Literal
 
 from sqlmodel import Field, SQLModel
 
+from shared.rules.days import Day
+
 
 class ConsultationIn(SQLModel):
-    posted_on: date
+    posted_on: Day
     channel: str = Field(min_length=1, max_length=500, description="Where it is posted, e.g. the portal page URL")
     working_days: int | None = Field(default=None, ge=1, le=60, description="Default (and minimum): the catalog's")
 

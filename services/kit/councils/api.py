@@ -1,6 +1,5 @@
 """Councils (Hội đồng TĐKT) and their secret ballots over HTTP. Routes stay thin."""
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -38,6 +37,7 @@ from services.kit.deps import db, settings
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller, require
 from shared.platform.settings import ServiceSettings
+from shared.rules.days import Day
 
 router = APIRouter(tags=["councils"])
 
@@ -63,7 +63,7 @@ async def list_councils(
 @router.get("/councils/{council_id}", summary="A council and its roster on a date (default: today)")
 async def get_council(
     council_id: str,
-    on: date | None = None,
+    on: Day | None = None,
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
     config: ServiceSettings = Depends(settings),
@@ -131,6 +131,7 @@ async def create_meeting(
         present=body.present,
         items=body.items,
         level=config.tier.value,
+        today=config.today(),
     )
 
 

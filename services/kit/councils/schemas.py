@@ -1,12 +1,12 @@
 """API models of councils, meetings and ballots."""
 
-from datetime import date
 from typing import Literal
 
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import SQLModelConfig
 
 from shared.rules.ballot_rules import Share
+from shared.rules.days import Day
 
 
 class CouncilIn(SQLModel):
@@ -22,12 +22,12 @@ class MemberIn(SQLModel):
 
     officer_id: str = Field(min_length=1, max_length=100)
     position: Literal["chair", "vice_chair", "member", "secretary"]
-    starts_on: date = Field(alias="from")
-    ends_on: date | None = Field(default=None, alias="to", description="Last day on the council (inclusive)")
+    starts_on: Day = Field(alias="from")
+    ends_on: Day | None = Field(default=None, alias="to", description="Last day on the council (inclusive)")
 
 
 class LeaveIn(SQLModel):
-    on: date = Field(description="The first day the officer is no longer on the council")
+    on: Day = Field(description="The first day the officer is no longer on the council")
 
 
 class ItemIn(SQLModel):
@@ -37,7 +37,7 @@ class ItemIn(SQLModel):
 
 
 class MeetingIn(SQLModel):
-    held_on: date
+    held_on: Day
     items: list[ItemIn] = Field(min_length=1, max_length=200)
     present: list[str] = Field(max_length=500, description="Officer ids of the members in the room")
 

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.rules.days import Day
+
 Status = Literal["scheduled", "active", "ended", "revoked"]
 
 
@@ -12,8 +14,8 @@ class DelegationIn(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     to_officer_id: str = Field(description="The colleague who will act in your role")
-    starts_on: date = Field(alias="from", description="First day of the delegation (inclusive)")
-    ends_on: date = Field(alias="to", description="Last day of the delegation (inclusive)")
+    starts_on: Day = Field(alias="from", description="First day of the delegation (inclusive)")
+    ends_on: Day = Field(alias="to", description="Last day of the delegation (inclusive)")
     reason: str = Field(min_length=1, description="Why (leave, mission, illness…); kept in the audit log")
 
 

@@ -1,10 +1,11 @@
 """API models of emulation movements: launching one, registering in it, its reviews, its model
 examples and its status."""
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
+
+from shared.rules.days import Day
 
 Kind = Literal["thuong_xuyen", "dot", "chuyen_de", "hang_nam", "5_nam"]
 Scope = Literal["toan_quoc", "bo_tinh", "cum_khoi", "co_quan"]
@@ -27,8 +28,8 @@ class MovementIn(BaseModel):
     theme: str = Field(min_length=1, max_length=2000, examples=["Đẩy mạnh chuyển đổi số trong cơ quan nhà nước"])
     kind: Kind
     scope: Scope
-    starts_on: date
-    ends_on: date | None = Field(default=None, description="Last day (inclusive); none for a regular movement")
+    starts_on: Day
+    ends_on: Day | None = Field(default=None, description="Last day (inclusive); none for a regular movement")
     launch_document: str = Field(
         min_length=1, max_length=200, description="The plan or decision launching it (số/ký hiệu, ngày)",
         examples=["Kế hoạch số 15/KH-UBND ngày 10/01/2026"],
@@ -61,7 +62,7 @@ class RegistrationIn(BaseModel):
 
 class ReviewIn(BaseModel):
     kind: Literal["so_ket", "tong_ket"] = Field(description="so_ket: mid-term review; tong_ket: final review")
-    held_on: date
+    held_on: Day
     summary: str = Field(min_length=1, max_length=5000)
     document: str | None = Field(default=None, max_length=200, description="Its report (số/ký hiệu)")
 

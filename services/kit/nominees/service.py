@@ -13,6 +13,7 @@ from services.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.kit.identity.service import Caller
 from services.kit.nominees.management import require_manager
 from services.kit.nominees.models import NomineeFact
+from services.kit.registry.models import Agency
 from shared.contracts.events import NomineeFactRetracted, NomineeFactsRecorded
 from shared.platform.audit import append_audit
 from shared.platform.outbox import add_event
@@ -82,7 +83,38 @@ async def record_facts(
 ) -> list[dict[str, Any]]:
     """Record facts at the managing agency, audit them and tell the other services."""
     await require_manager(session, caller, nominee_id, on)
+    await check_fact_sources(session, facts, on)
     return await record_authority_facts(session, caller=caller, nominee_id=nominee_id, facts=facts)
+
+
+# The fields of a fact that name an agency (a retired code is fine: it existed), and its dates.
+AGENCY_FIELDS = ("agency_code", "conferred_by", "changed_by", "recognised_by")
+DATE_FIELDS = ("decided_on", "recognised_on", "start")
+
+
+async def ever_known(session: AsyncSession, code: str) -> bool:
+    return (await session.exec(select(Agency.id).where(Agency.code == code).limit(1))).first() is not None
+
+
+async def check_fact_sources(session: AsyncSession, facts: list[dict[str, Any]], on: date) -> None:
+    """A fact names agencies the registry has known and is not dated after today."""
+    for index, fact in enumerate(facts):
+        if not isinstance(fact, dict):
+            continue
+        for field in AGENCY_FIELDS:
+            code = fact.get(field)
+            if isinstance(code, str) and code and not await ever_known(session, code):
+                raise Invalid(
+                    f"fact #{index}: {field} '{code}' is no agency the registry knows; GET /agencies?q= finds codes",
+                    vi=f"dữ kiện #{index}: không có cơ quan mã '{code}' trong danh mục",
+                )
+        for field in DATE_FIELDS:
+            written = fact.get(field)
+            if isinstance(written, str) and written[:10] > on.isoformat():
+                raise Invalid(
+                    f"fact #{index}: {field} {written} is after today ({on.isoformat()})",
+                    vi=f"dữ kiện #{index}: ngày {written} muộn hơn hôm nay",
+                )
 
 
 async def record_authority_facts(

@@ -16,7 +16,12 @@ from services.kit.identity.service import Caller, require
 from services.kit.nominations.models import Nomination
 from services.kit.nominations.service import own_nomination
 from services.kit.proposals.schemas import DraftIn, NominationOut, ResubmitIn
-from services.kit.proposals.service import create_draft, prepare_resubmission, prepare_submission
+from services.kit.proposals.service import (
+    create_draft,
+    prepare_resubmission,
+    prepare_submission,
+    submitted_nomination,
+)
 from services.kit.workflow_client import NominationClient
 from shared.contracts.nomination import (
     RESUBMIT,
@@ -164,6 +169,6 @@ async def withdraw(
     wf: NominationClient = Depends(workflows),
 ) -> NominationStatus:
     require(caller, "propose")
-    await own_nomination(session, caller=caller, nomination_id=nomination_id)
+    await submitted_nomination(session, caller=caller, nomination_id=nomination_id, action="withdraw")
     await end_transaction(session)
     return await wf.update(nomination_id, WITHDRAW, WithdrawInput(caller.agency_code, caller.officer_id, body.reason))

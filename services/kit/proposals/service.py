@@ -179,9 +179,23 @@ async def prepare_resubmission(
 ) -> ResubmitInput:
     """A returned nomination goes back up with the proposer's part of the dossier as it now stands:
     its documents and what its own council produced."""
-    await own_nomination(session, caller=caller, nomination_id=nomination_id)
+    await submitted_nomination(session, caller=caller, nomination_id=nomination_id, action="resubmit")
     documents = [
         *await proposer_manifest(session, nomination_id, caller.agency_code),
         *await level_manifest(session, nomination_id, caller.agency_code),
     ]
     return ResubmitInput(caller.agency_code, caller.officer_id, reason, documents)
+
+
+async def submitted_nomination(session: AsyncSession, *, caller: Caller, nomination_id: str, action: str) -> Nomination:
+    """The caller's own nomination, once submitted: a draft has no route to withdraw from or resubmit to."""
+    nomination = await own_nomination(session, caller=caller, nomination_id=nomination_id)
+    if nomination.status == "draft":
+        raise Conflict(
+            f"nomination {nomination_id} is a draft: nothing was submitted to {action}; submit it "
+            f"(POST /nominations/{nomination_id}/submit) when its dossier is complete",
+            "Draft",
+            vi=f"hồ sơ còn là dự thảo, chưa trình nên không thể {'rút' if action == 'withdraw' else 'trình lại'}: "
+            "hãy nộp hồ sơ khi đã đủ tài liệu",
+        )
+    return nomination

@@ -1,6 +1,5 @@
 """The agency registry over HTTP, for officers and the public: find an agency, read its story."""
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
@@ -9,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.kit.deps import PUBLIC_ROUTE, db, settings
 from services.kit.registry.lookup import agency_story, find_agencies
 from shared.platform.settings import ServiceSettings
+from shared.rules.days import Day
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
 
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/agencies", tags=["agencies"])
 )
 async def search(
     q: str = Query(min_length=2, max_length=100, description="A code, or part of a name: 'binh son', 'Bình Sơn'"),
-    on: date | None = Query(default=None, description="The date (default: the service's today)"),
+    on: Day | None = Query(default=None, description="The date (default: the service's today)"),
     limit: int = Query(default=20, ge=1, le=50),
     session: AsyncSession = Depends(db, scope="function"),
     config: ServiceSettings = Depends(settings),
@@ -35,7 +35,7 @@ async def search(
 )
 async def story(
     code: str,
-    on: date | None = Query(default=None, description="The date (default: the service's today)"),
+    on: Day | None = Query(default=None, description="The date (default: the service's today)"),
     session: AsyncSession = Depends(db, scope="function"),
     config: ServiceSettings = Depends(settings),
 ) -> dict[str, Any]:

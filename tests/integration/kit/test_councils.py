@@ -392,6 +392,10 @@ async def test_members_present_vote_on_the_meeting_day_only(tier_http):
     meeting_id = await meet(
         client, council_id, nomination_id, "CSTD_TINH", present=list(range(1, 9)), held_on=DAY - timedelta(days=3)
     )
+    far = await meet(
+        client, council_id, nomination_id, "CSTD_TINH", present=list(range(1, 9)), held_on=date(2030, 1, 7), expect=422
+    )
+    assert far == ""  # recorded at most 30 days ahead: a meeting in 2030 is refused, nothing recorded
     late = await cast(client, meeting_id, nomination_id, 4, True, expect=409)
     assert "on that day" in late.json()["detail"]
     assert (
