@@ -15,6 +15,8 @@ import pytest
 from deploy.embedded import Child, Postgres, create_topics, free_port, tansu, temporal_dev_server, wait_for_port
 
 NAMESPACES = [f"tdkt-test-{i}" for i in range(1, 13)]
+# The SQLite stack the e2e modules share (tests/e2e/conftest.py): its task queues live alone here.
+SHARED_NAMESPACE = "tdkt-test-shared"
 _namespace_pool = itertools.cycle(NAMESPACES)
 
 
@@ -27,7 +29,7 @@ def runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def temporal_address(runtime_dir: Path) -> Iterator[str]:
     port = free_port()
     child = temporal_dev_server(port, free_port(), runtime_dir / "temporal")
-    for ns in NAMESPACES:
+    for ns in [*NAMESPACES, SHARED_NAMESPACE]:
         child.argv += ["--namespace", ns]
     child.start()
     try:

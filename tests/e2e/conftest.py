@@ -1,4 +1,4 @@
-"""A whole running system per module: broker, Temporal namespace, four services and the worker."""
+"""A whole running system: broker, Temporal namespace, four services and the worker."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -9,7 +9,7 @@ import pytest
 
 from deploy.stack import Stack, StackConfig
 from shared.contracts.tiers import TIER_ORDER, Tier
-from tests.conftest import NAMESPACES, database_url, start_broker
+from tests.conftest import NAMESPACES, SHARED_NAMESPACE, database_url, start_broker
 
 # The demo units stand in Kiên Giang before the 2025 reorganization abolished districts.
 BEFORE_REORGANIZATION = "2025-05-15"
@@ -52,23 +52,25 @@ async def run_system(
         broker.stop()
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-async def system(request, tmp_path_factory, temporal_address, postgres) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
-    namespace = NAMESPACES[hash(request.node.name + request.param) % len(NAMESPACES)]
-    tmp = tmp_path_factory.mktemp(f"system-{request.param}")
+@pytest.fixture(scope="package")
+async def sqlite_system(tmp_path_factory, temporal_address) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
+    """One stack on SQLite for the e2e modules, shared by the modules that test what crosses HTTP
+    and events (the lifecycle's SQLite half, the HTTP rules, the console in a browser): starting a
+    stack costs 20-30 s. Their tests name their own nominees and find their own records, so they do
+    not depend on each other's; the modules that stop, kill or reconfigure a stack start their own.
+    The services' queries run on both databases in the integration tests."""
     async for running in run_system(
-        tmp, temporal_address, namespace, request.param, postgres if request.param == "postgres" else None
+        tmp_path_factory.mktemp("system-sqlite"), temporal_address, SHARED_NAMESPACE, "sqlite", None
     ):
         yield running
 
 
-@pytest.fixture(scope="module")
-async def sqlite_system(request, tmp_path_factory, temporal_address) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
-    """One stack on SQLite, for modules that test what crosses HTTP and events rather than the
-    databases: the lifecycle and reorganization modules run the whole stack on PostgreSQL too, and
-    every service's queries run on both in the integration tests."""
-    namespace = NAMESPACES[hash(request.node.name + "sqlite-only") % len(NAMESPACES)]
-    async for running in run_system(
-        tmp_path_factory.mktemp("system-sqlite"), temporal_address, namespace, "sqlite", None
-    ):
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+async def system(request, tmp_path_factory, temporal_address, postgres, sqlite_system) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        yield sqlite_system
+        return
+    namespace = NAMESPACES[hash(request.node.name + request.param) % len(NAMESPACES)]
+    tmp = tmp_path_factory.mktemp(f"system-{request.param}")
+    async for running in run_system(tmp, temporal_address, namespace, request.param, postgres):
         yield running

@@ -260,3 +260,6 @@ async def test_no_route_lets_another_agency_or_a_role_that_may_not_act_touch_a_n
     assert wrong == [], "\n".join(wrong)
     # The probe changed nothing: the nomination is still pending at the Central Board.
     await wait_pending(system[Tier.CENTRAL], CENTRAL_BOARD, nomination_id)
+    # The stack is shared with other modules: the school's chair takes back the role it lent.
+    revoked = await unit.post(f"/delegations/{lent.json()['id']}/revoke", headers=auth(SCHOOL, "chair"), json={})
+    assert revoked.is_success, revoked.text
