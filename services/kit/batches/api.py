@@ -16,17 +16,16 @@ from services.kit.batches.service import (
     create_batch,
     decision_of,
     own_batch,
-    prepare_batch,
 )
+from services.kit.batches.submitting import submit_batch
 from services.kit.bodies.schemas import ImportIn
-from services.kit.deps import db, end_transaction, settings, workflows
+from services.kit.deps import db, settings
 from services.kit.dossier.schemas import DocumentIn
-from services.kit.errors import DomainError, Unavailable
+from services.kit.errors import DomainError
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller, require
 from services.kit.nominations.models import ProposalBatch, Review
 from services.kit.reviews.bulk import Bulk, act_on_many
-from services.kit.workflow_client import NominationClient
 from shared.platform.settings import ServiceSettings
 
 router = APIRouter(tags=["batches"])
@@ -98,21 +97,12 @@ async def attach(
     status_code=202,
     summary="Submit every draft of the tờ trình, all or none; each starts its own route",
 )
-async def submit(
-    batch_id: str, caller: Caller = Depends(current_officer), session: AsyncSession = Session,
-    config: ServiceSettings = Depends(settings), wf: NominationClient = Depends(workflows),
-) -> dict[str, Any]:  # fmt: skip
+async def submit(batch_id: str, request: Request, caller: Caller = Depends(current_officer)) -> dict[str, Any]:
     require(caller, "propose")
-    batch, inputs = await prepare_batch(session, caller=caller, batch_id=batch_id, today=config.today())
-    number = batch.number
-    await end_transaction(session)  # frozen and committed: starting is idempotent, a retry finishes the rest
-    started: list[dict[str, Any]] = []
-    for prepared in inputs:
-        try:
-            started.append({"nomination_id": prepared.nomination_id, "workflow_id": await wf.start(prepared)})
-        except Unavailable as away:
-            started.append({"nomination_id": prepared.nomination_id, "error": str(away)})
-    return {"batch_id": batch_id, "number": number, "started": started}
+    kit = request.app.state.kit
+    return await submit_batch(
+        kit.sessions, kit.nominations, caller=caller, batch_id=batch_id, today=kit.settings.today()
+    )
 
 
 @router.post("/decisions", summary="Confer on many under one decision number; each awardee on its own (chair, admin)")
