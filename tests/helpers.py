@@ -32,6 +32,7 @@ PUBLIC_ROUTES = {
     ("GET", "/catalog/authorities"),
     ("GET", "/catalog/matrix"),
     ("GET", "/catalog/movements"),
+    ("GET", "/catalog/people"),
     ("GET", "/reorganizations"),
     ("GET", "/public/consultations/{consultation_id}"),
     ("POST", "/public/consultations/{consultation_id}/comments"),

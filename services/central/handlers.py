@@ -34,6 +34,11 @@ async def register_conferral(session: AsyncSession, envelope: Envelope, event: E
             decision_no=event.decision_no,
             decided_on=date.fromisoformat(event.decided_on),
             event_id=envelope.event_id,
+            nominee_kind=event.nominee_kind,
+            nominee_position=event.nominee_position,
+            nominee_sex=event.nominee_sex,
+            nominee_ethnicity=event.nominee_ethnicity,
+            mode=event.mode,
         )
     )
 

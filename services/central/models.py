@@ -24,6 +24,12 @@ class ConferredAward(SQLModel, table=True):
     decided_on: date
     status: str = "conferred"  # conferred | revoked | stripped: statistics count conferred only
     event_id: str
+    # What statistics need (issue 12): who was awarded and in which mode; None for older events.
+    nominee_kind: str | None = None
+    nominee_position: str | None = None
+    nominee_sex: str | None = None
+    nominee_ethnicity: str | None = None
+    mode: str | None = None
 
 
 class AwardOut(BaseModel):
@@ -38,4 +44,9 @@ class AwardOut(BaseModel):
     decided_on: date
     status: str
     event_id: str
+    nominee_kind: str | None = None
+    nominee_position: str | None = None
+    nominee_sex: str | None = None
+    nominee_ethnicity: str | None = None
+    mode: str | None = None
     changes: list[ChangeOut] = []

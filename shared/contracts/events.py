@@ -138,6 +138,11 @@ class AwardConferred(_NominationFact):
     bonus_coefficient: float | None = None
     base_salary: int | None = None
     bonus_amount: int | None = None
+    # Issue 12: what statistics need about the awardee (shared/rules/data/people.yaml).
+    nominee_kind: str | None = None
+    nominee_position: str | None = None
+    nominee_sex: str | None = None
+    nominee_ethnicity: str | None = None
 
 
 class NomineeFactsRecorded(Event):

@@ -79,6 +79,10 @@ class NominationInput:
     history_limit: int = 2000
     # The number of the proposer's tờ trình when it proposes many nominees together.
     batch_no: str | None = None
+    # What statistics need about an individual nominee (shared/rules/data/people.yaml).
+    nominee_position: str | None = None
+    nominee_sex: str | None = None
+    nominee_ethnicity: str | None = None
 
 
 @dataclass

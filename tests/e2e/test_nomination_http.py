@@ -492,13 +492,15 @@ async def test_a_proposal_for_three_goes_up_together_and_one_decision_confers_on
     unit, district = system[Tier.UNIT], system[Tier.DISTRICT]
     clerk = auth(SCHOOL, "clerk")
     award, names = "LAO_DONG_TIEN_TIEN", ["Trần Thị Bé", "Lê Văn Cường", "Phạm Thị Dung"]
+    profiles = [("giao_vien", "nu", "01"), ("lanh_dao_so", "nam", "05"), ("y_te", "nu", "02")]
     ids = []
-    for name in names:
+    for name, (position, sex, ethnicity) in zip(names, profiles, strict=True):
         r = await unit.post(
             "/nominations",
             headers=clerk,
-            json={"nominee_name": name, "award_code": award, "reason": "Hoàn thành tốt nhiệm vụ"},
-        )
+            json={"nominee_name": name, "award_code": award, "reason": "Hoàn thành tốt nhiệm vụ",
+                  "nominee_position": position, "nominee_sex": sex, "nominee_ethnicity": ethnicity},
+        )  # fmt: skip
         assert r.status_code == 201, r.text
         ids.append(r.json()["id"])
     for nomination_id in ids[:2]:  # the third has no document yet
@@ -546,3 +548,14 @@ async def test_a_proposal_for_three_goes_up_together_and_one_decision_confers_on
         return statuses if done and statuses[ids[2]] == ("conferred", "31/QĐ-UBND") else None
 
     await eventually(proposer_view, what="each awardee's own outcome at the proposer")
+
+    # The national registry counts each awardee with what statistics need about them.
+    async def registered() -> list | None:
+        rows = (await system[Tier.CENTRAL].get("/awards", headers=auth(CENTRAL_BOARD, "chair"))).json()
+        fields = ("nominee_name", "nominee_position", "nominee_sex", "nominee_ethnicity", "nominee_kind")
+        mine = sorted(tuple(a[f] for f in fields) for a in rows if a["decision_no"] == "31/QĐ-UBND")
+        return mine if len(mine) == 2 else None
+
+    assert await eventually(registered, what="the two awards in the national registry") == [
+        ("Phạm Thị Dung", "y_te", "nu", "02", "individual"), ("Trần Thị Bé", "giao_vien", "nu", "01", "individual"),
+    ]  # fmt: skip

@@ -20,6 +20,7 @@ from shared.rules.days import Day
 from shared.rules.eligibility import check_eligibility
 from shared.rules.history import NomineeHistory
 from shared.rules.movements import movements
+from shared.rules.people import default_people
 
 router = APIRouter()
 
@@ -82,6 +83,16 @@ async def catalog_matrix() -> list[dict[str, Any]]:
         {"award_code": a.code, "name_vi": a.name_vi, **{r.code: a.authorities(r.code) for r in catalog.regimes}}
         for a in catalog.awards.values()
     ]
+
+
+@router.get(
+    "/catalog/people",
+    tags=["rules"],
+    summary="What statistics record about an individual: position categories (direct worker or not), sexes, "
+    "ethnic groups (GSO codes)",
+)
+async def catalog_people() -> dict[str, Any]:
+    return default_people().model_dump(mode="json")
 
 
 @router.get("/catalog/movements", tags=["rules"], summary="Emulation movements and their launchers")

@@ -24,6 +24,7 @@ from services.kit.nominees.management import nominees_of
 from services.kit.proposals.service import create_draft, prepare_resubmission, prepare_submission, submitted_nomination
 from shared.contracts.nomination import RESUBMIT, WITHDRAW, WithdrawInput
 from shared.rules.catalog import default_catalog
+from shared.rules.people import default_people
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 MAX_UPLOAD = 20 * 1024 * 1024  # the API's limit for one document (services/kit/dossier/service.py)
@@ -56,15 +57,18 @@ async def _draft_form(
     awards = sorted(((code, a.name_vi) for code, a in default_catalog().awards.items()), key=lambda a: a[1])
     return render(
         request, "draft.html", status=status, caller=caller, awards=awards, nominees=nominees,
-        error=error, values=values or {},
+        error=error, values=values or {}, people=default_people(),
     )  # fmt: skip
+
+
+DRAFT_FIELDS = ("nominee_name", "nominee_kind", "nominee_id", "award_code", "reason", "period_year",
+                "nominee_position", "nominee_sex", "nominee_ethnicity")  # fmt: skip
 
 
 @router.post("/proposals/new")
 async def draft(request: Request, caller: Caller = Depends(console_officer)) -> Response:
     form = await checked_form(request)
-    values = {key: str(form.get(key, "")).strip() for key in ("nominee_name", "nominee_kind", "nominee_id",
-                                                                "award_code", "reason", "period_year")}  # fmt: skip
+    values = {key: str(form.get(key, "")).strip() for key in DRAFT_FIELDS}
     try:
         require(caller, "propose")
         if not values["nominee_name"] or not values["reason"]:
@@ -84,9 +88,12 @@ async def draft(request: Request, caller: Caller = Depends(console_officer)) -> 
                 on=request.app.state.kit.settings.today(),
                 nominee_id=values["nominee_id"] or None,
                 period_year=int(year) if year else None,
+                nominee_position=values["nominee_position"] or None,
+                nominee_sex=values["nominee_sex"] or None,
+                nominee_ethnicity=values["nominee_ethnicity"] or None,
             )  # fmt: skip
     except DomainError as refusal:
-        return await _draft_form(request, caller, status=refusal.status, error=str(refusal), values=values)
+        return await _draft_form(request, caller, status=refusal.status, error=said(request, refusal), values=values)
     return RedirectResponse(f"/console/nominations/{nomination.id}", status_code=303)
 
 

@@ -293,6 +293,10 @@ def _decision_event(args: RecordDecisionArgs, now: datetime, conferral: dict) ->
         bonus_coefficient=conferral.get("bonus_coefficient"),
         base_salary=conferral.get("base_salary"),
         bonus_amount=conferral.get("bonus_amount"),
+        nominee_kind=n.nominee_kind,
+        nominee_position=n.nominee_position,
+        nominee_sex=n.nominee_sex,
+        nominee_ethnicity=n.nominee_ethnicity,
     )
 
 

@@ -40,6 +40,11 @@ class Nomination(SQLModel, table=True):
     status_at: datetime | None = None
     # The tờ trình proposing it with others (`proposal_batch`), if any.
     batch_id: str | None = Field(default=None, index=True)
+    # What statistics need about an individual (shared/rules/data/people.yaml): position category,
+    # sex, ethnicity (the General Statistics Office's code).
+    nominee_position: str | None = None
+    nominee_sex: str | None = None
+    nominee_ethnicity: str | None = None
 
 
 class Review(SQLModel, table=True):

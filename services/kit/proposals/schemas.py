@@ -42,6 +42,11 @@ class DraftIn(BaseModel):
         max_length=20,
         description="Initiatives (sáng kiến) offered as evidence; each is used once",
     )
+    nominee_position: str | None = Field(
+        default=None, max_length=64, description="An individual's position category (GET /catalog/people)"
+    )
+    nominee_sex: str | None = Field(default=None, max_length=8, description="nam or nu")
+    nominee_ethnicity: str | None = Field(default=None, max_length=2, description="Ethnic group, GSO code 01..54")
 
 
 class NominationOut(BaseModel):

@@ -21,6 +21,7 @@ from shared.contracts.nomination import NominationInput, ResubmitInput
 from shared.routing import RoutePlan, RoutingError
 from shared.rules.catalog import AwardMode, RecipientKind, default_catalog
 from shared.rules.eligibility import Verdict, check_eligibility
+from shared.rules.people import check_profile
 
 
 async def create_draft(
@@ -41,6 +42,11 @@ async def create_draft(
         raise Invalid(f"unknown award code '{award_code}'; GET /catalog/awards lists the codes")
     if rules.get("nominee_id"):
         await require_manager(session, caller, rules["nominee_id"], on)
+    wrong = check_profile(
+        nominee_kind, rules.get("nominee_position"), rules.get("nominee_sex"), rules.get("nominee_ethnicity")
+    )
+    if wrong:
+        raise Invalid("; ".join(wrong), vi="chức danh, giới tính, dân tộc chưa đúng: " + "; ".join(wrong))
     nomination = Nomination(
         id=str(uuid.uuid4()),
         proposer_agency=caller.agency_code,
@@ -122,6 +128,9 @@ async def prepare_submission(
             documents=documents,
             nominee_kind=nomination.nominee_kind,
             batch_no=batch.number if (batch := await batch_of(session, nomination)) else None,
+            nominee_position=nomination.nominee_position,
+            nominee_sex=nomination.nominee_sex,
+            nominee_ethnicity=nomination.nominee_ethnicity,
         ),
         plan,
     )

@@ -5,6 +5,7 @@ resubmitting a draft."""
 
 from datetime import date
 
+from services.kit.nominations.models import Nomination
 from shared.contracts.tiers import Tier
 from tests.helpers import auth
 from tests.integration.kit.test_nominee_management import LAN, SCHOOL, register
@@ -52,3 +53,27 @@ async def test_a_draft_cannot_be_withdrawn_or_resubmitted(tier_http):
     for action in ("withdraw", "resubmit"):
         answer = await client.post(f"/nominations/{nomination_id}/{action}", headers=CLERK, json={"reason": "Thử"})
         assert answer.status_code == 409 and "is a draft" in answer.json()["detail"], (action, answer.text)
+
+
+async def test_a_profile_describes_an_individual_with_known_values(tier_http):
+    client, sessions = await tier_http(Tier.UNIT, business_date=TODAY)
+    base = {"nominee_name": "Nguyễn Thị Lan", "award_code": "LAO_DONG_TIEN_TIEN", "reason": "Tốt"}
+    for wrong, says in (
+        ({"nominee_position": "phi_cong"}, "unknown position category"),
+        ({"nominee_ethnicity": "99"}, "unknown ethnicity"),
+        ({"nominee_kind": "collective", "nominee_sex": "nu"}, "describe an individual"),
+    ):
+        answer = await client.post("/nominations", headers=CLERK, json={**base, **wrong})
+        assert answer.status_code == 422 and says in answer.json()["detail"], answer.text
+    made = await client.post(
+        "/nominations", headers=CLERK,
+        json={**base, "nominee_position": "giao_vien", "nominee_sex": "nu", "nominee_ethnicity": "01"},
+    )  # fmt: skip
+    assert made.status_code == 201, made.text
+    async with sessions() as session:
+        stored = await session.get(Nomination, made.json()["id"])
+    assert stored is not None and (stored.nominee_position, stored.nominee_sex, stored.nominee_ethnicity) == (
+        "giao_vien", "nu", "01",
+    )  # fmt: skip
+    people = (await client.get("/catalog/people")).json()
+    assert people["positions"]["giao_vien"]["direct_worker"] is True and len(people["ethnicities"]) == 54

@@ -39,6 +39,10 @@ VI: dict[str, str] = {
     "batches.done.import": "Đã kiểm tra tệp.",
     "batches.done.attach": "Đã đính kèm tài liệu cho mọi hồ sơ.",
     "batches.done.submit": "Đã trình tờ trình.",
+    "people.legend": "Cá nhân: thông tin phục vụ thống kê (không bắt buộc)",
+    "people.position": "Chức danh, đối tượng",
+    "people.sex": "Giới tính",
+    "people.ethnicity": "Dân tộc",
 }
 
 EN: dict[str, str] = {
@@ -79,4 +83,8 @@ EN: dict[str, str] = {
     "batches.done.import": "The file is checked.",
     "batches.done.attach": "The document is attached to every draft.",
     "batches.done.submit": "The proposal is submitted.",
+    "people.legend": "An individual: what statistics record (optional)",
+    "people.position": "Position category",
+    "people.sex": "Sex",
+    "people.ethnicity": "Ethnic group",
 }
