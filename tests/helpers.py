@@ -23,6 +23,7 @@ from shared.platform import blobs
 # The routes anyone may call, without a token (every other one needs an officer's).
 PUBLIC_ROUTES = {
     ("GET", "/health"),
+    ("GET", "/metrics"),
     ("POST", "/auth/login"),
     ("GET", "/agencies"),
     ("GET", "/agencies/{code}"),

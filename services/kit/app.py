@@ -40,6 +40,8 @@ from services.kit.identity import admin_api as identity_admin_api
 from services.kit.identity import api as identity_api
 from services.kit.identity.bootstrap import ensure_admin
 from services.kit.limits import BodyLimit
+from services.kit.metrics import Metrics
+from services.kit.metrics import middleware as measured
 from services.kit.movements import api as movements_api
 from services.kit.nominations.activities import NominationActivities
 from services.kit.nominees import api as nominees_api
@@ -104,6 +106,7 @@ class Kit:
     temporal: Client
     nominations: NominationClient
     relay: OutboxRelay
+    events: EventConsumer | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
 
 
@@ -140,7 +143,7 @@ def create_app(
         activities = tier_activities(sessions, relay.wake, settings.tier.value, real_clock(settings.business_date))
         worker = Worker(temporal, task_queue=settings.tier.task_queue, activities=activities)
         events = EventConsumer(consumer, producer, sessions, all_handlers, max_attempts=settings.consumer_max_attempts)
-        kit = Kit(settings, engine, sessions, temporal, NominationClient(temporal), relay)
+        kit = Kit(settings, engine, sessions, temporal, NominationClient(temporal), relay, events=events)
         kit.tasks = [
             asyncio.create_task(relay.run(), name="outbox-relay"),
             asyncio.create_task(events.run(), name="event-consumer"),
@@ -175,6 +178,13 @@ def create_app(
     app = FastAPIOffline(title=title, description=f"{description}\n\n{ACCESS}", version="0.1.0", lifespan=lifespan)
 
     app.add_middleware(BodyLimit)
+    metrics = Metrics()
+    app.middleware("http")(measured(metrics))
+
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics (no authentication: counts only)")
+    async def prometheus(request: Request) -> Response:
+        await metrics.refresh(request.app.state.kit)
+        return metrics.page()
 
     @app.get("/health", tags=["ops"], summary="Liveness (no authentication)")
     async def health(config: ServiceSettings = Depends(deps.settings)) -> dict[str, str]:

@@ -39,6 +39,8 @@ class Envelope(BaseModel):
     nomination_id: str | None = None
     correlation_id: str | None = None
     payload: dict[str, Any]
+    # The HTTP request whose transaction produced the event, when one did (X-Request-ID).
+    request_id: str | None = None
 
 
 class Event(BaseModel):

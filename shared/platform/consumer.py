@@ -73,6 +73,17 @@ class EventConsumer:
         self._factory = factory
         self._handlers = handlers
         self._max_attempts = max_attempts
+        self.dead_lettered = 0  # since this process started: the metrics show it
+
+    async def lag(self) -> dict[str, int]:
+        """Records not yet consumed, per topic, over the partitions this consumer holds."""
+        behind: dict[str, int] = {}
+        for tp in self._consumer.assignment():
+            highwater = self._consumer.highwater(tp)
+            if highwater is None:
+                continue
+            behind[tp.topic] = behind.get(tp.topic, 0) + max(0, highwater - await self._consumer.position(tp))
+        return behind
 
     async def run(self) -> None:
         while True:
@@ -124,6 +135,7 @@ class EventConsumer:
 
     async def _dead_letter(self, record: ConsumerRecord, error: str) -> None:
         log.error("consumer.dead_lettered", topic=record.topic, offset=record.offset, error=error)
+        self.dead_lettered += 1
         value = json.dumps(
             {
                 "source_topic": record.topic,

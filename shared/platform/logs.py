@@ -2,8 +2,13 @@
 
 import logging
 import sys
+from contextvars import ContextVar
 
 import structlog
+
+# The HTTP request being served, if any (services/kit/metrics.py sets it): its log lines carry it and
+# the events its transaction publishes name it.
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 def configure_logging(level: str = "INFO", service: str = "tdkt") -> None:

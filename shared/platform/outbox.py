@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.contracts.events import Event, envelope_for
+from shared.platform.logs import REQUEST_ID
 
 
 class OutboxEvent(SQLModel, table=True):
@@ -35,6 +36,7 @@ def add_event(
 ) -> OutboxEvent:
     """Record an event in the caller's transaction; nothing is sent until that transaction commits."""
     envelope = envelope_for(event, source_agency=source_agency, occurred_at=occurred_at)
+    envelope.request_id = REQUEST_ID.get()
     row = OutboxEvent(
         event_id=envelope.event_id,
         topic=event.topic,

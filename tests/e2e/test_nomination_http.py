@@ -539,6 +539,9 @@ async def test_a_proposal_for_three_goes_up_together_and_one_decision_confers_on
     assert conferred.status_code == 200, conferred.text
     assert sorted(r["nomination_id"] for r in conferred.json()["results"] if r["conferred"]) == sorted([ids[0], ids[2]])
     decision = (await district.get("/decisions/31/QĐ-UBND", headers=auth(HON_DAT, "chair"))).json()
+    metrics = (await district.get("/metrics")).text  # what Prometheus reads: the decisions recorded here
+    conferred = re.search(r'^tdkt_decisions\{action="confer",outcome="[a-z]+"\} (\d+)', metrics, re.MULTILINE)
+    assert conferred is not None and int(float(conferred[1])) >= 2, metrics[:500]
     assert sorted(a["nominee_name"] for a in decision["awardees"]) == sorted([names[0], names[2]])
 
     async def proposer_view() -> dict | None:

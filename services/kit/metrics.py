@@ -1,0 +1,105 @@
+"""Prometheus metrics at `/metrics` (prometheus-client), and a request id on every HTTP request.
+
+Per request: counts by method, route template and status, and latency. At each scrape, from the
+service's own database (so restarts lose nothing): decisions taken by action and outcome (the audit
+records), deadline escalations, the outbox's unpublished events; from the running process: records
+the event consumer has yet to read per topic, and events it dead-lettered since it started.
+
+The request id (`X-Request-ID`, taken from the caller when it sends a sane one, else made here) is in
+every log line of the request, in the response's header, and the correlation id of every event the
+request's transaction publishes.
+"""
+
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from fastapi import Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from shared.platform.audit import AuditRecord
+from shared.platform.logs import REQUEST_ID
+from shared.platform.outbox import OutboxEvent
+
+SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class Metrics:
+    """One registry per app: in-process tests build many apps in one interpreter."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "tdkt_http_requests", "HTTP requests answered", ["method", "route", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "tdkt_http_request_seconds", "Time to answer an HTTP request", ["method", "route"], registry=self.registry
+        )
+        self.decisions = Gauge(
+            "tdkt_decisions", "Decisions recorded here, by action and outcome", ["action", "outcome"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.escalations = Gauge(
+            "tdkt_deadline_escalations", "Deadlines expired and escalated here", registry=self.registry
+        )
+        self.outbox_backlog = Gauge(
+            "tdkt_outbox_backlog", "Events committed, not yet published", registry=self.registry
+        )
+        self.consumer_lag = Gauge("tdkt_consumer_lag", "Records not yet consumed", ["topic"], registry=self.registry)
+        self.dead_letters = Gauge(
+            "tdkt_dead_letters", "Events dead-lettered since the service started", registry=self.registry
+        )
+
+    async def refresh(self, kit: Any) -> None:
+        """The values a scrape reads from the database and the running consumer."""
+        async with kit.sessions() as session:
+            rows = await session.exec(
+                select(AuditRecord.action, AuditRecord.outcome, func.count())
+                .where(col(AuditRecord.action).startswith("decision."))
+                .group_by(col(AuditRecord.action), col(AuditRecord.outcome))
+            )
+            for action, outcome, count in rows.all():
+                self.decisions.labels(action.removeprefix("decision."), outcome).set(count)
+            escalated = select(func.count()).select_from(AuditRecord).where(col(AuditRecord.action).contains("escalat"))
+            self.escalations.set((await session.exec(escalated)).one())
+            backlog = select(func.count()).select_from(OutboxEvent).where(col(OutboxEvent.published_at).is_(None))
+            self.outbox_backlog.set((await session.exec(backlog)).one())
+        events = getattr(kit, "events", None)
+        if events is not None:
+            for topic, behind in (await events.lag()).items():
+                self.consumer_lag.labels(topic).set(behind)
+            self.dead_letters.set(events.dead_lettered)
+
+    def page(self) -> Response:
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def route_of(request: Request) -> str:
+    """The route's template (`/nominations/{nomination_id}`), never the ids in the address."""
+    route = request.scope.get("route")
+    return getattr(route, "path", "unmatched")
+
+
+def middleware(metrics: Metrics) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        sent = request.headers.get("x-request-id", "")
+        request_id = sent if SANE_ID.match(sent) else uuid.uuid4().hex
+        token = REQUEST_ID.set(request_id)
+        started = time.perf_counter()
+        try:
+            with structlog.contextvars.bound_contextvars(request_id=request_id):
+                response = await call_next(request)
+        finally:
+            REQUEST_ID.reset(token)
+        route = route_of(request)
+        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
+        metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
+        response.headers["X-Request-ID"] = request_id
+        return response
+
+    return measure

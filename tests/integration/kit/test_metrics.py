@@ -1,0 +1,41 @@
+"""What Prometheus reads and what ties a request to its logs and events (in process, SQLite and
+PostgreSQL): request counts by route template and status, latency, the outbox's backlog, and the
+request id in the answer's header and in the events the request published."""
+
+import re
+from datetime import date
+
+from sqlmodel import select
+
+from shared.contracts.tiers import Tier
+from shared.platform.outbox import OutboxEvent
+from tests.helpers import auth
+
+
+def value(page: str, series: str) -> float:
+    found = re.search(rf"^{re.escape(series)} ([0-9.e+]+)$", page, re.MULTILINE)
+    assert found is not None, f"{series} not in:\n{page[:2000]}"
+    return float(found[1])
+
+
+async def test_requests_backlog_and_the_request_id_reach_the_metrics_logs_and_events(tier_http):
+    client, sessions = await tier_http(Tier.PROVINCE, business_date=date(2025, 8, 1))
+    body = {"code": "U91-0501", "name": "Trường Tiểu học Thử", "kind": "school", "parent_code": "C30823"}
+    made = await client.post(
+        "/agencies", headers={**auth("P91", "admin"), "X-Request-ID": "req-2025-08-01-0001"}, json=body
+    )
+    assert made.status_code == 201, made.text
+    assert made.headers["X-Request-ID"] == "req-2025-08-01-0001"
+    other = await client.get("/catalog/people")
+    assert re.fullmatch(r"[0-9a-f]{32}", other.headers["X-Request-ID"])  # made here when none is sent
+    for _ in range(2):
+        assert (await client.get("/nominations/n-0/status", headers=auth("P91", "clerk"))).status_code in (404, 503)
+
+    page = (await client.get("/metrics")).text
+    assert value(page, 'tdkt_http_requests_total{method="POST",route="/agencies",status="201"}') == 1
+    assert 'route="/nominations/{nomination_id}/status"' in page and "n-0" not in page  # templates, never ids
+    assert value(page, "tdkt_outbox_backlog") == 1  # the registration's event, not yet published (no relay here)
+    assert value(page, 'tdkt_http_request_seconds_count{method="POST",route="/agencies"}') == 1
+    async with sessions() as session:
+        event = (await session.exec(select(OutboxEvent))).one()
+    assert event.envelope["request_id"] == "req-2025-08-01-0001"
