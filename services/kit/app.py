@@ -35,6 +35,7 @@ from services.kit.deadlines.activities import LifecycleActivities, real_clock
 from services.kit.delegations import api as delegations_api
 from services.kit.dossier import api as dossier_api
 from services.kit.errors import DomainError
+from services.kit.guards import guarded
 from services.kit.handlers import kit_handlers
 from services.kit.identity import admin_api as identity_admin_api
 from services.kit.identity import api as identity_api
@@ -178,6 +179,7 @@ def create_app(
     app = FastAPIOffline(title=title, description=f"{description}\n\n{ACCESS}", version="0.1.0", lifespan=lifespan)
 
     app.add_middleware(BodyLimit)
+    app.middleware("http")(guarded())
     metrics = Metrics()
     app.middleware("http")(measured(metrics))
 

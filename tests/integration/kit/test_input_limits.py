@@ -73,3 +73,25 @@ async def test_an_empty_document_is_refused_and_file_names_are_stored_safe(tier_
     nothing = {**document(), "filename": "../.."}
     r = await client.post(f"/nominations/{nomination_id}/documents", headers=auth(SCHOOL, "clerk"), json=nothing)
     assert r.status_code == 422 and "tên tệp" in r.json()["detail"]
+
+
+async def test_public_routes_and_logins_are_rate_limited_and_answers_carry_security_headers(tier_http):
+    client, _ = await tier_http(Tier.UNIT)
+    comment = {"author_name": "Dân", "text": "Thử"}
+    answers = [
+        (await client.post("/public/consultations/khong-co/comments", json=comment)).status_code for _ in range(6)
+    ]
+    assert answers[:5] == [404] * 5 and answers[5] == 429
+    refused = await client.post("/public/consultations/khong-co/comments", json=comment)
+    assert refused.headers["Retry-After"] == "60" and "hãy thử lại" in refused.json()["detail"]
+    assert (await client.get("/catalog/people")).status_code == 200  # other routes are not counted
+    logins = [
+        (await client.post("/auth/login", json={"username": "ai.do", "password": "sai"})).status_code for _ in range(21)
+    ]
+    assert logins[:20] == [401] * 20 and logins[20] == 429
+    page = await client.get("/console/login")
+    assert (
+        page.headers["X-Frame-Options"] == "DENY"
+        and "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    )
+    assert (await client.get("/health")).headers["X-Content-Type-Options"] == "nosniff"
