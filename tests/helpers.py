@@ -24,6 +24,7 @@ from shared.platform import blobs
 PUBLIC_ROUTES = {
     ("GET", "/health"),
     ("GET", "/metrics"),
+    ("GET", "/ready"),
     ("POST", "/auth/login"),
     ("GET", "/agencies"),
     ("GET", "/agencies/{code}"),

@@ -183,6 +183,23 @@ def create_app(
     metrics = Metrics()
     app.middleware("http")(measured(metrics))
 
+    @app.get(
+        "/ready",
+        tags=["ops"],
+        summary="Readiness (no authentication): the database answers and the relay, consumer and worker run; "
+        "503 with what is wrong otherwise",
+    )
+    async def ready(request: Request) -> JSONResponse:
+        kit = request.app.state.kit
+        try:
+            state, database = await metrics.refresh(kit), "ok"
+        except Exception as err:  # noqa: BLE001 - whatever the database says, readiness reports it
+            state, database = {}, f"unavailable: {type(err).__name__}"
+        tasks = {task.get_name(): "running" if not task.done() else "stopped" for task in getattr(kit, "tasks", [])}
+        ok = database == "ok" and all(status == "running" for status in tasks.values())
+        body = {"ready": ok, "database": database, "tasks": tasks, **state}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
     @app.get("/metrics", tags=["ops"], summary="Prometheus metrics (no authentication: counts only)")
     async def prometheus(request: Request) -> Response:
         await metrics.refresh(request.app.state.kit)

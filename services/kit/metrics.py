@@ -55,8 +55,10 @@ class Metrics:
             "tdkt_dead_letters", "Events dead-lettered since the service started", registry=self.registry
         )
 
-    async def refresh(self, kit: Any) -> None:
-        """The values a scrape reads from the database and the running consumer."""
+    async def refresh(self, kit: Any) -> dict[str, Any]:
+        """The values a scrape reads from the database and the running consumer (also returned,
+        for the readiness answer)."""
+        state: dict[str, Any] = {"consumer_lag": {}, "dead_letters": None}
         async with kit.sessions() as session:
             rows = await session.exec(
                 select(AuditRecord.action, AuditRecord.outcome, func.count())
@@ -68,12 +70,16 @@ class Metrics:
             escalated = select(func.count()).select_from(AuditRecord).where(col(AuditRecord.action).contains("escalat"))
             self.escalations.set((await session.exec(escalated)).one())
             backlog = select(func.count()).select_from(OutboxEvent).where(col(OutboxEvent.published_at).is_(None))
-            self.outbox_backlog.set((await session.exec(backlog)).one())
+            state["outbox_backlog"] = (await session.exec(backlog)).one()
+            self.outbox_backlog.set(state["outbox_backlog"])
         events = getattr(kit, "events", None)
         if events is not None:
-            for topic, behind in (await events.lag()).items():
+            state["consumer_lag"] = await events.lag()
+            for topic, behind in state["consumer_lag"].items():
                 self.consumer_lag.labels(topic).set(behind)
+            state["dead_letters"] = events.dead_lettered
             self.dead_letters.set(events.dead_lettered)
+        return state
 
     def page(self) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)

@@ -2,6 +2,7 @@
 PostgreSQL): request counts by route template and status, latency, the outbox's backlog, and the
 request id in the answer's header and in the events the request published."""
 
+import asyncio
 import re
 from datetime import date
 
@@ -39,3 +40,15 @@ async def test_requests_backlog_and_the_request_id_reach_the_metrics_logs_and_ev
     async with sessions() as session:
         event = (await session.exec(select(OutboxEvent))).one()
     assert event.envelope["request_id"] == "req-2025-08-01-0001"
+
+
+async def test_readiness_says_what_is_not_running(tier_http):
+    client, _ = await tier_http(Tier.UNIT)
+    ready = await client.get("/ready")
+    assert ready.status_code == 200 and ready.json()["database"] == "ok" and ready.json()["outbox_backlog"] == 0
+    stopped = asyncio.create_task(asyncio.sleep(0), name="event-consumer")
+    await stopped  # a consumer task that has ended: the service is alive (/health) but not ready
+    client._transport.app.state.kit.tasks = [stopped]
+    not_ready = await client.get("/ready")
+    assert not_ready.status_code == 503 and not_ready.json()["tasks"] == {"event-consumer": "stopped"}
+    assert (await client.get("/health")).status_code == 200
