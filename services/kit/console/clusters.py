@@ -2,16 +2,15 @@
 organiser, forming one, its members, leaders and years; the pledge's signatures, the scores, the
 ranking with the proposals it drafted. The rules are `services/kit/clusters`'s, as for `/clusters`."""
 
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ValidationError
 
 from services.kit.clusters.schemas import ClusterIn, LeadIn, MemberIn, RankIn, ScoreIn, SignIn, YearIn
 from services.kit.clusters.scoring import give_score, open_year, rank_year, sign_pledge
 from services.kit.clusters.service import add_member, appoint_lead, cluster_of, cluster_out, clusters_of, set_up_cluster
-from services.kit.console.fields import day_of
+from services.kit.console.fields import checked, day_of
 from services.kit.console.rendering import after_action, render, said
 from services.kit.console.session import checked_form, console_officer
 from services.kit.errors import DomainError, Invalid
@@ -19,15 +18,6 @@ from services.kit.identity.service import Caller, require
 from shared.rules.roles import may
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-Model = TypeVar("Model", bound=BaseModel)
-
-
-def checked(model: type[Model], values: dict[str, Any]) -> Model:
-    try:
-        return model.model_validate(values)
-    except ValidationError as err:
-        wrong = ", ".join(str(e["loc"][0]) for e in err.errors() if e["loc"])
-        raise Invalid(f"fill in: {wrong}", vi=f"hãy điền đủ và đúng: {wrong}") from None
 
 
 @router.get("/clusters", response_class=HTMLResponse)

@@ -2,9 +2,14 @@
 in both languages (the page shows the one it speaks)."""
 
 from datetime import date
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from services.kit.errors import Invalid
 from services.kit.sheets import parse_day
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def day_of(text: str, label_en: str, label_vi: str) -> date:
@@ -20,3 +25,12 @@ def day_of(text: str, label_en: str, label_vi: str) -> date:
 
 def optional_day_of(text: str, label_en: str, label_vi: str) -> date | None:
     return day_of(text, label_en, label_vi) if text.strip() else None
+
+
+def checked(model: type[Model], values: dict[str, Any]) -> Model:
+    """A form's fields as the API's model, or a refusal naming the fields to fix."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as err:
+        wrong = ", ".join(str(e["loc"][0]) for e in err.errors() if e["loc"])
+        raise Invalid(f"fill in: {wrong}", vi=f"hãy điền đủ và đúng: {wrong}") from None

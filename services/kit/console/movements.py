@@ -2,13 +2,13 @@
 (chair, admin); registering with a pledge; and, for the launcher, its reviews, model examples and
 status. The rules are `services/kit/movements`'s, as for the `/movements` API."""
 
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from services.kit.console.fields import day_of, optional_day_of
+from services.kit.console.fields import checked, day_of, optional_day_of
 from services.kit.console.rendering import after_action, render, said
 from services.kit.console.session import checked_form, console_officer
 from services.kit.errors import DomainError, Invalid
@@ -27,7 +27,6 @@ from shared.rules.movements import KINDS, REVIEW_KINDS, SCOPES, STATUSES
 from shared.rules.roles import may
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-Model = TypeVar("Model", bound=BaseModel)
 LAUNCH = ("name", "theme", "kind", "scope", "starts_on", "ends_on", "launch_document", "criteria")
 ACT = ("items", "review_kind", "held_on", "summary", "document", "name", "agency_code", "achievement", "note")
 
@@ -160,11 +159,3 @@ async def act(request: Request, code: str, caller: Caller = Depends(console_offi
             request, caller, code, status=refusal.status, error=said(request, refusal), values=values
         )
     return await show_movement(request, caller, code, done=action)
-
-
-def checked(model: type[Model], values: dict[str, Any]) -> Model:
-    try:
-        return model.model_validate(values)
-    except ValidationError as err:
-        wrong = ", ".join(str(e["loc"][0]) for e in err.errors() if e["loc"])
-        raise Invalid(f"fill in: {wrong}", vi=f"hãy điền đủ và đúng: {wrong}") from None
