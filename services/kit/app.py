@@ -54,6 +54,7 @@ from services.kit.registry import api as registry_api
 from services.kit.reorganization import api as reorganization_api
 from services.kit.reorganization.activities import ReorganizationActivities, TransferActivities
 from services.kit.reviews import api as reviews_api
+from services.kit.statistics import api as statistics_api
 from services.kit.tracking import api as tracking_api
 from services.kit.workflow_client import NominationClient
 from shared.contracts import activities as interfaces
@@ -96,6 +97,7 @@ DOMAINS = (
     movements_api,
     clusters_api,
     batches_api,
+    statistics_api,
 )
 
 

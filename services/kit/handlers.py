@@ -7,6 +7,7 @@ from services.kit.nominees.handlers import HISTORY_HANDLERS
 from services.kit.notifications.handlers import notification_handlers
 from services.kit.notifications.mail import Mailing
 from services.kit.outcomes.handlers import CHANGE_HANDLERS
+from services.kit.statistics.handlers import STATISTICS_HANDLERS
 from services.kit.tracking.handlers import TRACKING_HANDLERS
 from shared.platform.consumer import Handler, merge_handlers
 
@@ -21,6 +22,7 @@ def kit_handlers(mailing: Mailing | None = None) -> dict[str, Handler]:
         notification_handlers(mailing),
         BODY_HANDLERS,
         MOVEMENT_HANDLERS,
+        STATISTICS_HANDLERS,
     )
 
 

@@ -35,6 +35,9 @@ OWN_AGENCY = {
     ("GET", "/routes"),
     ("GET", "/awards"),
     ("GET", "/statistics/awards-by-province"),
+    ("GET", "/statistics/report"),
+    ("GET", "/statistics/report.xlsx"),
+    ("GET", "/statistics/report.svg"),
     ("GET", "/reorganizations/{code}"),
     ("POST", "/councils"),  # the caller's own new council
     ("GET", "/movements"),  # the movements open to the caller's agency
