@@ -205,6 +205,11 @@ async def test_a_nomination_from_the_clerks_draft_to_the_conferral_through_the_c
     await page.goto(f"{system.stack.config.url(Tier.PROVINCE)}/console/delegations")
     await expect(page.locator("#new-delegation")).to_be_visible()
     await shot(page, "delegations")
+    # The year's statistics at the province: the conferral counts, with its chart drawn on the server.
+    await page.goto(f"{system.stack.config.url(Tier.PROVINCE)}/console/statistics?year=2025")
+    await expect(page.locator("#chart svg")).to_be_visible()
+    await expect(page.locator("#summary")).to_contain_text("Tổng số khen thưởng")
+    await shot(page, "statistics")
     await page.close()
 
     # The proposer sees the outcome, with its decision, in its own list and on the page.

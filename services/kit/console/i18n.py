@@ -5,7 +5,18 @@ from collections.abc import Callable
 
 from fastapi import Request
 
-from services.kit.console.words import admin, base, batches, clusters, council, inbox, login, mail, movements
+from services.kit.console.words import (
+    admin,
+    base,
+    batches,
+    clusters,
+    council,
+    inbox,
+    login,
+    mail,
+    movements,
+    statistics,
+)
 from services.kit.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
 
 LANGUAGES = ("vi", "en")
@@ -13,7 +24,7 @@ LANG_COOKIE = "tdkt_lang"
 
 # Each module of `words/` gives its Vietnamese and English words; a key in one language only is a
 # defect that tests/unit/console/test_words.py finds.
-WORDS = (admin, base, batches, clusters, council, inbox, login, mail, movements)
+WORDS = (admin, base, batches, clusters, council, inbox, login, mail, movements, statistics)
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {key: text for module in WORDS for key, text in module.VI.items()},
     "en": {key: text for module in WORDS for key, text in module.EN.items()},

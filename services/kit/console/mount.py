@@ -23,6 +23,7 @@ from services.kit.console import (
     pages,
     proposer,
     public,
+    statistics,
 )
 from services.kit.console.rendering import HERE, render, said
 from services.kit.console.session import LoginRequired, login_url
@@ -39,6 +40,7 @@ ROUTERS = (
     movements.router,
     clusters.router,
     batches.router,
+    statistics.router,
     auditor.router,
     admin.router,
     admin_agencies.router,

@@ -10,6 +10,7 @@ from itertools import count
 
 from openpyxl import load_workbook
 
+from services.kit.console.session import COOKIE
 from services.kit.statistics.handlers import STATISTICS_HANDLERS
 from shared.contracts.events import AwardConferred, AwardRevoked, envelope_for
 from shared.contracts.tiers import Tier
@@ -89,3 +90,22 @@ async def test_a_provinces_year_in_figures_computed_by_hand(tier_http):
     assert other.status_code == 404
     own = (await client.get("/statistics/report", params={"year": 2025}, headers=auth("B-BNV", "chair"))).json()
     assert own["this_year"]["total"] == 0  # the only award outside the province is under another ministry
+
+
+async def test_the_statistics_page_shows_the_table_the_chart_and_the_download(tier_http):
+    client, sessions = await tier_http(Tier.PROVINCE, business_date=TODAY)
+    for event in (
+        conferred("BANG_KHEN_TINH", 2024, position="cong_nhan"),
+        conferred("BANG_KHEN_TINH", 2025, position="giao_vien"),
+    ):
+        await apply(sessions, event)
+    client.cookies.set(COOKIE, "demo-P91-clerk")
+    page = await client.get("/console/statistics", params={"year": "2025"})
+    assert page.status_code == 200 and "<svg" in page.text and 'id="summary"' in page.text
+    assert (
+        "Bằng khen của Chủ tịch UBND tỉnh" in page.text
+        or "BANG_KHEN_TINH" not in page.text.split('id="by-award"')[1][:50]
+    )
+    assert "/statistics/report.xlsx?year=2025" in page.text
+    refused = await client.get("/console/statistics", params={"year": "2025", "agency": "B-BNV"})
+    assert refused.status_code == 404
