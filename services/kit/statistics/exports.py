@@ -84,7 +84,8 @@ def svg(report: dict[str, Any]) -> str:
                 f"{escape(label)}</text>"
             )
     parts.append(
-        f'<text x="10" y="{height + 58}" font-size="11">■ {report["year"] - 1} (nhạt) ■ {report["year"]} (đậm)</text>'
+        f'<text x="10" y="{height + 58}" font-size="11"><tspan fill="#d9a3a3">■</tspan> {report["year"] - 1} '
+        f'<tspan fill="#a31515">■</tspan> {report["year"]}</text>'
     )
     parts.append("</svg>")
     return "".join(parts)
