@@ -49,6 +49,7 @@ from services.kit.nominees import api as nominees_api
 from services.kit.notifications.mail import mailing_of
 from services.kit.notifications.sender import MailSender
 from services.kit.outcomes import api as outcomes_api
+from services.kit.papers import api as papers_api
 from services.kit.proposals import api as proposals_api
 from services.kit.registry import api as registry_api
 from services.kit.reorganization import api as reorganization_api
@@ -98,6 +99,7 @@ DOMAINS = (
     clusters_api,
     batches_api,
     statistics_api,
+    papers_api,
 )
 
 

@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import io
 import json
 import re
 from collections.abc import AsyncIterator
@@ -9,6 +10,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+from docx import Document
 
 from deploy.demo_data import CENTRAL_BOARD, ORDER_ROUTE, PRESIDENT, demo_token
 from services.kit.console.session import COOKIE, csrf_of
@@ -539,6 +541,10 @@ async def test_a_proposal_for_three_goes_up_together_and_one_decision_confers_on
     assert conferred.status_code == 200, conferred.text
     assert sorted(r["nomination_id"] for r in conferred.json()["results"] if r["conferred"]) == sorted([ids[0], ids[2]])
     decision = (await district.get("/decisions/31/QĐ-UBND", headers=auth(HON_DAT, "chair"))).json()
+    paper = await district.get("/papers/decision.docx", params={"number": "31/QĐ-UBND"}, headers=auth(HON_DAT, "chair"))
+    read = Document(io.BytesIO(paper.content))
+    cells = {cell.text for table in read.tables for row in table.rows for cell in row.cells}
+    assert {names[0], names[2]} <= cells and names[1] not in cells  # the quyết định lists its two awardees
     metrics = (await district.get("/metrics")).text  # what Prometheus reads: the decisions recorded here
     conferred = re.search(r'^tdkt_decisions\{action="confer",outcome="[a-z]+"\} (\d+)', metrics, re.MULTILINE)
     assert conferred is not None and int(float(conferred[1])) >= 2, metrics[:500]

@@ -19,6 +19,8 @@ from services.kit.console.session import checked_form, console_officer
 from services.kit.errors import DomainError, Invalid, TooLarge
 from services.kit.identity.service import Caller, require
 from services.kit.nominations.models import Nomination, ProposalBatch
+from services.kit.papers.api import attachment
+from services.kit.papers.service import proposal_paper
 from services.kit.sheets import MAX_IMPORT_BYTES
 from shared.rules.dossier import DOCUMENT_KINDS, DOCUMENT_NAMES_VI
 
@@ -132,3 +134,12 @@ async def act(request: Request, batch_id: str, caller: Caller = Depends(console_
             request, caller, batch_id, status=refusal.status, error=said(request, refusal), report=detail
         )
     return await show_batch(request, caller, batch_id, done=action, report=report)
+
+
+@router.get("/batches/{batch_id}/to_trinh.docx")
+async def proposal_file(request: Request, batch_id: str, caller: Caller = Depends(console_officer)) -> Response:
+    async with request.app.state.kit.sessions() as session:
+        content = await proposal_paper(
+            session, caller=caller, batch_id=batch_id, today=request.app.state.kit.settings.today()
+        )
+    return attachment(content, "to_trinh.docx")

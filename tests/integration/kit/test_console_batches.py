@@ -49,6 +49,8 @@ async def test_number_import_attach_and_submit_a_proposal_on_the_console(tier_ht
             files={"file": (f"{kind}.txt", f"{kind}: tờ trình 5/TTr-THSS".encode(), "text/plain")},
         )  # fmt: skip
         assert attached.status_code == 200 and "mọi hồ sơ" in attached.text
+    paper = await client.get(f"{page}/to_trinh.docx")
+    assert paper.status_code == 200 and paper.content[:2] == b"PK"  # a DOCX (zip), with the session cookie
     submitted = await client.post(page, data={"csrf": csrf, "action": "submit"})
     assert submitted.status_code == 200 and "2 hồ sơ đã trình" in submitted.text, submitted.text[-2000:]
     assert [n.batch_no for n in workflows.started] == ["5/TTr-THSS", "5/TTr-THSS"]
