@@ -1,20 +1,23 @@
-"""Dates against the business date: what has happened (a posting, a decision, a fact) cannot be
-dated after today, and what may be recorded ahead (a council meeting, for the written votes sent
-before it) only a little ahead. One rule, one sentence, both languages."""
+"""The days rule of `shared/rules/days.py` at the services' boundary: a refused day is a 422 with
+the sentence in both languages. Service functions call `require_day` with the business date."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from services.kit.errors import Invalid
+from shared.rules.days import DayRefused, Window, check_day, check_year
 
-MEETING_AHEAD = timedelta(days=30)  # a meeting is recorded before it is held: absentees vote in writing
+
+def require_day(day: date, today: date, window: Window, *, field: str, field_vi: str) -> date:
+    """`day` when the rule allows it on `today`; otherwise Invalid naming the field and the range."""
+    try:
+        return check_day(day, today=today, window=window, field=field, field_vi=field_vi)
+    except DayRefused as refused:
+        raise Invalid(str(refused), vi=refused.vi) from None
 
 
-def not_after(day: date, today: date, *, what: str, vi: str, ahead: timedelta = timedelta(0)) -> None:
-    """Refused when `day` is later than `today` (+ `ahead`)."""
-    if day > today + ahead:
-        limit = today + ahead
-        raise Invalid(
-            f"{what} {day.isoformat()} is after {limit.isoformat()}"
-            + ("" if not ahead else f" (at most {ahead.days} days ahead of today, {today.isoformat()})"),
-            vi=f"{vi} {day:%d/%m/%Y} muộn hơn {limit:%d/%m/%Y}",
-        )
+def require_year(year: int, today: date, *, field: str, field_vi: str) -> int:
+    """A year something happened in, from 1945 to `today`'s; otherwise Invalid naming the field."""
+    try:
+        return check_year(year, today=today, field=field, field_vi=field_vi)
+    except DayRefused as refused:
+        raise Invalid(str(refused), vi=refused.vi) from None

@@ -20,7 +20,7 @@ from services.kit.consultation.service import (
     public_consultation,
     required_consultation,
 )
-from services.kit.days import not_after
+from services.kit.days import require_day
 from services.kit.deps import db, new_transaction, settings
 from services.kit.errors import Conflict, Invalid
 from services.kit.identity.auth import current_officer
@@ -32,6 +32,7 @@ from shared.platform.audit import append_audit
 from shared.platform.settings import ServiceSettings
 from shared.rules.calendar import default_calendar
 from shared.rules.catalog import default_catalog
+from shared.rules.days import HAPPENED
 
 router = APIRouter(tags=["consultation"])
 
@@ -49,7 +50,7 @@ async def open_consultation(
     config: ServiceSettings = Depends(settings),
 ) -> dict[str, Any]:
     require(caller, "post_consultation")
-    not_after(body.posted_on, config.today(), what="the posting", vi="ngày đăng công khai")
+    require_day(body.posted_on, config.today(), HAPPENED, field="posted_on", field_vi="ngày đăng công khai")
     nomination = await own_nomination(session, caller=caller, nomination_id=nomination_id)
     award = default_catalog().award(nomination.award_code)
     posting = award.public_posting

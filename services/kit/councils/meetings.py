@@ -15,11 +15,12 @@ from services.kit.councils.ballots import flushed_id, open_box
 from services.kit.councils.models import BallotRound, Council, CouncilItem, CouncilMeeting
 from services.kit.councils.schemas import ItemIn
 from services.kit.councils.service import check_may_run, council_roster, own_council
-from services.kit.days import MEETING_AHEAD, not_after
+from services.kit.days import require_day
 from services.kit.errors import Conflict, Invalid, NotFound
 from services.kit.identity.service import Caller
 from shared.platform.audit import append_audit
 from shared.rules.ballot import Meeting
+from shared.rules.days import MEETING
 
 ITEM_FIELDS = {
     "nomination_id",
@@ -89,7 +90,7 @@ async def hold_meeting(
     council = await own_council(session, council_id, caller)
     roster = await council_roster(session, council)
     check_may_run(caller, council, roster, held_on)
-    not_after(held_on, today, what="the meeting", vi="ngày họp", ahead=MEETING_AHEAD)
+    require_day(held_on, today, MEETING, field="held_on", field_vi="ngày họp")
     ids = [item.nomination_id for item in items]
     if len(set(ids)) != len(ids):
         raise Invalid("a nomination appears twice on the agenda")

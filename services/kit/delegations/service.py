@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.days import require_day
 from services.kit.delegations.schemas import DelegationOut, Status
 from services.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.kit.identity.models import Delegation, Officer
 from services.kit.identity.service import Caller, require
 from shared.platform.audit import append_audit
+from shared.rules.days import VALIDITY
 
 
 def vn(day: date) -> str:
@@ -74,6 +76,7 @@ async def create_delegation(
             vi=f"thời hạn kết thúc ngày {vn(ends_on)}, trước hôm nay ({vn(today)}): "
             "không ủy quyền cho những ngày đã qua",
         )
+    require_day(ends_on, today, VALIDITY, field="to", field_vi="ngày kết thúc ủy quyền")
     if to_officer_id == caller.officer_id:
         raise Invalid(
             f"you cannot delegate to yourself ({caller.officer_id})",

@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.days import require_day
 from services.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.kit.identity.service import Caller
 from services.kit.movements.models import LaunchedMovement, MovementRegistration
@@ -21,6 +22,7 @@ from services.kit.registry.service import agency_on, chain_upwards
 from shared.contracts.events import Event, MovementPublished, MovementRegistered
 from shared.platform.audit import append_audit
 from shared.platform.outbox import add_event
+from shared.rules.days import VALIDITY
 from shared.rules.movements import SCOPES, STATUSES, movement
 
 # Which launchers a scope fits (form 0601.N counts movements by launching level and scope).
@@ -79,6 +81,8 @@ async def launch_movement(session: AsyncSession, *, caller: Caller, body: Moveme
             f"a {body.scope} movement is launched at the {' or '.join(fits)} level, not by a {launcher.tier} agency",
             vi=f"phong trào phạm vi '{SCOPES[body.scope]}' không do cơ quan cấp {launcher.tier} phát động",
         )
+    if body.ends_on is not None:
+        require_day(body.ends_on, today, VALIDITY, field="ends_on", field_vi="ngày kết thúc phong trào")
     code = body.code or await next_code(session, caller.agency_code, body.starts_on.year)
     if movement(code) is not None or await session.get(LaunchedMovement, code) is not None:
         raise Conflict(f"the movement code {code} is taken", vi=f"mã phong trào {code} đã có")

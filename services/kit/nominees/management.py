@@ -11,6 +11,7 @@ The one place these rules live (issue 11): routes and service functions ask here
 Functions never commit.
 """
 
+import re
 from datetime import UTC, date, datetime
 
 from sqlmodel import col, select
@@ -21,11 +22,17 @@ from services.kit.identity.service import Caller
 from services.kit.nominations.models import Nomination, Review
 from services.kit.nominees.models import Nominee
 from services.kit.registry.lookup import heirs, latest
-from services.kit.registry.service import agency_on
+from services.kit.registry.service import agency_on, require_known_agency
 from shared.contracts.events import NomineeRegistered
+from shared.hierarchy.bodies import CODE
 from shared.platform.audit import append_audit
 from shared.platform.outbox import add_event
 from shared.text import fold
+
+# An id written as an agency code: a registered body's (U91-0001, SGD-P91) or a province's, a
+# district's or a commune's (P91, D903, C30823). It names an agency, so it must be one the registry knows.
+AGENCY_LIKE = re.compile(rf"{CODE.pattern}|P\d{{2}}|D\d{{3}}|C\d{{5}}")
+OUTSIDE_REGISTRY = "; a collective outside the registry (a team, a department) takes an id such as TAPTHE:U91-0001:TO-1"
 
 
 async def managers_of(session: AsyncSession, nominee_id: str, on: date) -> list[str] | None:
@@ -63,6 +70,8 @@ async def require_manager(session: AsyncSession, caller: Caller, nominee_id: str
     """Only the managing agency proposes a nominee or writes their history."""
     managers = await managers_of(session, nominee_id, on)
     if managers is None:
+        if AGENCY_LIKE.fullmatch(nominee_id):
+            await require_known_agency(session, nominee_id, field="nominee_id", hint=OUTSIDE_REGISTRY)
         raise Invalid(
             f"nominee {nominee_id} is not registered: the agency that manages them registers them first "
             f"(POST /nominees) (đối tượng chưa được đăng ký)"
@@ -116,6 +125,8 @@ async def register_nominee(
             f"{nominee_id} is an agency of the registry: it is managed by itself and the agencies above it, "
             f"and needs no registration"
         )
+    if AGENCY_LIKE.fullmatch(nominee_id):
+        await require_known_agency(session, nominee_id, field="id", hint=OUTSIDE_REGISTRY)
     now = datetime.now(UTC)
     nominee = Nominee(
         id=nominee_id,

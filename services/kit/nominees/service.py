@@ -9,14 +9,16 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.days import require_day, require_year
 from services.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.kit.identity.service import Caller
 from services.kit.nominees.management import require_manager
 from services.kit.nominees.models import NomineeFact
-from services.kit.registry.models import Agency
+from services.kit.registry.service import require_known_agency
 from shared.contracts.events import NomineeFactRetracted, NomineeFactsRecorded
 from shared.platform.audit import append_audit
 from shared.platform.outbox import add_event
+from shared.rules.days import HAPPENED, VALIDITY
 from shared.rules.history import NomineeHistory
 
 
@@ -87,34 +89,33 @@ async def record_facts(
     return await record_authority_facts(session, caller=caller, nominee_id=nominee_id, facts=facts)
 
 
-# The fields of a fact that name an agency (a retired code is fine: it existed), and its dates.
-AGENCY_FIELDS = ("agency_code", "conferred_by", "changed_by", "recognised_by")
-DATE_FIELDS = ("decided_on", "recognised_on", "start")
-
-
-async def ever_known(session: AsyncSession, code: str) -> bool:
-    return (await session.exec(select(Agency.id).where(Agency.code == code).limit(1))).first() is not None
+# What a fact says that the registry or the business date can contradict: the agencies it names (a
+# retired code is fine: it existed), what happened on a day or in a year (not after today), the end
+# of a period (a discipline's, a hold's: at most ten years ahead).
+AGENCY_FIELDS = ("agency_code", "conferred_by", "changed_by", "recognised_by", "organiser_agency")
+HAPPENED_ON = {"decided_on": "ngày quyết định", "recognised_on": "ngày công nhận", "start": "ngày bắt đầu"}
+ENDS_ON = {"end": "ngày kết thúc"}
+YEARS = {"year": "năm", "start_year": "năm bắt đầu", "end_year": "năm kết thúc"}
 
 
 async def check_fact_sources(session: AsyncSession, facts: list[dict[str, Any]], on: date) -> None:
-    """A fact names agencies the registry has known and is not dated after today."""
-    for index, fact in enumerate(facts):
-        if not isinstance(fact, dict):
-            continue
+    """Facts that parse, name agencies the registry has known and are not dated after `on`."""
+    try:
+        history = NomineeHistory.from_facts(facts)
+    except ValueError as err:
+        raise Invalid(f"nominee history: {err}") from None
+    for index, fact in enumerate(history.items):
+        where, where_vi = f"fact #{index} ({fact.kind})", f"dữ kiện #{index}"
         for field in AGENCY_FIELDS:
-            code = fact.get(field)
-            if isinstance(code, str) and code and not await ever_known(session, code):
-                raise Invalid(
-                    f"fact #{index}: {field} '{code}' is no agency the registry knows; GET /agencies?q= finds codes",
-                    vi=f"dữ kiện #{index}: không có cơ quan mã '{code}' trong danh mục",
-                )
-        for field in DATE_FIELDS:
-            written = fact.get(field)
-            if isinstance(written, str) and written[:10] > on.isoformat():
-                raise Invalid(
-                    f"fact #{index}: {field} {written} is after today ({on.isoformat()})",
-                    vi=f"dữ kiện #{index}: ngày {written} muộn hơn hôm nay",
-                )
+            if code := getattr(fact, field, None):
+                await require_known_agency(session, code, field=f"{where} {field}")
+        for fields, window in ((HAPPENED_ON, HAPPENED), (ENDS_ON, VALIDITY)):
+            for field, vi in fields.items():
+                if (day := getattr(fact, field, None)) is not None:
+                    require_day(day, on, window, field=f"{where} {field}", field_vi=f"{where_vi}, {vi}")
+        for field, vi in YEARS.items():
+            if (year := getattr(fact, field, None)) is not None:
+                require_year(year, on, field=f"{where} {field}", field_vi=f"{where_vi}, {vi}")
 
 
 async def record_authority_facts(

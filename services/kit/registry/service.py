@@ -6,6 +6,7 @@ from sqlalchemy import ColumnElement, and_, insert, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.errors import Invalid
 from services.kit.registry.models import Agency
 from shared.routing import AgencyNode, Lookup, RoutePlan, resolve_route
 from shared.rules.catalog import Catalog, default_catalog
@@ -70,6 +71,17 @@ async def agency_on(session: AsyncSession, code: str, on: date) -> Agency | None
     """The version of agency `code` in force on `on`, if any."""
     rows = await session.exec(select(Agency).where(Agency.code == code, in_force(on)))
     return rows.first()
+
+
+async def require_known_agency(session: AsyncSession, code: str, *, field: str, hint: str = "") -> None:
+    """An agency code a request names must be one the registry has known (a retired code is fine:
+    that agency existed, e.g. a district merged away in 2025)."""
+    if (await session.exec(select(Agency.id).where(Agency.code == code).limit(1))).first() is None:
+        raise Invalid(
+            f"{field} '{code}' is no agency the registry knows: GET /agencies?q= finds an agency's code by its name"
+            + hint,
+            vi=f"{field}: không có cơ quan mã '{code}' trong danh mục cơ quan; hãy tra mã theo tên cơ quan",
+        )
 
 
 async def chain_upwards(session: AsyncSession, code: str, on: date) -> list[Agency]:
