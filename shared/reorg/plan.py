@@ -7,12 +7,12 @@ and opened agency versions. Codes follow QĐ 19/2025/QĐ-TTg: a merged unit keep
 headquarters, or takes a brand-new code; retired codes are never reused; renaming keeps the code.
 """
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.contracts.tiers import Tier
+from shared.rules.days import Day
 
 
 class PlanError(ValueError):
@@ -97,7 +97,7 @@ class Plan(BaseModel):
 
     code: str  # e.g. "VN-2025-07-01"
     title: str
-    effective: date
+    effective: Day
     legal_basis: list[str] = Field(default_factory=list)
     operations: list[Operation]
 

@@ -76,6 +76,7 @@ async def create_delegation(
             vi=f"thời hạn kết thúc ngày {vn(ends_on)}, trước hôm nay ({vn(today)}): "
             "không ủy quyền cho những ngày đã qua",
         )
+    require_day(starts_on, today, VALIDITY, field="from", field_vi="ngày bắt đầu ủy quyền")
     require_day(ends_on, today, VALIDITY, field="to", field_vi="ngày kết thúc ủy quyền")
     if to_officer_id == caller.officer_id:
         raise Invalid(

@@ -114,6 +114,9 @@ async def test_a_chair_delegates_and_an_admin_revokes_on_the_delegations_page(ti
     assert (
         backwards.status_code == 422 and "ngày kết thúc (05/08/2025) trước ngày bắt đầu (10/08/2025)" in backwards.text
     )
+    far = await client.post("/console/delegations", data={**form, "starts_on": "2025-08-10", "ends_on": "31/12/2099"})
+    assert far.status_code == 422 and "ngày kết thúc ủy quyền 31/12/2099 nằm ngoài khoảng 02/09/1945" in far.text
+    assert "không quá 10 năm" in far.text
     period = {"starts_on": "2025-08-01", "ends_on": "2025-08-20"}
     assert (await client.post("/console/delegations", data={**form, **period, "csrf": "x"})).status_code == 403
     made = await client.post("/console/delegations", data={**form, **period})

@@ -384,6 +384,9 @@ def test_shape_errors_name_the_operation_and_field(tmp_path: Path) -> None:
         parse_plan(_plan({**MERGE_1_2, "sources": []}))
     with pytest.raises(PlanError, match=r"operation #0 \(rename\) field 'colour'"):
         parse_plan(_plan({"op": "rename", "code": "C00001", "name": "x", "colour": "red"}))
+    for day in ("0001-01-01", "9999-12-31"):  # the day before 0001-01-01 would be an overflow, not a sentence
+        with pytest.raises(PlanError, match="outside the days this system records"):
+            parse_plan({**_plan(MERGE_1_2), "effective": day})
     bad = tmp_path / "bad.yaml"
     bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace("parent: C30817", "parent: U91-0003"))
     with pytest.raises(PlanError, match="under itself is a cycle"):
