@@ -4,15 +4,22 @@ Set TDKT_TEST_POSTGRES_URL (a postgresql+asyncpg:// server URL without database)
 existing PostgreSQL instead of the embedded one.
 """
 
+import asyncio
 import itertools
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from deploy.embedded import Child, Postgres, create_topics, free_port, tansu, temporal_dev_server, wait_for_port
+from deploy.seed import seed
+from services.kit.migrate import migrate_async
+from shared.contracts.tiers import Tier
 
 NAMESPACES = [f"tdkt-test-{i}" for i in range(1, 13)]
 # The SQLite stack the e2e modules share (tests/e2e/conftest.py): its task queues live alone here.
@@ -93,3 +100,63 @@ async def database_url(backend: str, postgres: "Postgres | str | None", data_dir
             await conn.close()
         return postgres.rstrip("/") + "/" + db
     return await postgres.create_database(db)
+
+
+class SeededDatabases:
+    """Migrated and seeded databases, one template per tier and backend, copied for each test: a
+    migration and a seed cost about a second on SQLite and more on PostgreSQL, a copy a few
+    milliseconds (a file copy; `CREATE DATABASE … TEMPLATE` on PostgreSQL). The copy is the same
+    database a fresh migration and seed would make, so no test sees what another wrote."""
+
+    def __init__(self, folder: Path, postgres: "Postgres | str | None") -> None:
+        self.folder, self.postgres = folder, postgres
+        self.templates: dict[tuple[str, Tier], str] = {}
+        self.lock = asyncio.Lock()
+
+    async def url(self, backend: str, tier: Tier, data_dir: Path, name: str) -> str:
+        async with self.lock:
+            template = self.templates.get((backend, tier)) or await self._template(backend, tier)
+        if backend == "sqlite":
+            target = data_dir / f"{name}.db"
+            await asyncio.to_thread(shutil.copyfile, template, target)
+            return f"sqlite+aiosqlite:///{target}"
+        db = f"t_{name}_{uuid.uuid4().hex[:8]}".replace("-", "_")
+        await self._admin(f'create database "{db}" template "{template}"')
+        return self._url(db)
+
+    async def _admin(self, statement: str) -> None:
+        admin = await asyncpg.connect(self._url("postgres").replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await admin.execute(statement)
+        finally:
+            await admin.close()
+
+    async def _template(self, backend: str, tier: Tier) -> str:
+        if backend == "sqlite":
+            path = self.folder / f"template-{tier.value}.db"
+            url = f"sqlite+aiosqlite:///{path}"
+        else:
+            name = f"template_{tier.value}_{uuid.uuid4().hex[:6]}"
+            await self._admin(f'create database "{name}"')
+            url = self._url(name)
+        await migrate_async(tier, url)
+        await seed(tier, url, officers=True)
+        if backend == "sqlite":
+            with sqlite3.connect(path) as conn:  # the copy is the file alone: fold the WAL into it
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            template = str(path)
+        else:
+            template = name
+        self.templates[(backend, tier)] = template
+        return template
+
+    def _url(self, db: str) -> str:
+        if isinstance(self.postgres, str):
+            return self.postgres.rstrip("/") + "/" + db
+        assert self.postgres is not None
+        return self.postgres.url(db)
+
+
+@pytest.fixture(scope="session")
+def seeded_databases(tmp_path_factory: pytest.TempPathFactory, postgres: "Postgres | str") -> SeededDatabases:
+    return SeededDatabases(tmp_path_factory.mktemp("templates"), postgres)

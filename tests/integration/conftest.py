@@ -6,18 +6,13 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from deploy.seed import seed
-from services.kit.migrate import migrate_async
 from shared.contracts.tiers import Tier
 from shared.platform.db import make_engine, session_factory
-from tests.conftest import database_url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def sessions(request, tmp_path, postgres) -> AsyncIterator[async_sessionmaker[AsyncSession]]:  # type: ignore[no-untyped-def]
-    url = await database_url(request.param, postgres if request.param == "postgres" else None, tmp_path, "central")
-    await migrate_async(Tier.CENTRAL, url)
-    await seed(Tier.CENTRAL, url, officers=True)
+async def sessions(request, tmp_path, seeded_databases) -> AsyncIterator[async_sessionmaker[AsyncSession]]:  # type: ignore[no-untyped-def]
+    url = await seeded_databases.url(request.param, Tier.CENTRAL, tmp_path, "central")
     engine = make_engine(url)
     try:
         yield session_factory(engine)
@@ -26,7 +21,7 @@ async def sessions(request, tmp_path, postgres) -> AsyncIterator[async_sessionma
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def tier_http(request, tmp_path, postgres):  # type: ignore[no-untyped-def]
+async def tier_http(request, tmp_path, seeded_databases):  # type: ignore[no-untyped-def]
     """A factory of in-process HTTP clients for one tier's service: real routers, real database.
 
     `await tier_http(Tier.UNIT, business_date=date(2026, 3, 2))` gives an httpx client (no
@@ -45,11 +40,7 @@ async def tier_http(request, tmp_path, postgres):  # type: ignore[no-untyped-def
     made: list = []
 
     async def make(tier: Tier, *, business_date=None, nominations=None, temporal=None, **options):  # type: ignore[no-untyped-def]
-        url = await database_url(
-            request.param, postgres if request.param == "postgres" else None, tmp_path, f"{tier.value}-{len(made)}"
-        )
-        await migrate_async(tier, url)
-        await seed(tier, url, officers=True)
+        url = await seeded_databases.url(request.param, tier, tmp_path, f"{tier.value}-{len(made)}")
         engine = make_engine(url)
         settings = ServiceSettings(
             tier=tier,
