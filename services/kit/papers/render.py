@@ -17,7 +17,7 @@ from docxtpl import DocxTemplate
 
 TEMPLATES = Path(__file__).parent / "templates"
 # The words before a place name in an administrative unit's name, longest first ("thị xã" before "xã").
-LOCALITY = re.compile(r"\b(?:thành phố|thị xã|thị trấn|đặc khu|tỉnh|huyện|quận|xã|phường)\s+(.+)$", re.IGNORECASE)
+LOCALITY = re.compile(r"\b(?:thành phố|thị xã|thị trấn|đặc khu|tỉnh|huyện|quận|xã|phường)\s+([^()]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,13 @@ def locality(name: str) -> str | None:
     """The place an administrative unit names, for the date line: "UBND huyện Hòn Đất" → "Hòn Đất"."""
     found = LOCALITY.search(name)
     return found[1].strip() if found else None
+
+
+def issuing_body(name: str) -> str:
+    """Who signs for an administrative unit is its people's committee: "Huyện Hòn Đất" → "Ủy ban
+    nhân dân huyện Hòn Đất". Any other body (a department, a school, a ministry) signs as named."""
+    found = LOCALITY.match(name)
+    return f"Ủy ban nhân dân {name[0].lower()}{name[1:]}" if found else name
 
 
 def signer_title_of(body_name: str) -> str:

@@ -20,6 +20,7 @@ from services.kit.papers.render import (
     certificates_pdf,
     decision_docx,
     decision_pdf,
+    issuing_body,
     locality,
     proposal_docx,
     proposal_pdf,
@@ -31,6 +32,7 @@ from shared.rules.catalog import default_catalog
 Form = Literal["docx", "pdf"]
 BASIS = ["Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022", "Căn cứ Nghị định số 152/2025/NĐ-CP"]
 DEFAULT_REASON = "đã có thành tích xuất sắc"
+CAPITAL = "Hà Nội"
 UNNUMBERED = "      /TTr"  # the office writes the number by hand when it registers the paper it signs
 
 
@@ -47,22 +49,22 @@ async def name_of(session: AsyncSession, code: str, today: date) -> str:
 
 async def place_of(session: AsyncSession, code: str, today: date) -> str:
     """The place of the date line (Decree 30/2020): the administrative unit the body, or the
-    nearest body above it, is named after ("Hòn Đất" for a school under UBND huyện Hòn Đất)."""
-    first, current = None, await agency_on(session, code, today)
+    nearest body above it, is named after ("Hòn Đất" for a school under huyện Hòn Đất); the
+    capital for a national body, which names none."""
+    current = await agency_on(session, code, today)
     for _ in range(8):  # the hierarchy is four or five levels deep
         if current is None:
             break
-        first = first or current.name
         if (place := locality(current.name)) is not None:
             return place
         current = await agency_on(session, current.parent_code, today) if current.parent_code else None
-    return first or code
+    return CAPITAL
 
 
 async def heading_of(
     session: AsyncSession, code: str, number: str, day: date, today: date, signer: str | None
 ) -> Heading:
-    name = await name_of(session, code, today)
+    name = issuing_body(await name_of(session, code, today))
     return Heading(name, number, await place_of(session, code, today), day, signer or "", signer_title_of(name))
 
 
