@@ -146,5 +146,7 @@ def proposal_pdf(
 
 def certificates_pdf(heading: Heading, awardees: list[Awardee], *, reason: str) -> bytes:
     """One page per awardee: the bằng khen, giấy khen or title's certificate under the decision
-    `heading.number`, signed by `heading.signer`."""
-    return pdf("chung_nhan.typ", context(heading, awardees) | {"reason": reason})
+    `heading.number`, signed by `heading.signer`; `reason` is printed as a sentence ("đã có thành
+    tích xuất sắc …")."""
+    sentence = reason.strip().rstrip(".")
+    return pdf("chung_nhan.typ", context(heading, awardees) | {"reason": sentence[:1].upper() + sentence[1:]})

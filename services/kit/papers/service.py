@@ -123,7 +123,7 @@ async def nomination_certificate(session: AsyncSession, *, caller: Caller, nomin
     unit = await name_of(session, c.proposer_agency, today)
     heading = await heading_of(session, c.agency_code, c.decision_no, day, today, c.signer)
     return certificates_pdf(
-        heading, [Awardee(c.nominee_name, unit, award, c.bonus_amount, is_title)], reason=DEFAULT_REASON
+        heading, [Awardee(c.nominee_name, unit, award, c.bonus_amount, is_title)], reason=c.reason or DEFAULT_REASON
     )
 
 

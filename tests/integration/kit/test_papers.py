@@ -88,6 +88,7 @@ async def test_a_conferred_nominations_decision_certificate_and_proposal(tier_ht
     certificate = await client.get(f"/nominations/{ids[1]}/certificate.pdf", headers=chair)
     assert certificate.status_code == 200
     text = pdf_text(certificate.content)
+    assert "Thành tích xuất sắc năm học 2024-2025." in text  # the reason the conferral recorded
     assert "GIẤY KHEN" in text and NAMES[1] in text and NAMES[0] not in text and NUMBER in text and SIGNER in text
 
     assert (await client.get(f"/nominations/{pending}/decision.docx", headers=chair)).status_code == 409

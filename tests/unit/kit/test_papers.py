@@ -81,9 +81,10 @@ def test_the_pdfs_say_what_the_docx_says_with_every_letter_and_no_markup_from_th
 
 
 def test_one_certificate_page_per_awardee_recognises_a_title_and_gives_any_other_form():
-    reader = PdfReader(io.BytesIO(certificates_pdf(HEADING, AWARDEES, reason="xuất sắc")))
+    reader = PdfReader(io.BytesIO(certificates_pdf(HEADING, AWARDEES, reason="đã có thành tích xuất sắc.")))
     first, second = (" ".join(page.extract_text().split()) for page in reader.pages)
     assert "CÔNG NHẬN DANH HIỆU LAO ĐỘNG TIÊN TIẾN Trần Thị Bé" in first and "Tổ Toán" not in first
+    assert "Đã có thành tích xuất sắc." in first and "xuất sắc.." not in first
     assert "TẶNG" in second and "Tổ Toán <trường>" in second and "31/QĐ-UBND" in second
 
 
