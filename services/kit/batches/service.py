@@ -136,9 +136,12 @@ async def batch_out(session: AsyncSession, batch: ProposalBatch) -> dict[str, An
 
 async def decision_of(session: AsyncSession, *, caller: Caller, number: str) -> dict[str, Any]:
     """A quyết định of the caller's agency: every awardee it conferred, with the form and bonus."""
-    reviews = await session.exec(
-        select(Review).where(Review.agency_code == caller.agency_code, Review.status == "conferred")
-    )
+    return await awardees_of_decision(session, agency_code=caller.agency_code, number=number)
+
+
+async def awardees_of_decision(session: AsyncSession, *, agency_code: str, number: str) -> dict[str, Any]:
+    """Every awardee `agency_code` conferred under the decision `number`, with the form and bonus."""
+    reviews = await session.exec(select(Review).where(Review.agency_code == agency_code, Review.status == "conferred"))
     awardees = []
     for review in reviews.all():
         conferral = await conferral_here(session, review.nomination_id)
@@ -152,10 +155,10 @@ async def decision_of(session: AsyncSession, *, caller: Caller, number: str) -> 
                 }
             )  # fmt: skip
     if not awardees:
-        raise NotFound(f"no decision {number} conferring anything at {caller.agency_code}")
+        raise NotFound(f"no decision {number} conferring anything at {agency_code}")
     return {
         "decision_no": number,
-        "agency_code": caller.agency_code,
+        "agency_code": agency_code,
         "decided_on": awardees[0]["decided_on"],
         "awardees": sorted(awardees, key=lambda a: a["nominee_name"]),
         "bonus_total": sum(a["bonus_amount"] or 0 for a in awardees),

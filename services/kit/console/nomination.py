@@ -11,6 +11,7 @@ from services.kit.console.rendering import render
 from services.kit.console.service import nomination_page
 from services.kit.councils.service import council_roster, councils_of
 from services.kit.identity.service import Caller
+from services.kit.papers.service import papers_open
 from shared.rules.roles import may
 
 
@@ -21,6 +22,7 @@ async def show_nomination(
     async with request.app.state.kit.sessions() as session:
         page = await nomination_page(session, caller=caller, nomination_id=nomination_id, today=config.today())
         council = await meeting_form(session, caller, config.today()) if page.actions else None
+        papers = await papers_open(session, caller=caller, nomination_id=nomination_id)
     done = request.query_params.get("done")
     return render(
         request,
@@ -31,6 +33,7 @@ async def show_nomination(
         error=error,
         done=done,
         council=council,
+        papers=papers,
         today=config.today(),
     )
 

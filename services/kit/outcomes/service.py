@@ -53,6 +53,8 @@ class Conferral:
     decision_no: str
     decided_on: str | None
     bonus_amount: int | None = None
+    signer: str | None = None  # who signed the quyết định, as the conferral recorded it
+    reason: str | None = None
 
 
 def standing(changes: list[AwardChange]) -> str:
@@ -101,6 +103,8 @@ async def conferral_here(session: AsyncSession, nomination_id: str) -> Conferral
             event.decision_no,
             event.decided_on,
             event.bonus_amount,
+            event.signer,
+            event.reason,
         )
     decision = (
         await session.exec(
@@ -118,6 +122,7 @@ async def conferral_here(session: AsyncSession, nomination_id: str) -> Conferral
         review.proposer_agency,
         (decision.details if decision else {}).get("decision_no") or "",
         review.decided_at.date().isoformat() if review.decided_at else None,
+        reason=review.reason,
     )
 
 
