@@ -171,6 +171,11 @@ class NomineeRegistered(Event):
     agency_code: str
     actor: str
     registered_at: str
+    # An individual's profile for statistics (shared/rules/data/people.yaml); emitted again, with
+    # the same registration, when the managing agency changes it.
+    position_category: str | None = None
+    sex: str | None = None
+    ethnicity: str | None = None
 
 
 class NomineeFactRetracted(Event):

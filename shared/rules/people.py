@@ -32,16 +32,39 @@ def default_people() -> People:
     return load_people()
 
 
-def check_profile(kind: str, position: str | None, sex: str | None, ethnicity: str | None) -> list[str]:
-    """What is wrong with a nominee's profile, one sentence each (empty: nothing)."""
+KIND_VI = {"collective": "tập thể", "household": "hộ gia đình"}
+
+
+def check_profile(kind: str, position: str | None, sex: str | None, ethnicity: str | None) -> list[tuple[str, str]]:
+    """What is wrong with a nominee's profile, one sentence each in English and Vietnamese (empty:
+    nothing)."""
     people, problems = default_people(), []
-    given = {"position_category": position, "sex": sex, "ethnicity": ethnicity}
-    if kind != "individual" and any(given.values()):
-        return [f"position, sex and ethnicity describe an individual, not a {kind}"]
+    if kind != "individual" and any((position, sex, ethnicity)):
+        return [
+            (
+                f"position, sex and ethnicity describe an individual, not a {kind}",
+                f"chức danh, giới tính, dân tộc chỉ ghi cho cá nhân, không ghi cho {KIND_VI.get(kind, kind)}",
+            )
+        ]
     if position is not None and position not in people.positions:
-        problems.append(f"unknown position category '{position}': one of {', '.join(people.positions)}")
+        problems.append(
+            (
+                f"unknown position category '{position}': one of {', '.join(people.positions)}",
+                f"không có chức danh, đối tượng '{position}': chọn một trong {', '.join(people.positions)}",
+            )
+        )
     if sex is not None and sex not in people.sexes:
-        problems.append(f"unknown sex '{sex}': one of {', '.join(people.sexes)}")
+        problems.append(
+            (
+                f"unknown sex '{sex}': one of {', '.join(people.sexes)}",
+                f"giới tính '{sex}' không hợp lệ: {' hoặc '.join(people.sexes)}",
+            )
+        )
     if ethnicity is not None and ethnicity not in people.ethnicities:
-        problems.append(f"unknown ethnicity code '{ethnicity}': the General Statistics Office's 01 to 54")
+        problems.append(
+            (
+                f"unknown ethnicity code '{ethnicity}': the General Statistics Office's 01 to 54",
+                f"không có mã dân tộc '{ethnicity}': mã của Tổng cục Thống kê, từ 01 đến 54",
+            )
+        )
     return problems
