@@ -4,16 +4,31 @@
 
 from functools import cache
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from shared.rules.datafiles import DATA_DIR, Citation, StrictModel, parse_model, read_yaml
+from shared.rules.datafiles import DATA_DIR, Citation, FieldError, StrictModel, parse_model, read_yaml
+
+# Form 0602.N's individuals "by object" (domain.md §6.1): leaders at ministry/province level and above,
+# at department level, entrepreneurs, other leaders (from deputy head of division), direct workers.
+Row = Literal["lanh_dao_bo_tinh", "lanh_dao_vu_so", "doanh_nhan", "lanh_dao_khac", "truc_tiep"]
+DIRECT_ROW = "truc_tiep"
+ETHNIC_CODES = [f"{n:02d}" for n in range(1, 55)]
 
 
 class Position(StrictModel):
     vi: str = Field(min_length=1)
     direct_worker: bool
-    row: str = Field(min_length=1, description="The row of form 0602.N it is counted in")
+    row: Row = Field(description="The row of form 0602.N it is counted in")
+
+    @model_validator(mode="after")
+    def _row_agrees(self) -> Self:
+        if self.direct_worker != (self.row == DIRECT_ROW):
+            raise FieldError(
+                "direct_worker", f"a direct worker is counted in row {DIRECT_ROW}, and only a direct worker"
+            )
+        return self
 
 
 class People(StrictModel):
@@ -22,9 +37,21 @@ class People(StrictModel):
     sexes: dict[str, str] = Field(min_length=2)
     ethnicities: dict[str, str] = Field(min_length=54, max_length=54)
 
+    @model_validator(mode="after")
+    def _gso_codes(self) -> Self:
+        if sorted(self.ethnicities) != ETHNIC_CODES:
+            odd = sorted(set(self.ethnicities) ^ set(ETHNIC_CODES))
+            raise FieldError("ethnicities", f"the codes are 01 to 54, each once (wrong or missing: {', '.join(odd)})")
+        return self
+
 
 def load_people(path: Path = DATA_DIR / "people.yaml") -> People:
-    return parse_model(People, read_yaml(path), path.name, None)
+    """The file validated; an error names the file, the entry (a position's code) and the field."""
+    raw = read_yaml(path)
+    positions = raw.get("positions") if isinstance(raw, dict) else None
+    for code, entry in (positions if isinstance(positions, dict) else {}).items():
+        parse_model(Position, entry, path.name, f"positions.{code}")
+    return parse_model(People, raw, path.name, None)
 
 
 @cache
