@@ -59,6 +59,18 @@ def default_people() -> People:
     return load_people()
 
 
+def profile_names(position: str | None, sex: str | None, ethnicity: str | None) -> dict[str, str]:
+    """The profile's Vietnamese names by what they are (people.position, people.sex, people.ethnicity),
+    only those given; a code the data no longer has is shown as it is."""
+    people = default_people()
+    named = {
+        "people.position": people.positions[position].vi if position in people.positions else position,
+        "people.sex": people.sexes.get(sex or "", sex),
+        "people.ethnicity": people.ethnicities.get(ethnicity or "", ethnicity),
+    }
+    return {key: name for key, name in named.items() if name}
+
+
 KIND_VI = {"collective": "tập thể", "household": "hộ gia đình"}
 
 
