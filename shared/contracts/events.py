@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.people import IndividualProfile
+
 TOPIC_NOMINATIONS = "tdkt.nominations"
 TOPIC_AWARDS = "tdkt.awards"
 TOPIC_HIERARCHY = "tdkt.hierarchy"
@@ -159,7 +161,7 @@ class NomineeFactsRecorded(Event):
     facts: list[dict[str, Any]]
 
 
-class NomineeRegistered(Event):
+class NomineeRegistered(Event, IndividualProfile):
     """Emitted when an agency registers a nominee it manages: its staff, a team or a body under it.
     Every service keeps who manages whom, so that only the manager records facts of the history."""
 

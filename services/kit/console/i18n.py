@@ -16,6 +16,7 @@ from services.kit.console.words import (
     mail,
     movements,
     papers,
+    people,
     statistics,
 )
 from services.kit.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
@@ -25,7 +26,7 @@ LANG_COOKIE = "tdkt_lang"
 
 # Each module of `words/` gives its Vietnamese and English words; a key in one language only is a
 # defect that tests/unit/console/test_words.py finds.
-WORDS = (admin, base, batches, clusters, council, inbox, login, mail, movements, papers, statistics)
+WORDS = (admin, base, batches, clusters, council, inbox, login, mail, movements, papers, people, statistics)
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {key: text for module in WORDS for key, text in module.VI.items()},
     "en": {key: text for module in WORDS for key, text in module.EN.items()},

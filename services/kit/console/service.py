@@ -23,6 +23,7 @@ from services.kit.tracking.models import TrackingEntry
 from services.kit.tracking.service import LABELS
 from shared.rules.catalog import default_catalog
 from shared.rules.dossier import DOCUMENT_KINDS, DOCUMENT_NAMES_VI
+from shared.rules.people import profile_names
 from shared.rules.roles import may
 from shared.text import fold
 
@@ -195,6 +196,8 @@ class NominationPage:
     document_kinds: list[tuple[str, str]] = field(default_factory=list)
     outcome_reason: str | None = None
     decision_no: str | None = None
+    # What statistics need about the individual, as the dossier has it: word key -> the data's name.
+    profile: dict[str, str] = field(default_factory=dict)
 
 
 async def nomination_page(session: AsyncSession, *, caller: Caller, nomination_id: str, today: date) -> NominationPage:
@@ -257,6 +260,7 @@ async def nomination_page(session: AsyncSession, *, caller: Caller, nomination_i
         document_kinds=[(k, DOCUMENT_NAMES_VI.get(k, k)) for k in DOCUMENT_KINDS] if own is not None else [],
         outcome_reason=own.outcome_reason if own else None,
         decision_no=own.decision_no if own else None,
+        profile=profile_names(own.nominee_position, own.nominee_sex, own.nominee_ethnicity) if own else {},
     )
 
 

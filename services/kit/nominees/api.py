@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.kit.deps import db, settings
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller, require
-from services.kit.nominees.management import nominees_of, register_nominee, require_history_reader
+from services.kit.nominees.management import PROFILE, nominees_of, register_nominee, require_history_reader
 from services.kit.nominees.schemas import FactRecord, FactsIn, NomineeIn, NomineeOut, RetractIn
 from services.kit.nominees.service import record_facts, records_of, retract_fact
 from shared.platform.settings import ServiceSettings
@@ -21,7 +21,8 @@ router = APIRouter(prefix="/nominees", tags=["nominees"])
     "",
     status_code=201,
     response_model=NomineeOut,
-    summary="Register a nominee the caller's agency manages: its staff, a team, a household (idempotent)",
+    summary="Register a nominee the caller's agency manages: its staff, a team, a household (idempotent); "
+    "an individual's position category, sex and ethnicity, given again, change the registered ones",
 )
 async def register(
     body: NomineeIn,
@@ -31,7 +32,13 @@ async def register(
 ) -> Any:
     require(caller, "record_facts")
     nominee, _ = await register_nominee(
-        session, caller=caller, nominee_id=body.id, kind=body.kind, name=body.name, on=config.today()
+        session,
+        caller=caller,
+        nominee_id=body.id,
+        kind=body.kind,
+        name=body.name,
+        on=config.today(),
+        profile=body.model_dump(include=set(PROFILE)),
     )
     return nominee
 

@@ -27,12 +27,14 @@ from shared.contracts.events import NomineeRegistered
 from shared.hierarchy.bodies import CODE
 from shared.platform.audit import append_audit
 from shared.platform.outbox import add_event
+from shared.rules.people import check_profile
 from shared.text import fold
 
 # An id written as an agency code: a registered body's (U91-0001, SGD-P91) or a province's, a
 # district's or a commune's (P91, D903, C30823). It names an agency, so it must be one the registry knows.
 AGENCY_LIKE = re.compile(rf"{CODE.pattern}|P\d{{2}}|D\d{{3}}|C\d{{5}}")
 OUTSIDE_REGISTRY = "; a collective outside the registry (a team, a department) takes an id such as TAPTHE:U91-0001:TO-1"
+PROFILE = ("position_category", "sex", "ethnicity")
 
 
 async def managers_of(session: AsyncSession, nominee_id: str, on: date) -> list[str] | None:
@@ -107,11 +109,26 @@ async def require_history_reader(session: AsyncSession, caller: Caller, nominee_
         )
 
 
+def require_profile(kind: str, position: str | None, sex: str | None, ethnicity: str | None) -> None:
+    """What statistics need about a nominee (a registration, a draft): an individual's, known values only."""
+    if wrong := check_profile(kind, position, sex, ethnicity):
+        raise Invalid("; ".join(en for en, _ in wrong), vi="; ".join(vi for _, vi in wrong))
+
+
 async def register_nominee(
-    session: AsyncSession, *, caller: Caller, nominee_id: str, kind: str, name: str, on: date
+    session: AsyncSession,
+    *,
+    caller: Caller,
+    nominee_id: str,
+    kind: str,
+    name: str,
+    on: date,
+    profile: dict[str, str | None] | None = None,
 ) -> tuple[Nominee, bool]:
     """Register a nominee the caller's agency manages; (the row, whether it is new). Idempotent for
-    the same agency; another agency's nominee is refused."""
+    the same agency, which may give an individual's profile (`PROFILE` fields) again to change it;
+    another agency's nominee is refused."""
+    given = {field: (profile or {}).get(field) for field in PROFILE}
     existing = await session.get(Nominee, nominee_id)
     if existing is not None:
         if existing.managing_agency != caller.agency_code:
@@ -119,6 +136,7 @@ async def register_nominee(
                 f"nominee {nominee_id} is already managed by {existing.managing_agency} "
                 f"(đối tượng đã thuộc đơn vị khác quản lý)"
             )
+        await change_profile(session, caller, existing, given)
         return existing, False
     if await latest(session, nominee_id) is not None:
         raise Invalid(
@@ -127,6 +145,7 @@ async def register_nominee(
         )
     if AGENCY_LIKE.fullmatch(nominee_id):
         await require_known_agency(session, nominee_id, field="id", hint=OUTSIDE_REGISTRY)
+    require_profile(kind, *given.values())
     now = datetime.now(UTC)
     nominee = Nominee(
         id=nominee_id,
@@ -136,6 +155,7 @@ async def register_nominee(
         managing_agency=caller.agency_code,
         registered_by=caller.officer_id,
         registered_at=now,
+        **given,
     )
     session.add(nominee)
     await append_audit(
@@ -149,21 +169,51 @@ async def register_nominee(
         outcome="registered",
         details={"nominee_id": nominee_id, "kind": kind},
     )
+    tell_registration(session, nominee, at=now)
+    return nominee, True
+
+
+async def change_profile(session: AsyncSession, caller: Caller, nominee: Nominee, given: dict[str, str | None]) -> None:
+    """The fields given that differ replace the registered ones (a field not given is kept); audited
+    and told to every service with the registration."""
+    require_profile(nominee.kind, *given.values())
+    changed = {field: value for field, value in given.items() if value is not None and getattr(nominee, field) != value}
+    if not changed:
+        return
+    now = datetime.now(UTC)
+    for field, value in changed.items():
+        setattr(nominee, field, value)
+    session.add(nominee)
+    await append_audit(
+        session,
+        idempotency_key=f"nominee-profile:{nominee.id}:{now.isoformat()}",
+        at=now,
+        agency_code=caller.agency_code,
+        nomination_id=None,
+        actor=caller.officer_id,
+        action="nominee.profile_changed",
+        outcome="changed",
+        details={"nominee_id": nominee.id, **changed},
+    )
+    tell_registration(session, nominee, at=now)
+
+
+def tell_registration(session: AsyncSession, nominee: Nominee, *, at: datetime) -> None:
     add_event(
         session,
         NomineeRegistered(
-            nominee_id=nominee_id,
-            kind=kind,
-            name=name,
-            agency_code=caller.agency_code,
-            actor=caller.officer_id,
-            registered_at=now.isoformat(),
+            nominee_id=nominee.id,
+            kind=nominee.kind,
+            name=nominee.name,
+            agency_code=nominee.managing_agency,
+            actor=nominee.registered_by,
+            registered_at=_aware(nominee.registered_at).isoformat(),
+            **{field: getattr(nominee, field) for field in PROFILE},
         ),
-        source_agency=caller.agency_code,
-        occurred_at=now,
-        key=nominee_id,
+        source_agency=nominee.managing_agency,
+        occurred_at=at,
+        key=nominee.id,
     )
-    return nominee, True
 
 
 async def learn_registration(session: AsyncSession, event: NomineeRegistered) -> None:
@@ -171,9 +221,16 @@ async def learn_registration(session: AsyncSession, event: NomineeRegistered) ->
     once: the earlier registration wins everywhere (then the lower agency code), so every service
     agrees on one manager."""
     at = datetime.fromisoformat(event.registered_at)
+    profile = {field: getattr(event, field) for field in PROFILE}
     existing = await session.get(Nominee, event.nominee_id)
     if existing is not None:
-        if (_aware(existing.registered_at), existing.managing_agency) <= (at, event.agency_code):
+        held, told = (_aware(existing.registered_at), existing.managing_agency), (at, event.agency_code)
+        if held == told:  # the same registration, told again with its profile changed
+            for field, value in profile.items():
+                setattr(existing, field, value)
+            session.add(existing)
+            return
+        if held < told:
             return
         await session.delete(existing)
         await session.flush()
@@ -186,6 +243,7 @@ async def learn_registration(session: AsyncSession, event: NomineeRegistered) ->
             managing_agency=event.agency_code,
             registered_by=event.actor,
             registered_at=at,
+            **profile,
         )
     )
 

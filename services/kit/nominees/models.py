@@ -26,6 +26,11 @@ class Nominee(SQLModel, table=True):
     managing_agency: str = Field(index=True)
     registered_by: str
     registered_at: datetime
+    # What statistics need about an individual (shared/rules/data/people.yaml), optional: the
+    # person's current position category, sex, ethnicity (GSO code). A draft takes them as defaults.
+    position_category: str | None = None
+    sex: str | None = None
+    ethnicity: str | None = None
 
 
 class NomineeFact(SQLModel, table=True):

@@ -20,6 +20,17 @@ class NomineeIn(BaseModel):
     id: str = NOMINEE_ID
     kind: NomineeKind = "individual"
     name: str = Field(min_length=1, max_length=300, examples=["Nguyễn Thị Lan"])
+    position_category: str | None = Field(
+        default=None,
+        max_length=64,
+        description="An individual's position category (GET /catalog/people), e.g. giao_vien; "
+        "given again by the managing agency, it replaces the one registered",
+        examples=["giao_vien"],
+    )
+    sex: str | None = Field(default=None, max_length=8, description="An individual's sex: nam or nu", examples=["nu"])
+    ethnicity: str | None = Field(
+        default=None, max_length=2, description="An individual's ethnic group, GSO code 01..54", examples=["01"]
+    )
 
 
 class NomineeOut(BaseModel):
@@ -29,6 +40,9 @@ class NomineeOut(BaseModel):
     managing_agency: str
     registered_by: str
     registered_at: datetime
+    position_category: str | None = None
+    sex: str | None = None
+    ethnicity: str | None = None
 
 
 class FactsIn(BaseModel):

@@ -13,7 +13,8 @@ from services.kit.identity.service import Caller
 from services.kit.movements.running import routing_movement
 from services.kit.nominations.models import Nomination, ProposalBatch
 from services.kit.nominations.service import own_nomination
-from services.kit.nominees.management import require_manager
+from services.kit.nominees.management import require_manager, require_profile
+from services.kit.nominees.models import Nominee
 from services.kit.nominees.service import history_of
 from services.kit.registry.models import Agency
 from services.kit.registry.service import agency_on, plan_route
@@ -21,7 +22,6 @@ from shared.contracts.nomination import NominationInput, ResubmitInput
 from shared.routing import RoutePlan, RoutingError
 from shared.rules.catalog import AwardMode, RecipientKind, default_catalog
 from shared.rules.eligibility import Verdict, check_eligibility
-from shared.rules.people import check_profile
 
 
 async def create_draft(
@@ -42,11 +42,9 @@ async def create_draft(
         raise Invalid(f"unknown award code '{award_code}'; GET /catalog/awards lists the codes")
     if rules.get("nominee_id"):
         await require_manager(session, caller, rules["nominee_id"], on)
-    wrong = check_profile(
-        nominee_kind, rules.get("nominee_position"), rules.get("nominee_sex"), rules.get("nominee_ethnicity")
-    )
-    if wrong:
-        raise Invalid("; ".join(wrong), vi="chức danh, giới tính, dân tộc chưa đúng: " + "; ".join(wrong))
+        if nominee_kind == "individual":
+            rules = await with_registered_profile(session, rules["nominee_id"], rules)
+    require_profile(nominee_kind, *(rules.get(f"nominee_{field}") for field in ("position", "sex", "ethnicity")))
     nomination = Nomination(
         id=str(uuid.uuid4()),
         proposer_agency=caller.agency_code,
@@ -60,6 +58,16 @@ async def create_draft(
     )
     session.add(nomination)
     return nomination
+
+
+async def with_registered_profile(session: AsyncSession, nominee_id: str, rules: dict[str, Any]) -> dict[str, Any]:
+    """The draft's profile, each field not given taken from the registered individual: the dossier
+    keeps the profile the award is given for, the registration the person's current one."""
+    registered = await session.get(Nominee, nominee_id)
+    if registered is None or registered.kind != "individual":
+        return rules
+    dossier = {"nominee_position": "position_category", "nominee_sex": "sex", "nominee_ethnicity": "ethnicity"}
+    return {**rules, **{field: rules.get(field) or getattr(registered, source) for field, source in dossier.items()}}
 
 
 async def prepare_submission(

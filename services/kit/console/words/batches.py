@@ -40,10 +40,6 @@ VI: dict[str, str] = {
     "batches.done.attach": "Đã đính kèm tài liệu cho mọi hồ sơ.",
     "batches.done.submit": "Đã trình tờ trình.",
     "batches.paper": "Tải tờ trình (DOCX)",
-    "people.legend": "Cá nhân: thông tin phục vụ thống kê (không bắt buộc)",
-    "people.position": "Chức danh, đối tượng",
-    "people.sex": "Giới tính",
-    "people.ethnicity": "Dân tộc",
 }
 
 EN: dict[str, str] = {
@@ -85,8 +81,4 @@ EN: dict[str, str] = {
     "batches.done.attach": "The document is attached to every draft.",
     "batches.done.submit": "The proposal is submitted.",
     "batches.paper": "Download the tờ trình (DOCX)",
-    "people.legend": "An individual: what statistics record (optional)",
-    "people.position": "Position category",
-    "people.sex": "Sex",
-    "people.ethnicity": "Ethnic group",
 }

@@ -1,0 +1,54 @@
+"""The agency's nominees on the console (in process, SQLite and PostgreSQL): register an individual
+with position category, sex and ethnicity from the selects, see them in the list with their
+Vietnamese names, change one by registering again, be told what is wrong (collective), and see the
+profile a draft took on the nomination's page."""
+
+from services.kit.console.session import COOKIE, csrf_of
+from shared.contracts.tiers import Tier
+
+TOKEN = "demo-U91-0001-clerk"
+LAN = "CCCD:091000000888"
+
+
+def table(page: str) -> str:
+    """The list's rows (the form's selects name every category too)."""
+    return page.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in page else ""
+
+
+async def test_register_change_and_see_an_individuals_profile_on_the_console(tier_http):
+    client, _ = await tier_http(Tier.UNIT)
+    client.cookies.set(COOKIE, TOKEN)
+    csrf = csrf_of(TOKEN)
+    empty = await client.get("/console/nominees")
+    assert empty.status_code == 200 and 'id="position_category"' in empty.text and "Dân tộc" in empty.text
+
+    person = {"csrf": csrf, "id": LAN, "kind": "individual", "name": "Lò Thị Lan", "sex": "nu", "ethnicity": "03"}
+    saved = await client.post("/console/nominees", data={**person, "position_category": "giao_vien"})
+    assert saved.status_code == 303 and saved.headers["location"] == "/console/nominees?done=saved"
+    page = (await client.get("/console/nominees?done=saved")).text
+    listed = table(page)
+    assert "Đã lưu đối tượng." in page
+    assert all(name in listed for name in ("Lò Thị Lan", "Giáo viên, giảng viên trực tiếp giảng dạy", "Nữ", "Thái"))
+
+    changed = await client.post(
+        "/console/nominees", data={"csrf": csrf, "id": LAN, "name": "Lò Thị Lan", "position_category": "nong_dan"}
+    )
+    assert changed.status_code == 303
+    listed = table((await client.get("/console/nominees?q=lo thi")).text)
+    assert "Nông dân" in listed and "Thái" in listed and "Giáo viên" not in listed
+
+    team = {"csrf": csrf, "id": "TAPTHE:U91-0001:TO-1", "kind": "collective", "name": "Tổ Toán", "sex": "nu"}
+    refused = await client.post("/console/nominees", data=team)
+    assert refused.status_code == 422 and "chỉ ghi cho cá nhân, không ghi cho tập thể" in refused.text
+    assert "Tổ Toán" in refused.text  # the form keeps what was written
+    english = await client.post("/console/nominees?lang=en", data=team)
+    assert "describe an individual, not a collective" in english.text
+
+    form = (await client.get("/console/proposals/new?lang=vi")).text
+    assert "lấy theo thông tin đã đăng ký" in form and LAN in form
+    draft = {"csrf": csrf, "nominee_name": "Lò Thị Lan", "nominee_kind": "individual", "nominee_id": LAN,
+             "award_code": "GIAY_KHEN", "reason": "Hoàn thành xuất sắc nhiệm vụ"}  # fmt: skip
+    made = await client.post("/console/proposals/new", data=draft)
+    assert made.status_code == 303, made.text
+    page = (await client.get(made.headers["location"])).text
+    assert "Chức danh, đối tượng" in page and "Nông dân" in page and "Thái" in page
