@@ -11,8 +11,10 @@ SCHOOL, HON_DAT, KIEN_GIANG = "U91-0001", "D903", "P91"
 
 
 @pytest.fixture(scope="module")
-async def crashable(tmp_path_factory, temporal_address):  # type: ignore[no-untyped-def]
-    async for running in run_system(tmp_path_factory.mktemp("crash"), temporal_address, "tdkt-test-12", "sqlite", None):
+async def crashable(tmp_path_factory, temporal_address, seeded_databases):  # type: ignore[no-untyped-def]
+    async for running in run_system(
+        tmp_path_factory.mktemp("crash"), temporal_address, "tdkt-test-12", "sqlite", seeded_databases
+    ):
         yield running
 
 
