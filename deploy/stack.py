@@ -127,28 +127,25 @@ class Stack:
                     raise TimeoutError(f"{tier.value} service is not healthy; see {self.services[tier].log_path}")
                 time.sleep(0.1)
 
-    def restart(self, tier: Tier) -> None:
-        child = self.services[tier]
-        child.stop()
-        child.start()
-        wait_for_port(self.config.ports[tier], child.proc, child.name, timeout=90)
-        self.wait_healthy([tier])
-
-    def advance_to(self, business_date: str) -> None:
-        """Restart every service on a new business date, e.g. the day a reorganization takes effect.
-
-        All four stop, then all four start and are awaited together: a restarted service may wait
-        up to its consumer group's session timeout (10 s) before it rejoins, and four such waits
-        one after another cost a minute where one costs the same for all."""
-        self.config.business_date = business_date
-        with ThreadPoolExecutor(len(self.services)) as pool:
-            list(pool.map(Child.stop, self.services.values()))
-        for tier, child in self.services.items():
+    def restart(self, *tiers: Tier) -> None:
+        """Restart these services: all stop, then all start and are awaited together. A restarted
+        service may wait up to its consumer group's session timeout (10 s) before it rejoins (on
+        Tansu, a consumer that joined at generation 0 sends no LeaveGroup when it stops; a killed
+        one never does), and such waits one after another add up where together they cost one."""
+        children = [self.services[tier] for tier in tiers]
+        with ThreadPoolExecutor(len(children)) as pool:
+            list(pool.map(Child.stop, children))
+        for tier, child in zip(tiers, children, strict=True):
             child.env = self.config.env(tier)
             child.start()
-        for tier, child in self.services.items():
+        for tier, child in zip(tiers, children, strict=True):
             wait_for_port(self.config.ports[tier], child.proc, child.name, timeout=90)
-        self.wait_healthy()
+        self.wait_healthy(list(tiers))
+
+    def advance_to(self, business_date: str) -> None:
+        """Restart every service on a new business date, e.g. the day a reorganization takes effect."""
+        self.config.business_date = business_date
+        self.restart(*TIER_ORDER)
 
     def restart_worker(self) -> None:
         self.worker.stop()
