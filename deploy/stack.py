@@ -8,6 +8,7 @@ import asyncio
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,19 +127,25 @@ class Stack:
                     raise TimeoutError(f"{tier.value} service is not healthy; see {self.services[tier].log_path}")
                 time.sleep(0.1)
 
-    def restart(self, tier: Tier) -> None:
-        child = self.services[tier]
-        child.stop()
-        child.start()
-        wait_for_port(self.config.ports[tier], child.proc, child.name, timeout=90)
-        self.wait_healthy([tier])
+    def restart(self, *tiers: Tier) -> None:
+        """Restart these services: all stop, then all start and are awaited together. A restarted
+        service may wait up to its consumer group's session timeout (10 s) before it rejoins (on
+        Tansu, a consumer that joined at generation 0 sends no LeaveGroup when it stops; a killed
+        one never does), and such waits one after another add up where together they cost one."""
+        children = [self.services[tier] for tier in tiers]
+        with ThreadPoolExecutor(len(children)) as pool:
+            list(pool.map(Child.stop, children))
+        for tier, child in zip(tiers, children, strict=True):
+            child.env = self.config.env(tier)
+            child.start()
+        for tier, child in zip(tiers, children, strict=True):
+            wait_for_port(self.config.ports[tier], child.proc, child.name, timeout=90)
+        self.wait_healthy(list(tiers))
 
     def advance_to(self, business_date: str) -> None:
         """Restart every service on a new business date, e.g. the day a reorganization takes effect."""
         self.config.business_date = business_date
-        for tier, child in self.services.items():
-            child.env = self.config.env(tier)
-            self.restart(tier)
+        self.restart(*TIER_ORDER)
 
     def restart_worker(self) -> None:
         self.worker.stop()

@@ -5,6 +5,7 @@ existing PostgreSQL instead of the embedded one.
 """
 
 import asyncio
+import compileall
 import itertools
 import os
 import shutil
@@ -21,10 +22,19 @@ from deploy.seed import seed
 from services.kit.migrate import migrate_async
 from shared.contracts.tiers import Tier
 
+ROOT = Path(__file__).parents[1]
 NAMESPACES = [f"tdkt-test-{i}" for i in range(1, 13)]
 # The SQLite stack the e2e modules share (tests/e2e/conftest.py): its task queues live alone here.
 SHARED_NAMESPACE = "tdkt-test-shared"
 _namespace_pool = itertools.cycle(NAMESPACES)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the project's sources once, so the services, workers and command lines the tests
+    start as processes (some forty) load bytecode instead of compiling every module each time, even
+    where PYTHONDONTWRITEBYTECODE is set (`make env` compiles the installed packages likewise)."""
+    for package in ("shared", "services", "workflows", "deploy"):
+        compileall.compile_dir(ROOT / package, quiet=1)
 
 
 @pytest.fixture(scope="session")

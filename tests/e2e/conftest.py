@@ -9,7 +9,7 @@ import pytest
 
 from deploy.stack import Stack, StackConfig
 from shared.contracts.tiers import TIER_ORDER, Tier
-from tests.conftest import NAMESPACES, SHARED_NAMESPACE, database_url, start_broker
+from tests.conftest import NAMESPACES, SHARED_NAMESPACE, SeededDatabases, start_broker
 
 # The demo units stand in Kiên Giang before the 2025 reorganization abolished districts.
 BEFORE_REORGANIZATION = "2025-05-15"
@@ -26,10 +26,13 @@ class RunningSystem:
 
 
 async def run_system(
-    tmp: Path, temporal_address: str, namespace: str, backend: str, postgres
-) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
+    tmp: Path, temporal_address: str, namespace: str, backend: str, databases: SeededDatabases
+) -> AsyncIterator[RunningSystem]:
+    """A stack on copies of the session's migrated and seeded databases: what `Stack.prepare`
+    makes (a migration and the seed with officers), without migrating and seeding four databases
+    per stack; the launcher's test runs `prepare` itself."""
     broker, bootstrap = await start_broker(tmp)
-    urls = {tier: await database_url(backend, postgres, tmp, tier.value) for tier in TIER_ORDER}
+    urls = {tier: await databases.url(backend, tier, tmp, tier.value) for tier in TIER_ORDER}
     stack = Stack(
         StackConfig(
             data_dir=tmp,
@@ -41,7 +44,6 @@ async def run_system(
         )
     )
     try:
-        await stack.prepare()
         stack.start()
         clients = {t: httpx.AsyncClient(base_url=stack.config.url(t), timeout=30) for t in TIER_ORDER}
         yield RunningSystem(stack, bootstrap, clients)
@@ -53,24 +55,26 @@ async def run_system(
 
 
 @pytest.fixture(scope="package")
-async def sqlite_system(tmp_path_factory, temporal_address) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
+async def sqlite_system(tmp_path_factory, temporal_address, seeded_databases) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
     """One stack on SQLite for the e2e modules, shared by the modules that test what crosses HTTP
     and events (the lifecycle's SQLite half, the HTTP rules, the console in a browser): starting a
     stack costs 20-30 s. Their tests name their own nominees and find their own records, so they do
     not depend on each other's; the modules that stop, kill or reconfigure a stack start their own.
     The services' queries run on both databases in the integration tests."""
     async for running in run_system(
-        tmp_path_factory.mktemp("system-sqlite"), temporal_address, SHARED_NAMESPACE, "sqlite", None
+        tmp_path_factory.mktemp("system-sqlite"), temporal_address, SHARED_NAMESPACE, "sqlite", seeded_databases
     ):
         yield running
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-async def system(request, tmp_path_factory, temporal_address, postgres, sqlite_system) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
+async def system(
+    request, tmp_path_factory, temporal_address, seeded_databases, sqlite_system
+) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
     if request.param == "sqlite":
         yield sqlite_system
         return
     namespace = NAMESPACES[hash(request.node.name + request.param) % len(NAMESPACES)]
     tmp = tmp_path_factory.mktemp(f"system-{request.param}")
-    async for running in run_system(tmp, temporal_address, namespace, request.param, postgres):
+    async for running in run_system(tmp, temporal_address, namespace, request.param, seeded_databases):
         yield running

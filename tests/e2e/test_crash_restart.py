@@ -11,9 +11,26 @@ SCHOOL, HON_DAT, KIEN_GIANG = "U91-0001", "D903", "P91"
 
 
 @pytest.fixture(scope="module")
-async def crashable(tmp_path_factory, temporal_address):  # type: ignore[no-untyped-def]
-    async for running in run_system(tmp_path_factory.mktemp("crash"), temporal_address, "tdkt-test-12", "sqlite", None):
+async def crashable(tmp_path_factory, temporal_address, seeded_databases):  # type: ignore[no-untyped-def]
+    async for running in run_system(
+        tmp_path_factory.mktemp("crash"), temporal_address, "tdkt-test-12", "sqlite", seeded_databases
+    ):
         yield running
+
+
+async def settled(system, tier: Tier, agency: str, nomination_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Until the workflow itself says the item is pending at `agency`. The inbox row exists a moment
+    before the workflow learns that its `open_review` activity finished; a service killed in that
+    moment loses the activity's completion, retried only after its 30 s timeout, and a decision
+    then waits longer than its bounded 8 s. The kill is meant for an item that waits there."""
+
+    async def pending() -> bool:
+        r = await system[tier].get(f"/nominations/{nomination_id}/status", headers=auth(agency, "chair"))
+        assert r.status_code == 200, r.text
+        body = r.json()
+        return body["state"] == "pending" and body["pending_agency"] == agency
+
+    await eventually(pending, what=f"the workflow pending at {agency}")
 
 
 async def test_killed_services_resume_without_loss_or_duplicates(crashable):
@@ -27,6 +44,7 @@ async def test_killed_services_resume_without_loss_or_duplicates(crashable):
     # The unit dies abruptly right after its decision; the district dies while the item waits there.
     system.stack.services[Tier.UNIT].kill()
     await wait_pending(system[Tier.DISTRICT], HON_DAT, nomination_id)
+    await settled(system, Tier.DISTRICT, HON_DAT, nomination_id)
     system.stack.services[Tier.DISTRICT].kill()
     system.stack.restart(Tier.DISTRICT)
     system.stack.restart(Tier.UNIT)
@@ -38,6 +56,7 @@ async def test_killed_services_resume_without_loss_or_duplicates(crashable):
         await wait_pending(system[Tier.CENTRAL], central, nomination_id)
         assert (await decide(system[Tier.CENTRAL], central, nomination_id, "forward")).status_code == 200
     await wait_pending(system[Tier.CENTRAL], PRESIDENT, nomination_id)
+    await settled(system, Tier.CENTRAL, PRESIDENT, nomination_id)
     system.stack.services[Tier.CENTRAL].kill()
     system.stack.restart(Tier.CENTRAL)
     confer = await decide(system[Tier.CENTRAL], PRESIDENT, nomination_id, "confer", decision_no="7/QĐ-CTN")

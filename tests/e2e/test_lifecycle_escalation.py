@@ -22,14 +22,14 @@ SCHOOL, HON_DAT, KIEN_GIANG = "U91-0001", "D903", "P91"
 
 
 @pytest.fixture(scope="module")
-async def skipping(tmp_path_factory) -> AsyncIterator[tuple[RunningSystem, WorkflowEnvironment]]:  # type: ignore[no-untyped-def]
+async def skipping(tmp_path_factory, seeded_databases) -> AsyncIterator[tuple[RunningSystem, WorkflowEnvironment]]:  # type: ignore[no-untyped-def]
     port = free_port()
     env = await WorkflowEnvironment.start_time_skipping(
         port=port, test_server_existing_path=str(Path(sys.executable).parent / "temporal-test-server")
     )
     try:
         async for running in run_system(
-            tmp_path_factory.mktemp("skipping"), f"127.0.0.1:{port}", "default", "sqlite", None
+            tmp_path_factory.mktemp("skipping"), f"127.0.0.1:{port}", "default", "sqlite", seeded_databases
         ):
             yield running, env
     finally:

@@ -21,8 +21,10 @@ SCHOOL, ENTERPRISE, HON_DAT, KIEN_GIANG, BINH_SON = "U91-0001", "U91-0003", "D90
 
 
 @pytest.fixture(scope="module")
-async def reorganized(tmp_path_factory, temporal_address) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
-    async for running in run_system(tmp_path_factory.mktemp("reorg"), temporal_address, "tdkt-test-11", "sqlite", None):
+async def reorganized(tmp_path_factory, temporal_address, seeded_databases) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
+    async for running in run_system(
+        tmp_path_factory.mktemp("reorg"), temporal_address, "tdkt-test-11", "sqlite", seeded_databases
+    ):
         yield running
 
 
