@@ -18,7 +18,7 @@ from services.kit.errors import Conflict, DomainError, Invalid, NotFound
 from services.kit.identity.service import Caller
 from services.kit.nominations.models import Nomination, ProposalBatch, Review
 from services.kit.nominations.service import own_nomination
-from services.kit.outcomes.service import conferral_here
+from services.kit.outcomes.service import conferrals_of
 from services.kit.proposals.service import prepare_submission
 from shared.contracts.nomination import NominationInput
 from shared.platform.audit import append_audit
@@ -141,19 +141,24 @@ async def decision_of(session: AsyncSession, *, caller: Caller, number: str) -> 
 
 async def awardees_of_decision(session: AsyncSession, *, agency_code: str, number: str) -> dict[str, Any]:
     """Every awardee `agency_code` conferred under the decision `number`, with the form and bonus."""
-    reviews = await session.exec(select(Review).where(Review.agency_code == agency_code, Review.status == "conferred"))
-    awardees = []
-    for review in reviews.all():
-        conferral = await conferral_here(session, review.nomination_id)
-        if conferral is not None and conferral.decision_no == number:
-            awardees.append(
-                {
-                    "nomination_id": review.nomination_id, "nominee_name": conferral.nominee_name,
-                    "award_code": conferral.award_code, "proposer_agency": conferral.proposer_agency,
-                    "batch_no": review.batch_no, "decided_on": conferral.decided_on,
-                    "bonus_amount": conferral.bonus_amount,
-                }
-            )  # fmt: skip
+    batch_of = dict(
+        (
+            await session.exec(
+                select(Review.nomination_id, Review.batch_no).where(
+                    Review.agency_code == agency_code, Review.status == "conferred"
+                )
+            )
+        ).all()
+    )
+    awardees = [
+        {
+            "nomination_id": c.nomination_id, "nominee_name": c.nominee_name, "award_code": c.award_code,
+            "proposer_agency": c.proposer_agency, "batch_no": batch_of.get(c.nomination_id),
+            "decided_on": c.decided_on, "bonus_amount": c.bonus_amount,
+        }
+        for c in await conferrals_of(session, agency_code)
+        if c.decision_no == number
+    ]  # fmt: skip
     if not awardees:
         raise NotFound(f"no decision {number} conferring anything at {agency_code}")
     return {

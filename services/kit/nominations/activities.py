@@ -306,8 +306,13 @@ def _conferral_details(args: RecordDecisionArgs, now: datetime) -> dict:
     if d.action != "confer":
         return {}
     code = d.conferred_award_code or n.award_code
-    details: dict = {"conferred_award_code": code, "signer": d.signer}
     decided_on = date.fromisoformat(d.decided_on) if d.decided_on else now.date()
+    details: dict = {
+        "conferred_award_code": code,
+        "signer": d.signer,
+        "decided_on": decided_on.isoformat(),
+        "nominee_id": n.nominee_id,
+    }
     try:
         bonus = compute_bonus(default_catalog(), code, cast(RecipientKind, n.nominee_kind), decided_on)
     except (LookupError, ValueError) as err:  # no coefficient for this recipient, or no salary row: say so

@@ -17,14 +17,12 @@ from services.kit.registry.models import Agency
 from services.kit.registry.service import agency_on
 from shared.contracts.events import (
     CHANGE_OF_EVENT,
-    TOPIC_AWARDS,
-    AwardConferred,
     AwardRestored,
     AwardRevoked,
     AwardStripped,
 )
 from shared.platform.audit import AuditRecord, append_audit
-from shared.platform.outbox import OutboxEvent, add_event
+from shared.platform.outbox import add_event
 from shared.rules.catalog import default_catalog
 from shared.rules.history import AWARD_CHANGES
 
@@ -72,57 +70,51 @@ async def changes_of(session: AsyncSession, nomination_id: str) -> list[AwardCha
 
 
 async def conferral_here(session: AsyncSession, nomination_id: str) -> Conferral | None:
-    """The conferral decided by an agency of this service: its `conferred` review, and the
-    `award.conferred` event it published (the facts every other service received)."""
+    """The conferral decided by an agency of this service: its `conferred` review and the audit
+    record of the decision (the form conferred, number, date, signer and bonus it recorded)."""
     review = (
         await session.exec(select(Review).where(Review.nomination_id == nomination_id, Review.status == "conferred"))
     ).first()
     if review is None:
         return None
-    outbox = await session.exec(
-        select(OutboxEvent).where(OutboxEvent.key == nomination_id, OutboxEvent.topic == TOPIC_AWARDS)
-    )
-    published = next(
-        (
-            row.envelope["payload"]
-            for row in outbox.all()
-            if row.envelope.get("type") == AwardConferred.type
-            and row.envelope.get("source_agency") == review.agency_code
-        ),
-        None,
-    )
-    if published is not None:
-        event = AwardConferred.model_validate(published)
-        return Conferral(
-            nomination_id,
-            event.agency_code,
-            event.conferred_award_code or event.award_code,
-            event.nominee_name,
-            event.nominee_id,
-            event.proposer_agency,
-            event.decision_no,
-            event.decided_on,
-            event.bonus_amount,
-            event.signer,
-            event.reason,
+    found = await _conferral_records(session, [nomination_id])
+    return _conferral(review, found.get(nomination_id))
+
+
+async def conferrals_of(session: AsyncSession, agency_code: str) -> list[Conferral]:
+    """Every conferral `agency_code` decided, in two queries whatever their number."""
+    reviews = (
+        await session.exec(select(Review).where(Review.agency_code == agency_code, Review.status == "conferred"))
+    ).all()
+    found = await _conferral_records(session, [r.nomination_id for r in reviews])
+    return [_conferral(review, found.get(review.nomination_id)) for review in reviews]
+
+
+async def _conferral_records(session: AsyncSession, nomination_ids: list[str]) -> dict[str, AuditRecord]:
+    rows = await session.exec(
+        select(AuditRecord).where(
+            col(AuditRecord.nomination_id).in_(nomination_ids), AuditRecord.action == "decision.confer"
         )
-    decision = (
-        await session.exec(
-            select(AuditRecord).where(
-                AuditRecord.nomination_id == nomination_id, AuditRecord.action == "decision.confer"
-            )
-        )
-    ).first()
+    )
+    return {row.nomination_id or "": row for row in rows.all()}
+
+
+def _conferral(review: Review, decision: AuditRecord | None) -> Conferral:
+    """Records written before the decision's date and the nominee's id were in its details fall
+    back to the review's."""
+    details = decision.details if decision else {}
     return Conferral(
-        nomination_id,
+        review.nomination_id,
         review.agency_code,
-        review.award_code,
+        details.get("conferred_award_code") or review.award_code,
         review.nominee_name,
-        None,
+        details.get("nominee_id"),
         review.proposer_agency,
-        (decision.details if decision else {}).get("decision_no") or "",
-        review.decided_at.date().isoformat() if review.decided_at else None,
-        reason=review.reason,
+        details.get("decision_no") or "",
+        details.get("decided_on") or (review.decided_at.date().isoformat() if review.decided_at else None),
+        details.get("bonus_amount"),
+        details.get("signer"),
+        review.reason,
     )
 
 

@@ -205,3 +205,26 @@ async def test_the_successor_of_a_merged_conferring_agency_may_revoke(tier_http)
     successor = await client.post(f"/awards/{nid}/revoke", headers=auth("P91", "chair"), json=REVOKE)
     assert successor.status_code == 201, successor.text
     assert successor.json()["agency_code"] == "P91" and successor.json()["original_decision_no"] == "512/QĐ-UBND"
+
+
+async def test_a_conferral_is_known_from_its_audit_record_once_the_outbox_is_pruned(tier_http):
+    """The outbox keeps events only for its retention window; what the conferral decided (the form,
+    number, date, nominee, signer and bonus) is read from the decision's audit record."""
+    client, sessions = await tier_http(Tier.CENTRAL, business_date=TODAY)
+    nid = await confer(sessions, award="BANG_KHEN_TTG", agency=PRIME_MINISTER, decision_no="46/QĐ-TTg")
+    before = (await client.get(f"/awards/{nid}/changes", headers=auth(PRIME_MINISTER, "chair"))).json()
+    async with transaction(sessions) as session:
+        for row in (await session.exec(select(OutboxEvent))).all():
+            await session.delete(row)
+
+    after = (await client.get(f"/awards/{nid}/changes", headers=auth(PRIME_MINISTER, "chair"))).json()
+    assert after == before
+    conferral = after["conferral"]
+    assert (conferral["decision_no"], conferral["decided_on"], conferral["award_code"]) == (
+        "46/QĐ-TTg",
+        "2026-02-20",
+        "BANG_KHEN_TTG",
+    )
+    assert conferral["bonus_amount"] and conferral["nominee_id"] == "CCCD:079000000001"
+    decision = await client.get("/decisions/46/QĐ-TTg", headers=auth(PRIME_MINISTER, "chair"))
+    assert [a["nomination_id"] for a in decision.json()["awardees"]] == [nid], decision.text
