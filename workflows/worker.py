@@ -16,6 +16,7 @@ from shared.contracts import activities as interfaces
 from shared.contracts.activities import bound
 from shared.contracts.tiers import NOMINATION_TASK_QUEUE
 from shared.platform.logs import configure_logging
+from shared.platform.tracing import RequestIdInterceptor
 from workflows.nomination.workflows import NominationWorkflow
 from workflows.reorganization.activities import BatchActivities
 from workflows.reorganization.workflows import ReorganizationWorkflow
@@ -44,7 +45,9 @@ def build_worker(client: Client) -> Worker:
 async def main(settings: WorkerSettings | None = None) -> None:
     settings = settings or WorkerSettings()
     configure_logging(settings.log_level, service="tdkt-workflows")
-    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    client = await Client.connect(
+        settings.temporal_address, namespace=settings.temporal_namespace, interceptors=[RequestIdInterceptor()]
+    )
     log.info("worker.started", task_queue=NOMINATION_TASK_QUEUE)
     await build_worker(client).run()
 

@@ -67,6 +67,7 @@ from shared.platform.db import make_engine, session_factory, transaction
 from shared.platform.logs import configure_logging
 from shared.platform.outbox import OutboxRelay
 from shared.platform.settings import ServiceSettings
+from shared.platform.tracing import RequestIdInterceptor
 from shared.rules.deadlines import DeadlineTable
 
 log = structlog.get_logger()
@@ -142,7 +143,9 @@ def create_app(
             fetch_max_wait_ms=50,
         )
         await consumer.start()
-        temporal = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+        temporal = await Client.connect(
+            settings.temporal_address, namespace=settings.temporal_namespace, interceptors=[RequestIdInterceptor()]
+        )
         await bootstrap_admin(sessions, settings)
         relay = OutboxRelay(sessions, producer, poll_ms=settings.outbox_poll_ms)
         activities = tier_activities(sessions, relay.wake, settings.tier.value, real_clock(settings.business_date))

@@ -49,8 +49,12 @@ async def test_routed_to_the_top_and_conferred(system):
 
     for tier, agency in LEVELS:
         await wait_pending(system[tier], agency, nomination_id)
-        if agency == PRESIDENT:
-            r = await decide(system[tier], agency, nomination_id, "confer", decision_no="123/QĐ-CTN")
+        if agency == PRESIDENT:  # the request's id travels through the workflow into the event it causes
+            r = await system[tier].post(
+                f"/reviews/{nomination_id}/decision",
+                headers={**auth(agency, "chair"), "X-Request-ID": "confer-at-the-top-0001"},
+                json={"action": "confer", "decision_no": "123/QĐ-CTN"},
+            )
         else:
             r = await decide(system[tier], agency, nomination_id, "forward", reason="Đủ điều kiện")
         assert r.status_code == 200, r.text
@@ -93,6 +97,12 @@ async def test_routed_to_the_top_and_conferred(system):
     assert types.count("nomination.received") == 6
     assert types.count("nomination.forwarded") == 5
     assert types.count("award.conferred") == 1
+    by_type = {e["type"]: e for e in events}
+    assert by_type["award.conferred"]["request_id"] == "confer-at-the-top-0001"
+    assert by_type["nomination.submitted"]["request_id"]  # the submission started the workflow
+    assert all(e["request_id"] for e in events if e["type"] == "nomination.forwarded")
+    # Opening a review is the workflow's own step, not caused by the request that decided before it.
+    assert not any(e["request_id"] for e in events if e["type"] == "nomination.received")
 
 
 async def snapshot(system, nomination_id: str) -> tuple:
