@@ -106,11 +106,13 @@ async def council_action(request: Request, caller: Caller = Depends(console_offi
                 await appoint_member(
                     session, caller=caller, council_id=values["council_id"], officer_id=member.officer_id,
                     position=member.position, starts_on=member.starts_on, ends_on=member.ends_on,
+                    today=request.app.state.kit.settings.today(),
                 )  # fmt: skip
             elif action == "leave":
                 await end_membership(
                     session, caller=caller, council_id=values["council_id"], officer_id=values["officer_id"],
                     on=day_of(values["leave_on"], "the first day off the council", "ngày thôi làm thành viên"),
+                    today=request.app.state.kit.settings.today(),
                 )  # fmt: skip
             else:
                 raise Invalid(f"unknown action '{action[:20]}'", vi=f"không rõ thao tác '{action[:20]}'")

@@ -79,6 +79,7 @@ async def get_council(
 async def add_member(
     council_id: str,
     body: MemberIn,
+    config: ServiceSettings = Depends(settings),
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
@@ -91,6 +92,7 @@ async def add_member(
         position=body.position,
         starts_on=body.starts_on,
         ends_on=body.ends_on,
+        today=config.today(),
     )
     return member_out(member)
 
@@ -103,11 +105,14 @@ async def leave(
     council_id: str,
     officer_id: str,
     body: LeaveIn,
+    config: ServiceSettings = Depends(settings),
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ) -> dict[str, Any]:
     require(caller, "manage_council")
-    member = await end_membership(session, caller=caller, council_id=council_id, officer_id=officer_id, on=body.on)
+    member = await end_membership(
+        session, caller=caller, council_id=council_id, officer_id=officer_id, on=body.on, today=config.today()
+    )
     return member_out(member)
 
 

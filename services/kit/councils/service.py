@@ -10,10 +10,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.councils.models import Council, CouncilMeeting, CouncilMember
+from services.kit.days import require_day
 from services.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.kit.identity.models import Officer
 from services.kit.identity.service import Caller
 from shared.rules.ballot import Membership, Role, Roster
+from shared.rules.days import VALIDITY
 from shared.rules.roles import MAY
 
 
@@ -154,9 +156,13 @@ async def appoint_member(
     position: str,
     starts_on: date,
     ends_on: date | None,
+    today: date,
 ) -> CouncilMember:
     """An active officer of the council's agency joins it for a period; they vote with their own token."""
     council = await own_council(session, council_id, caller)
+    require_day(starts_on, today, VALIDITY, field="starts_on", field_vi="ngày bắt đầu làm thành viên")
+    if ends_on is not None:
+        require_day(ends_on, today, VALIDITY, field="ends_on", field_vi="ngày kết thúc làm thành viên")
     officer = await session.get(Officer, officer_id)
     if officer is None or officer.agency_code != council.agency_code or not officer.active:
         raise Invalid(
@@ -179,10 +185,11 @@ async def appoint_member(
 
 
 async def end_membership(
-    session: AsyncSession, *, caller: Caller, council_id: str, officer_id: str, on: date
+    session: AsyncSession, *, caller: Caller, council_id: str, officer_id: str, on: date, today: date
 ) -> CouncilMember:
     """The officer leaves the council from `on`: their membership ends the day before."""
     council = await own_council(session, council_id, caller)
+    require_day(on, today, VALIDITY, field="on", field_vi="ngày thôi làm thành viên")
     members = await members_of(session, council.id)
     current = [
         m for m in members if m.officer_id == officer_id and m.starts_on < on and (m.ends_on is None or m.ends_on >= on)

@@ -157,6 +157,28 @@ async def test_a_meeting_is_recorded_at_most_thirty_days_ahead(tier_http):
     )
 
 
+@SQLITE
+async def test_a_council_membership_begins_and_ends_within_ten_years_of_today(tier_http):
+    client, sessions = await tier_http(Tier.UNIT, business_date=TODAY)
+    council_id = await make_council(client, sessions, 10)
+    members = f"/councils/{council_id}/members"
+    for dates, says in (
+        ({"starts_on": "2026-03-20", "ends_on": "9999-12-31"}, "outside the days this system records"),
+        (
+            {"starts_on": "2026-03-20", "ends_on": "2040-01-01"},
+            "ends_on 2040-01-01 is outside 1945-09-02 to 2036-03-20",
+        ),
+        ({"starts_on": "2041-01-01"}, "starts_on 2041-01-01"),
+    ):
+        far = await client.post(members, headers=COUNCIL_CHAIR,
+                                json={"officer_id": member_id(10), "position": "member", **dates})  # fmt: skip
+        assert far.status_code == 422 and says in far.json()["detail"], far.text
+    leave = await client.post(f"{members}/{member_id(9)}/leave", headers=COUNCIL_CHAIR, json={"on": "2099-01-01"})
+    assert leave.status_code == 422 and "on 2099-01-01" in leave.json()["detail"], leave.text
+    roster = (await client.get(f"/councils/{council_id}", headers=COUNCIL_CHAIR)).json()
+    assert len(roster["members"]) == 10 and all(m["to"] is None for m in roster["members"]), roster  # nothing recorded
+
+
 async def test_a_profile_describes_an_individual_with_known_values(tier_http):
     client, sessions = await tier_http(Tier.UNIT, business_date=TODAY)
     base = {"nominee_name": "Nguyễn Thị Lan", "award_code": "LAO_DONG_TIEN_TIEN", "reason": "Tốt"}
