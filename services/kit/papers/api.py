@@ -27,25 +27,64 @@ def attachment(content: bytes, name: str) -> Response:
     return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+NUMBER = Query(min_length=1, max_length=100, description="the decision's number, e.g. 31/QĐ-UBND")
+BATCH = Query(min_length=1, max_length=100, description="the tờ trình's id")
+
+
+async def _numbered(
+    number: str, form: Form, caller: Caller, session: AsyncSession, today: date, *, certificates: bool = False
+) -> Response:
+    paper = await decision_paper(
+        session, agency_code=caller.agency_code, number=number, today=today, form=form, certificates=certificates
+    )
+    return attachment(paper, "chung_nhan.pdf" if certificates else f"quyet_dinh.{form}")
+
+
+async def _batch(batch_id: str, form: Form, caller: Caller, session: AsyncSession, today: date) -> Response:
+    paper = await proposal_paper(session, caller=caller, batch_id=batch_id, today=today, form=form)
+    return attachment(paper, f"to_trinh.{form}")
+
+
 @router.get(
     "/papers/decision.docx", summary="The quyết định with every awardee the caller's agency conferred under the number"
 )
 async def decision_docx(
-    number: str = Query(min_length=1, max_length=100), caller: Caller = Depends(current_officer),
+    number: str = NUMBER, caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"), config: ServiceSettings = Depends(settings),
 ) -> Response:  # fmt: skip
-    paper = await decision_paper(session, agency_code=caller.agency_code, number=number, today=config.today())
-    return attachment(paper, "quyet_dinh.docx")
+    return await _numbered(number, "docx", caller, session, config.today())
+
+
+@router.get("/papers/decision.pdf", summary="The same quyết định as PDF")
+async def decision_pdf(
+    number: str = NUMBER, caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"), config: ServiceSettings = Depends(settings),
+) -> Response:  # fmt: skip
+    return await _numbered(number, "pdf", caller, session, config.today())
+
+
+@router.get("/papers/certificates.pdf", summary="Every awardee's certificate under the decision number, a page each")
+async def decision_certificates_pdf(
+    number: str = NUMBER, caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"), config: ServiceSettings = Depends(settings),
+) -> Response:  # fmt: skip
+    return await _numbered(number, "pdf", caller, session, config.today(), certificates=True)
 
 
 @router.get("/papers/proposal.docx", summary="The tờ trình of the caller's agency with every awardee it proposes")
 async def proposal_docx(
-    batch_id: str = Query(min_length=1, max_length=100), caller: Caller = Depends(current_officer),
+    batch_id: str = BATCH, caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"), config: ServiceSettings = Depends(settings),
 ) -> Response:  # fmt: skip
-    return attachment(
-        await proposal_paper(session, caller=caller, batch_id=batch_id, today=config.today()), "to_trinh.docx"
-    )
+    return await _batch(batch_id, "docx", caller, session, config.today())
+
+
+@router.get("/papers/proposal.pdf", summary="The same tờ trình as PDF")
+async def proposal_pdf(
+    batch_id: str = BATCH, caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"), config: ServiceSettings = Depends(settings),
+) -> Response:  # fmt: skip
+    return await _batch(batch_id, "pdf", caller, session, config.today())
 
 
 async def _decision(nomination_id: str, form: Form, caller: Caller, session: AsyncSession, today: date) -> Response:

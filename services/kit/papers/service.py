@@ -70,21 +70,27 @@ async def heading_of(
 
 async def decision_paper(
     session: AsyncSession, *, agency_code: str, number: str, today: date, form: Form = "docx",
-    signer: str | None = None, reason: str | None = None,
+    certificates: bool = False,
 ) -> bytes:  # fmt: skip
-    """Every awardee `agency_code` conferred under `number`, by name, unit, form and bonus. The
-    signer is the one the conferral recorded; without one the line is left for the office."""
+    """Every awardee `agency_code` conferred under `number`, by name, unit, form and bonus, or (with
+    `certificates`) each awardee's certificate, one page each. The signer and the reason are those
+    the conferral recorded; without a signer the line is left for the office."""
     found = await awardees_of_decision(session, agency_code=agency_code, number=number)
+    first = await conferral_here(session, found["awardees"][0]["nomination_id"])
+    signer, reason = (first.signer, first.reason) if first else (None, None)
     day = date.fromisoformat(found["decided_on"]) if found["decided_on"] else today
     awardees = []
     for a in found["awardees"]:
         award, is_title = award_of(a["award_code"])
         unit = await name_of(session, a["proposer_agency"], today)
         awardees.append(Awardee(a["nominee_name"], unit, award, a["bonus_amount"], is_title))
+    heading = await heading_of(session, agency_code, number, day, today, signer)
+    if certificates:
+        return certificates_pdf(heading, awardees, reason=reason or DEFAULT_REASON)
     render = decision_docx if form == "docx" else decision_pdf
     return render(
-        await heading_of(session, agency_code, number, day, today, signer), awardees,
-        reason=reason or DEFAULT_REASON, basis=BASIS, recipients=["Như Điều 3", "Các cơ quan, đơn vị đề nghị"],
+        heading, awardees, reason=reason or DEFAULT_REASON, basis=BASIS,
+        recipients=["Như Điều 3", "Các cơ quan, đơn vị đề nghị"],
     )  # fmt: skip
 
 
@@ -109,10 +115,7 @@ async def nomination_decision(
 ) -> bytes:
     """The quyết định that conferred the nomination's award, with every awardee under its number."""
     c = await conferral_on_route(session, caller=caller, nomination_id=nomination_id)
-    return await decision_paper(
-        session, agency_code=c.agency_code, number=c.decision_no, today=today, form=form, signer=c.signer,
-        reason=c.reason,
-    )  # fmt: skip
+    return await decision_paper(session, agency_code=c.agency_code, number=c.decision_no, today=today, form=form)
 
 
 async def nomination_certificate(session: AsyncSession, *, caller: Caller, nomination_id: str, today: date) -> bytes:
@@ -186,7 +189,9 @@ async def papers_open(session: AsyncSession, *, caller: Caller, nomination_id: s
     return names
 
 
-async def proposal_paper(session: AsyncSession, *, caller: Caller, batch_id: str, today: date) -> bytes:
+async def proposal_paper(
+    session: AsyncSession, *, caller: Caller, batch_id: str, today: date, form: Form = "docx"
+) -> bytes:
     """The tờ trình of a batch the caller's agency numbered, with every awardee in it."""
     batch = await batch_out(session, await own_batch(session, caller, batch_id))
     body = await agency_on(session, caller.agency_code, today)
@@ -196,7 +201,8 @@ async def proposal_paper(session: AsyncSession, *, caller: Caller, batch_id: str
     for a in batch["awardees"]:
         award, is_title = award_of(a["award_code"])
         awardees.append(Awardee(a["nominee_name"], heading.body_name, award, None, is_title))
-    return proposal_docx(
+    render = proposal_docx if form == "docx" else proposal_pdf
+    return render(
         heading, awardees, title=batch["title"], addressee=parent.name if parent else "cấp có thẩm quyền",
         recipients=["Như trên"],
     )  # fmt: skip

@@ -102,6 +102,30 @@ async def test_a_conferred_nominations_decision_certificate_and_proposal(tier_ht
     assert (await client.get(f"/nominations/{pending}/proposal.docx", headers=chair)).status_code == 409
 
 
+async def test_a_decision_for_many_by_its_number_as_pdf_and_its_certificates(tier_http):
+    """The quyết định of a number as PDF, with the signer and reason its conferral recorded, and
+    every awardee's certificate in one PDF, a page each; another agency's number is not found."""
+    client, sessions = await tier_http(Tier.DISTRICT, business_date=TODAY)
+    chair = auth(HON_DAT, "chair")
+    for name in NAMES:
+        await confer(sessions, *await open_at_district(sessions, name))
+
+    pdf = await client.get("/papers/decision.pdf", params={"number": NUMBER}, headers=chair)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf", pdf.text
+    text = pdf_text(pdf.content)
+    assert all(part in text for part in (*NAMES, f"Số: {NUMBER}", SIGNER, "năm học 2024-2025")), text[:2000]
+    docx = await client.get("/papers/decision.docx", params={"number": NUMBER}, headers=chair)
+    assert SIGNER in docx_text(docx.content)  # the signer the conferral recorded, not a blank line
+    certificates = await client.get("/papers/certificates.pdf", params={"number": NUMBER}, headers=chair)
+    pages = PdfReader(io.BytesIO(certificates.content)).pages
+    texts = [" ".join(page.extract_text().split()) for page in pages]
+    assert len(texts) == 2 and sorted(n for n in NAMES for t in texts if n in t) == sorted(NAMES), texts
+    assert not any(all(n in t for n in NAMES) for t in texts)  # one awardee a page
+    for path in ("/papers/decision.pdf", "/papers/certificates.pdf"):
+        stranger = await client.get(path, params={"number": NUMBER}, headers=auth("D902", "chair"))
+        assert stranger.status_code == 404, path
+
+
 async def test_a_forwarding_level_writes_its_to_trinh_and_the_console_links_the_papers(tier_http):
     client, sessions = await tier_http(Tier.DISTRICT, business_date=TODAY)
     nid = str(uuid.uuid4())
