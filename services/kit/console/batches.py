@@ -4,7 +4,7 @@ then submitted together (all or none). The rules are `services/kit/batches`'s, a
 
 import base64
 import hashlib
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -136,10 +136,12 @@ async def act(request: Request, batch_id: str, caller: Caller = Depends(console_
     return await show_batch(request, caller, batch_id, done=action, report=report)
 
 
-@router.get("/batches/{batch_id}/to_trinh.docx")
-async def proposal_file(request: Request, batch_id: str, caller: Caller = Depends(console_officer)) -> Response:
+@router.get("/batches/{batch_id}/to_trinh.{form}")
+async def proposal_file(
+    request: Request, batch_id: str, form: Literal["docx", "pdf"], caller: Caller = Depends(console_officer)
+) -> Response:
     async with request.app.state.kit.sessions() as session:
         content = await proposal_paper(
-            session, caller=caller, batch_id=batch_id, today=request.app.state.kit.settings.today()
+            session, caller=caller, batch_id=batch_id, today=request.app.state.kit.settings.today(), form=form
         )
-    return attachment(content, "to_trinh.docx")
+    return attachment(content, f"to_trinh.{form}")

@@ -51,6 +51,9 @@ async def test_number_import_attach_and_submit_a_proposal_on_the_console(tier_ht
         assert attached.status_code == 200 and "mọi hồ sơ" in attached.text
     paper = await client.get(f"{page}/to_trinh.docx")
     assert paper.status_code == 200 and paper.content[:2] == b"PK"  # a DOCX (zip), with the session cookie
+    assert f"{page}/to_trinh.pdf" in (await client.get(page)).text  # the page links the PDF too
+    paper = await client.get(f"{page}/to_trinh.pdf")
+    assert paper.status_code == 200 and paper.content[:5] == b"%PDF-"
     submitted = await client.post(page, data={"csrf": csrf, "action": "submit"})
     assert submitted.status_code == 200 and "2 hồ sơ đã trình" in submitted.text, submitted.text[-2000:]
     assert [n.batch_no for n in workflows.started] == ["5/TTr-THSS", "5/TTr-THSS"]

@@ -40,6 +40,7 @@ VI: dict[str, str] = {
     "batches.done.attach": "Đã đính kèm tài liệu cho mọi hồ sơ.",
     "batches.done.submit": "Đã trình tờ trình.",
     "batches.paper": "Tải tờ trình (DOCX)",
+    "batches.paper_pdf": "Tải tờ trình (PDF)",
 }
 
 EN: dict[str, str] = {
@@ -81,4 +82,5 @@ EN: dict[str, str] = {
     "batches.done.attach": "The document is attached to every draft.",
     "batches.done.submit": "The proposal is submitted.",
     "batches.paper": "Download the tờ trình (DOCX)",
+    "batches.paper_pdf": "Download the tờ trình (PDF)",
 }
