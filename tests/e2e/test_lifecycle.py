@@ -7,7 +7,11 @@ President's office with its bonus, then revocation seen by the unit and by centr
 is returned, resubmitted and refused; a third escalates for delay (test_lifecycle_escalation.py).
 """
 
+import asyncio
+import time
+
 from deploy.demo_data import CENTRAL_BOARD, ORDER_ROUTE, PRESIDENT, PRIME_MINISTER
+from deploy.invariants import check_settled
 from shared.contracts.events import TOPIC_AWARDS, TOPIC_NOMINATIONS
 from shared.contracts.tiers import Tier
 from tests.e2e.probe import Target, probe
@@ -263,3 +267,18 @@ async def test_no_route_lets_another_agency_or_a_role_that_may_not_act_touch_a_n
     # The stack is shared with other modules: the school's chair takes back the role it lent.
     revoked = await unit.post(f"/delegations/{lent.json()['id']}/revoke", headers=auth(SCHOOL, "chair"), json={})
     assert revoked.is_success, revoked.text
+
+
+async def test_the_system_settles_every_event_delivered_no_decision_twice_every_chain_valid(system):
+    """After one more nomination and whatever else this stack ran: every event each service
+    committed was published and applied by every service that handles it, no decision was recorded
+    twice, every audit chain verifies (deploy/invariants.py: what the fault suite and the soak ask)."""
+
+    submitted = await draft_and_submit(system[Tier.UNIT], SCHOOL, AWARD, "Phạm Thị Lắng")
+    await wait_pending(system[Tier.UNIT], SCHOOL, submitted["nomination_id"])
+    urls, deadline = system.stack.config.database_urls, time.monotonic() + 30
+    found = await check_settled(urls)
+    while not found.ok() and time.monotonic() < deadline:  # events still in flight settle
+        await asyncio.sleep(0.5)
+        found = await check_settled(urls)
+    assert found.ok() and found.events > 0, found.summary()
