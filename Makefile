@@ -5,7 +5,7 @@ UV := .tools/bin/uv
 UV_VERSION := 0.13.8
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test check bench lint env demo
+.PHONY: run test check bench soak lint env demo
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -42,6 +42,9 @@ check: .venv/.synced
 
 bench: .venv/.synced
 	$(UV) run --frozen python -m bench $(ARGS)
+
+soak: .venv/.synced
+	$(UV) run --frozen python -m bench soak $(ARGS)
 
 demo: .venv/.synced
 	$(UV) run --frozen python -m deploy.demo $(ARGS)

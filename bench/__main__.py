@@ -15,6 +15,9 @@ nominations in flight, with raw Temporal signal throughput for comparison (`benc
 `python -m bench candidates --n 5000` runs scenario (g) instead: candidates for the base titles
 imported into a tờ trình from a CSV file, in process (`bench/candidates.py`).
 
+`python -m bench soak --n 20 --seconds 180` runs the soak instead: nominations while a random process
+is killed and restarted every few seconds; prints what was lost or done twice (`bench/soak.py`).
+
 `python -m bench lifecycle --n 200` runs scenario (e) instead: the realistic life of N nominations
 (dossier, council ballots, a share returned once, forwards, conferral), step by step
 (`bench/lifecycle.py`).
@@ -36,7 +39,7 @@ from typing import Any, TypeVar
 
 from temporalio.client import Client
 
-from bench import candidates, console, lifecycle, lifecycle_result, reorg
+from bench import candidates, console, lifecycle, lifecycle_result, reorg, soak
 from bench.raw import run_raw
 from bench.report import BENCH, CpuMeter, ScenarioResult, machine, render, write_json
 from bench.runtime import Runtime, versions
@@ -245,6 +248,12 @@ def run(argv: list[str] | None = None) -> int:
             write_result("reorg"),
             lambda r: bool(r.errors) or any(r.checks.values()),
         )
+    if argv[:1] == ["soak"]:
+        args = soak.parse(argv[1:])
+        return run_scenario(
+            "soak", args, lambda rt: soak.run_soak(rt, args, say), soak.render, write_result("soak"),
+            lambda r: r.failed(),
+        )  # fmt: skip
     if argv[:1] == ["lifecycle"]:
         args = parse_lifecycle(argv[1:])
         return run_scenario(

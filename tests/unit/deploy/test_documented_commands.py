@@ -22,6 +22,7 @@ from typer.main import get_command
 import bench.__main__ as bench_main
 from bench import candidates as bench_candidates
 from bench import console as bench_console
+from bench import soak as bench_soak
 from deploy import admin, demo, launcher
 from deploy.cli import app
 
@@ -90,7 +91,7 @@ def typer_function(function: Callable[..., Any]) -> Any:
 
 def parse_bench(args: list[str]) -> None:
     parsers = {"reorg": bench_main.parse_reorg, "lifecycle": bench_main.parse_lifecycle, "console": bench_console.parse,
-               "candidates": bench_candidates.parse}  # fmt: skip
+               "candidates": bench_candidates.parse, "soak": bench_soak.parse}  # fmt: skip
     if args[:1] and args[0] in parsers:
         parsers[args[0]](args[1:])
     else:
@@ -107,7 +108,7 @@ def parse_module(module: str, args: list[str], *, whole: bool) -> None:
         assert importlib.util.find_spec(module) is not None, f"no module {module}"
 
 
-MAKE_RUNS = {"run": "deploy.launcher", "demo": "deploy.demo", "bench": "bench"}
+MAKE_RUNS = {"run": "deploy.launcher", "demo": "deploy.demo", "bench": "bench", "soak": "bench soak"}
 
 
 def check(words: list[str], *, whole: bool) -> None:
@@ -122,7 +123,8 @@ def check(words: list[str], *, whole: bool) -> None:
         assert len(extra) == len(options), f"make {target}: only ARGS=… is passed on, not {options}"
         if target in MAKE_RUNS:
             assert f"-m {MAKE_RUNS[target]} $(ARGS)" in makefile
-            parse_module(MAKE_RUNS[target], shlex.split(extra[0]) if extra else [], whole=whole)
+            module, *first = MAKE_RUNS[target].split()
+            parse_module(module, [*first, *(shlex.split(extra[0]) if extra else [])], whole=whole)
     elif program.endswith("pytest"):
         for path in args:
             assert (ROOT / path).exists(), f"no test file {path}"
