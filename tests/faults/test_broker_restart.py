@@ -97,9 +97,8 @@ async def test_broker_killed_and_restarted_empty_loses_nothing(system: RunningSy
     across = await submit(system, "Lê Thị Giữa")  # moves during the outage and after it
     await forward(system, before, range(0, 5))
     await forward(system, across, range(0, 1))
-    await eventually(lambda: _no_backlog(system), what="every event published before the outage")
 
-    system.broker.kill()
+    system.broker.kill()  # at once: the forward's events may be published and not yet consumed
     killed_at = time.monotonic()
     await confer(system, before, "11/QĐ-CTN")  # conferred while no broker runs
     await forward(system, across, range(1, 3))
@@ -126,10 +125,6 @@ async def test_broker_killed_and_restarted_empty_loses_nothing(system: RunningSy
     assert {t: partitions.get(t) for t in ALL_TOPICS} == dict.fromkeys(ALL_TOPICS, 12)
     assert {tier: child.proc.pid for tier, child in system.stack.services.items() if child.proc} == services
     assert all(child.proc and child.proc.poll() is None for child in system.stack.services.values())
-
-
-async def _no_backlog(system: RunningSystem) -> bool:
-    return not [m for m in await undelivered(system) if m.endswith("unpublished")]
 
 
 async def _all_delivered(system: RunningSystem) -> bool:
