@@ -7,7 +7,7 @@ standard admin API, so that auto-creation never decides. See decision 0032.
 
 import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
-from aiokafka.errors import IncompatibleBrokerVersion, KafkaError
+from aiokafka.errors import IncompatibleBrokerVersion
 
 from shared.contracts.events import ALL_TOPICS
 
@@ -39,7 +39,7 @@ async def ensure_topics(bootstrap: str, partitions: int, topics: list[str] = ALL
             if narrow:
                 try:
                     await admin.create_partitions({t: NewPartitions(partitions) for t in narrow})
-                except (IncompatibleBrokerVersion, KafkaError) as err:
+                except IncompatibleBrokerVersion as err:  # only then: never delete on a passing error
                     log.warning("topics.recreating", topics=sorted(narrow), found=narrow, reason=repr(err))
                     await admin.delete_topics(list(narrow))
                     missing += list(narrow)
