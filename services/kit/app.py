@@ -65,7 +65,7 @@ from shared.platform import blobs
 from shared.platform.consumer import EventConsumer, Handler, merge_handlers
 from shared.platform.db import make_engine, session_factory, transaction
 from shared.platform.logs import configure_logging
-from shared.platform.outbox import OutboxRelay
+from shared.platform.outbox import OutboxRelay, durability_of
 from shared.platform.settings import ServiceSettings
 from shared.platform.tracing import RequestIdInterceptor
 from shared.rules.deadlines import DeadlineTable
@@ -147,7 +147,7 @@ def create_app(
             settings.temporal_address, namespace=settings.temporal_namespace, interceptors=[RequestIdInterceptor()]
         )
         await bootstrap_admin(sessions, settings)
-        relay = OutboxRelay(sessions, producer, poll_ms=settings.outbox_poll_ms)
+        relay = OutboxRelay(sessions, producer, poll_ms=settings.outbox_poll_ms, durability=durability_of(settings))
         activities = tier_activities(sessions, relay.wake, settings.tier.value, real_clock(settings.business_date))
         worker = Worker(temporal, task_queue=settings.tier.task_queue, activities=activities)
         events = EventConsumer(consumer, producer, sessions, all_handlers, max_attempts=settings.consumer_max_attempts)

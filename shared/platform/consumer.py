@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka.errors import CommitFailedError
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import Field, SQLModel
@@ -91,7 +92,14 @@ class EventConsumer:
             for tp, records in batches.items():
                 for record in records:
                     await self._handle(record)
-                    await self._consumer.commit({tp: record.offset + 1})
+                    try:
+                        await self._consumer.commit({tp: record.offset + 1})
+                    except CommitFailedError as err:
+                        # The group went on without this member (a broker restarted empty forgets
+                        # it): the next fetch rejoins and resumes from the committed offsets, and
+                        # what was applied already is skipped by event id (decision 0032).
+                        log.warning("consumer.commit_failed", topic=tp.topic, partition=tp.partition, error=str(err))
+                        break
 
     async def _handle(self, record: ConsumerRecord) -> None:
         try:

@@ -1,19 +1,28 @@
-"""Transactional outbox: events are rows written with the state change; a relay publishes them."""
+"""Transactional outbox: events are rows written with the state change; a relay publishes them.
+
+Published rows are kept for a retention window, with where the broker put them, so that a broker
+that lost its log (the embedded one keeps it in memory) gets them again (decision 0032).
+"""
 
 import asyncio
 import json
-from datetime import UTC, datetime
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import JSON, Column, update
+from sqlalchemy import JSON, Column, and_, delete, func, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.contracts.events import Event, envelope_for
+from shared.platform.broker_log import Acked, lost_topics
 from shared.platform.logs import REQUEST_ID
+from shared.platform.settings import ServiceSettings
+from shared.platform.topics import ensure_topics
 
 
 class OutboxEvent(SQLModel, table=True):
@@ -26,6 +35,9 @@ class OutboxEvent(SQLModel, table=True):
     envelope: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime
     published_at: datetime | None = Field(default=None, index=True)
+    # Where the broker acknowledged the row, to notice a log that lost it.
+    log_partition: int | None = None
+    log_offset: int | None = None
 
 
 log = structlog.get_logger()
@@ -48,10 +60,32 @@ def add_event(
     return row
 
 
+@dataclass(frozen=True)
+class Durability:
+    """How the relay keeps the broker's log whole: topics, the rows it keeps, how often it looks."""
+
+    bootstrap: str
+    partitions: int = 12
+    retention: timedelta = timedelta(days=7)
+    check_every_s: float = 10.0
+
+
+def durability_of(settings: ServiceSettings) -> Durability:
+    return Durability(
+        settings.kafka_bootstrap_servers,
+        partitions=settings.kafka_topic_partitions,
+        retention=timedelta(hours=settings.outbox_retention_hours),
+        check_every_s=settings.outbox_check_seconds,
+    )
+
+
 class OutboxRelay:
     """Publishes committed outbox rows in order, marking each once the broker acknowledged it.
 
     A crash between the broker's ack and the mark republishes the row: consumers are idempotent.
+    With `durability`, before its first publish, every `check_every_s` and after any failure, the
+    relay makes sure the topics exist, republishes the retained rows of any topic whose log lost
+    what it acknowledged, and prunes rows published before the retention window.
     """
 
     def __init__(
@@ -61,12 +95,16 @@ class OutboxRelay:
         *,
         poll_ms: int = 200,
         batch: int = 500,
+        durability: Durability | None = None,
     ) -> None:
         self._factory = factory
         self._producer = producer
         self._poll = poll_ms / 1000
         self._batch = batch
         self._wake = asyncio.Event()
+        self._durability = durability
+        self._next_check = 0.0  # monotonic seconds; 0: look before publishing
+        self._last_offset: dict[tuple[str, int], int] = {}
 
     def wake(self) -> None:
         self._wake.set()
@@ -95,27 +133,98 @@ class OutboxRelay:
             await self._producer.send(topic, key=key.encode(), value=json.dumps(envelope, ensure_ascii=False).encode())
             for _, _, topic, key, envelope in batch
         ]
-        await asyncio.gather(*futures)
+        acks = await asyncio.gather(*futures)
+        now = datetime.now(UTC)
+        marks = [
+            {"id": row_id, "published_at": now, "log_partition": ack.partition, "log_offset": ack.offset}
+            for (row_id, *_), ack in zip(batch, acks, strict=True)
+        ]
         async with self._factory() as session, session.begin():
-            await session.exec(
-                update(OutboxEvent)
-                .where(col(OutboxEvent.id).in_([b[0] for b in batch]))
-                .values(published_at=datetime.now(UTC))
-            )
-        for _, event_id, topic, _, _ in batch:
+            await session.exec(update(OutboxEvent), params=marks)
+        for (_, event_id, topic, _, _), ack in zip(batch, acks, strict=True):
+            self._notice_rewind(topic, ack.partition, ack.offset)
             log.debug("outbox.published", event_id=event_id, topic=topic)
         return len(batch)
+
+    def _notice_rewind(self, topic: str, partition: int, offset: int) -> None:
+        """Offsets only grow in a partition: one at or below an earlier ack means the log restarted."""
+        if offset <= self._last_offset.get((topic, partition), -1):
+            log.warning("outbox.offset_rewound", topic=topic, partition=partition, offset=offset)
+            self._next_check = 0.0
+        self._last_offset[(topic, partition)] = offset
+
+    async def keep_log_whole(self) -> set[str]:
+        """Ensure the topics, republish what the broker lost, prune; returns the topics that lost rows."""
+        assert self._durability is not None
+        durability = self._durability
+        if await ensure_topics(durability.bootstrap, durability.partitions):
+            await self._producer.client.force_metadata_update()
+        lost = await lost_topics(durability.bootstrap, await self._latest_acked())
+        if lost:
+            async with self._factory() as session, session.begin():
+                again = await session.exec(
+                    update(OutboxEvent)
+                    .where(col(OutboxEvent.topic).in_(lost), col(OutboxEvent.published_at).is_not(None))
+                    .values(published_at=None, log_partition=None, log_offset=None)
+                )
+            log.warning("outbox.log_lost", topics=sorted(lost), republishing=again.rowcount)
+            self._last_offset.clear()
+        await self.prune()
+        return lost
+
+    async def _latest_acked(self) -> list[Acked]:
+        """Per partition, the retained row the broker acknowledged at the highest offset."""
+        latest = (
+            select(
+                col(OutboxEvent.topic),
+                col(OutboxEvent.log_partition),
+                func.max(OutboxEvent.log_offset).label("log_offset"),
+            )
+            .where(col(OutboxEvent.log_offset).is_not(None))
+            .group_by(col(OutboxEvent.topic), col(OutboxEvent.log_partition))
+            .subquery()
+        )
+        async with self._factory() as session:
+            rows = (
+                await session.exec(
+                    select(OutboxEvent.topic, OutboxEvent.log_partition, OutboxEvent.log_offset, OutboxEvent.event_id)
+                    .join(
+                        latest,
+                        and_(
+                            col(OutboxEvent.topic) == latest.c.topic,
+                            col(OutboxEvent.log_partition) == latest.c.log_partition,
+                            col(OutboxEvent.log_offset) == latest.c.log_offset,
+                        ),
+                    )
+                    .where(col(OutboxEvent.published_at).is_not(None))
+                )
+            ).all()
+        return list({(t, p): Acked(t, p, o, e) for t, p, o, e in rows if p is not None and o is not None}.values())
+
+    async def prune(self) -> int:
+        """Delete the rows published before the retention window; returns how many."""
+        assert self._durability is not None
+        cutoff = datetime.now(UTC) - self._durability.retention
+        async with self._factory() as session, session.begin():
+            pruned = await session.exec(delete(OutboxEvent).where(col(OutboxEvent.published_at) < cutoff))
+        if pruned.rowcount:
+            log.info("outbox.pruned", rows=pruned.rowcount, before=cutoff.isoformat())
+        return pruned.rowcount
 
     async def run(self) -> None:
         while True:
             self._wake.clear()
             try:
+                if self._durability is not None and time.monotonic() >= self._next_check:
+                    await self.keep_log_whole()
+                    self._next_check = time.monotonic() + self._durability.check_every_s
                 while await self.publish_pending():
                     pass
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("outbox.relay_failed")
+                self._next_check = 0.0  # the broker may have lost its log: look before publishing again
                 await asyncio.sleep(1)
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll)

@@ -33,6 +33,12 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     # How often the outbox relay polls when nothing woke it (it is also woken on commit).
     outbox_poll_ms: int = 200
+    # Published events are kept this long, to be published again if the broker loses its log; the
+    # relay looks for such a loss (and for missing topics) this often (decision 0032).
+    outbox_retention_hours: float = Field(default=168, gt=0)
+    outbox_check_seconds: float = Field(default=10, gt=0, le=3600)
+    # Partitions of every topic: the relay creates missing topics and widens narrow ones.
+    kafka_topic_partitions: int = Field(default=12, ge=1, le=1000)
     # Bounded retries before a consumed event is parked on the dead-letter topic.
     consumer_max_attempts: int = 5
     consumer_group: str = ""

@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from deploy.embedded import Child
 from deploy.stack import Stack, StackConfig
 from shared.contracts.tiers import TIER_ORDER, Tier
 from tests.conftest import NAMESPACES, SHARED_NAMESPACE, SeededDatabases, start_broker
@@ -20,6 +21,7 @@ class RunningSystem:
     stack: Stack
     bootstrap: str
     clients: dict[Tier, httpx.AsyncClient]
+    broker: Child | None = None  # the fault tests kill and restart it
 
     def __getitem__(self, tier: Tier) -> httpx.AsyncClient:
         return self.clients[tier]
@@ -46,7 +48,7 @@ async def run_system(
     try:
         stack.start()
         clients = {t: httpx.AsyncClient(base_url=stack.config.url(t), timeout=30) for t in TIER_ORDER}
-        yield RunningSystem(stack, bootstrap, clients)
+        yield RunningSystem(stack, bootstrap, clients, broker)
         for client in clients.values():
             await client.aclose()
     finally:
