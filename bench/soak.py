@@ -31,7 +31,7 @@ from bench.runtime import Runtime
 from bench.steps import RACES, Driver, Failed, auth
 from deploy.demo_data import ORDER_ROUTE
 from deploy.embedded import Child
-from deploy.invariants import Settled, check_settled
+from deploy.invariants import Settled, wait_settled
 from shared.contracts.tiers import Tier
 
 AWARD = "HCLD_HANG_BA"
@@ -205,11 +205,7 @@ async def run_soak(runtime: Runtime, args: argparse.Namespace, say) -> SoakResul
         result.completed, result.wall_s, result.kills = sum(done), time.perf_counter() - started, chaos.kills
         say(f"{result.completed} of {args.n} conferred; waiting for the system to settle")
         settling = time.perf_counter()
-        while True:
-            result.settled = await check_settled(stack.config.database_urls)
-            if result.settled.ok() or time.perf_counter() - settling > args.settle:
-                break
-            await asyncio.sleep(2)
+        result.settled = await wait_settled(stack.config.database_urls, within=args.settle, every=2)
         if result.settled.ok():
             result.settle_s = time.perf_counter() - settling
     finally:

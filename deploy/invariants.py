@@ -6,6 +6,8 @@ recorded twice; every audit chain verifies. The fault suite (`tests/faults/`) an
 (`python -m bench soak`) ask the same question of the systems they break.
 """
 
+import asyncio
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -87,4 +89,14 @@ async def check_settled(database_urls: dict[Tier, str]) -> Settled:
         found.duplicates += [f"{tier.value}: {key} ×{n}" for key, n in steps.items() if n > 1]
         if not chain["valid"]:
             found.audit_failures.append(f"{tier.value}: broken at seq {chain['broken_at_seq']}")
+    return found
+
+
+async def wait_settled(database_urls: dict[Tier, str], within: float, every: float = 0.5) -> Settled:
+    """Check until the system has settled or `within` seconds have passed; the last finding."""
+    deadline = time.monotonic() + within
+    found = await check_settled(database_urls)
+    while not found.ok() and time.monotonic() < deadline:
+        await asyncio.sleep(every)
+        found = await check_settled(database_urls)
     return found

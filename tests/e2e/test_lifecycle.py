@@ -7,11 +7,8 @@ President's office with its bonus, then revocation seen by the unit and by centr
 is returned, resubmitted and refused; a third escalates for delay (test_lifecycle_escalation.py).
 """
 
-import asyncio
-import time
-
 from deploy.demo_data import CENTRAL_BOARD, ORDER_ROUTE, PRESIDENT, PRIME_MINISTER
-from deploy.invariants import check_settled
+from deploy.invariants import wait_settled
 from shared.contracts.events import TOPIC_AWARDS, TOPIC_NOMINATIONS
 from shared.contracts.tiers import Tier
 from tests.e2e.probe import Target, probe
@@ -276,9 +273,5 @@ async def test_the_system_settles_every_event_delivered_no_decision_twice_every_
 
     submitted = await draft_and_submit(system[Tier.UNIT], SCHOOL, AWARD, "Phạm Thị Lắng")
     await wait_pending(system[Tier.UNIT], SCHOOL, submitted["nomination_id"])
-    urls, deadline = system.stack.config.database_urls, time.monotonic() + 30
-    found = await check_settled(urls)
-    while not found.ok() and time.monotonic() < deadline:  # events still in flight settle
-        await asyncio.sleep(0.5)
-        found = await check_settled(urls)
+    found = await wait_settled(system.stack.config.database_urls, within=30)  # events in flight settle
     assert found.ok() and found.events > 0, found.summary()
