@@ -71,6 +71,7 @@ class SoakResult:
     wall_s: float = 0.0
     settle_s: float = -1.0
     kills: Counter = field(default_factory=Counter)
+    revived: Counter = field(default_factory=Counter)
     settled: Settled = field(default_factory=Settled)
     transient: int = 0  # calls that failed on the way and were tried again
 
@@ -81,7 +82,8 @@ class SoakResult:
         s = self.settled
         return {
             "requested": self.requested, "completed": self.completed, "wall_s": self.wall_s,
-            "settle_s": self.settle_s, "kills": dict(self.kills), "transient": self.transient,
+            "settle_s": self.settle_s, "kills": dict(self.kills), "revived": dict(self.revived),
+            "transient": self.transient,
             "events": s.events, "lost": s.lost, "duplicates": s.duplicates, "audit_failures": s.audit_failures,
             "unpublished": s.unpublished[:50], "undelivered": s.undelivered[:50],
         }  # fmt: skip
@@ -93,11 +95,13 @@ class Chaos:
     def __init__(self, children: dict[str, Child], rng: random.Random, every: float, down: float, say) -> None:  # type: ignore[no-untyped-def]
         self.children, self.rng, self.every, self.down, self.say = children, rng, every, down, say
         self.kills: Counter = Counter()
+        self.revived: Counter = Counter()  # processes found dead on their own and started again
 
     async def run(self, seconds: float) -> None:
         ends = time.monotonic() + seconds
         while time.monotonic() + self.every < ends:
             await asyncio.sleep(self.every)
+            self.revive()  # as a restart policy would: a process that died on its own starts again
             name = self.rng.choice(sorted(self.children))
             pause = self.rng.uniform(0.5, self.down)
             child = self.children[name]
@@ -108,9 +112,12 @@ class Chaos:
             child.start()
 
     def revive(self) -> None:
-        """Whatever is down starts again (the chaos may end while a victim is paused)."""
-        for child in self.children.values():
+        """Whatever is down starts again: a service that could not start while Temporal or the
+        broker was away, or a victim still paused when the chaos ends."""
+        for name, child in self.children.items():
             if child.proc is None or child.proc.poll() is not None:
+                self.say(f"{name} is down (exit {child.proc.returncode if child.proc else None}); starting it")
+                self.revived[name] += 1
                 child.start()
 
 
@@ -203,6 +210,7 @@ async def run_soak(runtime: Runtime, args: argparse.Namespace, say) -> SoakResul
         await chaos_task
         chaos.revive()
         result.completed, result.wall_s, result.kills = sum(done), time.perf_counter() - started, chaos.kills
+        result.revived = chaos.revived
         say(f"{result.completed} of {args.n} conferred; waiting for the system to settle")
         settling = time.perf_counter()
         result.settled = await wait_settled(stack.config.database_urls, within=args.settle, every=2)
@@ -224,6 +232,10 @@ def render(result: SoakResult, info: dict) -> str:
         ("audit failures", str(len(s.audit_failures))),
         ("events committed", str(s.events)),
         ("kills", ", ".join(f"{k} {v}" for k, v in sorted(result.kills.items())) or "none"),
+        (
+            "found dead on their own, restarted",
+            ", ".join(f"{k} {v}" for k, v in sorted(result.revived.items())) or "none",
+        ),
         ("calls failed and tried again", str(result.transient)),
         ("wall time of the drive", f"{result.wall_s:.0f} s"),
         ("settled after the drive in", f"{result.settle_s:.0f} s" if result.settle_s >= 0 else "did not settle"),
