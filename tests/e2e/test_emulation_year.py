@@ -8,6 +8,7 @@ awardee, and the year's statistics count them."""
 import io
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from docx import Document
 from pypdf import PdfReader
@@ -114,26 +115,26 @@ async def run_the_khoi(system: RunningSystem) -> list[dict]:
     return proposals
 
 
+async def council_of(client: httpx.AsyncClient, agency: str, roles: tuple) -> tuple[str, list[str]]:
+    """A council of the agency with these officers on it since the year began. Its own: the stack is
+    shared, and another module's council may have met today, whose roster can no longer change."""
+    chair = auth(agency, "chair")
+    made = await client.post("/councils", headers=chair, json={"name": f"Hội đồng Thi đua - Khen thưởng {agency}"})
+    assert made.status_code == 201, made.text
+    council_id = made.json()["id"]
+    for role, position in roles:
+        body = {"officer_id": f"{agency}:{role}", "position": position, "from": "2025-01-01"}
+        assert (await client.post(f"/councils/{council_id}/members", headers=chair, json=body)).status_code == 201
+    return council_id, [f"{agency}:{role}" for role, _ in roles]
+
+
 async def council_votes(system: RunningSystem, ids: list[str], names: dict[str, str], awards: dict[str, str]) -> None:
     """The province's council: every member present, a secret ballot on each (a flag needs 80 % of
     all members: with three members one "no" fails it, and the second round passes it)."""
     province = system[Tier.PROVINCE]
-    councils = (await province.get("/councils", headers=CHAIR)).json()
-    if councils:
-        council_id = councils[0]["id"]
-    else:
-        made = await province.post("/councils", headers=CHAIR, json={"name": "Hội đồng Thi đua - Khen thưởng tỉnh"})
-        assert made.status_code == 201, made.text
-        council_id = made.json()["id"]
-    for role, position in (("chair", "chair"), ("clerk", "secretary"), ("council_member", "member")):
-        await province.post(
-            f"/councils/{council_id}/members",
-            headers=CHAIR,
-            json={"officer_id": f"{KIEN_GIANG}:{role}", "position": position, "from": "2025-01-01"},
-        )  # fmt: skip  (already a member from another module's meeting: 409, and that is fine)
-    roster = (await province.get(f"/councils/{council_id}", headers=CHAIR)).json()["members"]
-    members = [m["officer_id"] for m in roster]
-    assert len(members) == 3, roster
+    roles = (("chair", "chair"), ("clerk", "secretary"), ("council_member", "member"))
+    council_id, members = await council_of(province, KIEN_GIANG, roles)
+    assert len(members) == 3, members
     items = [{"nomination_id": n, "award_code": awards[n], "nominee_name": names[n]} for n in ids]
     meeting = await province.post(
         f"/councils/{council_id}/meetings",
@@ -238,3 +239,109 @@ async def test_a_khoi_ranks_and_one_decision_confers_the_flag_and_the_bang_khen(
         assert now["by_award"].get(award, 0) - before["by_award"].get(award, 0) == added, (before, now)
     collectives = now["by_level"]["bo_tinh"].get("collective", 0) - before["by_level"]["bo_tinh"].get("collective", 0)
     assert collectives == 3, (before, now)
+
+
+SCHOOL, HON_DAT = "U91-0001", "D903"
+ACTION_OF = {"conferred": "confer", "returned": "return", "refused": "refuse"}
+TEAMS = [
+    "Tổ Toán - Tin", "Tổ Ngữ văn", "Tổ Tiếng Anh", "Tổ Khối Một", "Tổ Khối Hai",
+    "Tổ Khối Ba", "Tổ Khối Bốn", "Tổ Khối Năm", "Tổ Văn phòng", "Tổ Nghệ thuật - Thể chất",
+]  # fmt: skip
+
+
+async def school_council_forwards(system: RunningSystem, ids: list[str], names: dict[str, str]) -> None:
+    """The school's council meets once on the ten (every member votes on each), then each goes up."""
+    unit, chair = system[Tier.UNIT], auth(SCHOOL, "chair")
+    council_id, members = await council_of(unit, SCHOOL, (("chair", "chair"), ("clerk", "secretary")))
+    items = [{"nomination_id": n, "award_code": "TT_LAO_DONG_TIEN_TIEN", "nominee_name": names[n]} for n in ids]
+    meeting = await unit.post(
+        f"/councils/{council_id}/meetings",
+        headers=chair,
+        json={"held_on": "2025-05-15", "present": members, "items": items},
+    )
+    assert meeting.status_code == 201, meeting.text
+    url = f"/meetings/{meeting.json()['id']}/items"
+    for nomination_id in ids:
+        for member in members:
+            voter = auth(SCHOOL, member.split(":")[1])
+            assert (
+                await unit.post(f"{url}/{nomination_id}/votes", headers=voter, json={"vote": "yes"})
+            ).status_code == 201
+        assert (await unit.post(f"{url}/{nomination_id}/close-round", headers=chair)).status_code == 200
+        forwarded = await unit.post(f"/reviews/{nomination_id}/decision", headers=chair, json={"action": "forward"})
+        assert forwarded.status_code == 200, forwarded.text
+
+
+async def test_a_proposal_for_ten_collectives_one_returned_one_refused_eight_conferred_in_one_decision(system):
+    """The school proposes Tập thể lao động tiên tiến for ten of its teams in one tờ trình; Hòn Đất
+    returns one, refuses one and confers on the other eight under one number. Each awardee's
+    outcome, the school's view of its tờ trình and each level's audit records say the same."""
+    unit, district = system[Tier.UNIT], system[Tier.DISTRICT]
+    clerk, district_chair = auth(SCHOOL, "clerk"), auth(HON_DAT, "chair")
+    award = "TT_LAO_DONG_TIEN_TIEN"
+    ids = []
+    for team in TEAMS:
+        body = {"nominee_name": team, "nominee_kind": "collective", "award_code": award, "reason": "Năm học 2024-2025"}
+        made = await unit.post("/nominations", headers=clerk, json=body)
+        assert made.status_code == 201, made.text
+        ids.append(made.json()["id"])
+        for kind in proposer_kinds(award):
+            added = await unit.post(f"/nominations/{ids[-1]}/documents", headers=clerk, json=document(kind, team))
+            assert added.status_code == 201, added.text
+    names = dict(zip(ids, TEAMS, strict=True))
+    batch = (
+        await unit.post("/batches", headers=clerk, json={"number": "21/TTr-THSS", "title": "Đề nghị TTLĐTT"})
+    ).json()
+    assert (
+        await unit.post(f"/batches/{batch['id']}/nominations", headers=clerk, json={"nomination_ids": ids})
+    ).status_code == 200
+    submitted = await unit.post(f"/batches/{batch['id']}/submit", headers=clerk)
+    assert submitted.status_code == 202 and len(submitted.json()["started"]) == 10, submitted.text
+    for nomination_id in ids:
+        await wait_pending(unit, SCHOOL, nomination_id)
+    await school_council_forwards(system, ids, names)
+    for nomination_id in ids:
+        assert (await wait_pending(district, HON_DAT, nomination_id))["batch_no"] == "21/TTr-THSS"
+
+    returned, refused, conferred = ids[3], ids[7], [n for n in ids if n not in (ids[3], ids[7])]
+    back = {"action": "return", "reason": "Bổ sung biên bản bình xét của tổ"}
+    assert (await district.post(f"/reviews/{returned}/decision", headers=district_chair, json=back)).status_code == 200
+    no = {"action": "refuse", "reason": "Tổ có viên chức bị kỷ luật trong năm học"}
+    assert (await district.post(f"/reviews/{refused}/decision", headers=district_chair, json=no)).status_code == 200
+    decided = await district.post(
+        "/decisions", headers=district_chair,
+        json={"decision_no": "45/QĐ-UBND", "batch_no": "21/TTr-THSS",
+              "reason": "Đạt danh hiệu TTLĐTT năm học 2024-2025"},
+    )  # fmt: skip
+    assert decided.status_code == 200, decided.text
+    results = decided.json()["results"]
+    assert sorted(r["nomination_id"] for r in results if r["conferred"]) == sorted(conferred), results
+    decision = (await district.get("/decisions/45/QĐ-UBND", headers=district_chair)).json()
+    assert sorted(a["nominee_name"] for a in decision["awardees"]) == sorted(names[n] for n in conferred)
+
+    expected = {n: ("conferred", "45/QĐ-UBND") for n in conferred} | {
+        returned: ("returned", None),
+        refused: ("refused", None),
+    }
+
+    async def school_sees() -> dict | None:
+        view = (await unit.get(f"/batches/{batch['id']}", headers=clerk)).json()
+        seen = {a["nomination_id"]: (a["status"], a["decision_no"]) for a in view["awardees"]}
+        return seen if seen == expected else None
+
+    await eventually(school_sees, what="the school's view of its tờ trình")
+    reasons = {
+        a["nomination_id"]: a["outcome_reason"]
+        for a in (await unit.get(f"/batches/{batch['id']}", headers=clerk)).json()["awardees"]
+    }
+    assert reasons[refused] == no["reason"], reasons
+    for nomination_id, (state, _) in expected.items():
+        status = (await unit.get(f"/nominations/{nomination_id}/status", headers=clerk)).json()
+        assert status["state"] == state, (names[nomination_id], status)
+        history = (await district.get(f"/nominations/{nomination_id}/history", headers=district_chair)).json()
+        decisions = [
+            r["action"] for r in history if r["action"].startswith("decision.") and r["agency_code"] == HON_DAT
+        ]
+        assert decisions == [f"decision.{ACTION_OF[state]}"], (names[nomination_id], decisions)
+    for tier, agency in ((Tier.UNIT, SCHOOL), (Tier.DISTRICT, HON_DAT)):
+        assert (await system[tier].get("/audit/verify", headers=auth(agency, "chair"))).json()["valid"] is True
