@@ -4,9 +4,11 @@ become the new An Giang (code 91), the cụm is closed and a new one formed. The
 with the provinces that earned it, under the names they had; the new An Giang's statistics compare
 its 2025 with the sum of Kiên Giang's and old An Giang's 2024. In process, SQLite and PostgreSQL."""
 
+import io
 from datetime import date
 from itertools import count
 
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from services.kit.nominees.models import NomineeFact
@@ -128,3 +130,10 @@ async def test_the_new_an_giang_compares_its_2025_with_both_predecessors_2024(ti
         {"agency_code": AN_GIANG_OLD, "name": "Tỉnh An Giang", "total": 2},
         {"agency_code": KIEN_GIANG, "name": "Tỉnh Kiên Giang", "total": 3},
     ]
+    sheet = await client.get("/statistics/report.xlsx", params={"year": 2025}, headers=auth(KIEN_GIANG, "clerk"))
+    rows = {
+        r[0]: r[1:] for r in load_workbook(io.BytesIO(sheet.content))["Tổng hợp"].iter_rows(min_row=3, values_only=True)
+    }
+    assert rows["Tổng số khen thưởng"] == (5, 6, 1)
+    assert rows["Trong đó năm 2024: Tỉnh An Giang (P89)"] == (2, None, None)
+    assert rows["Trong đó năm 2024: Tỉnh Kiên Giang (P91)"] == (3, None, None)
