@@ -3,7 +3,9 @@ Kiên Giang launches its yearly movement; a khối of five of its departments si
 scored and ranked; the leader's Cờ thi đua and the runners-up' Bằng khen are drafted from the
 ranking, go up in one tờ trình, pass the province's council by the ballot the law asks (80 % of the
 council's members for a flag) and are conferred by one quyết định; its DOCX and PDF list every
-awardee, and the year's statistics count them."""
+awardee, and the year's statistics count them. And a school's tờ trình for ten collectives, of which
+Hòn Đất returns one, refuses one and confers on eight under one number. On the shared SQLite stack
+(the services' queries run on both databases in the integration tests)."""
 
 import io
 from collections.abc import AsyncIterator
