@@ -1,11 +1,12 @@
 """The emulation year through the HTTP API of the running services (issue "The emulation year"):
-Kiên Giang launches its yearly movement; a khối of five of its departments signs the pledge, is
-scored and ranked; the leader's Cờ thi đua and the runners-up' Bằng khen are drafted from the
-ranking, go up in one tờ trình, pass the province's council by the ballot the law asks (80 % of the
-council's members for a flag) and are conferred by one quyết định; its DOCX and PDF list every
-awardee, and the year's statistics count them. And a school's tờ trình for ten collectives, of which
-Hòn Đất returns one, refuses one and confers on eight under one number. On the shared SQLite stack
-(the services' queries run on both databases in the integration tests)."""
+Kiên Giang launches its yearly movement; a khối of five of its departments signs the pledge (one
+of them from its own service), is scored and ranked; the leader's Cờ thi đua and the runners-up'
+Bằng khen are drafted from the ranking, go up in one tờ trình, pass the province's council by the
+ballot the law asks (80 % of the council's members for a flag) and are conferred by one quyết
+định; its DOCX and PDF list every awardee, and the year's statistics count them. And a school's tờ
+trình for ten collectives, of which Hòn Đất returns one, refuses one and confers on eight under
+one number. On the shared SQLite stack (the services' queries run on both databases in the
+integration tests)."""
 
 import io
 from collections.abc import AsyncIterator
@@ -19,7 +20,7 @@ from shared.contracts.tiers import Tier
 from tests.e2e.conftest import RunningSystem
 from tests.helpers import auth, document, eventually, proposer_kinds, wait_pending
 
-KIEN_GIANG, SO_NOI_VU = "P91", "U91-0002"  # Sở Nội vụ is seeded (at the unit service, with its officers)
+KIEN_GIANG, SO_NOI_VU = "P91", "U91-0002"  # Sở Nội vụ is seeded at the unit service, with its officers
 DEPARTMENTS = {
     "SCT-P91": "Sở Công Thương tỉnh Kiên Giang",
     "SXD-P91": "Sở Xây dựng tỉnh Kiên Giang",
@@ -98,11 +99,25 @@ async def run_the_khoi(system: RunningSystem) -> list[dict]:
     assert (await province.post(f"{url}/leads", headers=CHAIR, json=term)).status_code == 201
     year = {"year": YEAR, "pledge_items": ["Hoàn thành 100% chỉ tiêu", "Không có cán bộ vi phạm"], "criteria": CRITERIA}
     assert (await province.post(f"{url}/years", headers=CHAIR, json=year)).status_code == 201
-    for code in MEMBERS:  # signed at the conference, recorded by the organiser
+    # Sở Nội vụ signs and scores itself from its own service; the organiser's service applies it.
+    unit, own = system[Tier.UNIT], auth(SO_NOI_VU, "clerk")
+    sent = await unit.post(f"{url}/years/{YEAR}/signatures", headers=own, json={"agency_code": SO_NOI_VU})
+    assert sent.status_code == 202, sent.text
+    self_score = {"agency_code": SO_NOI_VU, "kind": "self", "points": points(FINAL[SO_NOI_VU] - 2)}
+    assert (await unit.post(f"{url}/years/{YEAR}/scores", headers=own, json=self_score)).status_code == 202
+
+    async def answered() -> list | None:
+        answers = (await unit.get("/clusters/requests", headers=own)).json()
+        return answers if [a["status"] for a in answers] == ["applied", "applied"] else None
+
+    await eventually(answered, what="the organiser's answers at Sở Nội vụ's service")
+    for code in DEPARTMENTS:  # signed at the conference, recorded by the organiser
         signed = await province.post(f"{url}/years/{YEAR}/signatures", headers=CHAIR, json={"agency_code": code})
         assert signed.status_code == 201, signed.text
     for code, total in FINAL.items():
         for kind, extra in (("self", {}), ("peer", {"by_agency": SO_NOI_VU if code != SO_NOI_VU else MEMBERS[0]})):
+            if (code, kind) == (SO_NOI_VU, "self"):
+                continue  # given from its own service
             score = {"agency_code": code, "kind": kind, "points": points(total - 2), **extra}
             assert (await province.post(f"{url}/years/{YEAR}/scores", headers=CHAIR, json=score)).status_code == 201
         final = {"agency_code": code, "kind": "final", "points": points(total)}
