@@ -1,6 +1,7 @@
 """The events every tier applies, by type."""
 
 from services.kit.bodies.handlers import BODY_HANDLERS
+from services.kit.clusters.handlers import CLUSTER_HANDLERS
 from services.kit.movements.handlers import MOVEMENT_HANDLERS
 from services.kit.nominations.handlers import PROPOSER_HANDLERS
 from services.kit.nominees.handlers import HISTORY_HANDLERS
@@ -22,6 +23,7 @@ def kit_handlers(mailing: Mailing | None = None) -> dict[str, Handler]:
         notification_handlers(mailing),
         BODY_HANDLERS,
         MOVEMENT_HANDLERS,
+        CLUSTER_HANDLERS,
         STATISTICS_HANDLERS,
     )
 

@@ -1,6 +1,8 @@
 """Domain events: one envelope, past-tense names, keyed by nomination id (or agency code).
 
 Events evolve only by adding optional fields; `schema_version` says which shape a producer used.
+The topics, the envelope and the base are in `envelope.py`, the emulation year's events in
+`emulation.py`; all are imported here, where producers and consumers find them.
 `docs/events.schema.json` is generated from these models (see tests/unit/test_event_schema.py).
 """
 
@@ -8,49 +10,27 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from shared.contracts.people import IndividualProfile
-
-TOPIC_NOMINATIONS = "tdkt.nominations"
-TOPIC_AWARDS = "tdkt.awards"
-TOPIC_HIERARCHY = "tdkt.hierarchy"
-TOPIC_AUDIT = "tdkt.audit"
-TOPIC_NOMINEES = "tdkt.nominees"
-TOPIC_EMULATION = "tdkt.emulation"
-TOPIC_DEAD_LETTER = "tdkt.dead-letter"
-ALL_TOPICS = [
-    TOPIC_NOMINATIONS,
-    TOPIC_AWARDS,
-    TOPIC_HIERARCHY,
+from shared.contracts.emulation import (  # noqa: F401
+    ClusterActAnswered,
+    ClusterActRequested,
+    MovementPublished,
+    MovementRegistered,
+)
+from shared.contracts.envelope import (  # noqa: F401
+    ALL_TOPICS,
     TOPIC_AUDIT,
-    TOPIC_NOMINEES,
-    TOPIC_EMULATION,
+    TOPIC_AWARDS,
     TOPIC_DEAD_LETTER,
-]
-
-
-class Envelope(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    event_id: str
-    type: str
-    schema_version: int = 1
-    occurred_at: datetime
-    source_agency: str
-    nomination_id: str | None = None
-    correlation_id: str | None = None
-    payload: dict[str, Any]
-    # The HTTP request whose transaction produced the event, when one did (X-Request-ID).
-    request_id: str | None = None
-
-
-class Event(BaseModel):
-    """Base of every event payload."""
-
-    model_config = ConfigDict(extra="forbid")
-    type: ClassVar[str]
-    topic: ClassVar[str] = TOPIC_NOMINATIONS
+    TOPIC_EMULATION,
+    TOPIC_HIERARCHY,
+    TOPIC_NOMINATIONS,
+    TOPIC_NOMINEES,
+    Envelope,
+    Event,
+)
+from shared.contracts.people import IndividualProfile
 
 
 class _NominationFact(Event):
@@ -221,44 +201,6 @@ class AgencyRegistered(Event):
     actor: str
 
 
-class MovementPublished(Event):
-    """Emitted when the launcher's service changes a movement it runs (launch, review, model
-    example, status): the whole movement as it now stands, keyed by its code. Replicas keep the
-    highest `version`, so late or repeated snapshots change nothing."""
-
-    type: ClassVar[str] = "movement.published"
-    topic: ClassVar[str] = TOPIC_EMULATION
-    code: str
-    version: int
-    launcher_agency: str
-    name: str
-    theme: str
-    kind: str
-    scope: str
-    starts_on: str
-    ends_on: str | None = None
-    launch_document: str
-    launched_on: str
-    status: str
-    criteria: list[dict[str, Any]] = Field(default_factory=list)
-    reviews: list[dict[str, Any]] = Field(default_factory=list)
-    examples: list[dict[str, Any]] = Field(default_factory=list)
-    actor: str
-
-
-class MovementRegistered(Event):
-    """Emitted when an agency registers in a movement (đăng ký thi đua) with its pledge."""
-
-    type: ClassVar[str] = "movement.registered"
-    topic: ClassVar[str] = TOPIC_EMULATION
-    movement_code: str
-    agency_code: str
-    registered_on: str
-    pledged: list[str] = Field(default_factory=list, description="Codes of the criteria the agency commits to")
-    items: list[str] = Field(default_factory=list, description="The pledge's own content items")
-    actor: str
-
-
 class DeadlineSet(_NominationFact):
     """Emitted when a step's clock starts (or restarts after a hold): its deadline and reminder dates."""
 
@@ -365,6 +307,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AgencyRegistered,
         MovementPublished,
         MovementRegistered,
+        ClusterActRequested,
+        ClusterActAnswered,
         DeadlineSet,
         DeadlineReminder,
         NominationEscalated,

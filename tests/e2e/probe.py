@@ -43,6 +43,7 @@ OWN_AGENCY = {
     ("GET", "/movements"),  # the movements open to the caller's agency
     ("POST", "/movements"),  # the caller's own new movement
     ("GET", "/clusters"),  # the clusters the caller's agency organises or belongs to
+    ("GET", "/clusters/requests"),  # what the caller's agency sent to clusters kept elsewhere
     ("POST", "/clusters"),  # the caller's own new cluster
     ("GET", "/batches"),  # the caller's own tờ trình
     ("POST", "/batches"),  # the caller's own new tờ trình

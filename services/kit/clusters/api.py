@@ -1,11 +1,13 @@
 """Clusters and blocs (cụm, khối thi đua) over HTTP: organised and run by their organiser (chair,
 admin); members sign the pledge and score themselves and each other. Routes stay thin."""
 
+from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.clusters.requests import kept_here, requests_of, send_act
 from services.kit.clusters.schemas import CloseIn, ClusterIn, LeadIn, LeaveIn, MemberIn, RankIn, ScoreIn, SignIn, YearIn
 from services.kit.clusters.scoring import give_score, open_year, rank_year, sign_pledge
 from services.kit.clusters.service import (
@@ -45,6 +47,13 @@ async def list_clusters(
     caller: Caller = Depends(current_officer), session: AsyncSession = Session
 ) -> list[dict[str, Any]]:
     return [c.model_dump(mode="json", exclude={"created_at"}) for c in await clusters_of(session, caller.agency_code)]
+
+
+@router.get("/requests", summary="What the caller's agency sent to clusters kept elsewhere, with each answer")
+async def sent_requests(
+    caller: Caller = Depends(current_officer), session: AsyncSession = Session
+) -> list[dict[str, Any]]:
+    return await requests_of(session, caller.agency_code)
 
 
 @router.get("/{code}", summary="A cluster: members, leaders, years with pledges, scores and rankings")
@@ -100,21 +109,39 @@ async def year(
     return (await open_year(session, caller=caller, code=code, body=body)).model_dump(mode="json")
 
 
-@router.post("/{code}/years/{year}/signatures", status_code=201, summary="A member signs the year's pledge")
+SENT = (
+    "; a member whose cluster is kept at another service sends it from its own: 202 with the request, "
+    "whose answer GET /clusters/requests shows"
+)
+
+
+async def sent(session: AsyncSession, caller: Caller, code: str, year: int, body: SignIn | ScoreIn, today: date,
+               response: Response) -> dict[str, Any]:  # fmt: skip
+    response.status_code = 202
+    row = await send_act(session, caller=caller, code=code, year=year, body=body, today=today)
+    return row.model_dump(mode="json")
+
+
+@router.post("/{code}/years/{year}/signatures", status_code=201, summary="A member signs the year's pledge" + SENT)
 async def sign(
-    code: str, year: int, body: SignIn, caller: Caller = Depends(current_officer), session: AsyncSession = Session,
-    config: ServiceSettings = Depends(settings),
+    code: str, year: int, body: SignIn, response: Response, caller: Caller = Depends(current_officer),
+    session: AsyncSession = Session, config: ServiceSettings = Depends(settings),
 ) -> dict[str, Any]:  # fmt: skip
     require(caller, "register_movements")
+    if not await kept_here(session, code):
+        return await sent(session, caller, code, year, body, config.today(), response)
     found = await sign_pledge(session, caller=caller, code=code, year=year, body=body, today=config.today())
     return found.model_dump(mode="json")
 
 
-@router.post("/{code}/years/{year}/scores", status_code=201, summary="A self, peer or final score")
+@router.post("/{code}/years/{year}/scores", status_code=201, summary="A self, peer or final score" + SENT)
 async def score(
-    code: str, year: int, body: ScoreIn, caller: Caller = Depends(current_officer), session: AsyncSession = Session
-) -> dict[str, Any]:
+    code: str, year: int, body: ScoreIn, response: Response, caller: Caller = Depends(current_officer),
+    session: AsyncSession = Session, config: ServiceSettings = Depends(settings),
+) -> dict[str, Any]:  # fmt: skip
     require(caller, "register_movements")
+    if not await kept_here(session, code):
+        return await sent(session, caller, code, year, body, config.today(), response)
     return (await give_score(session, caller=caller, code=code, year=year, body=body)).model_dump(mode="json")
 
 

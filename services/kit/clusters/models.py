@@ -63,3 +63,24 @@ class ClusterYear(SQLModel, table=True):
     ranking: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     proposals: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     ranked_on: date | None = None
+
+
+class ClusterRequest(SQLModel, table=True):
+    """A member's signature or score sent from its own service to the cluster's organiser's service,
+    and the organiser's answer (applied, or refused with why)."""
+
+    __tablename__ = "cluster_request"
+
+    id: str = Field(primary_key=True)
+    cluster_code: str
+    year: int
+    act: str  # sign | self | peer
+    agency_code: str
+    by_agency: str | None = None
+    points: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    requester_agency: str = Field(index=True)
+    actor: str
+    requested_at: datetime
+    status: str = "sent"  # sent | applied | refused
+    reason: str | None = None
+    reason_vi: str | None = None

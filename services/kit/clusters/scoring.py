@@ -173,10 +173,14 @@ async def rank_year(
             vi=f"{', '.join(tie.tied)} bằng điểm, quy tắc phân định không tách được: "
             "cơ quan tổ chức xem xét lại điểm chính thức",
         ) from None
+    # Each under the name it had in the year it earned its place: after a merger the code may name
+    # its successor (P91 was Kiên Giang in 2024 and is An Giang from 2025-07-01).
+    names = {s.agency_code: await name_in(session, s.agency_code, year) for s in standings}
     found.ranking = [
-        {"agency_code": s.agency_code, "rank": s.rank, "final": str(s.final), "tie_broken_by": s.tie_broken_by}
+        {"agency_code": s.agency_code, "agency_name": names[s.agency_code], "rank": s.rank, "final": str(s.final),
+         "tie_broken_by": s.tie_broken_by}
         for s in standings
-    ]
+    ]  # fmt: skip
     found.ranked_on = today
     for s in standings:
         fact = {
@@ -191,13 +195,24 @@ async def rank_year(
     return found
 
 
+async def name_in(session: AsyncSession, code: str, year: int) -> str:
+    """The agency's name on the year's last day, or on the last day it was in force that year."""
+    for day in (date(year, 12, 31), *(date(year, month, 1) for month in range(12, 0, -1))):
+        if (agency := await agency_on(session, code, day)) is not None:
+            return agency.name
+    return code
+
+
 def ranking_text(cluster: Cluster, found: ClusterYear) -> str:
     lines = [
         f"KẾT QUẢ BÌNH XÉT, XẾP HẠNG {cluster.name.upper()} NĂM {found.year}",
         f"Cơ quan tổ chức: {cluster.organiser_agency}",
         "",
     ]
-    lines += [f"{r['rank']}. {r['agency_code']}: {r['final']} điểm" for r in found.ranking or []]
+    lines += [
+        f"{r['rank']}. {r.get('agency_name', r['agency_code'])} ({r['agency_code']}): {r['final']} điểm"
+        for r in found.ranking or []
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -13,11 +13,12 @@ from services.kit.clusters.models import Cluster, ClusterLead, ClusterMember, Cl
 from services.kit.clusters.schemas import CloseIn, ClusterIn, LeadIn, MemberIn
 from services.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.kit.identity.service import Caller
-from services.kit.registry.service import agency_on
+from services.kit.registry.service import agency_on, chain_upwards
 from shared.platform.audit import append_audit
 from shared.rules.catalog import default_catalog
 
 ORGANISER_TIERS = ("central", "province")
+PROVINCE_KINDS = ("province", "city")  # a ministry has the province tier too, and organises across provinces
 
 
 async def audit(session: AsyncSession, cluster: Cluster, caller: Caller, action: str, key: str, **details: Any) -> None:
@@ -101,10 +102,26 @@ async def members_in_year(session: AsyncSession, code: str, year: int) -> set[st
     return {m.agency_code for m in rows.all() if m.starts_on <= last and (m.ends_on is None or m.ends_on >= first)}
 
 
+async def lawful_member(session: AsyncSession, cluster: Cluster, agency_code: str, on: date) -> None:
+    """A province's cụm or khối counts agencies of that province (domain.md §5: provincial clusters
+    are organised by the provincial People's Committee for its own departments and units); the
+    Central Council's and a ministry's may span provinces."""
+    organiser = await agency_on(session, cluster.organiser_agency, on)
+    if organiser is None or organiser.kind not in PROVINCE_KINDS:
+        return
+    if not any(a.code == organiser.code for a in await chain_upwards(session, agency_code, on)):
+        raise Invalid(
+            f"{agency_code} is not under {organiser.code} on {on}: a province's cluster counts its own agencies",
+            vi=f"{agency_code} không thuộc {organiser.name} tại ngày {on:%d/%m/%Y}: cụm, khối thi đua của tỉnh "
+            "gồm các cơ quan, đơn vị thuộc tỉnh",
+        )
+
+
 async def add_member(session: AsyncSession, *, caller: Caller, code: str, body: MemberIn) -> ClusterMember:
     cluster = await cluster_of(session, code, caller, run=True)
     open_(cluster, body.starts_on)
     await known_agency(session, body.agency_code, body.starts_on)
+    await lawful_member(session, cluster, body.agency_code, body.starts_on)
     if any(m.agency_code == body.agency_code for m in await members_on(session, code, body.starts_on)):
         raise Conflict(f"{body.agency_code} is already a member on {body.starts_on}", vi="cơ quan đã là thành viên")
     member = ClusterMember(cluster_code=code, **body.model_dump())

@@ -38,20 +38,31 @@ async def prepare_decision(
         raise Invalid("a conferral needs the decision number (decision_no) of the quyết định", "NoDecisionNumber")
     review = await pending_review(session, caller=caller, nomination_id=nomination_id)
     documents: list[DocumentRef] = []
-    if action == "forward":
-        # Forwarding is this level's proposal: its consultation and council must be done, and the
-        # documents it produced (its tờ trình, its council's minutes) travel up with the dossier.
+    is_proposer = review.proposer_agency == caller.agency_code
+    # Forwarding is this level's proposal; conferring what this level itself proposed (a province's
+    # flag for the leader of a khối it organises) is too, and no level below held a council on it.
+    # Either way its consultation and council (with the ballot the award requires) must be done.
+    if action == "forward" or (action == "confer" and is_proposer):
         problems = await forward_problems(
             session,
             nomination_id=nomination_id,
             agency_code=caller.agency_code,
             award_code=review.award_code,
-            is_proposer=review.proposer_agency == caller.agency_code,
+            is_proposer=is_proposer,
             tier=tier,
             today=today,
         )
+        if problems and action == "confer":
+            raise Invalid(
+                "cannot confer yet what this level proposed: " + " ".join(problems), "NotReadyToConfer",
+                vi="chưa quyết định khen thưởng được hồ sơ do chính cơ quan này đề nghị: cần việc công khai (nếu "
+                "hình thức này bắt buộc) và kết luận của Hội đồng Thi đua - Khen thưởng của cơ quan, với số phiếu "
+                "đồng ý đạt tỷ lệ quy định",
+            )  # fmt: skip
         if problems:
             raise Invalid("cannot forward yet: " + " ".join(problems), "NotReadyToForward")
+    if action == "forward":
+        # The documents this level produced (its tờ trình, its council's minutes) travel up.
         documents = await level_manifest(session, nomination_id, caller.agency_code)
     if conferred_award_code is not None:
         check_lower_form(action, review.award_code, conferred_award_code)

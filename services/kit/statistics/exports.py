@@ -17,6 +17,13 @@ def rows_of(report: dict[str, Any]) -> list[list[Any]]:
     now, before = report["this_year"], report["previous_year"]
     lines: list[list[Any]] = [["Chỉ tiêu", before["year"], now["year"], "Thay đổi"]]
     lines.append(["Tổng số khen thưởng", before["total"], now["total"], now["total"] - before["total"]])
+    # After a merger, the year before is the sum of the predecessors: each on its own line.
+    parts = report.get("previous_year_by_predecessor", [])
+    if len(parts) > 1 or any(p["agency_code"] != report["agency_code"] for p in parts):
+        for part in parts:
+            lines.append(
+                [f"Trong đó năm {before['year']}: {part['name']} ({part['agency_code']})", part["total"], None, None]
+            )
     for level, label in LEVELS.items():
         for kind, kind_label in KINDS.items():
             a, b = before["by_level"].get(level, {}).get(kind, 0), now["by_level"].get(level, {}).get(kind, 0)

@@ -2,7 +2,8 @@
 and everything under it: awards by level and by form, collectives and individuals, the share of
 direct workers among the individuals awarded at state level and at provincial level, and the change
 on the year before. Awards count under the agency their proposer belongs to today: after the 2025
-merger a new province is compared with the sum of its predecessors. Functions never commit."""
+merger a new province is compared with the sum of its predecessors, and the year before is also
+given by predecessor (as it stood then). Functions never commit."""
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -14,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.nominees.management import superiors
+from services.kit.registry.service import chain_upwards
 from services.kit.statistics.models import AwardRecord
 from shared.rules.catalog import default_catalog
 
@@ -72,9 +74,26 @@ def points(now: YearFigures, before: YearFigures, level: str) -> float | None:
     return None if this is None or last is None else round((this - last) * 100, 1)
 
 
+async def by_predecessor(session: AsyncSession, agency_code: str, records: list[AwardRecord]) -> list[dict[str, Any]]:
+    """The awards counted, by the agency they stood under when conferred: the agency itself as it
+    was then, or one it succeeded (old An Giang and Kiên Giang for the new An Giang, code 91),
+    under the name it had. An award whose chain then met neither counts under the agency's code."""
+    counts: Counter[tuple[str, str]] = Counter()
+    chains: dict[tuple[str, date], tuple[str, str]] = {}
+    for record in records:
+        key = (record.proposer_agency, record.decided_on)
+        if key not in chains:
+            chain = await chain_upwards(session, record.proposer_agency, record.decided_on)
+            found = next((a for a in chain if a.code == agency_code or agency_code in a.successors), None)
+            chains[key] = (found.code, found.name) if found else (agency_code, agency_code)
+        counts[chains[key]] += 1
+    return [{"agency_code": code, "name": name, "total": n} for (code, name), n in sorted(counts.items())]
+
+
 async def year_report(session: AsyncSession, *, agency_code: str, year: int, today: date) -> dict[str, Any]:
     records = await records_under(session, agency_code, {year - 1, year}, today)
     now, before = figures(year, records), figures(year - 1, records)
+    earlier = [r for r in records if r.decided_on.year == year - 1]
     change = {
         "total": now.total - before.total,
         "direct_share_points": {level: points(now, before, level) for level in LEVELS},
@@ -83,4 +102,5 @@ async def year_report(session: AsyncSession, *, agency_code: str, year: int, tod
     return {
         "agency_code": agency_code, "year": year, "levels": LEVELS, "award_names": names,
         "this_year": asdict(now), "previous_year": asdict(before), "change": change,
+        "previous_year_by_predecessor": await by_predecessor(session, agency_code, earlier),
     }  # fmt: skip

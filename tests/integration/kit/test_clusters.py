@@ -50,6 +50,11 @@ async def test_a_khoi_signs_scores_ranks_and_proposes_its_leader_and_runners_up(
         f"{url}/members", headers=CHAIR, json={"agency_code": "SXX-P91", "starts_on": "2025-06-20"}
     )
     assert unknown.status_code == 422 and "GET /agencies" in unknown.json()["detail"]
+    for outside in ("P89", "U-BGDDT-0001"):  # another province; a ministry's university
+        refused = await client.post(
+            f"{url}/members", headers=CHAIR, json={"agency_code": outside, "starts_on": "2025-06-20"}
+        )
+        assert refused.status_code == 422 and "a province's cluster counts its own agencies" in refused.text
     term = {"role": "truong", "starts_on": "2025-06-20", "ends_on": "2025-12-31"}
     assert (await client.post(f"{url}/leads", headers=CHAIR, json={**term, "agency_code": SO[0]})).status_code == 201
     assert (await client.post(f"{url}/leads", headers=CHAIR, json={**term, "agency_code": SO[1]})).status_code == 409

@@ -62,6 +62,7 @@ async def test_form_score_and_rank_a_khoi_on_the_console(tier_http):
     ranked = await client.post(page, data={"csrf": csrf, "action": "rank", "year": "2025"})
     assert ranked.status_code == 200 and 'id="ranking-2025"' in ranked.text
     assert ranked.text.count("/console/nominations/") == 2 and "CO_THI_DUA_TINH" in ranked.text
+    assert f"{NAMES[0]} ({SO[0]})" in ranked.text  # each member by the name it had in the year ranked
 
     session_of(client, "B-BNV", "chair")  # not a member, not the organiser
     assert (await client.get(page)).status_code == 404
