@@ -39,10 +39,12 @@ async def prepare_decision(
     review = await pending_review(session, caller=caller, nomination_id=nomination_id)
     documents: list[DocumentRef] = []
     is_proposer = review.proposer_agency == caller.agency_code
+    confers_here = any(step.get("confers") and step["agency_code"] == caller.agency_code for step in review.route)
     # Forwarding is this level's proposal; conferring what this level itself proposed (a province's
     # flag for the leader of a khối it organises) is too, and no level below held a council on it.
     # Either way its consultation and council (with the ballot the award requires) must be done.
-    if action == "forward" or (action == "confer" and is_proposer):
+    # A level that may not confer at all hears that from the workflow's validator (409), not this.
+    if action == "forward" or (action == "confer" and is_proposer and confers_here):
         problems = await forward_problems(
             session,
             nomination_id=nomination_id,
