@@ -3,7 +3,7 @@ optionally one award, one award mode (loại hình) and one kind of awardee. One
 the console and every export, so a filter means the same everywhere (decision 0035)."""
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, get_args
 
 from services.kit.errors import Invalid
@@ -32,8 +32,11 @@ class Filters:
 
     def query(self) -> dict[str, Any]:
         """The filters as the address's parameters (the exports' links carry them)."""
-        found = {k: v for k, v in asdict(self).items() if v is not None and k != "subordinates"}
-        return {**found, "agency": found.pop("agency_code"), "subordinates": "1" if self.subordinates else "0"}
+        chosen = {"award": self.award, "mode": self.mode, "kind": self.kind}
+        return {
+            "from_year": self.from_year, "to_year": self.to_year, "agency": self.agency_code,
+            "subordinates": "1" if self.subordinates else "0", **{k: v for k, v in chosen.items() if v is not None},
+        }  # fmt: skip
 
 
 def read_year(written: str | int | None, name: str) -> int | None:

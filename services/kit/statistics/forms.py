@@ -17,6 +17,7 @@ from services.kit.movements.models import LaunchedMovement
 from services.kit.registry.models import Agency
 from services.kit.statistics.filters import Filters
 from services.kit.statistics.service import collective_natures, records_under, stands_under
+from shared.rules.calendar import local_date
 from shared.rules.catalog import default_catalog
 from shared.rules.people import default_people
 from shared.rules.report_forms import ReportForm, report_forms
@@ -81,7 +82,7 @@ async def council_items(session: AsyncSession, filters: Filters, today: date) ->
     return [
         {"tier": await tier_of(session, code)}
         for code, created in rows.all()
-        if created.date() <= date(filters.to_year, 12, 31) and await stands_under(session, code, filters, today)
+        if local_date(created) <= date(filters.to_year, 12, 31) and await stands_under(session, code, filters, today)
     ]
 
 
