@@ -38,6 +38,11 @@ OWN_AGENCY = {
     ("GET", "/statistics/report"),
     ("GET", "/statistics/report.xlsx"),
     ("GET", "/statistics/report.svg"),
+    ("GET", "/statistics/report.csv"),
+    ("GET", "/statistics/forms"),
+    ("GET", "/statistics/forms/{code}"),
+    ("GET", "/statistics/forms/{code}.csv"),
+    ("GET", "/statistics/forms/{code}.xlsx"),
     ("GET", "/reorganizations/{code}"),
     ("POST", "/councils"),  # the caller's own new council
     ("GET", "/movements"),  # the movements open to the caller's agency

@@ -25,6 +25,7 @@ async def record_award(session: AsyncSession, envelope: Envelope, event: Event) 
             award_code=code,
             level=award.level if award else "unknown",
             nominee_kind=event.nominee_kind,
+            nominee_id=event.nominee_id,
             nominee_position=event.nominee_position,
             direct_worker=position.direct_worker if position else None,
             nominee_sex=event.nominee_sex,

@@ -13,6 +13,8 @@ class AwardRecord(SQLModel, table=True):
     award_code: str
     level: str  # the catalog's: nha_nuoc, bo_tinh, co_so
     nominee_kind: str | None = None
+    # Tells a small collective (a registered team or division) from a body of the registry (0035).
+    nominee_id: str | None = None
     nominee_position: str | None = None
     direct_worker: bool | None = None
     nominee_sex: str | None = None

@@ -1,11 +1,13 @@
-"""The headline figures a Sở Nội vụ reports for a year (domain.md §5.1, §6.1), for the caller's agency
-and everything under it: awards by level and by form, collectives and individuals, the share of
-direct workers among the individuals awarded at state level and at provincial level, and the change
-on the year before. Awards count under the agency their proposer belongs to today: after the 2025
-merger a new province is compared with the sum of its predecessors, and the year before is also
-given by predecessor (as it stood then). Functions never commit."""
+"""The headline figures a Sở Nội vụ reports (domain.md §5.1, §6.1), for the caller's agency with or
+without everything under it: awards by level and by form, collectives and individuals, the share of
+direct workers among the individuals awarded at state level and at provincial level, the share of
+small collectives among the collectives awarded, the change on the year before, and totals over a
+range of years. Awards count under the agency their proposer belongs to today: after the 2025 merger
+a new province is compared with the sum of its predecessors, and the year before is also given by
+predecessor (as it stood then). Functions never commit."""
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -15,45 +17,96 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.nominees.management import superiors
-from services.kit.registry.service import chain_upwards
+from services.kit.nominees.models import Nominee
+from services.kit.registry.models import Agency
+from services.kit.registry.service import agency_on, chain_upwards
+from services.kit.statistics.filters import Filters
 from services.kit.statistics.models import AwardRecord
 from shared.rules.catalog import default_catalog
 
 LEVELS = {"nha_nuoc": "Cấp Nhà nước", "bo_tinh": "Cấp bộ, ngành, tỉnh", "co_so": "Cấp cơ sở"}
+ENTERPRISE_KINDS = {"enterprise"}
 
 
 @dataclass
 class YearFigures:
-    year: int
+    year: int | None  # None: the figures of a range of years
     total: int = 0
     by_level: dict[str, dict[str, int]] = field(default_factory=dict)  # level → kind → count
     by_award: dict[str, int] = field(default_factory=dict)
     # Among individuals with a known position: direct workers / known, per level (None: none known).
     direct_share: dict[str, float | None] = field(default_factory=dict)
     direct_counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # level → (direct, known)
+    # Among collectives whose nature is known: small ones (a team, a division) / known (decision 0035).
+    small_share: float | None = None
+    small_counts: tuple[int, int] = (0, 0)
 
 
-async def records_under(session: AsyncSession, agency_code: str, years: set[int], today: date) -> list[AwardRecord]:
-    """The conferred awards of those years whose proposer stands under `agency_code` today (a
-    retired unit under the agency that succeeded its parent)."""
-    first, last = date(min(years), 1, 1), date(max(years), 12, 31)
-    rows = await session.exec(
-        select(AwardRecord).where(
-            AwardRecord.status == "conferred", col(AwardRecord.decided_on) >= first, col(AwardRecord.decided_on) <= last
-        )
+async def stands_under(session: AsyncSession, proposer: str, filters: Filters, today: date) -> bool:
+    """Whether a proposer counts for the filters' agency today: under it (a retired unit under the
+    agency that succeeded its parent), or, without subordinates, the agency itself or a retired
+    body it succeeded."""
+    chain = await superiors(session, proposer, today)
+    if filters.subordinates:
+        return filters.agency_code in chain
+    standing = chain[0] if await agency_on(session, proposer, today) is not None else next(iter(chain[1:]), None)
+    return standing == filters.agency_code
+
+
+async def records_under(
+    session: AsyncSession, filters: Filters, years: Iterable[int], today: date
+) -> list[AwardRecord]:
+    """The awards in force conferred in those years that the filters admit."""
+    wanted = sorted(years)
+    query = select(AwardRecord).where(
+        AwardRecord.status == "conferred",
+        col(AwardRecord.decided_on) >= date(wanted[0], 1, 1),
+        col(AwardRecord.decided_on) <= date(wanted[-1], 12, 31),
     )
+    if filters.award:
+        query = query.where(AwardRecord.award_code == filters.award)
+    if filters.mode:
+        query = query.where(AwardRecord.mode == filters.mode)
+    if filters.kind:
+        query = query.where(AwardRecord.nominee_kind == filters.kind)
     under: dict[str, bool] = {}
     found = []
-    for record in rows.all():
+    for record in (await session.exec(query)).all():
         if record.proposer_agency not in under:
-            under[record.proposer_agency] = agency_code in await superiors(session, record.proposer_agency, today)
+            under[record.proposer_agency] = await stands_under(session, record.proposer_agency, filters, today)
         if under[record.proposer_agency]:
             found.append(record)
     return found
 
 
-def figures(year: int, records: list[AwardRecord]) -> YearFigures:
-    mine = [r for r in records if r.decided_on.year == year]
+async def collective_natures(session: AsyncSession, records: list[AwardRecord]) -> dict[str, str]:
+    """Each collective awardee's nature by nomination: `small` (a team, a division, a faculty: a
+    collective an agency registered as its nominee, not a body of the registry), `enterprise` or
+    `agency` (a body of the registry, by its kind), `unknown` (named only, or recorded before
+    decision 0035)."""
+    ids = {r.nominee_id for r in records if r.nominee_kind == "collective" and r.nominee_id}
+    bodies: dict[str, str] = {}
+    registered: set[str] = set()
+    if ids:
+        for code, kind in (await session.exec(select(Agency.code, Agency.kind).where(col(Agency.code).in_(ids)))).all():
+            bodies[code] = "enterprise" if kind in ENTERPRISE_KINDS else "agency"
+        nominees = await session.exec(select(Nominee.id).where(col(Nominee.id).in_(ids), Nominee.kind == "collective"))
+        registered = set(nominees.all())
+    natures = {}
+    for record in records:
+        if record.nominee_kind == "collective":
+            known = record.nominee_id or ""
+            natures[record.nomination_id] = bodies.get(known) or ("small" if known in registered else "unknown")
+    return natures
+
+
+def share(part: int, whole: int) -> float | None:
+    return float(Fraction(part, whole)) if whole else None
+
+
+def figures(year: int | None, records: list[AwardRecord], natures: dict[str, str]) -> YearFigures:
+    """The figures of one year (or, with `year` None, of every record given)."""
+    mine = [r for r in records if year is None or r.decided_on.year == year]
     result = YearFigures(year=year, total=len(mine))
     kinds: dict[str, Counter[str]] = {level: Counter() for level in LEVELS}
     for record in mine:
@@ -64,13 +117,16 @@ def figures(year: int, records: list[AwardRecord]) -> YearFigures:
         known = [r for r in mine if r.level == level and r.nominee_kind == "individual" and r.direct_worker is not None]
         direct = sum(1 for r in known if r.direct_worker)
         result.direct_counts[level] = (direct, len(known))
-        result.direct_share[level] = float(Fraction(direct, len(known))) if known else None
+        result.direct_share[level] = share(direct, len(known))
+    collectives = [natures.get(r.nomination_id, "unknown") for r in mine if r.nominee_kind == "collective"]
+    small, known_collectives = collectives.count("small"), sum(1 for n in collectives if n != "unknown")
+    result.small_counts = (small, known_collectives)
+    result.small_share = share(small, known_collectives)
     return result
 
 
-def points(now: YearFigures, before: YearFigures, level: str) -> float | None:
-    """The change of the direct-worker share on the year before, in percentage points."""
-    this, last = now.direct_share[level], before.direct_share[level]
+def points(this: float | None, last: float | None) -> float | None:
+    """The change of a share on the year before, in percentage points."""
     return None if this is None or last is None else round((this - last) * 100, 1)
 
 
@@ -90,17 +146,25 @@ async def by_predecessor(session: AsyncSession, agency_code: str, records: list[
     return [{"agency_code": code, "name": name, "total": n} for (code, name), n in sorted(counts.items())]
 
 
-async def year_report(session: AsyncSession, *, agency_code: str, year: int, today: date) -> dict[str, Any]:
-    records = await records_under(session, agency_code, {year - 1, year}, today)
-    now, before = figures(year, records), figures(year - 1, records)
+async def year_report(session: AsyncSession, *, filters: Filters, today: date) -> dict[str, Any]:
+    """The report of the filters' last year beside the year before, and of the whole range."""
+    year = filters.to_year
+    records = await records_under(session, filters, {*filters.years, year - 1}, today)
+    natures = await collective_natures(session, records)
+    now, before = figures(year, records, natures), figures(year - 1, records, natures)
+    in_range = [r for r in records if r.decided_on.year >= filters.from_year]
     earlier = [r for r in records if r.decided_on.year == year - 1]
     change = {
         "total": now.total - before.total,
-        "direct_share_points": {level: points(now, before, level) for level in LEVELS},
+        "direct_share_points": {level: points(now.direct_share[level], before.direct_share[level]) for level in LEVELS},
+        "small_share_points": points(now.small_share, before.small_share),
     }
+    by_year = [asdict(figures(y, in_range, natures)) for y in filters.years]
     names = {code: award.name_vi for code, award in default_catalog().awards.items()}
     return {
-        "agency_code": agency_code, "year": year, "levels": LEVELS, "award_names": names,
-        "this_year": asdict(now), "previous_year": asdict(before), "change": change,
-        "previous_year_by_predecessor": await by_predecessor(session, agency_code, earlier),
+        "agency_code": filters.agency_code, "year": year, "filters": asdict(filters), "levels": LEVELS,
+        "award_names": names, "this_year": asdict(now), "previous_year": asdict(before), "change": change,
+        "period": {"from_year": filters.from_year, "to_year": year, **asdict(figures(None, in_range, natures))},
+        "by_year": [{k: row[k] for k in ("year", "total", "by_level", "small_counts")} for row in by_year],
+        "previous_year_by_predecessor": await by_predecessor(session, filters.agency_code, earlier),
     }  # fmt: skip

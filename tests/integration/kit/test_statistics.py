@@ -106,7 +106,7 @@ async def test_the_statistics_page_shows_the_table_the_chart_and_the_download(ti
         "Bằng khen của Chủ tịch UBND tỉnh" in page.text
         or "BANG_KHEN_TINH" not in page.text.split('id="by-award"')[1][:50]
     )
-    assert "/console/statistics.xlsx?year=2025" in page.text
+    assert "/console/statistics.xlsx?from_year=2025&amp;to_year=2025&amp;agency=P91&amp;subordinates=1" in page.text
     download = await client.get("/console/statistics.xlsx", params={"year": "2025"})  # with the session cookie
     assert download.status_code == 200 and download.headers["content-type"].startswith("application/vnd.openxml")
     refused = await client.get("/console/statistics", params={"year": "2025", "agency": "B-BNV"})
