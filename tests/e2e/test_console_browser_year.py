@@ -1,0 +1,106 @@
+"""The emulation year's pages in a real browser (Playwright driving Debian's chromium) against the
+running system shared with tests/e2e/test_console_browser.py: the province's chair launches a
+movement and the school registers with its pledge; the province forms a cụm of three districts,
+scores and ranks it, and the ranking drafts the proposals; the district's chair confers on three
+awardees with one decision from the inbox, opens the decision's papers, and reads the year's
+statistics with their chart. Every officer logs in through the login form."""
+
+import asyncio
+import re
+from collections.abc import Callable
+
+from playwright.async_api import Browser, Locator, Page, expect
+
+from deploy.demo_data import demo_token
+from shared.contracts.tiers import Tier
+from tests.e2e import test_console_browser as shared
+from tests.e2e.conftest import RunningSystem
+from tests.e2e.test_console_browser import SCHOOL, keyboard_login, shot
+
+system, browser = shared.system, shared.browser  # the same stack and chromium as the console's tests
+PROVINCE = "P91"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+async def logged_in(browser: Browser, system: RunningSystem, tier: Tier, agency: str, role: str, path: str) -> Page:
+    """A new page at `path`, through the login form the console sends a stranger to."""
+    page = await browser.new_page(locale="vi-VN")
+    await page.goto(f"{system.stack.config.url(tier)}{path}")
+    token = demo_token(agency, role)
+    await keyboard_login(page, token.lower(), token)
+    await expect(page).not_to_have_url(re.compile("/console/login"))  # the form answered
+    return page
+
+
+async def until(page: Page, url: str, shown: Callable[[], Locator], within: float = 30) -> None:
+    """Open `url` again until what another service sent (an event) is on the page."""
+    for _ in range(int(within * 2)):
+        await page.goto(url)
+        if await shown().count():
+            return
+        await asyncio.sleep(0.5)
+    await expect(shown()).to_be_visible()  # fails with Playwright's own message
+
+
+async def test_a_movement_launched_by_the_province_and_joined_by_the_school(system, browser):
+    province_url = system.stack.config.url(Tier.PROVINCE)
+    page = await logged_in(browser, system, Tier.PROVINCE, PROVINCE, "chair", "/console/movements")
+    await expect(page.get_by_role("heading", name=re.compile("^Phong trào thi đua"))).to_be_visible()
+    launch = page.locator("#launch")
+    await launch.get_by_label("Tên phong trào").fill("Thi đua dạy tốt, học tốt năm học 2024-2025")
+    await launch.get_by_label("Chủ đề, nội dung").fill("Đổi mới phương pháp dạy học")
+    await launch.get_by_label("Văn bản phát động (số, ngày)").fill("Kế hoạch số 21/KH-UBND ngày 02/5/2025")
+    await launch.get_by_label("Hình thức").select_option(label="Hằng năm")
+    await launch.get_by_label("Phạm vi").select_option(label="Bộ, ngành, tỉnh")
+    await launch.get_by_label("Từ ngày").fill("2025-05-02")
+    await launch.get_by_label(re.compile("^Đến ngày")).fill("2025-12-31")
+    await launch.get_by_label(re.compile("^Tiêu chí")).fill(
+        "* Hoàn thành 100% chỉ tiêu dạy học\nMỗi trường một sáng kiến"
+    )
+    await launch.get_by_role("button", name="Phát động phong trào").click()
+    await expect(page.get_by_role("heading", name="Thi đua dạy tốt, học tốt năm học 2024-2025")).to_be_visible()
+    await expect(page.locator("#status")).to_have_text("Đang phát động")
+    await expect(page.get_by_role("listitem").filter(has_text="Hoàn thành 100% chỉ tiêu dạy học")).to_contain_text(
+        "(bắt buộc)"
+    )
+    movement_url = page.url
+    await page.get_by_role("link", name="← Phong trào thi đua").click()
+    row = page.locator("table.list tbody tr", has_text="Thi đua dạy tốt, học tốt năm học 2024-2025")
+    await expect(row).to_contain_text("Hằng năm")
+    await expect(row).to_contain_text("Đang phát động")
+    await expect(row).to_contain_text("02/05/2025 – 31/12/2025")
+
+    # The school, at its own service, finds the province's movement and registers with its pledge.
+    school = await logged_in(browser, system, Tier.UNIT, SCHOOL, "clerk", "/console/movements")
+    school_url = movement_url.replace(province_url, system.stack.config.url(Tier.UNIT))
+    await until(school, school_url, lambda: school.locator("#register"))
+    register = school.locator("#register")
+    await expect(register.get_by_label("Hoàn thành 100% chỉ tiêu dạy học")).to_be_checked()  # mandatory
+    await register.get_by_label("Mỗi trường một sáng kiến").check()
+    await register.get_by_label(re.compile("^Nội dung đăng ký")).fill("Mỗi giáo viên một bài giảng điện tử")
+    await register.get_by_role("button", name="Đăng ký thi đua").click()
+    await expect(school.get_by_role("status")).to_have_text("Đã đăng ký thi đua.")
+    await expect(school.locator("#registrations")).to_contain_text("2 tiêu chí cam kết")
+    await expect(school.locator("#register")).to_have_count(0)  # once
+    await shot(school, "movement")
+    await school.close()
+
+    # The launcher sees the registration, then moves the movement on to its awards.
+    await until(page, movement_url, lambda: page.locator("#registrations", has_text=SCHOOL))
+    await expect(page.locator("#registrations")).to_contain_text("Mỗi giáo viên một bài giảng điện tử")
+    move_on = page.get_by_role("button", name="Chuyển sang “Đang xét khen thưởng”")
+    await move_on.click()  # not before its final review: the reason is on the page
+    await expect(page.get_by_role("alert")).to_have_text("cần tổng kết phong trào trước khi xét khen thưởng")
+    review = page.locator("#review")
+    await review.get_by_label("Loại").select_option(label="Tổng kết")
+    await review.get_by_label("Ngày tổ chức").fill("2025-05-14")
+    await review.get_by_label("Kết quả").fill("120 trường tham gia, 35 sáng kiến được công nhận")
+    await review.get_by_role("button", name="Ghi nhận sơ kết, tổng kết").click()
+    await expect(page.get_by_role("status")).to_have_text("Đã ghi nhận sơ kết, tổng kết.")
+    await expect(page.locator("#reviews")).to_contain_text("Tổng kết 14/05/2025: 120 trường tham gia")
+    await expect(page.locator("#status")).to_have_text("Đang xét khen thưởng")  # the final review moved it on
+    await page.get_by_label("Ghi chú (ví dụ: các quyết định khen thưởng)").fill("Quyết định số 60/QĐ-UBND")
+    await page.get_by_role("button", name="Chuyển sang “Đã khen thưởng”").click()
+    await expect(page.get_by_role("status")).to_have_text("Đã chuyển trạng thái phong trào.")
+    await expect(page.locator("#status")).to_have_text("Đã khen thưởng")
+    await page.close()
