@@ -15,10 +15,11 @@ from deploy.demo_data import demo_token
 from shared.contracts.tiers import Tier
 from tests.e2e import test_console_browser as shared
 from tests.e2e.conftest import RunningSystem
-from tests.e2e.test_console_browser import SCHOOL, keyboard_login, shot
+from tests.e2e.test_console_browser import HON_DAT, SCHOOL, keyboard_login, shot
 
 system, browser = shared.system, shared.browser  # the same stack and chromium as the console's tests
 PROVINCE = "P91"
+DISTRICTS = ["D902", "D904", HON_DAT]  # Kiên Lương, Tân Hiệp, Hòn Đất: a cụm of three
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -103,4 +104,81 @@ async def test_a_movement_launched_by_the_province_and_joined_by_the_school(syst
     await page.get_by_role("button", name="Chuyển sang “Đã khen thưởng”").click()
     await expect(page.get_by_role("status")).to_have_text("Đã chuyển trạng thái phong trào.")
     await expect(page.locator("#status")).to_have_text("Đã khen thưởng")
+    await page.close()
+
+
+async def test_a_cluster_of_districts_ranked_with_its_proposals_drafted(system, browser):
+    page = await logged_in(browser, system, Tier.PROVINCE, PROVINCE, "chair", "/console/clusters")
+    form = page.locator("#form-cluster")
+    await form.get_by_label("Mã cụm, khối").fill("p91-cum-bac")
+    await form.get_by_label("Tên cụm, khối").fill("Cụm thi đua các huyện phía Bắc")
+    await form.get_by_label("Loại").select_option(label="Cụm thi đua")
+    await form.get_by_label("Ngày thành lập").fill("2025-05-02")
+    await form.get_by_label("Hình thức đề nghị cho hạng 1").fill("CO_THI_DUA_TINH")
+    await form.get_by_label("Hình thức đề nghị cho hạng 2").fill("BANG_KHEN_TINH")
+    await form.get_by_label("Hình thức đề nghị cho hạng 3").fill("BANG_KHEN_TINH")
+    await form.get_by_role("button", name="Thành lập cụm, khối").click()
+    await expect(page.get_by_role("heading", name="Cụm thi đua các huyện phía Bắc (P91-CUM-BAC)")).to_be_visible()
+    members = page.locator("#add-member")
+    for district in DISTRICTS:
+        await members.get_by_label("Mã cơ quan").fill(district.lower())  # written as it comes
+        await members.get_by_label("Từ ngày").fill("2025-05-02")
+        await members.get_by_role("button", name="Thêm thành viên").click()
+        await expect(page.get_by_role("status")).to_have_text("Đã ghi nhận.")
+    await expect(page.locator("#members tbody tr")).to_have_count(3)
+    lead = page.locator("#add-lead")
+    await lead.get_by_label("Mã cơ quan").fill(HON_DAT)
+    await lead.get_by_label("Vai trò").select_option(label="Trưởng")
+    await lead.get_by_label("Từ ngày").fill("2025-05-02")
+    await lead.get_by_label("Đến ngày").fill("2025-12-31")
+    await lead.get_by_role("button", name="Ghi nhận trưởng, phó").click()
+    await expect(page.locator("#leads")).to_contain_text(f"Trưởng: {HON_DAT} (02/05/2025 – 31/12/2025)")
+
+    year = page.locator("#open-year")
+    await year.get_by_label("Năm").fill("2025")
+    await year.get_by_label(re.compile("^Nội dung giao ước")).fill("Hoàn thành 100% chỉ tiêu kinh tế - xã hội")
+    await year.get_by_label(re.compile("^Tiêu chí chấm điểm")).fill(
+        "Hoàn thành nhiệm vụ chính trị | 60\nTổ chức phong trào thi đua | 40"
+    )
+    await year.get_by_role("button", name="Mở năm thi đua").click()
+    section = page.get_by_role("region", name="Năm 2025")
+    await expect(section.get_by_role("listitem")).to_have_text(["Hoàn thành 100% chỉ tiêu kinh tế - xã hội"])
+    for district, (politics, movement) in zip(DISTRICTS, [(50, 30), (55, 30), (58, 36)], strict=True):
+        signing = section.locator("form", has=page.get_by_role("button", name="Ký giao ước"))
+        await signing.get_by_label("Mã cơ quan").fill(district)
+        await signing.get_by_role("button", name="Ký giao ước").click()
+        await expect(section).to_contain_text(f"{district} (15/05/2025)")
+        score = page.locator("#score-2025")
+        await score.get_by_label("Cơ quan được chấm").fill(district)
+        await score.get_by_label("Loại điểm").select_option(label="Điểm chính thức")
+        await score.get_by_label("Hoàn thành nhiệm vụ chính trị (≤ 60)").fill(str(politics))
+        await score.get_by_label("Tổ chức phong trào thi đua (≤ 40)").fill(str(movement))
+        await score.get_by_role("button", name="Ghi điểm").click()
+        await expect(section.get_by_role("row", name=district)).to_contain_text(str(politics + movement))
+    await expect(section).to_contain_text("Đã ký giao ước: 3 / 3")
+    await section.get_by_role("button", name="Xếp hạng và lập đề nghị khen thưởng").click()
+
+    ranking = page.get_by_role("table", name="Kết quả bình xét, xếp hạng")
+    rows = ranking.locator("tbody tr")
+    await expect(rows).to_have_count(3)
+    first, second, third = (
+        (HON_DAT, "94", "CO_THI_DUA_TINH"),
+        ("D904", "85", "BANG_KHEN_TINH"),
+        ("D902", "80", "BANG_KHEN_TINH"),
+    )
+    for rank, (row, (agency, points, award)) in enumerate(zip(await rows.all(), [first, second, third], strict=True)):
+        await expect(row.locator("td")).to_have_text([str(rank + 1), agency, points, "", award])
+    await expect(section.get_by_role("button", name="Xếp hạng và lập đề nghị khen thưởng")).to_have_count(0)
+    await shot(page, "cluster")
+
+    # The leader's Cờ thi đua is a draft of the province's, eligible by the ranking; the others' Bằng khen too.
+    await ranking.get_by_role("link", name="CO_THI_DUA_TINH").click()
+    await expect(page.get_by_role("heading", name="Huyện Hòn Đất")).to_be_visible()
+    await expect(page.locator("dl.facts")).to_contain_text("CO_THI_DUA_TINH")
+    led = page.get_by_role("row", name=re.compile("^Dẫn đầu cụm, khối thi đua"))  # the pre-check reads the ranking
+    await expect(led).to_contain_text("Đạt")
+    await shot(page, "cluster_proposal")
+    await page.goto(f"{system.stack.config.url(Tier.PROVINCE)}/console/proposals")
+    for name in ("Huyện Kiên Lương", "Huyện Tân Hiệp", "Huyện Hòn Đất"):
+        await expect(page.locator("table.list tbody tr", has_text=name)).to_contain_text("Dự thảo")
     await page.close()
