@@ -6,9 +6,11 @@ awardees with one decision from the inbox, opens the decision's papers, and read
 statistics with their chart. Every officer logs in through the login form."""
 
 import asyncio
+import io
 import re
 from collections.abc import Callable
 
+from docx import Document
 from playwright.async_api import Browser, Locator, Page, expect
 
 from deploy.demo_data import demo_token
@@ -16,10 +18,14 @@ from shared.contracts.tiers import Tier
 from tests.e2e import test_console_browser as shared
 from tests.e2e.conftest import RunningSystem
 from tests.e2e.test_console_browser import HON_DAT, SCHOOL, keyboard_login, shot
+from tests.helpers import decide, draft_and_submit, wait_pending
 
 system, browser = shared.system, shared.browser  # the same stack and chromium as the console's tests
 PROVINCE = "P91"
 DISTRICTS = ["D902", "D904", HON_DAT]  # Kiên Lương, Tân Hiệp, Hòn Đất: a cụm of three
+AWARDEES = ["Đỗ Thị Ngọc Ánh", "Hà Văn Khải", "Mai Thị Thu Hà"]  # the school's teachers
+CONFER = "Quyết định khen thưởng (một quyết định cho các hồ sơ đã chọn)"
+PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -181,4 +187,93 @@ async def test_a_cluster_of_districts_ranked_with_its_proposals_drafted(system, 
     await page.goto(f"{system.stack.config.url(Tier.PROVINCE)}/console/proposals")
     for name in ("Huyện Kiên Lương", "Huyện Tân Hiệp", "Huyện Hòn Đất"):
         await expect(page.locator("table.list tbody tr", has_text=name)).to_contain_text("Dự thảo")
+    await page.close()
+
+
+async def three_pending_at_the_district(system: RunningSystem) -> None:
+    """Three teachers' Lao động tiên tiến, proposed by the school and sent up by it (through the API)."""
+    unit = system[Tier.UNIT]
+    ids = [(await draft_and_submit(unit, SCHOOL, "LAO_DONG_TIEN_TIEN", name))["nomination_id"] for name in AWARDEES]
+    for nomination_id in ids:
+        await wait_pending(unit, SCHOOL, nomination_id)
+        assert (await decide(unit, SCHOOL, nomination_id, "forward", reason="Đủ điều kiện")).status_code == 200
+    for nomination_id in ids:
+        await wait_pending(system[Tier.DISTRICT], HON_DAT, nomination_id)
+
+
+async def test_one_decision_for_many_from_the_inbox_its_papers_and_the_years_statistics(system, browser):
+    await three_pending_at_the_district(system)
+    district = system.stack.config.url(Tier.DISTRICT)
+    page = await logged_in(browser, system, Tier.DISTRICT, HON_DAT, "chair", "/console")
+    bulk = page.locator("#bulk")
+
+    refreshed: list[str] = []  # the inbox's live filter asking for its rows again (which drops the ticks)
+    page.on("request", lambda r: refreshed.append(r.url) if r.headers.get("hx-request") and "?" in r.url else None)
+
+    async def confer(number: str) -> None:
+        for name in AWARDEES:
+            await bulk.get_by_label(f"Chọn hồ sơ: {name}").check()
+        refreshed.clear()
+        await bulk.get_by_label("Thao tác").select_option(label=CONFER)
+        await bulk.get_by_label("Số quyết định (khi quyết định khen thưởng)").fill(number)
+        await bulk.get_by_label("Lý do / nội dung nhắc").fill("Đạt danh hiệu Lao động tiên tiến năm 2024")
+        await page.wait_for_timeout(300)
+        assert not refreshed, f"choosing the bulk action refreshed the rows: {refreshed}"
+        for name in AWARDEES:
+            await expect(bulk.get_by_label(f"Chọn hồ sơ: {name}")).to_be_checked()
+        await bulk.get_by_role("button", name="Thực hiện với các hồ sơ đã chọn").click()
+
+    await confer("")  # no number: refused as a whole, nothing conferred
+    await expect(page.get_by_role("alert")).to_contain_text("Cần nhập số quyết định khen thưởng")
+    await confer("52/QĐ-UBND")
+    results = page.locator("#bulk-results")
+    await expect(results).to_contain_text("3 hồ sơ đã thực hiện, số không thực hiện được: 0")
+    for name in AWARDEES:
+        await expect(results.get_by_role("listitem").filter(has_text=name)).to_contain_text("Đã thực hiện")
+    await shot(page, "bulk_confer")
+
+    # The decision's page, from the results: every awardee under its number, and its papers.
+    await results.get_by_role("link", name="Xem quyết định và danh sách được khen thưởng 52/QĐ-UBND").click()
+    await expect(page.get_by_role("heading", name="Quyết định khen thưởng số 52/QĐ-UBND")).to_be_visible()
+    awardees = page.get_by_role("table", name="Danh sách được khen thưởng: 3")
+    await expect(awardees.locator("tbody tr td:first-child")).to_have_text(sorted(AWARDEES))
+    await expect(awardees.locator("tbody tr").first).to_contain_text("Lao động tiên tiến")
+    await expect(awardees.locator("tbody tr").first).to_contain_text("Trường Tiểu học Sóc Sơn")
+    await shot(page, "decision")
+    papers = {}
+    for link, media in (
+        ("Quyết định khen thưởng (DOCX)", DOCX), ("Quyết định khen thưởng (PDF)", PDF),
+        ("Bằng khen, giấy khen của mọi người, tập thể được khen (PDF)", PDF),
+    ):  # fmt: skip
+        href = await page.get_by_role("link", name=link).get_attribute("href")
+        paper = await page.request.get(f"{district}{href}")  # with the page's session
+        assert paper.status == 200 and paper.headers["content-type"] == media, (link, paper.status, paper.headers)
+        papers[link] = await paper.body()
+        assert papers[link].startswith(b"PK" if media == DOCX else b"%PDF-"), link
+    read = Document(io.BytesIO(papers["Quyết định khen thưởng (DOCX)"]))
+    cells = {cell.text for table in read.tables for row in table.rows for cell in row.cells}
+    assert set(AWARDEES) <= cells, cells  # the quyết định lists every awardee of its number
+    assert "52/QĐ-UBND" in "\n".join([p.text for p in read.paragraphs] + sorted(cells))
+    await page.get_by_label("Số quyết định").fill("99/QĐ-UBND")  # a number never used here: said so
+    await page.get_by_label("Số quyết định").press("Enter")
+    await expect(page.get_by_role("alert")).to_contain_text("chưa có quyết định khen thưởng số 99/QĐ-UBND")
+
+    # The year's statistics at the district: the chart drawn on the server and the table agree.
+    url = f"{district}/console/statistics?year=2025"
+    table = page.locator("#summary")
+    base_rows = table.get_by_role("row", name=re.compile("^Cấp cơ sở: (Cá nhân|Tập thể|Hộ gia đình)"))
+    await until(page, url, lambda: base_rows)
+    chart = page.get_by_role("img", name="Số khen thưởng theo cấp, năm 2024 và 2025")
+    await expect(chart).to_be_visible()
+    await expect(chart.locator("text")).to_contain_text(["Cấp Nhà nước", "Cấp bộ, ngành, tỉnh", "Cấp cơ sở"])
+    base = sum([int(await row.locator("td").nth(2).inner_text()) for row in await base_rows.all()])
+    assert base >= len(AWARDEES)  # the three conferred today, at least
+    await expect(table.get_by_role("row", name=re.compile("^Tổng số khen thưởng")).locator("td").nth(2)).to_have_text(
+        re.compile(r"^\d+$")
+    )
+    bars = chart.locator("rect")  # by level (Nhà nước, bộ/tỉnh, cơ sở), the year before then the year
+    await expect(bars).to_have_count(6)
+    await expect(bars.nth(5).locator("title")).to_have_text(f"2025: {base}")
+    await expect(chart.locator("text", has_text=re.compile(f"^{base}$")).first).to_be_attached()  # its label
+    await shot(page, "statistics_district")
     await page.close()

@@ -11,6 +11,7 @@ from services.kit.console.words import (
     batches,
     clusters,
     council,
+    decisions,
     inbox,
     login,
     mail,
@@ -26,7 +27,7 @@ LANG_COOKIE = "tdkt_lang"
 
 # Each module of `words/` gives its Vietnamese and English words; a key in one language only is a
 # defect that tests/unit/console/test_words.py finds.
-WORDS = (admin, base, batches, clusters, council, inbox, login, mail, movements, papers, people, statistics)
+WORDS = (admin, base, batches, clusters, council, decisions, inbox, login, mail, movements, papers, people, statistics)
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {key: text for module in WORDS for key, text in module.VI.items()},
     "en": {key: text for module in WORDS for key, text in module.EN.items()},
