@@ -183,7 +183,6 @@ async def test_a_cluster_of_districts_ranked_with_its_proposals_drafted(system, 
     await expect(page.locator("dl.facts")).to_contain_text("CO_THI_DUA_TINH")
     led = page.get_by_role("row", name=re.compile("^Dẫn đầu cụm, khối thi đua"))  # the pre-check reads the ranking
     await expect(led).to_contain_text("Đạt")
-    await shot(page, "cluster_proposal")
     await page.goto(f"{system.stack.config.url(Tier.PROVINCE)}/console/proposals")
     for name in ("Huyện Kiên Lương", "Huyện Tân Hiệp", "Huyện Hòn Đất"):
         await expect(page.locator("table.list tbody tr", has_text=name)).to_contain_text("Dự thảo")
@@ -275,5 +274,4 @@ async def test_one_decision_for_many_from_the_inbox_its_papers_and_the_years_sta
     await expect(bars).to_have_count(6)
     await expect(bars.nth(5).locator("title")).to_have_text(f"2025: {base}")
     await expect(chart.locator("text", has_text=re.compile(f"^{base}$")).first).to_be_attached()  # its label
-    await shot(page, "statistics_district")
     await page.close()
