@@ -160,7 +160,10 @@ async def awardees_of_decision(session: AsyncSession, *, agency_code: str, numbe
         if c.decision_no == number
     ]  # fmt: skip
     if not awardees:
-        raise NotFound(f"no decision {number} conferring anything at {agency_code}")
+        raise NotFound(
+            f"no decision {number} conferring anything at {agency_code}",
+            vi=f"cơ quan chưa có quyết định khen thưởng số {number}: kiểm tra lại số quyết định",
+        )
     return {
         "decision_no": number,
         "agency_code": agency_code,

@@ -58,4 +58,5 @@ async def bulk(request: Request, caller: Caller = Depends(console_officer)) -> R
         today=config.today(),
         results=results,
         error=error,
+        decision_no=asked.decision_no if asked.action == "confer" and any(item.ok for item, *_ in results) else None,
     )
