@@ -1,7 +1,8 @@
 """Vietnamese text as people type it: a search with or without diacritics finds the same names.
 
 `fold` lowers case, removes tone and vowel marks and turns đ into d, so that "Bình Sơn", "binh son"
-and "BINH SON" all compare equal; Unicode's NFC and NFD forms of one name fold alike.
+and "BINH SON" all compare equal; Unicode's NFC and NFD forms of one name fold alike. `collation_key`
+sorts names in Vietnamese dictionary order.
 """
 
 import unicodedata
@@ -13,6 +14,28 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(bare.lower().split())
+
+
+# Vietnamese alphabetical order: a < ă < â, d < đ, e < ê, o < ô < ơ, u < ư (the letter-forming
+# marks), then the tones as dictionaries order them: none, huyền, hỏi, ngã, sắc, nặng.
+_LETTER_MARKS = {"\u0306": 1, "\u0302": 2, "\u031b": 3}  # breve, circumflex, horn
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # grave, hook, tilde, acute, dot
+
+
+def collation_key(text: str) -> tuple[tuple[tuple[str, int], ...], tuple[int, ...], str]:
+    """A sort key that puts Vietnamese words in dictionary order ("Đỗ" after "Dương", before "Em"),
+    case and tones deciding only between otherwise equal words."""
+    letters: list[tuple[str, int]] = []
+    tones: list[int] = []  # one per letter: the tone mark it carries, 0 for none
+    for char in unicodedata.normalize("NFD", text):
+        if char in _LETTER_MARKS and letters:
+            letters[-1] = (letters[-1][0], _LETTER_MARKS[char])
+        elif char in _TONES and tones:
+            tones[-1] = _TONES[char]
+        elif not unicodedata.combining(char):
+            letters.append(("d", 1) if char in "đĐ" else (char.lower(), 0))
+            tones.append(0)
+    return tuple(letters), tuple(tones), text
 
 
 FILENAME_MAX = 255

@@ -22,6 +22,7 @@ from services.kit.outcomes.service import conferrals_of
 from services.kit.proposals.service import prepare_submission
 from shared.contracts.nomination import NominationInput
 from shared.platform.audit import append_audit
+from shared.text import collation_key
 
 MAX_AWARDEES = 20_000  # a province's base titles for a year fit in a few
 
@@ -168,7 +169,7 @@ async def awardees_of_decision(session: AsyncSession, *, agency_code: str, numbe
         "decision_no": number,
         "agency_code": agency_code,
         "decided_on": awardees[0]["decided_on"],
-        "awardees": sorted(awardees, key=lambda a: a["nominee_name"]),
+        "awardees": sorted(awardees, key=lambda a: collation_key(a["nominee_name"])),
         "bonus_total": sum(a["bonus_amount"] or 0 for a in awardees),
     }
 

@@ -25,6 +25,7 @@ from services.kit.proposals.service import create_draft, prepare_resubmission, p
 from shared.contracts.nomination import RESUBMIT, WITHDRAW, WithdrawInput
 from shared.rules.catalog import default_catalog
 from shared.rules.people import default_people
+from shared.text import collation_key
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 MAX_UPLOAD = 20 * 1024 * 1024  # the API's limit for one document (services/kit/dossier/service.py)
@@ -54,7 +55,9 @@ async def _draft_form(
 ) -> Response:
     async with request.app.state.kit.sessions() as session:
         nominees = await nominees_of(session, caller.agency_code, query=None, limit=200)
-    awards = sorted(((code, a.name_vi) for code, a in default_catalog().awards.items()), key=lambda a: a[1])
+    awards = sorted(
+        ((code, a.name_vi) for code, a in default_catalog().awards.items()), key=lambda a: collation_key(a[1])
+    )
     return render(
         request, "draft.html", status=status, caller=caller, awards=awards, nominees=nominees,
         error=error, values=values or {}, people=default_people(),

@@ -25,7 +25,7 @@ from shared.rules.catalog import default_catalog
 from shared.rules.dossier import DOCUMENT_KINDS, DOCUMENT_NAMES_VI
 from shared.rules.people import profile_names
 from shared.rules.roles import may
-from shared.text import fold
+from shared.text import collation_key, fold
 
 PAGE_SIZE = 20
 DUE_WINDOWS = ("", "overdue", "week")
@@ -147,8 +147,11 @@ async def inbox_page(
         total=total,
         query=replace(query, page=page),
         pages=pages,
-        awards=sorted(((code, award.name_vi) for code, award in default_catalog().awards.items()), key=lambda a: a[1]),
-        proposers=sorted(((code, names[code]) for code in proposer_codes), key=lambda p: p[1]),
+        awards=sorted(
+            ((code, award.name_vi) for code, award in default_catalog().awards.items()),
+            key=lambda a: collation_key(a[1]),
+        ),
+        proposers=sorted(((code, names[code]) for code in proposer_codes), key=lambda p: collation_key(p[1])),
         officers=officers,
     )
 
