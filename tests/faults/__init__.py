@@ -1,0 +1,1 @@
+"""Processes killed on purpose while nominations are in flight."""
