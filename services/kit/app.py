@@ -37,6 +37,7 @@ from services.kit.deadlines.activities import LifecycleActivities, real_clock
 from services.kit.delegations import api as delegations_api
 from services.kit.dossier import api as dossier_api
 from services.kit.errors import DomainError
+from services.kit.events import api as events_api
 from services.kit.guards import guarded
 from services.kit.handlers import kit_handlers
 from services.kit.identity import admin_api as identity_admin_api
@@ -104,6 +105,7 @@ DOMAINS = (
     batches_api,
     statistics_api,
     papers_api,
+    events_api,
 )
 
 
