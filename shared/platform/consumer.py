@@ -155,7 +155,6 @@ class EventConsumer:
 
     async def _dead_letter(self, record: ConsumerRecord, error: str) -> None:
         log.error("consumer.dead_lettered", topic=record.topic, offset=record.offset, error=error)
-        self.dead_lettered += 1
         value = json.dumps(
             {
                 "group": self.group,
@@ -168,3 +167,4 @@ class EventConsumer:
             ensure_ascii=False,
         ).encode()
         await self._producer.send_and_wait(TOPIC_DEAD_LETTER, key=record.key, value=value)
+        self.dead_lettered += 1  # parked: a refused send raises, and the record is read again

@@ -9,13 +9,15 @@ from datetime import UTC, datetime
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaConnectionError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.central.handlers import HANDLERS
 from services.central.models import ConferredAward
-from shared.contracts.events import TOPIC_AWARDS, Envelope, Event, envelope_for
+from services.kit.supervision import Backoff, Supervisor
+from shared.contracts.events import TOPIC_AWARDS, AwardConferred, Envelope, Event, envelope_for
 from shared.contracts.tiers import Tier
 from shared.platform.consumer import EventConsumer, ProcessedEvent
 from shared.platform.db import make_engine, session_factory
@@ -106,4 +108,47 @@ async def test_an_event_applied_before_a_crash_is_redelivered_and_skipped(kafka_
     finally:
         task.cancel()
         await second.stop()
+        await producer.stop()
+
+
+async def test_a_consumer_task_that_dies_mid_batch_is_restarted_and_skips_nothing(kafka_bootstrap, sessions):
+    """The consumer task raises while parking a poison event (the broker refused the dead letter):
+    the supervisor runs it again, and the new run goes back to the committed offset, so the poison
+    event is parked and the good one after it applied, instead of both being passed over."""
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+    refusals = [KafkaConnectionError("the broker went away while parking")]
+
+    class Flaky:
+        async def send_and_wait(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if refusals:
+                raise refusals.pop()
+            return await producer.send_and_wait(*args, **kwargs)
+
+    async def register(session, envelope, event):  # type: ignore[no-untyped-def]
+        if event.nomination_id == "n-poison":
+            raise ValueError("cannot be applied")
+        await HANDLERS[AwardConferred.type](session, envelope, event)
+
+    group = f"central-{uuid.uuid4().hex[:8]}"
+    for nomination_id in ("n-poison", "n-good"):  # one key: one partition, read in one batch
+        sent = envelope_for(conferral(nomination_id), source_agency="TW-CTN", occurred_at=datetime.now(UTC))
+        await producer.send_and_wait(TOPIC_AWARDS, key=b"same", value=sent.model_dump_json().encode())
+    member = group_member(kafka_bootstrap, group)
+    await member.start()
+    events = EventConsumer(member, Flaky(), sessions, {AwardConferred.type: register}, max_attempts=1, group=group)  # type: ignore[arg-type]
+    supervisor = Supervisor(backoff=Backoff(first_s=0.1))
+    supervisor.start("event-consumer", events.run)
+    try:
+
+        async def good_applied():  # type: ignore[no-untyped-def]
+            async with sessions() as session:
+                return await session.get(ConferredAward, "n-good")
+
+        await eventually(good_applied, what="the event after the poison applied")
+        assert supervisor.tasks["event-consumer"].restarts == 1 and refusals == []
+        assert events.dead_lettered == 1  # parked once, by the second run
+    finally:
+        await supervisor.stop()
+        await member.stop()
         await producer.stop()
