@@ -59,7 +59,7 @@ from services.kit.reorganization import api as reorganization_api
 from services.kit.reorganization.activities import ReorganizationActivities, TransferActivities
 from services.kit.reviews import api as reviews_api
 from services.kit.statistics import api as statistics_api
-from services.kit.supervision import Supervisor, WorkerRuns
+from services.kit.supervision import Supervisor, WorkerRuns, temporal_server
 from services.kit.tracking import api as tracking_api
 from services.kit.workflow_client import NominationClient
 from shared.contracts import activities as interfaces
@@ -207,7 +207,13 @@ def create_app(
         supervisor: Supervisor | None = getattr(kit, "supervisor", None)
         tasks = supervisor.report() if supervisor is not None else {}
         ok = database == "ok" and (supervisor is None or supervisor.all_running)
-        body = {"ready": ok, "database": database, "tasks": tasks, **state}
+        # Said, not required: without Temporal the service still answers reads, and what needs the
+        # workflows answers 503 within its bound (decision 0033).
+        worker = {
+            "task": tasks.get("temporal-worker", {}).get("state"),
+            "server": await temporal_server(getattr(kit, "temporal", None)),
+        }
+        body = {"ready": ok, "database": database, "tasks": tasks, "temporal_worker": worker, **state}
         return JSONResponse(body, status_code=200 if ok else 503)
 
     @app.get("/metrics", tags=["ops"], summary="Prometheus metrics (no authentication: counts only)")

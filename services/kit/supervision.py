@@ -111,6 +111,15 @@ class Supervisor:
             job.state = "stopped"
 
 
+async def temporal_server(client: Any, within_s: float = 1.0) -> str:
+    """Whether the Temporal server answers, asked within a bound: readiness must answer promptly."""
+    try:
+        healthy = await asyncio.wait_for(client.service_client.check_health(), within_s)
+    except Exception as err:  # noqa: BLE001 - unreachable, timed out, or no client at all: all said as such
+        return f"unreachable: {type(err).__name__}"
+    return "ok" if healthy else "unhealthy"
+
+
 class WorkerRuns:
     """A fresh Temporal worker for every run: a worker runs only once, and one that failed is spent."""
 

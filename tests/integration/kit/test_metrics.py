@@ -58,6 +58,10 @@ async def test_readiness_says_what_is_not_running(tier_http):
     assert running.status_code == 200, running.text
     assert running.json()["tasks"]["outbox-relay"] == {"state": "running", "restarts": 0, "last_error": None}
     assert running.json()["consumer_lag"] == {"tdkt.awards": 3} and running.json()["dead_letters"] == 2
+    assert running.json()["temporal_worker"] == {"task": None, "server": "unreachable: AttributeError"}  # no client
+    kit.temporal = types.SimpleNamespace(service_client=types.SimpleNamespace(check_health=asyncio.Event().wait))
+    hanging = await client.get("/ready")  # a server that does not answer is said so within a second
+    assert hanging.status_code == 200 and hanging.json()["temporal_worker"]["server"] == "unreachable: TimeoutError"
 
     async def broken() -> None:
         raise ConnectionError("broker unreachable")
