@@ -27,11 +27,13 @@ def replay_dead_letters(
     ] = None,
     since: Annotated[
         datetime | None,
-        typer.Option(help="Only events parked at or after this time (ISO 8601, e.g. 2025-05-15T08:00)."),
+        typer.Option(
+            help="Only events parked at or after this time (ISO 8601, e.g. 2025-05-15T08:00; local unless zoned)."
+        ),
     ] = None,
 ) -> None:
     """Apply again what the service's consumer parked on the dead-letter topic; each event applies once."""
-    params = {"since": since.isoformat()} if since else {}
+    params = {"since": (since if since.tzinfo else since.astimezone()).isoformat()} if since else {}
     done = ctx.obj.officer().call(
         "POST", "/events/dead-letters/replay", tier=tier, params=params, timeout=REPLAY_TIMEOUT
     )

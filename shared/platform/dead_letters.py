@@ -9,7 +9,7 @@ group (nothing is committed: the topic stays as it is, for an audit of what fail
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
@@ -55,7 +55,7 @@ async def replay_dead_letters(
         ends = await reader.end_offsets(list(partitions))
         await reader.seek_to_beginning(*partitions)
         done = Replayed()
-        since_ms = since.timestamp() * 1000 if since else None
+        since_ms = (since if since.tzinfo else since.replace(tzinfo=UTC)).timestamp() * 1000 if since else None
         while [tp for tp, end in ends.items() if await reader.position(tp) < end]:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the topic {TOPIC_DEAD_LETTER} was not read to its end within {timeout_s:.0f}s")

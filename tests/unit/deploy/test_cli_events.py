@@ -32,10 +32,10 @@ def replayed(failed: list[dict[str, str]]) -> dict[str, Any]:
 def test_the_replay_goes_to_the_named_service_and_says_what_it_did(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[tuple[str, dict]] = []
     monkeypatch.setattr(cli_client.httpx, "request", answering(replayed([]), seen))
-    args = ["--token", "t", "events", "replay-dead-letters", "--tier", "province", "--since", "2025-05-15T08:00"]
+    args = ["--token", "t", "events", "replay-dead-letters", "--tier", "province", "--since", "2025-05-15T08:00+07:00"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert seen == [("POST http://127.0.0.1:8003/events/dead-letters/replay", {"since": "2025-05-15T08:00:00"})]
+    assert seen == [("POST http://127.0.0.1:8003/events/dead-letters/replay", {"since": "2025-05-15T08:00:00+07:00"})]
     assert "read 3 dead letters: 1 applied now, 1 applied before (skipped)" in result.output
     assert "applied e-1" in result.output
 
