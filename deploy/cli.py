@@ -5,8 +5,8 @@ service that knows the token. Service URLs come from TDKT_UNIT_URL … TDKT_CENT
 to the launcher's ports (http://127.0.0.1:8001 … 8004).
 
 Here: the app and the nomination commands. The central officers' commands are in
-``cli_central.py``, registering bodies in ``cli_agencies.py``, the HTTP client and error reporting
-in ``cli_client.py``, the printing in ``cli_output.py``.
+``cli_central.py``, registering bodies in ``cli_agencies.py``, operating events in ``cli_events.py``,
+the HTTP client and error reporting in ``cli_client.py``, the printing in ``cli_output.py``.
 """
 
 import base64
@@ -22,6 +22,7 @@ import typer
 from deploy.cli_agencies import agencies
 from deploy.cli_central import awards, reorganize
 from deploy.cli_client import CliError, Officer, Options, reports_errors
+from deploy.cli_events import events
 from deploy.cli_identity import login, officers
 from deploy.cli_output import format_time, table, utf8_output
 from shared.contracts.tiers import Tier
@@ -231,6 +232,7 @@ app.command()(reorganize)
 app.command()(login)
 app.add_typer(officers, name="officers")
 app.add_typer(agencies, name="agencies")
+app.add_typer(events, name="events")
 
 
 if __name__ == "__main__":

@@ -3,15 +3,15 @@
 Starts Tansu (Kafka protocol, in memory) and the Temporal dev server (SQLite under the data
 dir), migrates and seeds one SQLite database per service under `<data-dir>/db/`, then starts the
 four tier services and the workflow worker. Every part is a child process stopped by PID on
-Ctrl+C or SIGTERM; if one dies, the rest are stopped and the launcher exits non-zero. A second
-start on the same data dir resumes the databases and Temporal's workflows.
+Ctrl+C or SIGTERM. One that dies is started again after a back-off, and the launcher says so
+(deploy/restarts.py); one that keeps dying stops the rest, and the launcher exits non-zero. A
+second start on the same data dir resumes the databases and Temporal's workflows.
 """
 
 import asyncio
 import json
 import signal
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +32,7 @@ from deploy.embedded import (
     temporal_dev_server,
     wait_for_port,
 )
+from deploy.restarts import Watchdog
 from deploy.seed import registry_rows
 from deploy.stack import DEFAULT_PORTS, Stack, StackConfig
 from shared.contracts.tiers import TIER_ORDER, Tier
@@ -42,10 +43,6 @@ READY = "Press Ctrl+C to stop."
 
 class Interrupted(Exception):
     """SIGINT or SIGTERM arrived: stop everything and exit 0."""
-
-
-class ChildDied(Exception):
-    """A child process exited on its own."""
 
 
 @dataclass
@@ -137,16 +134,15 @@ class Launcher:
         progress.finish("tdkt is running.")
 
     def watch(self) -> NoReturn:
-        """Raise ChildDied when a child exits (signals raise Interrupted)."""
-        while True:
-            for child in self.children:
-                if child.proc is not None and child.proc.poll() is not None:
-                    raise ChildDied(
-                        f"the {child.name} (pid {child.proc.pid}) exited unexpectedly "
-                        f"with code {child.proc.returncode}; see its log: "
-                        f"{child.log_path}"
-                    )
-            time.sleep(0.5)
+        """Restart a child that exits; raise ChildDied when one keeps exiting (signals raise Interrupted)."""
+        Watchdog(
+            lambda: self.children, after_start={self.kafka.name: self._refill_broker}, on_restart=self._write_pids
+        ).watch()
+
+    def _refill_broker(self) -> None:
+        """A restarted broker keeps nothing (memory only): make the topics again, with their partitions."""
+        wait_for_port(self.options.kafka_port, self.kafka.proc, self.kafka.name, timeout=30)
+        asyncio.run(create_topics(self.stack.config.kafka_bootstrap))
 
     def stop(self) -> None:
         self.stack.stop()

@@ -1,13 +1,15 @@
 """App factory every tier uses: API, Temporal activity worker, outbox relay, event consumer.
 
+The worker, relay, consumer and mail sender run supervised (services/kit/supervision.py): restarted
+with back-off when they fail, and reported by `/ready`.
+
 Nothing connects at import time; the lifespan builds every client and hands it to routes through
 `app.state.kit`, so tests and the launcher can run the same code against real parts.
 """
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass, field
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +37,7 @@ from services.kit.deadlines.activities import LifecycleActivities, real_clock
 from services.kit.delegations import api as delegations_api
 from services.kit.dossier import api as dossier_api
 from services.kit.errors import DomainError
+from services.kit.events import api as events_api
 from services.kit.guards import guarded
 from services.kit.handlers import kit_handlers
 from services.kit.identity import admin_api as identity_admin_api
@@ -56,6 +59,7 @@ from services.kit.reorganization import api as reorganization_api
 from services.kit.reorganization.activities import ReorganizationActivities, TransferActivities
 from services.kit.reviews import api as reviews_api
 from services.kit.statistics import api as statistics_api
+from services.kit.supervision import Supervisor, WorkerRuns, temporal_server
 from services.kit.tracking import api as tracking_api
 from services.kit.workflow_client import NominationClient
 from shared.contracts import activities as interfaces
@@ -101,6 +105,7 @@ DOMAINS = (
     batches_api,
     statistics_api,
     papers_api,
+    events_api,
 )
 
 
@@ -113,7 +118,7 @@ class Kit:
     nominations: NominationClient
     relay: OutboxRelay
     events: EventConsumer | None = None
-    tasks: list[asyncio.Task] = field(default_factory=list)
+    supervisor: Supervisor | None = None
 
 
 def create_app(
@@ -149,16 +154,18 @@ def create_app(
         await bootstrap_admin(sessions, settings)
         relay = OutboxRelay(sessions, producer, poll_ms=settings.outbox_poll_ms, durability=durability_of(settings))
         activities = tier_activities(sessions, relay.wake, settings.tier.value, real_clock(settings.business_date))
-        worker = Worker(temporal, task_queue=settings.tier.task_queue, activities=activities)
-        events = EventConsumer(consumer, producer, sessions, all_handlers, max_attempts=settings.consumer_max_attempts)
-        kit = Kit(settings, engine, sessions, temporal, NominationClient(temporal), relay, events=events)
-        kit.tasks = [
-            asyncio.create_task(relay.run(), name="outbox-relay"),
-            asyncio.create_task(events.run(), name="event-consumer"),
-            asyncio.create_task(worker.run(), name="temporal-worker"),
-        ]
+        worker = WorkerRuns(lambda: Worker(temporal, task_queue=settings.tier.task_queue, activities=activities))
+        events = EventConsumer(
+            consumer, producer, sessions, all_handlers, max_attempts=settings.consumer_max_attempts,
+            group=settings.consumer_group,
+        )  # fmt: skip
+        supervisor = Supervisor(on_restart=metrics.task_restarted)
+        supervisor.start("outbox-relay", relay.run)
+        supervisor.start("event-consumer", events.run)
+        supervisor.start("temporal-worker", worker.run, stop=worker.shutdown)
         if settings.mail_enabled:
-            kit.tasks.append(asyncio.create_task(MailSender(sessions, settings).run(), name="mail-sender"))
+            supervisor.start("mail-sender", MailSender(sessions, settings).run)
+        kit = Kit(settings, engine, sessions, temporal, NominationClient(temporal), relay, events, supervisor)
         app.state.kit = kit
         log.info(
             "service.started",
@@ -169,13 +176,7 @@ def create_app(
         try:
             yield
         finally:
-            for task in kit.tasks:
-                if task.get_name() != "temporal-worker":  # the worker stops through its shutdown
-                    task.cancel()
-            await worker.shutdown()
-            for task in kit.tasks:
-                with suppress(asyncio.CancelledError, Exception):
-                    await task
+            await supervisor.stop()  # the worker through its shutdown, the others cancelled
             await consumer.stop()
             await producer.stop()
             await engine.dispose()
@@ -187,13 +188,14 @@ def create_app(
 
     app.add_middleware(BodyLimit)
     app.middleware("http")(guarded())
-    metrics = Metrics()
+    metrics = app.state.metrics = Metrics()
     app.middleware("http")(measured(metrics))
 
     @app.get(
         "/ready",
         tags=["ops"],
-        summary="Readiness (no authentication): the database answers and the relay, consumer and worker run; "
+        summary="Readiness (no authentication): the database answers and every background task (outbox relay, "
+        "event consumer, Temporal worker, mail sender) runs; with consumer lag, outbox backlog and dead letters. "
         "503 with what is wrong otherwise",
     )
     async def ready(request: Request) -> JSONResponse:
@@ -202,9 +204,16 @@ def create_app(
             state, database = await metrics.refresh(kit), "ok"
         except Exception as err:  # noqa: BLE001 - whatever the database says, readiness reports it
             state, database = {}, f"unavailable: {type(err).__name__}"
-        tasks = {task.get_name(): "running" if not task.done() else "stopped" for task in getattr(kit, "tasks", [])}
-        ok = database == "ok" and all(status == "running" for status in tasks.values())
-        body = {"ready": ok, "database": database, "tasks": tasks, **state}
+        supervisor: Supervisor | None = getattr(kit, "supervisor", None)
+        tasks = supervisor.report() if supervisor is not None else {}
+        ok = database == "ok" and (supervisor is None or supervisor.all_running)
+        # Said, not required: without Temporal the service still answers reads, and what needs the
+        # workflows answers 503 within its bound (decision 0033).
+        worker = {
+            "task": tasks.get("temporal-worker", {}).get("state"),
+            "server": await temporal_server(getattr(kit, "temporal", None)),
+        }
+        body = {"ready": ok, "database": database, "tasks": tasks, "temporal_worker": worker, **state}
         return JSONResponse(body, status_code=200 if ok else 503)
 
     @app.get("/metrics", tags=["ops"], summary="Prometheus metrics (no authentication: counts only)")

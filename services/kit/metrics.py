@@ -54,6 +54,10 @@ class Metrics:
         self.dead_letters = Gauge(
             "tdkt_dead_letters", "Events dead-lettered since the service started", registry=self.registry
         )
+        self.task_restarts = Counter(
+            "tdkt_task_restarts", "Background tasks restarted after they failed", ["task"], registry=self.registry
+        )
+        self.task_up = Gauge("tdkt_task_up", "1 while a background task runs", ["task"], registry=self.registry)
 
     async def refresh(self, kit: Any) -> dict[str, Any]:
         """The values a scrape reads from the database and the running consumer (also returned,
@@ -79,7 +83,14 @@ class Metrics:
                 self.consumer_lag.labels(topic).set(behind)
             state["dead_letters"] = events.dead_lettered
             self.dead_letters.set(events.dead_lettered)
+        supervisor = getattr(kit, "supervisor", None)
+        if supervisor is not None:
+            for name, job in supervisor.tasks.items():
+                self.task_up.labels(name).set(1 if job.state == "running" else 0)
         return state
+
+    def task_restarted(self, task: str) -> None:
+        self.task_restarts.labels(task).inc()
 
     def page(self) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)

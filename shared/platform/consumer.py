@@ -1,7 +1,9 @@
 """Idempotent Kafka consumer: apply, commit the database, then commit the offset.
 
 An event id already in `processed_event` is skipped. A handler that keeps failing is retried a
-bounded number of times, then the message is parked on the dead-letter topic with the error.
+bounded number of times, then the message is parked on the dead-letter topic with the error and the
+consumer group that parked it, so that the group's service can replay it after a fix
+(shared/platform/dead_letters.py) through the same `apply`.
 """
 
 import asyncio
@@ -68,12 +70,14 @@ class EventConsumer:
         handlers: dict[str, Handler],
         *,
         max_attempts: int = 5,
+        group: str = "",
     ) -> None:
         self._consumer = consumer
         self._producer = producer
         self._factory = factory
         self._handlers = handlers
         self._max_attempts = max_attempts
+        self.group = group  # named on what it dead-letters
         self.dead_lettered = 0  # since this process started: the metrics show it
 
     async def lag(self) -> dict[str, int]:
@@ -87,6 +91,7 @@ class EventConsumer:
         return behind
 
     async def run(self) -> None:
+        await self._rewind()
         while True:
             batches = await self._consumer.getmany(timeout_ms=500, max_records=200)
             for tp, records in batches.items():
@@ -100,6 +105,19 @@ class EventConsumer:
                         # what was applied already is skipped by event id (decision 0032).
                         log.warning("consumer.commit_failed", topic=tp.topic, partition=tp.partition, error=str(err))
                         break
+
+    async def _rewind(self) -> None:
+        """Resume from the committed offsets: a run that failed may have read past a record it
+        neither applied nor parked, and a restarted run must not skip it."""
+        for tp in self._consumer.assignment():
+            committed = await self._consumer.committed(tp)
+            if committed is None:
+                await self._consumer.seek_to_beginning(tp)
+            else:
+                self._consumer.seek(tp, committed)
+
+    def handles(self, event_type: str) -> bool:
+        return event_type in self._handlers
 
     async def _handle(self, record: ConsumerRecord) -> None:
         try:
@@ -117,7 +135,7 @@ class EventConsumer:
         ):
             for attempt in range(1, self._max_attempts + 1):
                 try:
-                    await self._apply_once(envelope, event)
+                    await self.apply(envelope, event)
                     return
                 except Exception as exc:  # noqa: BLE001 - every failure is retried then parked
                     log.warning("consumer.handler_failed", attempt=attempt, error=str(exc))
@@ -126,11 +144,12 @@ class EventConsumer:
                         return
                     await asyncio.sleep(min(0.1 * 2**attempt, 2.0))
 
-    async def _apply_once(self, envelope: Envelope, event: Event) -> None:
+    async def apply(self, envelope: Envelope, event: Event) -> bool:
+        """Apply the event and record its id in one transaction; False if its id was applied before."""
         async with self._factory() as session, session.begin():
             if await session.get(ProcessedEvent, envelope.event_id) is not None:
                 log.debug("consumer.duplicate_skipped")
-                return
+                return False
             await self._handlers[envelope.type](session, envelope, event)
             session.add(
                 ProcessedEvent(
@@ -140,12 +159,13 @@ class EventConsumer:
                 )
             )
         log.info("consumer.applied")
+        return True
 
     async def _dead_letter(self, record: ConsumerRecord, error: str) -> None:
         log.error("consumer.dead_lettered", topic=record.topic, offset=record.offset, error=error)
-        self.dead_lettered += 1
         value = json.dumps(
             {
+                "group": self.group,
                 "source_topic": record.topic,
                 "partition": record.partition,
                 "offset": record.offset,
@@ -155,3 +175,4 @@ class EventConsumer:
             ensure_ascii=False,
         ).encode()
         await self._producer.send_and_wait(TOPIC_DEAD_LETTER, key=record.key, value=value)
+        self.dead_lettered += 1  # parked: a refused send raises, and the record is read again

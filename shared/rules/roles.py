@@ -23,6 +23,7 @@ Permission = Literal[
     "run_movements",
     "register_movements",
     "organise_clusters",
+    "replay_events",
 ]
 
 MAY: dict[Permission, tuple[str, ...]] = {
@@ -58,6 +59,9 @@ MAY: dict[Permission, tuple[str, ...]] = {
     # Form and run the clusters and blocs (cụm, khối) the agency organises: members, leaders, years,
     # final scores, the ranking. Members sign and score with `register_movements`.
     "organise_clusters": ("chair", "admin"),
+    # Apply again what the service's consumer parked on the dead-letter topic, after a fix: an
+    # operation on the whole service (decision 0033), harmless to repeat (each event applies once).
+    "replay_events": ("admin",),
 }
 
 # Roles that decide on nominations, weakest first: only these can be lent by a delegation.

@@ -1,6 +1,8 @@
 """`python -m deploy.launcher` as a user runs it: up, the scripted demo through the CLI, Ctrl+C
-leaves nothing behind, and a second start on the same data dir still knows the conferral."""
+leaves nothing behind, and a second start on the same data dir still knows the conferral; and its
+watch over the children, which restarts one that dies."""
 
+import io
 import json
 import os
 import re
@@ -17,8 +19,9 @@ import pytest
 
 from deploy.cli_client import url_variable
 from deploy.demo_data import PRESIDENT, demo_token
-from deploy.embedded import free_port, port_open
+from deploy.embedded import Child, free_port, port_open
 from deploy.launcher import READY
+from deploy.restarts import ChildDied, RestartPolicy, Watchdog
 from shared.contracts.tiers import TIER_ORDER, Tier
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,3 +177,40 @@ def test_launch_demo_stop_and_restart(launch: Start, tmp_path: Path) -> None:
     assert second.interrupt() == 0, second.output
     assert_nothing_left(second, pids)
     print(f"launcher up in {up_in:.1f}s; whole test {time.monotonic() - began:.1f}s")
+
+
+def test_a_child_that_dies_is_restarted_and_one_that_keeps_dying_stops_everything(tmp_path: Path) -> None:
+    """The launcher's watch, with real processes: a child killed with SIGKILL is started again after
+    its back-off and the output says so; a child that exits at once each time is given up on after
+    the limit (ChildDied: the launcher then stops the rest and exits 1, as before)."""
+    sleeper = Child("unit service", [sys.executable, "-c", "import time; time.sleep(60)"], tmp_path / "unit.log")
+    quitter = Child("workflow worker", [sys.executable, "-c", "raise SystemExit(3)"], tmp_path / "worker.log")
+    out, refilled = io.StringIO(), []
+    watchdog = Watchdog(
+        lambda: [sleeper, quitter],
+        policy=RestartPolicy(first_s=0.1, max_s=0.2, limit=2, window_s=60),
+        after_start={"unit service": lambda: refilled.append(sleeper.proc.pid if sleeper.proc else 0)},
+        out=out,
+    )
+    sleeper.start()
+    try:
+        first = sleeper.proc
+        assert first is not None
+        sleeper.kill()
+        quitter.start()
+        deadline = time.monotonic() + 15
+        with pytest.raises(ChildDied) as gave_up:
+            while time.monotonic() < deadline:
+                watchdog.check()
+                time.sleep(0.05)
+        assert "workflow worker" in str(gave_up.value) and "exited with code 3, after 2 restarts" in str(gave_up.value)
+        again = sleeper.proc
+        assert again is not None and again.pid != first.pid and again.poll() is None  # running again
+        assert refilled == [again.pid]
+        said = out.getvalue()
+        assert f"the unit service (pid {first.pid}) exited with code -9; restarting it in 0.1s" in said
+        assert f"the unit service is running again (pid {again.pid})" in said
+        assert said.count("the workflow worker (pid") == 2  # two restarts, then it gave up
+    finally:
+        sleeper.stop()
+        quitter.stop()

@@ -4,10 +4,12 @@ request id in the answer's header and in the events the request published."""
 
 import asyncio
 import re
+import types
 from datetime import date
 
 from sqlmodel import select
 
+from services.kit.supervision import Backoff, Supervisor
 from shared.contracts.tiers import Tier
 from shared.platform.outbox import OutboxEvent
 from tests.helpers import auth
@@ -46,9 +48,37 @@ async def test_readiness_says_what_is_not_running(tier_http):
     client, _ = await tier_http(Tier.UNIT)
     ready = await client.get("/ready")
     assert ready.status_code == 200 and ready.json()["database"] == "ok" and ready.json()["outbox_backlog"] == 0
-    stopped = asyncio.create_task(asyncio.sleep(0), name="event-consumer")
-    await stopped  # a consumer task that has ended: the service is alive (/health) but not ready
-    client._transport.app.state.kit.tasks = [stopped]
+    app = client._transport.app
+    supervisor = Supervisor(backoff=Backoff(first_s=30), on_restart=app.state.metrics.task_restarted)
+    kit = app.state.kit
+    kit.supervisor = supervisor
+    kit.events = types.SimpleNamespace(lag=lambda: asyncio.sleep(0, {"tdkt.awards": 3}), dead_lettered=2)
+    supervisor.start("outbox-relay", asyncio.Event().wait)
+    running = await client.get("/ready")
+    assert running.status_code == 200, running.text
+    assert running.json()["tasks"]["outbox-relay"] == {"state": "running", "restarts": 0, "last_error": None}
+    assert running.json()["consumer_lag"] == {"tdkt.awards": 3} and running.json()["dead_letters"] == 2
+    assert running.json()["temporal_worker"] == {"task": None, "server": "unreachable: AttributeError"}  # no client
+    kit.temporal = types.SimpleNamespace(service_client=types.SimpleNamespace(check_health=asyncio.Event().wait))
+    hanging = await client.get("/ready")  # a server that does not answer is said so within a second
+    assert hanging.status_code == 200 and hanging.json()["temporal_worker"]["server"] == "unreachable: TimeoutError"
+
+    async def broken() -> None:
+        raise ConnectionError("broker unreachable")
+
+    supervisor.start("event-consumer", broken)
+    await asyncio.sleep(0.05)
+    # A consumer that failed and waits to be restarted: the service is alive (/health) but not ready.
     not_ready = await client.get("/ready")
-    assert not_ready.status_code == 503 and not_ready.json()["tasks"] == {"event-consumer": "stopped"}
+    assert not_ready.status_code == 503
+    assert not_ready.json()["tasks"]["event-consumer"] == {
+        "state": "restarting",
+        "restarts": 1,
+        "last_error": "ConnectionError: broker unreachable",
+    }
     assert (await client.get("/health")).status_code == 200
+    page = (await client.get("/metrics")).text
+    assert value(page, 'tdkt_task_restarts_total{task="event-consumer"}') == 1
+    assert value(page, 'tdkt_task_up{task="event-consumer"}') == 0
+    assert value(page, 'tdkt_task_up{task="outbox-relay"}') == 1
+    await supervisor.stop()

@@ -31,7 +31,7 @@ def conferral(nomination_id: str) -> AwardConferred:
     )
 
 
-async def run_consumer(bootstrap: str, sessions, producer, max_attempts: int = 2):  # type: ignore[no-untyped-def]
+async def run_consumer(bootstrap: str, sessions, producer, max_attempts: int = 2, handlers=HANDLERS):  # type: ignore[no-untyped-def]
     consumer = AIOKafkaConsumer(
         TOPIC_AWARDS,
         bootstrap_servers=bootstrap,
@@ -41,8 +41,8 @@ async def run_consumer(bootstrap: str, sessions, producer, max_attempts: int = 2
         fetch_max_wait_ms=50,
     )
     await consumer.start()
-    task = asyncio.create_task(EventConsumer(consumer, producer, sessions, HANDLERS, max_attempts=max_attempts).run())
-    return consumer, task
+    events = EventConsumer(consumer, producer, sessions, handlers, max_attempts=max_attempts)
+    return consumer, asyncio.create_task(events.run()), events
 
 
 async def test_relay_publishes_committed_events_and_consumer_applies_each_once(kafka_bootstrap, sessions):
@@ -67,7 +67,15 @@ async def test_relay_publishes_committed_events_and_consumer_applies_each_once(k
     # The same envelope delivered twice (e.g. the relay crashed before marking it published).
     await producer.send_and_wait(TOPIC_AWARDS, key=nomination_id.encode(), value=json.dumps(row.envelope).encode())
 
-    consumer, task = await run_consumer(kafka_bootstrap, sessions, producer)
+    handled: list[str] = []
+
+    async def counted(session, envelope, event):  # type: ignore[no-untyped-def]
+        handled.append(envelope.event_id)
+        await HANDLERS[AwardConferred.type](session, envelope, event)
+
+    consumer, task, events = await run_consumer(
+        kafka_bootstrap, sessions, producer, handlers={AwardConferred.type: counted}
+    )
     try:
 
         async def applied():
@@ -84,8 +92,11 @@ async def test_relay_publishes_committed_events_and_consumer_applies_each_once(k
         async with sessions() as session:
             assert (await session.exec(select(func.count()).select_from(ConferredAward))).one() == 1
             assert (await session.exec(select(func.count()).select_from(ProcessedEvent))).one() == 1
-        # Skipped, not failed: a consumer that applied it again would hit the award's key, retry and
-        # park the duplicate on the dead-letter topic.
+        # Skipped by its id before any handler ran: not handled twice (the handler here would not
+        # notice a second run: it keeps the first award), and not failed (without the check, the
+        # second `processed_event` row would hit its key, be retried and parked as dead).
+        assert handled == [row.event_id]
+        assert events.dead_lettered == 0
         assert await dead_letters(kafka_bootstrap) == []
     finally:
         task.cancel()
@@ -94,13 +105,19 @@ async def test_relay_publishes_committed_events_and_consumer_applies_each_once(k
 
 
 async def dead_letters(bootstrap: str) -> list[dict]:
-    dead = AIOKafkaConsumer(
-        TOPIC_DEAD_LETTER, bootstrap_servers=bootstrap, group_id=f"d-{uuid.uuid4()}", auto_offset_reset="earliest"
-    )
+    """Everything on the dead-letter topic, read to its end (no group: nothing to join or wait for)."""
+    dead = AIOKafkaConsumer(TOPIC_DEAD_LETTER, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest")
     await dead.start()
     try:
-        batch = await dead.getmany(timeout_ms=1500)
-        return [json.loads(r.value) for records in batch.values() for r in records]
+        while not dead.assignment():
+            await dead.getmany(timeout_ms=100)
+        ends = await dead.end_offsets(list(dead.assignment()))
+        await dead.seek_to_beginning(*ends)
+        read: list[dict] = []
+        while [tp for tp, end in ends.items() if await dead.position(tp) < end]:
+            batch = await dead.getmany(timeout_ms=200)
+            read.extend(json.loads(r.value) for records in batch.values() for r in records)
+        return read
     finally:
         await dead.stop()
 
@@ -115,7 +132,7 @@ async def test_malformed_and_failing_events_go_to_the_dead_letter_topic(kafka_bo
     good = envelope_for(conferral("n-good"), source_agency="TW-CTN", occurred_at=datetime.now(UTC))
     await producer.send_and_wait(TOPIC_AWARDS, key=b"n-good", value=good.model_dump_json().encode())
 
-    consumer, task = await run_consumer(kafka_bootstrap, sessions, producer)
+    consumer, task, _ = await run_consumer(kafka_bootstrap, sessions, producer)
     dead = AIOKafkaConsumer(
         TOPIC_DEAD_LETTER, bootstrap_servers=kafka_bootstrap, group_id=f"d-{uuid.uuid4()}", auto_offset_reset="earliest"
     )
