@@ -61,7 +61,7 @@ from services.kit.reviews import api as reviews_api
 from services.kit.statistics import api as statistics_api
 from services.kit.supervision import Supervisor, WorkerRuns, temporal_server
 from services.kit.tracking import api as tracking_api
-from services.kit.workflow_client import NominationClient
+from services.kit.workflow_client import NominationClient, connect_when_up
 from shared.contracts import activities as interfaces
 from shared.contracts.activities import bound
 from shared.contracts.events import EVENT_TYPES
@@ -71,7 +71,6 @@ from shared.platform.db import make_engine, session_factory, transaction
 from shared.platform.logs import configure_logging
 from shared.platform.outbox import OutboxRelay, durability_of
 from shared.platform.settings import ServiceSettings
-from shared.platform.tracing import RequestIdInterceptor
 from shared.rules.deadlines import DeadlineTable
 
 log = structlog.get_logger()
@@ -148,9 +147,7 @@ def create_app(
             fetch_max_wait_ms=50,
         )
         await consumer.start()
-        temporal = await Client.connect(
-            settings.temporal_address, namespace=settings.temporal_namespace, interceptors=[RequestIdInterceptor()]
-        )
+        temporal = await connect_when_up(settings.temporal_address, settings.temporal_namespace)
         await bootstrap_admin(sessions, settings)
         relay = OutboxRelay(sessions, producer, poll_ms=settings.outbox_poll_ms, durability=durability_of(settings))
         activities = tier_activities(sessions, relay.wake, settings.tier.value, real_clock(settings.business_date))

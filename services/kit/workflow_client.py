@@ -29,6 +29,24 @@ from shared.contracts.nomination import (
     workflow_id_for,
 )
 from shared.contracts.tiers import NOMINATION_TASK_QUEUE
+from shared.platform.tracing import RequestIdInterceptor
+
+STARTUP_WAIT_SECONDS = 60.0
+
+
+async def connect_when_up(address: str, namespace: str, *, wait: float = STARTUP_WAIT_SECONDS) -> Client:
+    """The Temporal client a service starts with, waiting up to `wait` seconds for the server: a
+    service restarted while Temporal is away (both killed, or started in any order) comes up once
+    Temporal does instead of failing its start-up. Workers need a connected client, not a lazy one."""
+    deadline = asyncio.get_running_loop().time() + wait
+    while True:
+        try:
+            return await Client.connect(address, namespace=namespace, interceptors=[RequestIdInterceptor()])
+        except RuntimeError:  # the bridge's "Failed client connect"
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(1)
+
 
 I = TypeVar("I")  # noqa: E741
 O = TypeVar("O")  # noqa: E741
