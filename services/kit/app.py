@@ -24,6 +24,7 @@ from temporalio.worker import Worker
 
 from services.kit import deps
 from services.kit.audit import api as audit_api
+from services.kit.audit.witness import audit_handlers, checkpoints
 from services.kit.batches import api as batches_api
 from services.kit.bodies import api as bodies_api
 from services.kit.catalog import api as catalog_api
@@ -124,7 +125,7 @@ def create_app(
     handlers: dict[str, Handler] | None = None,
     routers: tuple = (),
 ) -> FastAPI:
-    all_handlers = merge_handlers(kit_handlers(mailing_of(settings)), handlers or {})
+    all_handlers = merge_handlers(kit_handlers(mailing_of(settings)), audit_handlers(settings), handlers or {})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -157,6 +158,7 @@ def create_app(
             asyncio.create_task(events.run(), name="event-consumer"),
             asyncio.create_task(worker.run(), name="temporal-worker"),
         ]
+        kit.tasks.append(asyncio.create_task(checkpoints(sessions, settings, relay.wake), name="audit-checkpoints"))
         if settings.mail_enabled:
             kit.tasks.append(asyncio.create_task(MailSender(sessions, settings).run(), name="mail-sender"))
         app.state.kit = kit

@@ -8,49 +8,21 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from shared.contracts.people import IndividualProfile
-
-TOPIC_NOMINATIONS = "tdkt.nominations"
-TOPIC_AWARDS = "tdkt.awards"
-TOPIC_HIERARCHY = "tdkt.hierarchy"
-TOPIC_AUDIT = "tdkt.audit"
-TOPIC_NOMINEES = "tdkt.nominees"
-TOPIC_EMULATION = "tdkt.emulation"
-TOPIC_DEAD_LETTER = "tdkt.dead-letter"
-ALL_TOPICS = [
-    TOPIC_NOMINATIONS,
+from shared.contracts.audit import AuditCheckpointCosigned, AuditCheckpointSigned
+from shared.contracts.envelope import ALL_TOPICS as ALL_TOPICS
+from shared.contracts.envelope import TOPIC_AUDIT as TOPIC_AUDIT
+from shared.contracts.envelope import (
     TOPIC_AWARDS,
-    TOPIC_HIERARCHY,
-    TOPIC_AUDIT,
-    TOPIC_NOMINEES,
     TOPIC_EMULATION,
-    TOPIC_DEAD_LETTER,
-]
-
-
-class Envelope(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    event_id: str
-    type: str
-    schema_version: int = 1
-    occurred_at: datetime
-    source_agency: str
-    nomination_id: str | None = None
-    correlation_id: str | None = None
-    payload: dict[str, Any]
-    # The HTTP request whose transaction produced the event, when one did (X-Request-ID).
-    request_id: str | None = None
-
-
-class Event(BaseModel):
-    """Base of every event payload."""
-
-    model_config = ConfigDict(extra="forbid")
-    type: ClassVar[str]
-    topic: ClassVar[str] = TOPIC_NOMINATIONS
+    TOPIC_HIERARCHY,
+    TOPIC_NOMINEES,
+    Envelope,
+    Event,
+)
+from shared.contracts.envelope import TOPIC_DEAD_LETTER as TOPIC_DEAD_LETTER
+from shared.contracts.people import IndividualProfile
 
 
 class _NominationFact(Event):
@@ -374,6 +346,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AwardRevoked,
         AwardStripped,
         AwardRestored,
+        AuditCheckpointSigned,
+        AuditCheckpointCosigned,
     )
 }
 

@@ -43,8 +43,9 @@ def _utc_naive(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
 
 
-def record_hash(record: AuditRecord) -> str:
-    body = {
+def record_body(record: AuditRecord) -> dict[str, Any]:
+    """What a record's hash covers, as plain JSON values (an evidence bundle carries exactly this)."""
+    return {
         "seq": record.seq,
         "idempotency_key": record.idempotency_key,
         "at": _utc_naive(record.at).isoformat(),
@@ -57,8 +58,15 @@ def record_hash(record: AuditRecord) -> str:
         "details": record.details,
         "prev_hash": record.prev_hash,
     }
+
+
+def body_hash(body: dict[str, Any]) -> str:
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record_hash(record: AuditRecord) -> str:
+    return body_hash(record_body(record))
 
 
 async def append_audit(
