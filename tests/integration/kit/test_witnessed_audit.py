@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from typer.testing import CliRunner
 
 from deploy.cli import app as cli
-from services.kit.audit.witness import audit_handlers, publish_checkpoint, signer_of
+from services.kit.audit.witness import audit_handlers, checkpoints, publish_checkpoint, signer_of
 from services.kit.nominations.models import Nomination
 from shared.contracts.audit import AuditCheckpointSigned
 from shared.contracts.events import TOPIC_AUDIT
@@ -30,9 +30,9 @@ from shared.platform.checkpoints import AuditCheckpoint, AuditCosignature, LogBr
 from shared.platform.consumer import EventConsumer
 from shared.platform.db import transaction
 from shared.platform.evidence import BundleInvalid, verify_bundle
-from shared.platform.outbox import OutboxRelay, add_event
+from shared.platform.outbox import OutboxEvent, OutboxRelay, add_event
 from shared.platform.settings import ServiceSettings
-from shared.platform.signing import Checkpoint
+from shared.platform.signing import Checkpoint, verify_signature
 from tests.helpers import auth, eventually
 
 UNIT, AGENCY, NOMINATION = "tdkt/unit", "U91-0001", "n-evidence"
@@ -255,3 +255,32 @@ async def _equal(check, expected):  # type: ignore[no-untyped-def]
 async def _longer(check, length: int):  # type: ignore[no-untyped-def]
     found = await check
     return found if len(found) > length else None
+
+
+async def test_the_service_signs_a_checkpoint_when_its_log_grew_and_only_then(sessions, tmp_path):
+    key_file = tmp_path / "keys" / "central-audit.key"
+    settings = ServiceSettings(
+        tier=Tier.CENTRAL, audit_key_file=str(key_file), audit_checkpoint_seconds=0.05, database_url="sqlite://"
+    )
+    woken = asyncio.Event()
+    task = asyncio.create_task(checkpoints(sessions, settings, woken.set))
+    try:
+        async with transaction(sessions) as session:
+            for i in range(2):
+                await append_audit(
+                    session, idempotency_key=f"p{i}", at=datetime.now(UTC), agency_code="TW-BTDKT",
+                    actor="TW-BTDKT:chair", action="decision.forward", outcome="forwarded",
+                )  # fmt: skip
+        await asyncio.wait_for(woken.wait(), timeout=30)
+        await asyncio.sleep(0.3)  # several more periods: nothing new, nothing signed
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    async with sessions() as session:
+        signed = (await session.exec(select(AuditCheckpoint))).all()
+        published = (await session.exec(select(OutboxEvent))).all()
+        size = (await verify_chain(session))["records"]
+    assert [(c.origin, c.size) for c in signed] == [("tdkt/central", size)]
+    assert [e.envelope["type"] for e in published] == ["audit.checkpoint_signed"]
+    assert verify_signature(signed[0].public_key, signed[0].checkpoint().note(), signed[0].signature)
+    assert key_file.stat().st_mode & 0o777 == 0o600  # generated on first start, readable by the service only
