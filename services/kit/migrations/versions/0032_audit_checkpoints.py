@@ -1,4 +1,5 @@
-"""Signed checkpoints of the audit log, the cosignatures of witnesses, and the witness's alarms.
+"""Signed checkpoints of the audit log, the cosignatures of witnesses, the witness's alarms, and the
+openings of personal data the log holds as salted commitments.
 
 Revision ID: 0032_audit_checkpoints
 Revises: 0022_nominee_people
@@ -47,9 +48,20 @@ def upgrade() -> None:
         sa.Column("raised_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("checkpoint", sa.JSON, nullable=False),
     )
+    op.create_table(
+        "audit_personal",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("record_key", sa.String, nullable=False, index=True),
+        sa.Column("subject", sa.String, nullable=False, index=True),
+        sa.Column("field", sa.String, nullable=False),
+        sa.Column("value", sa.JSON),
+        sa.Column("salt", sa.String, nullable=False),
+        sa.UniqueConstraint("record_key", "field"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("audit_personal")
     op.drop_table("audit_alarm")
     op.drop_table("audit_cosignature")
     op.drop_table("audit_checkpoint")
