@@ -5,6 +5,7 @@ and `tdkt.audit` consumer; the unit service's log is attacked by someone with da
 """
 
 import asyncio
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from typer.testing import CliRunner
 
+from deploy import cli_audit
 from deploy.cli import app as cli
 from services.kit.audit.witness import audit_handlers, checkpoints, publish_checkpoint, signer_of
 from services.kit.nominations.models import Nomination
@@ -75,15 +77,15 @@ async def run_all(running: list) -> list:
     return [*(part for producer, consumer, _, _ in running for part in (producer, consumer)), *tasks]
 
 
-async def append(node: Node, count: int) -> None:
+async def append(node: Node, count: int, agency: str = AGENCY) -> None:
     async with transaction(node.sessions) as session:
         for _ in range(count):
             await append_audit(
                 session,
                 idempotency_key=str(uuid.uuid4()),
                 at=datetime.now(UTC),
-                agency_code=AGENCY,
-                actor=f"{AGENCY}:clerk",
+                agency_code=agency,
+                actor=f"{agency}:clerk",
                 action="nomination.submit",
                 outcome="submitted",
                 nomination_id=NOMINATION,
@@ -101,7 +103,9 @@ async def publish(node: Node) -> AuditCheckpointSigned | None:
 
 async def witnesses_of(node: Node, size: int) -> set[str]:
     async with node.sessions() as session:
-        rows = await session.exec(select(AuditCosignature.witness).where(AuditCosignature.size == size))
+        origin = signer_of(node.settings).origin
+        cosigned = select(AuditCosignature.witness).where(AuditCosignature.origin == origin)
+        rows = await session.exec(cosigned.where(AuditCosignature.size == size))
         return set(rows.all())
 
 
@@ -131,7 +135,7 @@ def flipped(data: bytes, i: int) -> bytes:
     return data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1 :]
 
 
-async def test_witnesses_cosign_extensions_and_catch_every_rewrite(tier_http, tmp_path, kafka_bootstrap):
+async def test_witnesses_cosign_extensions_and_catch_every_rewrite(tier_http, tmp_path, kafka_bootstrap, monkeypatch):
     nodes: list = []
     unit = await start(tier_http, tmp_path, kafka_bootstrap, Tier.UNIT, nodes)
     district = await start(tier_http, tmp_path, kafka_bootstrap, Tier.DISTRICT, nodes)
@@ -152,6 +156,7 @@ async def test_witnesses_cosign_extensions_and_catch_every_rewrite(tier_http, tm
         await eventually(lambda: _equal(witnesses_of(unit, base + 5), WITNESSES), what="the extension cosigned")
 
         await check_evidence(unit, tmp_path, size=base + 5)
+        await check_every_level(unit, district, monkeypatch)
 
         # Equivocation: the same size with another root, signed with the unit's own (stolen) key.
         fake = Checkpoint(UNIT, base + 5, "ab" * 32, datetime.now(UTC).isoformat())
@@ -207,19 +212,7 @@ async def check_evidence(unit: Node, tmp_path: Path, *, size: int) -> None:
     """The bundle verifies offline (and through the CLI), and no byte of it can change unnoticed;
     a rewritten row makes it fail; another agency gets nothing."""
     async with transaction(unit.sessions) as session:
-        session.add(
-            Nomination(
-                id=NOMINATION,
-                proposer_agency=AGENCY,
-                nominee_name="Nguyễn Thị Lan",
-                nominee_kind="individual",
-                award_code="GIAY_KHEN",
-                reason="Hoàn thành xuất sắc nhiệm vụ",
-                created_by=f"{AGENCY}:clerk",
-                created_at=datetime.now(UTC),
-                route=[{"agency_code": AGENCY}],
-            )
-        )
+        session.add(nomination([AGENCY]))
     response = await unit.client.get(f"/nominations/{NOMINATION}/evidence", headers=auth(AGENCY, "clerk"))
     assert response.status_code == 200, response.text
     bundle = response.content
@@ -246,6 +239,46 @@ async def check_evidence(unit: Node, tmp_path: Path, *, size: int) -> None:
     await attacker(unit, f"update audit_record set outcome = 'submitted' where nomination_id = '{NOMINATION}'")
     other = await unit.client.get(f"/nominations/{NOMINATION}/evidence", headers=auth("U91-0002", "clerk"))
     assert other.status_code in (401, 404), other.text
+
+
+def nomination(route: list[str]) -> Nomination:
+    return Nomination(
+        id=NOMINATION,
+        proposer_agency=AGENCY,
+        nominee_name="Nguyễn Thị Lan",
+        nominee_kind="individual",
+        award_code="GIAY_KHEN",
+        reason="Hoàn thành xuất sắc nhiệm vụ",
+        created_by=f"{AGENCY}:clerk",
+        created_at=datetime.now(UTC),
+        route=[{"agency_code": code} for code in route],
+    )
+
+
+async def check_every_level(unit: Node, district: Node, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The district's records of the same nomination, witnessed by the unit and the province, and
+    `tdkt audit evidence` gathering both services' parts into one bundle that verifies."""
+    await append(district, 2, agency="D903")
+    signed = await publish(district)
+    assert signed is not None
+    others = {"tdkt/unit", "tdkt/province"}
+    await eventually(lambda: _equal(witnesses_of(district, signed.size), others), what="the district's log witnessed")
+    async with transaction(district.sessions) as session:
+        session.add(nomination([AGENCY, "D903"]))
+    parts = {}
+    for node, token in ((unit, auth(AGENCY, "clerk")), (district, auth("D903", "chair"))):
+        answer = await node.client.get(f"/nominations/{NOMINATION}/evidence", headers=token)
+        assert answer.status_code == 200, answer.text
+        parts[token["Authorization"].removeprefix("Bearer ")] = json.loads(answer.content)
+    monkeypatch.setattr(cli_audit.Officer, "call", lambda officer, method, path: parts[officer.token])
+    out = Path(str(unit.settings.audit_key_file)).with_name("merged.json")
+    tokens = list(parts)
+    command = ["--token", tokens[0], "audit", "evidence", NOMINATION, "-o", str(out), "--also-token", tokens[1]]
+    gathered = CliRunner().invoke(cli, command)
+    assert gathered.exit_code == 0, gathered.output
+    logs = verify_bundle(out.read_bytes())
+    assert [(log.origin, log.records) for log in logs] == [("tdkt/district", 2), (UNIT, 5)]
+    assert set(logs[0].witnesses) == others
 
 
 async def _equal(check, expected):  # type: ignore[no-untyped-def]
