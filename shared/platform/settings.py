@@ -152,6 +152,11 @@ class ServiceSettings(BaseSettings):
             object.__setattr__(self, "object_store_url", f"file://{Path('.data/objects').resolve()}")
         if not self.consumer_group:
             object.__setattr__(self, "consumer_group", f"tdkt-{self.tier.value}")
+        if self.audit_signing_key is not None:
+            seed = self.audit_signing_key.get_secret_value().strip()
+            if seed and (len(seed) != 64 or seed.strip("0123456789abcdef")):
+                raise ValueError("AUDIT_SIGNING_KEY must be 64 lowercase hex digits (an Ed25519 seed)")
+            object.__setattr__(self, "audit_signing_key", SecretStr(seed) if seed else None)
         if not self.audit_origin:
             object.__setattr__(self, "audit_origin", f"tdkt/{self.tier.value}")
         if not self.audit_key_file:
