@@ -9,7 +9,7 @@ cosignatures it made or received, and an alarm for each checkpoint it refused to
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, text
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -67,6 +67,10 @@ class AuditAlarm(SQLModel, table=True):
     checkpoint: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+# Any fixed 64-bit number other than the append lock's: the key of the lock that serialises signing.
+CHECKPOINT_LOCK = 0x7464_6B74_636B_7074
+
+
 class LogBroken(Exception):
     """The log cannot be checkpointed: a record is missing or altered, or it contradicts a checkpoint."""
 
@@ -105,7 +109,11 @@ async def sign_checkpoint(session: AsyncSession, *, signer: Signer, now: datetim
     """Sign the log's current tree if it grew since the last checkpoint; the event to publish, or None.
 
     Refuses (LogBroken) a log that is shorter than, or does not extend, its own last checkpoint.
+    Replicas of a service sign one at a time (on PostgreSQL an advisory lock; SQLite's write lock),
+    so that no two checkpoints claim the same predecessor.
     """
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=CHECKPOINT_LOCK))  # type: ignore[call-overload]
     leaves = await leaf_hashes(session)
     last = await latest_checkpoint(session, signer.origin)
     if last is not None:
