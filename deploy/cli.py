@@ -20,6 +20,7 @@ from typing import Annotated
 import typer
 
 from deploy.cli_agencies import agencies
+from deploy.cli_audit import audit
 from deploy.cli_central import awards, reorganize
 from deploy.cli_client import CliError, Officer, Options, reports_errors
 from deploy.cli_events import events
@@ -232,6 +233,7 @@ app.command()(reorganize)
 app.command()(login)
 app.add_typer(officers, name="officers")
 app.add_typer(agencies, name="agencies")
+app.add_typer(audit, name="audit")
 app.add_typer(events, name="events")
 
 

@@ -2,8 +2,9 @@
 
 Read from the four service databases directly (a check, not a client): every event a service
 committed was published, and applied by every service that handles its type; no decision was
-recorded twice; every audit chain verifies. The fault suite (`tests/faults/`) and the soak
-(`python -m bench soak`) ask the same question of the systems they break.
+recorded twice; every audit chain verifies and no witness raised an alarm about another's log.
+The fault suite (`tests/faults/`) and the soak (`python -m bench soak`) ask the same question of the
+systems they break.
 """
 
 import asyncio
@@ -17,6 +18,7 @@ from services.central.handlers import HANDLERS as CENTRAL_HANDLERS
 from services.kit.handlers import KIT_HANDLERS
 from shared.contracts.tiers import TIER_ORDER, Tier
 from shared.platform.audit import AuditRecord, verify_chain
+from shared.platform.checkpoints import AuditAlarm
 from shared.platform.consumer import ProcessedEvent
 from shared.platform.db import make_engine, session_factory
 from shared.platform.outbox import OutboxEvent
@@ -61,6 +63,8 @@ async def _read(url: str) -> tuple[list[OutboxEvent], set[str], list[AuditRecord
                 (await session.exec(select(AuditRecord).where(col(AuditRecord.action).startswith("decision.")))).all()
             )
             chain = await verify_chain(session)
+            alarms = (await session.exec(select(AuditAlarm))).all()
+            chain["alarms"] = [f"{a.origin} at {a.size}: {a.reason}" for a in alarms]
     finally:
         await engine.dispose()
     return outbox, processed, decisions, chain
@@ -89,6 +93,7 @@ async def check_settled(database_urls: dict[Tier, str]) -> Settled:
         found.duplicates += [f"{tier.value}: {key} ×{n}" for key, n in steps.items() if n > 1]
         if not chain["valid"]:
             found.audit_failures.append(f"{tier.value}: broken at seq {chain['broken_at_seq']}")
+        found.audit_failures += [f"{tier.value} witnessed {alarm}" for alarm in chain["alarms"]]
     return found
 
 

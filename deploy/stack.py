@@ -69,6 +69,7 @@ class StackConfig:
                 "HTTP_PORT": str(self.ports[tier]),
                 "CONSUMER_GROUP": f"{self.consumer_group_prefix}-{tier.value}",
                 "OBJECT_STORE_URL": f"file://{self.object_store.resolve()}",
+                "AUDIT_KEY_FILE": str((self.data_dir / "keys" / f"{tier.value}-audit.key").resolve()),
                 # Every console knows every other: a login is sent to the service hosting its agency,
                 # and e-mails (sent only when SMTP_* are exported) link to the service's own console.
                 **{f"{other.value.upper()}_CONSOLE_URL": self.url(other) for other in TIER_ORDER},

@@ -26,6 +26,7 @@ from temporalio.worker import Worker
 
 from services.kit import deps
 from services.kit.audit import api as audit_api
+from services.kit.audit.witness import audit_handlers, checkpoints
 from services.kit.batches import api as batches_api
 from services.kit.bodies import api as bodies_api
 from services.kit.catalog import api as catalog_api
@@ -128,7 +129,7 @@ def create_app(
     handlers: dict[str, Handler] | None = None,
     routers: tuple = (),
 ) -> FastAPI:
-    all_handlers = merge_handlers(kit_handlers(mailing_of(settings)), handlers or {})
+    all_handlers = merge_handlers(kit_handlers(mailing_of(settings)), audit_handlers(settings), handlers or {})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -160,6 +161,7 @@ def create_app(
         supervisor.start("outbox-relay", relay.run)
         supervisor.start("event-consumer", events.run)
         supervisor.start("temporal-worker", worker.run, stop=worker.shutdown)
+        supervisor.start("audit-checkpoints", lambda: checkpoints(sessions, settings, relay.wake))
         if settings.mail_enabled:
             supervisor.start("mail-sender", MailSender(sessions, settings).run)
         kit = Kit(settings, engine, sessions, temporal, NominationClient(temporal), relay, events, supervisor)

@@ -23,6 +23,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from shared.platform.audit import AuditRecord
+from shared.platform.checkpoints import AuditAlarm
 from shared.platform.logs import REQUEST_ID
 from shared.platform.outbox import OutboxEvent
 
@@ -58,6 +59,9 @@ class Metrics:
             "tdkt_task_restarts", "Background tasks restarted after they failed", ["task"], registry=self.registry
         )
         self.task_up = Gauge("tdkt_task_up", "1 while a background task runs", ["task"], registry=self.registry)
+        self.audit_alarms = Gauge(
+            "tdkt_audit_alarms", "Checkpoints this witness refused, by origin", ["origin"], registry=self.registry
+        )
 
     async def refresh(self, kit: Any) -> dict[str, Any]:
         """The values a scrape reads from the database and the running consumer (also returned,
@@ -76,6 +80,9 @@ class Metrics:
             backlog = select(func.count()).select_from(OutboxEvent).where(col(OutboxEvent.published_at).is_(None))
             state["outbox_backlog"] = (await session.exec(backlog)).one()
             self.outbox_backlog.set(state["outbox_backlog"])
+            alarms = select(AuditAlarm.origin, func.count()).group_by(col(AuditAlarm.origin))
+            for origin, count in (await session.exec(alarms)).all():
+                self.audit_alarms.labels(origin).set(count)
         events = getattr(kit, "events", None)
         if events is not None:
             state["consumer_lag"] = await events.lag()

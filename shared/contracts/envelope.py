@@ -1,5 +1,8 @@
-"""What every event is made of: the topics, the envelope on the wire and the payloads' base
-(`shared/contracts/events.py` defines the events and re-exports these)."""
+"""What every event is made of: the topics, the envelope on the wire and the payloads' base.
+
+`shared/contracts/events.py` defines the events and re-exports these; a group of events can live in
+its own module (`emulation.py`, `audit.py`) and still be registered in `events.EVENT_TYPES`.
+"""
 
 from datetime import datetime
 from typing import Any, ClassVar

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from shared.contracts.audit import AuditCheckpointCosigned, AuditCheckpointSigned
 from shared.contracts.emulation import (  # noqa: F401
     ClusterActAnswered,
     ClusterActRequested,
@@ -318,6 +319,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AwardRevoked,
         AwardStripped,
         AwardRestored,
+        AuditCheckpointSigned,
+        AuditCheckpointCosigned,
     )
 }
 

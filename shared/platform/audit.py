@@ -13,6 +13,8 @@ from sqlalchemy import JSON, Column, func, text
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.platform.personal import commit_personal
+
 
 class AuditRecord(SQLModel, table=True):
     """Append-only, hash-chained: who did what, when, where, why, and with what outcome."""
@@ -43,8 +45,9 @@ def _utc_naive(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
 
 
-def record_hash(record: AuditRecord) -> str:
-    body = {
+def record_body(record: AuditRecord) -> dict[str, Any]:
+    """What a record's hash covers, as plain JSON values (an evidence bundle carries exactly this)."""
+    return {
         "seq": record.seq,
         "idempotency_key": record.idempotency_key,
         "at": _utc_naive(record.at).isoformat(),
@@ -57,8 +60,15 @@ def record_hash(record: AuditRecord) -> str:
         "details": record.details,
         "prev_hash": record.prev_hash,
     }
+
+
+def body_hash(body: dict[str, Any]) -> str:
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record_hash(record: AuditRecord) -> str:
+    return body_hash(record_body(record))
 
 
 async def append_audit(
@@ -73,8 +83,11 @@ async def append_audit(
     nomination_id: str | None = None,
     reason: str | None = None,
     details: dict[str, Any] | None = None,
+    personal: dict[str, Any] | None = None,
+    subject: str | None = None,
 ) -> AuditRecord:
-    """Add the next link of the chain.
+    """Add the next link of the chain. `personal` values (about `subject`, which erasure names)
+    enter it as salted commitments under `details["personal"]` (`shared/platform/personal.py`).
 
     Appends are serialised for the rest of the transaction: on PostgreSQL by a transaction-scoped
     advisory lock (locking the head row is not enough: a waiter would re-read the same head after
@@ -83,6 +96,11 @@ async def append_audit(
     """
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=APPEND_LOCK))  # type: ignore[call-overload]
+    if personal:
+        if not subject:
+            raise ValueError("personal data in the audit log needs the subject it is about")
+        committed = commit_personal(session, record_key=idempotency_key, subject=subject, values=personal)
+        details = {**(details or {}), "personal": committed}
     head = (await session.exec(select(AuditRecord).order_by(col(AuditRecord.seq).desc()).limit(1))).first()
     record = AuditRecord(
         seq=(head.seq or 0) + 1 if head else 1,

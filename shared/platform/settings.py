@@ -42,6 +42,14 @@ class ServiceSettings(BaseSettings):
     # Bounded retries before a consumed event is parked on the dead-letter topic.
     consumer_max_attempts: int = 5
     consumer_group: str = ""
+    # The audit log's signing identity (decision 0034): its origin name (default `tdkt/<tier>`) and its
+    # Ed25519 key, AUDIT_SIGNING_KEY (the 32-byte seed in hex; replicas of one service share it) or
+    # else a key generated on first start into AUDIT_KEY_FILE (default `.data/keys/<tier>-audit.key`).
+    audit_origin: str = ""
+    audit_signing_key: SecretStr | None = None
+    audit_key_file: str = ""
+    # A new checkpoint of the audit log is signed at most this often, when records were appended.
+    audit_checkpoint_seconds: float = Field(default=5, gt=0, le=3600)
     # Demo officers with well-known tokens: development only, and their tokens are refused elsewhere.
     seed_demo_officers: bool = False
     # Logging in: a lock after this many failed attempts in a row, for this long; tokens' lifetimes.
@@ -150,6 +158,15 @@ class ServiceSettings(BaseSettings):
             object.__setattr__(self, "object_store_url", f"file://{Path('.data/objects').resolve()}")
         if not self.consumer_group:
             object.__setattr__(self, "consumer_group", f"tdkt-{self.tier.value}")
+        if self.audit_signing_key is not None:
+            seed = self.audit_signing_key.get_secret_value().strip()
+            if seed and (len(seed) != 64 or seed.strip("0123456789abcdef")):
+                raise ValueError("AUDIT_SIGNING_KEY must be 64 lowercase hex digits (an Ed25519 seed)")
+            object.__setattr__(self, "audit_signing_key", SecretStr(seed) if seed else None)
+        if not self.audit_origin:
+            object.__setattr__(self, "audit_origin", f"tdkt/{self.tier.value}")
+        if not self.audit_key_file:
+            object.__setattr__(self, "audit_key_file", str(Path(f".data/keys/{self.tier.value}-audit.key").resolve()))
         if self.environment == "production":
             if self.database_url.startswith("sqlite"):
                 raise ValueError("DATABASE_URL must name a PostgreSQL database in production")

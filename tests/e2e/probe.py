@@ -32,6 +32,8 @@ OWN_AGENCY = {
     ("GET", "/nominees"),
     ("GET", "/officers"),
     ("GET", "/audit/verify"),
+    ("GET", "/audit/checkpoints"),  # the service's logs, not an agency's
+    ("GET", "/audit/alarms"),
     ("GET", "/routes"),
     ("GET", "/awards"),
     ("GET", "/statistics/awards-by-province"),

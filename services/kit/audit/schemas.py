@@ -25,3 +25,22 @@ class ChainOut(BaseModel):
     records: int
     broken_at_seq: int | None
     head: str
+
+
+class CheckpointOut(BaseModel):
+    origin: str
+    size: int
+    root: str
+    time: str
+    public_key: str
+    signature: str
+    witnesses: list[str]
+
+
+class AlarmOut(BaseModel):
+    origin: str
+    size: int
+    root: str
+    reason: str
+    raised_at: datetime
+    checkpoint: dict[str, Any]

@@ -193,7 +193,9 @@ async def change_profile(session: AsyncSession, caller: Caller, nominee: Nominee
         actor=caller.officer_id,
         action="nominee.profile_changed",
         outcome="changed",
-        details={"nominee_id": nominee.id, **changed},
+        details={"nominee_id": nominee.id, "fields": sorted(changed)},
+        personal=changed,  # salted commitments: erasing the nominee's data keeps the chain (decision 0034)
+        subject=nominee.id,
     )
     tell_registration(session, nominee, at=now)
 

@@ -9,8 +9,10 @@ from services.kit.nominations.models import Nomination
 from services.kit.nominees.models import Nominee
 from shared.contracts.events import Envelope, NomineeRegistered, parse_event
 from shared.contracts.tiers import Tier
+from shared.platform.audit import AuditRecord
 from shared.platform.db import transaction
 from shared.platform.outbox import OutboxEvent
+from shared.platform.personal import commitment, openings
 from tests.helpers import auth
 
 SCHOOL = "U91-0001"
@@ -60,6 +62,14 @@ async def test_an_individuals_profile_is_kept_checked_changed_and_told_to_every_
     }
     first, changed = await registrations(unit_sessions)
     assert first.payload["position_category"] == "giao_vien" and changed.payload["position_category"] == "lanh_dao_khac"
+    # The change is audited as a salted commitment: the value stays outside the chain, erasable (decision 0034).
+    async with unit_sessions() as session:
+        audited = select(AuditRecord).where(AuditRecord.action == "nominee.profile_changed")
+        record = (await session.exec(audited)).one()
+        opened = await openings(session, record_key=record.idempotency_key)
+    assert record.details["fields"] == ["position_category"] and "lanh_dao_khac" not in str(record.details)
+    salt = opened["position_category"]["salt"]
+    assert record.details["personal"] == {"position_category": commitment("lanh_dao_khac", salt)}
 
     # Another service's replica learns the registration with its profile, then the change.
     province, province_sessions = await tier_http(Tier.PROVINCE)

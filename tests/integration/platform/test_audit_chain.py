@@ -1,14 +1,16 @@
 """The audit chain verifies, and any edit of a stored record is detected."""
 
 import asyncio
+import json
 from datetime import UTC, datetime
 
 from sqlalchemy import text
 from sqlmodel import select
 
 from services.kit.registry.models import Agency
-from shared.platform.audit import GENESIS, append_audit, verify_chain
+from shared.platform.audit import GENESIS, AuditRecord, append_audit, verify_chain
 from shared.platform.db import transaction
+from shared.platform.personal import commitment, erase_personal, openings
 
 
 async def test_chain_verifies_and_detects_tampering(sessions):
@@ -67,3 +69,32 @@ async def test_concurrent_writers_never_clash_on_a_sequence_number(sessions):
     async with transaction(sessions) as session:
         report = await verify_chain(session)
     assert report["valid"] is True and report["records"] == 20
+
+
+async def test_personal_data_enters_as_commitments_and_erasing_it_keeps_the_chain(sessions):
+    async with transaction(sessions) as session:
+        await append_audit(
+            session,
+            idempotency_key="profile-1",
+            at=datetime.now(UTC),
+            agency_code="TW-BTDKT",
+            actor="TW-BTDKT:clerk",
+            action="nominee.profile_changed",
+            outcome="changed",
+            details={"nominee_id": "nm-1", "fields": ["ethnicity", "position"]},
+            personal={"ethnicity": "Khmer", "position": "Giáo viên"},
+            subject="nm-1",
+        )
+    async with transaction(sessions) as session:
+        stored = (await session.exec(select(AuditRecord).where(AuditRecord.idempotency_key == "profile-1"))).one()
+        opened = await openings(session, record_key="profile-1")
+        assert "Khmer" not in json.dumps(stored.details, ensure_ascii=False)
+        assert stored.details["personal"]["ethnicity"] == commitment("Khmer", opened["ethnicity"]["salt"])
+        assert opened["position"]["value"] == "Giáo viên"
+        assert await erase_personal(session, subject="nm-1") == 2
+    async with transaction(sessions) as session:
+        assert await openings(session, record_key="profile-1") == {}
+        report = await verify_chain(session)
+        raw = (await session.execute(text("select details from audit_record"))).all()
+    assert report["valid"] is True
+    assert "Khmer" not in str(raw)

@@ -10,6 +10,7 @@ from deploy.invariants import check_settled
 from shared.contracts.events import NominationWithdrawn
 from shared.contracts.tiers import TIER_ORDER, Tier
 from shared.platform.audit import append_audit
+from shared.platform.checkpoints import AuditAlarm
 from shared.platform.consumer import ProcessedEvent
 from shared.platform.db import make_engine, session_factory, transaction
 from shared.platform.outbox import add_event
@@ -69,3 +70,13 @@ async def test_each_kind_of_loss_is_named(tmp_path, seeded_databases):
     assert found.duplicates == ["province: ('n-2', 'P91', 'decision.forward', 2, 1) ×2"]
     assert found.audit_failures == ["province: broken at seq 1"] and not found.ok()
     assert "1 duplicates" in found.summary() and "1 audit failures" in found.summary()
+
+    # A witness's alarm about another service's log is an audit failure too (decision 0034).
+    reason = "the log shrank: 3 records after a checkpoint of 5"
+
+    async def alarm(session) -> None:  # type: ignore[no-untyped-def]
+        session.add(AuditAlarm(origin="tdkt/unit", size=3, root="ab" * 32, reason=reason, raised_at=NOW))
+
+    await write(urls[Tier.DISTRICT], alarm)
+    found = await check_settled(urls)
+    assert f"district witnessed tdkt/unit at 3: {reason}" in found.audit_failures

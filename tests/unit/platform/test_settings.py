@@ -103,3 +103,11 @@ def test_a_complete_oidc_login_and_the_console_addresses_are_accepted(monkeypatc
     monkeypatch.setenv("CENTRAL_CONSOLE_URL", "javascript:alert(1)")
     with pytest.raises(ValidationError, match="CENTRAL_CONSOLE_URL"):
         Settings()
+
+
+def test_an_audit_signing_key_is_64_hex_digits_or_unset(monkeypatch):
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", "")  # what compose passes when the host sets none
+    assert Settings().audit_signing_key is None and Settings().audit_origin == "tdkt/province"
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", "not-a-key")
+    with pytest.raises(ValidationError, match="64 lowercase hex digits"):
+        Settings()
