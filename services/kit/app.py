@@ -15,7 +15,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -48,6 +48,7 @@ from services.kit.nominations.activities import NominationActivities
 from services.kit.nominees import api as nominees_api
 from services.kit.notifications.mail import mailing_of
 from services.kit.notifications.sender import MailSender
+from services.kit.openapi import declare_refusals
 from services.kit.outcomes import api as outcomes_api
 from services.kit.papers import api as papers_api
 from services.kit.proposals import api as proposals_api
@@ -195,6 +196,7 @@ def create_app(
         tags=["ops"],
         summary="Readiness (no authentication): the database answers and the relay, consumer and worker run; "
         "503 with what is wrong otherwise",
+        responses={503: {"description": "Not ready: the same body says what is wrong"}},
     )
     async def ready(request: Request) -> JSONResponse:
         kit = request.app.state.kit
@@ -207,7 +209,12 @@ def create_app(
         body = {"ready": ok, "database": database, "tasks": tasks, **state}
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics (no authentication: counts only)")
+    @app.get(
+        "/metrics",
+        tags=["ops"],
+        summary="Prometheus metrics (no authentication: counts only)",
+        response_class=PlainTextResponse,
+    )
     async def prometheus(request: Request) -> Response:
         await metrics.refresh(request.app.state.kit)
         return metrics.page()
@@ -235,6 +242,7 @@ def create_app(
         return JSONResponse({"detail": "; ".join(problems), "errors": errors}, status_code=422)
 
     console.install(app)
+    declare_refusals(app)
     return app
 
 
