@@ -52,7 +52,9 @@ async def tier_http(request, tmp_path, seeded_databases):  # type: ignore[no-unt
         )
         blobs.use_store(settings.object_store_url)
         # The central service's own routes too: the same app its entry point builds.
-        app = create_app(settings, title="test", description="test", routers=(central_routes,) * (tier is Tier.CENTRAL))
+        app = create_app(
+            settings, title="test", description="test", routers=(central_routes,) if tier is Tier.CENTRAL else ()
+        )
         app.state.kit = types.SimpleNamespace(
             settings=settings,
             engine=engine,
