@@ -17,7 +17,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -52,6 +52,7 @@ from services.kit.nominations.activities import NominationActivities
 from services.kit.nominees import api as nominees_api
 from services.kit.notifications.mail import mailing_of
 from services.kit.notifications.sender import MailSender
+from services.kit.openapi import declare_refusals
 from services.kit.outcomes import api as outcomes_api
 from services.kit.papers import api as papers_api
 from services.kit.proposals import api as proposals_api
@@ -196,6 +197,7 @@ def create_app(
         summary="Readiness (no authentication): the database answers and every background task (outbox relay, "
         "event consumer, Temporal worker, mail sender) runs; with consumer lag, outbox backlog and dead letters. "
         "503 with what is wrong otherwise",
+        responses={503: {"description": "Not ready: the same body says what is wrong"}},
     )
     async def ready(request: Request) -> JSONResponse:
         kit = request.app.state.kit
@@ -215,7 +217,12 @@ def create_app(
         body = {"ready": ok, "database": database, "tasks": tasks, "temporal_worker": worker, **state}
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics (no authentication: counts only)")
+    @app.get(
+        "/metrics",
+        tags=["ops"],
+        summary="Prometheus metrics (no authentication: counts only)",
+        response_class=PlainTextResponse,
+    )
     async def prometheus(request: Request) -> Response:
         await metrics.refresh(request.app.state.kit)
         return metrics.page()
@@ -243,6 +250,7 @@ def create_app(
         return JSONResponse({"detail": "; ".join(problems), "errors": errors}, status_code=422)
 
     console.install(app)
+    declare_refusals(app)
     return app
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from fastapi import Request
 from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
 
 from services.kit.workflow_client import NominationClient
 from shared.platform.db import transaction
@@ -26,6 +27,11 @@ async def db(request: Request):
 
 def workflows(request: Request) -> NominationClient:
     return request.app.state.kit.nominations
+
+
+def temporal(request: Request) -> Client:
+    """The Temporal client, for routes that start or read workflows other than a nomination's."""
+    return request.app.state.kit.temporal
 
 
 def settings(request: Request) -> ServiceSettings:

@@ -33,6 +33,7 @@ async def tier_http(request, tmp_path, seeded_databases):  # type: ignore[no-unt
 
     import httpx
 
+    from services.central.api import router as central_routes
     from services.kit.app import create_app
     from shared.platform import blobs
     from shared.platform.settings import ServiceSettings
@@ -50,7 +51,10 @@ async def tier_http(request, tmp_path, seeded_databases):  # type: ignore[no-unt
             **options,
         )
         blobs.use_store(settings.object_store_url)
-        app = create_app(settings, title="test", description="test")
+        # The central service's own routes too: the same app its entry point builds.
+        app = create_app(
+            settings, title="test", description="test", routers=(central_routes,) if tier is Tier.CENTRAL else ()
+        )
         app.state.kit = types.SimpleNamespace(
             settings=settings,
             engine=engine,

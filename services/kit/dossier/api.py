@@ -24,6 +24,7 @@ from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller, require
 from services.kit.nominations.models import Nomination, Review
 from services.kit.nominations.service import pending_review
+from services.kit.openapi import served
 from shared.platform.audit import record_hash
 
 router = APIRouter()
@@ -43,6 +44,10 @@ def document_response(document: Readable) -> Response:
     summary="A document of the dossier, at any level of the route (checked against its SHA-256)",
     description="The proposer, and every agency on the nomination's route, read every document that reached "
     "them; an object whose bytes no longer match the manifest's SHA-256 is refused (409).",
+    response_class=Response,
+    responses={
+        200: {"description": "The document's bytes, with the type it was stored with", "content": served("*/*")}
+    },
 )
 async def document_content(
     nomination_id: str,

@@ -15,6 +15,7 @@ from services.kit.identity.schemas import ApiTokenIn, LoginIn, PasswordIn, Token
 from services.kit.identity.service import Caller
 from services.kit.identity.tokens import issue_token, tokens_of
 from services.kit.identity.where import Login
+from services.kit.openapi import refusal
 from shared.platform.settings import ServiceSettings
 
 router = APIRouter(tags=["officers"])
@@ -34,6 +35,10 @@ async def me(caller: Caller = Depends(current_officer)) -> dict[str, str]:
     "/auth/login",
     response_model=TokenOut,
     openapi_extra=PUBLIC_ROUTE,
+    responses={
+        401: refusal("A wrong username or password, or a missing or wrong TOTP code"),
+        423: refusal("The account is locked for a while after repeated failed logins"),
+    },
     summary="Log in with a username, a password and, once enrolled, a TOTP code (no token needed)",
 )
 async def login(body: LoginIn, request: Request, config: ServiceSettings = Depends(settings)) -> TokenOut:

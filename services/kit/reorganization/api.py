@@ -5,11 +5,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
 
-from services.kit.deps import db, end_transaction, new_transaction, settings
+from services.kit.deps import db, end_transaction, new_transaction, settings, temporal
 from services.kit.errors import Invalid
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller
+from services.kit.openapi import served
 from services.kit.reorganization.client import PlanRuns
 from services.kit.reorganization.report import as_csv, as_html
 from services.kit.reorganization.service import (
@@ -27,8 +29,8 @@ from shared.platform.settings import ServiceSettings
 router = APIRouter(tags=["reorganization"])
 
 
-def plan_runs(request: Request) -> PlanRuns:
-    return PlanRuns(request.app.state.kit.temporal)
+def plan_runs(client: Client = Depends(temporal)) -> PlanRuns:
+    return PlanRuns(client)
 
 
 @router.get("/reorganizations", summary="Known reorganization plans")
@@ -52,6 +54,7 @@ async def plans() -> list[dict[str, Any]]:
     "/reorganizations/{code}/dry-run",
     summary="What the plan would change: agencies, moved and ambiguous units, and where every "
     "nomination in flight would go (JSON, CSV or HTML)",
+    responses={200: {"content": served("text/csv", "text/html")}},
 )
 async def dry_run(
     code: str,
