@@ -122,7 +122,18 @@ async def sent(session: AsyncSession, caller: Caller, code: str, year: int, body
     return row.model_dump(mode="json")
 
 
-@router.post("/{code}/years/{year}/signatures", status_code=201, summary="A member signs the year's pledge" + SENT)
+# A member at another service than the organiser's: the act is sent there, answered later.
+SENT_ANSWER: dict[int | str, dict[str, Any]] = {
+    202: {"description": "Sent to the organiser's service, which applies or refuses it: see GET /clusters/requests"}
+}
+
+
+@router.post(
+    "/{code}/years/{year}/signatures",
+    status_code=201,
+    responses=SENT_ANSWER,
+    summary="A member signs the year's pledge" + SENT,
+)
 async def sign(
     code: str, year: int, body: SignIn, response: Response, caller: Caller = Depends(current_officer),
     session: AsyncSession = Session, config: ServiceSettings = Depends(settings),
@@ -134,7 +145,9 @@ async def sign(
     return found.model_dump(mode="json")
 
 
-@router.post("/{code}/years/{year}/scores", status_code=201, summary="A self, peer or final score" + SENT)
+@router.post(
+    "/{code}/years/{year}/scores", status_code=201, responses=SENT_ANSWER, summary="A self, peer or final score" + SENT
+)
 async def score(
     code: str, year: int, body: ScoreIn, response: Response, caller: Caller = Depends(current_officer),
     session: AsyncSession = Session, config: ServiceSettings = Depends(settings),

@@ -84,4 +84,4 @@ async def test_only_an_admin_replays_and_a_service_without_a_consumer_says_so(ti
     refused = await client.post("/events/dead-letters/replay", headers=auth("P91", "clerk"))
     assert refused.status_code == 403 and "admin" in refused.json()["detail"]
     none = await client.post("/events/dead-letters/replay", headers=auth("P91", "admin"))
-    assert none.status_code == 503 and "no event consumer" in none.json()["detail"]
+    assert none.status_code == 409 and "no event consumer" in none.json()["detail"]
