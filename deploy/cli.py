@@ -22,7 +22,7 @@ import typer
 from deploy.cli_agencies import agencies
 from deploy.cli_audit import audit
 from deploy.cli_central import awards, reorganize
-from deploy.cli_client import CliError, Officer, Options, reports_errors
+from deploy.cli_client import CliError, Options, reports_errors
 from deploy.cli_events import events
 from deploy.cli_identity import login, officers
 from deploy.cli_output import format_time, table, utf8_output
@@ -181,9 +181,7 @@ def show(
 ) -> None:
     """A nomination's status and its history, merged across the services the tokens reach."""
     options: Options = ctx.obj
-    officers = ([options.officer()] if options.token else []) + [Officer(t) for t in also_token or []]
-    if not officers:
-        raise CliError("no officer: pass --token (or TDKT_TOKEN) and/or --also-token TOKEN")
+    officers = options.officers(also_token)
     status, records, read, problems = None, {}, [], []
     for officer in officers:
         try:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from deploy.cli_client import CliError, Officer, Options, reports_errors
+from deploy.cli_client import CliError, Options, reports_errors
 from shared.platform.evidence import BundleInvalid, canonical, merge_bundles, verify_bundle
 
 audit = typer.Typer(help="Evidence bundles of the audit logs, and their offline check.", no_args_is_help=True)
@@ -29,9 +29,7 @@ def evidence(
 ) -> None:
     """Gather the nomination's evidence from every service the tokens reach, into one bundle."""
     options: Options = ctx.obj
-    officers = ([options.officer()] if options.token else []) + [Officer(t) for t in also_token or []]
-    if not officers:
-        raise CliError("no officer: pass --token (or TDKT_TOKEN) and/or --also-token TOKEN")
+    officers = options.officers(also_token)
     parts = [officer.call("GET", f"/nominations/{nomination_id}/evidence") for officer in officers]
     try:
         bundle = merge_bundles(parts)

@@ -111,6 +111,13 @@ class Options:
             raise CliError("no officer token: log in with `tdkt login --tier TIER` and pass --token or set TDKT_TOKEN")
         return Officer(self.token, self.tier)
 
+    def officers(self, also: list[str] | None) -> list[Officer]:
+        """The officer of `--token`, if any, and one per `--also-token` (another level's service)."""
+        found = ([self.officer()] if self.token else []) + [Officer(token) for token in also or []]
+        if not found:
+            raise CliError("no officer: pass --token (or TDKT_TOKEN) and/or --also-token TOKEN")
+        return found
+
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     """The command, printing a `CliError` as one line on stderr and exiting 1 instead of a traceback."""

@@ -262,3 +262,17 @@ async def add_officer(session: AsyncSession, officer: Officer, token: str) -> Of
     session.add(officer)
     await issue_token(session, officer, kind="demo", now=datetime.now(UTC), ttl=None, secret=token)
     return officer
+
+
+async def each_level_decided_once(clients: Any, route: list[tuple[Tier, str]], nomination_id: str) -> None:
+    """Every agency of `route` recorded one decision and one receipt of the nomination (nothing
+    applied twice, whatever died), and every level's audit chain verifies. `clients[tier]` is that
+    tier's HTTP client (a running system)."""
+    for tier, agency in route:
+        history = (
+            await clients[tier].get(f"/nominations/{nomination_id}/history", headers=auth(agency, "chair"))
+        ).json()
+        mine = [rec for rec in history if rec["agency_code"] == agency]
+        assert sum(1 for rec in mine if rec["action"].startswith("decision.")) == 1, history
+        assert sum(1 for rec in mine if rec["action"] == "nomination.received") == 1, history
+        assert (await clients[tier].get("/audit/verify", headers=auth(agency, "chair"))).json()["valid"]

@@ -20,7 +20,7 @@ from shared.contracts.events import ALL_TOPICS
 from shared.contracts.tiers import Tier
 from shared.platform.topics import topic_partitions
 from tests.e2e.conftest import RunningSystem, run_system
-from tests.helpers import auth, decide, draft_and_submit, eventually, wait_pending
+from tests.helpers import auth, decide, draft_and_submit, each_level_decided_once, eventually, wait_pending
 
 ROUTE = [(Tier(tier), agency) for tier, agency in ORDER_ROUTE]
 SCHOOL = ROUTE[0][1]
@@ -111,11 +111,4 @@ async def conferred_everywhere(system: RunningSystem, nomination_id: str) -> Non
         return [a for a in r.json() if a["nomination_id"] == nomination_id]
 
     assert len(await eventually(registered, within=60, what="central registry")) == 1
-    for tier, agency in ROUTE:
-        history = (
-            await system[tier].get(f"/nominations/{nomination_id}/history", headers=auth(agency, "chair"))
-        ).json()
-        mine = [rec for rec in history if rec["agency_code"] == agency]
-        assert sum(1 for rec in mine if rec["action"].startswith("decision.")) == 1, history
-        assert sum(1 for rec in mine if rec["action"] == "nomination.received") == 1, history
-        assert (await system[tier].get("/audit/verify", headers=auth(agency, "chair"))).json()["valid"]
+    await each_level_decided_once(system, ROUTE, nomination_id)
