@@ -175,10 +175,11 @@ class Round(Driver):
                 json=document(kind, f"{kind}: tờ trình {batch.number}"),
             )
         found = await self.get(Tier.UNIT, f"/batches/{batch.id}", batch.unit, "clerk")
-        batch.ids = [a["nomination_id"] for a in found["awardees"]]
-        if len(batch.ids) != len(batch.names):
-            self._error(f"tờ trình {batch.number}: {len(batch.ids)} drafts for {len(batch.names)} rows")
+        if sorted(a["nominee_name"] for a in found["awardees"]) != sorted(batch.names):
+            self._error(f"tờ trình {batch.number}: {len(found['awardees'])} drafts for {len(batch.names)} rows")
             raise Failed
+        batch.ids = [a["nomination_id"] for a in found["awardees"]]
+        batch.names = [a["nominee_name"] for a in found["awardees"]]  # in the order of the ids
 
     async def submit(self, batch: Batch) -> None:
         answer = await self.post(Tier.UNIT, f"/batches/{batch.id}/submit", 202, batch.unit, "clerk")
@@ -216,7 +217,9 @@ class Round(Driver):
         for start in range(0, len(batch.ids), MEETING_ITEMS):
             items = [
                 {"nomination_id": i, "award_code": batch.award, "nominee_name": name}
-                for i, name in zip(batch.ids[start : start + MEETING_ITEMS], batch.names[start:], strict=False)
+                for i, name in zip(
+                    batch.ids[start : start + MEETING_ITEMS], batch.names[start : start + MEETING_ITEMS], strict=True
+                )
             ]
             meeting = await self.post(
                 tier,
