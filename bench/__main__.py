@@ -18,6 +18,10 @@ imported into a tờ trình from a CSV file, in process (`bench/candidates.py`).
 `python -m bench soak --n 20 --seconds 180` runs the soak instead: nominations while a random process
 is killed and restarted every few seconds; prints what was lost or done twice (`bench/soak.py`).
 
+`python -m bench annual --n 1000` runs scenario (h) instead: a province's annual round of base-level
+titles, imported and proposed in tờ trình by the demo units, each decided by one batch decision
+(`bench/annual.py`).
+
 `python -m bench lifecycle --n 200` runs scenario (e) instead: the realistic life of N nominations
 (dossier, council ballots, a share returned once, forwards, conferral), step by step
 (`bench/lifecycle.py`).
@@ -39,7 +43,7 @@ from typing import Any, TypeVar
 
 from temporalio.client import Client
 
-from bench import candidates, console, lifecycle, lifecycle_result, reorg, soak
+from bench import annual, annual_result, candidates, console, lifecycle, lifecycle_result, reorg, soak
 from bench.raw import run_raw
 from bench.report import BENCH, CpuMeter, ScenarioResult, machine, render, write_json
 from bench.runtime import Runtime, versions
@@ -253,6 +257,12 @@ def run(argv: list[str] | None = None) -> int:
         return run_scenario(
             "soak", args, lambda rt: soak.run_soak(rt, args, say), soak.render, write_result("soak"),
             lambda r: r.failed(),
+        )  # fmt: skip
+    if argv[:1] == ["annual"]:
+        args = annual.parse(argv[1:])
+        return run_scenario(
+            "annual", args, lambda rt: annual.run_annual(rt, args, lambda: _meter(rt), say), annual_result.render,
+            write_result("annual"), lambda r: r.failed(),
         )  # fmt: skip
     if argv[:1] == ["lifecycle"]:
         args = parse_lifecycle(argv[1:])

@@ -20,6 +20,7 @@ from typer.exceptions import Exit, TyperException
 from typer.main import get_command
 
 import bench.__main__ as bench_main
+from bench import annual as bench_annual
 from bench import candidates as bench_candidates
 from bench import console as bench_console
 from bench import soak as bench_soak
@@ -91,7 +92,8 @@ def typer_function(function: Callable[..., Any]) -> Any:
 
 def parse_bench(args: list[str]) -> None:
     parsers = {"reorg": bench_main.parse_reorg, "lifecycle": bench_main.parse_lifecycle, "console": bench_console.parse,
-               "candidates": bench_candidates.parse, "soak": bench_soak.parse}  # fmt: skip
+               "candidates": bench_candidates.parse, "soak": bench_soak.parse,
+               "annual": bench_annual.parse}  # fmt: skip
     if args[:1] and args[0] in parsers:
         parsers[args[0]](args[1:])
     else:
