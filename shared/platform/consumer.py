@@ -79,6 +79,7 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self.group = group  # named on what it dead-letters
         self.dead_lettered = 0  # since this process started: the metrics show it
+        self._from_start = False  # the broker lost its log: read every partition again from its start
 
     async def lag(self) -> dict[str, int]:
         """Records not yet consumed, per topic, over the partitions this consumer holds."""
@@ -90,9 +91,21 @@ class EventConsumer:
             behind[tp.topic] = behind.get(tp.topic, 0) + max(0, highwater - await self._consumer.position(tp))
         return behind
 
+    def read_again_from_start(self) -> None:
+        """The broker lost its log (the relay noticed, decision 0032): the new log is read from its
+        start, since a position kept from the old one may lie past everything it will hold for a
+        long while (a broker that answers a fetch past the end with nothing, not an error, would
+        keep this consumer waiting there). What was applied already is skipped by event id."""
+        self._from_start = True
+
     async def run(self) -> None:
         await self._rewind()
         while True:
+            if self._from_start:
+                self._from_start = False
+                for tp in self._consumer.assignment():
+                    await self._consumer.seek_to_beginning(tp)
+                log.warning("consumer.reading_again_from_start")
             batches = await self._consumer.getmany(timeout_ms=500, max_records=200)
             for tp, records in batches.items():
                 for record in records:

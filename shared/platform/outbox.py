@@ -7,6 +7,7 @@ that lost its log (the embedded one keeps it in memory) gets them again (decisio
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -105,6 +106,8 @@ class OutboxRelay:
         self._durability = durability
         self._next_check = 0.0  # monotonic seconds; 0: look before publishing
         self._last_offset: dict[tuple[str, int], int] = {}
+        # Told when the broker lost its log: the service's consumer reads the new log from its start.
+        self.on_log_lost: Callable[[], None] = lambda: None
 
     def wake(self) -> None:
         self._wake.set()
@@ -169,6 +172,7 @@ class OutboxRelay:
                 )
             log.warning("outbox.log_lost", topics=sorted(lost), republishing=again.rowcount)
             self._last_offset.clear()
+            self.on_log_lost()
         await self.prune()
         return lost
 

@@ -15,6 +15,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 
 from deploy.demo_data import demo_token
 from shared.contracts.tiers import Tier
+from shared.text import collation_key
 from tests.e2e import test_console_browser as shared
 from tests.e2e.conftest import RunningSystem
 from tests.e2e.test_console_browser import HON_DAT, SCHOOL, keyboard_login, shot
@@ -173,7 +174,8 @@ async def test_a_cluster_of_districts_ranked_with_its_proposals_drafted(system, 
         ("D902", "80", "BANG_KHEN_TINH"),
     )
     for rank, (row, (agency, points, award)) in enumerate(zip(await rows.all(), [first, second, third], strict=True)):
-        await expect(row.locator("td")).to_have_text([str(rank + 1), agency, points, "", award])
+        named = re.compile(rf"^.+ \({agency}\)$")  # the member under its name of the year ranked
+        await expect(row.locator("td")).to_have_text([str(rank + 1), named, points, "", award])
     await expect(section.get_by_role("button", name="Xếp hạng và lập đề nghị khen thưởng")).to_have_count(0)
     await shot(page, "cluster")
 
@@ -235,7 +237,7 @@ async def test_one_decision_for_many_from_the_inbox_its_papers_and_the_years_sta
     await results.get_by_role("link", name="Xem quyết định và danh sách được khen thưởng 52/QĐ-UBND").click()
     await expect(page.get_by_role("heading", name="Quyết định khen thưởng số 52/QĐ-UBND")).to_be_visible()
     awardees = page.get_by_role("table", name="Danh sách được khen thưởng: 3")
-    await expect(awardees.locator("tbody tr td:first-child")).to_have_text(sorted(AWARDEES))
+    await expect(awardees.locator("tbody tr td:first-child")).to_have_text(sorted(AWARDEES, key=collation_key))
     await expect(awardees.locator("tbody tr").first).to_contain_text("Lao động tiên tiến")
     await expect(awardees.locator("tbody tr").first).to_contain_text("Trường Tiểu học Sóc Sơn")
     await shot(page, "decision")
