@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from typer.testing import CliRunner
 
-from deploy import cli_audit
+from deploy import cli_client
 from deploy.cli import app as cli
 from services.kit.audit.witness import audit_handlers, checkpoints, publish_checkpoint, signer_of
 from services.kit.nominations.models import Nomination
@@ -270,7 +270,7 @@ async def check_every_level(unit: Node, district: Node, monkeypatch: pytest.Monk
         answer = await node.client.get(f"/nominations/{NOMINATION}/evidence", headers=token)
         assert answer.status_code == 200, answer.text
         parts[token["Authorization"].removeprefix("Bearer ")] = json.loads(answer.content)
-    monkeypatch.setattr(cli_audit.Officer, "call", lambda officer, method, path: parts[officer.token])
+    monkeypatch.setattr(cli_client.Officer, "call", lambda officer, method, path: parts[officer.token])
     out = Path(str(unit.settings.audit_key_file)).with_name("merged.json")
     tokens = list(parts)
     command = ["--token", tokens[0], "audit", "evidence", NOMINATION, "-o", str(out), "--also-token", tokens[1]]
