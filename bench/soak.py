@@ -124,9 +124,6 @@ class Chaos:
 class Officers(Driver):
     """Drives nominations by reading where each stands, never by remembering what it sent."""
 
-    async def nomination(self, index: int) -> None:  # the draft comes first, before the chaos
-        raise NotImplementedError
-
     async def set_up_councils(self) -> None:
         for tier, agency in LEVELS[:3]:  # the unit's, the district's and the province's
             await self._council(tier, agency)
