@@ -196,7 +196,8 @@ def create_app(
         "/ready",
         tags=["ops"],
         summary="Readiness (no authentication): the database answers and every background task (outbox relay, "
-        "event consumer, Temporal worker, mail sender) runs; with consumer lag, outbox backlog and dead letters. "
+        "event consumer, Temporal worker, mail sender) runs; with consumer lag, outbox backlog and dead letters, "
+        "and whether Temporal and the broker answer (said, not required). "
         "503 with what is wrong otherwise",
         responses={503: {"description": "Not ready: the same body says what is wrong"}},
     )

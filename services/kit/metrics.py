@@ -85,7 +85,10 @@ class Metrics:
                 self.audit_alarms.labels(origin).set(count)
         events = getattr(kit, "events", None)
         if events is not None:
-            state["consumer_lag"] = await events.lag()
+            try:  # the broker's answer, not the database's: a broker away is said as such
+                state["consumer_lag"], state["broker"] = await events.lag(), "ok"
+            except Exception as err:  # noqa: BLE001 - whatever the broker says, the scrape still answers
+                state["broker"] = f"unavailable: {type(err).__name__}"
             for topic, behind in state["consumer_lag"].items():
                 self.consumer_lag.labels(topic).set(behind)
             state["dead_letters"] = events.dead_lettered

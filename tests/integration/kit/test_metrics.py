@@ -7,6 +7,7 @@ import re
 import types
 from datetime import date
 
+from aiokafka.errors import KafkaConnectionError
 from sqlmodel import select
 
 from services.kit.supervision import Backoff, Supervisor
@@ -62,6 +63,16 @@ async def test_readiness_says_what_is_not_running(tier_http):
     kit.temporal = types.SimpleNamespace(service_client=types.SimpleNamespace(check_health=asyncio.Event().wait))
     hanging = await client.get("/ready")  # a server that does not answer is said so within a second
     assert hanging.status_code == 200 and hanging.json()["temporal_worker"]["server"] == "unreachable: TimeoutError"
+
+    async def broker_away() -> dict[str, int]:
+        raise KafkaConnectionError("Unable to bootstrap from [('127.0.0.1', 9092)]")
+
+    kit.events = types.SimpleNamespace(lag=broker_away, dead_lettered=2)
+    away = await client.get("/ready")  # the broker away is the broker's, not the database's
+    assert away.status_code == 200, away.text
+    assert away.json()["database"] == "ok" and away.json()["broker"] == "unavailable: KafkaConnectionError"
+    assert (await client.get("/metrics")).status_code == 200
+    kit.events = types.SimpleNamespace(lag=lambda: asyncio.sleep(0, {"tdkt.awards": 3}), dead_lettered=2)
 
     async def broken() -> None:
         raise ConnectionError("broker unreachable")
