@@ -1,9 +1,12 @@
 """Idempotent Kafka consumer: apply, commit the database, then commit the offset.
 
-An event id already in `processed_event` is skipped. A handler that keeps failing is retried a
-bounded number of times, then the message is parked on the dead-letter topic with the error and the
-consumer group that parked it, so that the group's service can replay it after a fix
-(shared/platform/dead_letters.py) through the same `apply`.
+What one fetch brings is applied in order in ONE transaction, then its offsets committed in one
+request (a transaction and a broker round trip per event cost more than the handlers). An event id
+already in `processed_event` is skipped. If a handler fails, that transaction is rolled back and
+the fetch is applied again event by event, each in its own transaction: a handler that keeps
+failing is retried a bounded number of times, then the message is parked on the dead-letter topic
+with the error and the consumer group that parked it, so that the group's service can replay it
+after a fix (shared/platform/dead_letters.py) through the same `apply`.
 """
 
 import asyncio
@@ -16,7 +19,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.errors import CommitFailedError
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.contracts.events import (
@@ -107,17 +110,16 @@ class EventConsumer:
                     await self._consumer.seek_to_beginning(tp)
                 log.warning("consumer.reading_again_from_start")
             batches = await self._consumer.getmany(timeout_ms=500, max_records=200)
-            for tp, records in batches.items():
-                for record in records:
-                    await self._handle(record)
-                    try:
-                        await self._consumer.commit({tp: record.offset + 1})
-                    except CommitFailedError as err:
-                        # The group went on without this member (a broker restarted empty forgets
-                        # it): the next fetch rejoins and resumes from the committed offsets, and
-                        # what was applied already is skipped by event id (decision 0032).
-                        log.warning("consumer.commit_failed", topic=tp.topic, partition=tp.partition, error=str(err))
-                        break
+            if not batches:
+                continue
+            await self._handle_all([record for records in batches.values() for record in records])
+            try:
+                await self._consumer.commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
+            except CommitFailedError as err:
+                # The group went on without this member (a broker restarted empty forgets it): the
+                # next fetch rejoins and resumes from the committed offsets, and what was applied
+                # already is skipped by event id (decision 0032).
+                log.warning("consumer.commit_failed", error=str(err))
 
     async def _rewind(self) -> None:
         """Resume from the committed offsets: a run that failed may have read past a record it
@@ -132,15 +134,43 @@ class EventConsumer:
     def handles(self, event_type: str) -> bool:
         return event_type in self._handlers
 
-    async def _handle(self, record: ConsumerRecord) -> None:
+    async def _handle_all(self, records: list[ConsumerRecord]) -> None:
+        """One fetch: the events this service handles applied in one transaction; if a handler
+        fails, that transaction is undone and every record is handled on its own, in order."""
+        events: list[tuple[Envelope, Event]] = []
+        for record in records:
+            item = self._parse(record)
+            if isinstance(item, str):  # a malformed one: each handled on its own, it parked in its place
+                for each in records:
+                    await self._handle(each)
+                return
+            if item is not None:
+                events.append(item)
+        if not events:
+            return
+        try:
+            await self.apply_all(events)
+        except Exception as exc:  # noqa: BLE001 - undone as a whole; each is tried on its own below
+            log.warning("consumer.batch_failed", events=len(events), error=str(exc))
+            for record in records:
+                await self._handle(record)
+
+    def _parse(self, record: ConsumerRecord) -> tuple[Envelope, Event] | str | None:
+        """The event if this service handles it, None if not, or why it cannot be read."""
         try:
             envelope = Envelope.model_validate_json(record.value)
-            event = parse_event(envelope) if envelope.type in self._handlers else None
+            return (envelope, parse_event(envelope)) if envelope.type in self._handlers else None
         except (ValidationError, KeyError, ValueError) as exc:
-            await self._dead_letter(record, f"malformed event: {exc}")
+            return f"malformed event: {exc}"
+
+    async def _handle(self, record: ConsumerRecord) -> None:
+        parsed = self._parse(record)
+        if isinstance(parsed, str):
+            await self._dead_letter(record, parsed)
             return
-        if event is None:
+        if parsed is None:
             return
+        envelope, event = parsed
         with structlog.contextvars.bound_contextvars(
             event_id=envelope.event_id,
             event_type=envelope.type,
@@ -159,20 +189,33 @@ class EventConsumer:
 
     async def apply(self, envelope: Envelope, event: Event) -> bool:
         """Apply the event and record its id in one transaction; False if its id was applied before."""
+        return (await self.apply_all([(envelope, event)]))[0]
+
+    async def apply_all(self, events: list[tuple[Envelope, Event]]) -> list[bool]:
+        """Apply the events in order and record their ids, all in one transaction; for each, whether
+        it was applied (False: its id was applied before, or earlier in this list)."""
+        applied: list[bool] = []
         async with self._factory() as session, session.begin():
-            if await session.get(ProcessedEvent, envelope.event_id) is not None:
-                log.debug("consumer.duplicate_skipped")
-                return False
-            await self._handlers[envelope.type](session, envelope, event)
-            session.add(
-                ProcessedEvent(
-                    event_id=envelope.event_id,
-                    event_type=envelope.type,
-                    processed_at=datetime.now(UTC),
-                )
+            ids = [envelope.event_id for envelope, _ in events]
+            seen = set(
+                (await session.exec(select(ProcessedEvent.event_id).where(col(ProcessedEvent.event_id).in_(ids)))).all()
             )
-        log.info("consumer.applied")
-        return True
+            for envelope, event in events:
+                if envelope.event_id in seen:
+                    log.debug("consumer.duplicate_skipped", event_id=envelope.event_id)
+                    applied.append(False)
+                    continue
+                seen.add(envelope.event_id)
+                with structlog.contextvars.bound_contextvars(
+                    event_id=envelope.event_id, event_type=envelope.type, nomination_id=envelope.nomination_id
+                ):
+                    await self._handlers[envelope.type](session, envelope, event)
+                session.add(
+                    ProcessedEvent(event_id=envelope.event_id, event_type=envelope.type, processed_at=datetime.now(UTC))
+                )
+                applied.append(True)
+        log.info("consumer.applied", events=sum(applied), skipped=len(applied) - sum(applied))
+        return applied
 
     async def _dead_letter(self, record: ConsumerRecord, error: str) -> None:
         log.error("consumer.dead_lettered", topic=record.topic, offset=record.offset, error=error)

@@ -36,9 +36,9 @@ class Recording(EventConsumer):
         super().__init__(*args, **kwargs)
         self.outcomes: list[tuple[str, bool]] = []
 
-    async def apply(self, envelope: Envelope, event: Event) -> bool:
-        applied = await super().apply(envelope, event)
-        self.outcomes.append((envelope.event_id, applied))
+    async def apply_all(self, events: list[tuple[Envelope, Event]]) -> list[bool]:
+        applied = await super().apply_all(events)
+        self.outcomes += [(envelope.event_id, done) for (envelope, _), done in zip(events, applied, strict=True)]
         return applied
 
 

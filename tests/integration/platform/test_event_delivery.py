@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from services.central.handlers import HANDLERS
 from services.central.models import ConferredAward
@@ -158,5 +158,88 @@ async def test_malformed_and_failing_events_go_to_the_dead_letter_topic(kafka_bo
     finally:
         task.cancel()
         await dead.stop()
+        await consumer.stop()
+        await producer.stop()
+
+
+async def test_a_fetch_is_applied_in_one_transaction_and_a_failing_event_alone_is_parked(kafka_bootstrap, sessions):
+    """Thirty events on one partition, sent before the consumer starts, come in one or a few
+    fetches: each fetch is applied in one transaction and its offsets committed in one request
+    (before, one of each per event). Then thirty more with one whose handler fails: it undoes its
+    fetch's transaction, the fetch is applied event by event in order, the other 29 applied once,
+    it alone parked."""
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+    run = uuid.uuid4().hex[:6]
+    first = [f"n-fetch-{run}-a{i:02d}" for i in range(30)]
+    second = [f"n-fetch-{run}-b{i:02d}" for i in range(30)]
+    poison = second[13]
+
+    async def send(ids: list[str]) -> None:
+        for nomination_id in ids:
+            sent = envelope_for(conferral(nomination_id), source_agency="TW-CTN", occurred_at=datetime.now(UTC))
+            await producer.send_and_wait(TOPIC_AWARDS, key=run.encode(), value=sent.model_dump_json().encode())
+
+    async def register(session, envelope, event):  # type: ignore[no-untyped-def]
+        if event.nomination_id == poison:
+            raise ValueError("cannot be applied")
+        await HANDLERS[AwardConferred.type](session, envelope, event)
+
+    counts = {"transactions": 0, "commits": 0}
+
+    def counted_sessions():  # type: ignore[no-untyped-def]
+        counts["transactions"] += 1
+        return sessions()
+
+    await send(first)
+    consumer = AIOKafkaConsumer(
+        TOPIC_AWARDS,
+        bootstrap_servers=kafka_bootstrap,
+        group_id=f"g-{uuid.uuid4()}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=50,
+    )
+    await consumer.start()
+    commit = consumer.commit
+
+    async def counted_commit(offsets=None):  # type: ignore[no-untyped-def]
+        counts["commits"] += 1
+        return await commit(offsets)
+
+    consumer.commit = counted_commit  # type: ignore[method-assign]
+    events = EventConsumer(consumer, producer, counted_sessions, {AwardConferred.type: register}, max_attempts=1)  # type: ignore[arg-type]
+    task = asyncio.create_task(events.run())
+
+    async def applied(ids: list[str]) -> list[str]:
+        async with sessions() as session:
+            statement = select(ConferredAward.nomination_id).where(col(ConferredAward.nomination_id).in_(ids))
+            return sorted((await session.exec(statement)).all())
+
+    try:
+
+        async def first_applied() -> bool:
+            return await applied(first) == first
+
+        await eventually(first_applied, what="the first thirty applied")
+        assert counts["transactions"] < 10 and counts["commits"] < 10, counts  # before: 30 and 30
+
+        await send(second)
+
+        async def second_handled() -> bool:
+            return events.dead_lettered == 1 and await applied(second) == sorted(set(second) - {poison})
+
+        await eventually(second_handled, what="the second thirty applied or parked")
+        parked = [p for p in await dead_letters(kafka_bootstrap) if poison in (p.get("value") or "")]
+        assert len(parked) == 1 and "cannot be applied" in parked[0]["error"]
+        async with sessions() as session:
+            statement = (
+                select(func.count())
+                .select_from(ConferredAward)
+                .where(col(ConferredAward.nomination_id).in_(first + second))
+            )
+            assert (await session.exec(statement)).one() == 59  # each once
+    finally:
+        task.cancel()
         await consumer.stop()
         await producer.stop()
