@@ -190,16 +190,17 @@ class Round(Driver):
             raise Failed
 
     async def arrivals(self, batches: list[Batch], level: int) -> None:
-        """Until each level's inbox shows every candidate of its tờ trình: one poll per agency."""
-        waiting: dict[tuple[Tier, str], set[str]] = {}
-        for batch in batches:
-            tier, agency, _ = batch.route[level]
-            waiting.setdefault((tier, agency), set()).update(batch.ids)
+        """Until each level's inbox shows every candidate of its tờ trình: one poll per tờ trình
+        (the inbox filtered by its number, one page)."""
+        waiting = {batch.number: set(batch.ids) for batch in batches}
         deadline = time.perf_counter() + self.limit
         while any(waiting.values()):
-            for (tier, agency), ids in waiting.items():
+            for batch in batches:
+                ids = waiting[batch.number]
                 if ids:
-                    ids -= {item["nomination_id"] for item in await self.get(tier, "/inbox", agency, "chair")}
+                    tier, agency, _ = batch.route[level]
+                    found = await self.get(tier, "/inbox", agency, "chair", batch_no=batch.number, limit=1000)
+                    ids -= {item["nomination_id"] for item in found}
             if time.perf_counter() > deadline:
                 left = sum(len(ids) for ids in waiting.values())
                 self._error(f"{left} candidates not in their inbox at level {level + 1} within {self.limit:.0f} s")

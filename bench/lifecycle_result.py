@@ -130,7 +130,7 @@ async def check(clients: dict[Tier, httpx.AsyncClient], ids: list[str], result: 
     for step in result.route:
         agency = step["agency_code"]
         r = await _ask(clients[Tier(step["tier"])], "/inbox", agency, "chair", result)
-        result.checks[f"stuck: pending in {agency}'s inbox"] = len(r.json()) if r else -1
+        result.checks[f"stuck: pending in {agency}'s inbox"] = int(r.headers["X-Total-Count"]) if r else -1
     for tier in TIER_ORDER:
         agency, role = VERIFIERS.get(tier, (proposer, "chair"))
         r = await _ask(clients[tier], "/audit/verify", agency, role, result)

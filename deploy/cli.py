@@ -119,7 +119,12 @@ def inbox(
     state: Annotated[str, typer.Option(help="Review state to list; '' lists every state.")] = "pending",
 ) -> None:
     """Nominations waiting at the caller's agency."""
-    items = ctx.obj.officer().call("GET", "/inbox", params={"state": state})
+    items: list[dict] = []
+    while True:  # the inbox answers a page at a time
+        page = ctx.obj.officer().call("GET", "/inbox", params={"state": state, "limit": 1000, "offset": len(items)})
+        items += page
+        if len(page) < 1000:
+            break
     if not items:
         typer.echo(f"no {state} items" if state else "no items")
         return

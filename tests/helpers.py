@@ -192,7 +192,7 @@ async def council_concludes(
 
 async def ready_to_forward(client: httpx.AsyncClient, agency: str, nomination_id: str) -> None:
     """What a level does before it proposes upward: the proposer's public posting, then its council."""
-    r = await client.get("/inbox", headers=auth(agency, "chair"))
+    r = await client.get("/inbox", headers=auth(agency, "chair"), params={"limit": 1000})
     item = next((i for i in r.json() if i["nomination_id"] == nomination_id), None) if r.status_code == 200 else None
     if item is None or item["route"][item["step"]]["tier"] == "central":
         return  # not pending here (the decision will say why), or central: no council gate
@@ -206,7 +206,7 @@ async def ready_to_forward(client: httpx.AsyncClient, agency: str, nomination_id
 
 async def wait_pending(client: httpx.AsyncClient, agency: str, nomination_id: str, role: str = "chair") -> dict:
     async def pending() -> dict | None:
-        r = await client.get("/inbox", headers=auth(agency, role))
+        r = await client.get("/inbox", headers=auth(agency, role), params={"limit": 1000})
         assert r.status_code == 200, r.text
         return next((i for i in r.json() if i["nomination_id"] == nomination_id), None)
 

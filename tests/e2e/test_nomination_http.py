@@ -373,7 +373,9 @@ async def test_the_proposer_withdraws_before_a_decision(system):
 
     async def withdrawn_everywhere():
         unit = (await system[Tier.UNIT].get(f"/nominations/{nomination_id}", headers=auth(SCHOOL, "clerk"))).json()
-        inbox = (await system[Tier.DISTRICT].get("/inbox", headers=auth(HON_DAT, "chair"))).json()
+        inbox = (
+            await system[Tier.DISTRICT].get("/inbox", headers=auth(HON_DAT, "chair"), params={"limit": 1000})
+        ).json()
         return unit["status"] == "withdrawn" and all(i["nomination_id"] != nomination_id for i in inbox)
 
     await eventually(withdrawn_everywhere, what="the withdrawal at the unit and the district")

@@ -3,7 +3,7 @@ the audit trail of one. Functions never commit."""
 
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.errors import Conflict, NotFound
@@ -21,11 +21,25 @@ async def own_nomination(session: AsyncSession, *, caller: Caller, nomination_id
     return nomination
 
 
-async def inbox(session: AsyncSession, *, agency_code: str, state: str | None = "pending") -> list[Review]:
-    query = select(Review).where(Review.agency_code == agency_code)
+async def inbox(
+    session: AsyncSession,
+    *,
+    agency_code: str,
+    state: str | None = "pending",
+    batch_no: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[Review], int]:
+    """The agency's reviews in the state (any if empty), of one tờ trình if `batch_no`, oldest first:
+    the page asked for and how many there are in all."""
+    where = [Review.agency_code == agency_code]
     if state:
-        query = query.where(Review.status == state)
-    return list((await session.exec(query.order_by(col(Review.opened_at)))).all())
+        where.append(Review.status == state)
+    if batch_no:
+        where.append(Review.batch_no == batch_no)
+    total = (await session.exec(select(func.count()).select_from(Review).where(*where))).one()
+    query = select(Review).where(*where).order_by(col(Review.opened_at), col(Review.id)).offset(offset).limit(limit)
+    return list((await session.exec(query)).all()), total
 
 
 async def pending_review(session: AsyncSession, *, caller: Caller, nomination_id: str) -> Review:

@@ -1,6 +1,8 @@
 """A reviewing level's routes: its inbox, decisions, holds, where a nomination stands."""
 
-from fastapi import APIRouter, Depends
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.deps import db, end_transaction, settings, workflows
@@ -23,14 +25,30 @@ from shared.platform.settings import ServiceSettings
 
 router = APIRouter(tags=["reviews"])
 
+# An inbox answers a page: an agency may hold thousands of items in an annual round.
+DEFAULT_PAGE, MAX_PAGE = 200, 1000
 
-@router.get("/inbox", response_model=list[ReviewOut], summary="Nominations pending at the caller's agency")
+
+@router.get(
+    "/inbox",
+    response_model=list[ReviewOut],
+    summary="Nominations pending at the caller's agency, oldest first, a page at a time "
+    "(`X-Total-Count` says how many there are in all)",
+)
 async def my_inbox(
+    response: Response,
     state: str | None = "pending",
+    batch_no: Annotated[str | None, Query(max_length=100, description="only the items of this tờ trình")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+    offset: Annotated[int, Query(ge=0)] = 0,
     caller: Caller = Depends(current_officer),
     session: AsyncSession = Depends(db, scope="function"),
 ):
-    return [ReviewOut(**r.model_dump()) for r in await inbox(session, agency_code=caller.agency_code, state=state)]
+    rows, total = await inbox(
+        session, agency_code=caller.agency_code, state=state, batch_no=batch_no, limit=limit, offset=offset
+    )
+    response.headers["X-Total-Count"] = str(total)
+    return [ReviewOut(**r.model_dump()) for r in rows]
 
 
 @router.post(

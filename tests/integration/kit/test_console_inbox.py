@@ -17,6 +17,7 @@ from shared.contracts.tiers import Tier
 from shared.platform.audit import AuditRecord
 from shared.platform.outbox import OutboxEvent
 from shared.text import fold
+from tests.helpers import auth
 
 DISTRICT, SCHOOL = "D903", "U91-0001"
 
@@ -169,3 +170,31 @@ async def test_a_bulk_return_without_a_reason_attempts_nothing(tier_http):
     assert "bulk-results" not in refused.text  # no item was attempted
     forged = await client.post("/console/bulk", data={"csrf": "x", "action": "remind", "nomination_id": "n-1"})
     assert forged.status_code == 403
+
+
+async def test_the_inbox_api_answers_a_page_and_says_how_many_in_all(tier_http):
+    """`GET /inbox` pages (an agency holds thousands of items in an annual round), oldest first, and
+    filters by tờ trình; `X-Total-Count` counts every match, not the page."""
+    client, sessions = await tier_http(Tier.DISTRICT, business_date=date(2025, 5, 15))
+    async with sessions() as session, session.begin():
+        for i in range(7):
+            row = review(f"n-page-{i}", f"Người {i}", "individual")
+            row.opened_at = datetime(2025, 5, 1, tzinfo=UTC) + timedelta(hours=i)
+            row.batch_no = "12/TTr-UBND" if i % 2 == 0 else None
+            session.add(row)
+        session.add(review("n-page-done", "Đã xong", "individual", status="forwarded"))
+    chair = auth(DISTRICT, "chair")
+    first = await client.get("/inbox", params={"limit": 3}, headers=chair)
+    assert first.status_code == 200, first.text
+    assert [r["nomination_id"] for r in first.json()] == ["n-page-0", "n-page-1", "n-page-2"]
+    assert first.headers["X-Total-Count"] == "7"
+    last = await client.get("/inbox", params={"limit": 3, "offset": 6}, headers=chair)
+    assert [r["nomination_id"] for r in last.json()] == ["n-page-6"] and last.headers["X-Total-Count"] == "7"
+    batch = await client.get("/inbox", params={"batch_no": "12/TTr-UBND"}, headers=chair)
+    assert [r["nomination_id"] for r in batch.json()] == ["n-page-0", "n-page-2", "n-page-4", "n-page-6"]
+    assert batch.headers["X-Total-Count"] == "4"
+    every = await client.get("/inbox", params={"state": ""}, headers=chair)
+    assert every.headers["X-Total-Count"] == "8"
+    for bad in ({"limit": 0}, {"limit": 1001}, {"offset": -1}):
+        refused = await client.get("/inbox", params=bad, headers=chair)
+        assert refused.status_code == 422 and str(next(iter(bad))) in refused.json()["detail"], refused.text
