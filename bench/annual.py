@@ -208,8 +208,11 @@ class Round(Driver):
             await asyncio.sleep(self.poll)
 
     def ballot_needed(self, batch: Batch, level: int) -> bool:
-        tier, _, confers = batch.route[level]
-        return tier is not Tier.CENTRAL and (not confers or default_catalog().award(batch.award).ballot.required)
+        """Before a forward, before a conferral the catalog puts to a ballot, and before a level
+        confers what it proposed itself (its own council, as below it nobody held one)."""
+        tier, agency, confers = batch.route[level]
+        own = agency == batch.unit
+        return tier is not Tier.CENTRAL and (not confers or own or default_catalog().award(batch.award).ballot.required)
 
     async def ballot(self, batch: Batch, level: int) -> None:
         """The level's council on the tờ trình: a meeting per 200 items, each member's vote, each round closed."""

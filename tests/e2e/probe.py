@@ -117,6 +117,8 @@ class Target:
             "/councils/{council_id}/meetings": {"held_on": day, "items": [item], "present": []},
             "/meetings/{meeting_id}/items/{nomination_id}/votes": {"vote": "no"},
             "/meetings/{meeting_id}/items/{nomination_id}/close-round": None,
+            "/meetings/{meeting_id}/ballots": {"votes": [{"nomination_id": ids["nomination_id"], "vote": "no"}]},
+            "/meetings/{meeting_id}/close-rounds": {"nomination_ids": [ids["nomination_id"]]},
             "/meetings/{meeting_id}/items/{nomination_id}/rounds": {},
             "/meetings/{meeting_id}/items/{nomination_id}/chair-decision": {"passed": False, "reason": "Thử"},
             "/meetings/{meeting_id}/receipts/verify": {"receipt": "khong-co"},

@@ -1,14 +1,18 @@
 """Councils (Hội đồng TĐKT) and their secret ballots over HTTP. Routes stay thin."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter, Depends
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.councils.meetings import describe_meeting, hold_meeting
+from services.kit.councils.paper import cast_paper, count_rounds
 from services.kit.councils.schemas import (
+    BallotPaperIn,
     ChairDecisionIn,
     CouncilIn,
+    CountIn,
     LeaveIn,
     MeetingIn,
     MemberIn,
@@ -34,6 +38,7 @@ from services.kit.councils.voting import (
     open_last_round,
 )
 from services.kit.deps import db, settings
+from services.kit.errors import Invalid
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller, require
 from shared.platform.settings import ServiceSettings
@@ -176,6 +181,57 @@ async def vote(
         "note": "Keep this receipt to check that your ballot was counted (POST /meetings/{id}/receipts/verify); "
         "it does not show your choice, and no one else is given it.",
     }
+
+
+@router.post(
+    "/meetings/{meeting_id}/ballots",
+    status_code=201,
+    summary="Cast your own secret votes on several items of the meeting at once (one ballot paper): all are "
+    "recorded, or none and the answer names the item refused",
+)
+async def vote_paper(
+    meeting_id: str,
+    body: BallotPaperIn,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+    config: ServiceSettings = Depends(settings),
+) -> dict[str, Any]:
+    votes = [(v.nomination_id, v.vote == "yes") for v in body.votes]
+    once(n for n, _ in votes)
+    receipts = await cast_paper(
+        session, caller=caller, meeting_id=meeting_id, votes=votes, written=body.written, today=config.today()
+    )
+    return {
+        "receipts": receipts,
+        "written": body.written,
+        "note": "Keep each receipt to check that your ballot was counted (POST /meetings/{id}/receipts/verify); "
+        "it does not show your choice, and no one else is given it.",
+    }
+
+
+@router.post(
+    "/meetings/{meeting_id}/close-rounds",
+    summary="Count the open round of several items at once (chair, admin, council chair or secretary): all "
+    "counted, or none and the answer names the item refused",
+)
+async def close_rounds(
+    meeting_id: str,
+    body: CountIn,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+) -> dict[str, Any]:
+    once(body.nomination_ids)
+    return {
+        "items": await count_rounds(session, caller=caller, meeting_id=meeting_id, nomination_ids=body.nomination_ids)
+    }
+
+
+def once(nomination_ids: Iterable[str]) -> None:
+    seen: set[str] = set()
+    for nomination_id in nomination_ids:
+        if nomination_id in seen:
+            raise Invalid(f"item {nomination_id} is on the paper twice; each item once", "ItemTwice")
+        seen.add(nomination_id)
 
 
 @router.post(

@@ -47,6 +47,22 @@ class VoteIn(SQLModel):
     written: bool = Field(default=False, description="A written vote from a member absent from the meeting")
 
 
+class PaperVoteIn(SQLModel):
+    nomination_id: str = Field(min_length=1, max_length=100)
+    vote: Literal["yes", "no"]
+
+
+class BallotPaperIn(SQLModel):
+    """One member's paper over the meeting's agenda: a vote per item, each item once."""
+
+    votes: list[PaperVoteIn] = Field(min_length=1, max_length=200)
+    written: bool = Field(default=False, description="A written paper from a member absent from the meeting")
+
+
+class CountIn(SQLModel):
+    nomination_ids: list[str] = Field(min_length=1, max_length=200, description="The items whose open round to count")
+
+
 class RoundIn(SQLModel):
     present: list[str] | None = Field(default=None, description="Attendance of round 2; default: the meeting's")
 
