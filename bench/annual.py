@@ -14,9 +14,10 @@ flight, each timed and CPU-metered on its own:
 2. submit: `POST /batches/{id}/submit`, which starts one workflow per candidate;
 3. at each level of the route, in order: until the level's inbox shows every candidate (the
    workflows' work); preparation: the level's council meets on the tờ trình (up to 200 agenda items a
-   meeting), every member votes on each item with their own token and each round is closed, where the
-   law asks for it (readiness: before any forward; the ballot the catalog requires before a
-   conferral: Chiến sĩ thi đua cơ sở); decisions: each candidate forwarded, or the whole tờ trình
+   meeting), every member casts one ballot paper over the agenda with their own token and the rounds
+   are counted at once, where the law asks for it (readiness: before any forward; the ballot the
+   catalog requires before a conferral: Chiến sĩ thi đua cơ sở; the level's own council before it
+   confers what it proposed itself); decisions: each candidate forwarded, or the whole tờ trình
    conferred by ONE `POST /decisions` with its own decision number;
 4. until the proposer sees every conferral (`GET /batches/{id}` at the unit).
 Neither title asks for a public posting (catalog), so no posting is recorded.
@@ -215,15 +216,16 @@ class Round(Driver):
         return tier is not Tier.CENTRAL and (not confers or own or default_catalog().award(batch.award).ballot.required)
 
     async def ballot(self, batch: Batch, level: int) -> None:
-        """The level's council on the tờ trình: a meeting per 200 items, each member's vote, each round closed."""
+        """The level's council on the tờ trình: a meeting per 200 items, one ballot paper per member
+        over the meeting's agenda, every round counted at once."""
         tier, agency, _ = batch.route[level]
         council_id, members = await self.call(lambda: self._council(tier, agency))
         for start in range(0, len(batch.ids), MEETING_ITEMS):
+            ids = batch.ids[start : start + MEETING_ITEMS]
+            names = batch.names[start : start + MEETING_ITEMS]
             items = [
                 {"nomination_id": i, "award_code": batch.award, "nominee_name": name}
-                for i, name in zip(
-                    batch.ids[start : start + MEETING_ITEMS], batch.names[start : start + MEETING_ITEMS], strict=True
-                )
+                for i, name in zip(ids, names, strict=True)
             ]
             meeting = await self.post(
                 tier,
@@ -233,18 +235,18 @@ class Round(Driver):
                 "chair",
                 json={"held_on": self.today.isoformat(), "present": members, "items": items},
             )
-            await asyncio.gather(
-                *(self.vote(tier, agency, meeting["id"], item["nomination_id"], members) for item in items)
+            paper = {"votes": [{"nomination_id": i, "vote": "yes"} for i in ids]}
+            for member in members:
+                await self.post(
+                    tier, f"/meetings/{meeting['id']}/ballots", 201, agency, member.split(":", 1)[1], json=paper
+                )
+            counted = await self.post(
+                tier, f"/meetings/{meeting['id']}/close-rounds", 200, agency, "chair", json={"nomination_ids": ids}
             )
-
-    async def vote(self, tier: Tier, agency: str, meeting_id: str, nomination_id: str, members: list[str]) -> None:
-        item = f"/meetings/{meeting_id}/items/{nomination_id}"
-        for member in members:
-            await self.post(tier, f"{item}/votes", 201, agency, member.split(":", 1)[1], json={"vote": "yes"})
-        counts = await self.post(tier, f"{item}/close-round", 200, agency, "chair")
-        if not counts.get("passed"):
-            self._error(f"the ballot at {agency} did not pass: {counts}")
-            raise Failed
+            failed = [c for c in counted["items"] if not c.get("passed")]
+            if failed:
+                self._error(f"the ballot at {agency} did not pass: {failed[0]}")
+                raise Failed
 
     async def decide_level(self, batch: Batch, level: int) -> None:
         tier, agency, confers = batch.route[level]
