@@ -18,7 +18,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from deploy.demo_data import demo_token
 from shared.contracts.tiers import Tier
 from tests.e2e.conftest import RunningSystem
-from tests.helpers import auth, decide, draft_and_submit, wait_pending
+from tests.helpers import auth, decide, draft_and_submit, eventually, wait_pending
 
 SCHOOL, HON_DAT = "U91-0001", "D903"
 AWARD = "BANG_KHEN_TINH"  # the province confers: unit → district → province
@@ -119,7 +119,14 @@ async def test_a_nomination_from_the_clerks_draft_to_the_conferral_through_the_c
     token = demo_token(HON_DAT, "chair")
     await keyboard_login(page, token.lower(), token)
     await expect(page.get_by_role("heading", name="Hồ sơ cần xử lý")).to_be_visible()
-    await expect(page.locator(".badge")).to_be_visible()  # unread notifications, in the header
+
+    async def badge() -> bool:  # unread notifications, in the header: counted when a page loads
+        if await page.locator(".badge").is_visible():
+            return True
+        await page.reload()  # the notification is made from an event, which may come a moment later
+        return False
+
+    await eventually(badge, what="the unread badge in the header")
     await page.get_by_role("link", name="Thông báo").click()
     await expect(page.locator("#notices")).to_contain_text("Hồ sơ mới cần xử lý: Nguyễn Thị Lan")
     await page.goto(f"{system.stack.config.url(Tier.DISTRICT)}/console")
