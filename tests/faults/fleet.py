@@ -48,20 +48,14 @@ class Fleet:
         self._poller: asyncio.Task | None = None
         self.drive: asyncio.Task | None = None  # `start`: the fleet driven in the background
         self.started = time.monotonic()
-        self.timings: dict[str, list[float]] = {}
         self.log: list[str] = []  # what happened when, shown when a test fails
 
     # --- requests -------------------------------------------------------------------------------
 
     async def call(self, tier: Tier, method: str, path: str, agency: str, role: str, **kw: Any) -> httpx.Response:
         async with self.gate:
-            began = time.monotonic()
             try:
-                r = await self.system[tier].request(method, path, headers=auth(agency, role), **kw)
-                self.timings.setdefault(f"{method} {path.split('/')[1]} {r.status_code}", []).append(
-                    time.monotonic() - began
-                )
-                return r
+                return await self.system[tier].request(method, path, headers=auth(agency, role), **kw)
             except httpx.HTTPError as err:
                 self.errors[f"{method} {path.split('/')[1]} at {tier.value}: {type(err).__name__}"] += 1
                 raise Down(f"{type(err).__name__}: {err}") from err
@@ -310,8 +304,10 @@ class Fleet:
         }
         meeting = await self.expect(201, tier, "POST", f"/councils/{council_id}/meetings", agency, "chair", json=body)
         url = f"/meetings/{meeting['id']}/items/{flight.nomination_id}"
-        for member in members:
-            await self.expect(201, tier, "POST", f"{url}/votes", agency, member.split(":")[1], json={"vote": "yes"})
+        await asyncio.gather(*(
+            self.expect(201, tier, "POST", f"{url}/votes", agency, member.split(":")[1], json={"vote": "yes"})
+            for member in members
+        ))  # fmt: skip
         await self.expect(200, tier, "POST", f"{url}/close-round", agency, "chair")
 
     async def confer_together(self, flight: Flight, tier: Tier, agency: str, number: str) -> None:

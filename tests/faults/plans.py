@@ -43,21 +43,25 @@ STATE_AWARD, PROVINCE_AWARD = "HCLD_HANG_BA", "BANG_KHEN_TINH"  # to the Preside
 LAST_STEP = {STATE_AWARD: 5, PROVINCE_AWARD: 2}
 
 
-def mix(tag: str, scale: int = 1) -> list[Plan]:
-    """30 × `scale` nominations with every kind of ending: conferred alone, conferred with others
-    under one decision at the President's and at the province, refused and returned at each tier."""
+def mix(tag: str, many: int = 30) -> list[Plan]:
+    """`many` (30 or 20) nominations with every kind of ending: conferred alone, conferred with
+    others under one decision at the President's and at the province, refused and returned at each
+    tier."""
     state, province = f"{tag}/QĐ-CTN", f"{tag}/QĐ-UBND"
-    one = [
-        *[Plan(STATE_AWARD)] * 6,
-        *[Plan(STATE_AWARD, together=state)] * 8,
-        *[Plan(PROVINCE_AWARD, together=province)] * 6,
-        *[Plan(STATE_AWARD, "refuse", at=1)] * 2,
-        *[Plan(PROVINCE_AWARD, "return", at=1)] * 2,
-        *[Plan(STATE_AWARD, "return", at=2)] * 2,
-        *[Plan(STATE_AWARD, "refuse", at=3)] * 2,
-        *[Plan(STATE_AWARD, "return", at=4)] * 2,
+    counts = (6, 8, 6, 2, 2, 2, 2, 2) if many == 30 else (4, 5, 4, 1, 2, 1, 2, 1)
+    kinds = [
+        Plan(STATE_AWARD),
+        Plan(STATE_AWARD, together=state),
+        Plan(PROVINCE_AWARD, together=province),
+        Plan(STATE_AWARD, "refuse", at=1),
+        Plan(PROVINCE_AWARD, "return", at=1),
+        Plan(STATE_AWARD, "return", at=2),
+        Plan(STATE_AWARD, "refuse", at=3),
+        Plan(STATE_AWARD, "return", at=4),
     ]
-    return one * scale
+    plans = [plan for plan, count in zip(kinds, counts, strict=True) for _ in range(count)]
+    assert len(plans) == many, (many, len(plans))
+    return plans
 
 
 def spread(flights: list[Flight]) -> dict[str, int]:
