@@ -268,11 +268,30 @@ async def each_level_decided_once(clients: Any, route: list[tuple[Tier, str]], n
     """Every agency of `route` recorded one decision and one receipt of the nomination (nothing
     applied twice, whatever died), and every level's audit chain verifies. `clients[tier]` is that
     tier's HTTP client (a running system)."""
+    await levels_decided(clients, route, nomination_id)
     for tier, agency in route:
-        history = (
-            await clients[tier].get(f"/nominations/{nomination_id}/history", headers=auth(agency, "chair"))
-        ).json()
-        mine = [rec for rec in history if rec["agency_code"] == agency]
-        assert sum(1 for rec in mine if rec["action"].startswith("decision.")) == 1, history
-        assert sum(1 for rec in mine if rec["action"] == "nomination.received") == 1, history
         assert (await clients[tier].get("/audit/verify", headers=auth(agency, "chair"))).json()["valid"]
+
+
+async def levels_decided(
+    clients: Any,
+    route: list[tuple[Tier, str]],
+    nomination_id: str,
+    actions: list[str] | None = None,
+    unreached: list[tuple[Tier, str]] = (),  # type: ignore[assignment]
+) -> None:
+    """Every agency of `route` recorded one receipt of the nomination and one decision, the
+    `actions[i]` named for it when given (`forward`, `confer`…), and no agency of `unreached` (the
+    levels after the one that ended it) ever received it."""
+    for i, (tier, agency) in enumerate([*route, *unreached]):
+        r = await clients[tier].get(f"/nominations/{nomination_id}/history", headers=auth(agency, "chair"))
+        history = r.json() if r.status_code == 200 else []
+        mine = [rec for rec in history if rec["agency_code"] == agency]
+        decisions = [rec["action"] for rec in mine if rec["action"].startswith("decision.")]
+        received = sum(1 for rec in mine if rec["action"] == "nomination.received")
+        if i >= len(route):
+            assert received == 0 and not decisions, (agency, "should never have received it", history)
+        elif actions is None:
+            assert len(decisions) == 1 and received == 1, (agency, history)
+        else:
+            assert decisions == [f"decision.{actions[i]}"] and received == 1, (agency, actions[i], history)

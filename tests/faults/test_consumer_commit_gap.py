@@ -67,28 +67,46 @@ async def sessions(tmp_path, seeded_databases) -> AsyncIterator[async_sessionmak
 
 
 async def test_an_event_applied_before_a_crash_is_redelivered_and_skipped(kafka_bootstrap, sessions):
+    """Thirty conferrals in flight, over the topic's partitions; the consumer dies at its twelfth
+    offset commit, after that event's database commit; twenty more arrive while no member runs. A
+    fresh member of the group gets again only what was not committed: the one applied before the
+    crash is skipped by its id, every other is applied, each once, none parked."""
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
     await producer.start()
     group = f"central-{uuid.uuid4().hex[:8]}"
-    nomination_id = str(uuid.uuid4())
-    sent = envelope_for(conferral(nomination_id), source_agency="TW-CTN", occurred_at=datetime.now(UTC))
-    await producer.send_and_wait(TOPIC_AWARDS, key=nomination_id.encode(), value=sent.model_dump_json().encode())
 
+    async def send(count: int) -> list[str]:
+        sent = [
+            envelope_for(conferral(str(uuid.uuid4())), source_agency="TW-CTN", occurred_at=datetime.now(UTC))
+            for _ in range(count)
+        ]
+        await asyncio.gather(*(
+            producer.send_and_wait(TOPIC_AWARDS, key=e.nomination_id.encode(), value=e.model_dump_json().encode())
+            for e in sent
+        ))  # fmt: skip
+        return [e.event_id for e in sent]
+
+    before = await send(30)
     first = group_member(kafka_bootstrap, group)
     await first.start()
+    commits = [first.commit] * 11  # these go through; the twelfth dies
 
-    async def crash(*_args, **_kwargs):  # type: ignore[no-untyped-def]
-        raise Crash("killed after the database commit, before the offset commit")
+    async def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not commits:
+            raise Crash("killed after the database commit, before the offset commit")
+        return await commits.pop()(*args, **kwargs)
 
     first.commit = crash  # type: ignore[method-assign]
     dying = Recording(first, producer, sessions, HANDLERS, group=group)
     try:
         with pytest.raises(Crash):
             await asyncio.wait_for(dying.run(), 30)
-        assert dying.outcomes == [(sent.event_id, True)]  # applied and committed in the database
+        assert len(dying.outcomes) == 12 and all(applied for _, applied in dying.outcomes), dying.outcomes
+        killed_on = dying.outcomes[-1][0]  # applied and committed in the database, its offset not
         partitions = first.assignment()
     finally:
-        await first.stop()  # no offset was committed: the broker still has the event as unread
+        await first.stop()
+    after = await send(20)  # while no member of the group runs
 
     second = group_member(kafka_bootstrap, group)
     await second.start()
@@ -97,14 +115,17 @@ async def test_an_event_applied_before_a_crash_is_redelivered_and_skipped(kafka_
     try:
 
         async def handled() -> bool:
-            return sum([await second.committed(tp) or 0 for tp in partitions]) == 1
+            return sum([await second.committed(tp) or 0 for tp in partitions]) == 50
 
-        await eventually(handled, what="the redelivered event handled and its offset committed")
-        assert restarted.outcomes == [(sent.event_id, False)]  # delivered again, skipped as applied
+        await eventually(handled, what="every event handled and its offset committed")
+        skipped = [event_id for event_id, applied in restarted.outcomes if not applied]
+        assert skipped == [killed_on]  # delivered again, skipped as applied
+        everything = [event_id for event_id, _ in dying.outcomes + restarted.outcomes]
+        assert sorted(everything) == sorted([*before, *after, killed_on])  # nothing lost, only one twice
         assert restarted.dead_lettered == 0
         async with sessions() as session:
-            assert (await session.exec(select(func.count()).select_from(ConferredAward))).one() == 1
-            assert (await session.exec(select(func.count()).select_from(ProcessedEvent))).one() == 1
+            assert (await session.exec(select(func.count()).select_from(ConferredAward))).one() == 50
+            assert (await session.exec(select(func.count()).select_from(ProcessedEvent))).one() == 50
     finally:
         task.cancel()
         await second.stop()

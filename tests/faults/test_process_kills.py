@@ -1,16 +1,22 @@
-"""kill -9 of each tier service and of the workflow worker, each while a nomination waits at a level,
-then a restart: nothing is lost and nothing applied twice (every level decided once, every event
-delivered, every audit chain valid)."""
+"""kill -9 of each tier service and of the workflow worker while thirty nominations are driven
+along their routes (ballots, forwards, a tờ trình conferred under one decision, refusals and
+returns): each victim dies when items wait on it, and starts again while the others go on. Every
+nomination ends as planned, nothing is lost and nothing applied twice (every level decided once,
+every event delivered, every audit chain valid)."""
+
+import asyncio
 
 import pytest
 
-from deploy.demo_data import CENTRAL_BOARD, ORDER_ROUTE, PRESIDENT, PRIME_MINISTER
-from deploy.invariants import wait_settled
 from shared.contracts.tiers import Tier
 from tests.e2e.conftest import run_system
-from tests.helpers import auth, decide, draft_and_submit, each_level_decided_once, eventually, wait_pending
+from tests.faults.fleet import Fleet
+from tests.faults.plans import LEVELS, SCHOOL, mix, spread
+from tests.faults.verdict import verify_fleet
 
-SCHOOL, HON_DAT, KIEN_GIANG = "U91-0001", "D903", "P91"
+# Each victim, and the agency whose waiting items it is killed under.
+VICTIMS = ((Tier.UNIT, SCHOOL), (Tier.DISTRICT, "D903"), (Tier.PROVINCE, "P91"), ("worker", "TW-BTDKT"),
+           (Tier.CENTRAL, "TW-CTN"))  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -21,78 +27,35 @@ async def crashable(tmp_path_factory, temporal_address, seeded_databases):  # ty
         yield running
 
 
-async def settled(system, tier: Tier, agency: str, nomination_id: str) -> None:  # type: ignore[no-untyped-def]
-    """Until the workflow itself says the item is pending at `agency`. The inbox row exists a moment
-    before the workflow learns that its `open_review` activity finished; a service killed in that
-    moment loses the activity's completion, retried only after its 30 s timeout, and a decision
-    then waits longer than its bounded 8 s. The kill is meant for an item that waits there."""
-
-    async def pending() -> bool:
-        r = await system[tier].get(f"/nominations/{nomination_id}/status", headers=auth(agency, "chair"))
-        assert r.status_code == 200, r.text
-        body = r.json()
-        return body["state"] == "pending" and body["pending_agency"] == agency
-
-    await eventually(pending, what=f"the workflow pending at {agency}")
-
-
 async def test_killed_services_resume_without_loss_or_duplicates(crashable):
     system = crashable
-    nomination_id = (await draft_and_submit(system[Tier.UNIT], SCHOOL, "HCLD_HANG_BA", "Phạm Thị Dung"))[
-        "nomination_id"
-    ]
-    await wait_pending(system[Tier.UNIT], SCHOOL, nomination_id)
-    assert (await decide(system[Tier.UNIT], SCHOOL, nomination_id, "forward")).status_code == 200
-
-    # The unit dies abruptly right after its decision; the district dies while the item waits there.
-    system.stack.services[Tier.UNIT].kill()
-    await wait_pending(system[Tier.DISTRICT], HON_DAT, nomination_id)
-    await settled(system, Tier.DISTRICT, HON_DAT, nomination_id)
-    system.stack.services[Tier.DISTRICT].kill()
-    system.stack.restart(Tier.DISTRICT)
-    system.stack.restart(Tier.UNIT)
-
-    assert (await decide(system[Tier.DISTRICT], HON_DAT, nomination_id, "forward")).status_code == 200
-    await wait_pending(system[Tier.PROVINCE], KIEN_GIANG, nomination_id)
-    await settled(system, Tier.PROVINCE, KIEN_GIANG, nomination_id)
-    system.stack.services[Tier.PROVINCE].kill()  # the province dies while the item waits there
-    system.stack.restart(Tier.PROVINCE)
-    assert (await decide(system[Tier.PROVINCE], KIEN_GIANG, nomination_id, "forward")).status_code == 200
-    for central in (CENTRAL_BOARD, PRIME_MINISTER):
-        await wait_pending(system[Tier.CENTRAL], central, nomination_id)
-        if central == PRIME_MINISTER:  # the worker dies while the item waits at the Prime Minister's
-            await settled(system, Tier.CENTRAL, central, nomination_id)
-            system.stack.worker.kill()
-            system.stack.worker.start()
-
-            async def answers(central: str = central) -> bool:  # the workflow's query needs the worker back
-                r = await system[Tier.CENTRAL].get(
-                    f"/nominations/{nomination_id}/status", headers=auth(central, "chair")
-                )
-                return r.status_code == 200
-
-            await eventually(answers, within=60, what="the restarted worker answering")
-        assert (await decide(system[Tier.CENTRAL], central, nomination_id, "forward")).status_code == 200
-    await wait_pending(system[Tier.CENTRAL], PRESIDENT, nomination_id)
-    await settled(system, Tier.CENTRAL, PRESIDENT, nomination_id)
-    system.stack.services[Tier.CENTRAL].kill()
-    system.stack.restart(Tier.CENTRAL)
-    confer = await decide(system[Tier.CENTRAL], PRESIDENT, nomination_id, "confer", decision_no="7/QĐ-CTN")
-    assert confer.status_code == 200, confer.text
-
-    async def unit_outcome():
-        r = await system[Tier.UNIT].get(f"/nominations/{nomination_id}", headers=auth(SCHOOL, "clerk"))
-        return r.json() if r.json()["status"] == "conferred" else None
-
-    assert (await eventually(unit_outcome, what="unit outcome"))["decision_no"] == "7/QĐ-CTN"
-
-    async def registry():
-        r = await system[Tier.CENTRAL].get("/awards", headers=auth(PRESIDENT, "chair"))
-        return [a for a in r.json() if a["nomination_id"] == nomination_id]
-
-    assert len(await eventually(registry, what="central registry")) == 1
-
-    # Every level recorded exactly one decision, and every audit chain still verifies.
-    await each_level_decided_once(system, [(Tier(t), a) for t, a in ORDER_ROUTE], nomination_id)
-    found = await wait_settled(system.stack.config.database_urls, within=60)
-    assert found.ok(), found.summary()
+    fleet = Fleet(system)
+    await fleet.set_up_councils(LEVELS[:3])
+    fleet.watch(LEVELS)
+    in_flight, restarts = {}, []
+    try:
+        flights = await fleet.submit(mix("41"), "41/TTr-THSS", "Phạm Thị Dung")
+        await fleet.fly(flights, until=spread(flights))  # waiting at every level of the routes
+        drive = fleet.start(flights)
+        for victim, agency in VICTIMS:
+            await fleet.decisions(2)  # work goes on between two kills
+            in_flight[str(victim)] = await fleet.busy(agency, at_least=1)
+            fleet.say(
+                f"kill -9 {victim}: {fleet.pending_at(agency)} waiting at {agency}, {fleet.unfinished()} unfinished"
+            )
+            if victim == "worker":
+                system.stack.worker.kill()
+                system.stack.worker.start()
+            else:
+                assert isinstance(victim, Tier)
+                system.stack.services[victim].kill()
+                restarts.append(asyncio.create_task(asyncio.to_thread(system.stack.restart, victim)))
+        await asyncio.gather(*restarts)
+        fleet.say("every victim is back")
+        await drive
+    finally:
+        await asyncio.gather(*restarts, return_exceptions=True)
+        await fleet.stop()
+    assert min(in_flight.values()) >= 5, in_flight  # each kill landed on work in flight
+    await verify_fleet(fleet)
+    fleet.say(f"verified; calls tried again: {dict(fleet.errors)}")

@@ -1,32 +1,24 @@
-"""The Temporal server killed with nominations in flight and restarted on its database: a decision
-meanwhile answers 503 with a readable sentence within 10 s; afterwards the nominations go on from
-where they stood and nothing is lost or done twice. No service and no worker is restarted.
+"""The Temporal server killed while twenty nominations are driven along their routes, and restarted
+on its database: a decision meanwhile answers 503 with a readable sentence within 10 s; afterwards
+the nominations go on from where they stood, each ends as planned, and nothing is lost or done
+twice. No service and no worker is restarted.
 
 This module starts a Temporal server of its own (the session's is shared by every other test).
 """
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 
 import pytest
 
-from deploy.demo_data import ORDER_ROUTE, PRESIDENT
 from deploy.embedded import Child, free_port, temporal_dev_server, wait_for_port
-from deploy.invariants import wait_settled
 from shared.contracts.tiers import Tier
 from tests.e2e.conftest import RunningSystem, run_system
-from tests.helpers import (
-    auth,
-    decide,
-    draft_and_submit,
-    each_level_decided_once,
-    eventually,
-    ready_to_forward,
-    wait_pending,
-)
-
-ROUTE = [(Tier(tier), agency) for tier, agency in ORDER_ROUTE]
-SCHOOL = ROUTE[0][1]
+from tests.faults.fleet import Fleet
+from tests.faults.plans import LEVELS, mix
+from tests.faults.verdict import verify_fleet
+from tests.helpers import decide, ready_to_forward
 
 
 @pytest.fixture(scope="module")
@@ -49,52 +41,37 @@ async def system(tmp_path_factory, temporal, seeded_databases) -> AsyncIterator[
         yield running
 
 
-async def forward(system: RunningSystem, nomination_id: str, steps: range) -> None:
-    for tier, agency in (ROUTE[i] for i in steps):
-        await wait_pending(system[tier], agency, nomination_id)
-        r = await decide(system[tier], agency, nomination_id, "forward")
-        assert r.status_code == 200, r.text
-
-
 async def test_temporal_killed_and_restarted_on_its_database_loses_nothing(system, temporal) -> None:
     server, address = temporal
     services = {tier: child.proc.pid for tier, child in system.stack.services.items() if child.proc}
     worker = system.stack.worker.proc.pid if system.stack.worker.proc else None
-    ids = [
-        (await draft_and_submit(system[Tier.UNIT], SCHOOL, "HCLD_HANG_BA", name))["nomination_id"]
-        for name in ("Võ Thị Sáu Trước", "Trần Văn Ơn Giữa")
-    ]
-    await forward(system, ids[0], range(0, 3))
-    await forward(system, ids[1], range(0, 1))
-    await wait_pending(system[Tier.DISTRICT], ROUTE[1][1], ids[1])
-    await ready_to_forward(system[Tier.DISTRICT], ROUTE[1][1], ids[1])  # its council has met: only Temporal is missing
-
-    server.kill()
-    started = time.monotonic()
-    away = await decide(system[Tier.DISTRICT], ROUTE[1][1], ids[1], "forward", prepare=False)
-    assert away.status_code == 503 and time.monotonic() - started < 10, away.text
-    assert "Temporal" in away.json()["detail"] and "trạng thái hồ sơ" in away.json()["detail"]
-    server.start()  # the same port, the same database file
-    wait_for_port(int(address.rsplit(":", 1)[1]), server.proc, "restarted temporal dev server", timeout=60)
-
-    await forward(system, ids[0], range(3, 5))
-    await forward(system, ids[1], range(1, 5))
-    for number, nomination_id in enumerate(ids, start=21):
-        await wait_pending(system[Tier.CENTRAL], PRESIDENT, nomination_id)
-        conferred = await decide(
-            system[Tier.CENTRAL], PRESIDENT, nomination_id, "confer", decision_no=f"{number}/QĐ-CTN"
-        )
-        assert conferred.status_code == 200, conferred.text
-
-    for nomination_id in ids:
-
-        async def seen(nomination_id: str = nomination_id) -> bool:
-            r = await system[Tier.UNIT].get(f"/nominations/{nomination_id}", headers=auth(SCHOOL, "clerk"))
-            return bool(r.json()["status"] == "conferred")
-
-        await eventually(seen, within=60, what=f"{nomination_id} conferred at the unit")
-        await each_level_decided_once(system, ROUTE, nomination_id)
-    settled = await wait_settled(system.stack.config.database_urls, within=60)
-    assert settled.ok(), settled.summary()
+    fleet = Fleet(system)
+    await fleet.set_up_councils(LEVELS[:3])
+    fleet.watch(LEVELS)
+    try:
+        flights = await fleet.submit(mix("21", many=20), "21/TTr-THSS", "Võ Thị Sáu")
+        probe = flights[0]  # waits at the district, its council held: only Temporal will be missing there
+        drive = fleet.start(flights[1:])
+        await fleet.fly([probe], until={probe.nomination_id: 1})
+        district = LEVELS[1][1]
+        await ready_to_forward(system[Tier.DISTRICT], district, probe.nomination_id)
+        fleet.prepared.add((probe.nomination_id, 1))
+        await fleet.busy(LEVELS[3][1], at_least=1)  # the first have reached central, the rest are on the way
+        in_flight = fleet.unfinished()
+        server.kill()
+        fleet.say(f"kill -9 temporal with {in_flight} nominations in flight")
+        started = time.monotonic()
+        away = await decide(system[Tier.DISTRICT], district, probe.nomination_id, "forward", prepare=False)
+        assert away.status_code == 503 and time.monotonic() - started < 10, away.text
+        assert "Temporal" in away.json()["detail"] and "trạng thái hồ sơ" in away.json()["detail"]
+        server.start()  # the same port, the same database file
+        wait_for_port(int(address.rsplit(":", 1)[1]), server.proc, "restarted temporal dev server", timeout=60)
+        fleet.say("temporal restarted on its database")
+        await asyncio.gather(drive, fleet.fly([probe]))
+    finally:
+        await fleet.stop()
+    assert in_flight >= 12, in_flight
+    await verify_fleet(fleet)
+    fleet.say(f"verified; calls tried again: {dict(fleet.errors)}")
     assert {tier: child.proc.pid for tier, child in system.stack.services.items() if child.proc} == services
     assert system.stack.worker.proc is not None and system.stack.worker.proc.pid == worker
