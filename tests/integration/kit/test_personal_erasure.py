@@ -11,7 +11,7 @@ import asyncio
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from typer.testing import CliRunner
 
 from deploy.cli import app as cli
+from services.central.handlers import HANDLERS as CENTRAL_HANDLERS
+from services.central.models import ConferredAward
 from services.kit.audit.witness import audit_handlers, publish_checkpoint, signer_of
 from services.kit.erasure.service import ERASED_KEYS
 from services.kit.handlers import kit_handlers
@@ -31,7 +33,16 @@ from services.kit.nominations.activities import NominationActivities
 from services.kit.nominations.models import Nomination
 from services.kit.nominees.models import Nominee
 from services.kit.statistics.models import AwardRecord
-from shared.contracts.events import EVENT_TYPES
+from shared.contracts.events import (
+    EVENT_TYPES,
+    AwardConferred,
+    Envelope,
+    Event,
+    NomineePersonalErased,
+    NomineeRegistered,
+    envelope_for,
+    parse_event,
+)
 from shared.contracts.nomination import (
     DecisionInput,
     NominationInput,
@@ -318,3 +329,67 @@ async def _erased(found) -> bool:  # type: ignore[no-untyped-def]
 
 async def _count(session: AsyncSession, model: type) -> int:
     return len((await session.exec(select(model))).all())
+
+
+async def deliver(sessions, event: Event, at: datetime, handlers: dict) -> Envelope:  # type: ignore[no-untyped-def]
+    """What a service's consumer does with one message (a fresh event id: not a redelivery)."""
+    envelope = envelope_for(event, source_agency=SCHOOL, occurred_at=at)
+    await redeliver(sessions, envelope, handlers)
+    return envelope
+
+
+async def redeliver(sessions, envelope: Envelope, handlers: dict) -> None:  # type: ignore[no-untyped-def]
+    async with transaction(sessions) as session:
+        await handlers[envelope.type](session, envelope, parse_event(envelope))
+
+
+async def test_an_event_on_its_way_during_the_erasure_brings_nothing_back(tier_http):
+    """At central (the kit's tables and the national registry): a registration told before the
+    erasure and a conferral about the erased nominee arrive after it; neither brings the values back,
+    while a profile the managing agency gives again afterwards is taken. Applied twice, one record."""
+    _, sessions = await tier_http(Tier.CENTRAL)
+    handlers = merge_handlers(kit_handlers(), CENTRAL_HANDLERS)
+    t0 = datetime.now(UTC) - timedelta(hours=1)
+    registered = NomineeRegistered(
+        nominee_id=LAN, kind="individual", name="Lò Thị Lan", agency_code=SCHOOL, actor=f"{SCHOOL}:clerk",
+        registered_at=t0.isoformat(), position_category="giao_vien", sex="nu", ethnicity="02",
+    )  # fmt: skip
+    await deliver(sessions, registered, t0, handlers)
+    erased = NomineePersonalErased(
+        nominee_id=LAN,
+        agency_code=SCHOOL,
+        actor=f"{SCHOOL}:chair",
+        basis="subject_request",
+        fields=["sex", "ethnicity"],
+    )
+    told = await deliver(sessions, erased, t0 + timedelta(minutes=30), handlers)
+    await redeliver(sessions, told, handlers)  # the same message again: one record, nothing more
+    await deliver(sessions, registered, t0 + timedelta(minutes=10), handlers)  # told before, arriving after
+    conferred = AwardConferred(
+        nomination_id="n-late", proposer_agency=SCHOOL, nominee_name="Lò Thị Lan", award_code="CSTD_CO_SO",
+        agency_code=DISTRICT, step=1, actor=f"{DISTRICT}:chair", decision_no="15/QĐ-UBND", decided_on="2026-02-20",
+        nominee_id=LAN, nominee_kind="individual", nominee_position="giao_vien", nominee_sex="nu",
+        nominee_ethnicity="02",
+    )  # fmt: skip
+    await deliver(sessions, conferred, t0 + timedelta(minutes=40), handlers)
+    async with sessions() as session:
+        nominee = await session.get(Nominee, LAN)
+        assert nominee is not None and (nominee.sex, nominee.ethnicity, nominee.position_category) == (
+            None,
+            None,
+            "giao_vien",
+        )
+        record = await session.get(AwardRecord, "n-late")
+        registry = await session.get(ConferredAward, "n-late")
+        assert record is not None and (record.nominee_sex, record.nominee_ethnicity) == (None, None)
+        assert registry is not None and (registry.nominee_sex, registry.nominee_name) == (None, "Lò Thị Lan")
+        erasures = select(AuditRecord).where(AuditRecord.action == "nominee.personal_erased")
+        assert len((await session.exec(erasures)).all()) == 1
+    node = Node(ServiceSettings(tier=Tier.CENTRAL, database_url="sqlite://"), None, sessions, None)  # type: ignore[arg-type]
+    assert await every_row_about(node, (LAN, "n-late")) == []
+
+    # Given again by the managing agency after the erasure: a new profile, learnt as told.
+    await deliver(sessions, registered, t0 + timedelta(minutes=50), handlers)
+    async with sessions() as session:
+        nominee = await session.get(Nominee, LAN)
+        assert nominee is not None and nominee.sex == "nu"
