@@ -6,7 +6,8 @@ to the launcher's ports (http://127.0.0.1:8001 … 8004).
 
 Here: the app and the nomination commands. The central officers' commands are in
 ``cli_central.py``, registering bodies in ``cli_agencies.py``, operating events in ``cli_events.py``,
-the HTTP client and error reporting in ``cli_client.py``, the printing in ``cli_output.py``.
+erasing a nominee's personal data in ``cli_nominees.py``, the HTTP client and error reporting in
+``cli_client.py``, the printing in ``cli_output.py``.
 """
 
 import base64
@@ -25,6 +26,7 @@ from deploy.cli_central import awards, reorganize
 from deploy.cli_client import CliError, Options, reports_errors
 from deploy.cli_events import events
 from deploy.cli_identity import login, officers
+from deploy.cli_nominees import nominees
 from deploy.cli_output import format_time, table, utf8_output
 from shared.contracts.tiers import Tier
 
@@ -238,6 +240,7 @@ app.add_typer(officers, name="officers")
 app.add_typer(agencies, name="agencies")
 app.add_typer(audit, name="audit")
 app.add_typer(events, name="events")
+app.add_typer(nominees, name="nominees")
 
 
 if __name__ == "__main__":

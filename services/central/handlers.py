@@ -3,9 +3,11 @@ later revocation, stripping or restoration changes its status there (and is kept
 
 from datetime import date
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.central.models import ConferredAward
+from services.kit.erasure.service import DOSSIER_FIELDS, blank, nominations_about
 from services.kit.outcomes.service import store_change
 from shared.contracts.events import (
     CHANGE_OF_EVENT,
@@ -15,6 +17,7 @@ from shared.contracts.events import (
     AwardStripped,
     Envelope,
     Event,
+    NomineePersonalErased,
 )
 from shared.platform.consumer import Handler
 from shared.rules.history import AWARD_CHANGES
@@ -56,7 +59,18 @@ async def register_award_change(session: AsyncSession, envelope: Envelope, event
         session.add(award)
 
 
+async def erase_registered(session: AsyncSession, envelope: Envelope, event: Event) -> None:
+    """The national registry keeps the awardee's name and award, not the erased sex and ethnic group
+    (after the kit's own erasure, decision 0040)."""
+    assert isinstance(event, NomineePersonalErased)
+    ids = await nominations_about(session, event.nominee_id, event.nomination_ids)
+    for award in (await session.exec(select(ConferredAward).where(col(ConferredAward.nomination_id).in_(ids)))).all():
+        if blank(award, DOSSIER_FIELDS):
+            session.add(award)
+
+
 HANDLERS: dict[str, Handler] = {
     AwardConferred.type: register_conferral,
+    NomineePersonalErased.type: erase_registered,
     **{event_type: register_award_change for event_type in CHANGE_OF_EVENT},
 }

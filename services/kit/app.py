@@ -37,6 +37,7 @@ from services.kit.councils import api as councils_api
 from services.kit.deadlines.activities import LifecycleActivities, real_clock
 from services.kit.delegations import api as delegations_api
 from services.kit.dossier import api as dossier_api
+from services.kit.erasure import api as erasure_api
 from services.kit.errors import DomainError
 from services.kit.events import api as events_api
 from services.kit.guards import guarded
@@ -94,6 +95,7 @@ DOMAINS = (
     registry_api,
     bodies_api,
     nominees_api,
+    erasure_api,
     reorganization_api,
     dossier_api,
     councils_api,

@@ -2,6 +2,7 @@
 
 from services.kit.bodies.handlers import BODY_HANDLERS
 from services.kit.clusters.handlers import CLUSTER_HANDLERS
+from services.kit.erasure.handlers import ERASURE_GUARDS, ERASURE_HANDLERS
 from services.kit.movements.handlers import MOVEMENT_HANDLERS
 from services.kit.nominations.handlers import PROPOSER_HANDLERS
 from services.kit.nominees.handlers import HISTORY_HANDLERS
@@ -14,8 +15,10 @@ from shared.platform.consumer import Handler, merge_handlers
 
 
 def kit_handlers(mailing: Mailing | None = None) -> dict[str, Handler]:
-    """With `mailing`, notifications also go by e-mail (the service has SMTP configured)."""
+    """With `mailing`, notifications also go by e-mail (the service has SMTP configured). The erasure
+    guards run first: what they blank in an event about an erased nominee, no later handler keeps."""
     return merge_handlers(
+        ERASURE_GUARDS,
         PROPOSER_HANDLERS,
         HISTORY_HANDLERS,
         CHANGE_HANDLERS,
@@ -25,6 +28,7 @@ def kit_handlers(mailing: Mailing | None = None) -> dict[str, Handler]:
         MOVEMENT_HANDLERS,
         CLUSTER_HANDLERS,
         STATISTICS_HANDLERS,
+        ERASURE_HANDLERS,
     )
 
 

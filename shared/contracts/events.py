@@ -169,6 +169,21 @@ class NomineeFactRetracted(Event):
     reason: str
 
 
+class NomineePersonalErased(Event):
+    """Emitted when the managing agency erases a nominee's erasable personal data (sex, ethnicity,
+    the openings of the audit log's commitments): every service erases its own copies. No value."""
+
+    type: ClassVar[str] = "nominee.personal_erased"
+    topic: ClassVar[str] = TOPIC_NOMINEES
+    nominee_id: str
+    agency_code: str
+    actor: str
+    basis: str
+    fields: list[str]
+    # The nominations about the nominee the managing agency knows: copies kept by nomination id.
+    nomination_ids: list[str] = Field(default_factory=list)
+
+
 class HierarchyPlanApplied(Event):
     """Emitted when a tier's registry replica has applied a reorganization plan (once per tier)."""
 
@@ -304,6 +319,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         NomineeFactsRecorded,
         NomineeRegistered,
         NomineeFactRetracted,
+        NomineePersonalErased,
         HierarchyPlanApplied,
         AgencyRegistered,
         MovementPublished,

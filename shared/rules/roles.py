@@ -24,6 +24,7 @@ Permission = Literal[
     "register_movements",
     "organise_clusters",
     "replay_events",
+    "erase_personal",
 ]
 
 MAY: dict[Permission, tuple[str, ...]] = {
@@ -62,6 +63,9 @@ MAY: dict[Permission, tuple[str, ...]] = {
     # Apply again what the service's consumer parked on the dead-letter topic, after a fix: an
     # operation on the whole service (decision 0033), harmless to repeat (each event applies once).
     "replay_events": ("admin",),
+    # Erase a managed nominee's erasable personal data on the subject's request (Decree 13/2023): the
+    # head decides for the agency, the admin operates; irreversible, so not the clerk who records it.
+    "erase_personal": ("chair", "admin"),
 }
 
 # Roles that decide on nominations, weakest first: only these can be lent by a delegation.

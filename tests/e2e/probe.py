@@ -108,6 +108,7 @@ class Target:
             "/nominees": {"id": ids["nominee_id"], "name": self.nominee_name},
             "/nominees/{nominee_id}/facts": {"facts": [{"kind": "hold", "reason": "complaint", "start": day}]},
             "/nominees/{nominee_id}/facts/{fact_key}/retract": reason,
+            "/nominees/{nominee_id}/erasure": {"basis": "subject_request", "reason": "Thử xóa dữ liệu"},
             "/reorganizations/{code}/dry-run": None,
             "/reorganizations/{code}/apply": None,
             "/reviews/{nomination_id}/documents": document("to_trinh", "thử"),

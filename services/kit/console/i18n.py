@@ -13,6 +13,7 @@ from services.kit.console.words import (
     council,
     decisions,
     emulation_year,
+    erasure,
     inbox,
     login,
     mail,
@@ -30,8 +31,8 @@ LANG_COOKIE = "tdkt_lang"
 # Each module of `words/` gives its Vietnamese and English words; a key in one language only is a
 # defect that tests/unit/console/test_words.py finds.
 WORDS = (
-    admin, base, batches, clusters, council, decisions, emulation_year, inbox, login, mail, movements, papers, people,
-    reporting, statistics,
+    admin, base, batches, clusters, council, decisions, emulation_year, erasure, inbox, login, mail, movements, papers,
+    people, reporting, statistics,
 )  # fmt: skip
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {key: text for module in WORDS for key, text in module.VI.items()},

@@ -66,8 +66,12 @@ async def record_identity(
     at: datetime,
     reason: str | None = None,
     details: dict | None = None,
+    typed: dict[str, str] | None = None,
 ) -> None:
-    """An identity event in this service's audit chain (logins, tokens, officers, roles)."""
+    """An identity event in this service's audit chain (logins, tokens, officers, roles). What a
+    person `typed` that names no officer here (a mistyped username, an e-mail, a password in the
+    wrong field) enters as salted commitments under the typed username, erasable (decision 0040)."""
+    subject = f"login:{typed['username'].strip().lower()}" if typed else None
     await append_audit(
         session,
         idempotency_key=f"identity:{uuid.uuid4()}",
@@ -78,6 +82,8 @@ async def record_identity(
         outcome=outcome,
         reason=reason,
         details=details or {},
+        personal=typed,
+        subject=subject,
     )
 
 
@@ -105,7 +111,7 @@ async def log_in(
             actor=officer.id if officer else "anonymous",
             at=now,
             reason="unknown or deactivated account",
-            details={"username": username[:100]},
+            typed=None if officer else {"username": username[:100]},
         )
         return Outcome(refusal=wrong_login())
     if officer.locked_until is not None and as_utc(officer.locked_until) > as_utc(now):
@@ -176,7 +182,9 @@ async def record_oidc_failure(
         actor=officer.id if officer else "anonymous",
         at=now,
         reason=reason,
-        details={"via": "oidc", **details},
+        # Whom the provider vouched for, when no officer here has that username: committed, not kept in clear.
+        details={"via": "oidc"} if officer is None and details else {"via": "oidc", **details},
+        typed={k: str(v) for k, v in details.items() if k != "via"} if officer is None and details else None,
     )
 
 

@@ -13,6 +13,7 @@ Functions never commit.
 
 import re
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -128,7 +129,7 @@ async def register_nominee(
     """Register a nominee the caller's agency manages; (the row, whether it is new). Idempotent for
     the same agency, which may give an individual's profile (`PROFILE` fields) again to change it;
     another agency's nominee is refused."""
-    given = {field: (profile or {}).get(field) for field in PROFILE}
+    given: dict[str, Any] = {field: (profile or {}).get(field) for field in PROFILE}
     existing = await session.get(Nominee, nominee_id)
     if existing is not None:
         if existing.managing_agency != caller.agency_code:

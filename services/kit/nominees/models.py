@@ -31,6 +31,9 @@ class Nominee(SQLModel, table=True):
     position_category: str | None = None
     sex: str | None = None
     ethnicity: str | None = None
+    # When the managing agency last erased the erasable personal data (services/kit/erasure): profile
+    # values told before it are not learnt again.
+    personal_erased_at: datetime | None = None
 
 
 class NomineeFact(SQLModel, table=True):

@@ -43,6 +43,9 @@ class NomineeOut(BaseModel):
     position_category: str | None = None
     sex: str | None = None
     ethnicity: str | None = None
+    personal_erased_at: datetime | None = Field(
+        default=None, description="When the sex and ethnic group were erased (POST /nominees/{id}/erasure), if ever"
+    )
 
 
 class FactsIn(BaseModel):

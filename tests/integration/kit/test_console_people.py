@@ -52,3 +52,29 @@ async def test_register_change_and_see_an_individuals_profile_on_the_console(tie
     assert made.status_code == 303, made.text
     page = (await client.get(made.headers["location"])).text
     assert "Chức danh, đối tượng" in page and "Nông dân" in page and "Thái" in page
+
+
+async def test_the_chair_erases_a_nominees_personal_data_from_the_console_once_confirmed(tier_http):
+    client, _ = await tier_http(Tier.UNIT)
+    client.cookies.set(COOKIE, TOKEN)
+    person = {"csrf": csrf_of(TOKEN), "id": LAN, "kind": "individual", "name": "Lò Thị Lan", "sex": "nu"}
+    assert (await client.post("/console/nominees", data={**person, "ethnicity": "03"})).status_code == 303
+    assert "Xóa dữ liệu cá nhân" not in (await client.get("/console/nominees")).text  # not the clerk's to do
+
+    chair = "demo-U91-0001-chair"
+    client.cookies.set(COOKIE, chair)
+    page = (await client.get("/console/nominees")).text
+    assert "Xóa dữ liệu cá nhân" in page and "không thể khôi phục" in page and "Thái" in table(page)
+    url = f"/console/nominees/{LAN}/erasure"
+    asked = {"csrf": csrf_of(chair), "basis": "subject_request", "reason": "Đơn số 12/ĐN ngày 02/03/2026"}
+    unconfirmed = await client.post(url, data=asked)
+    assert unconfirmed.status_code == 422 and "hãy đánh dấu ô xác nhận" in unconfirmed.text
+    assert "Thái" in table(unconfirmed.text)  # nothing erased
+
+    erased = await client.post(url, data={**asked, "confirm": "yes"})
+    assert erased.status_code == 303 and erased.headers["location"] == "/console/nominees?done=erased"
+    page = (await client.get(erased.headers["location"])).text
+    assert "Đã xóa dữ liệu cá nhân của đối tượng" in page and "Đã xóa dữ liệu cá nhân ngày" in page
+    assert "Thái" not in table(page) and "Nữ" not in table(page) and "Lò Thị Lan" in table(page)
+    again = await client.post(url, data={**asked, "confirm": "yes"})
+    assert again.headers["location"] == "/console/nominees?done=nothing"

@@ -2,6 +2,7 @@
 enrolled), tokens expire and can be revoked, repeated failures lock the account, demo tokens work
 only in development, and every one of these steps is an audit record."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pyotp
@@ -13,6 +14,7 @@ from services.kit.identity.bootstrap import ensure_admin
 from services.kit.identity.models import Officer, OfficerToken
 from shared.contracts.tiers import Tier
 from shared.platform.audit import AuditRecord
+from shared.platform.personal import commitment, erase_personal, openings
 from tests.helpers import add_officer, auth
 
 AGENCY, OTHER = "P91", "B-BNV"  # Kiên Giang has a demo admin; the ministry gets one below
@@ -103,6 +105,14 @@ async def test_an_unknown_username_is_refused_like_a_wrong_password_and_recorded
     r = await log_in(client, "khong.ton.tai")
     assert r.status_code == 401 and r.json()["detail"].startswith("wrong username or password"), r.text
     assert await identity_actions(sessions) == [("identity.login_failed", "refused", "anonymous")]
+    # What was typed is not in the chain: a salted commitment under the typed username, erasable (0040).
+    async with sessions() as session:
+        record = (await session.exec(select(AuditRecord).where(AuditRecord.action == "identity.login_failed"))).one()
+        opened = await openings(session, record_key=record.idempotency_key)
+        assert "khong.ton.tai" not in json.dumps(record.details)
+        salt = opened["username"]["salt"]
+        assert record.details["personal"] == {"username": commitment("khong.ton.tai", salt)}
+        assert await erase_personal(session, subject="login:khong.ton.tai") == 1
 
 
 async def test_expired_revoked_and_deactivated_tokens_are_refused(tier_http):

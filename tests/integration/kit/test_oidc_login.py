@@ -130,8 +130,18 @@ async def test_unknown_identities_deactivated_officers_and_foreign_states_are_re
     client.cookies.delete(PENDING_COOKIE)
     assert (await client.get(callback)).status_code == 401  # a callback without the browser's cookie
 
-    reasons = [reason for action, reason, _ in await logins(sessions) if action == "identity.login_failed"]
-    assert reasons == ["unknown identity", "deactivated account", "state mismatch", "state mismatch"]
+    failed = [
+        (reason, details) for action, reason, details in await logins(sessions) if action == "identity.login_failed"
+    ]
+    assert [reason for reason, _ in failed] == [
+        "unknown identity",
+        "deactivated account",
+        "state mismatch",
+        "state mismatch",
+    ]
+    # Whom the provider vouched for, unknown here, is committed, not kept in clear (decision 0040).
+    stranger = failed[0][1]
+    assert set(stranger["personal"]) == {"username", "subject"} and "khong.co.ai" not in str(stranger)
 
 
 async def test_an_expired_id_token_is_refused(tier_http, stale_issuer):
