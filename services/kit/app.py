@@ -164,6 +164,7 @@ def create_app(
             group=settings.consumer_group,
         )  # fmt: skip
         relay.on_log_lost = events.read_again_from_start
+        relay.read_by_consumer = events.last_read
         supervisor = Supervisor(on_restart=metrics.task_restarted)
         supervisor.start("outbox-relay", relay.run)
         supervisor.start("event-consumer", events.run)

@@ -28,6 +28,7 @@ from shared.contracts.events import (
     Event,
     parse_event,
 )
+from shared.platform.broker_log import Acked
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -83,6 +84,9 @@ class EventConsumer:
         self.group = group  # named on what it dead-letters
         self.dead_lettered = 0  # since this process started: the metrics show it
         self._from_start = False  # the broker lost its log: read every partition again from its start
+        # Per partition, the last record read (its offset and event id): if the broker no longer
+        # holds it there, the log this consumer reads from was lost (`last_read`, decision 0032).
+        self._read: dict[tuple[str, int], Acked] = {}
 
     async def lag(self) -> dict[str, int]:
         """Records not yet consumed, per topic, over the partitions this consumer holds."""
@@ -100,6 +104,14 @@ class EventConsumer:
         long while (a broker that answers a fetch past the end with nothing, not an error, would
         keep this consumer waiting there). What was applied already is skipped by event id."""
         self._from_start = True
+        self._read.clear()
+
+    def last_read(self) -> list[Acked]:
+        """The last record read from each partition: what the relay's check of the broker's log
+        looks for, as it does for what the relay wrote. A service that wrote nothing before the
+        broker lost its log (so its relay finds nothing of its own missing) still learns that the
+        log it was reading is gone, and reads the new one from its start."""
+        return list(self._read.values())
 
     async def run(self) -> None:
         await self._rewind()
@@ -144,8 +156,10 @@ class EventConsumer:
                 for each in records:
                     await self._handle(each)
                 return
-            if item is not None:
-                events.append(item)
+            envelope, event = item
+            self._remember(record, envelope)
+            if event is not None:
+                events.append((envelope, event))
         if not events:
             return
         try:
@@ -155,11 +169,16 @@ class EventConsumer:
             for record in records:
                 await self._handle(record)
 
-    def _parse(self, record: ConsumerRecord) -> tuple[Envelope, Event] | str | None:
-        """The event if this service handles it, None if not, or why it cannot be read."""
+    def _remember(self, record: ConsumerRecord, envelope: Envelope) -> None:
+        self._read[(record.topic, record.partition)] = Acked(
+            record.topic, record.partition, record.offset, envelope.event_id
+        )
+
+    def _parse(self, record: ConsumerRecord) -> tuple[Envelope, Event | None] | str:
+        """The envelope, with the event if this service handles it; or why it cannot be read."""
         try:
             envelope = Envelope.model_validate_json(record.value)
-            return (envelope, parse_event(envelope)) if envelope.type in self._handlers else None
+            return envelope, parse_event(envelope) if envelope.type in self._handlers else None
         except (ValidationError, KeyError, ValueError) as exc:
             return f"malformed event: {exc}"
 
@@ -168,9 +187,10 @@ class EventConsumer:
         if isinstance(parsed, str):
             await self._dead_letter(record, parsed)
             return
-        if parsed is None:
-            return
         envelope, event = parsed
+        self._remember(record, envelope)
+        if event is None:
+            return
         with structlog.contextvars.bound_contextvars(
             event_id=envelope.event_id,
             event_type=envelope.type,

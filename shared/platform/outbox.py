@@ -108,6 +108,8 @@ class OutboxRelay:
         self._last_offset: dict[tuple[str, int], int] = {}
         # Told when the broker lost its log: the service's consumer reads the new log from its start.
         self.on_log_lost: Callable[[], None] = lambda: None
+        # What the service's consumer last read from each partition: checked with what this relay wrote.
+        self.read_by_consumer: Callable[[], list[Acked]] = list
 
     def wake(self) -> None:
         self._wake.set()
@@ -173,6 +175,11 @@ class OutboxRelay:
             log.warning("outbox.log_lost", topics=sorted(lost), republishing=again.rowcount)
             self._last_offset.clear()
             self.on_log_lost()
+        else:
+            unread = await lost_topics(durability.bootstrap, self.read_by_consumer())
+            if unread:  # nothing of ours was lost, but what the consumer read was
+                log.warning("consumer.log_lost", topics=sorted(unread))
+                self.on_log_lost()
         await self.prune()
         return lost
 

@@ -8,7 +8,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from sqlmodel import col, select
 
 from deploy.embedded import wait_for_port
-from shared.contracts.events import ALL_TOPICS, TOPIC_AWARDS, TOPIC_NOMINEES
+from services.central.handlers import HANDLERS
+from shared.contracts.events import ALL_TOPICS, TOPIC_AWARDS, TOPIC_NOMINEES, AwardConferred, envelope_for
+from shared.platform.consumer import EventConsumer
 from shared.platform.db import transaction
 from shared.platform.outbox import Durability, OutboxEvent, OutboxRelay, add_event
 from shared.platform.topics import ensure_topics, topic_partitions
@@ -112,3 +114,60 @@ async def test_rows_published_before_the_retention_window_are_pruned(sessions):
     async with sessions() as session:
         kept = {r.key for r in (await session.exec(select(OutboxEvent))).all()}
     assert kept == {recent, pending}
+
+
+async def test_a_service_that_wrote_nothing_learns_that_the_log_it_read_was_lost(runtime_dir, sessions):
+    """Central wrote nothing before the broker lost its log, so its relay finds nothing of its own
+    missing; but its consumer had read other services' events, and kept its positions in the old
+    log. The relay's check covers what the consumer last read too, and tells it to read the new log
+    from its start (a fault test once left 49 events unread at central so)."""
+    broker, bootstrap = await start_broker(runtime_dir)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    other = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    consumer = AIOKafkaConsumer(
+        TOPIC_AWARDS, bootstrap_servers=bootstrap, group_id=f"c-{uuid.uuid4()}", enable_auto_commit=False,
+        auto_offset_reset="earliest", fetch_max_wait_ms=100,
+    )  # fmt: skip
+    try:
+        await producer.start()
+        await other.start()
+        await consumer.start()
+        events = EventConsumer(consumer, producer, sessions, {AwardConferred.type: HANDLERS[AwardConferred.type]})
+        for i in range(4):
+            sent = envelope_for(conferral(f"n-read-{i}"), source_agency="TW-CTN", occurred_at=datetime.now(UTC))
+            await other.send_and_wait(TOPIC_AWARDS, sent.model_dump_json().encode(), key=b"same")
+        while len(events.last_read()) < 1 or events.last_read()[0].offset < 3:
+            batches = await consumer.getmany(timeout_ms=500)
+            for records in batches.values():
+                await events._handle_all(records)
+        relay = OutboxRelay(sessions, producer, durability=Durability(bootstrap))
+        told: list[bool] = []
+
+        def lost() -> None:
+            told.append(True)
+            events.read_again_from_start()
+
+        relay.on_log_lost = lost
+        relay.read_by_consumer = events.last_read
+        assert await relay.keep_log_whole() == set() and told == []  # the log is whole
+
+        broker.kill()
+        broker.start()  # same port, memory-only: an empty log
+        wait_for_port(int(bootstrap.rsplit(":", 1)[1]), broker.proc, "restarted broker")
+        await ensure_topics(bootstrap, 12, [TOPIC_AWARDS])
+        partition = events.last_read()[0].partition
+        refill = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        await refill.start()
+        try:
+            for _ in range(6):  # another service refills the partition past where the consumer was
+                await refill.send_and_wait(TOPIC_AWARDS, b'{"event_id": "other"}', partition=partition)
+        finally:
+            await refill.stop()
+        assert await relay.keep_log_whole() == set()  # none of the relay's own rows were lost
+        assert told == [True]  # but the consumer is told to read the new log from its start
+        assert events.last_read() == []
+    finally:
+        await consumer.stop()
+        await other.stop()
+        await producer.stop()
+        broker.stop()
