@@ -17,6 +17,8 @@ from tests.e2e.conftest import RunningSystem, run_system
 from tests.helpers import auth, decide, document, draft_and_submit, eventually, wait_pending
 
 PLAN = "VN-2025-07-01"
+# The name of the plan's recorded history: bump it when the workflow changes, and keep the old one.
+PLAN_HISTORY = "apply_transfer_v1"
 SCHOOL, ENTERPRISE, HON_DAT, KIEN_GIANG, BINH_SON = "U91-0001", "U91-0003", "D903", "P91", "C30823"
 
 
@@ -224,6 +226,10 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
         # Older recordings stay: they are what runs started by older code look like.
         target = Path(__file__).parents[1] / "replay" / "nomination_forward_transfer_confer_lifecycle_v1.json"
         target.write_text(history.to_json(), encoding="utf-8")
+        # The plan's own run, as the code of the time ran it (tests/unit/workflows/test_replay.py).
+        plan_history = await client.get_workflow_handle(f"reorganization-{PLAN}").fetch_history()
+        target = Path(__file__).parents[1] / "replay" / f"reorganization_{PLAN_HISTORY}.json"
+        target.write_text(plan_history.to_json(), encoding="utf-8")
 
     # Applying the same plan again is a no-op.
     again = await central.post(f"/reorganizations/{PLAN}/apply", headers=admin)
