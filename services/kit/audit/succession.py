@@ -54,14 +54,19 @@ async def _still_open(session: AsyncSession, code: str) -> str | None:
     ).first()
     if pending is not None:
         return f"nomination {pending} is still pending here (not transferred: a person must choose its successor)"
-    returned = set(
-        (
+    returned = {
+        nomination_id: opened_at
+        for nomination_id, opened_at in (
             await session.exec(
-                select(Review.nomination_id).where(Review.agency_code == code, Review.status == "returned")
+                select(Review.nomination_id, Review.opened_at).where(
+                    Review.agency_code == code, Review.status == "returned"
+                )
             )
         ).all()
-    )
+    }
     if returned:
+        # Settled: transferred under the plan, or resubmitted and reviewed again since (a returned
+        # row keeps its status once the nomination moves on).
         moved = await session.exec(
             select(AuditRecord.nomination_id).where(
                 AuditRecord.agency_code == code,
@@ -69,7 +74,11 @@ async def _still_open(session: AsyncSession, code: str) -> str | None:
                 col(AuditRecord.nomination_id).in_(returned),
             )
         )
-        stays = sorted(returned - set(moved.all()))
+        later = await session.exec(
+            select(Review.nomination_id, Review.opened_at).where(col(Review.nomination_id).in_(returned))
+        )
+        settled = set(moved.all()) | {n for n, opened in later.all() if opened > returned[n]}
+        stays = sorted(set(returned) - settled)
         if stays:
             return f"nomination {stays[0]} was returned here and not transferred"
     proposed = (

@@ -3,11 +3,12 @@
 each with its own key, relay and `tdkt.audit` consumer, run the succession activities the
 ReorganizationWorkflow runs (`tests/e2e/test_reorganization.py` drives them through the workflow).
 
-Hòn Đất (D903) has records at the district service; Kiên Lương (D902) too, with a nomination still
-pending there (no successor chosen). The 2025 plan closes D903's log and defers D902's; every
-later append for D903 is refused, and its officers still log in; each of D903's six successor
-communes at the unit service references D903's final cosigned checkpoint, which the offline check
-accepts and refuses once tampered.
+Hòn Đất (D903) has records at the district service (and a review it returned, since resubmitted
+and forwarded); Kiên Lương (D902) too, with a nomination still pending there (no successor
+chosen). The 2025 plan closes D903's log and defers D902's; every later append for D903 is refused,
+and its officers still log in; each of D903's six successor communes at the unit service
+references D903's final cosigned checkpoint, which the offline check accepts and refuses once
+tampered.
 """
 
 import asyncio
@@ -65,20 +66,24 @@ async def write(node: Node, agency: str, action: str, nomination_id: str | None 
         )
 
 
-async def pending_at(node: Node, agency: str, nomination_id: str) -> None:
+async def review_at(
+    node: Node, agency: str, nomination_id: str, status: str = "pending", visit: int = 1, day: int = 1
+) -> None:
     async with transaction(node.sessions) as session:
         session.add(
             Review(
                 nomination_id=nomination_id,
                 workflow_id=workflow_id_for(nomination_id),
                 agency_code=agency,
+                status=status,
                 step=1,
+                visit=visit,
                 award_code="BANG_KHEN_TINH",
                 nominee_name="Nguyễn Thị Lan",
                 nominee_search=fold("Nguyễn Thị Lan"),
                 proposer_agency="U91-0003",
                 route=[{"tier": "unit", "agency_code": "U91-0003"}, {"tier": "district", "agency_code": agency}],
-                opened_at=datetime(2025, 5, 1, tzinfo=UTC),
+                opened_at=datetime(2025, 5, day, tzinfo=UTC),
             )
         )
 
@@ -106,7 +111,10 @@ async def test_the_retired_agency_log_ends_with_a_cosigned_checkpoint_its_succes
         for action in ("decision.forward", "nomination.transferred_out", "decision.confer"):
             await write(district, HON_DAT, action, "n-hon-dat")
         await write(district, KIEN_LUONG, "decision.forward", "n-kien-luong")
-        await pending_at(district, KIEN_LUONG, "n-kien-luong")
+        await review_at(district, KIEN_LUONG, "n-kien-luong")
+        # Returned by Hòn Đất, resubmitted, then forwarded: the returned row stays, but nothing is open.
+        await review_at(district, HON_DAT, "n-returned", "returned")
+        await review_at(district, HON_DAT, "n-returned", "forwarded", visit=2, day=10)
         await publish(district)  # an earlier checkpoint: the final one is the first to hold the closing record
 
         # Close: D903's log ends with its closing record, D902's waits for its pending nomination.
