@@ -209,7 +209,9 @@ class ReorganizationWorkflow:
                 return
             for successor_tier in TIER_ORDER:
                 refs = [r for r in page if any(s["tier"] == successor_tier.value for s in r.successors)]
-                if refs:
+                if not refs:
+                    continue
+                try:
                     closed["referenced"] += await workflow.execute_activity_method(
                         SuccessionActivities.record_successions,
                         RecordSuccessionArgs(inp.plan_code, inp.legal_basis, refs),
@@ -217,6 +219,8 @@ class ReorganizationWorkflow:
                         start_to_close_timeout=timedelta(minutes=5),
                         retry_policy=RETRY,
                     )
+                except ActivityError as err:  # a reference the successor's service refused: said, not fatal
+                    closed.setdefault("refused", []).append(f"{successor_tier.value}: {err.cause or err}")
             after = page[-1].agency
 
     async def _preview(self, inp: ReorganizationInput) -> ReorganizationStatus:

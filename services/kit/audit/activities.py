@@ -64,6 +64,7 @@ class SuccessionActivities(TierActivities):
         origin = self.signer().origin
         deadline = time.monotonic() + WAIT_SECONDS
         while True:
+            activity.heartbeat()  # reading the log and making the proofs can take a while on a long log
             async with self._factory() as session:
                 page, waiting = await succession.final_references(
                     session,
