@@ -26,7 +26,8 @@ from temporalio.worker import Worker
 
 from services.kit import deps
 from services.kit.audit import api as audit_api
-from services.kit.audit.witness import audit_handlers, checkpoints
+from services.kit.audit.activities import SuccessionActivities
+from services.kit.audit.witness import audit_handlers, checkpoints, signer_of
 from services.kit.batches import api as batches_api
 from services.kit.bodies import api as bodies_api
 from services.kit.catalog import api as catalog_api
@@ -38,7 +39,7 @@ from services.kit.deadlines.activities import LifecycleActivities, real_clock
 from services.kit.delegations import api as delegations_api
 from services.kit.dossier import api as dossier_api
 from services.kit.erasure import api as erasure_api
-from services.kit.errors import DomainError
+from services.kit.errors import Conflict, DomainError
 from services.kit.events import api as events_api
 from services.kit.guards import guarded
 from services.kit.handlers import kit_handlers
@@ -69,11 +70,13 @@ from shared.contracts import activities as interfaces
 from shared.contracts.activities import bound
 from shared.contracts.events import EVENT_TYPES
 from shared.platform import blobs
+from shared.platform.audit import AgencyLogClosed
 from shared.platform.consumer import EventConsumer, Handler, merge_handlers
 from shared.platform.db import make_engine, session_factory, transaction
 from shared.platform.logs import configure_logging
 from shared.platform.outbox import OutboxRelay, durability_of
 from shared.platform.settings import ServiceSettings
+from shared.platform.signing import Signer
 from shared.rules.deadlines import DeadlineTable
 
 log = structlog.get_logger()
@@ -157,7 +160,10 @@ def create_app(
         temporal = await connect_when_up(settings.temporal_address, settings.temporal_namespace)
         await bootstrap_admin(sessions, settings)
         relay = OutboxRelay(sessions, producer, poll_ms=settings.outbox_poll_ms, durability=durability_of(settings))
-        activities = tier_activities(sessions, relay.wake, settings.tier.value, real_clock(settings.business_date))
+        activities = tier_activities(
+            sessions, relay.wake, settings.tier.value, real_clock(settings.business_date),
+            signer=lambda: signer_of(settings),
+        )  # fmt: skip
         worker = WorkerRuns(lambda: Worker(temporal, task_queue=settings.tier.task_queue, activities=activities))
         events = EventConsumer(
             consumer, producer, sessions, all_handlers, max_attempts=settings.consumer_max_attempts,
@@ -250,6 +256,11 @@ def create_app(
             return console.refusal_page(request, exc)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status)
 
+    @app.exception_handler(AgencyLogClosed)
+    async def _log_closed(request: Request, exc: AgencyLogClosed) -> Response:
+        # An act for an agency whose log a reorganization closed (decision 0039): nothing was written.
+        return await _refused(request, Conflict(exc.message, "AgencyLogClosed", vi=exc.vi))
+
     @app.exception_handler(RequestValidationError)
     async def _readable_422(_: Request, exc: RequestValidationError) -> JSONResponse:
         # Where and what, never the input itself: a 5 MB body must not come back as a 5 MB error.
@@ -273,10 +284,12 @@ def tier_activities(
     business_now: Callable[[datetime], datetime],
     *,
     deadlines: DeadlineTable | None = None,
+    signer: Callable[[], Signer] | None = None,
 ) -> list[Callable[..., Any]]:
     """Every activity a tier's worker runs; mypy checks each implementation against its interface.
 
-    `deadlines` replaces the configured deadline table (tests of the clock use short ones).
+    `deadlines` replaces the configured deadline table (tests of the clock use short ones);
+    `signer` gives the service's audit key (the succession activities need it).
     """
     nominations: interfaces.NominationActivities = NominationActivities(sessions, on_commit, tier)
     lifecycle: interfaces.LifecycleActivities = LifecycleActivities(
@@ -284,11 +297,13 @@ def tier_activities(
     )
     transfers: interfaces.TransferActivities = TransferActivities(sessions, on_commit, tier)
     plans: interfaces.ReorganizationActivities = ReorganizationActivities(sessions, on_commit, tier)
+    logs: interfaces.SuccessionActivities = SuccessionActivities(sessions, on_commit, tier, signer)
     return [
         *bound(interfaces.NominationActivities, nominations),
         *bound(interfaces.LifecycleActivities, lifecycle),
         *bound(interfaces.TransferActivities, transfers),
         *bound(interfaces.ReorganizationActivities, plans),
+        *bound(interfaces.SuccessionActivities, logs),
     ]
 
 

@@ -29,10 +29,14 @@ from shared.contracts.nomination import (
 )
 from shared.contracts.reorganization import (
     ApplyPlanArgs,
+    ClosingArgs,
     FindInFlightArgs,
     OutcomeRow,
+    PredecessorReference,
     QueueArgs,
     RecordOutcomesArgs,
+    RecordSuccessionArgs,
+    ReferencePageArgs,
     TransferBatchArgs,
 )
 
@@ -96,6 +100,19 @@ class ReorganizationActivities(Protocol):
 
     @activity.defn
     async def next_queued(self, args: QueueArgs) -> list[str]: ...
+
+
+class SuccessionActivities(Protocol):
+    """A retired agency's log closed at its service, and referenced by its successors' (decision 0039)."""
+
+    @activity.defn
+    async def close_agency_logs(self, args: ClosingArgs) -> dict[str, Any]: ...
+
+    @activity.defn
+    async def final_references(self, args: ReferencePageArgs) -> list[PredecessorReference]: ...
+
+    @activity.defn
+    async def record_successions(self, args: RecordSuccessionArgs) -> int: ...
 
 
 class BatchActivities(Protocol):

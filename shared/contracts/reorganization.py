@@ -33,6 +33,8 @@ class ReorganizationInput:
     # Paging: the candidates are queued in central's outcome table, the workflow keeps a cursor.
     paged: bool = False
     cursor: str = ""
+    # Per tier: the retired agencies' logs closed there and their successors' references (decision 0039).
+    succession: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass
@@ -44,6 +46,7 @@ class ReorganizationStatus:
     candidates: int
     processed: int
     counts: dict[str, int]
+    succession: dict[str, dict] = field(default_factory=dict)  # per tier: logs closed, referenced, deferred
 
 
 @dataclass
@@ -93,3 +96,39 @@ class OutcomeRow:
 class RecordOutcomesArgs:
     plan_code: str
     outcomes: list[OutcomeRow]
+
+
+@dataclass
+class ClosingArgs:
+    """Close the logs of the agencies the plan retired that this tier hosts, after every transfer."""
+
+    plan_code: str
+    effective: str
+    legal_basis: str
+
+
+@dataclass
+class ReferencePageArgs:
+    """The final cosigned checkpoints of a page of the agencies a tier closed (by code, after `after`)."""
+
+    plan_code: str
+    effective: str
+    after: str = ""
+    limit: int = 50
+
+
+@dataclass
+class PredecessorReference:
+    """A retired agency, its successors (code and tier) and the reference to its final cosigned
+    checkpoint (`shared/platform/succession.py`: the closing record anchored in the checkpoint)."""
+
+    agency: str
+    successors: list[dict[str, str]]
+    reference: dict
+
+
+@dataclass
+class RecordSuccessionArgs:
+    plan_code: str
+    legal_basis: str
+    references: list[PredecessorReference]

@@ -2,6 +2,10 @@
 
 Each record's hash covers its content and the previous record's hash, so altering or deleting
 any record breaks every later link; `verify_chain` recomputes the chain from the start.
+
+An agency's log (its records in this service's log) ends with its closing record
+(`agency.log_closed`, written when a reorganization retires it, decision 0039): after it, nothing
+more is appended for that agency.
 """
 
 import hashlib
@@ -9,7 +13,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, func, text
+from sqlalchemy import JSON, Column, Index, func, text
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +24,17 @@ class AuditRecord(SQLModel, table=True):
     """Append-only, hash-chained: who did what, when, where, why, and with what outcome."""
 
     __tablename__ = "audit_record"
+    # At most one closing record per agency, and a quick answer to "is this agency's log closed?"
+    # on every append (migration 0035).
+    __table_args__ = (
+        Index(
+            "ux_audit_record_agency_closed",
+            "agency_code",
+            unique=True,
+            sqlite_where=text("action = 'agency.log_closed'"),
+            postgresql_where=text("action = 'agency.log_closed'"),
+        ),
+    )
 
     seq: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(unique=True)
@@ -36,8 +51,30 @@ class AuditRecord(SQLModel, table=True):
 
 
 GENESIS = "0" * 64
+LOG_CLOSED = "agency.log_closed"  # the last record of an agency's log (decision 0039)
+LOG_SUCCEEDED = "agency.log_succeeded"  # a successor's reference to its predecessor's closed log
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises appends.
 APPEND_LOCK = 0x7464_6B74_6175_6474
+
+
+class AgencyLogClosed(Exception):
+    """An append for an agency whose log here ended with its closing record."""
+
+    def __init__(self, closing: "AuditRecord") -> None:
+        details = closing.details or {}
+        successors = ", ".join(details.get("successors") or []) or "-"
+        self.agency_code = closing.agency_code
+        self.message = (
+            f"the audit log of {closing.agency_code} was closed by reorganization plan {details.get('plan', '?')} "
+            f"(record {closing.seq}, agency.log_closed): nothing more is recorded for it; "
+            f"its successors act in its stead: {successors}"
+        )
+        self.vi = (
+            f"nhật ký kiểm toán của {closing.agency_code} đã khép lại theo kế hoạch sắp xếp "
+            f"{details.get('plan', '?')} (bản ghi {closing.seq}): không ghi thêm gì cho cơ quan này; "
+            f"cơ quan kế thừa: {successors}"
+        )
+        super().__init__(self.message)
 
 
 def _utc_naive(at: datetime) -> datetime:
@@ -92,10 +129,14 @@ async def append_audit(
     Appends are serialised for the rest of the transaction: on PostgreSQL by a transaction-scoped
     advisory lock (locking the head row is not enough: a waiter would re-read the same head after
     the holder commits), on SQLite by the write lock every transaction takes when it opens
-    (`shared.platform.db.make_engine`).
+    (`shared.platform.db.make_engine`). An append for an agency whose log here is closed is refused
+    (AgencyLogClosed), inside that serialisation: none can slip in after the closing record.
     """
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=APPEND_LOCK))  # type: ignore[call-overload]
+    closed = await closing_record(session, agency_code)
+    if closed is not None:
+        raise AgencyLogClosed(closed)
     if personal:
         if not subject:
             raise ValueError("personal data in the audit log needs the subject it is about")
@@ -120,6 +161,13 @@ async def append_audit(
     session.add(record)
     await session.flush()
     return record
+
+
+async def closing_record(session: AsyncSession, agency_code: str) -> AuditRecord | None:
+    """The record that closed the agency's log here, if a reorganization closed it."""
+    # The action written inline, not bound: only then may either database use the partial index.
+    statement = select(AuditRecord).where(AuditRecord.agency_code == agency_code, text(f"action = '{LOG_CLOSED}'"))
+    return (await session.exec(statement)).first()
 
 
 async def verify_chain(session: AsyncSession) -> dict[str, Any]:

@@ -34,6 +34,8 @@ OWN_AGENCY = {
     ("GET", "/audit/verify"),
     ("GET", "/audit/checkpoints"),  # the service's logs, not an agency's
     ("GET", "/audit/alarms"),
+    # An agency's succession is hashes, signatures and counts: whoever may verify the log reads it (0039).
+    ("GET", "/audit/agencies/{agency_code}/succession"),
     ("GET", "/routes"),
     ("GET", "/awards"),
     ("GET", "/statistics/awards-by-province"),

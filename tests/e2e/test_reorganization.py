@@ -13,10 +13,13 @@ import pytest
 from temporalio.client import Client
 
 from shared.contracts.tiers import Tier
+from shared.platform.succession import verify_succession
 from tests.e2e.conftest import RunningSystem, run_system
 from tests.helpers import auth, decide, document, draft_and_submit, eventually, wait_pending
 
 PLAN = "VN-2025-07-01"
+# The name of the plan's recorded history: bump it when the workflow changes, and keep the old one.
+PLAN_HISTORY = "apply_transfer_succession_v2"
 SCHOOL, ENTERPRISE, HON_DAT, KIEN_GIANG, BINH_SON = "U91-0001", "U91-0003", "D903", "P91", "C30823"
 
 
@@ -164,12 +167,52 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
     assert report["applied"][0]["ambiguous"] >= 1
 
     # Exactly one transfer each, audited at both ends with the legal basis and the original dates.
+    transferred_out = []
     for nomination_id in (cstdcs_at_district, order_at_district):
         transfers = [h for h in (await status_of(system, nomination_id))["history"] if h["action"] == "transfer"]
         assert len(transfers) == 1, transfers
         old = (await district.get(f"/nominations/{nomination_id}/history", headers=auth(HON_DAT, "chair"))).json()
         out = [a for a in old if a["action"] == "nomination.transferred_out"]
         assert len(out) == 1 and "129/2025" in out[0]["reason"], old
+        transferred_out.append(out[0]["seq"])
+
+    # Hòn Đất's log ends after its transfers with a closing record, in a checkpoint a witness
+    # cosigned, which each of its six successor communes references (decision 0039).
+    assert report["succession"]["district"]["agencies"] == [HON_DAT], report["succession"]
+    assert (
+        report["succession"]["district"]["referenced"] == 6 and "not_referenced" not in report["succession"]["district"]
+    )
+    closed = await district.get(f"/audit/agencies/{HON_DAT}/succession", headers=auth(HON_DAT, "auditor"))
+    assert closed.status_code == 200, closed.text
+    final = verify_succession(closed.content).closed
+    assert final is not None and final.witnesses and final.record["details"]["plan"] == PLAN
+    assert final.record["seq"] > max(transferred_out) and final.record["details"]["records"] >= 6
+
+    async def referenced():
+        r = await unit.get(f"/audit/agencies/{BINH_SON}/succession", headers=auth(BINH_SON, "chair"))
+        assert r.status_code in (200, 409), r.text
+        return r if r.status_code == 200 else None
+
+    at_binh_son = await eventually(referenced, what="Bình Sơn's reference in a cosigned checkpoint")
+    [(_, predecessor)] = verify_succession(at_binh_son.content).succeeded
+    assert predecessor.record == final.record and predecessor.root == final.root
+    # The same checked offline by the CLI, with the keys the services publish.
+    keys = {
+        c["origin"]: c["public_key"]
+        for c in (await unit.get("/audit/checkpoints", headers=auth(SCHOOL, "auditor"))).json()
+    }
+    succession_file = system.stack.config.data_dir / "succession-C30823.json"
+    succession_file.write_bytes(at_binh_son.content)
+    verified = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "deploy.cli", "audit", "verify", str(succession_file)]
+        + [f"--trust={origin}={key}" for origin, key in keys.items() if origin in ("tdkt/district", "tdkt/unit")],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert verified.returncode == 0 and f"{BINH_SON} succeeds {HON_DAT}" in verified.stdout, verified.stderr
     arrived = (await unit.get(f"/nominations/{cstdcs_at_district}/history", headers=auth(BINH_SON, "chair"))).json()
     transferred_in = [a for a in arrived if a["action"] == "nomination.transferred_in"]
     assert len(transferred_in) == 1 and transferred_in[0]["details"]["from_agency"] == HON_DAT
@@ -224,6 +267,10 @@ async def test_nominations_in_flight_reach_their_successors(reorganized):
         # Older recordings stay: they are what runs started by older code look like.
         target = Path(__file__).parents[1] / "replay" / "nomination_forward_transfer_confer_lifecycle_v1.json"
         target.write_text(history.to_json(), encoding="utf-8")
+        # The plan's own run, as the code of the time ran it (tests/unit/workflows/test_replay.py).
+        plan_history = await client.get_workflow_handle(f"reorganization-{PLAN}").fetch_history()
+        target = Path(__file__).parents[1] / "replay" / f"reorganization_{PLAN_HISTORY}.json"
+        target.write_text(plan_history.to_json(), encoding="utf-8")
 
     # Applying the same plan again is a no-op.
     again = await central.post(f"/reorganizations/{PLAN}/apply", headers=admin)

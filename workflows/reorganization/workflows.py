@@ -1,5 +1,7 @@
 """ReorganizationWorkflow: one per plan. Waits for the effective date, applies the plan to every
-tier's registry replica, then re-routes every nomination in flight in bounded batches.
+tier's registry replica, then re-routes every nomination in flight in bounded batches. Last, each
+tier closes the logs of the agencies the plan retired, waits for a witness to cosign a checkpoint
+that holds their closing records, and their successors' tiers record a reference to it (0039).
 
 Re-running is safe at every point: each tier applies a plan once (idempotency key), each
 nomination's `transfer` update is idempotent per plan and deduplicated by update id, and outcomes
@@ -10,17 +12,21 @@ from datetime import date, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from shared.contracts.activities import BatchActivities, ReorganizationActivities
+    from shared.contracts.activities import BatchActivities, ReorganizationActivities, SuccessionActivities
     from shared.contracts.reorganization import (
         BUSINESS_DATE_SIGNAL,
         STATUS_QUERY,
         WORKFLOW,
         ApplyPlanArgs,
+        ClosingArgs,
         FindInFlightArgs,
         QueueArgs,
         RecordOutcomesArgs,
+        RecordSuccessionArgs,
+        ReferencePageArgs,
         ReorganizationInput,
         ReorganizationStatus,
         TransferBatchArgs,
@@ -32,6 +38,13 @@ BATCHES_PER_RUN = 40  # continue-as-new after this many batches: the history sta
 FIND_PAGE = 1000  # candidate ids per find_in_flight page: no payload grows with the country
 # workflow.patched marker: runs started before paging carry every candidate id in their input.
 PAGED = "paged-candidates"
+# workflow.patched marker: runs started before decision 0039 end after the transfers.
+SUCCESSION = "agency-succession"
+REFERENCE_PAGE = 50  # closed agencies per page of final references (each about 3 kB)
+# Waiting for a witness's cosignature: each attempt waits a minute, heartbeating; about half an hour in all.
+COSIGNED = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30), maximum_attempts=20
+)
 
 
 @workflow.defn(name=WORKFLOW)
@@ -159,8 +172,56 @@ class ReorganizationWorkflow:
             batches += 1
             if inp.pause_seconds and inp.pending_ids:
                 await workflow.sleep(timedelta(seconds=inp.pause_seconds))
+        if workflow.patched(SUCCESSION):
+            self._phase = "closing"
+            for tier in TIER_ORDER:
+                await self._close_logs(inp, tier)
         self._phase = "done"
         return self.status()
+
+    async def _close_logs(self, inp: ReorganizationInput, tier: Tier) -> None:
+        """Close the retired agencies' logs at `tier` (after every transfer), then, page by page, have
+        their successors' tiers reference the cosigned checkpoint that holds each closing record."""
+        closed = await workflow.execute_activity_method(
+            SuccessionActivities.close_agency_logs,
+            ClosingArgs(inp.plan_code, inp.effective, inp.legal_basis),
+            task_queue=tier.task_queue,
+            start_to_close_timeout=timedelta(minutes=5),
+            retry_policy=RETRY,
+        )
+        closed["referenced"] = 0
+        inp.succession[tier.value] = closed
+        after = ""
+        while closed["closed"]:
+            try:
+                page = await workflow.execute_activity_method(
+                    SuccessionActivities.final_references,
+                    ReferencePageArgs(inp.plan_code, inp.effective, after, REFERENCE_PAGE),
+                    task_queue=tier.task_queue,
+                    start_to_close_timeout=timedelta(minutes=2),
+                    heartbeat_timeout=timedelta(seconds=20),
+                    retry_policy=COSIGNED,
+                )
+            except ActivityError as err:  # no witness cosigned in time: said in the status, the plan is done
+                closed["not_referenced"] = str(err.cause or err)
+                return
+            if not page:
+                return
+            for successor_tier in TIER_ORDER:
+                refs = [r for r in page if any(s["tier"] == successor_tier.value for s in r.successors)]
+                if not refs:
+                    continue
+                try:
+                    closed["referenced"] += await workflow.execute_activity_method(
+                        SuccessionActivities.record_successions,
+                        RecordSuccessionArgs(inp.plan_code, inp.legal_basis, refs),
+                        task_queue=successor_tier.task_queue,
+                        start_to_close_timeout=timedelta(minutes=5),
+                        retry_policy=RETRY,
+                    )
+                except ActivityError as err:  # a reference the successor's service refused: said, not fatal
+                    closed.setdefault("refused", []).append(f"{successor_tier.value}: {err.cause or err}")
+            after = page[-1].agency
 
     async def _preview(self, inp: ReorganizationInput) -> ReorganizationStatus:
         """Dry run: each tier previews the nominations pending at its agencies; nothing changes."""
@@ -204,5 +265,12 @@ class ReorganizationWorkflow:
         assert inp is not None
         processed = sum(inp.counts.values())
         return ReorganizationStatus(
-            inp.plan_code, inp.effective, self._phase, list(inp.applied), inp.candidates, processed, dict(inp.counts)
+            inp.plan_code,
+            inp.effective,
+            self._phase,
+            list(inp.applied),
+            inp.candidates,
+            processed,
+            dict(inp.counts),
+            dict(inp.succession),
         )

@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.audit.evidence import export_evidence
 from services.kit.audit.schemas import AlarmOut, AuditOut, ChainOut, CheckpointOut
+from services.kit.audit.succession import succession_file
 from services.kit.audit.witness import latest_checkpoints, list_alarms, signer_of
 from services.kit.deps import db
 from services.kit.identity.auth import current_officer
@@ -97,3 +98,29 @@ async def audit_alarms(
 ):
     require(caller, "verify_audit", acting=False)
     return [AlarmOut(**a.model_dump()) for a in await list_alarms(session)]
+
+
+@router.get(
+    "/audit/agencies/{agency_code}/succession",
+    tags=["audit"],
+    summary="An agency's succession as this service's log holds it, as one JSON file that `tdkt audit verify` "
+    "checks offline: its closing record if a reorganization closed its log here, and its records referencing "
+    "each predecessor's final cosigned checkpoint, each anchored in a cosigned checkpoint of this log (auditors, "
+    "admins and chairs of any agency). 404 when there is neither here; 409 while no cosigned checkpoint holds them",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}}, "description": "The succession file, in canonical form"}},
+)
+async def agency_succession(
+    agency_code: str,
+    request: Request,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Depends(db, scope="function"),
+) -> Response:
+    # Who may read: whoever may verify this log (GET /audit/checkpoints). The file holds hashes,
+    # signatures, agency codes, record counts and the plan's legal basis: no nomination, no person.
+    require(caller, "verify_audit", acting=False)
+    origin = signer_of(request.app.state.kit.settings).origin
+    found = await succession_file(session, agency_code=agency_code.strip().upper(), origin=origin)
+    filename = f"succession-{found['agency']}-{request.app.state.kit.settings.tier.value}.json"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(canonical(found), media_type="application/json", headers=headers)

@@ -17,7 +17,7 @@ from services.kit.errors import DomainError, Forbidden, Locked, Unauthenticated
 from services.kit.identity.credentials import hash_password, needs_rehash, password_matches, totp_matches
 from services.kit.identity.models import Officer
 from services.kit.identity.tokens import Issued, issue_token
-from shared.platform.audit import append_audit
+from shared.platform.audit import append_audit, closing_record
 from shared.platform.settings import ServiceSettings
 from shared.rules.calendar import as_utc
 
@@ -70,8 +70,16 @@ async def record_identity(
 ) -> None:
     """An identity event in this service's audit chain (logins, tokens, officers, roles). What a
     person `typed` that names no officer here (a mistyped username, an e-mail, a password in the
-    wrong field) enters as salted commitments under the typed username, erasable (decision 0040)."""
+    wrong field) enters as salted commitments under the typed username, erasable (decision 0040).
+
+    The officers of an agency whose log a reorganization closed still log in to read its records
+    (decision 0007): their identity events go to the service's own part of the log ("-", the
+    agency named in the details), since nothing more may follow the agency's closing record
+    (decision 0039)."""
     subject = f"login:{typed['username'].strip().lower()}" if typed else None
+    if agency_code != "-" and await closing_record(session, agency_code) is not None:
+        details = {**(details or {}), "agency_code": agency_code, "agency_log_closed": True}
+        agency_code = "-"
     await append_audit(
         session,
         idempotency_key=f"identity:{uuid.uuid4()}",

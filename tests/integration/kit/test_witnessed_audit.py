@@ -50,10 +50,10 @@ class Node:
     relay: OutboxRelay
 
 
-async def start(tier_http, tmp_path: Path, bootstrap: str, tier: Tier, running: list):  # type: ignore[no-untyped-def]
+async def start(tier_http, tmp_path: Path, bootstrap: str, tier: Tier, running: list, **options):  # type: ignore[no-untyped-def]
     """One service's audit side: its database and HTTP app, outbox relay and `tdkt.audit` consumer."""
     key_file = str(tmp_path / f"{tier.value}.key")
-    client, sessions = await tier_http(tier, audit_key_file=key_file)
+    client, sessions = await tier_http(tier, audit_key_file=key_file, **options)
     settings = ServiceSettings(tier=tier, audit_key_file=key_file, database_url="sqlite+aiosqlite://")
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     consumer = AIOKafkaConsumer(

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0036_personal_erasure"
-down_revision = "0032_audit_checkpoints"  # the head of main when this was written
+down_revision = "0035_agency_succession"
 branch_labels = None
 depends_on = None
 
