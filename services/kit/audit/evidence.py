@@ -16,16 +16,44 @@ from shared.platform.merkle import inclusion_proof
 from shared.platform.signing import Signer
 
 
-async def cosigned_checkpoint(session: AsyncSession, origin: str, covering: int) -> AuditCheckpoint | None:
-    """The latest checkpoint of ours that a witness cosigned and that holds record `covering`."""
+async def cosigned_checkpoint(
+    session: AsyncSession, origin: str, covering: int, *, first: bool = False
+) -> AuditCheckpoint | None:
+    """The latest (or with `first`, the first) checkpoint of ours that a witness cosigned and that
+    holds record `covering`."""
     cosigned = select(AuditCosignature.size).where(AuditCosignature.origin == origin)
+    size = col(AuditCheckpoint.size)
     statement = (
         select(AuditCheckpoint)
-        .where(AuditCheckpoint.origin == origin, AuditCheckpoint.size >= covering)
-        .where(col(AuditCheckpoint.size).in_(cosigned))
-        .order_by(col(AuditCheckpoint.size).desc())
+        .where(AuditCheckpoint.origin == origin, size >= covering)
+        .where(size.in_(cosigned))
+        .order_by(size if first else size.desc())
     )
     return (await session.exec(statement.limit(1))).first()
+
+
+async def signed_and_cosigned(session: AsyncSession, checkpoint: AuditCheckpoint) -> dict[str, Any]:
+    """A checkpoint as evidence carries it: its origin and key, the signed note, the witnesses'
+    cosignatures (bundles and succession files alike)."""
+    cosignatures = await session.exec(
+        select(AuditCosignature)
+        .where(AuditCosignature.origin == checkpoint.origin, AuditCosignature.size == checkpoint.size)
+        .order_by(col(AuditCosignature.witness))
+    )
+    return {
+        "origin": checkpoint.origin,
+        "public_key": checkpoint.public_key,
+        "checkpoint": {
+            "size": checkpoint.size,
+            "root": checkpoint.root,
+            "time": checkpoint.time,
+            "signature": checkpoint.signature,
+        },
+        "cosignatures": [
+            {"witness": c.witness, "witness_key": c.witness_key, "cosigned_at": c.cosigned_at, "signature": c.signature}
+            for c in cosignatures.all()
+        ],
+    }
 
 
 async def export_evidence(
@@ -47,25 +75,9 @@ async def export_evidence(
         leaves = (await leaf_hashes(session))[: checkpoint.size]
     except LogBroken as err:
         raise Conflict(f"this service's audit log is broken: {err}") from None
-    cosignatures = await session.exec(
-        select(AuditCosignature)
-        .where(AuditCosignature.origin == signer.origin, AuditCosignature.size == checkpoint.size)
-        .order_by(col(AuditCosignature.witness))
-    )
     log: dict[str, Any] = {
         "nomination_id": nomination_id,
-        "origin": signer.origin,
-        "public_key": checkpoint.public_key,
-        "checkpoint": {
-            "size": checkpoint.size,
-            "root": checkpoint.root,
-            "time": checkpoint.time,
-            "signature": checkpoint.signature,
-        },
-        "cosignatures": [
-            {"witness": c.witness, "witness_key": c.witness_key, "cosigned_at": c.cosigned_at, "signature": c.signature}
-            for c in cosignatures.all()
-        ],
+        **await signed_and_cosigned(session, checkpoint),
         "records": [
             {
                 **record_body(r),

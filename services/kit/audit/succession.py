@@ -15,13 +15,14 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.audit.evidence import cosigned_checkpoint, signed_and_cosigned
 from services.kit.errors import Conflict, NotFound
 from services.kit.nominations.models import Nomination, Review
 from services.kit.registry.models import Agency
 from services.kit.registry.service import agency_on, in_force
 from shared.contracts.reorganization import PredecessorReference
 from shared.platform.audit import LOG_CLOSED, LOG_SUCCEEDED, AuditRecord, append_audit, closing_record, record_body
-from shared.platform.checkpoints import AuditCheckpoint, AuditCosignature, latest_checkpoint, leaf_hashes
+from shared.platform.checkpoints import AuditCheckpoint, latest_checkpoint, leaf_hashes
 from shared.platform.merkle import inclusion_proof
 from shared.platform.signing import Signer
 from shared.platform.succession import FORMAT, verify_reference
@@ -137,41 +138,13 @@ async def close_agency_logs(
     }
 
 
-async def _final_checkpoint(session: AsyncSession, origin: str, seq: int) -> AuditCheckpoint | None:
-    """The first checkpoint of ours that holds record `seq` and that a witness cosigned."""
-    cosigned = select(AuditCosignature.size).where(AuditCosignature.origin == origin)
-    statement = (
-        select(AuditCheckpoint)
-        .where(AuditCheckpoint.origin == origin, col(AuditCheckpoint.size) >= seq)
-        .where(col(AuditCheckpoint.size).in_(cosigned))
-        .order_by(col(AuditCheckpoint.size))
-    )
-    return (await session.exec(statement.limit(1))).first()
-
-
 async def anchor(
     session: AsyncSession, record: AuditRecord, checkpoint: AuditCheckpoint, leaves: list[bytes]
 ) -> dict[str, Any]:
     """The record with its inclusion proof in `checkpoint`, the checkpoint and its cosignatures."""
-    cosignatures = await session.exec(
-        select(AuditCosignature)
-        .where(AuditCosignature.origin == checkpoint.origin, AuditCosignature.size == checkpoint.size)
-        .order_by(col(AuditCosignature.witness))
-    )
     seq = record.seq or 0
     return {
-        "origin": checkpoint.origin,
-        "public_key": checkpoint.public_key,
-        "checkpoint": {
-            "size": checkpoint.size,
-            "root": checkpoint.root,
-            "time": checkpoint.time,
-            "signature": checkpoint.signature,
-        },
-        "cosignatures": [
-            {"witness": c.witness, "witness_key": c.witness_key, "cosigned_at": c.cosigned_at, "signature": c.signature}
-            for c in cosignatures.all()
-        ],
+        **await signed_and_cosigned(session, checkpoint),
         "record": {**record_body(record), "hash": record.hash},
         "leaf_index": seq - 1,
         "inclusion_proof": [h.hex() for h in inclusion_proof(seq - 1, leaves[: checkpoint.size])],
@@ -195,7 +168,7 @@ async def final_references(
             .limit(limit)
         )
     ).all()
-    finals = [(record, await _final_checkpoint(session, origin, record.seq or 0)) for record in closings]
+    finals = [(record, await cosigned_checkpoint(session, origin, record.seq or 0, first=True)) for record in closings]
     waiting = [record.agency_code for record, final in finals if final is None]
     if waiting or not finals:
         return [], waiting
@@ -280,7 +253,7 @@ async def succession_file(session: AsyncSession, *, agency_code: str, origin: st
             vi=f"nhật ký của {agency_code} tại {origin} chưa khép lại do sắp xếp và không kế thừa cơ quan nào",
         )
     records = [*([closing] if closing else []), *succeeded]
-    finals = [(r, await _final_checkpoint(session, origin, r.seq or 0)) for r in records]
+    finals = [(r, await cosigned_checkpoint(session, origin, r.seq or 0, first=True)) for r in records]
     if any(final is None for _, final in finals):
         raise Conflict(
             f"no checkpoint of {origin} cosigned by another service holds {agency_code}'s succession records yet; "
