@@ -6,9 +6,18 @@ checkpoint's note (`shared/platform/signing.py`): origin, size, root and time, o
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.envelope import TOPIC_AUDIT, Event
+
+
+class ConsistencyFrom(BaseModel):
+    """A consistency proof from an older checkpoint of the origin to the new one."""
+
+    model_config = ConfigDict(extra="forbid")
+    size: int = Field(ge=1)
+    root: str
+    consistency: list[str]
 
 
 class AuditCheckpointSigned(Event):
@@ -26,6 +35,11 @@ class AuditCheckpointSigned(Event):
     previous_root: str = ""
     consistency: list[str] = Field(
         default_factory=list, description="RFC 6962 consistency proof from the previous checkpoint to this one"
+    )
+    also_from: list[ConsistencyFrom] = Field(
+        default_factory=list,
+        description="Proofs from older checkpoints: the last one each witness cosigned, where it is not the "
+        "previous one (a witness that missed a checkpoint can still judge this one)",
     )
 
 

@@ -9,11 +9,11 @@ cosignatures it made or received, and an alarm for each checkpoint it refused to
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint, text
+from sqlalchemy import JSON, Column, UniqueConstraint, func, text
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.contracts.audit import AuditCheckpointSigned
+from shared.contracts.audit import AuditCheckpointSigned, ConsistencyFrom
 from shared.platform.audit import GENESIS, AuditRecord, record_hash
 from shared.platform.merkle import consistency_proof, leaf_hash, tree_root
 from shared.platform.signing import Checkpoint, Signer
@@ -126,6 +126,7 @@ async def sign_checkpoint(session: AsyncSession, *, signer: Signer, now: datetim
     elif not leaves:
         return None
     await _check_new_records(session, last.size if last else 0)
+    also_from = await _proofs_for_witnesses(session, signer.origin, last, leaves)
     checkpoint = Checkpoint(signer.origin, len(leaves), tree_root(leaves).hex(), now.isoformat())
     row = AuditCheckpoint(**vars(checkpoint), public_key=signer.public_key, signature=signer.sign(checkpoint.note()))
     session.add(row)
@@ -140,4 +141,24 @@ async def sign_checkpoint(session: AsyncSession, *, signer: Signer, now: datetim
         previous_size=last.size if last else 0,
         previous_root=last.root if last else "",
         consistency=[h.hex() for h in consistency_proof(last.size, leaves)] if last else [],
+        also_from=also_from,
     )
+
+
+async def _proofs_for_witnesses(
+    session: AsyncSession, origin: str, last: AuditCheckpoint | None, leaves: list[bytes]
+) -> list[ConsistencyFrom]:
+    """Proofs from the last checkpoint each witness cosigned, where that is not the previous one: a
+    witness that missed checkpoints (it parked the event, or was away past the outbox's retention)
+    judges the new one from what it saw, instead of raising a false alarm."""
+    if last is None:
+        return []
+    latest = select(AuditCosignature.witness, func.max(AuditCosignature.size)).where(AuditCosignature.origin == origin)
+    sizes = {size for _, size in (await session.exec(latest.group_by(col(AuditCosignature.witness)))).all()}
+    proofs = []
+    for size in sorted(sizes - {last.size}):
+        older = await checkpoint_at(session, origin, size)
+        if older is not None and size < len(leaves):
+            proof = [h.hex() for h in consistency_proof(size, leaves)]
+            proofs.append(ConsistencyFrom(size=size, root=older.root, consistency=proof))
+    return proofs

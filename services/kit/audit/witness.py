@@ -68,13 +68,17 @@ def judge(checkpoint: AuditCheckpointSigned, latest: AuditCheckpoint | None, sam
         return f"same size {checkpoint.size} as a checkpoint seen before, with a different root ({same_size.root})"
     if checkpoint.size < latest.size:
         return f"the log shrank: {checkpoint.size} records after a checkpoint of {latest.size}"
+    # The proof from the checkpoint this witness saw last: the previous one's, or, if it missed some,
+    # the one the origin adds from the last checkpoint this witness cosigned.
+    proofs = {(checkpoint.previous_size, checkpoint.previous_root): checkpoint.consistency}
+    proofs |= {(p.size, p.root): p.consistency for p in checkpoint.also_from}
+    hashes = proofs.get((latest.size, latest.root))
     try:
-        proof = [strict_hex(h, 32) for h in checkpoint.consistency]
+        proof = [strict_hex(h, 32) for h in hashes or []]
         old, new = strict_hex(latest.root, 32), strict_hex(checkpoint.root, 32)
     except ValueError:
         return "the consistency proof is malformed"
-    extends = (checkpoint.previous_size, checkpoint.previous_root) == (latest.size, latest.root)
-    if not (extends and verify_consistency(latest.size, checkpoint.size, old, new, proof)):
+    if hashes is None or not verify_consistency(latest.size, checkpoint.size, old, new, proof):
         return f"not an extension of the checkpoint of size {latest.size} seen before (root {latest.root})"
     return "cosign"
 

@@ -1,7 +1,7 @@
 """What a witness makes of a checkpoint, given the last one it saw from that origin."""
 
 from services.kit.audit.witness import judge
-from shared.contracts.audit import AuditCheckpointSigned
+from shared.contracts.audit import AuditCheckpointSigned, ConsistencyFrom
 from shared.platform.checkpoints import AuditCheckpoint
 from shared.platform.merkle import consistency_proof, leaf_hash, tree_root
 from shared.platform.signing import Checkpoint, Signer
@@ -45,3 +45,23 @@ def test_every_other_checkpoint_is_refused_with_its_reason():
     assert "not an extension" in judge(signed(7, leaves=other, since=5), last, None)
     assert "not an extension" in judge(signed(7), last, None)  # no proof from the size it saw
     assert "malformed" in judge(signed(7, since=5).model_copy(update={"consistency": ["zz"]}), last, None)
+
+
+def test_a_witness_that_missed_a_checkpoint_judges_the_next_from_the_one_it_saw():
+    """The witness saw size 3 and missed 5: the checkpoint of 7 carries, beside its proof from 5, one
+    from 3 (the last this witness cosigned) and is cosigned; without it, or with a proof from a root
+    the witness never saw, it is not."""
+    saw = seen(signed(3))
+    missed = signed(7, since=5)
+    assert "not an extension" in judge(missed, saw, None)  # before: a false alarm
+    bridged = missed.model_copy(update={"also_from": [
+        ConsistencyFrom(size=3, root=tree_root(LEAVES[:3]).hex(),
+                        consistency=[h.hex() for h in consistency_proof(3, LEAVES[:7])]),
+    ]})  # fmt: skip
+    assert judge(bridged, saw, None) == "cosign"
+    other = [*LEAVES[:2], leaf_hash(b"rewritten"), *LEAVES[3:]]
+    forked = signed(7, leaves=other, since=5).model_copy(update={"also_from": [
+        ConsistencyFrom(size=3, root=tree_root(other[:3]).hex(),
+                        consistency=[h.hex() for h in consistency_proof(3, other[:7])]),
+    ]})  # fmt: skip
+    assert "not an extension" in judge(forked, saw, None)  # a proof from another tree's head proves nothing
