@@ -35,6 +35,7 @@ from bench.runtime import Runtime
 from bench.signals import run_signals
 from deploy.demo_data import demo_token
 from shared.contracts.nomination import workflow_id_for
+from shared.contracts.reorganization import APPLIED
 from shared.contracts.reorganization import workflow_id_for as plan_workflow_id
 from shared.contracts.tiers import TIER_ORDER, Tier
 from workflows.nomination.workflows import NominationWorkflow
@@ -107,7 +108,7 @@ async def apply_and_follow(
     result: ReorgResult,
     say: Callable[[str], None],
 ) -> dict:
-    """POST the apply as the central board's admin; poll the progress until phase `done`."""
+    """POST the apply as the central board's admin; poll the progress until the plan is applied."""
     r = await central.post(
         f"/reorganizations/{PLAN}/apply", headers=ADMIN, params={"batch_size": batch_size, "concurrency": concurrency}
     )
@@ -115,7 +116,7 @@ async def apply_and_follow(
         raise RuntimeError(f"apply: {r.status_code} {r.text}")
     started = said = time.perf_counter()
     status: dict = {}
-    while status.get("phase") != "done":
+    while status.get("phase") not in APPLIED:
         await asyncio.sleep(0.5)
         r = await central.get(f"/reorganizations/{PLAN}", headers=ADMIN)
         if r.status_code == 200:

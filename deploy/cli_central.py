@@ -12,6 +12,7 @@ import typer
 
 from deploy.cli_client import CliError, reports_errors, response_detail
 from deploy.cli_output import table
+from shared.contracts.reorganization import APPLIED
 from shared.contracts.tiers import Tier
 
 
@@ -107,7 +108,7 @@ def reorganize(
         if line != last:  # a line when something moved, not one per poll
             typer.echo(line)
             last = line
-        if status.get("phase") == "done":
+        if status.get("phase") in APPLIED:  # deferred logs close later, without anyone waiting here
             return
         time.sleep(poll)
 
@@ -123,4 +124,10 @@ def progress_line(status: dict) -> str:
         return f"[finding] nominations in flight found so far: {status.get('candidates', 0)}"
     counts = ", ".join(f"{k} {v}" for k, v in sorted(status.get("counts", {}).items()))
     done = f"{status.get('processed', 0)}/{status.get('candidates', 0)} nominations re-routed"
-    return f"[{phase}] {done}" + (f" ({counts})" if counts else "")
+    line = f"[{phase}] {done}" + (f" ({counts})" if counts else "")
+    if phase == "deferred":
+        waiting = {t: s["deferred_count"] for t, s in status.get("succession", {}).items() if s.get("deferred_count")}
+        line += "; logs of retired agencies with business still open, closed as it ends: " + (
+            ", ".join(f"{tier} {n}" for tier, n in waiting.items()) or "none (waiting for a witness's cosignature)"
+        )
+    return line

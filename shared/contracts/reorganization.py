@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 WORKFLOW = "ReorganizationWorkflow"
 BUSINESS_DATE_SIGNAL = "business_date"  # a service's business date (ISO): the plan waits for its effective date
 STATUS_QUERY = "status"
+# The plan is applied (every transfer recorded) in these phases; in "deferred" the workflow still
+# closes, as their business ends, the logs of retired agencies that had business open (0039).
+APPLIED = ("deferred", "done")
 
 
 def workflow_id_for(plan_code: str) -> str:
@@ -21,6 +24,8 @@ class ReorganizationInput:
     batch_size: int = 100
     concurrency: int = 8  # transfers in flight at once within a batch
     pause_seconds: float = 0.0  # between batches: a rate limit for busy systems
+    # How often the logs of retired agencies still deferred are tried again, once the plan is applied.
+    recheck_seconds: float = 3600.0
     # Preview only: where each nomination in flight would go; nothing is applied or moved.
     dry_run: bool = False
     preview_key: str = ""  # where a dry run's per-nomination rows are kept
@@ -41,7 +46,7 @@ class ReorganizationInput:
 class ReorganizationStatus:
     plan_code: str
     effective: str
-    phase: str  # waiting | applying | finding | transferring | done
+    phase: str  # waiting | applying | finding | transferring | closing | deferred | done
     applied: list[dict]
     candidates: int
     processed: int
@@ -109,12 +114,15 @@ class ClosingArgs:
 
 @dataclass
 class ReferencePageArgs:
-    """The final cosigned checkpoints of a page of the agencies a tier closed (by code, after `after`)."""
+    """The final cosigned checkpoints of a page of the agencies a tier closed: in the order their logs
+    were closed (closing records after the log position `after_seq`), so that a later round's pages
+    hold only the agencies closed since; runs started before that page by code, after `after`."""
 
     plan_code: str
     effective: str
     after: str = ""
     limit: int = 50
+    after_seq: int | None = None
 
 
 @dataclass

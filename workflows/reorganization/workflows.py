@@ -1,7 +1,10 @@
 """ReorganizationWorkflow: one per plan. Waits for the effective date, applies the plan to every
 tier's registry replica, then re-routes every nomination in flight in bounded batches. Last, each
 tier closes the logs of the agencies the plan retired, waits for a witness to cosign a checkpoint
-that holds their closing records, and their successors' tiers record a reference to it (0039).
+that holds their closing records, and their successors' tiers record a reference to it (0039). An
+agency with business still open (a review not transferred, a nomination it proposed in flight) is
+deferred: the plan is applied (phase `deferred`), and the workflow tries again every
+`recheck_seconds` until the last such log is closed and referenced (phase `done`, the workflow ends).
 
 Re-running is safe at every point: each tier applies a plan once (idempotency key), each
 nomination's `transfer` update is idempotent per plan and deduplicated by update id, and outcomes
@@ -40,6 +43,9 @@ FIND_PAGE = 1000  # candidate ids per find_in_flight page: no payload grows with
 PAGED = "paged-candidates"
 # workflow.patched marker: runs started before decision 0039 end after the transfers.
 SUCCESSION = "agency-succession"
+# workflow.patched marker: runs started before it ended with agencies deferred, never closed.
+DEFERRED = "deferred-closing"
+ROUNDS_PER_RUN = 100  # rounds of deferred closing per run before continue-as-new
 REFERENCE_PAGE = 50  # closed agencies per page of final references (each about 3 kB)
 # Waiting for a witness's cosignature: each attempt waits a minute, heartbeating; about half an hour in all.
 COSIGNED = RetryPolicy(
@@ -117,7 +123,7 @@ class ReorganizationWorkflow:
             inp.pending_ids, inp.candidates = sorted(found), len(found)
             self._phase = "transferring"
         batches = 0
-        while inp.paged:
+        while inp.paged and self._phase != "deferred":
             if batches == BATCHES_PER_RUN:
                 workflow.continue_as_new(ReorganizationInput(**{**inp.__dict__, "phase": "transferring"}))
             batch = await workflow.execute_activity_method(
@@ -172,12 +178,27 @@ class ReorganizationWorkflow:
             batches += 1
             if inp.pause_seconds and inp.pending_ids:
                 await workflow.sleep(timedelta(seconds=inp.pause_seconds))
-        if workflow.patched(SUCCESSION):
+        if workflow.patched(SUCCESSION) and self._phase != "deferred":
             self._phase = "closing"
             for tier in TIER_ORDER:
                 await self._close_logs(inp, tier)
+        if workflow.patched(DEFERRED):
+            await self._close_deferred(inp)
         self._phase = "done"
         return self.status()
+
+    async def _close_deferred(self, inp: ReorganizationInput) -> None:
+        """Every `recheck_seconds`, each tier with agencies deferred (or closings no witness had cosigned
+        yet) tries again, until none is left: the logs close as the agencies' last business ends."""
+        rounds = 0
+        while left := [tier for tier in TIER_ORDER if _unfinished(inp.succession.get(tier.value, {}))]:
+            self._phase = "deferred"
+            if rounds == ROUNDS_PER_RUN:
+                workflow.continue_as_new(ReorganizationInput(**{**inp.__dict__, "phase": "deferred"}))
+            await workflow.sleep(timedelta(seconds=inp.recheck_seconds))
+            for tier in left:
+                await self._close_logs(inp, tier)
+            rounds += 1
 
     async def _close_logs(self, inp: ReorganizationInput, tier: Tier) -> None:
         """Close the retired agencies' logs at `tier` (after every transfer), then, page by page, have
@@ -189,14 +210,20 @@ class ReorganizationWorkflow:
             start_to_close_timeout=timedelta(minutes=5),
             retry_policy=RETRY,
         )
-        closed["referenced"] = 0
+        # A later round goes on from the last closing record referenced (its place in the log).
+        by_seq = workflow.patched(DEFERRED)
+        earlier = inp.succession.get(tier.value, {}) if by_seq else {}
+        closed["referenced"] = earlier.get("referenced", 0)
+        after_seq: int | None = earlier.get("referenced_through", 0) if by_seq else None
+        if "refused" in earlier:
+            closed["refused"] = earlier["refused"]
         inp.succession[tier.value] = closed
         after = ""
         while closed["closed"]:
             try:
                 page = await workflow.execute_activity_method(
                     SuccessionActivities.final_references,
-                    ReferencePageArgs(inp.plan_code, inp.effective, after, REFERENCE_PAGE),
+                    ReferencePageArgs(inp.plan_code, inp.effective, after, REFERENCE_PAGE, after_seq),
                     task_queue=tier.task_queue,
                     start_to_close_timeout=timedelta(minutes=2),
                     heartbeat_timeout=timedelta(seconds=20),
@@ -222,6 +249,8 @@ class ReorganizationWorkflow:
                 except ActivityError as err:  # a reference the successor's service refused: said, not fatal
                     closed.setdefault("refused", []).append(f"{successor_tier.value}: {err.cause or err}")
             after = page[-1].agency
+            if after_seq is not None:
+                after_seq = closed["referenced_through"] = page[-1].reference["record"]["seq"]
 
     async def _preview(self, inp: ReorganizationInput) -> ReorganizationStatus:
         """Dry run: each tier previews the nominations pending at its agencies; nothing changes."""
@@ -274,3 +303,8 @@ class ReorganizationWorkflow:
             dict(inp.counts),
             dict(inp.succession),
         )
+
+
+def _unfinished(succession: dict) -> bool:
+    """A tier's closing is unfinished while agencies are deferred or no witness cosigned in time."""
+    return bool(succession.get("deferred_count")) or "not_referenced" in succession

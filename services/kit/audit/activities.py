@@ -73,6 +73,7 @@ class SuccessionActivities(TierActivities):
                     origin=origin,
                     after=args.after,
                     limit=args.limit,
+                    after_seq=args.after_seq,
                 )
             if not waiting:
                 return page

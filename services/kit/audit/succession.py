@@ -152,22 +152,27 @@ async def anchor(
 
 
 async def final_references(
-    session: AsyncSession, *, plan_code: str, effective: date, origin: str, after: str, limit: int
+    session: AsyncSession,
+    *,
+    plan_code: str,
+    effective: date,
+    origin: str,
+    after: str,
+    limit: int,
+    after_seq: int | None = None,
 ) -> tuple[list[PredecessorReference], list[str]]:
     """A page of the agencies this plan closed here with their final cosigned checkpoints, and the
-    agencies of the page whose closing record no cosigned checkpoint holds yet."""
-    closings = (
-        await session.exec(
-            select(AuditRecord)
-            .where(
-                AuditRecord.action == LOG_CLOSED,
-                col(AuditRecord.idempotency_key).startswith(closing_key(plan_code, ""), autoescape=True),
-                col(AuditRecord.agency_code) > after,
-            )
-            .order_by(col(AuditRecord.agency_code))
-            .limit(limit)
-        )
-    ).all()
+    agencies of the page whose closing record no cosigned checkpoint holds yet. Paged in the order
+    the logs were closed (records after `after_seq`), or by agency code after `after`."""
+    closings_of_plan = select(AuditRecord).where(
+        AuditRecord.action == LOG_CLOSED,
+        col(AuditRecord.idempotency_key).startswith(closing_key(plan_code, ""), autoescape=True),
+    )
+    if after_seq is None:
+        page_of = closings_of_plan.where(col(AuditRecord.agency_code) > after).order_by(col(AuditRecord.agency_code))
+    else:
+        page_of = closings_of_plan.where(col(AuditRecord.seq) > after_seq).order_by(col(AuditRecord.seq))
+    closings = (await session.exec(page_of.limit(limit))).all()
     finals = [(record, await cosigned_checkpoint(session, origin, record.seq or 0, first=True)) for record in closings]
     waiting = [record.agency_code for record, final in finals if final is None]
     if waiting or not finals:

@@ -16,3 +16,9 @@ def test_each_phase_reads_as_what_is_being_done():
         )
         == "[transferring] 3/12 nominations re-routed (transferred 2, unchanged 1)"
     )
+    # Applied, with the logs of two retired communes waiting for their business to end.
+    deferred = {"district": {"deferred_count": 0}, "unit": {"deferred_count": 2}}
+    assert progress_line({"phase": "deferred", "processed": 12, "candidates": 12, "succession": deferred}) == (
+        "[deferred] 12/12 nominations re-routed; logs of retired agencies with business still open, "
+        "closed as it ends: unit 2"
+    )
