@@ -3,7 +3,7 @@
 VI: dict[str, str] = {
     "erasure.open": "Xóa dữ liệu cá nhân",
     "erasure.hint": (
-        "Xóa giới tính, dân tộc của đối tượng tại mọi dịch vụ và dữ liệu gốc của các cam kết trong nhật ký kiểm toán. "
+        "Xóa giới tính, dân tộc của đối tượng ở mọi cấp, kể cả trong nhật ký kiểm toán (nhật ký vẫn kiểm chứng được). "
         "Họ tên, mã định danh và chức danh được giữ (quyết định khen thưởng là văn bản công khai). Không thể khôi phục."
     ),
     "erasure.basis": "Căn cứ xóa",
@@ -28,7 +28,7 @@ VI: dict[str, str] = {
 EN: dict[str, str] = {
     "erasure.open": "Erase personal data",
     "erasure.hint": (
-        "Erases the nominee's sex and ethnic group at every service and the openings of the audit log's commitments. "
+        "Erases the nominee's sex and ethnic group at every level, in the audit log too (the log still verifies). "
         "The name, id and position category stay (an award decision is a public record). This cannot be undone."
     ),
     "erasure.basis": "Legal basis",
