@@ -56,7 +56,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     add = p.add_argument
     add("--n", type=int, default=1_000, help="candidates proposed in the round, over the three units")
-    add("--batch-size", type=int, default=100, help="candidates per tờ trình (one decision each; at most 100)")
+    add("--batch-size", type=int, default=100, help="candidates per tờ trình (one decision each; at most 1,000)")
     add("--cstd-share", type=float, default=0.15, help="share of Chiến sĩ thi đua cơ sở among the candidates")
     add("--concurrency", type=int, default=8, help="HTTP calls in flight at once")
     add("--poll-ms", type=int, default=500, help="interval of the inbox and proposer polls")
@@ -65,8 +65,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     add("--json", type=Path, help="also write the results as JSON to this path")
     add("--keep", action="store_true", help="keep the temporary directory (databases, logs)")
     args = p.parse_args(argv)
-    if args.n < 1 or not 1 <= args.batch_size <= 100 or not 0 <= args.cstd_share <= 1:
-        p.error("--n ≥ 1, --batch-size 1..100 (POST /decisions takes 100 at most), --cstd-share 0..1")
+    if args.n < 1 or not 1 <= args.batch_size <= 1000 or not 0 <= args.cstd_share <= 1:
+        p.error("--n ≥ 1, --batch-size 1..1000 (POST /decisions confers 1,000 at most), --cstd-share 0..1")
     return args
 
 

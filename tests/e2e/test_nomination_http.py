@@ -552,6 +552,7 @@ async def test_a_proposal_for_three_goes_up_together_and_one_decision_confers_on
     )  # fmt: skip
     assert conferred.status_code == 200, conferred.text
     assert sorted(r["nomination_id"] for r in conferred.json()["results"] if r["conferred"]) == sorted([ids[0], ids[2]])
+    assert conferred.json()["remaining"] == 0  # the returned one is with its proposer, not pending here
     decision = (await district.get("/decisions/31/QĐ-UBND", headers=auth(HON_DAT, "chair"))).json()
     paper = await district.get("/papers/decision.docx", params={"number": "31/QĐ-UBND"}, headers=auth(HON_DAT, "chair"))
     read = Document(io.BytesIO(paper.content))

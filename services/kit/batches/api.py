@@ -16,6 +16,7 @@ from services.kit.batches.service import (
     create_batch,
     decision_of,
     own_batch,
+    pending_awardees,
 )
 from services.kit.batches.submitting import submit_batch
 from services.kit.bodies.schemas import ImportIn
@@ -24,8 +25,8 @@ from services.kit.dossier.schemas import DocumentIn
 from services.kit.errors import DomainError
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller, require
-from services.kit.nominations.models import ProposalBatch, Review
-from services.kit.reviews.bulk import Bulk, act_on_many
+from services.kit.nominations.models import ProposalBatch
+from services.kit.reviews.bulk import DECISION_ITEMS, Bulk, act_on_many
 from shared.platform.settings import ServiceSettings
 
 router = APIRouter(tags=["batches"])
@@ -105,7 +106,11 @@ async def submit(batch_id: str, request: Request, caller: Caller = Depends(curre
     )
 
 
-@router.post("/decisions", summary="Confer on many under one decision number; each awardee on its own (chair, admin)")
+@router.post(
+    "/decisions",
+    summary="Confer on many under one decision number, each awardee on its own (chair, admin); a tờ trình "
+    f"of more than {DECISION_ITEMS} awardees takes one request per {DECISION_ITEMS}",
+)
 async def decide_many(
     body: ManyDecisionIn, request: Request, caller: Caller = Depends(current_officer)
 ) -> dict[str, Any]:
@@ -114,22 +119,19 @@ async def decide_many(
     ids = body.nomination_ids
     if body.batch_no:
         async with kit.sessions() as session:
-            rows = await session.exec(
-                select(Review.nomination_id).where(
-                    Review.agency_code == caller.agency_code,
-                    Review.batch_no == body.batch_no,
-                    Review.status == "pending",
-                )
-            )
-            ids = list(rows.all())
+            ids = (await pending_awardees(session, caller.agency_code, body.batch_no))[:DECISION_ITEMS]
     bulk = Bulk(action="confer", nomination_ids=ids, reason=body.reason, decision_no=body.decision_no)
     results = await act_on_many(
         kit.sessions, kit.nominations, caller=caller, bulk=bulk, tier=config.tier, today=config.today(),
-        now=lambda: datetime.now(UTC),
+        now=lambda: datetime.now(UTC), limit=DECISION_ITEMS,
     )  # fmt: skip
     refusals = [r.error for r in results if r.error is not None]
     if results and len(refusals) == len(results):
         raise refusals[0]  # nothing conferred: the answer is the refusal, not a list of them
+    remaining = None
+    if body.batch_no:  # still pending here: the same request again confers the next ones
+        async with kit.sessions() as session:
+            remaining = len(await pending_awardees(session, caller.agency_code, body.batch_no))
     return {
         "decision_no": body.decision_no,
         "results": [
@@ -137,6 +139,7 @@ async def decide_many(
              "attempted": r.attempted, "error": error_of(r.error)}
             for r in results
         ],
+        "remaining": remaining,
     }  # fmt: skip
 
 

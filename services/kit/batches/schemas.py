@@ -2,6 +2,8 @@
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.kit.reviews.bulk import DECISION_ITEMS
+
 
 class BatchIn(BaseModel):
     number: str = Field(min_length=1, max_length=100, examples=["12/TTr-SNV"], description="Số tờ trình")
@@ -15,9 +17,12 @@ class BatchItemsIn(BaseModel):
 class ManyDecisionIn(BaseModel):
     decision_no: str = Field(min_length=1, max_length=100, examples=["15/QĐ-UBND"])
     reason: str | None = Field(default=None, max_length=5000)
-    nomination_ids: list[str] = Field(default_factory=list, max_length=100)
+    nomination_ids: list[str] = Field(default_factory=list, max_length=DECISION_ITEMS)
     batch_no: str | None = Field(
-        default=None, max_length=100, description="Or every awardee of this tờ trình pending here"
+        default=None,
+        max_length=100,
+        description=f"Or the awardees of this tờ trình pending here (the first {DECISION_ITEMS}; `remaining` says "
+        "how many are left for the next request)",
     )
 
     @model_validator(mode="after")

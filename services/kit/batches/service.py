@@ -120,6 +120,16 @@ async def prepare_batch(
     return batch, inputs
 
 
+async def pending_awardees(session: AsyncSession, agency_code: str, batch_no: str) -> list[str]:
+    """The awardees of the tờ trình `batch_no` pending at `agency_code`, in a stable order."""
+    rows = await session.exec(
+        select(Review.nomination_id)
+        .where(Review.agency_code == agency_code, Review.batch_no == batch_no, Review.status == "pending")
+        .order_by(col(Review.nomination_id))
+    )
+    return list(rows.all())
+
+
 async def batch_out(session: AsyncSession, batch: ProposalBatch) -> dict[str, Any]:
     return {
         **batch.model_dump(mode="json"),

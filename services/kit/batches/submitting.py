@@ -1,7 +1,9 @@
 """Submitting a tờ trình: every draft checked and frozen in one transaction (all or none), then each
-nomination's workflow started on its own. Starting is idempotent by the workflow's id, so when the
-engine stops answering, the answer says which did not start and submitting again starts them."""
+nomination's workflow started on its own, `IN_FLIGHT` at a time. Starting is idempotent by the
+workflow's id, so when the engine stops answering, the answer says which did not start and
+submitting again starts them."""
 
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -11,7 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.kit.batches.service import prepare_batch
 from services.kit.errors import Unavailable
 from services.kit.identity.service import Caller
+from services.kit.reviews.bulk import IN_FLIGHT
 from services.kit.workflow_client import NominationClient
+from shared.contracts.nomination import NominationInput
 
 
 async def submit_batch(
@@ -25,10 +29,19 @@ async def submit_batch(
     async with sessions() as session, session.begin():
         batch, inputs = await prepare_batch(session, caller=caller, batch_id=batch_id, today=today)
         number = batch.number
-    started: list[dict[str, Any]] = []
-    for prepared in inputs:
-        try:
-            started.append({"nomination_id": prepared.nomination_id, "workflow_id": await workflow.start(prepared)})
-        except Unavailable as away:
-            started.append({"nomination_id": prepared.nomination_id, "error": str(away)})
-    return {"batch_id": batch_id, "number": number, "started": started}
+    gate = asyncio.Semaphore(IN_FLIGHT)
+    away: Unavailable | None = None
+
+    async def start(prepared: NominationInput) -> dict[str, Any]:
+        nonlocal away
+        async with gate:
+            if away is not None:  # each would wait for the engine in vain: submitting again starts them
+                return {"nomination_id": prepared.nomination_id, "error": f"not started: {away}"}
+            try:
+                return {"nomination_id": prepared.nomination_id, "workflow_id": await workflow.start(prepared)}
+            except Unavailable as err:
+                away = away or err
+                return {"nomination_id": prepared.nomination_id, "error": str(err)}
+
+    started = await asyncio.gather(*(start(prepared) for prepared in inputs))
+    return {"batch_id": batch_id, "number": number, "started": list(started)}

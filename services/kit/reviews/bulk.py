@@ -2,11 +2,13 @@
 
 A bulk action attempts each selected nomination on its own, with the functions the single-item
 action uses (the role check, this level's own checks, the workflow's validator), and answers one
-result per nomination. Each item is its own transaction, because a decision waits on the workflow,
-whose activities write to this database: one item's refusal never undoes another's success
-(decision 0016).
+result per nomination, in the order given. Each item is its own transaction, because a decision
+waits on the workflow, whose activities write to this database: one item's refusal never undoes
+another's success (decision 0016). Up to `IN_FLIGHT` items are attempted at once: most of an item's
+time is spent waiting for the workflow and its activity, not working here.
 """
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,7 +27,9 @@ from shared.contracts.nomination import DECIDE, DecisionResult
 from shared.contracts.tiers import Tier
 
 BULK_ACTIONS = ("forward", "return", "remind", "assign", "confer")
-MAX_ITEMS = 100
+MAX_ITEMS = 100  # a console form's selection
+DECISION_ITEMS = 1_000  # awardees one `POST /decisions` confers; a larger tờ trình repeats the request
+IN_FLIGHT = 8  # items attempted at once
 
 
 @dataclass(frozen=True)
@@ -81,14 +85,14 @@ async def decide_one(
     return await workflow.update(nomination_id, DECIDE, decision)
 
 
-def check_bulk(bulk: Bulk) -> None:
+def check_bulk(bulk: Bulk, limit: int = MAX_ITEMS) -> None:
     """What makes the whole form wrong: then nothing is attempted."""
     if bulk.action not in BULK_ACTIONS:
         raise Invalid(f"unknown bulk action '{bulk.action}': one of {', '.join(BULK_ACTIONS)}", "UnknownAction")
     if not bulk.nomination_ids:
         raise Invalid("no nomination selected", "NoSelection")
-    if len(set(bulk.nomination_ids)) > MAX_ITEMS:
-        raise Invalid(f"at most {MAX_ITEMS} nominations at once", "TooMany")
+    if len(set(bulk.nomination_ids)) > limit:
+        raise Invalid(f"at most {limit} nominations at once", "TooMany")
     if bulk.action == "return" and not bulk.reason:
         raise Invalid("a return needs a reason: the proposer must know what to supplement", "NoReason")
     if bulk.action == "assign" and not bulk.assignee:
@@ -106,27 +110,32 @@ async def act_on_many(
     tier: Tier,
     today: date,
     now: Callable[[], datetime],
+    limit: int = MAX_ITEMS,
 ) -> list[ItemResult]:
-    """Attempt the action on each selected nomination, in the order given, and say how each went.
-    Once the workflow engine stops answering, the rest are not attempted (each would wait for it)."""
-    check_bulk(bulk)
+    """Attempt the action on each selected nomination and say how each went, in the order given.
+    Once the workflow engine stops answering, the items not yet begun are not attempted (each
+    would wait for it)."""
+    check_bulk(bulk, limit)
     wanted = list(dict.fromkeys(bulk.nomination_ids))
     async with sessions() as session:
         names = await nominee_names(session, caller.agency_code, wanted)
-    results: list[ItemResult] = []
+    gate = asyncio.Semaphore(IN_FLIGHT)
     away = False
-    for nomination_id in wanted:
+
+    async def attempt(nomination_id: str) -> ItemResult:
+        nonlocal away
         name = names.get(nomination_id, nomination_id)
-        if away:
-            results.append(ItemResult(nomination_id, name, attempted=False))
-            continue
-        try:
-            await _act_on_one(sessions, workflow, caller, bulk, nomination_id, tier, today, now())
-            results.append(ItemResult(nomination_id, name))
-        except DomainError as refusal:
-            away = isinstance(refusal, Unavailable)
-            results.append(ItemResult(nomination_id, name, error=refusal))
-    return results
+        async with gate:
+            if away:
+                return ItemResult(nomination_id, name, attempted=False)
+            try:
+                await _act_on_one(sessions, workflow, caller, bulk, nomination_id, tier, today, now())
+            except DomainError as refusal:
+                away = away or isinstance(refusal, Unavailable)
+                return ItemResult(nomination_id, name, error=refusal)
+            return ItemResult(nomination_id, name)
+
+    return list(await asyncio.gather(*(attempt(n) for n in wanted)))
 
 
 async def _act_on_one(

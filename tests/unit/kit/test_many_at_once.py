@@ -1,0 +1,149 @@
+"""Acting on many nominations at once (a bulk decision, a tờ trình's submission): up to `IN_FLIGHT`
+items are attempted together, the answer keeps the order asked, and once the workflow engine stops
+answering, the items not yet begun are not attempted. The per-item work is replaced here by a
+recorder: what is under test is only the orchestration (the real items run in the e2e tests)."""
+
+import asyncio
+import contextlib
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from services.kit.batches import submitting
+from services.kit.errors import Conflict, Unavailable
+from services.kit.identity.service import Caller
+from services.kit.reviews import bulk
+from shared.contracts.tiers import Tier
+
+CALLER = Caller(officer_id="D903:chair", name="Chủ tịch", agency_code="D903", role="chair")
+
+
+class Recorder:
+    """Each item waits a moment; it counts how many are in flight together."""
+
+    def __init__(self, refuse: dict[str, Exception] | None = None) -> None:
+        self.refuse = refuse or {}
+        self.in_flight = self.most = 0
+        self.begun: list[str] = []
+
+    async def item(self, nomination_id: str) -> str:
+        self.begun.append(nomination_id)
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        try:
+            await asyncio.sleep(0.01 if nomination_id.endswith("0") else 0.002)  # some finish out of order
+            if nomination_id in self.refuse:
+                raise self.refuse[nomination_id]
+            return f"wf-{nomination_id}"
+        finally:
+            self.in_flight -= 1
+
+
+@contextlib.asynccontextmanager
+async def no_database() -> Any:
+    yield None
+
+
+def confer(ids: list[str]) -> bulk.Bulk:
+    return bulk.Bulk(action="confer", nomination_ids=ids, decision_no="31/QĐ-UBND")
+
+
+async def act(recorder: Recorder, ids: list[str], monkeypatch: pytest.MonkeyPatch, **options: Any) -> list:
+    async def one(sessions, workflow, caller, wanted, nomination_id, tier, today, at) -> None:  # type: ignore[no-untyped-def]
+        await recorder.item(nomination_id)
+
+    async def names(session, agency_code, nomination_ids):  # type: ignore[no-untyped-def]
+        return {n: f"Người {n}" for n in nomination_ids}
+
+    monkeypatch.setattr(bulk, "_act_on_one", one)
+    monkeypatch.setattr(bulk, "nominee_names", names)
+    return await bulk.act_on_many(
+        no_database, None,  # type: ignore[arg-type]
+        caller=CALLER, bulk=confer(ids), tier=Tier.DISTRICT, today=date(2025, 5, 15),
+        now=lambda: datetime.now(UTC), **options,
+    )  # fmt: skip
+
+
+async def test_items_are_attempted_together_and_answered_in_the_order_asked(monkeypatch):
+    recorder = Recorder(refuse={"n-7": Conflict("already decided")})
+    ids = [f"n-{i}" for i in range(40)]
+    results = await act(recorder, ids, monkeypatch)
+    assert [r.nomination_id for r in results] == ids and results[1].nominee_name == "Người n-1"
+    assert 1 < recorder.most <= bulk.IN_FLIGHT
+    assert [r.nomination_id for r in results if not r.ok] == ["n-7"] and str(results[7].error) == "already decided"
+
+
+async def test_once_the_engine_stops_answering_the_rest_are_not_attempted(monkeypatch):
+    recorder = Recorder(refuse={"n-3": Unavailable("the workflow engine is not answering")})
+    ids = [f"n-{i}" for i in range(40)]
+    results = await act(recorder, ids, monkeypatch)
+    assert len(recorder.begun) < len(ids)  # those begun before the answer came; no more
+    assert all(r.attempted == (r.nomination_id in recorder.begun) for r in results)
+    assert not results[-1].attempted and isinstance(results[3].error, Unavailable)
+
+
+async def test_a_decision_may_hold_more_than_a_form_but_not_more_than_its_limit(monkeypatch):
+    ids = [f"n-{i}" for i in range(bulk.MAX_ITEMS + 1)]
+    with pytest.raises(bulk.Invalid, match=f"at most {bulk.MAX_ITEMS} nominations"):
+        await act(Recorder(), ids, monkeypatch)
+    assert all(r.ok for r in await act(Recorder(), ids, monkeypatch, limit=bulk.DECISION_ITEMS))
+
+
+async def test_a_submission_starts_its_workflows_together_and_stops_when_the_engine_is_away(monkeypatch):
+    class Engine:
+        def __init__(self, recorder: Recorder) -> None:
+            self.recorder = recorder
+
+        async def start(self, prepared: Any) -> str:
+            return await self.recorder.item(prepared.nomination_id)
+
+    class Prepared:
+        def __init__(self, nomination_id: str) -> None:
+            self.nomination_id = nomination_id
+
+    class Batch:
+        number = "7/TTr-THSS"
+
+    def prepared(ids: list[str]) -> Any:
+        async def prepare(session, *, caller, batch_id, today):  # type: ignore[no-untyped-def]
+            return Batch(), [Prepared(n) for n in ids]
+
+        return prepare
+
+    @contextlib.asynccontextmanager
+    async def transaction() -> Any:
+        class Session:
+            def begin(self) -> Any:
+                return contextlib.nullcontext()
+
+        yield Session()
+
+    def sessions() -> Any:
+        return transaction()
+
+    ids = [f"n-{i}" for i in range(30)]
+    monkeypatch.setattr(submitting, "prepare_batch", prepared(ids))
+    recorder = Recorder()
+    answer = await submitting.submit_batch(
+        sessions,
+        Engine(recorder),
+        caller=CALLER,
+        batch_id="b",
+        today=date(2025, 5, 15),  # type: ignore[arg-type]
+    )
+    assert [s["nomination_id"] for s in answer["started"]] == ids and answer["number"] == "7/TTr-THSS"
+    assert all(s["workflow_id"] == f"wf-{s['nomination_id']}" for s in answer["started"])
+    assert 1 < recorder.most <= bulk.IN_FLIGHT
+
+    recorder = Recorder(refuse={"n-2": Unavailable("the workflow engine is not answering")})
+    answer = await submitting.submit_batch(
+        sessions,
+        Engine(recorder),
+        caller=CALLER,
+        batch_id="b",
+        today=date(2025, 5, 15),  # type: ignore[arg-type]
+    )
+    refused = [s for s in answer["started"] if "error" in s]
+    assert len(recorder.begun) < len(ids) and answer["started"][-1]["error"].startswith("not started: ")
+    assert len(refused) == len(ids) - len(recorder.begun) + 1
