@@ -17,8 +17,8 @@ flight, each timed and CPU-metered on its own:
    meeting), every member casts one ballot paper over the agenda with their own token and the rounds
    are counted at once, where the law asks for it (readiness: before any forward; the ballot the
    catalog requires before a conferral: Chiến sĩ thi đua cơ sở; the level's own council before it
-   confers what it proposed itself); decisions: each candidate forwarded, or the whole tờ trình
-   conferred by ONE `POST /decisions` with its own decision number;
+   confers what it proposed itself); decisions: the whole tờ trình forwarded by ONE
+   `POST /reviews/decisions`, or conferred by ONE `POST /decisions` with its own decision number;
 4. until the proposer sees every conferral (`GET /batches/{id}` at the unit).
 Neither title asks for a public posting (catalog), so no posting is recorded.
 """
@@ -39,7 +39,7 @@ import httpx
 from bench.annual_result import ARRIVAL, DECISIONS, IMPORT, PREPARATION, SEEN, SUBMIT, AnnualResult
 from bench.report import CpuMeter, ScenarioResult, error_key
 from bench.runtime import Runtime
-from bench.steps import RACES, Driver, Failed, auth, document, proposer_kinds
+from bench.steps import Driver, Failed, auth, document, proposer_kinds
 from services.kit.batches.candidates import COLUMNS
 from shared.contracts.tiers import Tier
 from shared.rules.catalog import default_catalog
@@ -48,6 +48,7 @@ UNITS = ("U91-0001", "U91-0002", "U91-0003")
 LDTT, CSTDCS = "LAO_DONG_TIEN_TIEN", "CSTD_CO_SO"
 NAMES = {LDTT: "Lao động tiên tiến", CSTDCS: "Chiến sĩ thi đua cơ sở"}
 MEETING_ITEMS = 200  # the most agenda items one meeting takes (councils/schemas.py)
+ATTEMPTS = 20  # requests a tờ trình's decision may take: 1,000 awardees each, refused ones tried again
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -249,33 +250,27 @@ class Round(Driver):
                 raise Failed
 
     async def decide_level(self, batch: Batch, level: int) -> None:
+        """The level decides on the tờ trình in one request (repeated while awardees remain): it
+        forwards them, or confers on them under one decision number."""
         tier, agency, confers = batch.route[level]
-        if not confers:
-            await asyncio.gather(
-                *(
-                    self.post(
-                        tier,
-                        f"/reviews/{i}/decision",
-                        200,
-                        agency,
-                        "chair",
-                        retry_on=RACES["decision"],
-                        json={"action": "forward", "reason": "Đủ điều kiện"},
-                    )
-                    for i in batch.ids
-                )
-            )
-            return
-        number = f"{batch.number.split('/')[0]}/QĐ-{agency}"
-        answer = await self.post(
-            tier, "/decisions", 200, agency, "chair", json={"decision_no": number, "batch_no": batch.number}
-        )
-        conferred = {r["nomination_id"] for r in answer["results"] if r["conferred"]}
-        for r in answer["results"]:
-            if not r["conferred"]:
-                self._error(f"decision {number}: not conferred: {r['error']}")
-        if conferred != set(batch.ids):
-            self._error(f"decision {number} conferred {len(conferred)} of {len(batch.ids)}")
+        path, body, done = "/reviews/decisions", {"action": "forward", "reason": "Đủ điều kiện"}, "done"
+        if confers:
+            number = f"{batch.number.split('/')[0]}/QĐ-{agency}"
+            path, body, done = "/decisions", {"decision_no": number}, "conferred"
+        decided: set[str] = set()
+        refused: dict[str, str] = {}
+        for _ in range(ATTEMPTS):  # a refused awardee stays pending: the next request tries it again
+            answer = await self.post(tier, path, 200, agency, "chair", json={**body, "batch_no": batch.number})
+            decided |= {r["nomination_id"] for r in answer["results"] if r[done]}
+            refused = {r["nomination_id"]: r["error"] for r in answer["results"] if not r[done]}
+            if not answer["remaining"]:
+                break
+            if refused:  # e.g. a review opened a moment before its workflow awaits a decision
+                await asyncio.sleep(self.poll)
+        for nomination_id, error in refused.items():
+            self._error(f"{path} {batch.number}: {nomination_id} not decided: {error}")
+        if decided != set(batch.ids):
+            self._error(f"{path} on {batch.number} decided {len(decided)} of {len(batch.ids)}")
             raise Failed
 
     async def seen(self, batches: list[Batch]) -> None:

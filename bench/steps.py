@@ -31,6 +31,8 @@ from shared.rules.dossier import required_documents
 # a write acknowledged before its transaction committed, or a decision sent after the item showed
 # in the inbox but before the workflow marked the level pending.
 RETRY_INTERVAL = 0.05
+# The database was busy and nothing was written (503, Retry-After): a well-behaved client tries again.
+BUSY = (503, "nothing was written")
 RACES = {
     "documents": ((404, "no nomination"),),
     "submit": ((422, "attach at least"),),
@@ -190,7 +192,7 @@ class Driver:
             if r.status_code == expect:
                 return r.json(), sent
             text = f"{what}: {r.status_code} {r.text}"
-            transient = any(r.status_code == code and part in r.text for code, part in retry_on)
+            transient = any(r.status_code == code and part in r.text for code, part in (*retry_on, BUSY))
             if not transient or time.perf_counter() > deadline:
                 self._error(text)
                 raise Failed

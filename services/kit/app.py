@@ -19,6 +19,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi_offline import FastAPIOffline
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
@@ -39,7 +40,7 @@ from services.kit.deadlines.activities import LifecycleActivities, real_clock
 from services.kit.delegations import api as delegations_api
 from services.kit.dossier import api as dossier_api
 from services.kit.erasure import api as erasure_api
-from services.kit.errors import Conflict, DomainError
+from services.kit.errors import Conflict, DomainError, database_busy
 from services.kit.events import api as events_api
 from services.kit.guards import guarded
 from services.kit.handlers import kit_handlers
@@ -260,6 +261,16 @@ def create_app(
     async def _log_closed(request: Request, exc: AgencyLogClosed) -> Response:
         # An act for an agency whose log a reorganization closed (decision 0039): nothing was written.
         return await _refused(request, Conflict(exc.message, "AgencyLogClosed", vi=exc.vi))
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: OperationalError) -> Response:
+        busy = database_busy(exc)  # nothing of the request was written: 503, try again
+        if busy is None:
+            raise exc
+        log.warning("db.busy", path=request.url.path)
+        answer = await _refused(request, busy)
+        answer.headers["Retry-After"] = "5"
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def _readable_422(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -6,6 +6,8 @@ error with its status and `{"detail": ...}` (`services.kit.app`).
 
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 
 class DomainError(Exception):
     """A request the domain refuses. `detail` is a sentence, or a dict for structured verdicts;
@@ -62,6 +64,20 @@ class Unavailable(DomainError):
     """A part the request needs (Temporal, the broker) does not answer now; trying again may work."""
 
     status = 503
+
+
+def database_busy(err: BaseException) -> Unavailable | None:
+    """SQLite's one writer kept the lock past the busy timeout (`shared/platform/db.py`): what the
+    waiting transaction would have written was not, and trying again may work. None for any other
+    error."""
+    if not isinstance(err, OperationalError) or "database is locked" not in str(err.orig):
+        return None
+    return Unavailable(
+        "the database is busy with other writes and this request waited too long; nothing was written: "
+        "try again in a moment",
+        "DatabaseBusy",
+        vi="cơ sở dữ liệu đang bận ghi dữ liệu khác; yêu cầu chưa được ghi: xin thử lại sau ít giây",
+    )
 
 
 class Unauthenticated(DomainError):

@@ -165,6 +165,7 @@ class Target:
             "/batches/{batch_id}/import": {"filename": "thu.csv", "content_base64": base64.b64encode(b"x").decode()},
             "/batches/{batch_id}/documents": document("to_trinh", "thử"),
             "/decisions": {"decision_no": "9/QĐ-THU", "nomination_ids": [ids["nomination_id"]]},
+            "/reviews/decisions": {"action": "forward", "nomination_ids": [ids["nomination_id"]]},
             "/agencies": {"code": "PROBE-0001", "name": "Trường thử", "kind": "school", "parent_code": self.owner},
             "/events/dead-letters/replay": None,  # the whole service's: admins only
             "/agencies/import": {

@@ -539,9 +539,18 @@ async def test_a_proposal_for_three_goes_up_together_and_one_decision_confers_on
     submitted = await unit.post(f"/batches/{batch['id']}/submit", headers=clerk)
     assert submitted.status_code == 202 and len(submitted.json()["started"]) == 3, submitted.text
 
-    for nomination_id in ids:  # the school's own step: its council, then up
+    for nomination_id in ids:  # the school's own step: its council on each, then up
         await wait_pending(unit, SCHOOL, nomination_id)
-        assert (await decide(unit, SCHOOL, nomination_id, "forward", reason="Đủ điều kiện")).status_code == 200
+        await ready_to_forward(unit, SCHOOL, nomination_id)
+    # The school forwards its tờ trình in one request: each awardee on its own, one line each.
+    chair = auth(SCHOOL, "chair")
+    many = {"batch_no": "7/TTr-THSS", "reason": "Đủ điều kiện"}
+    unnumbered = await unit.post("/reviews/decisions", headers=chair, json={**many, "action": "confer"})
+    assert unnumbered.status_code == 422 and "decision number" in unnumbered.text, unnumbered.text
+    forwarded = await unit.post("/reviews/decisions", headers=chair, json={**many, "action": "forward"})
+    assert forwarded.status_code == 200, forwarded.text
+    assert sorted(r["nomination_id"] for r in forwarded.json()["results"] if r["done"]) == sorted(ids)
+    assert forwarded.json()["remaining"] == 0
     arrived = [await wait_pending(district, HON_DAT, nomination_id) for nomination_id in ids]
     assert {item["batch_no"] for item in arrived} == {"7/TTr-THSS"}
     returned = await decide(district, HON_DAT, ids[1], "return", reason="Bổ sung bản nhận xét")

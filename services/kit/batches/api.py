@@ -1,6 +1,5 @@
 """A tờ trình for many nominees, and a decision conferring on many, over HTTP. Routes stay thin."""
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -8,7 +7,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.batches.candidates import import_candidates
-from services.kit.batches.schemas import BatchIn, BatchItemsIn, ManyDecisionIn
+from services.kit.batches.deciding import Many, decide_on_many
+from services.kit.batches.schemas import BatchIn, BatchItemsIn, ManyDecisionIn, ManyReviewsIn
 from services.kit.batches.service import (
     add_to_batch,
     attach_to_all,
@@ -16,17 +16,15 @@ from services.kit.batches.service import (
     create_batch,
     decision_of,
     own_batch,
-    pending_awardees,
 )
 from services.kit.batches.submitting import submit_batch
 from services.kit.bodies.schemas import ImportIn
 from services.kit.deps import db, settings
 from services.kit.dossier.schemas import DocumentIn
-from services.kit.errors import DomainError
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller, require
 from services.kit.nominations.models import ProposalBatch
-from services.kit.reviews.bulk import DECISION_ITEMS, Bulk, act_on_many
+from services.kit.reviews.bulk import DECISION_ITEMS
 from shared.platform.settings import ServiceSettings
 
 router = APIRouter(tags=["batches"])
@@ -111,40 +109,30 @@ async def submit(batch_id: str, request: Request, caller: Caller = Depends(curre
     summary="Confer on many under one decision number, each awardee on its own (chair, admin); a tờ trình "
     f"of more than {DECISION_ITEMS} awardees takes one request per {DECISION_ITEMS}",
 )
-async def decide_many(
+async def confer_many(
     body: ManyDecisionIn, request: Request, caller: Caller = Depends(current_officer)
 ) -> dict[str, Any]:
-    require(caller, "decide")
-    kit, config = request.app.state.kit, request.app.state.kit.settings
-    ids = body.nomination_ids
-    if body.batch_no:
-        async with kit.sessions() as session:
-            ids = (await pending_awardees(session, caller.agency_code, body.batch_no))[:DECISION_ITEMS]
-    bulk = Bulk(action="confer", nomination_ids=ids, reason=body.reason, decision_no=body.decision_no)
-    results = await act_on_many(
-        kit.sessions, kit.nominations, caller=caller, bulk=bulk, tier=config.tier, today=config.today(),
-        now=lambda: datetime.now(UTC), limit=DECISION_ITEMS,
+    kit = request.app.state.kit
+    many = Many("confer", body.nomination_ids, body.batch_no, body.reason, body.decision_no)
+    return await decide_on_many(
+        kit.sessions, kit.nominations, caller=caller, tier=kit.settings.tier, today=kit.settings.today(), many=many,
+        done="conferred",
     )  # fmt: skip
-    refusals = [r.error for r in results if r.error is not None]
-    if results and len(refusals) == len(results):
-        raise refusals[0]  # nothing conferred: the answer is the refusal, not a list of them
-    remaining = None
-    if body.batch_no:  # still pending here: the same request again confers the next ones
-        async with kit.sessions() as session:
-            remaining = len(await pending_awardees(session, caller.agency_code, body.batch_no))
-    return {
-        "decision_no": body.decision_no,
-        "results": [
-            {"nomination_id": r.nomination_id, "nominee_name": r.nominee_name, "conferred": r.ok,
-             "attempted": r.attempted, "error": error_of(r.error)}
-            for r in results
-        ],
-        "remaining": remaining,
-    }  # fmt: skip
 
 
-def error_of(error: DomainError | None) -> str | None:
-    return None if error is None else str(error)
+@router.post(
+    "/reviews/decisions",
+    summary="Forward, return or confer many nominations pending here (a tờ trình's awardees, or named), each "
+    f"on its own; a tờ trình of more than {DECISION_ITEMS} takes one request per {DECISION_ITEMS}",
+)
+async def decide_many(
+    body: ManyReviewsIn, request: Request, caller: Caller = Depends(current_officer)
+) -> dict[str, Any]:
+    kit = request.app.state.kit
+    many = Many(body.action, body.nomination_ids, body.batch_no, body.reason, body.decision_no)
+    return await decide_on_many(
+        kit.sessions, kit.nominations, caller=caller, tier=kit.settings.tier, today=kit.settings.today(), many=many
+    )
 
 
 @router.get("/decisions/{decision_no:path}", summary="A decision of the caller's agency: its awardees and bonuses")

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.errors import DomainError, Invalid, Unavailable
+from services.kit.errors import DomainError, Invalid, Unavailable, database_busy
 from services.kit.identity.service import Caller, require
 from services.kit.nominations.models import Review
 from services.kit.reviews.service import prepare_decision
@@ -133,6 +134,10 @@ async def act_on_many(
             except DomainError as refusal:
                 away = away or isinstance(refusal, Unavailable)
                 return ItemResult(nomination_id, name, error=refusal)
+            except OperationalError as err:  # this item waited too long for the write lock; the others go on
+                if (busy := database_busy(err)) is None:
+                    raise
+                return ItemResult(nomination_id, name, error=busy)
             return ItemResult(nomination_id, name)
 
     return list(await asyncio.gather(*(attempt(n) for n in wanted)))

@@ -37,7 +37,7 @@ from shared.platform.db import transaction
 from shared.platform.succession import verify_reference, verify_succession
 from shared.text import fold
 from tests.helpers import auth, eventually
-from tests.integration.kit.test_witnessed_audit import Node, publish, run_all, start, witnesses_of
+from tests.integration.kit.test_witnessed_audit import Node, publish, run_all, start, stop_all, witnesses_of
 
 PLAN, EFFECTIVE, BASIS = "VN-2025-07-01", "2025-07-01", "NĐ 129/2025/NĐ-CP Điều 59"
 HON_DAT, KIEN_LUONG, BINH_SON = "D903", "D902", "C30823"
@@ -182,12 +182,7 @@ async def test_the_retired_agency_log_ends_with_a_cosigned_checkpoint_its_succes
         await eventually(lambda: witnesses_of(unit, signed.size), what="the unit's log cosigned")
         await check_offline(district, unit, tmp_path, monkeypatch)
     finally:
-        for part in reversed(parts):
-            if isinstance(part, asyncio.Task):
-                part.cancel()
-                await asyncio.gather(part, return_exceptions=True)
-            else:
-                await part.stop()
+        await stop_all(parts)
 
 
 def district_key(node: Node) -> str:

@@ -40,7 +40,7 @@ from tests.integration.kit.test_agency_succession import (
     review_at,
     write,
 )
-from tests.integration.kit.test_witnessed_audit import Node, publish, run_all, start
+from tests.integration.kit.test_witnessed_audit import Node, publish, run_all, start, stop_all
 from workflows.reorganization.workflows import ReorganizationWorkflow
 
 # The workflow is the subject; one database kind is enough.
@@ -142,9 +142,4 @@ async def test_a_deferred_agency_log_is_closed_when_its_last_business_ends(
     finally:
         signing.cancel()
         await asyncio.gather(signing, return_exceptions=True)
-        for part in reversed(parts):
-            if isinstance(part, asyncio.Task):
-                part.cancel()
-                await asyncio.gather(part, return_exceptions=True)
-            else:
-                await part.stop()
+        await stop_all(parts)

@@ -7,7 +7,6 @@ still verifies offline; the wrong role is refused, an unknown nominee is not fou
 erasure changes nothing.
 """
 
-import asyncio
 import json
 import uuid
 from dataclasses import dataclass
@@ -61,6 +60,7 @@ from shared.platform.outbox import OutboxEvent, OutboxRelay
 from shared.platform.personal import AuditPersonal
 from shared.platform.settings import ServiceSettings
 from tests.helpers import auth, eventually
+from tests.integration.kit.test_witnessed_audit import run_all, stop_all
 
 SCHOOL, DISTRICT = "U91-0001", "D903"
 LAN = "CCCD:091000000777"
@@ -94,21 +94,6 @@ async def start(tier_http, tmp_path: Path, bootstrap: str, tier: Tier, running: 
     relay = OutboxRelay(sessions, producer, poll_ms=50)
     running.append((producer, consumer, relay, EventConsumer(consumer, producer, sessions, handlers, max_attempts=2)))
     return Node(settings, client, sessions, relay)
-
-
-async def run_all(running: list) -> list:
-    await asyncio.gather(*(part.start() for producer, consumer, _, _ in running for part in (producer, consumer)))
-    tasks = [asyncio.create_task(loop.run()) for _, _, relay, events in running for loop in (relay, events)]
-    return [*(part for producer, consumer, _, _ in running for part in (producer, consumer)), *tasks]
-
-
-async def stop_all(running: list) -> None:
-    for part in reversed(running):
-        if isinstance(part, asyncio.Task):
-            part.cancel()
-            await asyncio.gather(part, return_exceptions=True)
-        else:
-            await part.stop()
 
 
 async def confer_at_the_district(school: Node, district: Node) -> str:

@@ -77,6 +77,16 @@ async def run_all(running: list) -> list:
     return [*(part for producer, consumer, _, _ in running for part in (producer, consumer)), *tasks]
 
 
+async def stop_all(parts: list) -> None:
+    """Stop what `run_all` started, last first."""
+    for part in reversed(parts):
+        if isinstance(part, asyncio.Task):
+            part.cancel()
+            await asyncio.gather(part, return_exceptions=True)
+        else:
+            await part.stop()
+
+
 async def append(node: Node, count: int, agency: str = AGENCY) -> None:
     async with transaction(node.sessions) as session:
         for _ in range(count):
@@ -200,12 +210,7 @@ async def test_witnesses_cosign_extensions_and_catch_every_rewrite(tier_http, tm
         metrics = (await district.client.get("/metrics")).text
         assert 'tdkt_audit_alarms{origin="tdkt/unit"} 3.0' in metrics
     finally:
-        for part in reversed(running):
-            if isinstance(part, asyncio.Task):
-                part.cancel()
-                await asyncio.gather(part, return_exceptions=True)
-            else:
-                await part.stop()
+        await stop_all(running)
 
 
 async def check_evidence(unit: Node, tmp_path: Path, *, size: int) -> None:

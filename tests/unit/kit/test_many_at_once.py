@@ -5,10 +5,12 @@ recorder: what is under test is only the orchestration (the real items run in th
 
 import asyncio
 import contextlib
+import sqlite3
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from services.kit.batches import submitting
 from services.kit.errors import Conflict, Unavailable
@@ -83,6 +85,17 @@ async def test_once_the_engine_stops_answering_the_rest_are_not_attempted(monkey
     assert not results[-1].attempted and isinstance(results[3].error, Unavailable)
 
 
+async def test_an_item_that_waited_too_long_for_the_database_is_refused_and_the_others_go_on(monkeypatch):
+    locked = OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+    recorder = Recorder(refuse={"n-3": locked})
+    results = await act(recorder, [f"n-{i}" for i in range(20)], monkeypatch)
+    assert all(r.attempted for r in results) and [r.nomination_id for r in results if not r.ok] == ["n-3"]
+    assert isinstance(results[3].error, Unavailable) and "nothing was written" in str(results[3].error)
+    broken = OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: review"))
+    with pytest.raises(OperationalError):  # any other database error is a defect, not a refusal
+        await act(Recorder(refuse={"n-3": broken}), [f"n-{i}" for i in range(5)], monkeypatch)
+
+
 async def test_a_decision_may_hold_more_than_a_form_but_not_more_than_its_limit(monkeypatch):
     ids = [f"n-{i}" for i in range(bulk.MAX_ITEMS + 1)]
     with pytest.raises(bulk.Invalid, match=f"at most {bulk.MAX_ITEMS} nominations"):
@@ -122,28 +135,20 @@ async def test_a_submission_starts_its_workflows_together_and_stops_when_the_eng
     def sessions() -> Any:
         return transaction()
 
+    async def submit(recorder: Recorder) -> dict[str, Any]:
+        engine: Any = Engine(recorder)
+        return await submitting.submit_batch(sessions, engine, caller=CALLER, batch_id="b", today=date(2025, 5, 15))
+
     ids = [f"n-{i}" for i in range(30)]
     monkeypatch.setattr(submitting, "prepare_batch", prepared(ids))
     recorder = Recorder()
-    answer = await submitting.submit_batch(
-        sessions,
-        Engine(recorder),
-        caller=CALLER,
-        batch_id="b",
-        today=date(2025, 5, 15),  # type: ignore[arg-type]
-    )
+    answer = await submit(recorder)
     assert [s["nomination_id"] for s in answer["started"]] == ids and answer["number"] == "7/TTr-THSS"
     assert all(s["workflow_id"] == f"wf-{s['nomination_id']}" for s in answer["started"])
     assert 1 < recorder.most <= bulk.IN_FLIGHT
 
     recorder = Recorder(refuse={"n-2": Unavailable("the workflow engine is not answering")})
-    answer = await submitting.submit_batch(
-        sessions,
-        Engine(recorder),
-        caller=CALLER,
-        batch_id="b",
-        today=date(2025, 5, 15),  # type: ignore[arg-type]
-    )
+    answer = await submit(recorder)
     refused = [s for s in answer["started"] if "error" in s]
     assert len(recorder.begun) < len(ids) and answer["started"][-1]["error"].startswith("not started: ")
     assert len(refused) == len(ids) - len(recorder.begun) + 1

@@ -1,0 +1,67 @@
+"""A level's decision on many of the nominations pending at it, named one by one or as the awardees
+of a tờ trình: `POST /decisions` (confer under one decision number) and `POST /reviews/decisions`
+(forward, return or confer). Each awardee is decided on its own (`reviews/bulk.py`); a tờ trình
+of more than `DECISION_ITEMS` is decided by repeating the request, `remaining` saying how many of
+its awardees are still pending here."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.kit.batches.service import pending_awardees
+from services.kit.identity.service import Caller, require
+from services.kit.reviews.bulk import DECISION_ITEMS, Bulk, act_on_many
+from services.kit.workflow_client import NominationClient
+from shared.contracts.tiers import Tier
+
+
+@dataclass(frozen=True)
+class Many:
+    action: str
+    nomination_ids: list[str]
+    batch_no: str | None = None
+    reason: str | None = None
+    decision_no: str | None = None
+
+
+async def decide_on_many(
+    sessions: async_sessionmaker[AsyncSession],
+    workflow: NominationClient,
+    *,
+    caller: Caller,
+    tier: Tier,
+    today: date,
+    many: Many,
+    done: str = "done",
+) -> dict[str, Any]:
+    """One line per awardee (`done` names its success); if none could be decided, the first refusal."""
+    require(caller, "decide")
+    ids = many.nomination_ids
+    if many.batch_no:
+        async with sessions() as session:
+            ids = (await pending_awardees(session, caller.agency_code, many.batch_no))[:DECISION_ITEMS]
+    bulk = Bulk(action=many.action, nomination_ids=ids, reason=many.reason, decision_no=many.decision_no)
+    results = await act_on_many(
+        sessions, workflow, caller=caller, bulk=bulk, tier=tier, today=today, now=lambda: datetime.now(UTC),
+        limit=DECISION_ITEMS,
+    )  # fmt: skip
+    refusals = [r.error for r in results if r.error is not None]
+    if results and len(refusals) == len(results):
+        raise refusals[0]  # nothing decided: the answer is the refusal, not a list of them
+    remaining = None
+    if many.batch_no:  # still pending here: the same request again decides the next ones
+        async with sessions() as session:
+            remaining = len(await pending_awardees(session, caller.agency_code, many.batch_no))
+    return {
+        "action": many.action,
+        "decision_no": many.decision_no,
+        "results": [
+            {"nomination_id": r.nomination_id, "nominee_name": r.nominee_name, done: r.ok,
+             "attempted": r.attempted, "error": None if r.error is None else str(r.error)}
+            for r in results
+        ],
+        "remaining": remaining,
+    }  # fmt: skip
