@@ -257,20 +257,21 @@ class Round(Driver):
         if confers:
             number = f"{batch.number.split('/')[0]}/QĐ-{agency}"
             path, body, done = "/decisions", {"decision_no": number}, "conferred"
-        decided: set[str] = set()
         refused: dict[str, str] = {}
-        for _ in range(ATTEMPTS):  # a refused awardee stays pending: the next request tries it again
+        remaining = len(batch.ids)
+        for _ in range(ATTEMPTS):
+            # An awardee refused, or answered "may or may not have been applied" and not applied, is
+            # still pending here: the next request tries it again. The proposer's view checks the end.
             answer = await self.post(tier, path, 200, agency, "chair", json={**body, "batch_no": batch.number})
-            decided |= {r["nomination_id"] for r in answer["results"] if r[done]}
             refused = {r["nomination_id"]: r["error"] for r in answer["results"] if not r[done]}
-            if not answer["remaining"]:
+            remaining = answer["remaining"]
+            if not remaining:
                 break
-            if refused:  # e.g. a review opened a moment before its workflow awaits a decision
-                await asyncio.sleep(self.poll)
-        for nomination_id, error in refused.items():
-            self._error(f"{path} {batch.number}: {nomination_id} not decided: {error}")
-        if decided != set(batch.ids):
-            self._error(f"{path} on {batch.number} decided {len(decided)} of {len(batch.ids)}")
+            await asyncio.sleep(self.poll)
+        if remaining:
+            for nomination_id, error in refused.items():
+                self._error(f"{path} {batch.number}: {nomination_id} not decided: {error}")
+            self._error(f"{path} on {batch.number}: {remaining} of {len(batch.ids)} still pending")
             raise Failed
 
     async def seen(self, batches: list[Batch]) -> None:

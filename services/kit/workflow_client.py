@@ -3,6 +3,10 @@
 Temporal's failures become domain errors here, once: the validator's refusal is a `Conflict` that
 says why, a nomination without a workflow is `NotFound`, and a Temporal server or worker that does
 not answer within `bound` seconds is `Unavailable` (503): a request never hangs on them.
+
+At most `in_flight` starts and updates of this service are under way at once, whatever the number
+of requests sending them (a tờ trình's submission and a bulk decision send many): the others wait
+their turn before their bound starts, so a busy round queues here rather than timing out in Temporal.
 """
 
 import asyncio
@@ -55,6 +59,7 @@ T = TypeVar("T")
 # How long a request waits for Temporal and the worker before answering 503: under the 10 s a
 # person (and a proxy) waits, above the time a healthy update takes (tens of milliseconds).
 BOUND_SECONDS = 8.0
+IN_FLIGHT = 8
 AWAY = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
 
 
@@ -70,23 +75,25 @@ class NominationNotFound(NotFound):
 
 
 class NominationClient:
-    def __init__(self, client: Client, *, bound: float = BOUND_SECONDS) -> None:
+    def __init__(self, client: Client, *, bound: float = BOUND_SECONDS, in_flight: int = IN_FLIGHT) -> None:
         self._client = client
         self._bound = bound
+        self._turns = asyncio.Semaphore(in_flight)
 
     async def start(self, nomination: NominationInput) -> str:
         """Idempotent: a second start for the same nomination returns the running workflow's id."""
         wf_id = workflow_id_for(nomination.nomination_id)
         try:
-            await self._bounded(
-                self._client.start_workflow(
-                    WORKFLOW,
-                    nomination,
-                    id=wf_id,
-                    task_queue=NOMINATION_TASK_QUEUE,
-                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            async with self._turns:
+                await self._bounded(
+                    self._client.start_workflow(
+                        WORKFLOW,
+                        nomination,
+                        id=wf_id,
+                        task_queue=NOMINATION_TASK_QUEUE,
+                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    )
                 )
-            )
         except WorkflowAlreadyStartedError:
             pass
         return wf_id
@@ -94,9 +101,10 @@ class NominationClient:
     async def update(self, nomination_id: str, update: Update[I, O], request: I) -> O:
         """Send `update` and wait for its result; a refusal raises `DecisionRejected`."""
         try:
-            return await self._bounded(
-                self._handle(nomination_id).execute_update(update.name, request, result_type=update.result)
-            )
+            async with self._turns:
+                return await self._bounded(
+                    self._handle(nomination_id).execute_update(update.name, request, result_type=update.result)
+                )
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             if isinstance(cause, ApplicationError):

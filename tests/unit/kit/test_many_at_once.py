@@ -1,6 +1,7 @@
 """Acting on many nominations at once (a bulk decision, a tờ trình's submission): up to `IN_FLIGHT`
 items are attempted together, the answer keeps the order asked, and once the workflow engine stops
-answering, the items not yet begun are not attempted. The per-item work is replaced here by a
+answering, the items not yet begun are not attempted; and a service has at most its share of
+workflow updates under way at once, whatever the requests. The per-item work is replaced here by a
 recorder: what is under test is only the orchestration (the real items run in the e2e tests)."""
 
 import asyncio
@@ -16,6 +17,8 @@ from services.kit.batches import submitting
 from services.kit.errors import Conflict, Unavailable
 from services.kit.identity.service import Caller
 from services.kit.reviews import bulk
+from services.kit.workflow_client import NominationClient
+from shared.contracts.nomination import DECIDE
 from shared.contracts.tiers import Tier
 
 CALLER = Caller(officer_id="D903:chair", name="Chủ tịch", agency_code="D903", role="chair")
@@ -152,3 +155,23 @@ async def test_a_submission_starts_its_workflows_together_and_stops_when_the_eng
     refused = [s for s in answer["started"] if "error" in s]
     assert len(recorder.begun) < len(ids) and answer["started"][-1]["error"].startswith("not started: ")
     assert len(refused) == len(ids) - len(recorder.begun) + 1
+
+
+async def test_the_service_sends_at_most_its_share_of_updates_at_once_and_waiting_is_not_timed():
+    recorder = Recorder()
+
+    class Handle:
+        def __init__(self, nomination_id: str) -> None:
+            self.nomination_id = nomination_id
+
+        async def execute_update(self, name: str, request: Any, result_type: Any) -> str:
+            return await recorder.item(self.nomination_id)
+
+    class Temporal:
+        def get_workflow_handle(self, workflow_id: str) -> Handle:
+            return Handle(workflow_id)
+
+    engine: Any = Temporal()
+    port = NominationClient(engine, bound=0.05, in_flight=2)  # 20 updates of ~10 ms: 0.1 s in all
+    done = await asyncio.gather(*(port.update(f"n-{i}0", DECIDE, None) for i in range(20)))  # type: ignore[arg-type]
+    assert done == [f"wf-nomination-n-{i}0" for i in range(20)] and recorder.most == 2
