@@ -34,7 +34,7 @@ async def test_killed_services_resume_without_loss_or_duplicates(crashable):
     fleet.watch(LEVELS)
     in_flight, restarts = {}, []
     try:
-        flights = await fleet.submit(mix("41"), "41/TTr-THSS", "Phạm Thị Dung")
+        flights = await fleet.submit(mix("41", many=20), "41/TTr-THSS", "Phạm Thị Dung")
         await fleet.fly(flights, until=spread(flights))  # waiting at every level of the routes
         drive = fleet.start(flights)
         for victim, agency in VICTIMS:

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.batches.candidates import import_candidates
-from services.kit.batches.deciding import Many, decide_on_many
+from services.kit.batches.deciding import decide_on_many
 from services.kit.batches.schemas import BatchIn, BatchItemsIn, ManyDecisionIn, ManyReviewsIn
 from services.kit.batches.service import (
     add_to_batch,
@@ -24,7 +24,7 @@ from services.kit.dossier.schemas import DocumentIn
 from services.kit.identity.auth import current_officer
 from services.kit.identity.service import Caller, require
 from services.kit.nominations.models import ProposalBatch
-from services.kit.reviews.bulk import DECISION_ITEMS
+from services.kit.reviews.bulk import DECISION_ITEMS, Bulk
 from shared.platform.settings import ServiceSettings
 
 router = APIRouter(tags=["batches"])
@@ -112,11 +112,10 @@ async def submit(batch_id: str, request: Request, caller: Caller = Depends(curre
 async def confer_many(
     body: ManyDecisionIn, request: Request, caller: Caller = Depends(current_officer)
 ) -> dict[str, Any]:
-    kit = request.app.state.kit
-    many = Many("confer", body.nomination_ids, body.batch_no, body.reason, body.decision_no)
+    kit, bulk = request.app.state.kit, Bulk("confer", body.nomination_ids, body.reason, decision_no=body.decision_no)
     return await decide_on_many(
-        kit.sessions, kit.nominations, caller=caller, tier=kit.settings.tier, today=kit.settings.today(), many=many,
-        done="conferred",
+        kit.sessions, kit.nominations, caller=caller, tier=kit.settings.tier, today=kit.settings.today(), bulk=bulk,
+        batch_no=body.batch_no, done="conferred",
     )  # fmt: skip
 
 
@@ -128,10 +127,15 @@ async def confer_many(
 async def decide_many(
     body: ManyReviewsIn, request: Request, caller: Caller = Depends(current_officer)
 ) -> dict[str, Any]:
-    kit = request.app.state.kit
-    many = Many(body.action, body.nomination_ids, body.batch_no, body.reason, body.decision_no)
+    kit, bulk = request.app.state.kit, Bulk(body.action, body.nomination_ids, body.reason, decision_no=body.decision_no)
     return await decide_on_many(
-        kit.sessions, kit.nominations, caller=caller, tier=kit.settings.tier, today=kit.settings.today(), many=many
+        kit.sessions,
+        kit.nominations,
+        caller=caller,
+        tier=kit.settings.tier,
+        today=kit.settings.today(),
+        bulk=bulk,
+        batch_no=body.batch_no,
     )
 
 

@@ -4,7 +4,7 @@ of a tờ trình: `POST /decisions` (confer under one decision number) and `POST
 of more than `DECISION_ITEMS` is decided by repeating the request, `remaining` saying how many of
 its awardees are still pending here."""
 
-from dataclasses import dataclass
+import dataclasses
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,15 +18,6 @@ from services.kit.workflow_client import NominationClient
 from shared.contracts.tiers import Tier
 
 
-@dataclass(frozen=True)
-class Many:
-    action: str
-    nomination_ids: list[str]
-    batch_no: str | None = None
-    reason: str | None = None
-    decision_no: str | None = None
-
-
 async def decide_on_many(
     sessions: async_sessionmaker[AsyncSession],
     workflow: NominationClient,
@@ -34,16 +25,17 @@ async def decide_on_many(
     caller: Caller,
     tier: Tier,
     today: date,
-    many: Many,
+    bulk: Bulk,
+    batch_no: str | None = None,
     done: str = "done",
 ) -> dict[str, Any]:
-    """One line per awardee (`done` names its success); if none could be decided, the first refusal."""
+    """`bulk` on the nominations it names, or on the awardees of the tờ trình `batch_no` pending here.
+    One line per awardee (`done` names its success); if none could be decided, the first refusal."""
     require(caller, "decide")
-    ids = many.nomination_ids
-    if many.batch_no:
+    if batch_no:
         async with sessions() as session:
-            ids = (await pending_awardees(session, caller.agency_code, many.batch_no))[:DECISION_ITEMS]
-    bulk = Bulk(action=many.action, nomination_ids=ids, reason=many.reason, decision_no=many.decision_no)
+            ids = (await pending_awardees(session, caller.agency_code, batch_no))[:DECISION_ITEMS]
+        bulk = dataclasses.replace(bulk, nomination_ids=ids)
     results = await act_on_many(
         sessions, workflow, caller=caller, bulk=bulk, tier=tier, today=today, now=lambda: datetime.now(UTC),
         limit=DECISION_ITEMS,
@@ -52,12 +44,12 @@ async def decide_on_many(
     if results and len(refusals) == len(results):
         raise refusals[0]  # nothing decided: the answer is the refusal, not a list of them
     remaining = None
-    if many.batch_no:  # still pending here: the same request again decides the next ones
+    if batch_no:  # still pending here: the same request again decides the next ones
         async with sessions() as session:
-            remaining = len(await pending_awardees(session, caller.agency_code, many.batch_no))
+            remaining = len(await pending_awardees(session, caller.agency_code, batch_no))
     return {
-        "action": many.action,
-        "decision_no": many.decision_no,
+        "action": bulk.action,
+        "decision_no": bulk.decision_no,
         "results": [
             {"nomination_id": r.nomination_id, "nominee_name": r.nominee_name, done: r.ok,
              "attempted": r.attempted, "error": None if r.error is None else str(r.error)}
