@@ -7,6 +7,8 @@ President's office with its bonus, then revocation seen by the unit and by centr
 is returned, resubmitted and refused; a third escalates for delay (test_lifecycle_escalation.py).
 """
 
+import pytest
+
 from deploy.demo_data import CENTRAL_BOARD, ORDER_ROUTE, PRESIDENT, PRIME_MINISTER
 from deploy.invariants import wait_settled
 from shared.contracts.events import TOPIC_AWARDS, TOPIC_NOMINATIONS
@@ -183,6 +185,8 @@ async def test_returned_once_resubmitted_then_refused(system):
     assert PRIME_MINISTER not in [h["agency_code"] for h in status["history"]]
 
 
+# Who may call what is decided above the database: one database kind is enough (half a minute each).
+@pytest.mark.parametrize("system", ["sqlite"], indirect=True)
 async def test_no_route_lets_another_agency_or_a_role_that_may_not_act_touch_a_nomination(system):
     """Every guarded route of every service, called with the real ids of a nomination in flight
     (its dossier, consultation, councils, meetings, nominee, delegation, tokens): an officer of an
