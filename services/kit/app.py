@@ -170,8 +170,7 @@ def create_app(
             consumer, producer, sessions, all_handlers, max_attempts=settings.consumer_max_attempts,
             group=settings.consumer_group,
         )  # fmt: skip
-        relay.on_log_lost = events.read_again_from_start
-        relay.read_by_consumer = events.last_read
+        relay.reader = events
         supervisor = Supervisor(on_restart=metrics.task_restarted)
         supervisor.start("outbox-relay", relay.run)
         supervisor.start("event-consumer", events.run)

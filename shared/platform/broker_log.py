@@ -1,7 +1,8 @@
 """Has the broker lost records it acknowledged? Asked with standard Kafka requests only.
 
-For each partition the relay remembers one record the broker acknowledged (the latest: its offset
-and event id). The log lost it when the topic or partition is gone, when the partition now ends
+For each partition the relay remembers one record the broker acknowledged, and its service's
+consumer one it read (its offset and event id; one that was in the log when the previous check
+found it whole). The log lost it when the topic or partition is gone, when the partition now ends
 at or before that offset, or when another record sits at that offset (a log that restarted empty
 and was written again since). Comparing end offsets alone would miss the last case: another
 service may refill the partition past our offset before we look. A record the broker dropped by
@@ -12,6 +13,7 @@ Tansu reports the start of the last batch plus one. See decision 0032.
 import json
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import OffsetOutOfRangeError
@@ -25,6 +27,22 @@ class Acked:
     partition: int
     offset: int
     event_id: str
+
+
+class LogReader(Protocol):
+    """A consumer whose reads the relay's check covers (`EventConsumer`)."""
+
+    def witnesses(self) -> list[Acked]:
+        """Records it read, to look for; called as a check begins."""
+        ...
+
+    def log_whole(self) -> None:
+        """The check that began at the last `witnesses()` found them all in place."""
+        ...
+
+    def log_lost(self) -> None:
+        """The broker lost its log: read the new one from its start."""
+        ...
 
 
 def _event_id(record: ConsumerRecord) -> str | None:

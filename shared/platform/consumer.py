@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
-from aiokafka.errors import CommitFailedError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import Field, SQLModel, col, select
@@ -84,9 +84,14 @@ class EventConsumer:
         self.group = group  # named on what it dead-letters
         self.dead_lettered = 0  # since this process started: the metrics show it
         self._from_start = False  # the broker lost its log: read every partition again from its start
-        # Per partition, the last record read (its offset and event id): if the broker no longer
-        # holds it there, the log this consumer reads from was lost (`last_read`, decision 0032).
+        # Per partition, the last record read (its offset and event id), and a witness: a record read
+        # before the last check that found the log whole (or the first read since). If the broker no
+        # longer holds a witness where it was, the log this consumer reads from was lost (decision
+        # 0032). A witness moves only once a check has passed: a consumer that kept its positions
+        # reads the new log from there before the check, and what it reads there is in that log.
         self._read: dict[tuple[str, int], Acked] = {}
+        self._witness: dict[tuple[str, int], Acked] = {}
+        self._checking: dict[tuple[str, int], Acked] = {}  # the last reads when the running check began
 
     async def lag(self) -> dict[str, int]:
         """Records not yet consumed, per topic, over the partitions this consumer holds."""
@@ -98,40 +103,63 @@ class EventConsumer:
             behind[tp.topic] = behind.get(tp.topic, 0) + max(0, highwater - await self._consumer.position(tp))
         return behind
 
-    def read_again_from_start(self) -> None:
+    def witnesses(self) -> list[Acked]:
+        """What the relay's check of the broker's log looks for, as it does for what the relay wrote:
+        a service that wrote nothing before the broker lost its log (so its relay finds nothing of
+        its own missing) still learns that the log it was reading is gone. Called as a check begins."""
+        self._checking = dict(self._read)
+        return list(self._witness.values())
+
+    def log_whole(self) -> None:
+        """The check that began at the last `witnesses()` found every witness in place: what had been
+        read by then was read from the log the broker holds now, and serves as the next witnesses."""
+        self._witness.update(self._checking)
+
+    def log_lost(self) -> None:
         """The broker lost its log (the relay noticed, decision 0032): the new log is read from its
-        start, since a position kept from the old one may lie past everything it will hold for a
-        long while (a broker that answers a fetch past the end with nothing, not an error, would
-        keep this consumer waiting there). What was applied already is skipped by event id."""
+        start, since a position kept from the old one may lie past records the new log holds (a
+        broker answers a fetch past the end with nothing, and the records written since land below
+        it). What was applied already is skipped by event id. The start is committed, so that the
+        group's rejoining, which resumes from committed offsets, does not undo it."""
         self._from_start = True
         self._read.clear()
-
-    def last_read(self) -> list[Acked]:
-        """The last record read from each partition: what the relay's check of the broker's log
-        looks for, as it does for what the relay wrote. A service that wrote nothing before the
-        broker lost its log (so its relay finds nothing of its own missing) still learns that the
-        log it was reading is gone, and reads the new one from its start."""
-        return list(self._read.values())
+        self._witness.clear()
+        self._checking.clear()
 
     async def run(self) -> None:
         await self._rewind()
         while True:
             if self._from_start:
-                self._from_start = False
-                for tp in self._consumer.assignment():
-                    await self._consumer.seek_to_beginning(tp)
-                log.warning("consumer.reading_again_from_start")
+                await self._go_back_to_start()
             batches = await self._consumer.getmany(timeout_ms=500, max_records=200)
             if not batches:
                 continue
             await self._handle_all([record for records in batches.values() for record in records])
             try:
                 await self._consumer.commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
-            except CommitFailedError as err:
+            except (CommitFailedError, IllegalStateError) as err:
                 # The group went on without this member (a broker restarted empty forgets it): the
                 # next fetch rejoins and resumes from the committed offsets, and what was applied
                 # already is skipped by event id (decision 0032).
                 log.warning("consumer.commit_failed", error=str(err))
+
+    async def _go_back_to_start(self) -> None:
+        """Seek every partition held to its start and commit that; tried again at the next fetch
+        until the commit holds (while the group is rejoining it does not, and the rejoin would resume
+        from whatever was committed last, perhaps a position kept from the lost log)."""
+        held = list(self._consumer.assignment())
+        if not held:
+            return
+        try:
+            starts = await self._consumer.beginning_offsets(held)
+            for tp, offset in starts.items():
+                self._consumer.seek(tp, offset)
+            await self._consumer.commit(starts)
+        except KafkaError as err:
+            log.warning("consumer.start_not_committed", error=str(err))
+            return
+        self._from_start = False
+        log.warning("consumer.reading_again_from_start", partitions=len(held))
 
     async def _rewind(self) -> None:
         """Resume from the committed offsets: a run that failed may have read past a record it
@@ -170,9 +198,9 @@ class EventConsumer:
                 await self._handle(record)
 
     def _remember(self, record: ConsumerRecord, envelope: Envelope) -> None:
-        self._read[(record.topic, record.partition)] = Acked(
-            record.topic, record.partition, record.offset, envelope.event_id
-        )
+        read = Acked(record.topic, record.partition, record.offset, envelope.event_id)
+        self._read[(record.topic, record.partition)] = read
+        self._witness.setdefault((record.topic, record.partition), read)
 
     def _parse(self, record: ConsumerRecord) -> tuple[Envelope, Event | None] | str:
         """The envelope, with the event if this service handles it; or why it cannot be read."""

@@ -7,7 +7,6 @@ that lost its log (the embedded one keeps it in memory) gets them again (decisio
 import asyncio
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,7 +19,7 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.contracts.events import Event, envelope_for
-from shared.platform.broker_log import Acked, lost_topics
+from shared.platform.broker_log import Acked, LogReader, lost_topics
 from shared.platform.logs import REQUEST_ID
 from shared.platform.settings import ServiceSettings
 from shared.platform.topics import ensure_topics
@@ -106,10 +105,13 @@ class OutboxRelay:
         self._durability = durability
         self._next_check = 0.0  # monotonic seconds; 0: look before publishing
         self._last_offset: dict[tuple[str, int], int] = {}
-        # Told when the broker lost its log: the service's consumer reads the new log from its start.
-        self.on_log_lost: Callable[[], None] = lambda: None
-        # What the service's consumer last read from each partition: checked with what this relay wrote.
-        self.read_by_consumer: Callable[[], list[Acked]] = list
+        # Rows published before this time were in the log when the last check found it whole (or
+        # were published by an earlier process): the ones a check looks for. A row published since
+        # may sit in a log the broker restarted empty and refilled: finding it proves nothing.
+        self._whole_as_of = datetime.now(UTC)
+        # The service's consumer, whose reads are checked with what this relay wrote, and which is
+        # told when the broker lost its log.
+        self.reader: LogReader | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -161,7 +163,7 @@ class OutboxRelay:
     async def keep_log_whole(self) -> set[str]:
         """Ensure the topics, republish what the broker lost, prune; returns the topics that lost rows."""
         assert self._durability is not None
-        durability = self._durability
+        durability, began = self._durability, datetime.now(UTC)
         if await ensure_topics(durability.bootstrap, durability.partitions):
             await self._producer.client.force_metadata_update()
         lost = await lost_topics(durability.bootstrap, await self._latest_acked())
@@ -174,24 +176,30 @@ class OutboxRelay:
                 )
             log.warning("outbox.log_lost", topics=sorted(lost), republishing=again.rowcount)
             self._last_offset.clear()
-            self.on_log_lost()
-        else:
-            unread = await lost_topics(durability.bootstrap, self.read_by_consumer())
+            if self.reader is not None:
+                self.reader.log_lost()
+        elif self.reader is not None:
+            unread = await lost_topics(durability.bootstrap, self.reader.witnesses())
             if unread:  # nothing of ours was lost, but what the consumer read was
                 log.warning("consumer.log_lost", topics=sorted(unread))
-                self.on_log_lost()
+                self.reader.log_lost()
+            else:
+                self.reader.log_whole()
+        if not lost:
+            self._whole_as_of = began
         await self.prune()
         return lost
 
     async def _latest_acked(self) -> list[Acked]:
-        """Per partition, the retained row the broker acknowledged at the highest offset."""
+        """Per partition, the retained row published before the last check that found the log whole
+        which the broker acknowledged at the highest offset."""
         latest = (
             select(
                 col(OutboxEvent.topic),
                 col(OutboxEvent.log_partition),
                 func.max(OutboxEvent.log_offset).label("log_offset"),
             )
-            .where(col(OutboxEvent.log_offset).is_not(None))
+            .where(col(OutboxEvent.log_offset).is_not(None), col(OutboxEvent.published_at) < self._whole_as_of)
             .group_by(col(OutboxEvent.topic), col(OutboxEvent.log_partition))
             .subquery()
         )

@@ -2,9 +2,12 @@
 
 A checkpoint is cosigned when its signature holds and it extends the last checkpoint this service
 saw from that origin (checked with the consistency proof it carries); the first one seen from an
-origin is taken on trust, with its key. Anything else (a bad signature, a changed key, the same
-size with another root, a smaller or unproven tree) is an alarm: logged at error, counted by
-`/metrics`, listed by `GET /audit/alarms`, and never cosigned. Functions never commit.
+origin is taken on trust, with its key. A smaller checkpoint signed before the last one seen is a
+late delivery (a broker that lost its log gets the outbox's rows again, and a consumer that read the
+new log from its start meets older events after newer ones: decision 0032), not a shrunk log: it is
+left alone. Anything else (a bad signature, a changed key, the same size with another root, a
+smaller tree signed later, an unproven one) is an alarm: logged at error, counted by `/metrics`,
+listed by `GET /audit/alarms`, and never cosigned. Functions never commit.
 """
 
 import asyncio
@@ -54,7 +57,8 @@ def signer_of(settings: ServiceSettings) -> Signer:
 
 
 def judge(checkpoint: AuditCheckpointSigned, latest: AuditCheckpoint | None, same_size: AuditCheckpoint | None) -> str:
-    """`cosign`, `seen` (already witnessed: a replay) or why the checkpoint is refused."""
+    """`cosign`, `seen` (already witnessed: a replay), `late` (older than the last one seen, signed
+    before it: delivered out of order) or why the checkpoint is refused."""
     note = Checkpoint(checkpoint.origin, checkpoint.size, checkpoint.root, checkpoint.time).note()
     if not verify_signature(checkpoint.public_key, note, checkpoint.signature):
         return "the checkpoint's signature does not verify with the key it names"
@@ -67,6 +71,9 @@ def judge(checkpoint: AuditCheckpointSigned, latest: AuditCheckpoint | None, sam
             return "seen"
         return f"same size {checkpoint.size} as a checkpoint seen before, with a different root ({same_size.root})"
     if checkpoint.size < latest.size:
+        signed, last_signed = _signed_at(checkpoint.time), _signed_at(latest.time)
+        if signed is not None and last_signed is not None and signed < last_signed:
+            return "late"
         return f"the log shrank: {checkpoint.size} records after a checkpoint of {latest.size}"
     # The proof from the checkpoint this witness saw last: the previous one's, or, if it missed some,
     # the one the origin adds from the last checkpoint this witness cosigned.
@@ -83,6 +90,15 @@ def judge(checkpoint: AuditCheckpointSigned, latest: AuditCheckpoint | None, sam
     return "cosign"
 
 
+def _signed_at(time: str) -> datetime | None:
+    """A checkpoint's signing time (ISO 8601 with its zone), or None if it does not say one."""
+    try:
+        at = datetime.fromisoformat(time)
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None
+
+
 async def witness_checkpoint(
     session: AsyncSession, *, signer: Signer, checkpoint: AuditCheckpointSigned, now: datetime
 ) -> AuditCheckpointCosigned | None:
@@ -94,7 +110,9 @@ async def witness_checkpoint(
         await latest_checkpoint(session, checkpoint.origin),
         await checkpoint_at(session, checkpoint.origin, checkpoint.size),
     )
-    if verdict == "seen":
+    if verdict in ("seen", "late"):
+        if verdict == "late":
+            log.info("audit.checkpoint_late", origin=checkpoint.origin, size=checkpoint.size)
         return None
     if verdict != "cosign":
         log.error("audit.checkpoint_refused", origin=checkpoint.origin, size=checkpoint.size, reason=verdict)

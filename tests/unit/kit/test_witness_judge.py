@@ -11,8 +11,13 @@ THIEF = Signer.from_seed("tdkt/unit", "22" * 32)
 LEAVES = [leaf_hash(bytes([i])) for i in range(7)]
 
 
-def signed(size: int, *, by: Signer = ORIGIN, leaves: list[bytes] = LEAVES, since: int = 0) -> AuditCheckpointSigned:
-    cp = Checkpoint(by.origin, size, tree_root(leaves[:size]).hex(), "2026-12-04T07:00:00+00:00")
+SEVEN = "2026-12-04T07:00:00+00:00"
+
+
+def signed(
+    size: int, *, by: Signer = ORIGIN, leaves: list[bytes] = LEAVES, since: int = 0, at: str = SEVEN
+) -> AuditCheckpointSigned:
+    cp = Checkpoint(by.origin, size, tree_root(leaves[:size]).hex(), at)
     return AuditCheckpointSigned(
         **vars(cp),
         public_key=by.public_key,
@@ -41,7 +46,7 @@ def test_every_other_checkpoint_is_refused_with_its_reason():
     assert "key changed" in judge(signed(6, by=THIEF, since=5), last, None)
     other = [*LEAVES[:2], leaf_hash(b"rewritten"), *LEAVES[3:]]
     assert "same size" in judge(signed(5, leaves=other), last, last)
-    assert "shrank" in judge(signed(4, since=3), last, None)
+    assert "shrank" in judge(signed(4, since=3, at="2026-12-04T07:01:00+00:00"), last, None)
     assert "not an extension" in judge(signed(7, leaves=other, since=5), last, None)
     assert "not an extension" in judge(signed(7), last, None)  # no proof from the size it saw
     assert "malformed" in judge(signed(7, since=5).model_copy(update={"consistency": ["zz"]}), last, None)
@@ -65,3 +70,13 @@ def test_a_witness_that_missed_a_checkpoint_judges_the_next_from_the_one_it_saw(
                         consistency=[h.hex() for h in consistency_proof(3, other[:7])]),
     ]})  # fmt: skip
     assert "not an extension" in judge(forked, saw, None)  # a proof from another tree's head proves nothing
+
+
+def test_an_older_checkpoint_delivered_late_is_left_alone_but_a_shorter_log_signed_later_is_an_alarm():
+    """After the broker lost its log, the origin's outbox sends its checkpoints again and a witness
+    that read the new log from its start meets size 4 (signed at 07:00) after size 6 (07:05): a late
+    delivery, not a shrunk log. Size 4 signed after size 6 is one."""
+    last = seen(signed(6, at="2026-12-04T07:05:00+00:00"))
+    assert judge(signed(4, since=3), last, None) == "late"
+    assert "shrank" in judge(signed(4, since=3, at="2026-12-04T07:06:00+00:00"), last, None)
+    assert "shrank" in judge(signed(4, since=3, at="yesterday"), last, None)
