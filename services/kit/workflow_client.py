@@ -59,7 +59,7 @@ T = TypeVar("T")
 # How long a request waits for Temporal and the worker before answering 503: under the 10 s a
 # person (and a proxy) waits, above the time a healthy update takes (tens of milliseconds).
 BOUND_SECONDS = 8.0
-IN_FLIGHT = 8
+IN_FLIGHT = 8  # starts and updates of this service under way at once; a bulk act attempts as many items
 AWAY = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
 
 

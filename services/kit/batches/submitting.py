@@ -13,8 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.kit.batches.service import prepare_batch
 from services.kit.errors import Unavailable
 from services.kit.identity.service import Caller
-from services.kit.reviews.bulk import IN_FLIGHT
-from services.kit.workflow_client import NominationClient
+from services.kit.workflow_client import IN_FLIGHT, NominationClient
 from shared.contracts.nomination import NominationInput
 
 

@@ -4,8 +4,9 @@ A bulk action attempts each selected nomination on its own, with the functions t
 action uses (the role check, this level's own checks, the workflow's validator), and answers one
 result per nomination, in the order given. Each item is its own transaction, because a decision
 waits on the workflow, whose activities write to this database: one item's refusal never undoes
-another's success (decision 0016). Up to `IN_FLIGHT` items are attempted at once: most of an item's
-time is spent waiting for the workflow and its activity, not working here.
+another's success (decision 0016). Up to `IN_FLIGHT` items are attempted at once, as many as the
+workflow client has turns (more would only wait for one): most of an item's time is spent waiting
+for the workflow and its activity, not working here.
 """
 
 import asyncio
@@ -23,14 +24,13 @@ from services.kit.identity.service import Caller, require
 from services.kit.nominations.models import Review
 from services.kit.reviews.service import prepare_decision
 from services.kit.reviews.work import assign_review, urge_review
-from services.kit.workflow_client import NominationClient
+from services.kit.workflow_client import IN_FLIGHT, NominationClient
 from shared.contracts.nomination import DECIDE, DecisionResult
 from shared.contracts.tiers import Tier
 
 BULK_ACTIONS = ("forward", "return", "remind", "assign", "confer")
 MAX_ITEMS = 100  # a console form's selection
 DECISION_ITEMS = 1_000  # awardees one `POST /decisions` confers; a larger tờ trình repeats the request
-IN_FLIGHT = 8  # items attempted at once
 
 
 @dataclass(frozen=True)
