@@ -4,13 +4,16 @@ Temporal's failures become domain errors here, once: the validator's refusal is 
 says why, a nomination without a workflow is `NotFound`, and a Temporal server or worker that does
 not answer within `bound` seconds is `Unavailable` (503): a request never hangs on them.
 
-At most `in_flight` starts and updates of this service are under way at once, whatever the number
-of requests sending them (a tờ trình's submission and a bulk decision send many): the others wait
-their turn before their bound starts, so a busy round queues here rather than timing out in Temporal.
+Work on many (a tờ trình's submission, a bulk decision) goes through `.many`: at most `in_flight`
+of its starts and updates are under way at once, whatever the number of requests sending them, and
+the others wait their turn before their bound starts, so a busy round queues here rather than
+timing out in Temporal. A person's single act does not queue behind that work: it is sent at once,
+and answers within the bound.
 """
 
 import asyncio
 from collections.abc import Awaitable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import TypeVar
 
 from temporalio.client import (
@@ -75,16 +78,29 @@ class NominationNotFound(NotFound):
 
 
 class NominationClient:
-    def __init__(self, client: Client, *, bound: float = BOUND_SECONDS, in_flight: int = IN_FLIGHT) -> None:
+    def __init__(
+        self,
+        client: Client,
+        *,
+        bound: float = BOUND_SECONDS,
+        in_flight: int = IN_FLIGHT,
+        turns: asyncio.Semaphore | None = None,
+    ) -> None:
         self._client = client
         self._bound = bound
-        self._turns = asyncio.Semaphore(in_flight)
+        self._turns = turns  # None: sent at once
+        self.many: NominationClient = (
+            self if turns is not None else NominationClient(client, bound=bound, turns=asyncio.Semaphore(in_flight))
+        )
+
+    def _turn(self) -> AbstractAsyncContextManager[object]:
+        return self._turns if self._turns is not None else nullcontext()
 
     async def start(self, nomination: NominationInput) -> str:
         """Idempotent: a second start for the same nomination returns the running workflow's id."""
         wf_id = workflow_id_for(nomination.nomination_id)
         try:
-            async with self._turns:
+            async with self._turn():
                 await self._bounded(
                     self._client.start_workflow(
                         WORKFLOW,
@@ -101,7 +117,7 @@ class NominationClient:
     async def update(self, nomination_id: str, update: Update[I, O], request: I) -> O:
         """Send `update` and wait for its result; a refusal raises `DecisionRejected`."""
         try:
-            async with self._turns:
+            async with self._turn():
                 return await self._bounded(
                     self._handle(nomination_id).execute_update(update.name, request, result_type=update.result)
                 )

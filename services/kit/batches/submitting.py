@@ -37,7 +37,7 @@ async def submit_batch(
             if away is not None:  # each would wait for the engine in vain: submitting again starts them
                 return {"nomination_id": prepared.nomination_id, "error": f"not started: {away}"}
             try:
-                return {"nomination_id": prepared.nomination_id, "workflow_id": await workflow.start(prepared)}
+                return {"nomination_id": prepared.nomination_id, "workflow_id": await workflow.many.start(prepared)}
             except Unavailable as err:
                 away = away or err
                 return {"nomination_id": prepared.nomination_id, "error": str(err)}

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import sqlite3
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -64,7 +65,7 @@ async def act(recorder: Recorder, ids: list[str], monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(bulk, "_act_on_one", one)
     monkeypatch.setattr(bulk, "nominee_names", names)
     return await bulk.act_on_many(
-        no_database, None,  # type: ignore[arg-type]
+        no_database, SimpleNamespace(many=None),  # type: ignore[arg-type]
         caller=CALLER, bulk=confer(ids), tier=Tier.DISTRICT, today=date(2025, 5, 15),
         now=lambda: datetime.now(UTC), **options,
     )  # fmt: skip
@@ -110,6 +111,7 @@ async def test_a_submission_starts_its_workflows_together_and_stops_when_the_eng
     class Engine:
         def __init__(self, recorder: Recorder) -> None:
             self.recorder = recorder
+            self.many = self
 
         async def start(self, prepared: Any) -> str:
             return await self.recorder.item(prepared.nomination_id)
@@ -157,7 +159,7 @@ async def test_a_submission_starts_its_workflows_together_and_stops_when_the_eng
     assert len(refused) == len(ids) - len(recorder.begun) + 1
 
 
-async def test_the_service_sends_at_most_its_share_of_updates_at_once_and_waiting_is_not_timed():
+async def test_work_on_many_sends_at_most_its_share_of_updates_at_once_and_a_single_act_does_not_wait():
     recorder = Recorder()
 
     class Handle:
@@ -173,5 +175,13 @@ async def test_the_service_sends_at_most_its_share_of_updates_at_once_and_waitin
 
     engine: Any = Temporal()
     port = NominationClient(engine, bound=0.05, in_flight=2)  # 20 updates of ~10 ms: 0.1 s in all
-    done = await asyncio.gather(*(port.update(f"n-{i}0", DECIDE, None) for i in range(20)))  # type: ignore[arg-type]
-    assert done == [f"wf-nomination-n-{i}0" for i in range(20)] and recorder.most == 2
+    many = [port.many.update(f"n-{i}0", DECIDE, None) for i in range(20)]  # type: ignore[arg-type]
+    done = await asyncio.gather(*many)
+    assert done == [f"wf-nomination-n-{i}0" for i in range(20)] and recorder.most == 2  # the waiting is not timed
+
+    recorder.most = 0
+    bulk_work = asyncio.gather(*(port.many.update(f"n-{i}0", DECIDE, None) for i in range(20)))  # type: ignore[arg-type]
+    await asyncio.sleep(0.001)  # the bulk work holds both turns and 18 wait
+    single = await asyncio.wait_for(port.update("n-single0", DECIDE, None), timeout=0.05)  # type: ignore[arg-type]
+    assert single == "wf-nomination-n-single0" and recorder.most == 3  # sent at once, beside the two
+    await bulk_work
