@@ -130,7 +130,7 @@ async def act_on_many(
             if away:
                 return ItemResult(nomination_id, name, attempted=False)
             try:
-                await _act_on_one(sessions, workflow.many, caller, bulk, nomination_id, tier, today, now())
+                await _act_on_one(sessions, workflow, caller, bulk, nomination_id, tier, today, now())
             except DomainError as refusal:
                 away = away or isinstance(refusal, Unavailable)
                 return ItemResult(nomination_id, name, error=refusal)
@@ -156,7 +156,7 @@ async def _act_on_one(
     if bulk.action in ("forward", "return", "confer"):
         await decide_one(
             sessions,
-            workflow,
+            workflow.many,  # work on many: it takes the service's turns
             caller=caller,
             nomination_id=nomination_id,
             tier=tier,

@@ -4,6 +4,7 @@ import base64
 import hashlib
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -25,6 +26,10 @@ class RecordingWorkflows:
 
     def __init__(self) -> None:
         self.started: list[NominationInput] = []
+
+    @property
+    def many(self) -> Any:  # work on many goes through the same port
+        return self
 
     async def start(self, nomination: NominationInput) -> str:
         self.started.append(nomination)

@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import sqlite3
 from datetime import UTC, date, datetime
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -65,7 +64,7 @@ async def act(recorder: Recorder, ids: list[str], monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(bulk, "_act_on_one", one)
     monkeypatch.setattr(bulk, "nominee_names", names)
     return await bulk.act_on_many(
-        no_database, SimpleNamespace(many=None),  # type: ignore[arg-type]
+        no_database, None,  # type: ignore[arg-type]
         caller=CALLER, bulk=confer(ids), tier=Tier.DISTRICT, today=date(2025, 5, 15),
         now=lambda: datetime.now(UTC), **options,
     )  # fmt: skip
