@@ -20,7 +20,8 @@ flight, each timed and CPU-metered on its own:
    confers what it proposed itself); decisions: the whole tờ trình forwarded by ONE
    `POST /reviews/decisions`, or conferred by ONE `POST /decisions` with its own decision number;
 4. until the proposer sees every conferral (`GET /batches/{id}` at the unit).
-Neither title asks for a public posting (catalog), so no posting is recorded.
+Neither title asks for a public posting (catalog), so no posting is recorded. Then, on the same
+Temporal server, bare Temporal's floor for the same candidates (`bench/annual_floor.py`).
 """
 
 import argparse
@@ -35,7 +36,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from temporalio.client import Client
 
+from bench.annual_floor import run_floor
 from bench.annual_result import ARRIVAL, DECISIONS, IMPORT, PREPARATION, SEEN, SUBMIT, AnnualResult
 from bench.report import CpuMeter, ScenarioResult, error_key
 from bench.runtime import Runtime
@@ -65,6 +68,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     add("--log-level", default="WARNING", help="LOG_LEVEL of the services and the worker")
     add("--json", type=Path, help="also write the results as JSON to this path")
     add("--keep", action="store_true", help="keep the temporary directory (databases, logs)")
+    add("--no-floor", dest="floor", action="store_false", help="skip bare Temporal's floor after the round")
     args = p.parse_args(argv)
     if args.n < 1 or not 1 <= args.batch_size <= 1000 or not 0 <= args.cstd_share <= 1:
         p.error("--n ≥ 1, --batch-size 1..1000 (POST /decisions confers 1,000 at most), --cstd-share 0..1")
@@ -347,6 +351,10 @@ async def run_annual(runtime: Runtime, args: argparse.Namespace, meter: Callable
             await phase(name, over(going(level), lambda b, lv=level: rnd.decide_level(b, lv), name))
         await phase(SEEN, lambda: rnd.seen(going()))
         result.wall_s = time.perf_counter() - started
+        if args.floor:
+            say(f"bare Temporal's floor: {args.n} candidates per awardee, then per tờ trình of {args.batch_size}")
+            temporal = await Client.connect(runtime.temporal_address)
+            result.floor = await run_floor(temporal, args.n, args.batch_size, meter())
     finally:
         for client in clients.values():
             await client.aclose()

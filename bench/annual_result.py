@@ -4,6 +4,7 @@ import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+from bench.annual_floor import Floor
 from bench.report import BENCH, OTHERS, summary
 
 IMPORT = "import (tờ trình, CSV, documents)"
@@ -43,6 +44,7 @@ class AnnualResult:
     failed_batches: dict[str, str] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     retried: dict[str, int] = field(default_factory=dict)
+    floor: list[Floor] = field(default_factory=list)  # bare Temporal for the same candidates
 
     def add_phase(self, name: str, wall_s: float, cpu_s: dict[str, float]) -> None:
         self.phases.append(Phase(name, wall_s, cpu_s))
@@ -69,6 +71,7 @@ class AnnualResult:
         data["cpu_s"] = self.cpu_s()
         data["nominations_per_s"] = self.per_s
         data["extrapolated_to_100000_s"] = TARGET / self.per_s if self.per_s else None
+        data["floor"] = [{**asdict(f), "cpu_s_per_candidate": round(f.per_candidate, 4)} for f in self.floor]
         return data
 
 
@@ -109,6 +112,15 @@ def render(r: AnnualResult, info: dict) -> str:
             f"({system / max(r.conferred, 1) * TARGET / 3600:.1f} tdkt CPU hours), assuming it stays linear; "
             f"one by one at {ONE_BY_ONE} nominations/s: {TARGET / ONE_BY_ONE / 3600:.0f} h"
         )
+    if r.floor:
+        lines += ["", "Bare Temporal for the same candidates (this run, same server; the round's workflows, empty):"]
+        for f in r.floor:
+            lines.append(
+                f"  {f.design:<24} {f.workflows:>7,} workflows {f.wall_s:>8.1f} s  CPU s per candidate "
+                f"{f.per_candidate:.4f} (server {f.temporal_cpu_s:.1f}, SDK and worker {f.sdk_cpu_s:.1f}); "
+                f"{TARGET:,} would need {f.per_candidate * TARGET / 3600:.2f} CPU hours"
+            )
+        lines.append(f"  tdkt: {system / max(r.conferred, 1):.4f} CPU s per candidate")
     lines += ["", "Latency of the calls (ms):"]
     for key, values in r.latency_ms.items():
         s = summary(values)
