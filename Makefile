@@ -32,7 +32,7 @@ $(CHROMIUM):
 
 # The quality gates (lint, format, types, import contracts), then the tests: what CI runs.
 test: check $(CHROMIUM)
-	$(UV) run --frozen pytest $(ARGS)
+	$(UV) run --frozen pytest -n 2 --dist loadfile $(ARGS)
 
 check: .venv/.synced
 	$(UV) run --frozen ruff check .
