@@ -17,6 +17,7 @@ from shared.contracts.activities import bound
 from shared.contracts.tiers import NOMINATION_TASK_QUEUE
 from shared.platform.logs import configure_logging
 from shared.platform.tracing import RequestIdInterceptor
+from workflows.batch.workflows import BatchWorkflow
 from workflows.nomination.workflows import NominationWorkflow
 from workflows.reorganization.activities import BatchActivities
 from workflows.reorganization.workflows import ReorganizationWorkflow
@@ -37,7 +38,7 @@ def build_worker(client: Client) -> Worker:
     return Worker(
         client,
         task_queue=NOMINATION_TASK_QUEUE,
-        workflows=[NominationWorkflow, ReorganizationWorkflow],
+        workflows=[NominationWorkflow, BatchWorkflow, ReorganizationWorkflow],
         activities=bound(interfaces.BatchActivities, batches),
     )
 

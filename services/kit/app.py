@@ -30,6 +30,7 @@ from services.kit.audit import api as audit_api
 from services.kit.audit.activities import SuccessionActivities
 from services.kit.audit.witness import audit_handlers, checkpoints, signer_of
 from services.kit.batches import api as batches_api
+from services.kit.batches.activities import BatchStepActivities
 from services.kit.bodies import api as bodies_api
 from services.kit.catalog import api as catalog_api
 from services.kit.clusters import api as clusters_api
@@ -301,14 +302,16 @@ def tier_activities(
     `deadlines` replaces the configured deadline table (tests of the clock use short ones);
     `signer` gives the service's audit key (the succession activities need it).
     """
-    nominations: interfaces.NominationActivities = NominationActivities(sessions, on_commit, tier)
-    lifecycle: interfaces.LifecycleActivities = LifecycleActivities(
-        sessions, on_commit, tier, business_now=business_now, deadlines=deadlines
-    )
+    recorder = NominationActivities(sessions, on_commit, tier)
+    clocks = LifecycleActivities(sessions, on_commit, tier, business_now=business_now, deadlines=deadlines)
+    nominations: interfaces.NominationActivities = recorder
+    lifecycle: interfaces.LifecycleActivities = clocks
     transfers: interfaces.TransferActivities = TransferActivities(sessions, on_commit, tier)
     plans: interfaces.ReorganizationActivities = ReorganizationActivities(sessions, on_commit, tier)
     logs: interfaces.SuccessionActivities = SuccessionActivities(sessions, on_commit, tier, signer)
+    batches: interfaces.BatchStepActivities = BatchStepActivities(sessions, on_commit, tier, recorder, clocks)
     return [
+        *bound(interfaces.BatchStepActivities, batches),
         *bound(interfaces.NominationActivities, nominations),
         *bound(interfaces.LifecycleActivities, lifecycle),
         *bound(interfaces.TransferActivities, transfers),

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from temporalio import activity
 
+from shared.contracts.batch import OpenStepArgs, RecordDecisionsArgs, RecordSubmissionsArgs, StepOpened
 from shared.contracts.nomination import (
     Clock,
     ClockArgs,
@@ -55,6 +56,19 @@ class NominationActivities(Protocol):
 
     @activity.defn
     async def record_withdrawal(self, args: RecordWithdrawalArgs) -> None: ...
+
+
+class BatchStepActivities(Protocol):
+    """Many awardees of one tờ trình at once, each as its single activity records it (decision 0042)."""
+
+    @activity.defn
+    async def record_submissions(self, args: RecordSubmissionsArgs) -> None: ...
+
+    @activity.defn
+    async def open_step(self, args: OpenStepArgs) -> list[StepOpened]: ...
+
+    @activity.defn
+    async def record_decisions(self, args: RecordDecisionsArgs) -> None: ...
 
 
 class LifecycleActivities(Protocol):

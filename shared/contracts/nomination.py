@@ -370,6 +370,8 @@ class Carried:
     arrived_by: RecordTransferArgs | None = None
     escalated_from: str | None = None
     runs: int = 1
+    # Split off a tờ trình's BatchWorkflow just after a return: the run starts with the proposer.
+    returned: bool = False
 
 
 # The updates and the query of the NominationWorkflow: the client sends these, the workflow registers them.

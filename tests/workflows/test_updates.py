@@ -42,6 +42,7 @@ from shared.contracts.nomination import (
 from shared.contracts.tiers import NOMINATION_TASK_QUEUE, Tier
 from shared.platform.audit import AuditRecord
 from shared.platform.db import make_engine, session_factory
+from workflows.batch.workflows import BatchWorkflow
 from workflows.nomination.workflows import NominationWorkflow
 
 UNIT, DISTRICT, PROVINCE = "U91-0001", "D903", "P91"
@@ -89,9 +90,10 @@ async def sessions(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[as
 async def world(
     sessions: async_sessionmaker[AsyncSession], temporal_address: str, temporal_namespace: str
 ) -> AsyncIterator[World]:
-    """The workflow worker and every tier's activities, on this test's namespace, stopped after it."""
+    """The workflow worker (both nomination workflows) and every tier's activities, on this test's
+    namespace, stopped after it."""
     client = await Client.connect(temporal_address, namespace=temporal_namespace)
-    workers = [Worker(client, task_queue=NOMINATION_TASK_QUEUE, workflows=[NominationWorkflow])]
+    workers = [Worker(client, task_queue=NOMINATION_TASK_QUEUE, workflows=[NominationWorkflow, BatchWorkflow])]
     for tier in Tier:
         activities = tier_activities(sessions, lambda: None, tier.value, real_clock())
         workers.append(Worker(client, task_queue=tier.task_queue, activities=activities))

@@ -55,8 +55,10 @@ class NominationWorkflow(StepClock, Transfers):
     async def run(self, nomination: NominationInput) -> NominationStatus:
         self.nomination_input = nomination
         escalated_from: str | None = None
+        returned = False
         if nomination.carried is not None:  # a new run of a long-lived nomination: no new submission
             escalated_from = self.restore(nomination.carried)
+            returned = nomination.carried.returned  # split off a tờ trình's workflow when returned
             nomination.carried = None
         else:
             await self.run_activity(
@@ -64,6 +66,10 @@ class NominationWorkflow(StepClock, Transfers):
                 nomination.route[0].tier,
                 RecordSubmissionArgs(nomination, self.wf_id, f"{self.wf_id}:submitted"),
             )
+        if returned:
+            await self.with_proposer()
+            if self.withdrawn:
+                return await self.end("withdrawn")
         first = True
         while True:
             if (

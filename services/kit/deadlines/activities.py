@@ -111,10 +111,12 @@ class LifecycleActivities(TierActivities):
     @activity.defn
     async def check_intake(self, args: IntakeArgs) -> IntakeResult:
         """The receiving agency checks the dossier's manifest against what the award requires."""
-        n = args.nomination
-        agency_code = n.route[args.step].agency_code
         async with self._factory() as session:
-            level = await self._level(session, agency_code, self._business_now(datetime.now(UTC)).date())
+            return await self.intake_of(session, args, datetime.now(UTC))
+
+    async def intake_of(self, session: AsyncSession, args: IntakeArgs, now: datetime) -> IntakeResult:
+        n = args.nomination
+        level = await self._level(session, n.route[args.step].agency_code, self._business_now(now).date())
         required = required_documents(self._catalog, n.award_code, level or "unit")
         missing = missing_documents(required, n.documents)
         return IntakeResult(level or "", required, missing, describe_missing(missing) if missing else None)
@@ -122,87 +124,93 @@ class LifecycleActivities(TierActivities):
     @activity.defn
     async def start_clock(self, args: ClockArgs) -> Clock:
         """Start (or, after a hold, restart) the step's clock; record the deadline on the review."""
+        async with self._factory() as session, session.begin():
+            clock, recorded = await self.clock_started(session, args)
+        if recorded:
+            self._on_commit()
+        return clock
+
+    async def clock_started(self, session: AsyncSession, args: ClockArgs) -> tuple[Clock, bool]:
+        """The step's clock, and whether its records were written now, in the caller's transaction."""
         n = args.nomination
         step = n.route[args.step]
         now = datetime.fromisoformat(args.now)
         business = self._business_now(now)
         today = business.date()
-        async with self._factory() as session, session.begin():
-            level = await self._level(session, step.agency_code, today)
-            rule = None
-            if level is not None:
-                kind = STEP_KIND_BY_LEVEL.get(level, "appraisal")
-                try:
-                    rule = self._deadlines.deadline_for(level, kind)  # type: ignore[arg-type]
-                except LookupError:
-                    rule = None
-            if rule is None:
-                return Clock(has_deadline=False, level=level or "")
-            due = rule.due(today, self._calendar)
-            points = rule.reminder_dates(today, self._calendar)
-            clock = Clock(
-                has_deadline=True,
+        level = await self._level(session, step.agency_code, today)
+        rule = None
+        if level is not None:
+            kind = STEP_KIND_BY_LEVEL.get(level, "appraisal")
+            try:
+                rule = self._deadlines.deadline_for(level, kind)  # type: ignore[arg-type]
+            except LookupError:
+                rule = None
+        if rule is None:
+            return Clock(has_deadline=False, level=level or ""), False
+        due = rule.due(today, self._calendar)
+        points = rule.reminder_dates(today, self._calendar)
+        clock = Clock(
+            has_deadline=True,
+            level=level or "",
+            step_kind=rule.step,
+            working_days=rule.working_days,
+            starts_on=today.isoformat(),
+            due_on=due.isoformat(),
+            on_expiry=rule.on_expiry,
+            reminder_shares=list(rule.reminders),
+            reminder_dates=[p.isoformat() for p in points],
+            reminder_after=[(end_of_day(p) - business).total_seconds() for p in points],
+            expires_after=(end_of_day(due) - business).total_seconds(),
+        )
+        key = f"{args.workflow_id}:{args.step}:{args.visit}:clock:{args.restart}"
+        if await self.already_done(session, key):
+            return clock, False
+        review = await self._review(session, n, args.step, args.visit)
+        if review is not None:
+            review.due_on, review.held = due, False
+            session.add(review)
+        reason = f"{rule.working_days} ngày làm việc từ {today:%d/%m/%Y}, hạn {due:%d/%m/%Y}" + (
+            " (tính lại sau khi hết tạm dừng)" if args.restart else ""
+        )
+        await append_audit(
+            session,
+            idempotency_key=key,
+            at=now,
+            agency_code=step.agency_code,
+            nomination_id=n.nomination_id,
+            actor="system",
+            action="deadline.set",
+            outcome="pending",
+            reason=reason,
+            details={
+                "step": args.step,
+                "visit": args.visit,
+                "level": level,
+                "step_kind": rule.step,
+                "due_on": due.isoformat(),
+                "reminders": clock.reminder_dates,
+                "on_expiry": rule.on_expiry,
+                "citation": rule.citation.instrument,
+                "restart": args.restart,
+            },
+        )
+        add_event(
+            session,
+            DeadlineSet(
+                **fact_fields(n, step.agency_code, args.step, "system", reason),
                 level=level or "",
                 step_kind=rule.step,
                 working_days=rule.working_days,
                 starts_on=today.isoformat(),
                 due_on=due.isoformat(),
+                reminders=clock.reminder_dates,
                 on_expiry=rule.on_expiry,
-                reminder_shares=list(rule.reminders),
-                reminder_dates=[p.isoformat() for p in points],
-                reminder_after=[(end_of_day(p) - business).total_seconds() for p in points],
-                expires_after=(end_of_day(due) - business).total_seconds(),
-            )
-            key = f"{args.workflow_id}:{args.step}:{args.visit}:clock:{args.restart}"
-            if await self.already_done(session, key):
-                return clock
-            review = await self._review(session, n, args.step, args.visit)
-            if review is not None:
-                review.due_on, review.held = due, False
-                session.add(review)
-            reason = f"{rule.working_days} ngày làm việc từ {today:%d/%m/%Y}, hạn {due:%d/%m/%Y}" + (
-                " (tính lại sau khi hết tạm dừng)" if args.restart else ""
-            )
-            await append_audit(
-                session,
-                idempotency_key=key,
-                at=now,
-                agency_code=step.agency_code,
-                nomination_id=n.nomination_id,
-                actor="system",
-                action="deadline.set",
-                outcome="pending",
-                reason=reason,
-                details={
-                    "step": args.step,
-                    "visit": args.visit,
-                    "level": level,
-                    "step_kind": rule.step,
-                    "due_on": due.isoformat(),
-                    "reminders": clock.reminder_dates,
-                    "on_expiry": rule.on_expiry,
-                    "citation": rule.citation.instrument,
-                    "restart": args.restart,
-                },
-            )
-            add_event(
-                session,
-                DeadlineSet(
-                    **fact_fields(n, step.agency_code, args.step, "system", reason),
-                    level=level or "",
-                    step_kind=rule.step,
-                    working_days=rule.working_days,
-                    starts_on=today.isoformat(),
-                    due_on=due.isoformat(),
-                    reminders=clock.reminder_dates,
-                    on_expiry=rule.on_expiry,
-                ),
-                source_agency=step.agency_code,
-                occurred_at=now,
-                key=n.nomination_id,
-            )
-        self._on_commit()
-        return clock
+            ),
+            source_agency=step.agency_code,
+            occurred_at=now,
+            key=n.nomination_id,
+        )
+        return clock, True
 
     @activity.defn
     async def record_clock_event(self, args: ClockEventArgs) -> ClockEventResult:

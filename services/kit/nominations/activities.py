@@ -11,6 +11,7 @@ from typing import cast
 
 import structlog
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -56,179 +57,189 @@ class NominationActivities(TierActivities):
 
     @activity.defn
     async def record_submission(self, args: RecordSubmissionArgs) -> None:
+        async with self._factory() as session, session.begin():
+            await self.submission(session, args, datetime.now(UTC))
+        self._on_commit()
+
+    async def submission(self, session: AsyncSession, args: RecordSubmissionArgs, now: datetime) -> None:
+        """The submission's rows in the caller's transaction (a batch records many in one)."""
         n = args.nomination
-        now = datetime.now(UTC)
         with structlog.contextvars.bound_contextvars(
             nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=n.proposer_agency
         ):
-            async with self._factory() as session, session.begin():
-                if await self.already_done(session, args.idempotency_key):
-                    return
-                row = await session.get(Nomination, n.nomination_id)
-                if row is not None:
-                    row.status = "in_review"
-                    row.submitted_at = row.submitted_at or now
-                    row.route = _route(n)
-                    session.add(row)
-                action = "nomination.resubmitted" if args.resubmission else "nomination.submitted"
-                await append_audit(
-                    session,
-                    idempotency_key=args.idempotency_key,
-                    at=now,
-                    agency_code=n.proposer_agency,
-                    nomination_id=n.nomination_id,
-                    actor=n.submitted_by,
-                    action=action,
-                    outcome="in_review",
-                    reason=args.reason,
-                    details={"award_code": n.award_code, "route": _route(n)},
+            if await self.already_done(session, args.idempotency_key):
+                return
+            row = await session.get(Nomination, n.nomination_id)
+            if row is not None:
+                row.status = "in_review"
+                row.submitted_at = row.submitted_at or now
+                row.route = _route(n)
+                session.add(row)
+            action = "nomination.resubmitted" if args.resubmission else "nomination.submitted"
+            await append_audit(
+                session,
+                idempotency_key=args.idempotency_key,
+                at=now,
+                agency_code=n.proposer_agency,
+                nomination_id=n.nomination_id,
+                actor=n.submitted_by,
+                action=action,
+                outcome="in_review",
+                reason=args.reason,
+                details={"award_code": n.award_code, "route": _route(n)},
+            )
+            common = fact_fields(n, n.proposer_agency, 0, n.submitted_by, args.reason)
+            event: Event = (
+                NominationResubmitted(**common)
+                if args.resubmission
+                else NominationSubmitted(
+                    **common,
+                    route=_route(n),
+                    regime=n.regime or None,
+                    mode=n.mode,
+                    eligibility_outcome=(n.eligibility or {}).get("outcome"),
                 )
-                common = fact_fields(n, n.proposer_agency, 0, n.submitted_by, args.reason)
-                event: Event = (
-                    NominationResubmitted(**common)
-                    if args.resubmission
-                    else NominationSubmitted(
-                        **common,
-                        route=_route(n),
-                        regime=n.regime or None,
-                        mode=n.mode,
-                        eligibility_outcome=(n.eligibility or {}).get("outcome"),
-                    )
-                )
-                add_event(session, event, source_agency=n.proposer_agency, occurred_at=now, key=n.nomination_id)
+            )
+            add_event(session, event, source_agency=n.proposer_agency, occurred_at=now, key=n.nomination_id)
             log.info(action)
-        self._on_commit()
 
     @activity.defn
     async def open_review(self, args: OpenReviewArgs) -> None:
+        async with self._factory() as session, session.begin():
+            await self.review_opened(session, args, datetime.now(UTC))
+        self._on_commit()
+
+    async def review_opened(self, session: AsyncSession, args: OpenReviewArgs, now: datetime) -> None:
+        """The step's review row, audit record and event in the caller's transaction."""
         n = args.nomination
         step = n.route[args.step]
-        now = datetime.now(UTC)
         with structlog.contextvars.bound_contextvars(
             nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=step.agency_code
         ):
-            async with self._factory() as session, session.begin():
-                if await self.already_done(session, args.idempotency_key):
-                    return
-                session.add(
-                    Review(
-                        nomination_id=n.nomination_id,
-                        workflow_id=args.workflow_id,
-                        agency_code=step.agency_code,
-                        step=args.step,
-                        visit=args.visit,
-                        award_code=n.award_code,
-                        nominee_name=n.nominee_name,
-                        nominee_search=fold(n.nominee_name),
-                        proposer_agency=n.proposer_agency,
-                        nominee_kind=n.nominee_kind,
-                        nominee_id=n.nominee_id,
-                        route=_route(n),
-                        opened_at=now,
-                        regime=n.regime or None,
-                        mode=n.mode,
-                        eligibility=n.eligibility,
-                        documents=[asdict(document) for document in n.documents],
-                        batch_no=n.batch_no,
-                    )
-                )
-                arrived = args.transferred_from is not None
-                await append_audit(
-                    session,
-                    idempotency_key=args.idempotency_key,
-                    at=now,
-                    agency_code=step.agency_code,
+            if await self.already_done(session, args.idempotency_key):
+                return
+            session.add(
+                Review(
                     nomination_id=n.nomination_id,
-                    actor="system",
-                    action="nomination.transferred_in" if arrived else "nomination.received",
-                    outcome="pending",
-                    reason=args.legal_basis if arrived else None,
-                    details={
-                        "step": args.step,
-                        "visit": args.visit,
-                        **({"escalated_from": args.escalated_from} if args.escalated_from else {}),
-                        **(
-                            {
-                                "from_agency": args.transferred_from,
-                                "plan": args.plan_code,
-                                "submitted_at": n.submitted_at,
-                                "regime": n.regime,
-                            }
-                            if arrived
-                            else {}
-                        ),
-                    },
+                    workflow_id=args.workflow_id,
+                    agency_code=step.agency_code,
+                    step=args.step,
+                    visit=args.visit,
+                    award_code=n.award_code,
+                    nominee_name=n.nominee_name,
+                    nominee_search=fold(n.nominee_name),
+                    proposer_agency=n.proposer_agency,
+                    nominee_kind=n.nominee_kind,
+                    nominee_id=n.nominee_id,
+                    route=_route(n),
+                    opened_at=now,
+                    regime=n.regime or None,
+                    mode=n.mode,
+                    eligibility=n.eligibility,
+                    documents=[asdict(document) for document in n.documents],
+                    batch_no=n.batch_no,
                 )
-                add_event(
-                    session,
-                    NominationReceived(**fact_fields(n, step.agency_code, args.step, "system")),
-                    source_agency=step.agency_code,
-                    occurred_at=now,
-                    key=n.nomination_id,
-                )
+            )
+            arrived = args.transferred_from is not None
+            await append_audit(
+                session,
+                idempotency_key=args.idempotency_key,
+                at=now,
+                agency_code=step.agency_code,
+                nomination_id=n.nomination_id,
+                actor="system",
+                action="nomination.transferred_in" if arrived else "nomination.received",
+                outcome="pending",
+                reason=args.legal_basis if arrived else None,
+                details={
+                    "step": args.step,
+                    "visit": args.visit,
+                    **({"escalated_from": args.escalated_from} if args.escalated_from else {}),
+                    **(
+                        {
+                            "from_agency": args.transferred_from,
+                            "plan": args.plan_code,
+                            "submitted_at": n.submitted_at,
+                            "regime": n.regime,
+                        }
+                        if arrived
+                        else {}
+                    ),
+                },
+            )
+            add_event(
+                session,
+                NominationReceived(**fact_fields(n, step.agency_code, args.step, "system")),
+                source_agency=step.agency_code,
+                occurred_at=now,
+                key=n.nomination_id,
+            )
             log.info("nomination.received", step=args.step)
-        self._on_commit()
 
     @activity.defn
     async def record_decision(self, args: RecordDecisionArgs) -> None:
+        async with self._factory() as session, session.begin():
+            await self.decision_recorded(session, args)
+        self._on_commit()
+
+    async def decision_recorded(self, session: AsyncSession, args: RecordDecisionArgs) -> None:
+        """A level's decision on its pending review, in the caller's transaction."""
         n, d = args.nomination, args.decision
         now = datetime.fromisoformat(args.decided_at)
         with structlog.contextvars.bound_contextvars(
             nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=d.agency_code
         ):
-            async with self._factory() as session, session.begin():
-                if await self.already_done(session, args.idempotency_key):
-                    return
-                review = (
-                    await session.exec(
-                        select(Review).where(
-                            Review.nomination_id == n.nomination_id,
-                            Review.step == args.step,
-                            Review.visit == args.visit,
-                        )
+            if await self.already_done(session, args.idempotency_key):
+                return
+            review = (
+                await session.exec(
+                    select(Review).where(
+                        Review.nomination_id == n.nomination_id,
+                        Review.step == args.step,
+                        Review.visit == args.visit,
                     )
-                ).first()
-                if review is None or review.status != "pending":
-                    raise ApplicationError(
-                        f"no pending review of {n.nomination_id} at step {args.step}",
-                        non_retryable=True,
-                    )
-                status = DECISION_STATUS[d.action]
-                conferral = _conferral_details(args, now)  # the form conferred, signer, bonus: computed once
-                review.status, review.decided_at = status, now
-                review.decided_by, review.reason = d.officer_id, d.reason
-                session.add(review)
-                await append_audit(
-                    session,
-                    idempotency_key=args.idempotency_key,
-                    at=now,
-                    agency_code=d.agency_code,
-                    nomination_id=n.nomination_id,
-                    actor=d.officer_id,
-                    action=f"decision.{d.action}",
-                    outcome=status,
-                    reason=d.reason,
-                    details={
-                        "step": args.step,
-                        "visit": args.visit,
-                        "role": d.officer_role,
-                        "next_agency": args.next_agency,
-                        "decision_no": d.decision_no,
-                        **({"on_behalf_of": d.on_behalf_of} if d.on_behalf_of else {}),
-                        **({"missing_documents": args.missing_documents} if args.missing_documents else {}),
-                        **({"documents": [doc.document_id for doc in d.documents]} if d.documents else {}),
-                        **conferral,
-                    },
                 )
-                add_event(
-                    session,
-                    _decision_event(args, now, conferral),
-                    source_agency=d.agency_code,
-                    occurred_at=now,
-                    key=n.nomination_id,
+            ).first()
+            if review is None or review.status != "pending":
+                raise ApplicationError(
+                    f"no pending review of {n.nomination_id} at step {args.step}",
+                    non_retryable=True,
                 )
+            status = DECISION_STATUS[d.action]
+            conferral = _conferral_details(args, now)  # the form conferred, signer, bonus: computed once
+            review.status, review.decided_at = status, now
+            review.decided_by, review.reason = d.officer_id, d.reason
+            session.add(review)
+            await append_audit(
+                session,
+                idempotency_key=args.idempotency_key,
+                at=now,
+                agency_code=d.agency_code,
+                nomination_id=n.nomination_id,
+                actor=d.officer_id,
+                action=f"decision.{d.action}",
+                outcome=status,
+                reason=d.reason,
+                details={
+                    "step": args.step,
+                    "visit": args.visit,
+                    "role": d.officer_role,
+                    "next_agency": args.next_agency,
+                    "decision_no": d.decision_no,
+                    **({"on_behalf_of": d.on_behalf_of} if d.on_behalf_of else {}),
+                    **({"missing_documents": args.missing_documents} if args.missing_documents else {}),
+                    **({"documents": [doc.document_id for doc in d.documents]} if d.documents else {}),
+                    **conferral,
+                },
+            )
+            add_event(
+                session,
+                _decision_event(args, now, conferral),
+                source_agency=d.agency_code,
+                occurred_at=now,
+                key=n.nomination_id,
+            )
             log.info("nomination.decided", action=d.action, step=args.step)
-        self._on_commit()
 
     @activity.defn
     async def record_withdrawal(self, args: RecordWithdrawalArgs) -> None:

@@ -1,0 +1,200 @@
+"""BatchWorkflow (decision 0042) on the real Temporal dev server with the real tier activities: a
+tờ trình's awardees travel as one workflow, each leaving the records a nomination travelling alone
+leaves, each decision passing the single workflow's validator; a returned awardee goes on in its own
+NominationWorkflow from where it stood.
+"""
+
+import asyncio
+import dataclasses
+import time
+import uuid
+
+import pytest
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from shared.contracts.batch import (
+    BATCH_STATUS_QUERY,
+    DECIDE_MANY,
+    MEMBER_STATUS_QUERY,
+    BatchInput,
+    BatchStatus,
+    DecideItem,
+    DecideManyInput,
+    DecideManyResult,
+    batch_workflow_id,
+)
+from shared.contracts.nomination import (
+    RESUBMIT,
+    STATUS_QUERY,
+    DecisionInput,
+    NominationInput,
+    NominationStatus,
+    ResubmitInput,
+    RouteStep,
+    workflow_id_for,
+)
+from shared.contracts.tiers import NOMINATION_TASK_QUEUE
+from tests.workflows import test_updates as updates
+from tests.workflows.test_updates import (
+    DISTRICT,
+    DOSSIER,
+    PROVINCE,
+    ROUTE,
+    UNIT,
+    WAIT,
+    World,
+    _pending_at,
+    _records,
+    decision,
+)
+from workflows.batch.workflows import BatchWorkflow
+from workflows.nomination.workflows import NominationWorkflow
+
+sessions, world = updates.sessions, updates.world  # the same database fixture and worker as the updates' tests
+STEPS = [
+    RouteStep(tier, code, confers=i == len(ROUTE) - 1, role="proposes" if i == 0 else "reviews")
+    for i, (tier, code) in enumerate(ROUTE)
+]
+
+
+def awardee(name: str, *, complete: bool = True) -> NominationInput:
+    return NominationInput(
+        nomination_id=str(uuid.uuid4()),
+        award_code="BANG_KHEN_TINH",
+        nominee_name=name,
+        proposer_agency=UNIT,
+        submitted_by=f"{UNIT}:clerk",
+        submitted_at="2026-02-12T09:00:00+07:00",
+        route=list(STEPS),
+        regime="ND152",
+        documents=list(DOSSIER if complete else DOSSIER[:1]),
+        batch_no="12/TTr-THSS",
+    )
+
+
+async def _batch(w: World, awardees: list[NominationInput]) -> WorkflowHandle:
+    number = f"{uuid.uuid4().hex[:6]}/TTr"
+    awardees = [dataclasses.replace(a, batch_no=number) for a in awardees]
+    return await w.client.start_workflow(
+        BatchWorkflow.run,
+        BatchInput(number, awardees),
+        id=batch_workflow_id(UNIT, number, [code for _, code in ROUTE]),
+        task_queue=NOMINATION_TASK_QUEUE,
+    )
+
+
+async def _status(handle: WorkflowHandle, what: str, check, within: float = WAIT) -> BatchStatus:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + within
+    while True:
+        status = await handle.query(BATCH_STATUS_QUERY, result_type=BatchStatus)
+        if check(status):
+            return status
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never {what}: {status}")
+        await asyncio.sleep(0.05)
+
+
+def _pending(step: int, n: int):  # type: ignore[no-untyped-def]
+    return lambda s: s.step == step and s.state == "pending" and sum(m.state == "pending" for m in s.members) == n
+
+
+async def _decide(handle: WorkflowHandle, items: list[tuple[str, DecisionInput]]) -> DecideManyResult:
+    return await handle.execute_update(
+        DECIDE_MANY.name,
+        DecideManyInput([DecideItem(nid, d) for nid, d in items]),
+        result_type=DecideManyResult,
+    )
+
+
+async def _alone(w: World, steps: list[tuple[str, DecisionInput]]) -> NominationInput:
+    """The same awardee travelling alone, decided as `steps` say: the records to compare with."""
+    single = awardee("Một mình")
+    handle = await w.client.start_workflow(
+        NominationWorkflow.run, single, id=workflow_id_for(single.nomination_id), task_queue=NOMINATION_TASK_QUEUE
+    )
+    for agency, d in steps:
+        await _pending_at(w, handle, agency)
+        await handle.execute_update(NominationWorkflow.decide, d)
+    await handle.result()
+    return single
+
+
+async def test_a_tờ_trình_travels_as_one_and_each_awardee_keeps_its_own_records_and_outcome(world: World) -> None:
+    a, b, c, d = (awardee(n) for n in ("Lê Văn Ba", "Phạm Thị Tư", "Trần Văn Năm", "Võ Thị Sáu"))
+    incomplete = awardee("Đỗ Văn Bảy", complete=False)
+    handle = await _batch(world, [a, b, c, d, incomplete])
+    await _status(handle, "pending at the unit", _pending(0, 5))
+
+    forward = decision("forward", UNIT, "unit")
+    result = await _decide(handle, [(x.nomination_id, forward) for x in (a, b, c, d, incomplete)])
+    assert [o.result.state for o in result.outcomes if o.result] == ["forwarded"] * 5
+    # At the district, the incomplete dossier is returned at intake by the system and goes on alone.
+    status = await _status(handle, "pending at the district", _pending(1, 4))
+    alone = world.client.get_workflow_handle(status.split_off[incomplete.nomination_id])
+    assert alone.id == workflow_id_for(incomplete.nomination_id)
+    returned = await alone.query(STATUS_QUERY, result_type=NominationStatus)
+    assert (returned.state, returned.step, returned.history[-1].officer_id) == ("returned", 1, "system")
+
+    # Per item: a wrong agency, a name not in the tờ trình and a repeated name are refused alone.
+    at_district = decision("forward", DISTRICT, "district")
+    stranger = str(uuid.uuid4())
+    result = await _decide(
+        handle,
+        [
+            (a.nomination_id, at_district),
+            (b.nomination_id, decision("forward", PROVINCE, "province")),
+            (stranger, at_district),
+            (a.nomination_id, at_district),
+            (b.nomination_id, decision("return", DISTRICT, "district", reason="Bổ sung báo cáo")),
+            (c.nomination_id, at_district),
+            (d.nomination_id, at_district),
+        ],
+    )
+    assert [(o.nomination_id, o.kind) for o in result.outcomes if o.error] == [
+        (b.nomination_id, "WrongAgency"),
+        (stranger, "NotInBatch"),
+        (a.nomination_id, "Duplicate"),
+    ]
+    # An update in which nothing can be decided is refused whole, with the first reason.
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await _decide(handle, [(b.nomination_id, at_district)])
+    assert isinstance(refused.value.cause, ApplicationError) and refused.value.cause.type == "SplitOff"
+
+    await _status(handle, "pending at the province", _pending(2, 3))
+    confer = decision("confer", PROVINCE, "province", decision_no="45/QĐ-UBND", signer="Chủ tịch")
+    refuse = decision("refuse", PROVINCE, "province", reason="Chưa đủ tiêu chuẩn")
+    result = await _decide(handle, [(a.nomination_id, confer), (c.nomination_id, confer), (d.nomination_id, refuse)])
+    assert [o.result.state for o in result.outcomes if o.result] == ["conferred", "conferred", "refused"]
+    final = await handle.result()
+    assert {m.nomination_id: m.state for m in final.members} == {
+        a.nomination_id: "conferred",
+        b.nomination_id: "split",
+        c.nomination_id: "conferred",
+        d.nomination_id: "refused",
+        incomplete.nomination_id: "split",
+    }
+
+    # Each awardee's records are what a nomination travelling alone the same way leaves.
+    conferred_alone = await _alone(world, [(UNIT, forward), (DISTRICT, at_district), (PROVINCE, confer)])
+    assert await _records(world, a.nomination_id) == await _records(world, conferred_alone.nomination_id)
+    mine = await handle.query(MEMBER_STATUS_QUERY, a.nomination_id, result_type=NominationStatus)
+    assert [(h.step, h.action) for h in mine.history] == [(0, "forward"), (1, "forward"), (2, "confer")]
+
+    # The one returned by the district goes on alone: resubmitted, it is reviewed there again.
+    split = world.client.get_workflow_handle(workflow_id_for(b.nomination_id), result_type=NominationStatus)
+    await split.execute_update(RESUBMIT.name, ResubmitInput(UNIT, f"{UNIT}:clerk"), result_type=NominationStatus)
+    await _pending_at(world, split, DISTRICT)
+    await split.execute_update(NominationWorkflow.decide, at_district)
+    await _pending_at(world, split, PROVINCE)
+    await split.execute_update(NominationWorkflow.decide, confer)
+    ended = await split.result()
+    assert (ended.state, ended.returns) == ("conferred", 1)
+    assert [(h.step, h.action) for h in ended.history] == [(0, "forward"), (1, "return"), (1, "forward"), (2, "confer")]
+    reviews = (await _records(world, b.nomination_id)).reviews
+    assert [(agency, step, visit, state) for agency, step, visit, state, _ in reviews] == [
+        (UNIT, 0, 1, "forwarded"),
+        (DISTRICT, 1, 1, "returned"),
+        (DISTRICT, 1, 2, "forwarded"),
+        (PROVINCE, 2, 1, "conferred"),
+    ]

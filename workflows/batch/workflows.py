@@ -1,0 +1,290 @@
+"""BatchWorkflow: the awardees of one tờ trình that share a route, travelling as one (decision 0042).
+
+Each awardee keeps what a NominationWorkflow keeps (`NominationState`: step, visits, history,
+outcome), and each decision on it passes the single workflow's own validator
+(`workflows/nomination/validation.py`). What is shared is the work: one activity records the
+submissions, one opens a step for every awardee arriving there (review, intake, clock), one
+records a decision on many. The rows, audit records and events are each awardee's own, as if it
+travelled alone.
+
+An awardee leaves the common path into its own NominationWorkflow (named as any nomination's, so
+every per-nomination route finds it), started with its state carried: today when it is returned
+(by a level, or at intake). The batch moves to the next level once every awardee at the current
+one is decided; conferred and refused awardees end where they are.
+"""
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+from workflows.nomination.state import NominationState
+from workflows.nomination.validation import check_decision
+
+with workflow.unsafe.imports_passed_through():
+    from shared.contracts.activities import BatchStepActivities
+    from shared.contracts.batch import (
+        BATCH_MEMBERS,
+        BATCH_STATUS_QUERY,
+        BATCH_WORKFLOW,
+        DECIDE_MANY,
+        MEMBER_STATUS_QUERY,
+        Arrival,
+        BatchInput,
+        BatchStatus,
+        DecideItem,
+        DecideManyInput,
+        DecideManyResult,
+        ItemOutcome,
+        OpenStepArgs,
+        RecordDecisionsArgs,
+        RecordSubmissionsArgs,
+    )
+    from shared.contracts.nomination import (
+        DECISION_STATUS,
+        WORKFLOW,
+        DecisionResult,
+        HistoryEntry,
+        NominationStatus,
+        OpenReviewArgs,
+        RecordDecisionArgs,
+        RecordSubmissionArgs,
+        workflow_id_for,
+    )
+    from shared.contracts.tiers import NOMINATION_TASK_QUEUE
+
+# An awardee's states here beyond a NominationWorkflow's: moved on with the batch, or gone its own way.
+WAITING = ("opening", "pending", "recording")
+Accepted = tuple[int, DecideItem, NominationState]  # an item's place in the request, the item, its awardee
+
+
+@workflow.defn(name=BATCH_WORKFLOW)
+class BatchWorkflow:
+    def __init__(self) -> None:
+        self.batch_no = ""
+        self.step = 0
+        self.state = "starting"
+        self.members: dict[str, NominationState] = {}
+        self.split_off: dict[str, str] = {}
+
+    @workflow.run
+    async def run(self, batch: BatchInput) -> BatchStatus:
+        self.batch_no = batch.batch_no
+        if not 0 < len(batch.nominations) <= BATCH_MEMBERS:
+            raise ApplicationError(
+                f"a batch carries 1 to {BATCH_MEMBERS} awardees, not {len(batch.nominations)}",
+                type="BatchSize",
+                non_retryable=True,
+            )
+        route = [s.agency_code for s in batch.nominations[0].route]
+        for n in batch.nominations:
+            if [s.agency_code for s in n.route] != route:
+                raise ApplicationError(
+                    f"{n.nominee_name} has another route than the tờ trình's first awardee",
+                    type="MixedRoutes",
+                    non_retryable=True,
+                )
+            member = NominationState()
+            member.nomination_input = n
+            self.members[n.nomination_id] = member
+        first = self.anyone
+        await first.run_activity(
+            BatchStepActivities.record_submissions,
+            first.nomination.route[0].tier,
+            RecordSubmissionsArgs(
+                [RecordSubmissionArgs(m.nomination, self.wf_id, f"{self.key(m)}:submitted") for m in self.active]
+            ),
+        )
+        while self.active:
+            await self.open_step()
+            await workflow.wait_condition(lambda: all(m.state not in WAITING for m in self.active))
+            moving = [m for m in self.active if m.state == "forwarded"]
+            if not moving:
+                break
+            self.step += 1
+            for member in moving:
+                member.step = self.step
+        self.state = "ended"
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.status()
+
+    @property
+    def wf_id(self) -> str:
+        return workflow.info().workflow_id
+
+    @property
+    def active(self) -> list[NominationState]:
+        """The awardees still travelling with the batch at its current step."""
+        return [
+            m for m in self.members.values() if m.step == self.step and m.state in (*WAITING, "forwarded", "starting")
+        ]
+
+    @property
+    def anyone(self) -> NominationState:
+        return next(iter(self.members.values()))
+
+    def key(self, member: NominationState) -> str:
+        """What prefixes an awardee's idempotency keys: unique across the batch's awardees."""
+        return f"{self.wf_id}/{member.nomination.nomination_id}"
+
+    async def open_step(self) -> None:
+        arriving = self.active
+        for member in arriving:
+            member.visits[self.step] = member.visits.get(self.step, 0) + 1
+            member.state = "opening"
+        self.state = "opening"
+        now = workflow.now().isoformat()
+        arrivals = [
+            Arrival(
+                OpenReviewArgs(
+                    m.nomination,
+                    self.wf_id,
+                    self.step,
+                    m.visits[self.step],
+                    f"{self.key(m)}:{self.step}:{m.visits[self.step]}:open",
+                ),
+                self.key(m),
+            )
+            for m in arriving
+        ]
+        tier = arriving[0].current.tier
+        opened = await arriving[0].run_activity(BatchStepActivities.open_step, tier, OpenStepArgs(arrivals, now))
+        for result in opened:
+            member = self.members[result.nomination_id]
+            if result.clock is None:  # returned at intake by the system, as the single workflow does
+                member.history.append(
+                    HistoryEntry(self.step, member.current.agency_code, "return", "system", now, result.message)
+                )
+                await self.split(member, returned=True)
+                continue
+            member.clock, member.state = result.clock, "pending"
+        self.state = "pending"
+
+    async def split(self, member: NominationState, *, returned: bool) -> None:
+        """The awardee goes on alone, from where it stands, in its own NominationWorkflow
+        (`returned`: with the proposer, for a supplement)."""
+        carried = member.carry(None)
+        assert carried.carried is not None
+        carried.carried.returned = returned
+        wf_id = workflow_id_for(carried.nomination_id)
+        await workflow.start_child_workflow(
+            WORKFLOW,
+            carried,
+            id=wf_id,
+            task_queue=NOMINATION_TASK_QUEUE,
+            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+        )
+        self.split_off[carried.nomination_id] = wf_id
+        member.state = "split"
+
+    @workflow.update(name=DECIDE_MANY.name)
+    async def decide_many(self, request: DecideManyInput) -> DecideManyResult:
+        outcomes: list[ItemOutcome | None] = [None] * len(request.items)
+        accepted: list[Accepted] = []
+        for i, item in enumerate(request.items):
+            refusal = self.refusal(item, [a[1].nomination_id for a in accepted])
+            if refusal is not None:
+                outcomes[i] = ItemOutcome(item.nomination_id, error=refusal.message, kind=refusal.type)
+                continue
+            member = self.members[item.nomination_id]
+            member.claimed = True
+            accepted.append((i, item, member))
+        # A review row exists once open_step commits, a moment before this workflow learns it did.
+        await workflow.wait_condition(lambda: all(m.state != "opening" for _, _, m in accepted))
+        ready = []
+        for i, item, member in accepted:
+            if member.state == "pending":
+                member.state = "recording"
+                ready.append((i, item, member))
+            else:
+                member.claimed = False
+                outcomes[i] = ItemOutcome(
+                    item.nomination_id,
+                    error=f"nomination is not awaiting a decision (it is {member.state})",
+                    kind="NotPending",
+                )
+        if ready:
+            await self.record(ready, outcomes)
+        return DecideManyResult([o for o in outcomes if o is not None])
+
+    async def record(
+        self, ready: list[tuple[int, DecideItem, NominationState]], outcomes: list[ItemOutcome | None]
+    ) -> None:
+        now = workflow.now().isoformat()
+        step = self.step
+        records = []
+        for _, item, member in ready:
+            route, d = member.nomination.route, item.decision
+            records.append(
+                RecordDecisionArgs(
+                    nomination=member.nomination,
+                    workflow_id=self.wf_id,
+                    step=step,
+                    visit=member.visits[step],
+                    decision=d,
+                    next_agency=route[step + 1].agency_code if d.action == "forward" else None,
+                    idempotency_key=f"{self.key(member)}:{step}:{member.visits[step]}:decision",
+                    decided_at=now,
+                )
+            )
+        tier = ready[0][2].current.tier
+        await ready[0][2].run_activity(BatchStepActivities.record_decisions, tier, RecordDecisionsArgs(records))
+        for (i, item, member), record in zip(ready, records, strict=True):
+            d = item.decision
+            member.history.append(HistoryEntry(step, d.agency_code, d.action, d.officer_id, now, d.reason))
+            if d.action == "forward" and d.documents:
+                member.nomination.documents = [*member.nomination.documents, *d.documents]
+            member.claimed = False
+            member.state = DECISION_STATUS[d.action]
+            outcomes[i] = ItemOutcome(
+                item.nomination_id,
+                DecisionResult(
+                    item.nomination_id, d.action, d.agency_code, step, DECISION_STATUS[d.action], record.next_agency
+                ),
+            )
+            if d.action == "return":
+                await self.split(member, returned=True)
+
+    def refusal(self, item: DecideItem, earlier: list[str]) -> ApplicationError | None:
+        """Why this item cannot be decided now, in the single workflow's words; None when it can."""
+        if item.nomination_id in self.split_off:
+            return ApplicationError(
+                f"nomination {item.nomination_id} goes on in its own workflow {self.split_off[item.nomination_id]}",
+                type="SplitOff",
+            )
+        member = self.members.get(item.nomination_id)
+        if member is None:
+            return ApplicationError(
+                f"nomination {item.nomination_id} is not in tờ trình {self.batch_no}", type="NotInBatch"
+            )
+        if item.nomination_id in earlier:
+            return ApplicationError(f"nomination {item.nomination_id} is named twice", type="Duplicate")
+        try:
+            check_decision(member, item.decision)
+        except ApplicationError as err:
+            return err
+        return None
+
+    @decide_many.validator
+    def validate_decide_many(self, request: DecideManyInput) -> None:
+        """Refused as a whole only when no item can be decided: the first item's reason is the answer."""
+        if not request.items:
+            raise ApplicationError("no awardee named", type="NoItems")
+        refusals = []
+        for i, item in enumerate(request.items):
+            refusal = self.refusal(item, [it.nomination_id for it in request.items[:i]])
+            if refusal is None:
+                return
+            refusals.append(refusal)
+        raise refusals[0]
+
+    @workflow.query(name=BATCH_STATUS_QUERY)
+    def status(self) -> BatchStatus:
+        return BatchStatus(
+            self.batch_no, self.step, self.state, [m.snapshot() for m in self.members.values()], dict(self.split_off)
+        )
+
+    @workflow.query(name=MEMBER_STATUS_QUERY)
+    def member_status(self, nomination_id: str) -> NominationStatus:
+        member = self.members.get(nomination_id)
+        if member is None:
+            raise ApplicationError(f"nomination {nomination_id} is not in tờ trình {self.batch_no}", type="NotInBatch")
+        return member.snapshot()
