@@ -74,7 +74,21 @@ class BatchStatus:
     split_off: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class SplitInput:
+    """Take one awardee out of the batch into its own NominationWorkflow, from where it stands: what
+    a service does before any act the batch does not take itself (a hold, a withdrawal, a transfer)."""
+
+    nomination_id: str
+
+
+@dataclass
+class SplitResult:
+    workflow_id: str  # the awardee's own workflow from now on (`nomination-<id>`)
+
+
 DECIDE_MANY: Update[DecideManyInput, DecideManyResult] = Update("decide_many", DecideManyResult)
+SPLIT: Update[SplitInput, SplitResult] = Update("split", SplitResult)
 BATCH_STATUS_QUERY = "batch_status"
 MEMBER_STATUS_QUERY = "member_status"  # one awardee's NominationStatus, by its nomination id
 

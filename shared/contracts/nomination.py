@@ -354,6 +354,18 @@ class ClockEventResult:
 
 
 @dataclass
+class Resume:
+    """Where a nomination split off a tờ trình's BatchWorkflow stands when it is pending at a step:
+    its review is open (at `visit`) and its clock runs from `clock_started` (workflow time, ISO),
+    `reminders_fired` of its reminders already sent."""
+
+    visit: int
+    clock: "Clock | None"
+    clock_started: str
+    reminders_fired: int = 0
+
+
+@dataclass
 class Carried:
     """What a nomination's next run needs: where it is and everything it must remember."""
 
@@ -370,8 +382,10 @@ class Carried:
     arrived_by: RecordTransferArgs | None = None
     escalated_from: str | None = None
     runs: int = 1
-    # Split off a tờ trình's BatchWorkflow just after a return: the run starts with the proposer.
+    # Split off a tờ trình's BatchWorkflow: just after a return (the run starts with the proposer),
+    # or pending at a step (the run goes on waiting for that step's decision, with its clock).
     returned: bool = False
+    resume: Resume | None = None
 
 
 # The updates and the query of the NominationWorkflow: the client sends these, the workflow registers them.

@@ -17,17 +17,22 @@ from shared.contracts.batch import (
     BATCH_STATUS_QUERY,
     DECIDE_MANY,
     MEMBER_STATUS_QUERY,
+    SPLIT,
     BatchInput,
     BatchStatus,
     DecideItem,
     DecideManyInput,
     DecideManyResult,
+    SplitInput,
+    SplitResult,
     batch_workflow_id,
 )
 from shared.contracts.nomination import (
+    HOLD,
     RESUBMIT,
     STATUS_QUERY,
     DecisionInput,
+    HoldInput,
     NominationInput,
     NominationStatus,
     ResubmitInput,
@@ -198,3 +203,35 @@ async def test_a_tờ_trình_travels_as_one_and_each_awardee_keeps_its_own_recor
         (DISTRICT, 1, 2, "forwarded"),
         (PROVINCE, 2, 1, "conferred"),
     ]
+
+
+async def test_an_awardee_split_off_goes_on_alone_from_where_it_stands(world: World) -> None:
+    a, b, c = (awardee(n) for n in ("Lê Văn Ba", "Phạm Thị Tư", "Trần Văn Năm"))
+    handle = await _batch(world, [a, b, c])
+    await _status(handle, "pending at the unit", _pending(0, 3))
+    await _decide(handle, [(x.nomination_id, decision("forward", UNIT, "unit")) for x in (a, b, c)])
+    await _status(handle, "pending at the district", _pending(1, 3))
+    before = await _records(world, a.nomination_id)
+
+    # Pending: it goes on waiting at the district in its own workflow, its review and clock the same.
+    split = await handle.execute_update(SPLIT.name, SplitInput(a.nomination_id), result_type=SplitResult)
+    again = await handle.execute_update(SPLIT.name, SplitInput(a.nomination_id), result_type=SplitResult)
+    assert split.workflow_id == again.workflow_id == workflow_id_for(a.nomination_id)
+    alone = world.client.get_workflow_handle(split.workflow_id, result_type=NominationStatus)
+    mine = await _pending_at(world, alone, DISTRICT)
+    assert mine.step == 1 and mine.due_on is not None
+    assert await _records(world, a.nomination_id) == before  # no second review, no second clock
+    await alone.execute_update(HOLD.name, HoldInput(DISTRICT, f"{DISTRICT}:chair", "Có đơn khiếu nại"))
+    assert (await alone.query(STATUS_QUERY, result_type=NominationStatus)).held
+
+    # Forwarded while the rest of the step waits: it opens the next step itself.
+    await _decide(handle, [(b.nomination_id, decision("forward", DISTRICT, "district"))])
+    split = await handle.execute_update(SPLIT.name, SplitInput(b.nomination_id), result_type=SplitResult)
+    await _pending_at(world, world.client.get_workflow_handle(split.workflow_id), PROVINCE)
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await _decide(handle, [(a.nomination_id, decision("forward", DISTRICT, "district"))])
+    assert isinstance(refused.value.cause, ApplicationError) and refused.value.cause.type == "SplitOff"
+    await _decide(handle, [(c.nomination_id, decision("return", DISTRICT, "district", reason="Bổ sung"))])
+    final = await handle.result()
+    assert final.split_off == {x.nomination_id: workflow_id_for(x.nomination_id) for x in (a, b, c)}

@@ -36,6 +36,7 @@ from shared.platform.audit import AuditRecord
 from shared.platform.db import make_engine, session_factory
 from shared.rules.calendar import VIETNAM
 from shared.rules.deadlines import load_deadlines
+from workflows.batch.workflows import BatchWorkflow
 from workflows.nomination.workflows import NominationWorkflow
 
 START = datetime(2026, 2, 12, 9, 0, tzinfo=VIETNAM)
@@ -72,7 +73,7 @@ async def _environment(tmp_path: Path, deadlines_file: Path | None = None) -> As
     def business_now(now: datetime) -> datetime:
         return (now + shift).astimezone(VIETNAM)
 
-    workers = [Worker(env.client, task_queue=NOMINATION_TASK_QUEUE, workflows=[NominationWorkflow])]
+    workers = [Worker(env.client, task_queue=NOMINATION_TASK_QUEUE, workflows=[NominationWorkflow, BatchWorkflow])]
     for tier in Tier:
         activities = tier_activities(sessions, lambda: None, tier.value, business_now, deadlines=deadlines)
         workers.append(Worker(env.client, task_queue=tier.task_queue, activities=activities))

@@ -13,6 +13,8 @@ every per-nomination route finds it), started with its state carried: today when
 one is decided; conferred and refused awardees end where they are.
 """
 
+from datetime import datetime, timedelta
+
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
@@ -27,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         BATCH_WORKFLOW,
         DECIDE_MANY,
         MEMBER_STATUS_QUERY,
+        SPLIT,
         Arrival,
         BatchInput,
         BatchStatus,
@@ -37,6 +40,8 @@ with workflow.unsafe.imports_passed_through():
         OpenStepArgs,
         RecordDecisionsArgs,
         RecordSubmissionsArgs,
+        SplitInput,
+        SplitResult,
     )
     from shared.contracts.nomination import (
         DECISION_STATUS,
@@ -47,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         OpenReviewArgs,
         RecordDecisionArgs,
         RecordSubmissionArgs,
+        Resume,
         workflow_id_for,
     )
     from shared.contracts.tiers import NOMINATION_TASK_QUEUE
@@ -64,6 +70,7 @@ class BatchWorkflow:
         self.state = "starting"
         self.members: dict[str, NominationState] = {}
         self.split_off: dict[str, str] = {}
+        self.clock_started = datetime.min  # when the current step opened (workflow time)
 
     @workflow.run
     async def run(self, batch: BatchInput) -> BatchStatus:
@@ -95,7 +102,7 @@ class BatchWorkflow:
         )
         while self.active:
             await self.open_step()
-            await workflow.wait_condition(lambda: all(m.state not in WAITING for m in self.active))
+            await self.until_decided()
             moving = [m for m in self.active if m.state == "forwarded"]
             if not moving:
                 break
@@ -131,7 +138,8 @@ class BatchWorkflow:
             member.visits[self.step] = member.visits.get(self.step, 0) + 1
             member.state = "opening"
         self.state = "opening"
-        now = workflow.now().isoformat()
+        self.clock_started = workflow.now()
+        now = self.clock_started.isoformat()
         arrivals = [
             Arrival(
                 OpenReviewArgs(
@@ -158,12 +166,42 @@ class BatchWorkflow:
             member.clock, member.state = result.clock, "pending"
         self.state = "pending"
 
-    async def split(self, member: NominationState, *, returned: bool) -> None:
-        """The awardee goes on alone, from where it stands, in its own NominationWorkflow
-        (`returned`: with the proposer, for a supplement)."""
+    async def until_decided(self) -> None:
+        """Every awardee at this step decided. The step's clock is the batch's until its first
+        reminder: if that comes first, each awardee still pending goes on alone with its clock, and
+        reminds and expires as a nomination travelling alone does (`clock.py`)."""
+        decided = lambda: all(m.state not in WAITING for m in self.active)  # noqa: E731
+        first = self.first_reminder()
+        if first is None:
+            await workflow.wait_condition(decided)
+            return
+        try:
+            await workflow.wait_condition(decided, timeout=max(first - workflow.now(), timedelta(0)))
+        except TimeoutError:
+            for member in [m for m in self.active if m.state == "pending" and not m.claimed]:
+                await self.split(member, resume=True)
+            await workflow.wait_condition(decided)
+
+    def first_reminder(self) -> datetime | None:
+        """When the step's first reminder (or, without reminders, its expiry) is due, if it has a deadline."""
+        clocks = [m.clock for m in self.active if m.state == "pending" and m.clock and m.clock.has_deadline]
+        if not clocks:
+            return None
+        after = min(c.reminder_after[0] if c.reminder_after else c.expires_after for c in clocks)
+        return self.clock_started + timedelta(seconds=after)
+
+    async def split(self, member: NominationState, *, returned: bool = False, resume: bool = False) -> None:
+        """The awardee goes on alone, from where it stands, in its own NominationWorkflow:
+        `returned`, with the proposer for a supplement; `resume`, pending here with its review open
+        and its clock running; otherwise between steps (forwarded: it opens the next step itself)."""
+        if member.state == "forwarded":
+            member.step += 1
+        member.state = "splitting"  # no decision is taken on it meanwhile
         carried = member.carry(None)
         assert carried.carried is not None
         carried.carried.returned = returned
+        if resume:
+            carried.carried.resume = Resume(member.visits[self.step], member.clock, self.clock_started.isoformat())
         wf_id = workflow_id_for(carried.nomination_id)
         await workflow.start_child_workflow(
             WORKFLOW,
@@ -262,6 +300,29 @@ class BatchWorkflow:
         except ApplicationError as err:
             return err
         return None
+
+    @workflow.update(name=SPLIT.name)
+    async def split_one(self, request: SplitInput) -> SplitResult:
+        member = self.members[request.nomination_id]
+        if request.nomination_id not in self.split_off:  # pending here, or forwarded (between steps)
+            await self.split(member, resume=member.state == "pending")
+        return SplitResult(self.split_off[request.nomination_id])
+
+    @split_one.validator
+    def validate_split(self, request: SplitInput) -> None:
+        if request.nomination_id in self.split_off:
+            return  # split already: the answer names its workflow
+        member = self.members.get(request.nomination_id)
+        if member is None:
+            raise ApplicationError(
+                f"nomination {request.nomination_id} is not in tờ trình {self.batch_no}", type="NotInBatch"
+            )
+        if member.state in ("conferred", "refused"):
+            raise ApplicationError(f"nomination {request.nomination_id} is {member.state}", type="AlreadyDecided")
+        if member.claimed or member.state not in ("pending", "forwarded"):
+            raise ApplicationError(
+                f"nomination is not awaiting a decision (it is {member.state}); try again", type="NotPending"
+            )
 
     @decide_many.validator
     def validate_decide_many(self, request: DecideManyInput) -> None:

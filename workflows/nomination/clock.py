@@ -13,7 +13,7 @@ from workflows.nomination.state import NominationState
 
 with workflow.unsafe.imports_passed_through():
     from shared.contracts.activities import LifecycleActivities
-    from shared.contracts.nomination import ClockArgs, ClockEventArgs, ClockEventResult, HistoryEntry, HoldInput
+    from shared.contracts.nomination import ClockArgs, ClockEventArgs, ClockEventResult, HistoryEntry, HoldInput, Resume
 
 
 class StepClock(NominationState):
@@ -44,14 +44,19 @@ class StepClock(NominationState):
             ),
         )
 
-    async def await_decision(self, visit: int) -> str:
+    async def await_decision(self, visit: int, resume: Resume | None = None) -> str:
         """Pending at the current step with its clock: reminders, expiry under the step's policy, holds.
+        `resume`: split off a tờ trình's workflow while pending here, its clock already running.
 
         Returns "decided", "arrived" (a transfer), "withdrawn" or "escalated" (moved up a level).
         """
         self.state = "pending"
         restarts, fired, expired = 0, 0, False
-        started = await self.start_clock(visit, restarts)
+        if resume is None:
+            started = await self.start_clock(visit, restarts)
+        else:
+            self.clock, fired = resume.clock, resume.reminders_fired
+            started = datetime.fromisoformat(resume.clock_started)
         while True:
             clock = self.clock
             timeout = None

@@ -55,10 +55,11 @@ class NominationWorkflow(StepClock, Transfers):
     async def run(self, nomination: NominationInput) -> NominationStatus:
         self.nomination_input = nomination
         escalated_from: str | None = None
-        returned = False
+        returned, resume = False, None
         if nomination.carried is not None:  # a new run of a long-lived nomination: no new submission
             escalated_from = self.restore(nomination.carried)
-            returned = nomination.carried.returned  # split off a tờ trình's workflow when returned
+            # Split off a tờ trình's workflow: returned, or pending at a step with its review open.
+            returned, resume = nomination.carried.returned, nomination.carried.resume
             nomination.carried = None
         else:
             await self.run_activity(
@@ -81,33 +82,18 @@ class NominationWorkflow(StepClock, Transfers):
                 await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.claimed)
                 workflow.continue_as_new(self.carry(escalated_from))
             first = False
-            visit = self.visits[self.step] = self.visits.get(self.step, 0) + 1
-            # The inbox row exists once open_review commits, a moment before this workflow learns
-            # it did: a decision arriving then is accepted and waits for "pending".
-            self.state = "opening"
-            arrived, self.arrived_by = self.arrived_by, None
-            await self.run_activity(
-                NominationActivities.open_review,
-                self.current.tier,
-                OpenReviewArgs(
-                    nomination,
-                    self.wf_id,
-                    self.step,
-                    visit,
-                    f"{self.wf_id}:{self.step}:{visit}:open",
-                    transferred_from=arrived.from_agency if arrived else None,
-                    plan_code=arrived.plan_code if arrived else None,
-                    legal_basis=arrived.legal_basis if arrived else None,
-                    escalated_from=escalated_from,
-                ),
-            )
+            if resume is not None:  # its review at this step is open already, its clock running
+                visit = resume.visit
+            else:
+                visit = self.visits[self.step] = self.visits.get(self.step, 0) + 1
+                await self.open_step(visit, escalated_from)
             escalated_from = None
             if workflow.patched(LIFECYCLE):
-                if not await self.intake(nomination, visit):
+                if resume is None and not await self.intake(nomination, visit):
                     if self.withdrawn:
                         return await self.end("withdrawn")
                     continue  # resubmitted with the supplement: intake again at the same step
-                waited = await self.await_decision(visit)
+                waited, resume = await self.await_decision(visit, resume), None
                 if waited == "escalated":
                     escalated_from = nomination.route[self.step - 1].agency_code
                     continue
@@ -132,6 +118,29 @@ class NominationWorkflow(StepClock, Transfers):
             self.state = DECISION_STATUS[decision.action]
             await workflow.wait_condition(workflow.all_handlers_finished)
             return self.status()
+
+    async def open_step(self, visit: int, escalated_from: str | None) -> None:
+        """The review at the current step (a transfer's or an escalation's arrival noted on it)."""
+        nomination = self.nomination
+        # The inbox row exists once open_review commits, a moment before this workflow learns
+        # it did: a decision arriving then is accepted and waits for "pending".
+        self.state = "opening"
+        arrived, self.arrived_by = self.arrived_by, None
+        await self.run_activity(
+            NominationActivities.open_review,
+            self.current.tier,
+            OpenReviewArgs(
+                nomination,
+                self.wf_id,
+                self.step,
+                visit,
+                f"{self.wf_id}:{self.step}:{visit}:open",
+                transferred_from=arrived.from_agency if arrived else None,
+                plan_code=arrived.plan_code if arrived else None,
+                legal_basis=arrived.legal_basis if arrived else None,
+                escalated_from=escalated_from,
+            ),
+        )
 
     async def with_proposer(self) -> None:
         """Returned for supplement: wait for the proposer's resubmission (or withdrawal), timing it."""
