@@ -31,6 +31,7 @@ from services.kit.audit.activities import SuccessionActivities
 from services.kit.audit.witness import audit_handlers, checkpoints, signer_of
 from services.kit.batches import api as batches_api
 from services.kit.batches.activities import BatchStepActivities
+from services.kit.batches.service import batch_members
 from services.kit.bodies import api as bodies_api
 from services.kit.catalog import api as catalog_api
 from services.kit.clusters import api as clusters_api
@@ -179,7 +180,12 @@ def create_app(
         supervisor.start("audit-checkpoints", lambda: checkpoints(sessions, settings, relay.wake))
         if settings.mail_enabled:
             supervisor.start("mail-sender", MailSender(sessions, settings).run)
-        kit = Kit(settings, engine, sessions, temporal, NominationClient(temporal), relay, events, supervisor)
+        # Which nominations travel in a BatchWorkflow: read without the write lock, since a request
+        # may hold it while it asks (decision 0042).
+        reader = make_engine(settings.database_url, writer=False) if engine.dialect.name == "sqlite" else engine
+        locate = batch_members(session_factory(reader))
+        nominations = NominationClient(temporal, locate=locate, together=settings.batch_workflows)
+        kit = Kit(settings, engine, sessions, temporal, nominations, relay, events, supervisor)
         app.state.kit = kit
         log.info(
             "service.started",
@@ -194,6 +200,7 @@ def create_app(
             await consumer.stop()
             await producer.stop()
             await engine.dispose()
+            await reader.dispose()
             log.info("service.stopped", tier=settings.tier.value)
 
     # The OpenAPI pages' scripts and styles are served by the service itself: many government

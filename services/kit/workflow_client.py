@@ -12,7 +12,7 @@ and answers within the bound.
 """
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import TypeVar
 
@@ -26,10 +26,26 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from services.kit.errors import Conflict, NotFound, Unavailable
+from services.kit.errors import Conflict, DomainError, NotFound, Unavailable
+from shared.contracts.batch import (
+    BATCH_WORKFLOW,
+    DECIDE_MANY,
+    MEMBER_STATUS_QUERY,
+    SPLIT,
+    BatchInput,
+    DecideItem,
+    DecideManyInput,
+    DecideManyResult,
+    SplitInput,
+    SplitResult,
+    batch_workflow_id,
+)
 from shared.contracts.nomination import (
+    DECIDE,
     STATUS_QUERY,
     WORKFLOW,
+    DecisionInput,
+    DecisionResult,
     NominationInput,
     NominationStatus,
     Update,
@@ -66,6 +82,23 @@ IN_FLIGHT = 8  # starts and updates of this service under way at once; a bulk ac
 AWAY = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
 
 
+# Which nominations travel in a BatchWorkflow, by id → that workflow's id (the others are absent):
+# the service reads it from its reviews (`review.workflow_id`).
+Locate = Callable[[list[str]], Awaitable[dict[str, str]]]
+
+
+class _Alone:
+    """An awardee split off its batch: it is addressed at its own workflow."""
+
+
+ALONE = _Alone()
+DECIDE_CHUNK = 100  # awardees one decide_many carries: one transaction at the tier, well within the bound
+
+
+async def _nowhere(nomination_ids: list[str]) -> dict[str, str]:
+    return {}
+
+
 class DecisionRejected(Conflict):
     """The workflow's validator refused the request; `str()` says why, `kind` is its error type."""
 
@@ -85,12 +118,21 @@ class NominationClient:
         bound: float = BOUND_SECONDS,
         in_flight: int = IN_FLIGHT,
         turns: asyncio.Semaphore | None = None,
+        locate: Locate | None = None,
+        together: bool = False,
     ) -> None:
         self._client = client
+        # A tờ trình's awardees start as BatchWorkflows (decision 0042), not one workflow each.
+        self.together = together
         self._bound = bound
         self._turns = turns  # None: sent at once
+        self._locate = locate or _nowhere
         self.many: NominationClient = (
-            self if turns is not None else NominationClient(client, bound=bound, turns=asyncio.Semaphore(in_flight))
+            self
+            if turns is not None
+            else NominationClient(
+                client, bound=bound, turns=asyncio.Semaphore(in_flight), locate=self._locate, together=together
+            )
         )
 
     def _turn(self) -> AbstractAsyncContextManager[object]:
@@ -114,8 +156,152 @@ class NominationClient:
             pass
         return wf_id
 
+    async def start_batch(self, batch: BatchInput, part: int = 0) -> str:
+        """One BatchWorkflow for awardees sharing a route (decision 0042); idempotent as `start`."""
+        first = batch.nominations[0]
+        wf_id = batch_workflow_id(first.proposer_agency, batch.batch_no, [s.agency_code for s in first.route], part)
+        try:
+            async with self._turn():
+                await self._bounded(
+                    self._client.start_workflow(
+                        BATCH_WORKFLOW,
+                        batch,
+                        id=wf_id,
+                        task_queue=NOMINATION_TASK_QUEUE,
+                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    )
+                )
+        except WorkflowAlreadyStartedError:
+            pass
+        return wf_id
+
     async def update(self, nomination_id: str, update: Update[I, O], request: I) -> O:
-        """Send `update` and wait for its result; a refusal raises `DecisionRejected`."""
+        """Send `update` and wait for its result; a refusal raises `DecisionRejected`. An awardee
+        travelling in its tờ trình's BatchWorkflow is decided there; for any other act it is first
+        split off into its own workflow (decision 0042)."""
+        batch = (await self._locate([nomination_id])).get(nomination_id)
+        if batch is not None:
+            member = await self._member(batch, nomination_id)
+            if member.state != "split":
+                if member.state not in ("pending", "opening", "forwarded"):
+                    raise DecisionRejected(
+                        f"nomination is not awaiting a decision (it is {member.state})", "NotPending"
+                    )
+                if update.name == DECIDE.name:
+                    outcome = (await self._decide_in(batch, [(nomination_id, request)]))[0]  # type: ignore[list-item]
+                    if isinstance(outcome, DomainError):
+                        raise outcome
+                    if not isinstance(outcome, _Alone):
+                        return outcome  # type: ignore[return-value]
+                else:
+                    await self._split(batch, nomination_id)
+        return await self._single(nomination_id, update, request)
+
+    async def decide_all(self, decisions: list[tuple[str, DecisionInput]]) -> list[DecisionResult | DomainError | None]:
+        """Many decisions, answered in order (None: not attempted, the engine had stopped answering):
+        the awardees of a BatchWorkflow in one `decide_many` per `DECIDE_CHUNK`, the others one by
+        one, `IN_FLIGHT` at a time."""
+        located = await self._locate([nid for nid, _ in decisions])
+        results: list[DecisionResult | DomainError | None] = [None] * len(decisions)
+        groups: dict[str, list[int]] = {}
+        for i, (nid, _) in enumerate(decisions):
+            groups.setdefault(located.get(nid, ""), []).append(i)
+        alone, gate, away = groups.pop("", []), asyncio.Semaphore(IN_FLIGHT), False
+
+        async def single(i: int) -> None:
+            nonlocal away
+            async with gate:
+                if away:
+                    return
+                try:
+                    decided: DecisionResult = await self._single(decisions[i][0], DECIDE, decisions[i][1])
+                    results[i] = decided
+                except DomainError as err:
+                    results[i], away = err, away or isinstance(err, Unavailable)
+
+        async def batch(wf_id: str, indexes: list[int]) -> None:
+            nonlocal away
+            for start in range(0, len(indexes), DECIDE_CHUNK):
+                chunk = indexes[start : start + DECIDE_CHUNK]
+                if away:
+                    return
+                try:
+                    outcomes = await self._decide_in(wf_id, [decisions[i] for i in chunk])
+                except Unavailable as err:
+                    results[chunk[0]], away = err, True
+                    return
+                for i, outcome in zip(chunk, outcomes, strict=True):
+                    if isinstance(outcome, _Alone):
+                        alone.append(i)
+                    else:
+                        results[i] = outcome
+
+        await asyncio.gather(*(batch(wf_id, indexes) for wf_id, indexes in groups.items()))
+        await asyncio.gather(*(single(i) for i in alone))
+        return results
+
+    async def _decide_in(
+        self, wf_id: str, items: list[tuple[str, DecisionInput]]
+    ) -> list[DecisionResult | DomainError | _Alone]:
+        """`decide_many` on a BatchWorkflow; ALONE for an awardee that goes on in its own workflow."""
+        handle = self._client.get_workflow_handle(wf_id)
+        try:
+            async with self._turn():
+                answer = await self._bounded(
+                    handle.execute_update(
+                        DECIDE_MANY.name,
+                        DecideManyInput([DecideItem(nid, d) for nid, d in items]),
+                        result_type=DecideManyResult,
+                    )
+                )
+        except WorkflowUpdateFailedError as err:  # no item could be decided
+            if len(items) > 1:  # each alone says why
+                return [(await self._decide_in(wf_id, [item]))[0] for item in items]
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.type == "SplitOff":
+                return [ALONE]
+            if isinstance(cause, ApplicationError):
+                return [DecisionRejected(cause.message, cause.type)]
+            return [DecisionRejected(str(cause or err))]
+        except RPCError as err:
+            if "completed" in str(err).lower():  # the batch ended: who was split off goes on alone
+                return [ALONE] * len(items)
+            raise _not_found_or(err, items[0][0]) from err
+        return [
+            o.result
+            if o.result is not None
+            else ALONE
+            if o.kind == "SplitOff"
+            else DecisionRejected(o.error or "", o.kind)
+            for o in answer.outcomes
+        ]
+
+    async def _split(self, wf_id: str, nomination_id: str) -> None:
+        try:
+            async with self._turn():
+                await self._bounded(
+                    self._client.get_workflow_handle(wf_id).execute_update(
+                        SPLIT.name, SplitInput(nomination_id), result_type=SplitResult
+                    )
+                )
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            raise DecisionRejected(
+                cause.message if isinstance(cause, ApplicationError) else str(cause or err),
+                cause.type if isinstance(cause, ApplicationError) else None,
+            ) from err
+        except RPCError as err:
+            if "completed" not in str(err).lower():  # ended: split off already, or decided (the single path says)
+                raise _not_found_or(err, nomination_id) from err
+
+    async def _member(self, wf_id: str, nomination_id: str) -> NominationStatus:
+        handle = self._client.get_workflow_handle(wf_id)
+        try:
+            return await self._bounded(handle.query(MEMBER_STATUS_QUERY, nomination_id, result_type=NominationStatus))
+        except RPCError as err:
+            raise _not_found_or(err, nomination_id) from err
+
+    async def _single(self, nomination_id: str, update: Update[I, O], request: I) -> O:
         try:
             async with self._turn():
                 return await self._bounded(
@@ -130,6 +316,11 @@ class NominationClient:
             raise _not_found_or(err, nomination_id) from err
 
     async def status(self, nomination_id: str) -> NominationStatus:
+        batch = (await self._locate([nomination_id])).get(nomination_id)
+        if batch is not None:
+            member = await self._member(batch, nomination_id)
+            if member.state != "split":
+                return member
         try:
             return await self._bounded(self._handle(nomination_id).query(STATUS_QUERY, result_type=NominationStatus))
         except RPCError as err:

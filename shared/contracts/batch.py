@@ -26,10 +26,11 @@ BATCH_WORKFLOW = "BatchWorkflow"
 BATCH_MEMBERS = 200
 
 
-def batch_workflow_id(proposer_agency: str, batch_no: str, route: list[str]) -> str:
-    """One workflow per tờ trình and route (its agencies in order): a repeated start finds it."""
+def batch_workflow_id(proposer_agency: str, batch_no: str, route: list[str], part: int = 0) -> str:
+    """One workflow per tờ trình, route (its agencies in order) and part of `BATCH_MEMBERS`
+    awardees: a repeated start finds it."""
     digest = hashlib.sha256("/".join(route).encode()).hexdigest()[:12]
-    return f"batch-{proposer_agency}-{batch_no}-{digest}"
+    return f"batch-{proposer_agency}-{batch_no}-{digest}" + (f"-{part}" if part else "")
 
 
 @dataclass

@@ -8,7 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, *, writer: bool = True) -> AsyncEngine:
+    """The service's engine; `writer=False` for lookups that must never wait for the write lock
+    (on SQLite their transactions open deferred and only read: WAL readers neither wait nor block)."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
 
@@ -22,6 +24,9 @@ def make_engine(url: str) -> AsyncEngine:
             cur.close()
             # Let SQLAlchemy, not the driver, open transactions, so that they can be opened IMMEDIATE.
             dbapi_conn.isolation_level = None
+
+        if not writer:
+            return engine
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin_immediate(conn):

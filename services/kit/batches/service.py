@@ -6,9 +6,11 @@ on many under one decision number (`reviews.bulk`, action `confer`); `decision_o
 decision's awardees with their bonus. Functions never commit."""
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -205,3 +207,21 @@ async def attach_to_all(
             )
         )
     return len(drafts)
+
+
+def batch_members(sessions: async_sessionmaker[AsyncSession]) -> Callable[[list[str]], Awaitable[dict[str, str]]]:
+    """Which of these nominations travel in a tờ trình's BatchWorkflow, as this service's reviews
+    name it (decision 0042): the workflow client addresses them there."""
+
+    async def locate(nomination_ids: list[str]) -> dict[str, str]:
+        if not nomination_ids:
+            return {}
+        async with sessions() as session:
+            rows = await session.exec(
+                select(Review.nomination_id, Review.workflow_id).where(
+                    col(Review.nomination_id).in_(nomination_ids), col(Review.workflow_id).startswith("batch-")
+                )
+            )
+            return dict(rows.all())
+
+    return locate

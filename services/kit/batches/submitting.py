@@ -14,6 +14,7 @@ from services.kit.batches.service import prepare_batch
 from services.kit.errors import Unavailable
 from services.kit.identity.service import Caller
 from services.kit.workflow_client import IN_FLIGHT, NominationClient
+from shared.contracts.batch import BATCH_MEMBERS, BatchInput
 from shared.contracts.nomination import NominationInput
 
 
@@ -42,5 +43,31 @@ async def submit_batch(
                 away = away or err
                 return {"nomination_id": prepared.nomination_id, "error": str(err)}
 
+    if workflow.together:
+        return {"batch_id": batch_id, "number": number, "started": await _start_together(workflow, number, inputs)}
     started = await asyncio.gather(*(start(prepared) for prepared in inputs))
     return {"batch_id": batch_id, "number": number, "started": list(started)}
+
+
+async def _start_together(
+    workflow: NominationClient, number: str, inputs: list[NominationInput]
+) -> list[dict[str, Any]]:
+    """One BatchWorkflow per route and `BATCH_MEMBERS` awardees (decision 0042), started in order;
+    once the engine stops answering, the rest are not started (submitting again starts them)."""
+    routes: dict[tuple[str, ...], list[NominationInput]] = {}
+    for prepared in inputs:
+        routes.setdefault(tuple(s.agency_code for s in prepared.route), []).append(prepared)
+    started: dict[str, dict[str, Any]] = {}
+    away: Unavailable | None = None
+    for members in routes.values():
+        for part, first in enumerate(range(0, len(members), BATCH_MEMBERS)):
+            chunk = members[first : first + BATCH_MEMBERS]
+            try:
+                if away is not None:
+                    raise away
+                wf_id = await workflow.many.start_batch(BatchInput(number, chunk), part)
+                started |= {m.nomination_id: {"nomination_id": m.nomination_id, "workflow_id": wf_id} for m in chunk}
+            except Unavailable as err:
+                away = away or err
+                started |= {m.nomination_id: {"nomination_id": m.nomination_id, "error": str(err)} for m in chunk}
+    return [started[prepared.nomination_id] for prepared in inputs]

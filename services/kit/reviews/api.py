@@ -124,4 +124,5 @@ async def nomination_status(
     wf: NominationClient = Depends(workflows),
 ) -> NominationStatus:
     await history(session, caller=caller, nomination_id=nomination_id)
+    await end_transaction(session)  # the query may wait on the worker: hold no lock meanwhile
     return await wf.status(nomination_id)

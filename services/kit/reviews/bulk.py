@@ -25,10 +25,11 @@ from services.kit.nominations.models import Review
 from services.kit.reviews.service import prepare_decision
 from services.kit.reviews.work import assign_review, urge_review
 from services.kit.workflow_client import IN_FLIGHT, NominationClient
-from shared.contracts.nomination import DECIDE, DecisionResult
+from shared.contracts.nomination import DECIDE, DecisionInput, DecisionResult
 from shared.contracts.tiers import Tier
 
 BULK_ACTIONS = ("forward", "return", "remind", "assign", "confer")
+DECIDING = ("forward", "return", "confer")
 MAX_ITEMS = 100  # a console form's selection
 DECISION_ITEMS = 1_000  # awardees one `POST /decisions` confers; a larger tờ trình repeats the request
 
@@ -120,6 +121,8 @@ async def act_on_many(
     wanted = list(dict.fromkeys(bulk.nomination_ids))
     async with sessions() as session:
         names = await nominee_names(session, caller.agency_code, wanted)
+    if bulk.action in DECIDING:
+        return await _decide_all(sessions, workflow, caller, bulk, wanted, names, tier, today)
     gate = asyncio.Semaphore(IN_FLIGHT)
     away = False
 
@@ -143,6 +146,53 @@ async def act_on_many(
     return list(await asyncio.gather(*(attempt(n) for n in wanted)))
 
 
+async def _decide_all(
+    sessions: async_sessionmaker[AsyncSession],
+    workflow: NominationClient,
+    caller: Caller,
+    bulk: Bulk,
+    wanted: list[str],
+    names: dict[str, str],
+    tier: Tier,
+    today: date,
+) -> list[ItemResult]:
+    """Each decision checked here as a single one is (read only), then sent together: the workflow
+    client decides a tờ trình's awardees in its BatchWorkflow in one update (decision 0042) and the
+    others one by one; the workflow's validator has the last word on each."""
+    require(caller, "decide")
+    refused: dict[str, DomainError] = {}
+    prepared: list[tuple[str, DecisionInput]] = []
+    async with sessions() as session:
+        for nomination_id in wanted:
+            try:
+                decision = await prepare_decision(
+                    session,
+                    caller=caller,
+                    nomination_id=nomination_id,
+                    tier=tier,
+                    today=today,
+                    action=bulk.action,
+                    reason=bulk.reason,
+                    decision_no=bulk.decision_no,
+                )
+            except DomainError as refusal:
+                refused[nomination_id] = refusal
+                continue
+            prepared.append((nomination_id, decision))
+    outcomes = await workflow.many.decide_all(prepared)  # work on many: it takes the service's turns
+    done = {nid: outcome for (nid, _), outcome in zip(prepared, outcomes, strict=True)}
+    results = []
+    for nomination_id in wanted:
+        name = names.get(nomination_id, nomination_id)
+        if nomination_id in refused:
+            results.append(ItemResult(nomination_id, name, error=refused[nomination_id]))
+            continue
+        outcome = done[nomination_id]
+        error = outcome if isinstance(outcome, DomainError) else None
+        results.append(ItemResult(nomination_id, name, error=error, attempted=outcome is not None))
+    return results
+
+
 async def _act_on_one(
     sessions: async_sessionmaker[AsyncSession],
     workflow: NominationClient,
@@ -153,19 +203,6 @@ async def _act_on_one(
     today: date,
     at: datetime,
 ) -> None:
-    if bulk.action in ("forward", "return", "confer"):
-        await decide_one(
-            sessions,
-            workflow.many,  # work on many: it takes the service's turns
-            caller=caller,
-            nomination_id=nomination_id,
-            tier=tier,
-            today=today,
-            action=bulk.action,
-            reason=bulk.reason,
-            decision_no=bulk.decision_no,
-        )
-        return
     async with sessions() as session, session.begin():  # this item's own transaction
         if bulk.action == "remind":
             await urge_review(session, caller=caller, nomination_id=nomination_id, at=at, message=bulk.reason)

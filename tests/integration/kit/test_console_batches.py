@@ -15,6 +15,8 @@ TOKEN = "demo-U91-0001-clerk"
 class StartedWorkflows:
     """Records the workflows a submission starts (the engine itself is tested end to end elsewhere)."""
 
+    together = False  # one workflow per awardee
+
     def __init__(self) -> None:
         self.started: list[NominationInput] = []
 

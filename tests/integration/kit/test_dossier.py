@@ -24,6 +24,8 @@ TODAY = date(2025, 6, 2)  # before the district level closed: the demo school st
 class RecordingWorkflows:
     """Stands in for Temporal: keeps what the submission would have started the workflow with."""
 
+    together = False  # one workflow per awardee
+
     def __init__(self) -> None:
         self.started: list[NominationInput] = []
 

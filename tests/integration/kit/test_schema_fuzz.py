@@ -57,6 +57,8 @@ DRAFT = {"nominee_name": "Nguyễn Thị Lan", "award_code": "GIAY_KHEN", "reaso
 class NoWorkflow:
     """The workflow port when no workflow runs for the nomination: starting one is accepted."""
 
+    together = False  # one workflow per awardee
+
     @property
     def many(self) -> Any:  # work on many goes through the same port
         return self
@@ -69,6 +71,9 @@ class NoWorkflow:
 
     async def status(self, nomination_id: str) -> Any:
         raise NominationNotFound(f"no workflow runs for nomination {nomination_id}")
+
+    async def decide_all(self, decisions: list[tuple[str, Any]]) -> list[Any]:
+        return [NominationNotFound(f"no workflow runs for nomination {n}") for n, _ in decisions]
 
 
 def drawn(operation: Any, mode: GenerationMode, **known: Any) -> list[Case]:

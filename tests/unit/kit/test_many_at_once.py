@@ -50,23 +50,44 @@ async def no_database() -> Any:
     yield None
 
 
-def confer(ids: list[str]) -> bulk.Bulk:
-    return bulk.Bulk(action="confer", nomination_ids=ids, decision_no="31/QĐ-UBND")
+class Engine:
+    """Temporal as the workflow client sees it: each update is the recorder's item."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+
+    def get_workflow_handle(self, workflow_id: str) -> Any:
+        recorder = self.recorder
+
+        class Handle:
+            async def execute_update(self, name: str, request: Any, result_type: Any) -> str:
+                return await recorder.item(workflow_id.removeprefix("nomination-"))
+
+        return Handle()
 
 
-async def act(recorder: Recorder, ids: list[str], monkeypatch: pytest.MonkeyPatch, **options: Any) -> list:
+async def act(
+    recorder: Recorder, ids: list[str], monkeypatch: pytest.MonkeyPatch, action: str = "confer", **options: Any
+) -> list:
+    """A bulk `action` over `ids`: a decision goes through the real workflow client (to Engine), a
+    reminder through its own transaction (`_act_on_one`, here the recorder's item)."""
+
     async def one(sessions, workflow, caller, wanted, nomination_id, tier, today, at) -> None:  # type: ignore[no-untyped-def]
         await recorder.item(nomination_id)
 
     async def names(session, agency_code, nomination_ids):  # type: ignore[no-untyped-def]
         return {n: f"Người {n}" for n in nomination_ids}
 
+    async def prepared(session, *, nomination_id, **_: Any) -> str:  # type: ignore[no-untyped-def]
+        return nomination_id
+
     monkeypatch.setattr(bulk, "_act_on_one", one)
     monkeypatch.setattr(bulk, "nominee_names", names)
+    monkeypatch.setattr(bulk, "prepare_decision", prepared)
     return await bulk.act_on_many(
-        no_database, None,  # type: ignore[arg-type]
-        caller=CALLER, bulk=confer(ids), tier=Tier.DISTRICT, today=date(2025, 5, 15),
-        now=lambda: datetime.now(UTC), **options,
+        no_database, NominationClient(Engine(recorder)),  # type: ignore[arg-type]
+        caller=CALLER, bulk=bulk.Bulk(action=action, nomination_ids=ids, decision_no="31/QĐ-UBND"),
+        tier=Tier.DISTRICT, today=date(2025, 5, 15), now=lambda: datetime.now(UTC), **options,
     )  # fmt: skip
 
 
@@ -91,12 +112,12 @@ async def test_once_the_engine_stops_answering_the_rest_are_not_attempted(monkey
 async def test_an_item_that_waited_too_long_for_the_database_is_refused_and_the_others_go_on(monkeypatch):
     locked = OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
     recorder = Recorder(refuse={"n-3": locked})
-    results = await act(recorder, [f"n-{i}" for i in range(20)], monkeypatch)
+    results = await act(recorder, [f"n-{i}" for i in range(20)], monkeypatch, action="remind")
     assert all(r.attempted for r in results) and [r.nomination_id for r in results if not r.ok] == ["n-3"]
     assert isinstance(results[3].error, Unavailable) and "nothing was written" in str(results[3].error)
     broken = OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: review"))
     with pytest.raises(OperationalError):  # any other database error is a defect, not a refusal
-        await act(Recorder(refuse={"n-3": broken}), [f"n-{i}" for i in range(5)], monkeypatch)
+        await act(Recorder(refuse={"n-3": broken}), [f"n-{i}" for i in range(5)], monkeypatch, action="remind")
 
 
 async def test_a_decision_may_hold_more_than_a_form_but_not_more_than_its_limit(monkeypatch):
@@ -108,6 +129,8 @@ async def test_a_decision_may_hold_more_than_a_form_but_not_more_than_its_limit(
 
 async def test_a_submission_starts_its_workflows_together_and_stops_when_the_engine_is_away(monkeypatch):
     class Engine:
+        together = False  # one workflow per awardee
+
         def __init__(self, recorder: Recorder) -> None:
             self.recorder = recorder
             self.many = self
