@@ -28,9 +28,11 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from services.kit.errors import Conflict, DomainError, NotFound, Unavailable
 from shared.contracts.batch import (
+    BATCH_MEMBERS,
     BATCH_WORKFLOW,
     DECIDE_MANY,
     MEMBER_STATUS_QUERY,
+    MEMBER_WORKFLOW_QUERY,
     SPLIT,
     BatchInput,
     DecideItem,
@@ -179,23 +181,46 @@ class NominationClient:
         """Send `update` and wait for its result; a refusal raises `DecisionRejected`. An awardee
         travelling in its tờ trình's BatchWorkflow is decided there; for any other act it is first
         split off into its own workflow (decision 0042)."""
-        batch = (await self._locate([nomination_id])).get(nomination_id)
-        if batch is not None:
-            member = await self._member(batch, nomination_id)
-            if member.state != "split":
-                if member.state not in ("pending", "opening", "forwarded"):
-                    raise DecisionRejected(
-                        f"nomination is not awaiting a decision (it is {member.state})", "NotPending"
-                    )
-                if update.name == DECIDE.name:
-                    outcome = (await self._decide_in(batch, [(nomination_id, request)]))[0]  # type: ignore[list-item]
-                    if isinstance(outcome, DomainError):
-                        raise outcome
-                    if not isinstance(outcome, _Alone):
-                        return outcome  # type: ignore[return-value]
-                else:
-                    await self._split(batch, nomination_id)
+        home = await self._home(nomination_id)
+        if home is not None:
+            if update.name != DECIDE.name:
+                await self._split(home, nomination_id)
+            else:
+                outcome = (await self._decide_in(home, [(nomination_id, request)]))[0]  # type: ignore[list-item]
+                if isinstance(outcome, DomainError):
+                    raise outcome
+                if not isinstance(outcome, _Alone):
+                    return outcome  # type: ignore[return-value]
+                if (again := await self._home(nomination_id)) is not None:  # it moved on meanwhile
+                    return await self._decided_in(again, nomination_id, request)  # type: ignore[arg-type,return-value]
         return await self._single(nomination_id, update, request)
+
+    async def _decided_in(self, wf_id: str, nomination_id: str, decision: DecisionInput) -> DecisionResult:
+        outcome = (await self._decide_in(wf_id, [(nomination_id, decision)]))[0]
+        if isinstance(outcome, DomainError):
+            raise outcome
+        if isinstance(outcome, _Alone):
+            alone: DecisionResult = await self._single(nomination_id, DECIDE, decision)
+            return alone
+        return outcome
+
+    async def _home(self, nomination_id: str) -> str | None:
+        """The BatchWorkflow the nomination is decided in now (its reviews here name the one that
+        opened them; it may have moved on in another since), or None: its own workflow."""
+        batch = (await self._locate([nomination_id])).get(nomination_id)
+        for _ in range(BATCH_MEMBERS):  # a chain: a batch → the batch its awardee moved on in → …
+            if batch is None:
+                return None
+            try:
+                where = await self._bounded(
+                    self._client.get_workflow_handle(batch).query(MEMBER_WORKFLOW_QUERY, nomination_id, result_type=str)
+                )
+            except RPCError as err:
+                raise _not_found_or(err, nomination_id) from err
+            if where == batch:
+                return batch
+            batch = where if where.startswith("batch-") else None
+        return batch
 
     async def decide_all(self, decisions: list[tuple[str, DecisionInput]]) -> list[DecisionResult | DomainError | None]:
         """Many decisions, answered in order (None: not attempted, the engine had stopped answering):
@@ -214,7 +239,7 @@ class NominationClient:
                 if away:
                     return
                 try:
-                    decided: DecisionResult = await self._single(decisions[i][0], DECIDE, decisions[i][1])
+                    decided: DecisionResult = await self.update(decisions[i][0], DECIDE, decisions[i][1])
                     results[i] = decided
                 except DomainError as err:
                     results[i], away = err, away or isinstance(err, Unavailable)
@@ -237,7 +262,7 @@ class NominationClient:
                         results[i] = outcome
 
         await asyncio.gather(*(batch(wf_id, indexes) for wf_id, indexes in groups.items()))
-        await asyncio.gather(*(single(i) for i in alone))
+        await asyncio.gather(*(single(i) for i in alone))  # each found where it is decided now
         return results
 
     async def _decide_in(
@@ -316,11 +341,9 @@ class NominationClient:
             raise _not_found_or(err, nomination_id) from err
 
     async def status(self, nomination_id: str) -> NominationStatus:
-        batch = (await self._locate([nomination_id])).get(nomination_id)
-        if batch is not None:
-            member = await self._member(batch, nomination_id)
-            if member.state != "split":
-                return member
+        home = await self._home(nomination_id)
+        if home is not None:
+            return await self._member(home, nomination_id)
         try:
             return await self._bounded(self._handle(nomination_id).query(STATUS_QUERY, result_type=NominationStatus))
         except RPCError as err:

@@ -90,8 +90,11 @@ class SplitResult:
 
 DECIDE_MANY: Update[DecideManyInput, DecideManyResult] = Update("decide_many", DecideManyResult)
 SPLIT: Update[SplitInput, SplitResult] = Update("split", SplitResult)
+# Every awardee still travelling goes on alone (a reorganization transfers nominations one by one).
+SPLIT_ALL: Update[None, int] = Update("split_all", int)
 BATCH_STATUS_QUERY = "batch_status"
 MEMBER_STATUS_QUERY = "member_status"  # one awardee's NominationStatus, by its nomination id
+MEMBER_WORKFLOW_QUERY = "member_workflow"  # where an awardee is decided now: a workflow id
 
 
 # The tiers' activities for many awardees at once (`BatchStepActivities`): one transaction each.

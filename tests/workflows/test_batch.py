@@ -17,6 +17,7 @@ from shared.contracts.batch import (
     BATCH_STATUS_QUERY,
     DECIDE_MANY,
     MEMBER_STATUS_QUERY,
+    MEMBER_WORKFLOW_QUERY,
     SPLIT,
     BatchInput,
     BatchStatus,
@@ -37,6 +38,7 @@ from shared.contracts.nomination import (
     NominationStatus,
     ResubmitInput,
     RouteStep,
+    TransferInput,
     workflow_id_for,
 )
 from shared.contracts.tiers import NOMINATION_TASK_QUEUE
@@ -55,6 +57,7 @@ from tests.workflows.test_updates import (
 )
 from workflows.batch.workflows import BatchWorkflow
 from workflows.nomination.workflows import NominationWorkflow
+from workflows.reorganization.activities import BatchActivities
 
 sessions, world = updates.sessions, updates.world  # the same database fixture and worker as the updates' tests
 STEPS = [
@@ -224,9 +227,14 @@ async def test_an_awardee_split_off_goes_on_alone_from_where_it_stands(world: Wo
     await alone.execute_update(HOLD.name, HoldInput(DISTRICT, f"{DISTRICT}:chair", "Có đơn khiếu nại"))
     assert (await alone.query(STATUS_QUERY, result_type=NominationStatus)).held
 
-    # Forwarded while the rest of the step waits: it opens the next step itself.
+    # Forwarded while the rest of the step waits, it moves on in a batch of its own; split off from
+    # that one, it waits at the province in its own workflow.
     await _decide(handle, [(b.nomination_id, decision("forward", DISTRICT, "district"))])
-    split = await handle.execute_update(SPLIT.name, SplitInput(b.nomination_id), result_type=SplitResult)
+    onward = world.client.get_workflow_handle(
+        await handle.query(MEMBER_WORKFLOW_QUERY, b.nomination_id, result_type=str)
+    )
+    await _status(onward, "pending at the province", _pending(2, 1))
+    split = await onward.execute_update(SPLIT.name, SplitInput(b.nomination_id), result_type=SplitResult)
     await _pending_at(world, world.client.get_workflow_handle(split.workflow_id), PROVINCE)
 
     with pytest.raises(WorkflowUpdateFailedError) as refused:
@@ -234,4 +242,55 @@ async def test_an_awardee_split_off_goes_on_alone_from_where_it_stands(world: Wo
     assert isinstance(refused.value.cause, ApplicationError) and refused.value.cause.type == "SplitOff"
     await _decide(handle, [(c.nomination_id, decision("return", DISTRICT, "district", reason="Bổ sung"))])
     final = await handle.result()
-    assert final.split_off == {x.nomination_id: workflow_id_for(x.nomination_id) for x in (a, b, c)}
+    own = {x.nomination_id: workflow_id_for(x.nomination_id) for x in (a, c)}
+    assert final.split_off == own | {b.nomination_id: onward.id}
+
+
+async def test_a_reorganization_finds_the_awardees_of_a_batch_and_transfers_each_alone(world: World) -> None:
+    a, b = awardee("Lê Văn Ba"), awardee("Phạm Thị Tư")
+    handle = await _batch(world, [a, b])
+    await _status(handle, "pending at the unit", _pending(0, 2))
+    await _decide(handle, [(x.nomination_id, decision("forward", UNIT, "unit")) for x in (a, b)])
+    await _status(handle, "pending at the district", _pending(1, 2))
+    before = await _records(world, a.nomination_id)
+
+    # The worker's transfer finds no workflow of the nomination's own: the batches let theirs go on alone.
+    transfers = BatchActivities(world.client)
+    request = TransferInput("VN-TEST-PLAN", "2025-06-01", "Nghị quyết thử")  # nothing retired then
+    rows = [await transfers._transfer(x.nomination_id, request) for x in (a, b)]
+    assert [row.outcome for row in rows] == ["unchanged", "unchanged"], rows
+    final = await handle.result()
+    assert set(final.split_off) == {a.nomination_id, b.nomination_id}
+    alone = world.client.get_workflow_handle(workflow_id_for(a.nomination_id))
+    assert (await _pending_at(world, alone, DISTRICT)).step == 1
+    assert await _records(world, a.nomination_id) == before  # the same review, the same clock
+
+
+async def test_awardees_forwarded_before_the_rest_of_their_step_go_on_in_a_batch_of_their_own(world: World) -> None:
+    a, b, c = (awardee(n) for n in ("Lê Văn Ba", "Phạm Thị Tư", "Trần Văn Năm"))
+    handle = await _batch(world, [a, b, c])
+    await _status(handle, "pending at the unit", _pending(0, 3))
+    await _decide(handle, [(x.nomination_id, decision("forward", UNIT, "unit")) for x in (a, b, c)])
+    await _status(handle, "pending at the district", _pending(1, 3))
+    await _decide(handle, [(x.nomination_id, decision("forward", DISTRICT, "district")) for x in (a, b)])
+
+    moved = await handle.query(MEMBER_WORKFLOW_QUERY, a.nomination_id, result_type=str)
+    assert moved.startswith(handle.id) and moved != handle.id
+    assert await handle.query(MEMBER_WORKFLOW_QUERY, b.nomination_id, result_type=str) == moved
+    assert await handle.query(MEMBER_WORKFLOW_QUERY, c.nomination_id, result_type=str) == handle.id
+    onward = world.client.get_workflow_handle(moved)
+    await _status(onward, "the two pending at the province", _pending(2, 2))  # c still waits at the district
+    assert (await handle.query(MEMBER_STATUS_QUERY, c.nomination_id, result_type=NominationStatus)).state == "pending"
+    confer = decision("confer", PROVINCE, "province", decision_no="46/QĐ-UBND", signer="Chủ tịch")
+    await _decide(onward, [(x.nomination_id, confer) for x in (a, b)])
+    ended = await world.client.get_workflow_handle(moved, result_type=BatchStatus).result()
+    assert {m.state for m in ended.members} == {"conferred"}
+    history = (await onward.query(MEMBER_STATUS_QUERY, a.nomination_id, result_type=NominationStatus)).history
+    assert [(h.step, h.action) for h in history] == [(0, "forward"), (1, "forward"), (2, "confer")]
+    assert [(r[0], r[1], r[2]) for r in (await _records(world, a.nomination_id)).reviews] == [
+        (UNIT, 0, 1),
+        (DISTRICT, 1, 1),
+        (PROVINCE, 2, 1),
+    ]
+    await _decide(handle, [(c.nomination_id, decision("refuse", DISTRICT, "district", reason="Chưa đủ"))])
+    assert (await handle.result()).split_off == {a.nomination_id: moved, b.nomination_id: moved}

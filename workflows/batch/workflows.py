@@ -29,7 +29,9 @@ with workflow.unsafe.imports_passed_through():
         BATCH_WORKFLOW,
         DECIDE_MANY,
         MEMBER_STATUS_QUERY,
+        MEMBER_WORKFLOW_QUERY,
         SPLIT,
+        SPLIT_ALL,
         Arrival,
         BatchInput,
         BatchStatus,
@@ -71,6 +73,7 @@ class BatchWorkflow:
         self.members: dict[str, NominationState] = {}
         self.split_off: dict[str, str] = {}
         self.clock_started = datetime.min  # when the current step opened (workflow time)
+        self.groups = 0  # batches of awardees that moved on before the rest of their step
 
     @workflow.run
     async def run(self, batch: BatchInput) -> BatchStatus:
@@ -91,15 +94,20 @@ class BatchWorkflow:
                 )
             member = NominationState()
             member.nomination_input = n
+            if n.carried is not None:  # moved on from another batch: where it stands, what it remembers
+                member.restore(n.carried)
+                n.carried = None
+                self.step = member.step
             self.members[n.nomination_id] = member
         first = self.anyone
-        await first.run_activity(
-            BatchStepActivities.record_submissions,
-            first.nomination.route[0].tier,
-            RecordSubmissionsArgs(
-                [RecordSubmissionArgs(m.nomination, self.wf_id, f"{self.key(m)}:submitted") for m in self.active]
-            ),
-        )
+        if first.runs == 1:  # a tờ trình's own batch, not one that moved on from another
+            await first.run_activity(
+                BatchStepActivities.record_submissions,
+                first.nomination.route[0].tier,
+                RecordSubmissionsArgs(
+                    [RecordSubmissionArgs(m.nomination, self.wf_id, f"{self.key(m)}:submitted") for m in self.active]
+                ),
+            )
         while self.active:
             await self.open_step()
             await self.until_decided()
@@ -280,6 +288,29 @@ class BatchWorkflow:
             )
             if d.action == "return":
                 await self.split(member, returned=True)
+        await self.move_on_early()
+
+    async def move_on_early(self) -> None:
+        """Awardees forwarded while others at the step wait for their decision do not wait with
+        them: they go on together in a batch of their own, from the next step."""
+        forwarded = [m for m in self.active if m.state == "forwarded"]
+        if not forwarded or all(m.state not in WAITING for m in self.active):
+            return  # none, or the whole step decided: the batch itself moves on
+        self.groups += 1
+        wf_id = f"{self.wf_id}-{self.groups}"
+        inputs = []
+        for member in forwarded:
+            member.step += 1
+            inputs.append(member.carry(None))
+            member.state = "split"
+            self.split_off[member.nomination.nomination_id] = wf_id
+        await workflow.start_child_workflow(
+            BATCH_WORKFLOW,
+            BatchInput(self.batch_no, inputs),
+            id=wf_id,
+            task_queue=NOMINATION_TASK_QUEUE,
+            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+        )
 
     def refusal(self, item: DecideItem, earlier: list[str]) -> ApplicationError | None:
         """Why this item cannot be decided now, in the single workflow's words; None when it can."""
@@ -307,6 +338,16 @@ class BatchWorkflow:
         if request.nomination_id not in self.split_off:  # pending here, or forwarded (between steps)
             await self.split(member, resume=member.state == "pending")
         return SplitResult(self.split_off[request.nomination_id])
+
+    @workflow.update(name=SPLIT_ALL.name)
+    async def split_all(self) -> int:
+        """Every awardee still travelling goes on alone, from where it stands; the batch then ends.
+        A reorganization does this before it transfers nominations, one by one (decision 0042)."""
+        busy = ("starting", "opening", "recording")  # a step being opened or a decision recorded: let it end
+        await workflow.wait_condition(lambda: all(m.state not in busy for m in self.members.values()))
+        for member in [m for m in self.members.values() if m.state in ("pending", "forwarded")]:
+            await self.split(member, resume=member.state == "pending")
+        return len(self.split_off)
 
     @split_one.validator
     def validate_split(self, request: SplitInput) -> None:
@@ -342,6 +383,13 @@ class BatchWorkflow:
         return BatchStatus(
             self.batch_no, self.step, self.state, [m.snapshot() for m in self.members.values()], dict(self.split_off)
         )
+
+    @workflow.query(name=MEMBER_WORKFLOW_QUERY)
+    def member_workflow(self, nomination_id: str) -> str:
+        """Where the awardee is decided now: this workflow, the batch it moved on in, or its own."""
+        if nomination_id not in self.members:
+            raise ApplicationError(f"nomination {nomination_id} is not in tờ trình {self.batch_no}", type="NotInBatch")
+        return self.split_off.get(nomination_id, self.wf_id)
 
     @workflow.query(name=MEMBER_STATUS_QUERY)
     def member_status(self, nomination_id: str) -> NominationStatus:

@@ -218,9 +218,9 @@ def batch_members(sessions: async_sessionmaker[AsyncSession]) -> Callable[[list[
             return {}
         async with sessions() as session:
             rows = await session.exec(
-                select(Review.nomination_id, Review.workflow_id).where(
-                    col(Review.nomination_id).in_(nomination_ids), col(Review.workflow_id).startswith("batch-")
-                )
+                select(Review.nomination_id, Review.workflow_id)
+                .where(col(Review.nomination_id).in_(nomination_ids), col(Review.workflow_id).startswith("batch-"))
+                .order_by(col(Review.opened_at))  # the latest review's batch wins
             )
             return dict(rows.all())
 
