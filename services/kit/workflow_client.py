@@ -142,32 +142,23 @@ class NominationClient:
 
     async def start(self, nomination: NominationInput) -> str:
         """Idempotent: a second start for the same nomination returns the running workflow's id."""
-        wf_id = workflow_id_for(nomination.nomination_id)
-        try:
-            async with self._turn():
-                await self._bounded(
-                    self._client.start_workflow(
-                        WORKFLOW,
-                        nomination,
-                        id=wf_id,
-                        task_queue=NOMINATION_TASK_QUEUE,
-                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                    )
-                )
-        except WorkflowAlreadyStartedError:
-            pass
-        return wf_id
+        return await self._start(WORKFLOW, nomination, workflow_id_for(nomination.nomination_id))
 
     async def start_batch(self, batch: BatchInput, part: int = 0) -> str:
         """One BatchWorkflow for awardees sharing a route (decision 0042); idempotent as `start`."""
         first = batch.nominations[0]
-        wf_id = batch_workflow_id(first.proposer_agency, batch.batch_no, [s.agency_code for s in first.route], part)
+        route = [s.agency_code for s in first.route]
+        return await self._start(
+            BATCH_WORKFLOW, batch, batch_workflow_id(first.proposer_agency, batch.batch_no, route, part)
+        )
+
+    async def _start(self, workflow: str, arg: object, wf_id: str) -> str:
         try:
             async with self._turn():
                 await self._bounded(
                     self._client.start_workflow(
-                        BATCH_WORKFLOW,
-                        batch,
+                        workflow,
+                        arg,
                         id=wf_id,
                         task_queue=NOMINATION_TASK_QUEUE,
                         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
