@@ -2,11 +2,11 @@
 
 A bulk action attempts each selected nomination on its own, with the functions the single-item
 action uses (the role check, this level's own checks, the workflow's validator), and answers one
-result per nomination, in the order given. Each item is its own transaction, because a decision
-waits on the workflow, whose activities write to this database: one item's refusal never undoes
-another's success (decision 0016). Up to `IN_FLIGHT` items are attempted at once, as many as the
-workflow client has turns (more would only wait for one): most of an item's time is spent waiting
-for the workflow and its activity, not working here.
+result per nomination, in the order given; one item's refusal never undoes another's success
+(decision 0016). A decision's checks here only read; the workflow client then sends them together:
+a tờ trình's awardees travelling in a BatchWorkflow in one update per 100 (decision 0042), the
+others `IN_FLIGHT` at a time. A reminder or an assignment is its own transaction, `IN_FLIGHT` at
+a time.
 """
 
 import asyncio
