@@ -6,7 +6,6 @@ existing PostgreSQL instead of the embedded one.
 
 import asyncio
 import compileall
-import itertools
 import os
 import shutil
 import sqlite3
@@ -23,10 +22,23 @@ from services.kit.migrate import migrate_async
 from shared.contracts.tiers import Tier
 
 ROOT = Path(__file__).parents[1]
-NAMESPACES = [f"tdkt-test-{i}" for i in range(1, 13)]
+# Namespaces the session's Temporal server knows from its start (registering one later is not
+# visible at once). Each is handed out once per test process: see `fresh_namespace`.
+NAMESPACES = [f"tdkt-test-{i}" for i in range(1, 49)]
 # The SQLite stack the e2e modules share (tests/e2e/conftest.py): its task queues live alone here.
 SHARED_NAMESPACE = "tdkt-test-shared"
-_namespace_pool = itertools.cycle(NAMESPACES)
+_unused_namespaces = iter(NAMESPACES)
+
+
+def fresh_namespace() -> str:
+    """A namespace nothing in this test process has used yet. A stopped stack or test worker leaves
+    its workflows running in its namespace (pending decisions, timers, activities retrying against
+    services that are gone); a later worker on the same namespace and task queues would take them
+    up and write into its own databases (a nomination of another test appeared in a dry run)."""
+    try:
+        return next(_unused_namespaces)
+    except StopIteration:
+        raise RuntimeError(f"all {len(NAMESPACES)} test namespaces are in use: add more to NAMESPACES") from None
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -58,8 +70,8 @@ def temporal_address(runtime_dir: Path) -> Iterator[str]:
 
 @pytest.fixture
 def temporal_namespace() -> str:
-    """Each test gets a namespace of its own, so task queues of parallel stacks never mix."""
-    return next(_namespace_pool)
+    """Each test gets a namespace of its own, never used before in this process."""
+    return fresh_namespace()
 
 
 async def start_broker(runtime_dir: Path) -> tuple[Child, str]:

@@ -10,7 +10,7 @@ import pytest
 from deploy.embedded import Child
 from deploy.stack import Stack, StackConfig
 from shared.contracts.tiers import TIER_ORDER, Tier
-from tests.conftest import NAMESPACES, SHARED_NAMESPACE, SeededDatabases, start_broker
+from tests.conftest import SHARED_NAMESPACE, SeededDatabases, fresh_namespace, start_broker
 
 # The demo units stand in Kiên Giang before the 2025 reorganization abolished districts.
 BEFORE_REORGANIZATION = "2025-05-15"
@@ -76,7 +76,6 @@ async def system(
     if request.param == "sqlite":
         yield sqlite_system
         return
-    namespace = NAMESPACES[hash(request.node.name + request.param) % len(NAMESPACES)]
     tmp = tmp_path_factory.mktemp(f"system-{request.param}")
-    async for running in run_system(tmp, temporal_address, namespace, request.param, seeded_databases):
+    async for running in run_system(tmp, temporal_address, fresh_namespace(), request.param, seeded_databases):
         yield running

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from shared.contracts.tiers import Tier
+from tests.conftest import fresh_namespace
 from tests.e2e.conftest import RunningSystem, run_system
 from tests.helpers import (
     auth,
@@ -33,7 +34,7 @@ async def system(tmp_path_factory, temporal_address, seeded_databases) -> AsyncI
     os.environ["BATCH_WORKFLOWS"] = "true"  # the services started below read it
     try:
         async for running in run_system(
-            tmp_path_factory.mktemp("batch-workflows"), temporal_address, "tdkt-test-9", "sqlite", seeded_databases
+            tmp_path_factory.mktemp("batch-workflows"), temporal_address, fresh_namespace(), "sqlite", seeded_databases
         ):
             yield running
     finally:

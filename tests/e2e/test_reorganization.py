@@ -14,6 +14,7 @@ from temporalio.client import Client
 
 from shared.contracts.tiers import Tier
 from shared.platform.succession import verify_succession
+from tests.conftest import fresh_namespace
 from tests.e2e.conftest import RunningSystem, run_system
 from tests.helpers import auth, decide, document, draft_and_submit, eventually, wait_pending
 
@@ -26,7 +27,7 @@ SCHOOL, ENTERPRISE, HON_DAT, KIEN_GIANG, BINH_SON = "U91-0001", "U91-0003", "D90
 @pytest.fixture(scope="module")
 async def reorganized(tmp_path_factory, temporal_address, seeded_databases) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
     async for running in run_system(
-        tmp_path_factory.mktemp("reorg"), temporal_address, "tdkt-test-11", "sqlite", seeded_databases
+        tmp_path_factory.mktemp("reorg"), temporal_address, fresh_namespace(), "sqlite", seeded_databases
     ):
         yield running
 

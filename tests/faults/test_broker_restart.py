@@ -19,6 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from deploy.embedded import wait_for_port
 from shared.contracts.events import ALL_TOPICS
 from shared.platform.topics import topic_partitions
+from tests.conftest import fresh_namespace
 from tests.e2e.conftest import RunningSystem, run_system
 from tests.faults.fleet import Fleet
 from tests.faults.plans import LEVELS, PROVINCE_AWARD, STATE_AWARD, Plan, mix, spread
@@ -32,7 +33,7 @@ async def system(tmp_path_factory, temporal_address, seeded_databases) -> AsyncI
     os.environ["OUTBOX_CHECK_SECONDS"] = "2"  # the services look for a lost log every 2 s, not every 10
     try:
         async for running in run_system(
-            tmp_path_factory.mktemp("broker-restart"), temporal_address, "tdkt-test-10", "sqlite", seeded_databases
+            tmp_path_factory.mktemp("broker-restart"), temporal_address, fresh_namespace(), "sqlite", seeded_databases
         ):
             yield running
     finally:

@@ -9,6 +9,7 @@ import asyncio
 import pytest
 
 from shared.contracts.tiers import Tier
+from tests.conftest import fresh_namespace
 from tests.e2e.conftest import run_system
 from tests.faults.fleet import Fleet
 from tests.faults.plans import LEVELS, SCHOOL, mix, spread
@@ -22,7 +23,7 @@ VICTIMS = ((Tier.UNIT, SCHOOL), (Tier.DISTRICT, "D903"), (Tier.PROVINCE, "P91"),
 @pytest.fixture(scope="module")
 async def crashable(tmp_path_factory, temporal_address, seeded_databases):  # type: ignore[no-untyped-def]
     async for running in run_system(
-        tmp_path_factory.mktemp("crash"), temporal_address, "tdkt-test-12", "sqlite", seeded_databases
+        tmp_path_factory.mktemp("crash"), temporal_address, fresh_namespace(), "sqlite", seeded_databases
     ):
         yield running
 

@@ -39,8 +39,10 @@ async def pending_at_the_district(sessions, nomination_id: str) -> None:  # type
         )
 
 
-async def test_a_decision_answers_503_within_ten_seconds_while_no_worker_runs(tier_http, temporal_address):
-    client = await Client.connect(temporal_address, namespace="tdkt-test-1")
+async def test_a_decision_answers_503_within_ten_seconds_while_no_worker_runs(
+    tier_http, temporal_address, temporal_namespace
+):
+    client = await Client.connect(temporal_address, namespace=temporal_namespace)
     nomination_id = f"away-{uuid.uuid4().hex[:8]}"
     # The workflow exists, but the queue it waits on has no worker: nothing will ever take the update.
     handle = await client.start_workflow(
