@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
+from workflows.batch.checks import decision_refusal, not_in_batch, split_refusal
 from workflows.nomination.state import NominationState
-from workflows.nomination.validation import check_decision
 
 with workflow.unsafe.imports_passed_through():
     from shared.contracts.activities import BatchStepActivities
@@ -313,24 +313,7 @@ class BatchWorkflow:
         )
 
     def refusal(self, item: DecideItem, earlier: list[str]) -> ApplicationError | None:
-        """Why this item cannot be decided now, in the single workflow's words; None when it can."""
-        if item.nomination_id in self.split_off:
-            return ApplicationError(
-                f"nomination {item.nomination_id} goes on in its own workflow {self.split_off[item.nomination_id]}",
-                type="SplitOff",
-            )
-        member = self.members.get(item.nomination_id)
-        if member is None:
-            return ApplicationError(
-                f"nomination {item.nomination_id} is not in tờ trình {self.batch_no}", type="NotInBatch"
-            )
-        if item.nomination_id in earlier:
-            return ApplicationError(f"nomination {item.nomination_id} is named twice", type="Duplicate")
-        try:
-            check_decision(member, item.decision)
-        except ApplicationError as err:
-            return err
-        return None
+        return decision_refusal(self.members, self.split_off, self.batch_no, item, earlier)
 
     @workflow.update(name=SPLIT.name)
     async def split_one(self, request: SplitInput) -> SplitResult:
@@ -351,19 +334,9 @@ class BatchWorkflow:
 
     @split_one.validator
     def validate_split(self, request: SplitInput) -> None:
-        if request.nomination_id in self.split_off:
-            return  # split already: the answer names its workflow
-        member = self.members.get(request.nomination_id)
-        if member is None:
-            raise ApplicationError(
-                f"nomination {request.nomination_id} is not in tờ trình {self.batch_no}", type="NotInBatch"
-            )
-        if member.state in ("conferred", "refused"):
-            raise ApplicationError(f"nomination {request.nomination_id} is {member.state}", type="AlreadyDecided")
-        if member.claimed or member.state not in ("pending", "forwarded"):
-            raise ApplicationError(
-                f"nomination is not awaiting a decision (it is {member.state}); try again", type="NotPending"
-            )
+        refusal = split_refusal(self.members, self.split_off, self.batch_no, request.nomination_id)
+        if refusal is not None:
+            raise refusal
 
     @decide_many.validator
     def validate_decide_many(self, request: DecideManyInput) -> None:
@@ -388,12 +361,12 @@ class BatchWorkflow:
     def member_workflow(self, nomination_id: str) -> str:
         """Where the awardee is decided now: this workflow, the batch it moved on in, or its own."""
         if nomination_id not in self.members:
-            raise ApplicationError(f"nomination {nomination_id} is not in tờ trình {self.batch_no}", type="NotInBatch")
+            raise not_in_batch(nomination_id, self.batch_no)
         return self.split_off.get(nomination_id, self.wf_id)
 
     @workflow.query(name=MEMBER_STATUS_QUERY)
     def member_status(self, nomination_id: str) -> NominationStatus:
         member = self.members.get(nomination_id)
         if member is None:
-            raise ApplicationError(f"nomination {nomination_id} is not in tờ trình {self.batch_no}", type="NotInBatch")
+            raise not_in_batch(nomination_id, self.batch_no)
         return member.snapshot()
