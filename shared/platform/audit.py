@@ -17,6 +17,7 @@ from sqlalchemy import JSON, Column, Index, func, text
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.platform.db import transaction_memo
 from shared.platform.personal import commit_personal
 
 
@@ -132,17 +133,26 @@ async def append_audit(
     (`shared.platform.db.make_engine`). An append for an agency whose log here is closed is refused
     (AgencyLogClosed), inside that serialisation: none can slip in after the closing record.
     """
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=APPEND_LOCK))  # type: ignore[call-overload]
-    closed = await closing_record(session, agency_code)
-    if closed is not None:
-        raise AgencyLogClosed(closed)
+    # What this transaction learned at its first append: once its appends are serialised, the head
+    # is the last record it added, and an agency's log it found open stays open but for its own
+    # closing record.
+    known = transaction_memo(session, "audit_append")
+    if not known:
+        if session.bind is not None and session.bind.dialect.name == "postgresql":
+            await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=APPEND_LOCK))  # type: ignore[call-overload]
+        known["head"] = (await session.exec(select(AuditRecord).order_by(col(AuditRecord.seq).desc()).limit(1))).first()
+        known["open"] = set()
+    if agency_code not in known["open"]:
+        closed = await closing_record(session, agency_code)
+        if closed is not None:
+            raise AgencyLogClosed(closed)
+        known["open"].add(agency_code)
     if personal:
         if not subject:
             raise ValueError("personal data in the audit log needs the subject it is about")
         committed = commit_personal(session, record_key=idempotency_key, subject=subject, values=personal)
         details = {**(details or {}), "personal": committed}
-    head = (await session.exec(select(AuditRecord).order_by(col(AuditRecord.seq).desc()).limit(1))).first()
+    head: AuditRecord | None = known["head"]
     record = AuditRecord(
         seq=(head.seq or 0) + 1 if head else 1,
         idempotency_key=idempotency_key,
@@ -160,6 +170,9 @@ async def append_audit(
     record.hash = record_hash(record)
     session.add(record)
     await session.flush()
+    known["head"] = record
+    if action == LOG_CLOSED:
+        known["open"].discard(agency_code)
     return record
 
 

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -48,3 +49,19 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
     """One unit of work: commit everything on success, roll back everything on error."""
     async with factory() as session, session.begin():
         yield session
+
+
+def transaction_memo(session: AsyncSession, name: str) -> dict[Any, Any]:
+    """A dict named `name` that lives as long as the session's current transaction (a savepoint
+    counts as its own): what a transaction has learned and cannot change under it, kept so that
+    work on many items in one transaction (a tờ trình's awardees, a fetch of events) asks once.
+    Only for facts the transaction may take as fixed while it runs (another transaction cannot
+    change them under it, or a change would not matter before the next one), and that this one
+    changes only through the code that keeps the memo."""
+    sync = session.sync_session
+    current = sync.get_nested_transaction() or sync.get_transaction()
+    kept = sync.info.get(name)
+    if kept is None or kept[0] is not current:
+        kept = (current, {})
+        sync.info[name] = kept
+    return kept[1]

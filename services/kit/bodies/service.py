@@ -18,7 +18,7 @@ from services.kit.bodies.sheets import body_of, read_sheet
 from services.kit.errors import Conflict, DomainError, Forbidden, Invalid
 from services.kit.identity.service import Caller
 from services.kit.registry.models import Agency
-from services.kit.registry.service import in_force
+from services.kit.registry.service import in_force, registry_changed
 from shared.contracts.events import AgencyRegistered
 from shared.hierarchy.bodies import KINDS, Body, Problem
 from shared.platform.audit import append_audit
@@ -119,6 +119,7 @@ async def record_registration(
     """The registry row, its audit record and the event every service applies."""
     agency = Agency(**body.row())
     session.add(agency)
+    registry_changed(session)
     source = {"file": file, "row": row} if file else {}
     await append_audit(
         session,
@@ -178,6 +179,7 @@ async def learn_agency(session: AsyncSession, event: AgencyRegistered, *, at: da
         )
         return False
     session.add(Agency(**body.row()))
+    registry_changed(session)
     await append_audit(
         session,
         idempotency_key=f"agency-registered:{body.code}:{event.valid_from}",

@@ -14,6 +14,7 @@ from services.kit.days import require_day
 from services.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from services.kit.identity.models import Officer
 from services.kit.identity.service import Caller
+from shared.platform.db import transaction_memo
 from shared.rules.ballot import Membership, Role, Roster
 from shared.rules.days import VALIDITY
 from shared.rules.roles import MAY
@@ -60,8 +61,17 @@ def roster_of(council: Council, members: list[CouncilMember]) -> Roster:
     return Roster(council.agency_code, tuple(membership_of(m) for m in members))
 
 
+# Rosters as this transaction has read them: a ballot paper over a hundred items reads its council's
+# once. The two functions that change a roster below forget them.
+ROSTERS_READ = "council_rosters"
+
+
 async def council_roster(session: AsyncSession, council: Council) -> Roster:
-    return roster_of(council, await members_of(session, council.id))
+    read = transaction_memo(session, ROSTERS_READ)
+    if council.id not in read:
+        read[council.id] = roster_of(council, await members_of(session, council.id))
+    roster: Roster = read[council.id]
+    return roster
 
 
 async def check_roster_change(
@@ -180,6 +190,7 @@ async def appoint_member(
     members = await members_of(session, council.id)
     await check_roster_change(session, council, members, before=None, after=member)
     session.add(member)
+    transaction_memo(session, ROSTERS_READ).clear()
     await session.flush()
     return member
 
@@ -201,4 +212,5 @@ async def end_membership(
     await check_roster_change(session, council, members, before=member, after=after)
     member.ends_on = after.ends_on
     session.add(member)
+    transaction_memo(session, ROSTERS_READ).clear()
     return member

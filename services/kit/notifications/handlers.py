@@ -21,6 +21,7 @@ from shared.contracts.events import (
     NominationUrged,
 )
 from shared.platform.consumer import Handler
+from shared.platform.db import transaction_memo
 
 
 def _told(event: Event) -> list[tuple[str, str]]:
@@ -54,8 +55,12 @@ def notifier(mailing: Mailing | None = None) -> Handler:
     notification's e-mails are written in the same transaction."""
 
     async def notify(session: AsyncSession, envelope: Envelope, event: Event) -> None:
+        hosting = transaction_memo(session, "hosted_agencies")  # a fetch's events name few agencies
         for agency_code, text in _told(event):
-            hosted = (await session.exec(select(Officer.id).where(Officer.agency_code == agency_code).limit(1))).first()
+            if agency_code not in hosting:
+                found = select(Officer.id).where(Officer.agency_code == agency_code).limit(1)
+                hosting[agency_code] = (await session.exec(found)).first()
+            hosted = hosting[agency_code]
             key = f"{envelope.event_id}:{agency_code}"
             if hosted is None or (await session.exec(select(Notification.id).where(Notification.key == key))).first():
                 continue

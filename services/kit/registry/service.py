@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.kit.errors import Invalid
 from services.kit.registry.models import Agency
+from shared.platform.db import transaction_memo
 from shared.routing import AgencyNode, Lookup, RoutePlan, resolve_route
 from shared.rules.catalog import Catalog, default_catalog
 from shared.rules.movements import Movement, movement
@@ -67,10 +68,22 @@ def in_force(on: date) -> ColumnElement[bool]:
     return and_(col(Agency.valid_from) <= on, or_(col(Agency.valid_to).is_(None), col(Agency.valid_to) >= on))
 
 
+# The registry as this transaction has read it: a tờ trình's awardees share their proposer and route,
+# so each agency is read once per transaction. Whatever writes agency rows calls `registry_changed`.
+REGISTRY_READ = "registry_read"
+
+
+def registry_changed(session: AsyncSession) -> None:
+    transaction_memo(session, REGISTRY_READ).clear()
+
+
 async def agency_on(session: AsyncSession, code: str, on: date) -> Agency | None:
     """The version of agency `code` in force on `on`, if any."""
-    rows = await session.exec(select(Agency).where(Agency.code == code, in_force(on)))
-    return rows.first()
+    read = transaction_memo(session, REGISTRY_READ)
+    if (code, on) not in read:
+        read[code, on] = (await session.exec(select(Agency).where(Agency.code == code, in_force(on)))).first()
+    agency: Agency | None = read[code, on]
+    return agency
 
 
 async def require_known_agency(session: AsyncSession, code: str, *, field: str, hint: str = "") -> None:
@@ -111,6 +124,7 @@ async def load_versions(session: AsyncSession, versions: list[dict]) -> int:
     }
     fresh = [{**v, "search_name": fold(v["name"])} for v in versions if (v["code"], v["valid_from"]) not in existing]
     connection = await session.connection()  # a bulk insert of plain rows, below the ORM
+    registry_changed(session)
     for start in range(0, len(fresh), 2000):
         await connection.execute(insert(Agency), fresh[start : start + 2000])
     return len(fresh)

@@ -14,7 +14,7 @@ from services.kit.errors import Forbidden, Invalid, NotFound
 from services.kit.identity.service import Caller, require
 from services.kit.nominations.models import Nomination, Review
 from services.kit.registry.models import Agency
-from services.kit.registry.service import in_force, load_versions
+from services.kit.registry.service import in_force, load_versions, registry_changed
 from services.kit.reorganization.models import PlanApplication, TransferOutcome
 from services.kit.reorganization.report import plain
 from shared.contracts.events import HierarchyPlanApplied
@@ -66,6 +66,7 @@ async def apply_to_replica(session: AsyncSession, plan_code: str, *, tier: str) 
     rows = (await session.exec(select(Agency))).all()
     snapshot = [r.model_dump(exclude={"id"}) for r in rows]
     application = apply_plan(snapshot, plan)
+    registry_changed(session)
     for closed in application.closed:
         await session.execute(
             update(Agency)

@@ -16,9 +16,10 @@ async def record_tracking(session: AsyncSession, envelope: Envelope, event: Even
     tracking code."""
     if envelope.nomination_id is None:
         return
-    nomination = await session.get(Nomination, envelope.nomination_id)
-    if nomination is not None and isinstance(event, NominationSubmitted):
-        await issue_tracking_code(session, nomination=nomination, at=envelope.occurred_at)
+    if isinstance(event, NominationSubmitted):
+        nomination = await session.get(Nomination, envelope.nomination_id)
+        if nomination is not None:  # this service is the proposer's
+            await issue_tracking_code(session, nomination=nomination, at=envelope.occurred_at)
     seen = await session.exec(select(TrackingEntry.id).where(TrackingEntry.event_id == envelope.event_id))
     if seen.first() is not None:
         return

@@ -4,11 +4,12 @@ import asyncio
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import event, text
 from sqlmodel import select
 
 from services.kit.registry.models import Agency
-from shared.platform.audit import GENESIS, AuditRecord, append_audit, verify_chain
+from shared.platform.audit import GENESIS, LOG_CLOSED, AgencyLogClosed, AuditRecord, append_audit, verify_chain
 from shared.platform.db import transaction
 from shared.platform.personal import commitment, erase_personal, openings
 
@@ -98,3 +99,55 @@ async def test_personal_data_enters_as_commitments_and_erasing_it_keeps_the_chai
         raw = (await session.execute(text("select details from audit_record"))).all()
     assert report["valid"] is True
     assert "Khmer" not in str(raw)
+
+
+def _append(session, key: str, agency: str = "P91", action: str = "decision.forward"):  # type: ignore[no-untyped-def]
+    return append_audit(
+        session,
+        idempotency_key=key,
+        at=datetime.now(UTC),
+        agency_code=agency,
+        actor=f"{agency}:chair",
+        action=action,
+        outcome="recorded",
+    )
+
+
+async def test_many_appends_in_one_transaction_read_the_log_once_and_still_chain(sessions):
+    """A tờ trình's step appends a record per awardee in one transaction: the head and the agency's
+    open log are read at the first append only, and the chain holds."""
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and "audit_record" in statement:
+            reads.append(statement)
+
+    engine = sessions.kw["bind"].sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        async with transaction(sessions) as session:
+            for i in range(50):
+                await _append(session, f"many-{i}", agency=("P91", "P92")[i % 2])
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(reads) == 3, reads  # the head, then whether each of the two agencies' logs is closed
+    async with transaction(sessions) as session:
+        assert (await verify_chain(session))["valid"] is True
+
+
+async def test_within_one_transaction_a_closed_log_and_an_undone_savepoint_are_seen(sessions):
+    async with transaction(sessions) as session:
+        await _append(session, "before-close")
+        await _append(session, "close", action=LOG_CLOSED)
+        with pytest.raises(AgencyLogClosed):
+            await _append(session, "after-close")
+        await _append(session, "another-agency", agency="P92")
+        # What a rolled-back savepoint appended is not the head any more.
+        savepoint = await session.begin_nested()
+        await _append(session, "undone", agency="P92")
+        await savepoint.rollback()
+        await _append(session, "after-undone", agency="P92")
+    async with transaction(sessions) as session:
+        assert (await verify_chain(session))["valid"] is True
+        keys = (await session.exec(select(AuditRecord.idempotency_key).order_by(AuditRecord.seq.desc()).limit(4))).all()  # type: ignore[union-attr]
+    assert list(reversed(keys)) == ["before-close", "close", "another-agency", "after-undone"]
