@@ -243,6 +243,7 @@ class EventConsumer:
         """Apply the events in order and record their ids, all in one transaction; for each, whether
         it was applied (False: its id was applied before, or earlier in this list)."""
         applied: list[bool] = []
+        processed: list[ProcessedEvent] = []
         async with self._factory() as session, session.begin():
             ids = [envelope.event_id for envelope, _ in events]
             seen = set(
@@ -258,10 +259,11 @@ class EventConsumer:
                     event_id=envelope.event_id, event_type=envelope.type, nomination_id=envelope.nomination_id
                 ):
                     await self._handlers[envelope.type](session, envelope, event)
-                session.add(
+                processed.append(
                     ProcessedEvent(event_id=envelope.event_id, event_type=envelope.type, processed_at=datetime.now(UTC))
                 )
                 applied.append(True)
+            session.add_all(processed)  # last: written together, not one by one between the handlers' reads
         log.info("consumer.applied", events=sum(applied), skipped=len(applied) - sum(applied))
         return applied
 

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,3 +66,12 @@ def transaction_memo(session: AsyncSession, name: str) -> dict[Any, Any]:
         kept = (current, {})
         sync.info[name] = kept
     return kept[1]
+
+
+async def insert_unless_present(session: AsyncSession, model: type, values: dict[str, Any], key: str) -> bool:
+    """Insert the row unless a row with the same unique `key` exists; whether it was inserted. One
+    statement, where a read then a write would be two (a consumed event's rows, say)."""
+    dialect = postgresql if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=[key])
+    result = await session.exec(statement)
+    return bool(result.rowcount)
