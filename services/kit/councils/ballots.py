@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.kit.councils.models import BallotRound, BallotVote, BallotVoter, Council, CouncilItem, CouncilMeeting
 from services.kit.councils.service import council_roster
 from services.kit.errors import Conflict, Invalid, NotFound
+from shared.platform.db import transaction_memo
 from shared.rules.ballot import BallotBox, BallotError, BallotRule, Meeting, NotEligibleError, Roster, Tally
 from shared.rules.ballot_rules import AfterLastRound
 
@@ -42,7 +43,55 @@ def open_box(roster: Roster, meeting: Meeting, rule: BallotRule, previous: Tally
         raise Conflict(str(err)) from None
 
 
+# A ballot paper's boxes as its transaction has read them (`prime_boxes`): its items (locked), their
+# rounds and both sets of every round, in four statements instead of five for each item. The
+# functions below answer from them for a primed item; `rewrite_box` keeps them current, and a new
+# round forgets them (`forget_boxes`).
+BOXES_READ = "ballot_boxes"
+
+
+async def prime_boxes(session: AsyncSession, meeting_id: str, nomination_ids: list[str]) -> None:
+    query = (
+        select(CouncilItem)
+        .where(CouncilItem.meeting_id == meeting_id, col(CouncilItem.nomination_id).in_(nomination_ids))
+        .order_by(col(CouncilItem.id))
+        .with_for_update()
+    )
+    items = (await session.exec(query)).all()
+    ids = [item.id for item in items]
+    rounds = (await session.exec(select(BallotRound).where(col(BallotRound.item_id).in_(ids)))).all()
+    voters: dict[tuple[int | None, int], list[str]] = {}
+    ballots: dict[tuple[int | None, int], list[tuple[str, bool]]] = {}
+    cast_by = select(BallotVoter.item_id, BallotVoter.round, BallotVoter.officer_id)
+    for item_id, round_, officer in (await session.exec(cast_by.where(col(BallotVoter.item_id).in_(ids)))).all():
+        voters.setdefault((item_id, round_), []).append(officer)
+    cast = select(BallotVote.item_id, BallotVote.round, BallotVote.receipt_sha256, BallotVote.yes)
+    for item_id, round_, receipt, yes in (await session.exec(cast.where(col(BallotVote.item_id).in_(ids)))).all():
+        ballots.setdefault((item_id, round_), []).append((receipt, yes))
+    read = transaction_memo(session, BOXES_READ)
+    read.update(
+        primed=set(ids),
+        items={(meeting_id, item.nomination_id): item for item in items},
+        rounds={(r.item_id, r.round): r for r in rounds},
+        voters=voters,
+        ballots=ballots,
+    )
+
+
+def forget_boxes(session: AsyncSession) -> None:
+    transaction_memo(session, BOXES_READ).clear()
+
+
+def _primed(session: AsyncSession, item_id: int | None) -> dict[str, Any] | None:
+    read = transaction_memo(session, BOXES_READ)
+    return read if read and item_id in read["primed"] else None
+
+
 async def agenda_item(session: AsyncSession, meeting_id: str, nomination_id: str, *, lock: bool = False) -> CouncilItem:
+    read = transaction_memo(session, BOXES_READ)
+    if read and (meeting_id, nomination_id) in read["items"]:
+        primed: CouncilItem = read["items"][meeting_id, nomination_id]
+        return primed
     query = select(CouncilItem).where(CouncilItem.meeting_id == meeting_id, CouncilItem.nomination_id == nomination_id)
     item = (await session.exec(query.with_for_update() if lock else query)).first()
     if item is None:
@@ -63,6 +112,10 @@ def check_voting(item: CouncilItem) -> None:
 
 
 async def round_row(session: AsyncSession, item_id: int | None, round_: int) -> BallotRound:
+    read = _primed(session, item_id)
+    if read is not None and (item_id, round_) in read["rounds"]:
+        primed: BallotRound = read["rounds"][item_id, round_]
+        return primed
     found = await session.exec(select(BallotRound).where(BallotRound.item_id == item_id, BallotRound.round == round_))
     return found.one()
 
@@ -80,12 +133,17 @@ async def replayed_box(
         stored_rule(item),
         previous,
     )
-    where = (BallotVoter.item_id == item.id, BallotVoter.round == item.round)
-    voters = list((await session.exec(select(BallotVoter.officer_id).where(*where))).all())
-    votes = select(BallotVote.receipt_sha256, BallotVote.yes).where(
-        BallotVote.item_id == item.id, BallotVote.round == item.round
-    )
-    ballots = [(receipt, yes) for receipt, yes in (await session.exec(votes)).all()]
+    read = _primed(session, item.id)
+    if read is not None:
+        voters = list(read["voters"].get((item.id, item.round), []))
+        ballots = list(read["ballots"].get((item.id, item.round), []))
+    else:
+        where = (BallotVoter.item_id == item.id, BallotVoter.round == item.round)
+        voters = list((await session.exec(select(BallotVoter.officer_id).where(*where))).all())
+        votes = select(BallotVote.receipt_sha256, BallotVote.yes).where(
+            BallotVote.item_id == item.id, BallotVote.round == item.round
+        )
+        ballots = [(receipt, yes) for receipt, yes in (await session.exec(votes)).all()]
     if len(voters) != len(ballots):
         raise RuntimeError(f"ballot box {item.id}/{item.round} holds {len(voters)} voters and {len(ballots)} ballots")
     for member_id, (_, yes) in zip(sorted(voters), sorted(ballots), strict=True):
@@ -118,6 +176,9 @@ async def rewrite_box(
             for receipt, yes in sorted(ballots)
         ],
     )
+    read = _primed(session, item.id)
+    if read is not None:
+        read["voters"][item.id, item.round], read["ballots"][item.id, item.round] = list(voters), list(ballots)
 
 
 def flushed_id(item: CouncilItem) -> int:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.kit.councils.ballots import prime_boxes
 from services.kit.councils.models import Council, CouncilMeeting
 from services.kit.councils.voting import cast_vote, count_round
 from services.kit.errors import DomainError
@@ -32,10 +33,13 @@ async def on_item(nomination_id: str, act: Callable[[], Awaitable[T]]) -> T:
         raise type(err)(detail, err.kind, vi=vi) from None
 
 
-async def _held(session: AsyncSession, meeting_id: str) -> tuple[CouncilMeeting | None, Council | None]:
-    """The meeting and its council, held while a paper's items are acted on: the session's identity
-    map keeps only what is referenced, so each item's `session.get` finds them there instead of
-    reading them again. The checks stay each item's own."""
+async def _held(
+    session: AsyncSession, meeting_id: str, nomination_ids: list[str]
+) -> tuple[CouncilMeeting | None, Council | None]:
+    """The meeting and its council, held while a paper's items are acted on (the session's identity
+    map keeps only what is referenced, so each item's `session.get` finds them there), and the
+    items' boxes read at once (`prime_boxes`). The checks stay each item's own."""
+    await prime_boxes(session, meeting_id, nomination_ids)
     meeting = await session.get(CouncilMeeting, meeting_id)
     return meeting, await session.get(Council, meeting.council_id) if meeting else None
 
@@ -50,7 +54,7 @@ async def cast_paper(
     today: date,
 ) -> list[dict[str, Any]]:
     """The caller's own votes, item by item; a receipt for each."""
-    held = await _held(session, meeting_id)  # noqa: F841 - kept for the paper, see _held
+    held = await _held(session, meeting_id, [nomination_id for nomination_id, _ in votes])  # noqa: F841 - see _held
     receipts = []
     for nomination_id, yes in votes:
         vote = partial(
@@ -66,7 +70,7 @@ async def count_rounds(
     session: AsyncSession, *, caller: Caller, meeting_id: str, nomination_ids: list[str]
 ) -> list[dict[str, Any]]:
     """The open round of each item counted, in the order given."""
-    held = await _held(session, meeting_id)  # noqa: F841 - kept for the paper, see _held
+    held = await _held(session, meeting_id, nomination_ids)  # noqa: F841 - see _held
     counted = []
     for nomination_id in nomination_ids:
         count = partial(count_round, session, caller=caller, meeting_id=meeting_id, nomination_id=nomination_id)

@@ -15,6 +15,7 @@ from services.kit.councils.ballots import (
     agenda_item,
     check_voting,
     flushed_id,
+    forget_boxes,
     open_box,
     public_counts,
     receipt_digest,
@@ -174,6 +175,7 @@ async def open_last_round(
     item.round, item.state = following.round, "voting"
     session.add(item)
     session.add(BallotRound(item_id=flushed_id(item), round=following.round, present=attending))
+    forget_boxes(session)
     await append_audit(
         session,
         idempotency_key=f"ballot:{item.id}:{following.round}:opened",

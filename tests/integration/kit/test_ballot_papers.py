@@ -2,6 +2,7 @@
 a member votes on every item at once and the rounds are counted at once, each vote and count the
 single-item one; a paper with one refused item records nothing and names the item."""
 
+from sqlalchemy import event
 from sqlmodel import func, select
 
 from services.kit.councils.models import BallotVoter
@@ -30,10 +31,25 @@ async def test_each_member_votes_on_the_whole_agenda_with_one_paper_and_the_roun
     client, sessions = await tier_http(Tier.UNIT, business_date=DAY)
     meeting_id, ids = await agenda_of_three(client, sessions)
     receipts = {}
+    box_reads: list[str] = []
+
+    def count(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and any(
+            f"FROM {table}" in statement for table in ("council_item", "ballot_round", "ballot_voter", "ballot_vote")
+        ):
+            box_reads.append(statement)
+
+    engine = sessions.kw["bind"].sync_engine
     for i in range(1, 6):
         # The third nominee gets four yes of five (80 %): not the 90 % a provincial CSTĐ needs.
         votes = [{"nomination_id": n, "vote": "no" if (n == ids[2] and i == 5) else "yes"} for n in ids]
-        paper = await client.post(f"/meetings/{meeting_id}/ballots", headers=as_member(i), json={"votes": votes})
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            paper = await client.post(f"/meetings/{meeting_id}/ballots", headers=as_member(i), json={"votes": votes})
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        # The paper's items, rounds and both sets read once for the paper, not again for each item.
+        assert len(box_reads) == 4 * i, box_reads
         assert paper.status_code == 201, paper.text
         assert [r["nomination_id"] for r in paper.json()["receipts"]] == ids
         receipts[i] = paper.json()["receipts"][0]["receipt"]
