@@ -63,6 +63,13 @@ async def test_a_tờ_trình_as_one_workflow_through_the_api(system: RunningSyst
     assert sorted(r["nomination_id"] for r in forwarded.json()["results"] if r["done"]) == sorted(ids)
     for nomination_id in ids:
         await wait_pending(district, HON_DAT, nomination_id)
+    # The same request again (its answer lost, say) finds nothing left to forward and says so; a
+    # tờ trình that never came here is not found.
+    again = await unit.post("/reviews/decisions", headers=auth(SCHOOL, "chair"), json={**many, "action": "forward"})
+    assert (again.status_code, again.json()["results"], again.json()["remaining"]) == (200, [], 0), again.text
+    unknown = {**many, "batch_no": "404/TTr-THSS", "action": "forward"}
+    missing = await unit.post("/reviews/decisions", headers=auth(SCHOOL, "chair"), json=unknown)
+    assert missing.status_code == 404 and "404/TTr-THSS" in missing.json()["detail"], missing.text
     status = (await unit.get(f"/nominations/{a}/status", headers=clerk)).json()
     assert (status["state"], status["pending_agency"]) == ("pending", HON_DAT), status
 

@@ -59,6 +59,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from shared.contracts.tiers import NOMINATION_TASK_QUEUE
 
+# A step's activity does the work of up to BATCH_MEMBERS single ones in one transaction, which on
+# SQLite first waits up to 30 s for the write lock: the single activity's 30 s are not enough under
+# load (a forward of 100 timed out while it committed, and ran again for nothing).
+STEP_TIMEOUT = timedelta(minutes=2)
 # An awardee's states here beyond a NominationWorkflow's: moved on with the batch, or gone its own way.
 WAITING = ("opening", "pending", "recording")
 Accepted = tuple[int, DecideItem, NominationState]  # an item's place in the request, the item, its awardee
@@ -107,6 +111,7 @@ class BatchWorkflow:
                 RecordSubmissionsArgs(
                     [RecordSubmissionArgs(m.nomination, self.wf_id, f"{self.key(m)}:submitted") for m in self.active]
                 ),
+                STEP_TIMEOUT,
             )
         while self.active:
             await self.open_step()
@@ -162,7 +167,9 @@ class BatchWorkflow:
             for m in arriving
         ]
         tier = arriving[0].current.tier
-        opened = await arriving[0].run_activity(BatchStepActivities.open_step, tier, OpenStepArgs(arrivals, now))
+        opened = await arriving[0].run_activity(
+            BatchStepActivities.open_step, tier, OpenStepArgs(arrivals, now), STEP_TIMEOUT
+        )
         for result in opened:
             member = self.members[result.nomination_id]
             if result.clock is None:  # returned at intake by the system, as the single workflow does
@@ -272,7 +279,9 @@ class BatchWorkflow:
                 )
             )
         tier = ready[0][2].current.tier
-        await ready[0][2].run_activity(BatchStepActivities.record_decisions, tier, RecordDecisionsArgs(records))
+        await ready[0][2].run_activity(
+            BatchStepActivities.record_decisions, tier, RecordDecisionsArgs(records), STEP_TIMEOUT
+        )
         for (i, item, member), record in zip(ready, records, strict=True):
             d = item.decision
             member.history.append(HistoryEntry(step, d.agency_code, d.action, d.officer_id, now, d.reason))

@@ -75,13 +75,15 @@ class NominationState:
     def current(self) -> RouteStep:
         return self.nomination.route[self.step]
 
-    async def run_activity(self, activity: Callable[[Any, A], Awaitable[R]], tier: str, arg: A) -> R:
+    async def run_activity(
+        self, activity: Callable[[Any, A], Awaitable[R]], tier: str, arg: A, within: timedelta = ACTIVITY_TIMEOUT
+    ) -> R:
         """Run one of `shared.contracts.activities`' methods on `tier`'s task queue."""
         return await workflow.execute_activity_method(
             activity,
             arg,
             task_queue=Tier(tier).task_queue,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            start_to_close_timeout=within,
             retry_policy=RETRY,
         )
 

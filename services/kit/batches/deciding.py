@@ -2,7 +2,8 @@
 of a tờ trình: `POST /decisions` (confer under one decision number) and `POST /reviews/decisions`
 (forward, return or confer). Each awardee is decided on its own (`reviews/bulk.py`); a tờ trình
 of more than `DECISION_ITEMS` is decided by repeating the request, `remaining` saying how many of
-its awardees are still pending here."""
+its awardees are still pending here; repeated once none is (an answer lost, a retry), it decides
+nothing and says so."""
 
 import dataclasses
 from datetime import UTC, date, datetime
@@ -11,7 +12,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.batches.service import pending_awardees
+from services.kit.batches.service import pending_awardees, reviewed_here
+from services.kit.errors import NotFound
 from services.kit.identity.service import Caller, require
 from services.kit.reviews.bulk import DECISION_ITEMS, Bulk, act_on_many
 from services.kit.workflow_client import NominationClient
@@ -35,6 +37,13 @@ async def decide_on_many(
     if batch_no:
         async with sessions() as session:
             ids = (await pending_awardees(session, caller.agency_code, batch_no))[:DECISION_ITEMS]
+            if not ids:  # a repeated request, once the earlier one decided them all: nothing left to do
+                if not await reviewed_here(session, caller.agency_code, batch_no):
+                    raise NotFound(
+                        f"no awardee of tờ trình {batch_no} has come to {caller.agency_code}",
+                        vi=f"chưa có hồ sơ nào của tờ trình {batch_no} được gửi đến {caller.agency_code}",
+                    )
+                return {"action": bulk.action, "decision_no": bulk.decision_no, "results": [], "remaining": 0}
         bulk = dataclasses.replace(bulk, nomination_ids=ids)
     results = await act_on_many(
         sessions, workflow, caller=caller, bulk=bulk, tier=tier, today=today, now=lambda: datetime.now(UTC),

@@ -132,6 +132,12 @@ async def pending_awardees(session: AsyncSession, agency_code: str, batch_no: st
     return list(rows.all())
 
 
+async def reviewed_here(session: AsyncSession, agency_code: str, batch_no: str) -> bool:
+    """Whether any awardee of the tờ trình `batch_no` has come to `agency_code`, in any state."""
+    query = select(Review.id).where(Review.agency_code == agency_code, Review.batch_no == batch_no).limit(1)
+    return (await session.exec(query)).first() is not None
+
+
 async def batch_out(session: AsyncSession, batch: ProposalBatch) -> dict[str, Any]:
     return {
         **batch.model_dump(mode="json"),
