@@ -280,8 +280,8 @@ class NominationClient:
                 return [DecisionRejected(cause.message, cause.type)]
             return [DecisionRejected(str(cause or err))]
         except RPCError as err:
-            if "completed" in str(err).lower():  # the batch ended: who was split off goes on alone
-                return [ALONE] * len(items)
+            if _closed(err):  # the batch ended, before or while this update came
+                return await self._after_close(handle, items)
             raise _not_found_or(err, items[0][0]) from err
         return [
             o.result
@@ -291,6 +291,18 @@ class NominationClient:
             else DecisionRejected(o.error or "", o.kind)
             for o in answer.outcomes
         ]
+
+    async def _after_close(
+        self, handle: WorkflowHandle, items: list[tuple[str, DecisionInput]]
+    ) -> list[DecisionResult | DomainError | _Alone]:
+        """For each awardee of an ended batch: already decided in it, or gone on elsewhere (ALONE).
+        An ended workflow still answers queries."""
+        answers: list[DecisionResult | DomainError | _Alone] = []
+        for nomination_id, _ in items:
+            where = await self._bounded(handle.query(MEMBER_WORKFLOW_QUERY, nomination_id, result_type=str))
+            ended_here = DecisionRejected(f"nomination {nomination_id} is already decided", "AlreadyDecided")
+            answers.append(ended_here if where == handle.id else ALONE)
+        return answers
 
     async def _split(self, wf_id: str, nomination_id: str) -> None:
         try:
@@ -366,6 +378,12 @@ def _away(cause: str) -> Unavailable:
         f"or may not have been applied; look at the nomination's status before repeating it "
         f"(hệ thống điều phối quy trình chưa phản hồi; hãy kiểm tra trạng thái hồ sơ trước khi thử lại)"
     )
+
+
+def _closed(err: RPCError) -> bool:
+    """The workflow had ended, or ended while the update waited ("aborted by closing workflow")."""
+    said = str(err).lower()
+    return "completed" in said or "closing workflow" in said
 
 
 def _not_found_or(err: RPCError, nomination_id: str) -> Exception:

@@ -12,7 +12,9 @@ import uuid
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
 
+from services.kit.workflow_client import NominationClient, _closed
 from shared.contracts.batch import (
     BATCH_STATUS_QUERY,
     DECIDE_MANY,
@@ -182,6 +184,16 @@ async def test_a_tờ_trình_travels_as_one_and_each_awardee_keeps_its_own_recor
         d.nomination_id: "refused",
         incomplete.nomination_id: "split",
     }
+
+    # The same decisions again once the batch has ended (a repeated request, or one that came while
+    # it closed): each awardee is answered "already decided", never an error of the engine's.
+    async def in_the_batch(ids: list[str]) -> dict[str, str]:
+        return {nid: handle.id for nid in ids}
+
+    late = NominationClient(world.client, locate=in_the_batch, together=True)
+    again = await late.decide_all([(a.nomination_id, confer), (d.nomination_id, refuse)])
+    assert [(type(r).__name__, getattr(r, "kind", None)) for r in again] == [("DecisionRejected", "AlreadyDecided")] * 2
+    assert _closed(RPCError("workflow update was aborted by closing workflow", RPCStatusCode.NOT_FOUND, b""))
 
     # Each awardee's records are what a nomination travelling alone the same way leaves.
     conferred_alone = await _alone(world, [(UNIT, forward), (DISTRICT, at_district), (PROVINCE, confer)])
