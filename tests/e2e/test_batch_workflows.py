@@ -1,16 +1,18 @@
-"""A tờ trình travelling as one BatchWorkflow (decision 0042, the default), through the
+"""A tờ trình travelling as one BatchWorkflow (decision 0042, `BATCH_WORKFLOWS=true`), through the
 HTTP API of a running system: submitted as one workflow, forwarded in one request, then at the
 district one awardee returned, one refused and one withdrawn by the proposer (each by the routes a
 single nomination uses, the last two splitting it off first), and the rest conferred under one
 decision number; the returned one, resubmitted, goes on alone. Each awardee's outcome, the
 proposer's view and every level's records agree."""
 
+import os
 from collections.abc import AsyncIterator
 
 import pytest
 
 from shared.contracts.tiers import Tier
-from tests.e2e.conftest import RunningSystem
+from tests.conftest import fresh_namespace
+from tests.e2e.conftest import RunningSystem, run_system
 from tests.helpers import (
     auth,
     decide,
@@ -28,9 +30,15 @@ NAMES = ["Đinh Văn An", "Bùi Thị Bình", "Cao Văn Chung", "Đặng Thị D
 
 
 @pytest.fixture(scope="module")
-async def system(sqlite_system: RunningSystem) -> AsyncIterator[RunningSystem]:
-    """The shared stack: its services run with the default `BATCH_WORKFLOWS=true`."""
-    yield sqlite_system
+async def system(tmp_path_factory, temporal_address, seeded_databases) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
+    os.environ["BATCH_WORKFLOWS"] = "true"  # the services started below read it
+    try:
+        async for running in run_system(
+            tmp_path_factory.mktemp("batch-workflows"), temporal_address, fresh_namespace(), "sqlite", seeded_databases
+        ):
+            yield running
+    finally:
+        del os.environ["BATCH_WORKFLOWS"]
 
 
 async def test_a_tờ_trình_as_one_workflow_through_the_api(system: RunningSystem) -> None:

@@ -30,16 +30,23 @@ async def verify_fleet(fleet: Fleet, within: float = 90) -> None:
         async def ended() -> bool:
             # The last decision is recorded before its workflow ends: the run may still be finishing
             # a step's earlier activity (one whose answer Temporal lost waits out its 30 s timeout).
+            # A 503 (busy, or Temporal slow to answer while the system settles) is asked again, as any
+            # client would; any other answer fails at once, and says what it was.
             async with gate:
-                seen.update(
-                    await _json(system[Tier.UNIT], f"/nominations/{flight.nomination_id}/status", SCHOOL, "clerk")
+                r = await system[Tier.UNIT].get(
+                    f"/nominations/{flight.nomination_id}/status", headers=auth(SCHOOL, "clerk")
                 )
+            if r.status_code == 503:
+                seen["last_503"] = r.text[:300]
+                return False
+            assert r.status_code == 200, f"status of {flight.nominee}: {r.status_code} {r.text[:500]}"
+            seen.update(r.json())
             return (seen["state"], seen["step"]) == ends
 
         try:
             await eventually(ended, within=within, what=f"{flight.nominee}'s workflow to end {ends}")
-        except AssertionError:
-            raise AssertionError((flight, seen)) from None
+        except AssertionError as err:
+            raise AssertionError((flight, seen, str(err))) from None
         status = seen
         route = [(Tier(s["tier"]), s["agency_code"]) for s in status["route"]]
         decided = flight.deciding_step()
