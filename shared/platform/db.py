@@ -69,8 +69,8 @@ def transaction_memo(session: AsyncSession, name: str) -> dict[Any, Any]:
     return kept[1]
 
 
-def _insert_unless_present(dialect_name: str, model: type, key: str) -> Any:
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
+def _insert_unless_present(session: AsyncSession, model: type, key: str) -> Any:
+    dialect = postgresql if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite
     return dialect.insert(model).on_conflict_do_nothing(index_elements=[key])
 
 
@@ -78,28 +78,24 @@ QUEUED = "queued_inserts"
 
 
 def insert_later(session: AsyncSession, model: type, values: dict[str, Any], key: str) -> None:
-    """Queue a row to insert unless a row with the same unique `key` exists, written with the
-    transaction's other queued rows of its table in one statement: by `write_queued` (the consumer
-    calls it once per fetch), or at the latest when the transaction commits. For rows nothing in
-    the transaction reads back, such as a consumed event's timeline entry; not inside a savepoint."""
+    """Queue a row to insert unless a row with the same unique `key` exists. `write_queued` writes
+    the transaction's queued rows of each table in one statement (the consumer does, once per
+    fetch, before it commits): for rows nothing in the transaction reads back, such as a consumed
+    event's timeline entry. A commit with rows still queued fails (`_nothing_queued`)."""
     if session.sync_session.get_nested_transaction() is not None:
         raise RuntimeError("insert_later inside a savepoint: its rows would outlive the savepoint's rollback")
     transaction_memo(session, QUEUED).setdefault((model, key), []).append(values)
 
 
 async def write_queued(session: AsyncSession) -> None:
-    await session.run_sync(_write_queued)
+    queued = transaction_memo(session, QUEUED)
+    for (model, key), rows in queued.items():
+        await session.exec(_insert_unless_present(session, model, key), params=rows)
+    queued.clear()
 
 
-def _write_queued(session: Session) -> None:
+@event.listens_for(Session, "before_commit")
+def _nothing_queued(session: Session) -> None:
     kept = session.info.get(QUEUED)
-    if kept is None or not kept[1] or kept[0] is not session.get_transaction():
-        return
-    dialect_name = session.get_bind().dialect.name
-    for (model, key), rows in kept[1].items():
-        session.execute(_insert_unless_present(dialect_name, model, key), rows)
-    kept[1].clear()
-
-
-# A handler called outside the consumer (a test, a command) loses nothing it queued.
-event.listen(Session, "before_commit", _write_queued)
+    if kept is not None and kept[1] and kept[0] is session.get_transaction():
+        raise RuntimeError(f"rows queued by insert_later were never written (write_queued): {list(kept[1])}")
