@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -69,33 +68,10 @@ def transaction_memo(session: AsyncSession, name: str) -> dict[Any, Any]:
     return kept[1]
 
 
-def _insert_unless_present(session: AsyncSession, model: type, key: str) -> Any:
+async def insert_unless_present(session: AsyncSession, model: type, values: dict[str, Any], key: str) -> bool:
+    """Insert the row unless a row with the same unique `key` exists; whether it was inserted. One
+    statement, where a read then a write would be two (a consumed event's rows, say)."""
     dialect = postgresql if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite
-    return dialect.insert(model).on_conflict_do_nothing(index_elements=[key])
-
-
-QUEUED = "queued_inserts"
-
-
-def insert_later(session: AsyncSession, model: type, values: dict[str, Any], key: str) -> None:
-    """Queue a row to insert unless a row with the same unique `key` exists. `write_queued` writes
-    the transaction's queued rows of each table in one statement (the consumer does, once per
-    fetch, before it commits): for rows nothing in the transaction reads back, such as a consumed
-    event's timeline entry. A commit with rows still queued fails (`_nothing_queued`)."""
-    if session.sync_session.get_nested_transaction() is not None:
-        raise RuntimeError("insert_later inside a savepoint: its rows would outlive the savepoint's rollback")
-    transaction_memo(session, QUEUED).setdefault((model, key), []).append(values)
-
-
-async def write_queued(session: AsyncSession) -> None:
-    queued = transaction_memo(session, QUEUED)
-    for (model, key), rows in queued.items():
-        await session.exec(_insert_unless_present(session, model, key), params=rows)
-    queued.clear()
-
-
-@event.listens_for(Session, "before_commit")
-def _nothing_queued(session: Session) -> None:
-    kept = session.info.get(QUEUED)
-    if kept is not None and kept[1] and kept[0] is session.get_transaction():
-        raise RuntimeError(f"rows queued by insert_later were never written (write_queued): {list(kept[1])}")
+    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=[key])
+    result = await session.exec(statement)
+    return bool(result.rowcount)
