@@ -218,7 +218,29 @@ class OutboxRelay:
                     .where(col(OutboxEvent.published_at).is_not(None))
                 )
             ).all()
-        return list({(t, p): Acked(t, p, o, e) for t, p, o, e in rows if p is not None and o is not None}.values())
+        witnesses = {(t, p): Acked(t, p, o, e) for t, p, o, e in rows if p is not None and o is not None}
+        # And, for a partition without one, the first row acknowledged there since that check. Were
+        # those the only rows of a topic (a broker lost soon after it started, before a check could
+        # pass), nothing above would look for them, and the new log, refilled by others, would pass
+        # as whole. The first is safe to look for: any row published after a restart came after it.
+        first = (
+            select(col(OutboxEvent.topic), col(OutboxEvent.log_partition), func.min(OutboxEvent.id).label("id"))
+            .where(col(OutboxEvent.log_offset).is_not(None), col(OutboxEvent.published_at) >= self._whole_as_of)
+            .group_by(col(OutboxEvent.topic), col(OutboxEvent.log_partition))
+            .subquery()
+        )
+        async with self._factory() as session:
+            since = (
+                await session.exec(
+                    select(OutboxEvent.topic, OutboxEvent.log_partition, OutboxEvent.log_offset, OutboxEvent.event_id)
+                    .join(first, col(OutboxEvent.id) == first.c.id)
+                    .where(col(OutboxEvent.published_at).is_not(None))
+                )
+            ).all()
+        for t, p, o, e in since:  # one record per partition is looked for: an earlier one comes first
+            if p is not None and o is not None and (t, p) not in witnesses:
+                witnesses[t, p] = Acked(t, p, o, e)
+        return list(witnesses.values())
 
     async def prune(self) -> int:
         """Delete the rows published before the retention window; returns how many."""

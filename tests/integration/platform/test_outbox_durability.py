@@ -59,6 +59,40 @@ async def partitions_of(bootstrap: str) -> dict[str, int]:
         await admin.close()
 
 
+async def test_rows_published_before_any_check_passed_are_looked_for_once_the_broker_lost_its_log(
+    runtime_dir, sessions
+):
+    """A broker lost soon after the relay started: no check had yet found its rows in the log, and
+    other services refilled the new log past their offsets. They still go again (the fault suite's
+    broker restart lost a district's events this way)."""
+    broker, bootstrap = await start_broker(runtime_dir)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    try:
+        await producer.start()
+        relay = OutboxRelay(sessions, producer, durability=Durability(bootstrap))
+        await record(sessions, 4, keys=2)
+        assert await relay.publish_pending() == 4  # and no check yet
+        async with sessions() as session:
+            rows = (await session.exec(select(OutboxEvent))).all()
+        broker.kill()
+        broker.start()
+        wait_for_port(int(bootstrap.rsplit(":", 1)[1]), broker.proc, "restarted broker")
+        await ensure_topics(bootstrap, 12, [TOPIC_AWARDS])
+        other = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        await other.start()
+        try:
+            for row in rows:
+                for _ in range(5):
+                    await other.send_and_wait(TOPIC_AWARDS, b'{"event_id": "other"}', partition=row.log_partition)
+        finally:
+            await other.stop()
+        assert await relay.keep_log_whole() == {TOPIC_AWARDS}
+        assert await relay.publish_pending() == 4
+    finally:
+        await producer.stop()
+        broker.stop()
+
+
 async def test_a_broker_that_lost_its_log_gets_the_kept_rows_again(runtime_dir, sessions):
     broker, bootstrap = await start_broker(runtime_dir)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
