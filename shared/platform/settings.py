@@ -71,10 +71,9 @@ class ServiceSettings(BaseSettings):
     object_store_access_key: str | None = None
     object_store_secret_key: SecretStr | None = None
     object_store_region: str = "us-east-1"
-    # A tờ trình's awardees travel as one BatchWorkflow per route (decision 0042). Off by default
-    # until the broker-restart fault case passes with it on every time (see the decision); off: one
+    # A tờ trình's awardees travel as one BatchWorkflow per route (decision 0042); off: one
     # NominationWorkflow each.
-    batch_workflows: bool = False
+    batch_workflows: bool = True
     # The date this service treats as today for routing and regimes, so that a demo or training
     # system can stand before the 2025 reorganization. Refused in production.
     business_date: date | None = None
