@@ -39,7 +39,7 @@ import httpx
 from temporalio.client import Client
 
 from bench.annual_floor import run_floor
-from bench.annual_result import ARRIVAL, DECISIONS, IMPORT, PREPARATION, SEEN, SUBMIT, AnnualResult
+from bench.annual_result import ARRIVAL, DECISIONS, IMPORT, PIPELINE, PREPARATION, SEEN, SUBMIT, AnnualResult
 from bench.report import CpuMeter, ScenarioResult, error_key
 from bench.runtime import Runtime
 from bench.steps import Driver, Failed, auth, document, proposer_kinds
@@ -63,6 +63,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
     add("--batch-size", type=int, default=100, help="candidates per tờ trình (one decision each; at most 1,000)")
     add("--cstd-share", type=float, default=0.15, help="share of Chiến sĩ thi đua cơ sở among the candidates")
     add("--concurrency", type=int, default=8, help="HTTP calls in flight at once")
+    add(
+        "--pipeline",
+        type=int,
+        default=0,
+        metavar="K",
+        help="K tờ trình at a time, each from import to its proposer's view on its own (0: phase after phase)",
+    )
     add("--poll-ms", type=int, default=500, help="interval of the inbox and proposer polls")
     add("--timeout", type=float, default=1800, help="seconds one request or one wait may take")
     add("--log-level", default="WARNING", help="LOG_LEVEL of the services and the worker")
@@ -70,8 +77,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     add("--keep", action="store_true", help="keep the temporary directory (databases, logs)")
     add("--no-floor", dest="floor", action="store_false", help="skip bare Temporal's floor after the round")
     args = p.parse_args(argv)
-    if args.n < 1 or not 1 <= args.batch_size <= 1000 or not 0 <= args.cstd_share <= 1:
-        p.error("--n ≥ 1, --batch-size 1..1000 (POST /decisions confers 1,000 at most), --cstd-share 0..1")
+    if args.n < 1 or not 1 <= args.batch_size <= 1000 or not 0 <= args.cstd_share <= 1 or args.pipeline < 0:
+        p.error(
+            "--n ≥ 1, --batch-size 1..1000 (POST /decisions confers 1,000 at most), --cstd-share 0..1, --pipeline ≥ 0"
+        )
     return args
 
 
@@ -278,6 +287,17 @@ class Round(Driver):
             self._error(f"{path} on {batch.number}: {remaining} of {len(batch.ids)} still pending")
             raise Failed
 
+    async def life(self, batch: Batch) -> None:
+        """One tờ trình from its import to its proposer's view, on its own (`--pipeline`)."""
+        await self.import_batch(batch)
+        await self.submit(batch)
+        for level in range(len(batch.route)):
+            await self.arrivals([batch], level)
+            if self.ballot_needed(batch, level):
+                await self.ballot(batch, level)
+            await self.decide_level(batch, level)
+        await self.seen([batch])
+
     async def seen(self, batches: list[Batch]) -> None:
         """Until the proposer's own view of each tờ trình shows every awardee conferred."""
         waiting = list(batches)
@@ -293,12 +313,15 @@ class Round(Driver):
             await asyncio.sleep(self.poll if waiting else 0)
 
 
-async def each(batches: list[Batch], step: Callable[[Batch], Awaitable[None]], name: str) -> None:
-    """`step` on every batch still going; a failure stops that batch only (its error is counted)."""
+async def each(batches: list[Batch], step: Callable[[Batch], Awaitable[None]], name: str, at_once: int = 0) -> None:
+    """`step` on every batch still going, `at_once` at a time (0: all); a failure stops that batch
+    only (its error is counted)."""
+    room = asyncio.Semaphore(at_once or len(batches) or 1)
 
     async def one(batch: Batch) -> None:
         try:
-            await step(batch)
+            async with room:
+                await step(batch)
         except Failed:
             batch.failed = name
 
@@ -338,18 +361,10 @@ async def run_annual(runtime: Runtime, args: argparse.Namespace, meter: Callable
         await rnd.start()
         await rnd.routes(batches)
         started = time.perf_counter()
-        await phase(IMPORT, over(going(), rnd.import_batch, IMPORT))
-        await phase(SUBMIT, over(going(), rnd.submit, SUBMIT))
-        for level in range(max(len(b.route) for b in batches)):
-            here = going(level)
-            await phase(f"{ARRIVAL} (level {level + 1})", lambda lv=level, bs=here: rnd.arrivals(bs, lv))
-            ballots = [b for b in going(level) if rnd.ballot_needed(b, level)]
-            if ballots:
-                name = f"{PREPARATION} (level {level + 1})"
-                await phase(name, over(ballots, lambda b, lv=level: rnd.ballot(b, lv), name))
-            name = f"{DECISIONS} (level {level + 1})"
-            await phase(name, over(going(level), lambda b, lv=level: rnd.decide_level(b, lv), name))
-        await phase(SEEN, lambda: rnd.seen(going()))
+        if args.pipeline:
+            await phase(PIPELINE, lambda: each(going(), rnd.life, PIPELINE, args.pipeline))
+        else:
+            await phased(rnd, going, phase, over)
         result.wall_s = time.perf_counter() - started
         if args.floor:
             say(f"bare Temporal's floor: {args.n} candidates per awardee, then per tờ trình of {args.batch_size}")
@@ -362,3 +377,19 @@ async def run_annual(runtime: Runtime, args: argparse.Namespace, meter: Callable
     result.failed_batches = {b.number: b.failed for b in batches if b.failed}
     result.errors, result.retried = dict(rnd.result.errors), dict(rnd.result.retried)
     return result
+
+
+async def phased(rnd: Round, going, phase, over) -> None:  # type: ignore[no-untyped-def]
+    """The phases one after the other, each over every tờ trình still going."""
+    await phase(IMPORT, over(going(), rnd.import_batch, IMPORT))
+    await phase(SUBMIT, over(going(), rnd.submit, SUBMIT))
+    for level in range(max((len(b.route) for b in going()), default=0)):
+        here = going(level)
+        await phase(f"{ARRIVAL} (level {level + 1})", lambda lv=level, bs=here: rnd.arrivals(bs, lv))
+        ballots = [b for b in going(level) if rnd.ballot_needed(b, level)]
+        if ballots:
+            name = f"{PREPARATION} (level {level + 1})"
+            await phase(name, over(ballots, lambda b, lv=level: rnd.ballot(b, lv), name))
+        name = f"{DECISIONS} (level {level + 1})"
+        await phase(name, over(going(level), lambda b, lv=level: rnd.decide_level(b, lv), name))
+    await phase(SEEN, lambda: rnd.seen(going()))

@@ -13,6 +13,7 @@ ARRIVAL = "until the inbox shows every candidate"
 PREPARATION = "preparation (council ballots)"
 DECISIONS = "decisions (one POST /reviews/decisions or /decisions per tờ trình)"
 SEEN = "until the proposer sees every conferral"
+PIPELINE = "every tờ trình from import to its proposer's view, K at a time"
 TARGET = 100_000  # a province's base-level titles in a year (issue 12)
 ONE_BY_ONE = 1.22  # nominations/s of scenario (b), one by one along a six-level route (docs/performance.md)
 
