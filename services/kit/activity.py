@@ -8,10 +8,9 @@ idempotency key; a retried activity finds its own audit record and does nothing 
 from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.platform.audit import AuditRecord
+from shared.platform.audit import recorded
 
 
 class TierActivities:
@@ -23,6 +22,7 @@ class TierActivities:
         self._tier = tier
 
     @staticmethod
-    async def already_done(session: AsyncSession, key: str) -> bool:
-        found = await session.exec(select(AuditRecord.seq).where(AuditRecord.idempotency_key == key))
-        return found.first() is not None
+    async def already_done(session: AsyncSession, key: str, nomination_id: str | None = None) -> bool:
+        """Whether the act keyed `key` was recorded; name the nomination it is about (its record
+        carries its id), so that a batch step that primed its awardees asks nothing."""
+        return await recorded(session, key, nomination_id)

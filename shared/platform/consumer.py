@@ -29,6 +29,7 @@ from shared.contracts.events import (
     parse_event,
 )
 from shared.platform.broker_log import Acked
+from shared.platform.db import write_queued
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -263,6 +264,7 @@ class EventConsumer:
                     ProcessedEvent(event_id=envelope.event_id, event_type=envelope.type, processed_at=datetime.now(UTC))
                 )
                 applied.append(True)
+            await write_queued(session)  # what the handlers queued, each table's rows in one statement
             session.add_all(processed)  # last: written together, not one by one between the handlers' reads
         log.info("consumer.applied", events=sum(applied), skipped=len(applied) - sum(applied))
         return applied

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -68,10 +69,45 @@ def transaction_memo(session: AsyncSession, name: str) -> dict[Any, Any]:
     return kept[1]
 
 
+def _insert_unless_present(dialect_name: str, model: type, key: str) -> Any:
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(model).on_conflict_do_nothing(index_elements=[key])
+
+
 async def insert_unless_present(session: AsyncSession, model: type, values: dict[str, Any], key: str) -> bool:
     """Insert the row unless a row with the same unique `key` exists; whether it was inserted. One
     statement, where a read then a write would be two (a consumed event's rows, say)."""
-    dialect = postgresql if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=[key])
-    result = await session.exec(statement)
+    dialect_name = session.bind.dialect.name if session.bind is not None else "sqlite"
+    result = await session.exec(_insert_unless_present(dialect_name, model, key).values(**values))
     return bool(result.rowcount)
+
+
+QUEUED = "queued_inserts"
+
+
+def insert_later(session: AsyncSession, model: type, values: dict[str, Any], key: str) -> None:
+    """Queue a row to insert unless a row with the same unique `key` exists, written with the
+    transaction's other queued rows of its table in one statement: by `write_queued` (the consumer
+    calls it once per fetch), or at the latest when the transaction commits. For rows nothing in
+    the transaction reads back, such as a consumed event's timeline entry; not inside a savepoint."""
+    if session.sync_session.get_nested_transaction() is not None:
+        raise RuntimeError("insert_later inside a savepoint: its rows would outlive the savepoint's rollback")
+    transaction_memo(session, QUEUED).setdefault((model, key), []).append(values)
+
+
+async def write_queued(session: AsyncSession) -> None:
+    await session.run_sync(_write_queued)
+
+
+def _write_queued(session: Session) -> None:
+    kept = session.info.get(QUEUED)
+    if kept is None or not kept[1] or kept[0] is not session.get_transaction():
+        return
+    dialect_name = session.get_bind().dialect.name
+    for (model, key), rows in kept[1].items():
+        session.execute(_insert_unless_present(dialect_name, model, key), rows)
+    kept[1].clear()
+
+
+# A handler called outside the consumer (a test, a command) loses nothing it queued.
+event.listen(Session, "before_commit", _write_queued)

@@ -18,6 +18,7 @@ from services.kit.deadlines.activities import LifecycleActivities
 from services.kit.nominations.activities import NominationActivities
 from shared.contracts.batch import OpenStepArgs, RecordDecisionsArgs, RecordSubmissionsArgs, StepOpened
 from shared.contracts.nomination import ClockArgs, DecisionInput, IntakeArgs, RecordDecisionArgs
+from shared.platform.audit import prime_recorded
 
 
 class BatchStepActivities(TierActivities):
@@ -36,6 +37,7 @@ class BatchStepActivities(TierActivities):
     async def record_submissions(self, args: RecordSubmissionsArgs) -> None:
         now = datetime.now(UTC)
         async with self._factory() as session, session.begin():
+            await prime_recorded(session, [item.nomination.nomination_id for item in args.items])
             for item in args.items:
                 await self._nominations.submission(session, item, now)
         self._on_commit()
@@ -44,6 +46,7 @@ class BatchStepActivities(TierActivities):
     async def open_step(self, args: OpenStepArgs) -> list[StepOpened]:
         opened, now = [], datetime.now(UTC)
         async with self._factory() as session, session.begin():
+            await prime_recorded(session, [arrival.review.nomination.nomination_id for arrival in args.items])
             for arrival in args.items:
                 review = arrival.review
                 n, step, visit = review.nomination, review.step, review.visit
@@ -83,6 +86,7 @@ class BatchStepActivities(TierActivities):
     @activity.defn
     async def record_decisions(self, args: RecordDecisionsArgs) -> None:
         async with self._factory() as session, session.begin():
+            await prime_recorded(session, [item.nomination.nomination_id for item in args.items])
             for item in args.items:
                 await self._nominations.decision_recorded(session, item)
         self._on_commit()

@@ -155,16 +155,18 @@ async def replayed_box(
 
 
 async def rewrite_box(
-    session: AsyncSession, item: CouncilItem, voters: list[str], ballots: list[tuple[str, bool]]
+    session: AsyncSession, item: CouncilItem, voters: list[str], ballots: list[tuple[str, bool]], *, stored: bool
 ) -> None:
     """Replace both sets, each in its own key order, so that every row of a round shares one
-    inserting transaction and a storage position that says nothing about when it was cast."""
-    await session.exec(
-        delete(BallotVoter).where(col(BallotVoter.item_id) == item.id, col(BallotVoter.round) == item.round)
-    )
-    await session.exec(
-        delete(BallotVote).where(col(BallotVote.item_id) == item.id, col(BallotVote.round) == item.round)
-    )
+    inserting transaction and a storage position that says nothing about when it was cast.
+    `stored`: whether the round's box holds rows now (the first ballot has nothing to delete)."""
+    if stored:
+        await session.exec(
+            delete(BallotVoter).where(col(BallotVoter.item_id) == item.id, col(BallotVoter.round) == item.round)
+        )
+        await session.exec(
+            delete(BallotVote).where(col(BallotVote.item_id) == item.id, col(BallotVote.round) == item.round)
+        )
     await session.exec(
         insert(BallotVoter),
         params=[{"item_id": item.id, "round": item.round, "officer_id": officer} for officer in sorted(voters)],

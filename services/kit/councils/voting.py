@@ -100,9 +100,10 @@ async def cast_vote(
         ) from None
     except BallotError as err:
         raise Conflict(str(err)) from None
+    stored = bool(voters)
     voters.append(caller.officer_id)
     ballots.append((receipt_digest(receipt), yes))
-    await rewrite_box(session, item, voters, ballots)
+    await rewrite_box(session, item, voters, ballots, stored=stored)
     await append_audit(
         session,
         idempotency_key=f"ballot:{item.id}:{item.round}:voter:{caller.officer_id}",

@@ -163,7 +163,7 @@ class LifecycleActivities(TierActivities):
             expires_after=(end_of_day(due) - business).total_seconds(),
         )
         key = f"{args.workflow_id}:{args.step}:{args.visit}:clock:{args.restart}"
-        if await self.already_done(session, key):
+        if await self.already_done(session, key, n.nomination_id):
             return clock, False
         review = await self._review(session, n, args.step, args.visit)
         if review is not None:

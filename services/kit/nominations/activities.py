@@ -67,7 +67,7 @@ class NominationActivities(TierActivities):
         with structlog.contextvars.bound_contextvars(
             nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=n.proposer_agency
         ):
-            if await self.already_done(session, args.idempotency_key):
+            if await self.already_done(session, args.idempotency_key, n.nomination_id):
                 return
             row = await session.get(Nomination, n.nomination_id)
             if row is not None:
@@ -116,7 +116,7 @@ class NominationActivities(TierActivities):
         with structlog.contextvars.bound_contextvars(
             nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=step.agency_code
         ):
-            if await self.already_done(session, args.idempotency_key):
+            if await self.already_done(session, args.idempotency_key, n.nomination_id):
                 return
             session.add(
                 Review(
@@ -189,7 +189,7 @@ class NominationActivities(TierActivities):
         with structlog.contextvars.bound_contextvars(
             nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=d.agency_code
         ):
-            if await self.already_done(session, args.idempotency_key):
+            if await self.already_done(session, args.idempotency_key, n.nomination_id):
                 return
             review = (
                 await session.exec(
@@ -247,7 +247,7 @@ class NominationActivities(TierActivities):
         n = args.nomination
         at = datetime.fromisoformat(args.at)
         async with self._factory() as session, session.begin():
-            if await self.already_done(session, args.idempotency_key):
+            if await self.already_done(session, args.idempotency_key, n.nomination_id):
                 return
             for review in (
                 await session.exec(

@@ -21,7 +21,7 @@ from shared.contracts.events import (
     NominationUrged,
 )
 from shared.platform.consumer import Handler
-from shared.platform.db import transaction_memo
+from shared.platform.db import insert_unless_present, transaction_memo
 
 
 def _told(event: Event) -> list[tuple[str, str]]:
@@ -61,19 +61,19 @@ def notifier(mailing: Mailing | None = None) -> Handler:
                 found = select(Officer.id).where(Officer.agency_code == agency_code).limit(1)
                 hosting[agency_code] = (await session.exec(found)).first()
             hosted = hosting[agency_code]
-            key = f"{envelope.event_id}:{agency_code}"
-            if hosted is None or (await session.exec(select(Notification.id).where(Notification.key == key))).first():
+            if hosted is None:
                 continue
             notification = Notification(
-                key=key,
+                key=f"{envelope.event_id}:{agency_code}",
                 agency_code=agency_code,
                 kind=envelope.type,
                 nomination_id=envelope.nomination_id,
                 text=text,
                 created_at=envelope.occurred_at,
             )
-            session.add(notification)
-            if mailing is not None:
+            # One statement; a redelivery adds nothing, and queues no mail twice.
+            fresh = await insert_unless_present(session, Notification, notification.model_dump(exclude={"id"}), "key")
+            if fresh and mailing is not None:
                 await queue_mails(session, notification, mailing)
 
     return notify

@@ -8,7 +8,7 @@ from services.kit.tracking.models import TrackingEntry
 from services.kit.tracking.service import COMMON, LABELS, issue_tracking_code
 from shared.contracts.events import Envelope, Event, NominationSubmitted
 from shared.platform.consumer import Handler
-from shared.platform.db import insert_unless_present
+from shared.platform.db import insert_later
 
 
 async def record_tracking(session: AsyncSession, envelope: Envelope, event: Event) -> None:
@@ -32,7 +32,7 @@ async def record_tracking(session: AsyncSession, envelope: Envelope, event: Even
         "reason": payload.get("reason"),
         "details": {k: v for k, v in payload.items() if k not in COMMON and v not in (None, [], {})},
     }
-    await insert_unless_present(session, TrackingEntry, entry, "event_id")  # a redelivery adds nothing
+    insert_later(session, TrackingEntry, entry, "event_id")  # a redelivery adds nothing
 
 
 TRACKING_HANDLERS: dict[str, Handler] = {event_type: record_tracking for event_type in LABELS}

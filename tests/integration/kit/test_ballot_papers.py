@@ -32,12 +32,14 @@ async def test_each_member_votes_on_the_whole_agenda_with_one_paper_and_the_roun
     meeting_id, ids = await agenda_of_three(client, sessions)
     receipts = {}
     box_reads: list[str] = []
+    box_deletes: list[str] = []
 
     def count(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("SELECT") and any(
-            f"FROM {table}" in statement for table in ("council_item", "ballot_round", "ballot_voter", "ballot_vote")
-        ):
+        tables = ("council_item", "ballot_round", "ballot_voter", "ballot_vote")
+        if statement.lstrip().upper().startswith("SELECT") and any(f"FROM {table}" in statement for table in tables):
             box_reads.append(statement)
+        if statement.lstrip().upper().startswith("DELETE"):
+            box_deletes.append(statement)
 
     engine = sessions.kw["bind"].sync_engine
     for i in range(1, 6):
@@ -50,6 +52,8 @@ async def test_each_member_votes_on_the_whole_agenda_with_one_paper_and_the_roun
             event.remove(engine, "before_cursor_execute", count)
         # The paper's items, rounds and both sets read once for the paper, not again for each item.
         assert len(box_reads) == 4 * i, box_reads
+        # Each box is rewritten whole (both sets, in key order), but the first ballot finds it empty.
+        assert len(box_deletes) == 2 * len(ids) * (i - 1), box_deletes
         assert paper.status_code == 201, paper.text
         assert [r["nomination_id"] for r in paper.json()["receipts"]] == ids
         receipts[i] = paper.json()["receipts"][0]["receipt"]

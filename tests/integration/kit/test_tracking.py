@@ -25,6 +25,7 @@ from shared.contracts.events import (
     parse_event,
 )
 from shared.contracts.tiers import Tier
+from shared.platform.db import write_queued
 
 SCHOOL, DISTRICT, PROVINCE = "U91-0001", "D903", "P91"
 VN = timezone(timedelta(hours=7))
@@ -93,10 +94,12 @@ LIFE: list[tuple[datetime, Event]] = [
 
 
 async def deliver(sessions, envelopes: list[Envelope]) -> None:  # type: ignore[no-untyped-def]
-    """As the consumer does: one transaction per event, the handler for its type."""
+    """One transaction per event, the handler for its type, then what it queued written, as the
+    consumer does (without its check of event ids: the rows themselves keep a redelivery out)."""
     for envelope in envelopes:
         async with sessions() as session, session.begin():
             await TRACKING_HANDLERS[envelope.type](session, envelope, parse_event(envelope))
+            await write_queued(session)
 
 
 def envelopes() -> list[Envelope]:
@@ -210,6 +213,7 @@ async def test_redelivery_adds_nothing_and_other_services_keep_the_timeline_with
     )
     async with sessions() as session, session.begin():
         await TRACKING_HANDLERS[foreign.type](session, foreign, elsewhere)
+        await write_queued(session)
     async with sessions() as session:
         assert (await session.exec(select(TrackingCode).where(TrackingCode.nomination_id == "n-2"))).first() is None
         # A reviewing service keeps the timeline too: its console shows the whole route.

@@ -9,7 +9,16 @@ from sqlalchemy import event, text
 from sqlmodel import select
 
 from services.kit.registry.models import Agency
-from shared.platform.audit import GENESIS, LOG_CLOSED, AgencyLogClosed, AuditRecord, append_audit, verify_chain
+from shared.platform.audit import (
+    GENESIS,
+    LOG_CLOSED,
+    AgencyLogClosed,
+    AuditRecord,
+    append_audit,
+    prime_recorded,
+    recorded,
+    verify_chain,
+)
 from shared.platform.db import transaction
 from shared.platform.personal import commitment, erase_personal, openings
 
@@ -101,7 +110,7 @@ async def test_personal_data_enters_as_commitments_and_erasing_it_keeps_the_chai
     assert "Khmer" not in str(raw)
 
 
-def _append(session, key: str, agency: str = "P91", action: str = "decision.forward"):  # type: ignore[no-untyped-def]
+def _append(session, key: str, agency: str = "P91", action: str = "decision.forward", nomination_id=None):  # type: ignore[no-untyped-def]
     return append_audit(
         session,
         idempotency_key=key,
@@ -110,6 +119,7 @@ def _append(session, key: str, agency: str = "P91", action: str = "decision.forw
         actor=f"{agency}:chair",
         action=action,
         outcome="recorded",
+        nomination_id=nomination_id,
     )
 
 
@@ -151,3 +161,36 @@ async def test_within_one_transaction_a_closed_log_and_an_undone_savepoint_are_s
         assert (await verify_chain(session))["valid"] is True
         keys = (await session.exec(select(AuditRecord.idempotency_key).order_by(AuditRecord.seq.desc()).limit(4))).all()  # type: ignore[union-attr]
     assert list(reversed(keys)) == ["before-close", "close", "another-agency", "after-undone"]
+
+
+async def test_a_batch_step_asks_once_which_of_its_awardees_acts_are_recorded(sessions):
+    """`prime_recorded` reads the keys of every record about a step's nominations at once; `recorded`
+    then answers for them without a statement, sees the transaction's own appends, and still asks
+    the database about a nomination it was not primed with."""
+    async with transaction(sessions) as session:
+        await _append(session, "n1:received", nomination_id="n1")
+        await _append(session, "n2:received", nomination_id="n2")
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and "audit_record" in statement:
+            reads.append(statement)
+
+    engine = sessions.kw["bind"].sync_engine
+    async with transaction(sessions) as session:
+        await prime_recorded(session, ["n1", "n2", "n3"])
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert await recorded(session, "n1:received", "n1") is True
+            assert await recorded(session, "n2:received", "n2") is True
+            assert await recorded(session, "n3:received", "n3") is False
+            assert reads == []
+            await _append(session, "n3:received", nomination_id="n3")
+            before = len(reads)  # the append's own reads (the head, the agency's log)
+            assert await recorded(session, "n3:received", "n3") is True
+            assert len(reads) == before
+            assert await recorded(session, "n1:received") is True  # no nomination named: asked
+            assert await recorded(session, "n4:received", "n4") is False  # not primed: asked
+            assert len(reads) == before + 2
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
