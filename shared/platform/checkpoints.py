@@ -6,6 +6,7 @@ checkpoints (origin = its own) and those of every other service it witnessed, wi
 cosignatures it made or received, and an alarm for each checkpoint it refused to cosign.
 """
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.contracts.audit import AuditCheckpointSigned, ConsistencyFrom
 from shared.platform.audit import GENESIS, AuditRecord, record_hash
-from shared.platform.merkle import consistency_proof, leaf_hash, tree_root
+from shared.platform.merkle import Grown, consistency_proof, frontier_of, leaf_hash, tree_root
 from shared.platform.signing import Checkpoint, Signer
 
 
@@ -32,6 +33,9 @@ class AuditCheckpoint(SQLModel, table=True):
     time: str
     public_key: str
     signature: str
+    # Our own checkpoints: the roots of the complete subtrees the tree of `size` is made of (hex, left
+    # to right), so that the next one is computed from the records since, not the whole log (0037).
+    frontier: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
     def checkpoint(self) -> Checkpoint:
         return Checkpoint(self.origin, self.size, self.root, self.time)
@@ -94,41 +98,54 @@ async def checkpoint_at(session: AsyncSession, origin: str, size: int) -> AuditC
     return (await session.exec(statement)).first()
 
 
-async def _check_new_records(session: AsyncSession, after: int) -> None:
-    """Recompute the links appended since the last checkpoint: only what verifies is signed."""
+async def _leaves_after(session: AsyncSession, after: int) -> list[bytes]:
+    """The leaves of the records after `after`, each link recomputed: only what verifies is signed."""
     previous = (await session.exec(select(AuditRecord).where(AuditRecord.seq == after))).first() if after else None
     prev = previous.hash if previous else GENESIS
     newer = select(AuditRecord).where(col(AuditRecord.seq) > after).order_by(col(AuditRecord.seq))
-    for record in await session.exec(newer):
+    leaves = []
+    for position, record in enumerate(await session.exec(newer), start=after + 1):
+        if record.seq != position:
+            raise LogBroken(f"audit record {position} is missing (found {record.seq} in its place)")
         if record.prev_hash != prev or record_hash(record) != record.hash:
             raise LogBroken(f"audit record {record.seq} does not verify")
         prev = record.hash
+        leaves.append(leaf_hash(bytes.fromhex(record.hash)))
+    return leaves
 
 
-async def sign_checkpoint(session: AsyncSession, *, signer: Signer, now: datetime) -> AuditCheckpointSigned | None:
-    """Sign the log's current tree if it grew since the last checkpoint; the event to publish, or None.
+ProofFrom = Callable[[int], Awaitable[list[bytes]]]
 
-    Refuses (LogBroken) a log that is shorter than, or does not extend, its own last checkpoint.
-    Replicas of a service sign one at a time (on PostgreSQL an advisory lock; SQLite's write lock),
-    so that no two checkpoints claim the same predecessor.
+
+async def sign_checkpoint(
+    session: AsyncSession, *, signer: Signer, now: datetime, whole: bool = False
+) -> AuditCheckpointSigned | None:
+    """Sign a checkpoint of the log if it grew since the last one; the event to publish, or None.
+
+    The next tree comes from the last checkpoint's frontier and the records since, each link of
+    those recomputed. With `whole` (the signer does it when it starts and then hourly), or when the
+    last checkpoint has no frontier, every record is read again and the log refused (LogBroken)
+    unless its first records still give the last checkpoint's root. Either way a log shorter than
+    its last checkpoint is refused. Replicas of a service sign one at a time (on PostgreSQL an
+    advisory lock; SQLite's write lock), so that no two checkpoints claim the same predecessor.
     """
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=CHECKPOINT_LOCK))  # type: ignore[call-overload]
-    leaves = await leaf_hashes(session)
     last = await latest_checkpoint(session, signer.origin)
-    if last is not None:
-        if len(leaves) < last.size:
-            raise LogBroken(f"the log holds {len(leaves)} records, its checkpoint {last.size}")
-        if tree_root(leaves[: last.size]).hex() != last.root:
-            raise LogBroken(f"the log's first {last.size} records differ from its signed checkpoint")
-        if len(leaves) == last.size:
-            return None
-    elif not leaves:
+    if whole or last is None or last.frontier is None:
+        grown, proof_from = await _grown_from_all(session, last)
+    else:
+        grown, proof_from = await _grown_from_frontier(session, last)
+    if grown is None:
         return None
-    await _check_new_records(session, last.size if last else 0)
-    also_from = await _proofs_for_witnesses(session, signer.origin, last, leaves)
-    checkpoint = Checkpoint(signer.origin, len(leaves), tree_root(leaves).hex(), now.isoformat())
-    row = AuditCheckpoint(**vars(checkpoint), public_key=signer.public_key, signature=signer.sign(checkpoint.note()))
+    also_from = await _proofs_for_witnesses(session, signer.origin, last, grown.total, proof_from)
+    checkpoint = Checkpoint(signer.origin, grown.total, grown.root().hex(), now.isoformat())
+    row = AuditCheckpoint(
+        **vars(checkpoint),
+        public_key=signer.public_key,
+        signature=signer.sign(checkpoint.note()),
+        frontier=[h.hex() for h in grown.frontier()],
+    )
     session.add(row)
     await session.flush()
     return AuditCheckpointSigned(
@@ -140,13 +157,51 @@ async def sign_checkpoint(session: AsyncSession, *, signer: Signer, now: datetim
         signature=row.signature,
         previous_size=last.size if last else 0,
         previous_root=last.root if last else "",
-        consistency=[h.hex() for h in consistency_proof(last.size, leaves)] if last else [],
+        consistency=[h.hex() for h in grown.consistency()] if last else [],
         also_from=also_from,
     )
 
 
+async def _grown_from_all(session: AsyncSession, last: AuditCheckpoint | None) -> tuple[Grown | None, ProofFrom]:
+    leaves = await leaf_hashes(session)
+
+    async def proof_from(size: int) -> list[bytes]:
+        return consistency_proof(size, leaves)
+
+    if last is not None:
+        if len(leaves) < last.size:
+            raise LogBroken(f"the log holds {len(leaves)} records, its checkpoint {last.size}")
+        if tree_root(leaves[: last.size]).hex() != last.root:
+            raise LogBroken(f"the log's first {last.size} records differ from its signed checkpoint")
+    size = last.size if last else 0
+    if len(leaves) == size:
+        return None, proof_from
+    await _leaves_after(session, size)  # the links since the last checkpoint
+    return Grown(size, frontier_of(leaves[:size]), leaves[size:]), proof_from
+
+
+async def _grown_from_frontier(session: AsyncSession, last: AuditCheckpoint) -> tuple[Grown | None, ProofFrom]:
+    top = (await session.exec(select(func.max(AuditRecord.seq)))).one() or 0
+    if top < last.size:
+        raise LogBroken(f"the log holds {top} records, its checkpoint {last.size}")
+    assert last.frontier is not None, "chosen for its frontier"
+    frontier = [bytes.fromhex(h) for h in last.frontier]
+    if Grown(last.size, frontier, []).root().hex() != last.root:
+        raise LogBroken(f"the frontier kept with checkpoint {last.size} does not give its root")
+
+    async def proof_from(size: int) -> list[bytes]:
+        older = await checkpoint_at(session, last.origin, size)
+        if older is None or older.frontier is None:  # signed before frontiers were kept
+            return consistency_proof(size, await leaf_hashes(session))
+        return Grown(size, [bytes.fromhex(h) for h in older.frontier], await _leaves_after(session, size)).consistency()
+
+    if top == last.size:
+        return None, proof_from
+    return Grown(last.size, frontier, await _leaves_after(session, last.size)), proof_from
+
+
 async def _proofs_for_witnesses(
-    session: AsyncSession, origin: str, last: AuditCheckpoint | None, leaves: list[bytes]
+    session: AsyncSession, origin: str, last: AuditCheckpoint | None, total: int, proof_from: ProofFrom
 ) -> list[ConsistencyFrom]:
     """Proofs from the last checkpoint each witness cosigned, where that is not the previous one: a
     witness that missed checkpoints (it parked the event, or was away past the outbox's retention)
@@ -158,7 +213,7 @@ async def _proofs_for_witnesses(
     proofs = []
     for size in sorted(sizes - {last.size}):
         older = await checkpoint_at(session, origin, size)
-        if older is not None and size < len(leaves):
-            proof = [h.hex() for h in consistency_proof(size, leaves)]
+        if older is not None and size < total:
+            proof = [h.hex() for h in await proof_from(size)]
             proofs.append(ConsistencyFrom(size=size, root=older.root, consistency=proof))
     return proofs

@@ -7,6 +7,7 @@ checks a proof with no access to the log.
 """
 
 import hashlib
+from collections.abc import Callable
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
@@ -47,21 +48,76 @@ def inclusion_proof(index: int, leaves: list[bytes]) -> list[bytes]:
 
 def consistency_proof(size: int, leaves: list[bytes]) -> list[bytes]:
     """Proof that the tree of the first `size` leaves is a prefix of the tree of `leaves` (PROOF)."""
-    if not 0 <= size <= len(leaves):
-        raise ValueError(f"a tree of size {size} cannot be a prefix of one of size {len(leaves)}")
-    if size == 0 or size == len(leaves):
+    return consistency_proof_by(size, len(leaves), lambda lo, hi: tree_root(leaves[lo:hi]))
+
+
+def consistency_proof_by(size: int, n: int, root_of: Callable[[int, int], bytes]) -> list[bytes]:
+    """PROOF from size `size` to size `n`, asking `root_of(lo, hi)` for the root of leaves [lo, hi)."""
+    if not 0 <= size <= n:
+        raise ValueError(f"a tree of size {size} cannot be a prefix of one of size {n}")
+    if size == 0 or size == n:
         return []
-    return _subproof(size, leaves, complete=True)
+    return _subproof(size, 0, n, root_of, complete=True)
 
 
-def _subproof(m: int, leaves: list[bytes], *, complete: bool) -> list[bytes]:
-    n = len(leaves)
+def _subproof(m: int, lo: int, hi: int, root_of: Callable[[int, int], bytes], *, complete: bool) -> list[bytes]:
+    n = hi - lo
     if m == n:
-        return [] if complete else [tree_root(leaves)]
+        return [] if complete else [root_of(lo, hi)]
     k = _split(n)
     if m <= k:
-        return [*_subproof(m, leaves[:k], complete=complete), tree_root(leaves[k:])]
-    return [*_subproof(m - k, leaves[k:], complete=False), tree_root(leaves[:k])]
+        return [*_subproof(m, lo, lo + k, root_of, complete=complete), root_of(lo + k, hi)]
+    return [*_subproof(m - k, lo + k, hi, root_of, complete=False), root_of(lo, lo + k)]
+
+
+def frontier_ranges(size: int) -> list[tuple[int, int]]:
+    """The leaf ranges of the complete subtrees a tree of `size` leaves is made of, left to right
+    (one per bit of `size`): their roots, the frontier, are all a tree needs to grow."""
+    ranges, lo = [], 0
+    for bit in reversed(range(size.bit_length())):
+        if size >> bit & 1:
+            ranges.append((lo, lo + (1 << bit)))
+            lo += 1 << bit
+    return ranges
+
+
+def frontier_of(leaves: list[bytes]) -> list[bytes]:
+    return [tree_root(leaves[lo:hi]) for lo, hi in frontier_ranges(len(leaves))]
+
+
+class Grown:
+    """A tree known by the frontier of its first `size` leaves and the leaves added since: its root,
+    its new frontier and the proof that it extends the tree of `size`, without the older leaves."""
+
+    def __init__(self, size: int, frontier: list[bytes], newer: list[bytes]) -> None:
+        ranges = frontier_ranges(size)
+        if len(frontier) != len(ranges):
+            raise ValueError(f"a tree of size {size} has {len(ranges)} frontier nodes, not {len(frontier)}")
+        self.size, self.newer = size, newer
+        self.kept = dict(zip(ranges, frontier, strict=True))
+
+    @property
+    def total(self) -> int:
+        return self.size + len(self.newer)
+
+    def root_of(self, lo: int, hi: int) -> bytes:
+        if lo >= self.size:
+            return tree_root(self.newer[lo - self.size : hi - self.size])
+        if (lo, hi) in self.kept:
+            return self.kept[lo, hi]
+        if hi - lo == 1:
+            raise ValueError(f"leaf {lo} is inside a frontier node of the tree of {self.size}: it is not kept")
+        k = _split(hi - lo)
+        return node_hash(self.root_of(lo, lo + k), self.root_of(lo + k, hi))
+
+    def root(self) -> bytes:
+        return self.root_of(0, self.total) if self.total else EMPTY_ROOT
+
+    def frontier(self) -> list[bytes]:
+        return [self.root_of(lo, hi) for lo, hi in frontier_ranges(self.total)]
+
+    def consistency(self) -> list[bytes]:
+        return consistency_proof_by(self.size, self.total, self.root_of)
 
 
 def verify_inclusion(index: int, size: int, leaf: bytes, proof: list[bytes], root: bytes) -> bool:

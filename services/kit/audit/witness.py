@@ -11,6 +11,7 @@ listed by `GET /audit/alarms`, and never cosigned. Functions never commit.
 """
 
 import asyncio
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,10 @@ from shared.platform.merkle import verify_consistency
 from shared.platform.outbox import add_event
 from shared.platform.settings import ServiceSettings
 from shared.platform.signing import Checkpoint, Signer, strict_hex, verify_signature
+
+# The signer re-reads the whole log against its last checkpoint when it starts and then this often;
+# between, each checkpoint is computed from the last one's frontier and the records since.
+WHOLE_LOG_SECONDS = 3600.0
 
 log = structlog.get_logger()
 
@@ -203,9 +208,11 @@ def audit_handlers(settings: ServiceSettings) -> dict[str, Handler]:
     return {AuditCheckpointSigned.type: on_signed, AuditCheckpointCosigned.type: on_cosigned}
 
 
-async def publish_checkpoint(session: AsyncSession, *, signer: Signer, now: datetime) -> AuditCheckpointSigned | None:
-    """Sign a checkpoint if the log grew, and put it in the outbox."""
-    signed = await sign_checkpoint(session, signer=signer, now=now)
+async def publish_checkpoint(
+    session: AsyncSession, *, signer: Signer, now: datetime, whole: bool = False
+) -> AuditCheckpointSigned | None:
+    """Sign a checkpoint if the log grew, and put it in the outbox (`whole`: the whole log re-read)."""
+    signed = await sign_checkpoint(session, signer=signer, now=now, whole=whole)
     if signed is not None:
         add_event(session, signed, source_agency=signer.origin, occurred_at=now, key=signer.origin)
         log.info("audit.checkpoint_signed", origin=signed.origin, size=signed.size)
@@ -215,13 +222,19 @@ async def publish_checkpoint(session: AsyncSession, *, signer: Signer, now: date
 async def checkpoints(
     sessions: async_sessionmaker[AsyncSession], settings: ServiceSettings, wake: Callable[[], None]
 ) -> None:
-    """The service's periodic task: at most every AUDIT_CHECKPOINT_SECONDS, a checkpoint if the log grew."""
+    """The service's periodic task: at most every AUDIT_CHECKPOINT_SECONDS, a checkpoint if the log
+    grew, from the records since the last one; the first after start and then one an hour re-read
+    the whole log against its last checkpoint (decision 0045)."""
     signer = signer_of(settings)
+    whole_due = 0.0
     while True:
         await asyncio.sleep(settings.audit_checkpoint_seconds)
         try:
+            whole = time.monotonic() >= whole_due
             async with transaction(sessions) as session:
-                signed = await publish_checkpoint(session, signer=signer, now=datetime.now(UTC))
+                signed = await publish_checkpoint(session, signer=signer, now=datetime.now(UTC), whole=whole)
+            if whole:
+                whole_due = time.monotonic() + WHOLE_LOG_SECONDS
             if signed is not None:
                 wake()
         except asyncio.CancelledError:

@@ -2,12 +2,15 @@
 
 import hashlib
 
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.platform.merkle import (
     EMPTY_ROOT,
+    Grown,
     consistency_proof,
+    frontier_of,
     inclusion_proof,
     leaf_hash,
     node_hash,
@@ -81,3 +84,22 @@ def test_a_tree_is_not_consistent_with_a_smaller_one():
     leaves = [leaf_hash(bytes([i])) for i in range(5)]
     assert not verify_consistency(5, 4, tree_root(leaves), tree_root(leaves[:4]), [])
     assert not verify_consistency(3, 3, tree_root(leaves[:3]), tree_root(leaves[1:4]), [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(size=st.integers(min_value=0, max_value=300), added=st.integers(min_value=0, max_value=300))
+def test_a_tree_grown_from_its_frontier_matches_the_tree_of_all_its_leaves(size: int, added: int) -> None:
+    """What a signer computes from the last checkpoint's frontier and the records since (the root,
+    the next frontier, the consistency proof) is what the whole log gives, and the proof verifies."""
+    leaves = [leaf_hash(i.to_bytes(4, "big")) for i in range(size + added)]
+    grown = Grown(size, frontier_of(leaves[:size]), leaves[size:])
+    assert grown.root() == tree_root(leaves)
+    assert grown.frontier() == frontier_of(leaves)
+    assert grown.consistency() == consistency_proof(size, leaves)
+    assert verify_consistency(size, size + added, tree_root(leaves[:size]), grown.root(), grown.consistency())
+
+
+def test_a_frontier_that_does_not_fit_its_size_is_refused() -> None:
+    leaves = [leaf_hash(bytes([i])) for i in range(6)]
+    with pytest.raises(ValueError, match="frontier nodes"):
+        Grown(7, frontier_of(leaves), [])
