@@ -19,6 +19,9 @@ from services.kit.reviews.bulk import DECISION_ITEMS, Bulk, act_on_many
 from services.kit.workflow_client import NominationClient
 from shared.contracts.tiers import Tier
 
+# The refusals that say an awardee was decided here already (nominations/service.py, workflow_client.py).
+ALREADY_DECIDED = {"NotPendingHere", "AlreadyDecided"}
+
 
 async def decide_on_many(
     sessions: async_sessionmaker[AsyncSession],
@@ -50,8 +53,12 @@ async def decide_on_many(
         limit=DECISION_ITEMS,
     )  # fmt: skip
     refusals = [r.error for r in results if r.error is not None]
-    if results and len(refusals) == len(results):
-        raise refusals[0]  # nothing decided: the answer is the refusal, not a list of them
+    # Nothing decided: the answer is the refusal, not a list of them; unless, for a tờ trình, each
+    # was decided meanwhile (the earlier request's decisions, accepted but still being recorded when
+    # it counted what remained): the request's work is done, as when nothing is left.
+    decided_meanwhile = batch_no and all(getattr(e, "kind", None) in ALREADY_DECIDED for e in refusals)
+    if results and len(refusals) == len(results) and not decided_meanwhile:
+        raise refusals[0]
     remaining = None
     if batch_no:  # still pending here: the same request again decides the next ones
         async with sessions() as session:
