@@ -39,6 +39,8 @@ class StackConfig:
     environment: str = "development"
     log_level: str = "INFO"
     business_date: str | None = None
+    # More settings for every service (a test's, say: `OUTBOX_CHECK_SECONDS`).
+    service_env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for tier in TIER_ORDER:
@@ -76,6 +78,7 @@ class StackConfig:
             }
             if self.business_date:
                 env["BUSINESS_DATE"] = self.business_date
+            env |= self.service_env
         return env
 
 

@@ -203,22 +203,12 @@ class OutboxRelay:
             .group_by(col(OutboxEvent.topic), col(OutboxEvent.log_partition))
             .subquery()
         )
-        async with self._factory() as session:
-            rows = (
-                await session.exec(
-                    select(OutboxEvent.topic, OutboxEvent.log_partition, OutboxEvent.log_offset, OutboxEvent.event_id)
-                    .join(
-                        latest,
-                        and_(
-                            col(OutboxEvent.topic) == latest.c.topic,
-                            col(OutboxEvent.log_partition) == latest.c.log_partition,
-                            col(OutboxEvent.log_offset) == latest.c.log_offset,
-                        ),
-                    )
-                    .where(col(OutboxEvent.published_at).is_not(None))
-                )
-            ).all()
-        witnesses = {(t, p): Acked(t, p, o, e) for t, p, o, e in rows if p is not None and o is not None}
+        on_latest = and_(
+            col(OutboxEvent.topic) == latest.c.topic,
+            col(OutboxEvent.log_partition) == latest.c.log_partition,
+            col(OutboxEvent.log_offset) == latest.c.log_offset,
+        )
+        witnesses = {(a.topic, a.partition): a for a in await self._acked_joined(latest, on_latest)}
         # And, for a partition without one, the first row acknowledged there since that check. Were
         # those the only rows of a topic (a broker lost soon after it started, before a check could
         # pass), nothing above would look for them, and the new log, refilled by others, would pass
@@ -229,18 +219,21 @@ class OutboxRelay:
             .group_by(col(OutboxEvent.topic), col(OutboxEvent.log_partition))
             .subquery()
         )
+        for acked in await self._acked_joined(first, col(OutboxEvent.id) == first.c.id):
+            witnesses.setdefault((acked.topic, acked.partition), acked)  # one record looked for per partition
+        return list(witnesses.values())
+
+    async def _acked_joined(self, picked: Any, on: Any) -> list[Acked]:
+        """The published rows `picked` (a subquery joined `on`), as the broker acknowledged them."""
         async with self._factory() as session:
-            since = (
+            rows = (
                 await session.exec(
                     select(OutboxEvent.topic, OutboxEvent.log_partition, OutboxEvent.log_offset, OutboxEvent.event_id)
-                    .join(first, col(OutboxEvent.id) == first.c.id)
+                    .join(picked, on)
                     .where(col(OutboxEvent.published_at).is_not(None))
                 )
             ).all()
-        for t, p, o, e in since:  # one record per partition is looked for: an earlier one comes first
-            if p is not None and o is not None and (t, p) not in witnesses:
-                witnesses[t, p] = Acked(t, p, o, e)
-        return list(witnesses.values())
+        return [Acked(t, p, o, e) for t, p, o, e in rows if p is not None and o is not None]
 
     async def prune(self) -> int:
         """Delete the rows published before the retention window; returns how many."""

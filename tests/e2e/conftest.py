@@ -28,11 +28,17 @@ class RunningSystem:
 
 
 async def run_system(
-    tmp: Path, temporal_address: str, namespace: str, backend: str, databases: SeededDatabases
+    tmp: Path,
+    temporal_address: str,
+    namespace: str,
+    backend: str,
+    databases: SeededDatabases,
+    service_env: dict[str, str] | None = None,
 ) -> AsyncIterator[RunningSystem]:
     """A stack on copies of the session's migrated and seeded databases: what `Stack.prepare`
     makes (a migration and the seed with officers), without migrating and seeding four databases
-    per stack; the launcher's test runs `prepare` itself."""
+    per stack; the launcher's test runs `prepare` itself. `service_env`: more settings for every
+    service."""
     broker, bootstrap = await start_broker(tmp)
     urls = {tier: await databases.url(backend, tier, tmp, tier.value) for tier in TIER_ORDER}
     stack = Stack(
@@ -43,6 +49,7 @@ async def run_system(
             temporal_namespace=namespace,
             database_urls=urls,
             business_date=BEFORE_REORGANIZATION,
+            service_env=service_env or {},
         )
     )
     try:

@@ -5,7 +5,6 @@ single nomination uses, the last two splitting it off first), and the rest confe
 decision number; the returned one, resubmitted, goes on alone. Each awardee's outcome, the
 proposer's view and every level's records agree."""
 
-import os
 from collections.abc import AsyncIterator
 
 import pytest
@@ -31,14 +30,11 @@ NAMES = ["Đinh Văn An", "Bùi Thị Bình", "Cao Văn Chung", "Đặng Thị D
 
 @pytest.fixture(scope="module")
 async def system(tmp_path_factory, temporal_address, seeded_databases) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
-    os.environ["BATCH_WORKFLOWS"] = "true"  # the services started below read it
-    try:
-        async for running in run_system(
-            tmp_path_factory.mktemp("batch-workflows"), temporal_address, fresh_namespace(), "sqlite", seeded_databases
-        ):
-            yield running
-    finally:
-        del os.environ["BATCH_WORKFLOWS"]
+    async for running in run_system(
+        tmp_path_factory.mktemp("batch-workflows"), temporal_address, fresh_namespace(), "sqlite", seeded_databases,
+        service_env={"BATCH_WORKFLOWS": "true"},  # the default, named: this test is about it
+    ):  # fmt: skip
+        yield running
 
 
 async def test_a_tờ_trình_as_one_workflow_through_the_api(system: RunningSystem) -> None:

@@ -9,7 +9,6 @@ some nominations wait out the outage at their level and move only after it.
 """
 
 import asyncio
-import os
 import time
 from collections.abc import AsyncIterator
 
@@ -30,14 +29,11 @@ OUTAGE_S = 60
 
 @pytest.fixture(scope="module")
 async def system(tmp_path_factory, temporal_address, seeded_databases) -> AsyncIterator[RunningSystem]:  # type: ignore[no-untyped-def]
-    os.environ["OUTBOX_CHECK_SECONDS"] = "2"  # the services look for a lost log every 2 s, not every 10
-    try:
-        async for running in run_system(
-            tmp_path_factory.mktemp("broker-restart"), temporal_address, fresh_namespace(), "sqlite", seeded_databases
-        ):
-            yield running
-    finally:
-        del os.environ["OUTBOX_CHECK_SECONDS"]
+    async for running in run_system(
+        tmp_path_factory.mktemp("broker-restart"), temporal_address, fresh_namespace(), "sqlite", seeded_databases,
+        service_env={"OUTBOX_CHECK_SECONDS": "2"},  # the services look for a lost log every 2 s, not every 10
+    ):  # fmt: skip
+        yield running
 
 
 async def test_broker_killed_and_restarted_empty_loses_nothing(system: RunningSystem) -> None:

@@ -22,13 +22,13 @@ from typer.testing import CliRunner
 
 from deploy import cli_client
 from deploy.cli import app as cli
-from services.kit.audit.witness import audit_handlers, checkpoints, judge, publish_checkpoint, signer_of
+from services.kit.audit.witness import audit_handlers, checkpoints, publish_checkpoint, signer_of
 from services.kit.nominations.models import Nomination
 from shared.contracts.audit import AuditCheckpointSigned
 from shared.contracts.events import TOPIC_AUDIT
 from shared.contracts.tiers import Tier
 from shared.platform.audit import AuditRecord, append_audit, record_hash, verify_chain
-from shared.platform.checkpoints import AuditCheckpoint, AuditCosignature, LogBroken, sign_checkpoint
+from shared.platform.checkpoints import AuditCheckpoint, AuditCosignature, LogBroken
 from shared.platform.consumer import EventConsumer
 from shared.platform.db import transaction
 from shared.platform.evidence import BundleInvalid, verify_bundle
@@ -322,35 +322,3 @@ async def test_the_service_signs_a_checkpoint_when_its_log_grew_and_only_then(se
     assert [e.envelope["type"] for e in published] == ["audit.checkpoint_signed"]
     assert verify_signature(signed[0].public_key, signed[0].checkpoint().note(), signed[0].signature)
     assert key_file.stat().st_mode & 0o777 == 0o600  # generated on first start, readable by the service only
-
-
-async def test_a_checkpoint_carries_a_proof_from_what_each_witness_cosigned_last(sessions):
-    """A witness cosigned the checkpoint of size 2 and missed that of size 4: the next checkpoint
-    carries, besides its proof from 4, one from 2, which the witness can check."""
-    settings = ServiceSettings(tier=Tier.CENTRAL, audit_signing_key="33" * 32, database_url="sqlite://")
-    signer = signer_of(settings)
-
-    async def grow_and_sign(count: int) -> AuditCheckpointSigned:
-        async with transaction(sessions) as session:
-            for _ in range(count):
-                await append_audit(
-                    session, idempotency_key=str(uuid.uuid4()), at=datetime.now(UTC), agency_code="TW-BTDKT",
-                    actor="TW-BTDKT:chair", action="decision.forward", outcome="forwarded",
-                )  # fmt: skip
-        async with transaction(sessions) as session:
-            event = await sign_checkpoint(session, signer=signer, now=datetime.now(UTC))
-        assert event is not None
-        return event
-
-    first = await grow_and_sign(2)
-    async with transaction(sessions) as session:
-        session.add(AuditCosignature(
-            origin=first.origin, size=first.size, root=first.root, witness="tdkt/province",
-            witness_key="00" * 32, cosigned_at=datetime.now(UTC).isoformat(), signature="00" * 64,
-        ))  # fmt: skip
-    second = await grow_and_sign(2)  # the province's service never sees this one
-    third = await grow_and_sign(1)
-    assert (third.previous_size, [p.size for p in third.also_from]) == (second.size, [first.size])
-    saw = AuditCheckpoint(**first.model_dump(include={"origin", "size", "root", "time", "public_key", "signature"}))
-    assert judge(third, saw, None) == "cosign"
-    assert "not an extension" in judge(third.model_copy(update={"also_from": []}), saw, None)

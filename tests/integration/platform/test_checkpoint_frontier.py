@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import event, text
 
-from services.kit.audit.witness import signer_of
+from services.kit.audit.witness import judge, signer_of
+from shared.contracts.audit import AuditCheckpointSigned
 from shared.contracts.tiers import Tier
 from shared.platform.audit import append_audit
-from shared.platform.checkpoints import AuditCheckpoint, LogBroken, leaf_hashes, sign_checkpoint
+from shared.platform.checkpoints import AuditCheckpoint, AuditCosignature, LogBroken, leaf_hashes, sign_checkpoint
 from shared.platform.db import transaction
 from shared.platform.merkle import tree_root, verify_consistency
 from shared.platform.settings import ServiceSettings
@@ -82,3 +83,28 @@ async def test_a_kept_frontier_that_does_not_give_its_checkpoint_s_root_is_refus
     await grow(sessions, 1)
     with pytest.raises(LogBroken, match="frontier"):
         await sign(sessions)
+
+
+async def test_a_checkpoint_carries_a_proof_from_what_each_witness_cosigned_last(sessions):
+    """A witness cosigned the checkpoint of size 2 and missed that of size 4: the next checkpoint
+    carries, besides its proof from 4, one from 2 (from that checkpoint's frontier), which the
+    witness can check."""
+
+    async def grow_and_sign(count: int) -> AuditCheckpointSigned:
+        await grow(sessions, count)
+        event = await sign(sessions)
+        assert event is not None
+        return event
+
+    first = await grow_and_sign(2)
+    async with transaction(sessions) as session:
+        session.add(AuditCosignature(
+            origin=first.origin, size=first.size, root=first.root, witness="tdkt/province",
+            witness_key="00" * 32, cosigned_at=datetime.now(UTC).isoformat(), signature="00" * 64,
+        ))  # fmt: skip
+    second = await grow_and_sign(2)  # the province's service never sees this one
+    third = await grow_and_sign(1)
+    assert (third.previous_size, [p.size for p in third.also_from]) == (second.size, [first.size])
+    saw = AuditCheckpoint(**first.model_dump(include={"origin", "size", "root", "time", "public_key", "signature"}))
+    assert judge(third, saw, None) == "cosign"
+    assert "not an extension" in judge(third.model_copy(update={"also_from": []}), saw, None)
