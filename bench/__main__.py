@@ -133,6 +133,8 @@ def _meter(runtime: Runtime) -> CpuMeter:
         meter.watch("broker (tansu)", runtime.broker.proc.pid)
     if runtime.temporal and runtime.temporal.proc:
         meter.watch("temporal dev server", runtime.temporal.proc.pid)
+    if runtime.postgres is not None and (postmaster := runtime.postgres.pid()):
+        meter.watch("PostgreSQL (every service's database)", postmaster)
     if runtime.stack is not None:
         for tier, child in runtime.stack.services.items():
             if child.proc:
@@ -148,7 +150,7 @@ Results = tuple[ScenarioResult | None, ScenarioResult | None]
 
 async def on_runtime(args: argparse.Namespace, data_dir: Path, scenario: Callable[[Runtime], Awaitable[R]]) -> R:
     """Start the broker and Temporal, run `scenario`, stop every child process whatever happens."""
-    runtime = Runtime(data_dir, log_level=args.log_level, say=say)
+    runtime = Runtime(data_dir, log_level=args.log_level, say=say, database=getattr(args, "database", "sqlite"))
     try:
         await runtime.start_infrastructure()
         return await scenario(runtime)

@@ -70,6 +70,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
         metavar="K",
         help="K tờ trình at a time, each from import to its proposer's view on its own (0: phase after phase)",
     )
+    add(
+        "--database",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="the services' databases: SQLite files (the embedded default) or one embedded PostgreSQL server",
+    )
     add("--poll-ms", type=int, default=500, help="interval of the inbox and proposer polls")
     add("--timeout", type=float, default=1800, help="seconds one request or one wait may take")
     add("--log-level", default="WARNING", help="LOG_LEVEL of the services and the worker")

