@@ -63,19 +63,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     add("--batch-size", type=int, default=100, help="candidates per tờ trình (one decision each; at most 1,000)")
     add("--cstd-share", type=float, default=0.15, help="share of Chiến sĩ thi đua cơ sở among the candidates")
     add("--concurrency", type=int, default=8, help="HTTP calls in flight at once")
-    add(
-        "--pipeline",
-        type=int,
-        default=0,
-        metavar="K",
-        help="K tờ trình at a time, each from import to its proposer's view on its own (0: phase after phase)",
-    )
-    add(
-        "--database",
-        choices=("sqlite", "postgres"),
-        default="sqlite",
-        help="the services' databases: SQLite files (the embedded default) or one embedded PostgreSQL server",
-    )
+    add("--pipeline", type=int, default=0, metavar="K", help="K tờ trình at a time, each on its own (0: phases)")
+    add("--database", choices=("sqlite", "postgres"), default="sqlite", help="the services' databases")
     add("--poll-ms", type=int, default=500, help="interval of the inbox and proposer polls")
     add("--timeout", type=float, default=1800, help="seconds one request or one wait may take")
     add("--log-level", default="WARNING", help="LOG_LEVEL of the services and the worker")
