@@ -6,12 +6,14 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer
+from sqlalchemy import event
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from deploy.demo_data import demo_token
@@ -295,3 +297,24 @@ async def levels_decided(
             assert len(decisions) == 1 and received == 1, (agency, history)
         else:
             assert decisions == [f"decision.{actions[i]}"] and received == 1, (agency, actions[i], history)
+
+
+@contextmanager
+def statements(sessions: Any) -> Iterator[list[str]]:
+    """Every SQL statement the sessions' engine sends inside the block, in order."""
+    sent: list[str] = []
+
+    def note(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
+        sent.append(statement)
+
+    engine = sessions.kw["bind"].sync_engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def those(sent: list[str], verb: str, *tables: str) -> list[str]:
+    """The statements of `sent` that start with `verb` (SELECT, INSERT, …) and name one of `tables`."""
+    return [s for s in sent if s.lstrip().upper().startswith(verb) and any(t in s for t in tables)]

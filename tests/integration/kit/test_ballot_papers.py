@@ -2,12 +2,12 @@
 a member votes on every item at once and the rounds are counted at once, each vote and count the
 single-item one; a paper with one refused item records nothing and names the item."""
 
-from sqlalchemy import event
 from sqlmodel import func, select
 
 from services.kit.councils.models import BallotVoter
 from shared.contracts.tiers import Tier
 from shared.platform.audit import AuditRecord
+from tests.helpers import statements, those
 from tests.integration.kit.test_councils import CHAIR, DAY, as_member, draft, make_council, member_id
 
 
@@ -31,29 +31,18 @@ async def test_each_member_votes_on_the_whole_agenda_with_one_paper_and_the_roun
     client, sessions = await tier_http(Tier.UNIT, business_date=DAY)
     meeting_id, ids = await agenda_of_three(client, sessions)
     receipts = {}
-    box_reads: list[str] = []
-    box_deletes: list[str] = []
-
-    def count(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
-        tables = ("council_item", "ballot_round", "ballot_voter", "ballot_vote")
-        if statement.lstrip().upper().startswith("SELECT") and any(f"FROM {table}" in statement for table in tables):
-            box_reads.append(statement)
-        if statement.lstrip().upper().startswith("DELETE"):
-            box_deletes.append(statement)
-
-    engine = sessions.kw["bind"].sync_engine
+    sent: list[str] = []
     for i in range(1, 6):
         # The third nominee gets four yes of five (80 %): not the 90 % a provincial CSTĐ needs.
         votes = [{"nomination_id": n, "vote": "no" if (n == ids[2] and i == 5) else "yes"} for n in ids]
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements(sessions) as paper_sent:
             paper = await client.post(f"/meetings/{meeting_id}/ballots", headers=as_member(i), json={"votes": votes})
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
+        sent += paper_sent
         # The paper's items, rounds and both sets read once for the paper, not again for each item.
-        assert len(box_reads) == 4 * i, box_reads
+        box = ("FROM council_item", "FROM ballot_round", "FROM ballot_voter", "FROM ballot_vote")
+        assert len(reads := those(sent, "SELECT", *box)) == 4 * i, reads
         # Each box is rewritten whole (both sets, in key order), but the first ballot finds it empty.
-        assert len(box_deletes) == 2 * len(ids) * (i - 1), box_deletes
+        assert len(deletes := those(sent, "DELETE", "")) == 2 * len(ids) * (i - 1), deletes
         assert paper.status_code == 201, paper.text
         assert [r["nomination_id"] for r in paper.json()["receipts"]] == ids
         receipts[i] = paper.json()["receipts"][0]["receipt"]

@@ -5,7 +5,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlmodel import select
 
 from services.kit.registry.models import Agency
@@ -21,6 +21,7 @@ from shared.platform.audit import (
 )
 from shared.platform.db import transaction
 from shared.platform.personal import commitment, erase_personal, openings
+from tests.helpers import statements, those
 
 
 async def test_chain_verifies_and_detects_tampering(sessions):
@@ -126,21 +127,13 @@ def _append(session, key: str, agency: str = "P91", action: str = "decision.forw
 async def test_many_appends_in_one_transaction_read_the_log_once_and_still_chain(sessions):
     """A tờ trình's step appends a record per awardee in one transaction: the head and the agency's
     open log are read at the first append only, and the chain holds."""
-    reads: list[str] = []
-
-    def count(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("SELECT") and "audit_record" in statement:
-            reads.append(statement)
-
-    engine = sessions.kw["bind"].sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements(sessions) as sent:
         async with transaction(sessions) as session:
             for i in range(50):
                 await _append(session, f"many-{i}", agency=("P91", "P92")[i % 2])
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert len(reads) == 3, reads  # the head, then whether each of the two agencies' logs is closed
+    assert len(reads := those(sent, "SELECT", "audit_record")) == 3, (
+        reads
+    )  # the head, then whether each of the two agencies' logs is closed
     async with transaction(sessions) as session:
         assert (await verify_chain(session))["valid"] is True
 
@@ -170,27 +163,17 @@ async def test_a_batch_step_asks_once_which_of_its_awardees_acts_are_recorded(se
     async with transaction(sessions) as session:
         await _append(session, "n1:received", nomination_id="n1")
         await _append(session, "n2:received", nomination_id="n2")
-    reads: list[str] = []
-
-    def count(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("SELECT") and "audit_record" in statement:
-            reads.append(statement)
-
-    engine = sessions.kw["bind"].sync_engine
     async with transaction(sessions) as session:
         await prime_recorded(session, ["n1", "n2", "n3"])
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements(sessions) as sent:
             assert await recorded(session, "n1:received", "n1") is True
             assert await recorded(session, "n2:received", "n2") is True
             assert await recorded(session, "n3:received", "n3") is False
-            assert reads == []
+            assert those(sent, "SELECT", "audit_record") == []
             await _append(session, "n3:received", nomination_id="n3")
-            before = len(reads)  # the append's own reads (the head, the agency's log)
+            before = len(those(sent, "SELECT", "audit_record"))  # the append's own (the head, the log)
             assert await recorded(session, "n3:received", "n3") is True
-            assert len(reads) == before
+            assert len(those(sent, "SELECT", "audit_record")) == before
             assert await recorded(session, "n1:received") is True  # no nomination named: asked
             assert await recorded(session, "n4:received", "n4") is False  # not primed: asked
-            assert len(reads) == before + 2
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
+            assert len(those(sent, "SELECT", "audit_record")) == before + 2

@@ -5,7 +5,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from services.kit.audit.witness import judge, signer_of
 from shared.contracts.audit import AuditCheckpointSigned
@@ -15,6 +15,7 @@ from shared.platform.checkpoints import AuditCheckpoint, AuditCosignature, LogBr
 from shared.platform.db import transaction
 from shared.platform.merkle import tree_root, verify_consistency
 from shared.platform.settings import ServiceSettings
+from tests.helpers import statements, those
 
 SIGNER = signer_of(ServiceSettings(tier=Tier.CENTRAL, audit_signing_key="44" * 32, database_url="sqlite://"))
 
@@ -38,20 +39,11 @@ async def test_the_next_checkpoint_reads_only_the_records_since_and_is_the_whole
     first = await sign(sessions)
     assert first is not None and first.size == 37
     await grow(sessions, 5)
-    statements: list[str] = []
-
-    def seen(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    engine = sessions.kw["bind"].sync_engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with statements(sessions) as sent:
         second = await sign(sessions)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert second is not None and second.size == 42
     # No statement reads the whole log: every read of records is bounded by a sequence number.
-    reads = [s for s in statements if "FROM audit_record" in s and "max(" not in s.lower()]
+    reads = [s for s in those(sent, "SELECT", "FROM audit_record") if "max(" not in s.lower()]
     assert reads and all("audit_record.seq >" in s or "audit_record.seq =" in s for s in reads), reads
     async with transaction(sessions) as session:
         leaves = await leaf_hashes(session)

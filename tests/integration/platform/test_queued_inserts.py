@@ -3,11 +3,11 @@
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import col, select
 
 from shared.platform.consumer import ProcessedEvent
 from shared.platform.db import insert_later, transaction, write_queued
+from tests.helpers import statements, those
 
 
 def row(event_id: str) -> dict:
@@ -17,22 +17,12 @@ def row(event_id: str) -> dict:
 async def test_a_transactions_queued_rows_are_written_in_one_statement_and_a_present_one_is_skipped(sessions):
     async with transaction(sessions) as session:
         session.add(ProcessedEvent(**row("q-0")))
-    inserts: list[str] = []
-
-    def count(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("INSERT"):
-            inserts.append(statement)
-
-    engine = sessions.kw["bind"].sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements(sessions) as sent:
         async with transaction(sessions) as session:
             for i in range(20):
                 insert_later(session, ProcessedEvent, row(f"q-{i}"), "event_id")  # q-0 is there already
             await write_queued(session)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert len(inserts) == 1, inserts
+    assert len(inserts := those(sent, "INSERT", "")) == 1, inserts
     async with transaction(sessions) as session:
         stored = (await session.exec(select(ProcessedEvent).where(col(ProcessedEvent.event_id).like("q-%")))).all()
     assert sorted(p.event_id for p in stored) == sorted(f"q-{i}" for i in range(20))
