@@ -53,14 +53,14 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
         yield session
 
 
-def transaction_memo(session: AsyncSession, name: str) -> dict[Any, Any]:
+def transaction_memo(session: AsyncSession | Session, name: str) -> dict[Any, Any]:
     """A dict named `name` that lives as long as the session's current transaction (a savepoint
     counts as its own): what a transaction has learned and cannot change under it, kept so that
     work on many items in one transaction (a tờ trình's awardees, a fetch of events) asks once.
     Only for facts the transaction may take as fixed while it runs (another transaction cannot
     change them under it, or a change would not matter before the next one), and that this one
     changes only through the code that keeps the memo."""
-    sync = session.sync_session
+    sync = session if isinstance(session, Session) else session.sync_session
     current = sync.get_nested_transaction() or sync.get_transaction()
     kept = sync.info.get(name)
     if kept is None or kept[0] is not current:

@@ -17,7 +17,7 @@ from services.kit.clusters.scoring import give_score, sign_pledge
 from services.kit.errors import DomainError, Forbidden
 from services.kit.identity.service import Caller
 from shared.contracts.events import ClusterActAnswered, ClusterActRequested
-from shared.platform.audit import append_audit
+from shared.platform.audit import append_audit, write_audit
 from shared.platform.outbox import add_event
 
 
@@ -77,6 +77,7 @@ async def apply_request(session: AsyncSession, event: ClusterActRequested) -> bo
         return False
     caller = Caller(officer_id=event.actor, name=event.actor, agency_code=event.actor_agency, role=event.actor_role)
     outcome, reason, reason_vi = "applied", None, None
+    await write_audit(session)  # a savepoint follows the records queued before it (decision 0046)
     try:
         async with session.begin_nested():
             if event.act == "sign":

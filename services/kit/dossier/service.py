@@ -65,6 +65,7 @@ async def latest_freeze(session: AsyncSession, nomination_id: str) -> AuditRecor
         .where(AuditRecord.nomination_id == nomination_id, AuditRecord.action == FROZEN)
         .order_by(col(AuditRecord.seq).desc())
         .limit(1)
+        .execution_options(audit_about=nomination_id)
     )
     return rows.first()
 
@@ -96,6 +97,7 @@ async def freeze_manifest(
             select(func.count())
             .select_from(AuditRecord)
             .where(AuditRecord.nomination_id == nomination_id, AuditRecord.action == FROZEN)
+            .execution_options(audit_about=nomination_id)
         )
     ).one()
     freeze = count + 1

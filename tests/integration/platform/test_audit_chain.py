@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import col, select
 
 from services.kit.registry.models import Agency
+from shared.contracts.tiers import Tier
 from shared.platform.audit import (
     GENESIS,
     LOG_CLOSED,
@@ -18,8 +19,9 @@ from shared.platform.audit import (
     prime_recorded,
     recorded,
     verify_chain,
+    write_audit,
 )
-from shared.platform.db import transaction
+from shared.platform.db import make_engine, session_factory, transaction
 from shared.platform.personal import commitment, erase_personal, openings
 from tests.helpers import statements, those
 
@@ -125,35 +127,89 @@ def _append(session, key: str, agency: str = "P91", action: str = "decision.forw
 
 
 async def test_many_appends_in_one_transaction_read_the_log_once_and_still_chain(sessions):
-    """A tờ trình's step appends a record per awardee in one transaction: the head and the agency's
-    open log are read at the first append only, and the chain holds."""
+    """A tờ trình's step appends a record per awardee in one transaction: they are chained and
+    written together when it commits, the head and the agencies' closed logs read once."""
     with statements(sessions) as sent:
         async with transaction(sessions) as session:
             for i in range(50):
                 await _append(session, f"many-{i}", agency=("P91", "P92")[i % 2])
-    assert len(reads := those(sent, "SELECT", "audit_record")) == 3, (
-        reads
-    )  # the head, then whether each of the two agencies' logs is closed
+            assert those(sent, "INSERT", "audit_record") == []  # queued until the commit
+    assert len(reads := those(sent, "SELECT", "audit_record")) == 2, reads  # the head; whether a log is closed
+    assert len(those(sent, "INSERT", "audit_record")) == 1
     async with transaction(sessions) as session:
         assert (await verify_chain(session))["valid"] is True
 
 
-async def test_within_one_transaction_a_closed_log_and_an_undone_savepoint_are_seen(sessions):
+async def test_a_read_of_the_log_sees_the_transactions_own_records(sessions):
+    """Queued records are written before a read of the log, unless the read is about one
+    nomination none of them is about."""
+    with statements(sessions) as sent:
+        async with transaction(sessions) as session:
+            await _append(session, "seen-1", nomination_id="n1")
+            about_another = select(AuditRecord).where(AuditRecord.nomination_id == "n2")
+            assert (await session.exec(about_another.execution_options(audit_about="n2"))).all() == []
+            assert those(sent, "INSERT", "audit_record") == []
+            about_it = select(AuditRecord).where(AuditRecord.nomination_id == "n1")
+            assert [r.idempotency_key for r in await session.exec(about_it.execution_options(audit_about="n1"))] == [
+                "seen-1"
+            ]
+            await _append(session, "seen-2")
+            assert len((await session.exec(select(AuditRecord))).all()) == 2
+    assert len(those(sent, "INSERT", "audit_record")) == 2
+
+
+async def test_a_closed_log_refuses_the_transaction_that_writes_after_it(sessions):
     async with transaction(sessions) as session:
         await _append(session, "before-close")
         await _append(session, "close", action=LOG_CLOSED)
-        with pytest.raises(AgencyLogClosed):
-            await _append(session, "after-close")
         await _append(session, "another-agency", agency="P92")
-        # What a rolled-back savepoint appended is not the head any more.
+    with pytest.raises(AgencyLogClosed):  # closed in an earlier transaction
+        async with transaction(sessions) as session:
+            await _append(session, "open-elsewhere", agency="P92")
+            await _append(session, "after-close")
+    with pytest.raises(AgencyLogClosed):  # closed by a record of the same transaction
+        async with transaction(sessions) as session:
+            await _append(session, "close-p92", agency="P92", action=LOG_CLOSED)
+            await _append(session, "after-close-p92", agency="P92")
+    async with transaction(sessions) as session:
+        assert (await verify_chain(session))["valid"] is True
+        keys = (await session.exec(select(AuditRecord.idempotency_key).order_by(col(AuditRecord.seq)))).all()
+    assert keys == ["before-close", "close", "another-agency"]  # nothing of the refused transactions
+
+
+async def test_a_savepoint_follows_the_records_written_before_it_and_its_undone_ones_are_not_the_head(sessions):
+    async with transaction(sessions) as session:
+        await _append(session, "queued")
+        with pytest.raises(RuntimeError, match="write them first"):
+            async with session.begin_nested():
+                await _append(session, "in-savepoint")
+        await write_audit(session)
         savepoint = await session.begin_nested()
         await _append(session, "undone", agency="P92")
         await savepoint.rollback()
         await _append(session, "after-undone", agency="P92")
     async with transaction(sessions) as session:
         assert (await verify_chain(session))["valid"] is True
-        keys = (await session.exec(select(AuditRecord.idempotency_key).order_by(AuditRecord.seq.desc()).limit(4))).all()  # type: ignore[union-attr]
-    assert list(reversed(keys)) == ["before-close", "close", "another-agency", "after-undone"]
+        keys = (await session.exec(select(AuditRecord.idempotency_key).order_by(col(AuditRecord.seq)))).all()
+    assert keys == ["queued", "after-undone"]
+
+
+async def test_appends_wait_for_each_other_only_from_the_write(tmp_path, seeded_databases):
+    """On PostgreSQL (SQLite serialises writing transactions from their start) the append lock is
+    taken when the records are written: a transaction that appended and goes on working does not
+    hold up another's commit."""
+    engine = make_engine(await seeded_databases.url("postgres", Tier.CENTRAL, tmp_path, "central"))
+    sessions = session_factory(engine)
+    async with transaction(sessions) as first:
+        await _append(first, "first")
+        async with transaction(sessions) as second:
+            await _append(second, "second")
+        # The second committed while the first is still open (the old lock would have held it).
+    async with transaction(sessions) as session:
+        assert (await verify_chain(session))["valid"] is True
+        keys = (await session.exec(select(AuditRecord.idempotency_key).order_by(col(AuditRecord.seq)))).all()
+    await engine.dispose()
+    assert keys == ["second", "first"]
 
 
 async def test_a_batch_step_asks_once_which_of_its_awardees_acts_are_recorded(sessions):
