@@ -21,7 +21,7 @@ from shared.contracts.events import (
     NominationUrged,
 )
 from shared.platform.consumer import Handler
-from shared.platform.db import insert_unless_present, transaction_memo
+from shared.platform.db import insert_later, insert_unless_present, transaction_memo
 
 
 def _told(event: Event) -> list[tuple[str, str]]:
@@ -71,9 +71,11 @@ def notifier(mailing: Mailing | None = None) -> Handler:
                 text=text,
                 created_at=envelope.occurred_at,
             )
+            row = notification.model_dump(exclude={"id"})
+            if mailing is None:  # written with the fetch's other notifications, in one statement
+                insert_later(session, Notification, row, "key")
             # One statement; a redelivery adds nothing, and queues no mail twice.
-            fresh = await insert_unless_present(session, Notification, notification.model_dump(exclude={"id"}), "key")
-            if fresh and mailing is not None:
+            elif await insert_unless_present(session, Notification, row, "key"):
                 await queue_mails(session, notification, mailing)
 
     return notify

@@ -18,13 +18,14 @@ from shared.contracts.events import (
     envelope_for,
 )
 from shared.contracts.tiers import Tier
+from tests.helpers import statements, those
 
 SCHOOL, DISTRICT = "U91-0001", "D903"
 
 
-def fact(cls: type[Event], agency: str, **extra: object) -> Event:
+def fact(cls: type[Event], agency: str, nomination_id: str = "n-1", **extra: object) -> Event:
     return cls(
-        nomination_id="n-1",
+        nomination_id=nomination_id,
         award_code="BANG_KHEN_TINH",
         nominee_name="Nguyễn Thị Lan",
         proposer_agency=SCHOOL,
@@ -84,3 +85,20 @@ async def test_the_proposer_is_told_of_a_return_and_a_conferral(tier_http):
         "Hồ sơ bị trả lại để bổ sung: Nguyễn Thị Lan (BANG_KHEN_TINH): Thiếu báo cáo thành tích",
         "Đã có quyết định khen thưởng 77/QĐ-UBND: Nguyễn Thị Lan (BANG_KHEN_TINH)",
     ]
+
+
+async def test_a_fetchs_notifications_are_written_in_one_statement_and_a_redelivery_adds_none(tier_http):
+    """Without mail, a consumer fetch's notifications go in one statement when it commits; an event
+    delivered twice in it, or again later, is told once."""
+    _, sessions = await tier_http(Tier.DISTRICT, business_date=date(2025, 5, 15))
+    events = [fact(NominationReceived, DISTRICT, nomination_id=f"n-{i}") for i in range(5)]
+    envelopes = [envelope_for(e, source_agency=DISTRICT, occurred_at=datetime.now(UTC)) for e in events]
+    with statements(sessions) as sent:
+        for _ in range(2):
+            async with sessions() as session, session.begin():
+                for envelope, event in [*zip(envelopes, events, strict=True), (envelopes[0], events[0])]:
+                    await NOTIFICATION_HANDLERS[envelope.type](session, envelope, event)
+    assert len(inserts := those(sent, "INSERT", "notification")) == 2, inserts  # one per transaction
+    async with sessions() as session:
+        rows = (await session.exec(select(Notification))).all()
+    assert sorted(r.nomination_id for r in rows) == [f"n-{i}" for i in range(5)]
