@@ -150,7 +150,10 @@ Results = tuple[ScenarioResult | None, ScenarioResult | None]
 
 async def on_runtime(args: argparse.Namespace, data_dir: Path, scenario: Callable[[Runtime], Awaitable[R]]) -> R:
     """Start the broker and Temporal, run `scenario`, stop every child process whatever happens."""
-    runtime = Runtime(data_dir, log_level=args.log_level, say=say, database=getattr(args, "database", "sqlite"))
+    runtime = Runtime(
+        data_dir, log_level=args.log_level, say=say, database=getattr(args, "database", "sqlite"),
+        unit_processes=getattr(args, "unit_processes", 1),
+    )  # fmt: skip
     try:
         await runtime.start_infrastructure()
         return await scenario(runtime)

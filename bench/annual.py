@@ -65,6 +65,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     add("--concurrency", type=int, default=8, help="HTTP calls in flight at once")
     add("--pipeline", type=int, default=0, metavar="K", help="K tờ trình at a time, each on its own (0: phases)")
     add("--database", choices=("sqlite", "postgres"), default="sqlite", help="the services' databases")
+    add("--unit-processes", type=int, default=1, metavar="P", help="processes serving the unit service")
     add("--poll-ms", type=int, default=500, help="interval of the inbox and proposer polls")
     add("--timeout", type=float, default=1800, help="seconds one request or one wait may take")
     add("--log-level", default="WARNING", help="LOG_LEVEL of the services and the worker")

@@ -18,15 +18,18 @@ from deploy.embedded import (
     wait_for_port,
 )
 from deploy.stack import Stack, StackConfig
-from shared.contracts.tiers import TIER_ORDER
+from shared.contracts.tiers import TIER_ORDER, Tier
 
 # The demo units stand in Kiên Giang before the 2025 reorganization abolished districts.
 BUSINESS_DATE = "2025-05-15"
 
 
 class Runtime:
-    def __init__(self, data_dir: Path, log_level: str = "INFO", say=print, database: str = "sqlite") -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, data_dir: Path, log_level: str = "INFO", say=print, database: str = "sqlite", unit_processes: int = 1
+    ) -> None:  # type: ignore[no-untyped-def]
         self.data_dir = data_dir
+        self.unit_processes = unit_processes  # SERVICE_PROCESSES of the unit service (decision 0047)
         self.log_level = log_level
         self.say = say
         self.database = database  # sqlite (the embedded default) or postgres (production's kind)
@@ -67,6 +70,7 @@ class Runtime:
             business_date=BUSINESS_DATE,
             log_level=self.log_level,
             database_urls=dict(self.database_urls),
+            processes={Tier.UNIT: self.unit_processes},
         )
         self.stack = Stack(config)
         await self.stack.prepare(progress=self.say)
