@@ -41,6 +41,8 @@ class StackConfig:
     business_date: str | None = None
     # More settings for every service (a test's, say: `OUTBOX_CHECK_SECONDS`).
     service_env: dict[str, str] = field(default_factory=dict)
+    # Processes serving a tier (SERVICE_PROCESSES, decision 0047); one where not named.
+    processes: dict[Tier, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for tier in TIER_ORDER:
@@ -79,6 +81,8 @@ class StackConfig:
             if self.business_date:
                 env["BUSINESS_DATE"] = self.business_date
             env |= self.service_env
+            if tier in self.processes:
+                env["SERVICE_PROCESSES"] = str(self.processes[tier])
         return env
 
 

@@ -78,6 +78,7 @@ from shared.platform.consumer import EventConsumer, Handler, merge_handlers
 from shared.platform.db import make_engine, session_factory, transaction
 from shared.platform.logs import configure_logging
 from shared.platform.outbox import OutboxRelay, durability_of
+from shared.platform.processes import shared_dir
 from shared.platform.settings import ServiceSettings
 from shared.platform.signing import Signer
 from shared.rules.deadlines import DeadlineTable
@@ -187,6 +188,8 @@ def create_app(
         nominations = NominationClient(temporal, locate=locate, together=settings.batch_workflows)
         kit = Kit(settings, engine, sessions, temporal, nominations, relay, events, supervisor)
         app.state.kit = kit
+        if shared_dir() is not None:  # one of several processes: its part of /metrics kept current
+            supervisor.start("metrics", lambda: metrics.keep_fresh(kit))
         log.info(
             "service.started",
             tier=settings.tier.value,

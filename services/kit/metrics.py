@@ -3,22 +3,25 @@
 Per request: counts by method, route template and status, and latency. At each scrape, from the
 service's own database (so restarts lose nothing): decisions taken by action and outcome (the audit
 records), deadline escalations, the outbox's unpublished events; from the running process: records
-the event consumer has yet to read per topic, and events it dead-lettered since it started.
+the event consumer has yet to read per topic, and events it dead-lettered since it started. A
+service served by several processes shows their sum (decision 0047).
 
 The request id (`X-Request-ID`, taken from the caller when it sends a sane one, else made here) is in
 every log line of the request, in the response's header, and the correlation id of every event the
 request's transaction publishes.
 """
 
+import asyncio
 import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Final
 
 import structlog
 from fastapi import Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -26,8 +29,18 @@ from shared.platform.audit import AuditRecord
 from shared.platform.checkpoints import AuditAlarm
 from shared.platform.logs import REQUEST_ID
 from shared.platform.outbox import OutboxEvent
+from shared.platform.processes import shared_dir
 
 SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+# A service served by several processes (decision 0047): the library keeps each process's values in
+# the shared directory and the page adds them up: counts and histograms summed; what a process sees
+# of itself (its consumer's lag, its tasks) summed over the live processes; what each reads from
+# the common database, the most recent reading.
+OWN: Final = "livesum"
+COMMON: Final = "mostrecent"
+REFRESH_SECONDS = 5.0  # how often each of several processes refreshes what the page shows of it
 
 
 class Metrics:
@@ -43,24 +56,45 @@ class Metrics:
         )
         self.decisions = Gauge(
             "tdkt_decisions", "Decisions recorded here, by action and outcome", ["action", "outcome"],
-            registry=self.registry,
+            registry=self.registry, multiprocess_mode=COMMON,
         )  # fmt: skip
         self.escalations = Gauge(
-            "tdkt_deadline_escalations", "Deadlines expired and escalated here", registry=self.registry
+            "tdkt_deadline_escalations",
+            "Deadlines expired and escalated here",
+            registry=self.registry,
+            multiprocess_mode=COMMON,
         )
         self.outbox_backlog = Gauge(
-            "tdkt_outbox_backlog", "Events committed, not yet published", registry=self.registry
+            "tdkt_outbox_backlog",
+            "Events committed, not yet published",
+            registry=self.registry,
+            multiprocess_mode=COMMON,
         )
-        self.consumer_lag = Gauge("tdkt_consumer_lag", "Records not yet consumed", ["topic"], registry=self.registry)
+        self.consumer_lag = Gauge(
+            "tdkt_consumer_lag", "Records not yet consumed", ["topic"], registry=self.registry, multiprocess_mode=OWN
+        )
         self.dead_letters = Gauge(
-            "tdkt_dead_letters", "Events dead-lettered since the service started", registry=self.registry
+            "tdkt_dead_letters",
+            "Events dead-lettered since the service started",
+            registry=self.registry,
+            multiprocess_mode=OWN,
         )
         self.task_restarts = Counter(
             "tdkt_task_restarts", "Background tasks restarted after they failed", ["task"], registry=self.registry
         )
-        self.task_up = Gauge("tdkt_task_up", "1 while a background task runs", ["task"], registry=self.registry)
+        self.task_up = Gauge(
+            "tdkt_task_up",
+            "Processes where a background task runs",
+            ["task"],
+            registry=self.registry,
+            multiprocess_mode=OWN,
+        )
         self.audit_alarms = Gauge(
-            "tdkt_audit_alarms", "Checkpoints this witness refused, by origin", ["origin"], registry=self.registry
+            "tdkt_audit_alarms",
+            "Checkpoints this witness refused, by origin",
+            ["origin"],
+            registry=self.registry,
+            multiprocess_mode=COMMON,
         )
 
     async def refresh(self, kit: Any) -> dict[str, Any]:
@@ -102,8 +136,18 @@ class Metrics:
     def task_restarted(self, task: str) -> None:
         self.task_restarts.labels(task).inc()
 
+    async def keep_fresh(self, kit: Any) -> None:
+        """One of several processes: refresh what the page shows of this one, whichever answers."""
+        while True:
+            await self.refresh(kit)
+            await asyncio.sleep(REFRESH_SECONDS)
+
     def page(self) -> Response:
-        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+        registry = self.registry
+        if shared_dir() is not None:
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
 def route_of(request: Request) -> str:

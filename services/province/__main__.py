@@ -1,8 +1,6 @@
 """`python -m services.province`: migrate the database, then serve."""
 
 from services.kit.runner import serve
-from services.province.main import build_app
 from services.province.settings import Settings
 
-settings = Settings()
-serve(build_app(settings), settings)
+serve("services.province.main:build_app", Settings())

@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.contracts.events import Event, envelope_for
 from shared.platform.broker_log import Acked, LogReader, lost_topics
 from shared.platform.logs import REQUEST_ID
+from shared.platform.processes import one_at_a_time
 from shared.platform.settings import ServiceSettings
 from shared.platform.topics import ensure_topics
 
@@ -123,7 +124,13 @@ class OutboxRelay:
         the write lock (shared/db.py), which would stop the service's activities and requests for
         the length of a round trip to Kafka. A crash between the ack and the mark, or a second
         relay reading the same rows, publishes a row twice; consumers drop duplicates by event id.
+        Of a service's processes, one publishes at a time (decision 0047): the others' rows wait
+        for its next batch, so rows leave in their order and once.
         """
+        with one_at_a_time("outbox-relay") as mine:
+            return await self._publish_pending() if mine else 0
+
+    async def _publish_pending(self) -> int:
         async with self._factory() as session, session.begin():
             rows = (
                 await session.exec(

@@ -30,6 +30,9 @@ class ServiceSettings(BaseSettings):
     temporal_namespace: str = "default"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # Processes serving this service on one machine, each with every task (decision 0047): HTTP,
+    # the event consumer, the Temporal worker; the outbox relay publishes from one at a time.
+    service_processes: int = Field(default=1, ge=1, le=16)
     log_level: str = "INFO"
     # How often the outbox relay polls when nothing woke it (it is also woken on commit).
     outbox_poll_ms: int = 200

@@ -34,11 +34,12 @@ async def run_system(
     backend: str,
     databases: SeededDatabases,
     service_env: dict[str, str] | None = None,
+    processes: dict[Tier, int] | None = None,
 ) -> AsyncIterator[RunningSystem]:
     """A stack on copies of the session's migrated and seeded databases: what `Stack.prepare`
     makes (a migration and the seed with officers), without migrating and seeding four databases
     per stack; the launcher's test runs `prepare` itself. `service_env`: more settings for every
-    service."""
+    service; `processes`: SERVICE_PROCESSES of some."""
     broker, bootstrap = await start_broker(tmp)
     urls = {tier: await databases.url(backend, tier, tmp, tier.value) for tier in TIER_ORDER}
     stack = Stack(
@@ -50,6 +51,7 @@ async def run_system(
             database_urls=urls,
             business_date=BEFORE_REORGANIZATION,
             service_env=service_env or {},
+            processes=processes or {},
         )
     )
     try:

@@ -3,10 +3,15 @@ HTTP API of a running system: submitted as one workflow, forwarded in one reques
 district one awardee returned, one refused and one withdrawn by the proposer (each by the routes a
 single nomination uses, the last two splitting it off first), and the rest conferred under one
 decision number; the returned one, resubmitted, goes on alone. Each awardee's outcome, the
-proposer's view and every level's records agree."""
+proposer's view and every level's records agree.
+
+The unit service runs here as two processes (SERVICE_PROCESSES=2, decision 0047): requests, events
+and activities land on either, and /metrics adds both up."""
 
 from collections.abc import AsyncIterator
 
+import httpx
+import psutil
 import pytest
 
 from shared.contracts.tiers import Tier
@@ -33,6 +38,7 @@ async def system(tmp_path_factory, temporal_address, seeded_databases) -> AsyncI
     async for running in run_system(
         tmp_path_factory.mktemp("batch-workflows"), temporal_address, fresh_namespace(), "sqlite", seeded_databases,
         service_env={"BATCH_WORKFLOWS": "true"},  # the default, named: this test is about it
+        processes={Tier.UNIT: 2},
     ):  # fmt: skip
         yield running
 
@@ -118,3 +124,40 @@ async def test_a_tờ_trình_as_one_workflow_through_the_api(system: RunningSyst
     assert sorted(x["nominee_name"] for x in decision["awardees"]) == sorted([NAMES[0], NAMES[3]])
     for tier, agency in route:
         assert (await system[tier].get("/audit/verify", headers=auth(agency, "chair"))).json()["valid"]
+
+
+def _sample(page: str, name: str, **labels: str) -> float:
+    """The value of one sample of a Prometheus text page (0 if absent)."""
+    wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    for line in page.splitlines():
+        if line.startswith(f"{name}{{") and line.split("}", 1)[0].removeprefix(f"{name}{{") == wanted:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+async def test_the_unit_served_by_two_processes_counts_every_request_once(system: RunningSystem) -> None:
+    """Two processes answer on the unit's port; /metrics, whichever process answers, counts every
+    request of both; and the relays, taking turns, leave nothing unpublished."""
+    unit = system[Tier.UNIT]
+    child = system.stack.services[Tier.UNIT]
+    assert child.proc is not None
+    workers = psutil.Process(child.proc.pid).children(recursive=True)
+    assert len([p for p in workers if "python" in p.name()]) >= 2, workers
+
+    async def fresh_get(path: str) -> httpx.Response:  # a new connection: either process may take it
+        async with httpx.AsyncClient(base_url=str(unit.base_url)) as fresh:
+            return await fresh.get(path)
+
+    def health_count(page: str) -> float:
+        return _sample(page, "tdkt_http_requests_total", method="GET", route="/health", status="200")
+
+    before = health_count((await fresh_get("/metrics")).text)
+    for _ in range(40):
+        assert (await fresh_get("/health")).status_code == 200
+    counts = [health_count((await fresh_get("/metrics")).text) for _ in range(8)]
+    assert set(counts) == {before + 40}, counts
+
+    async def published() -> bool | None:
+        return True if _sample((await fresh_get("/metrics")).text, "tdkt_outbox_backlog") == 0 else None
+
+    await eventually(published, what="the unit's outbox published")

@@ -14,6 +14,7 @@ from shared.contracts.events import TOPIC_AWARDS, TOPIC_DEAD_LETTER, AwardConfer
 from shared.platform.consumer import EventConsumer, ProcessedEvent
 from shared.platform.db import transaction
 from shared.platform.outbox import OutboxEvent, OutboxRelay, add_event
+from shared.platform.processes import SHARED
 from tests.helpers import eventually
 
 
@@ -242,4 +243,29 @@ async def test_a_fetch_is_applied_in_one_transaction_and_a_failing_event_alone_i
     finally:
         task.cancel()
         await consumer.stop()
+        await producer.stop()
+
+
+async def test_the_relays_of_a_services_processes_publish_one_at_a_time(
+    kafka_bootstrap, sessions, tmp_path, monkeypatch
+):
+    """Two relays on one outbox, as in two processes of a service (decision 0047): publishing at
+    the same moment, one publishes every row and the other none, so no row leaves twice."""
+    monkeypatch.setenv(SHARED, str(tmp_path))
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        async with transaction(sessions) as session:
+            for _ in range(30):
+                nomination_id = str(uuid.uuid4())
+                add_event(
+                    session, conferral(nomination_id), source_agency="TW-CTN", occurred_at=datetime.now(UTC),
+                    key=nomination_id,
+                )  # fmt: skip
+        first, second = OutboxRelay(sessions, producer), OutboxRelay(sessions, producer)
+        assert sorted(await asyncio.gather(first.publish_pending(), second.publish_pending())) == [0, 30]
+        async with sessions() as session:
+            unpublished = select(func.count()).select_from(OutboxEvent).where(col(OutboxEvent.published_at).is_(None))
+            assert (await session.exec(unpublished)).one() == 0
+    finally:
         await producer.stop()
