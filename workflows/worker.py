@@ -8,6 +8,7 @@ updates to nomination workflows and runs here.
 import asyncio
 
 import structlog
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -31,15 +32,21 @@ class WorkerSettings(BaseSettings):
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     log_level: str = "INFO"
+    # Workflows kept in memory between their tasks (the SDK's default is 1,000). A workflow evicted
+    # from the cache replays its whole history at its next task; a province's round holds a
+    # BatchWorkflow per tờ trình in flight, and over the cache every task of a cycling round is a
+    # replay (decision 0048).
+    max_cached_workflows: int = Field(default=4_000, ge=100)
 
 
-def build_worker(client: Client) -> Worker:
+def build_worker(client: Client, settings: WorkerSettings | None = None) -> Worker:
     batches: interfaces.BatchActivities = BatchActivities(client)
     return Worker(
         client,
         task_queue=NOMINATION_TASK_QUEUE,
         workflows=[NominationWorkflow, BatchWorkflow, ReorganizationWorkflow],
         activities=bound(interfaces.BatchActivities, batches),
+        max_cached_workflows=(settings or WorkerSettings()).max_cached_workflows,
     )
 
 
@@ -50,7 +57,7 @@ async def main(settings: WorkerSettings | None = None) -> None:
         settings.temporal_address, namespace=settings.temporal_namespace, interceptors=[RequestIdInterceptor()]
     )
     log.info("worker.started", task_queue=NOMINATION_TASK_QUEUE)
-    await build_worker(client).run()
+    await build_worker(client, settings).run()
 
 
 if __name__ == "__main__":

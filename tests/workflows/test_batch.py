@@ -6,6 +6,7 @@ NominationWorkflow from where it stood.
 
 import asyncio
 import dataclasses
+import json
 import time
 import uuid
 
@@ -306,3 +307,27 @@ async def test_awardees_forwarded_before_the_rest_of_their_step_go_on_in_a_batch
     ]
     await _decide(handle, [(c.nomination_id, decision("refuse", DISTRICT, "district", reason="Chưa đủ"))])
     assert (await handle.result()).split_off == {a.nomination_id: moved, b.nomination_id: moved}
+
+
+async def test_only_the_opening_of_a_review_carries_the_whole_eligibility_verdict(world: World) -> None:
+    """The verdict is stored on each level's review; the other steps' inputs carry its outcome only,
+    so a batch's activity inputs do not carry kilobytes per awardee that no one reads (decision 0048)."""
+    verdict = {"outcome": "eligible", "criteria": [{"code": "lddt.rating", "description": "Hoàn thành tốt nhiệm vụ"}]}
+    a, b = (dataclasses.replace(awardee(n), eligibility=verdict) for n in ("Lê Văn Ba", "Phạm Thị Tư"))
+    handle = await _batch(world, [a, b])
+    await _status(handle, "pending at the unit", _pending(0, 2))
+    await _decide(handle, [(x.nomination_id, decision("forward", UNIT, "unit")) for x in (a, b)])
+    await _status(handle, "pending at the district", _pending(1, 2))
+
+    carried: dict[str, list[object]] = {}  # activity → the eligibility each awardee's input carried
+    async for event in handle.fetch_history_events():
+        if event.HasField("activity_task_scheduled_event_attributes"):
+            attributes = event.activity_task_scheduled_event_attributes
+            arg = json.loads(attributes.input.payloads[0].data)
+            inputs = [item["review"] if "review" in item else item for item in arg["items"]]
+            carried.setdefault(attributes.activity_type.name, []).extend(i["nomination"]["eligibility"] for i in inputs)
+    assert carried == {
+        "record_submissions": [{"outcome": "eligible"}] * 2,
+        "open_step": [verdict] * 4,  # the unit's step and the district's
+        "record_decisions": [{"outcome": "eligible"}] * 2,
+    }

@@ -109,7 +109,7 @@ class BatchWorkflow:
                 BatchStepActivities.record_submissions,
                 first.nomination.route[0].tier,
                 RecordSubmissionsArgs(
-                    [RecordSubmissionArgs(m.nomination, self.wf_id, f"{self.key(m)}:submitted") for m in self.active]
+                    [RecordSubmissionArgs(m.facts, self.wf_id, f"{self.key(m)}:submitted") for m in self.active]
                 ),
                 STEP_TIMEOUT,
             )
@@ -268,7 +268,7 @@ class BatchWorkflow:
             route, d = member.nomination.route, item.decision
             records.append(
                 RecordDecisionArgs(
-                    nomination=member.nomination,
+                    nomination=member.facts,
                     workflow_id=self.wf_id,
                     step=step,
                     visit=member.visits[step],

@@ -68,6 +68,17 @@ class NominationState:
         return self.nomination_input
 
     @property
+    def facts(self) -> NominationInput:
+        """The nomination as an activity that records a step takes it: the eligibility verdict cut
+        to its outcome. Only the opening of a review stores the whole verdict (for the level's
+        officers); the other steps' inputs would carry its kilobytes for no reader, once per
+        awardee of a batch (decision 0048)."""
+        nomination = self.nomination
+        if nomination.eligibility is None:
+            return nomination
+        return dataclasses.replace(nomination, eligibility={"outcome": nomination.eligibility.get("outcome")})
+
+    @property
     def wf_id(self) -> str:
         return workflow.info().workflow_id
 

@@ -65,7 +65,7 @@ class NominationWorkflow(StepClock, Transfers):
             await self.run_activity(
                 NominationActivities.record_submission,
                 nomination.route[0].tier,
-                RecordSubmissionArgs(nomination, self.wf_id, f"{self.wf_id}:submitted"),
+                RecordSubmissionArgs(self.facts, self.wf_id, f"{self.wf_id}:submitted"),
             )
         if returned:
             await self.with_proposer()
@@ -168,7 +168,7 @@ class NominationWorkflow(StepClock, Transfers):
             NominationActivities.record_decision,
             current.tier,
             RecordDecisionArgs(
-                nomination=nomination,
+                nomination=self.facts,
                 workflow_id=self.wf_id,
                 step=self.step,
                 visit=visit,
@@ -204,7 +204,7 @@ class NominationWorkflow(StepClock, Transfers):
             NominationActivities.record_decision,
             decision.tier,
             RecordDecisionArgs(
-                nomination=nomination,
+                nomination=self.facts,
                 workflow_id=self.wf_id,
                 step=step,
                 visit=visit,
@@ -257,7 +257,7 @@ class NominationWorkflow(StepClock, Transfers):
             NominationActivities.record_submission,
             nomination.route[0].tier,
             RecordSubmissionArgs(
-                nomination,
+                self.facts,
                 self.wf_id,
                 f"{self.wf_id}:resubmitted:{len(self.history)}",
                 resubmission=True,
