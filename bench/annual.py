@@ -42,7 +42,7 @@ from bench.annual_floor import run_floor
 from bench.annual_result import ARRIVAL, DECISIONS, IMPORT, PIPELINE, PREPARATION, SEEN, SUBMIT, AnnualResult
 from bench.report import CpuMeter, ScenarioResult, error_key
 from bench.runtime import Runtime
-from bench.steps import Driver, Failed, auth, document, proposer_kinds
+from bench.steps import Driver, Failed, auth, connection_pool, document, proposer_kinds
 from services.kit.batches.candidates import COLUMNS
 from shared.contracts.tiers import Tier
 from shared.rules.catalog import default_catalog
@@ -328,7 +328,7 @@ async def run_annual(runtime: Runtime, args: argparse.Namespace, meter: Callable
     stack = await runtime.start_stack()
     batches = plan(args.n, args.batch_size, args.cstd_share)
     result = AnnualResult(n=args.n, batches=len(batches), batch_size=args.batch_size, concurrency=args.concurrency)
-    pool = httpx.Limits(max_connections=args.concurrency + 8, max_keepalive_connections=args.concurrency + 8)
+    pool = connection_pool(args.concurrency)
     clients = {t: httpx.AsyncClient(base_url=stack.config.url(t), timeout=args.timeout, limits=pool) for t in Tier}
     rnd = Round(clients, args, result)
     cpu = meter()

@@ -33,7 +33,7 @@ from bench.lifecycle_result import (
 )
 from bench.report import CpuMeter
 from bench.runtime import Runtime
-from bench.steps import RACES, Driver, Failed, auth, document, drive
+from bench.steps import RACES, Driver, Failed, auth, connection_pool, document, drive
 from shared.contracts.tiers import TIER_ORDER, Tier
 
 AWARD = "BANG_KHEN_TINH"
@@ -168,7 +168,7 @@ async def run_lifecycle(
     result = LifecycleResult(
         "tdkt lifecycle via HTTP", "nomination", args.n, args.concurrency, award=AWARD, proposer=PROPOSER
     )
-    pool = httpx.Limits(max_connections=args.concurrency + 8, max_keepalive_connections=args.concurrency + 8)
+    pool = connection_pool(args.concurrency)
     clients = {
         t: httpx.AsyncClient(base_url=stack.config.url(t), timeout=args.timeout, limits=pool) for t in TIER_ORDER
     }

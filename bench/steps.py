@@ -38,6 +38,18 @@ RACES = {
     "submit": ((422, "attach at least"),),
     "decision": ((409, "is not awaiting a decision"),),
 }
+# A connection idle this long is not used again: uvicorn closes one idle for 5 s (timeout_keep_alive),
+# and a request sent on it at that moment is lost (httpx ReadError), a client fault, not the service's.
+KEEPALIVE_EXPIRY_S = 2.0
+
+
+def connection_pool(concurrency: int) -> httpx.Limits:
+    """The bench clients' connections: enough for the calls in flight, given up before the server does."""
+    return httpx.Limits(
+        max_connections=concurrency + 8, max_keepalive_connections=concurrency + 8, keepalive_expiry=KEEPALIVE_EXPIRY_S
+    )
+
+
 COUNCIL_KINDS = ("bien_ban_hoi_dong", "ket_qua_bo_phieu")  # the council's conclusion adds these
 POSITIONS = {"chair": "chair", "clerk": "secretary", "council_member": "member"}
 

@@ -81,7 +81,9 @@ T = TypeVar("T")
 # person (and a proxy) waits, above the time a healthy update takes (tens of milliseconds).
 BOUND_SECONDS = 8.0
 IN_FLIGHT = 8  # starts and updates of this service under way at once; a bulk act attempts as many items
-AWAY = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+# Temporal not there, too slow, or refusing for now (RESOURCE_EXHAUSTED: among others, a workflow
+# has its limit of updates in flight, 10 by default; one more waits its turn in the caller's retry).
+AWAY = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.RESOURCE_EXHAUSTED)
 
 
 # Which nominations travel in a BatchWorkflow, by id → that workflow's id (the others are absent):

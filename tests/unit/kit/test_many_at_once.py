@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.exc import OperationalError
+from temporalio.service import RPCError, RPCStatusCode
 
 from services.kit.batches import submitting
 from services.kit.errors import Conflict, Unavailable
@@ -207,3 +208,21 @@ async def test_work_on_many_sends_at_most_its_share_of_updates_at_once_and_a_sin
     single = await asyncio.wait_for(port.update("n-single0", DECIDE, None), timeout=0.05)  # type: ignore[arg-type]
     assert single == "wf-nomination-n-single0" and recorder.most == 3  # sent at once, beside the two
     await bulk_work
+
+
+@pytest.mark.parametrize(
+    "status", [RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.RESOURCE_EXHAUSTED]
+)
+async def test_temporal_refusing_for_now_is_away_and_a_real_error_is_not(status: RPCStatusCode) -> None:
+    """Not there, too slow, or over a limit for now (RESOURCE_EXHAUSTED: a workflow's updates in
+    flight): 503, the caller tries again; any other refusal stays what it is."""
+
+    async def refused(code: RPCStatusCode) -> None:
+        raise RPCError("update concurrent in-flight limit has been reached (10)", code, b"")
+
+    client = NominationClient(None)  # type: ignore[arg-type]
+    with pytest.raises(Unavailable, match="not answering") as away:
+        await client._bounded(refused(status))
+    assert away.value.status == 503
+    with pytest.raises(RPCError):
+        await client._bounded(refused(RPCStatusCode.INVALID_ARGUMENT))
