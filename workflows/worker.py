@@ -17,6 +17,7 @@ from shared.contracts import activities as interfaces
 from shared.contracts.activities import bound
 from shared.contracts.tiers import NOMINATION_TASK_QUEUE
 from shared.platform.logs import configure_logging
+from shared.platform.payloads import DATA_CONVERTER
 from shared.platform.tracing import RequestIdInterceptor
 from workflows.batch.workflows import BatchWorkflow
 from workflows.nomination.workflows import NominationWorkflow
@@ -54,7 +55,10 @@ async def main(settings: WorkerSettings | None = None) -> None:
     settings = settings or WorkerSettings()
     configure_logging(settings.log_level, service="tdkt-workflows")
     client = await Client.connect(
-        settings.temporal_address, namespace=settings.temporal_namespace, interceptors=[RequestIdInterceptor()]
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        interceptors=[RequestIdInterceptor()],
+        data_converter=DATA_CONVERTER,
     )
     log.info("worker.started", task_queue=NOMINATION_TASK_QUEUE)
     await build_worker(client, settings).run()

@@ -54,6 +54,7 @@ from shared.contracts.nomination import (
     workflow_id_for,
 )
 from shared.contracts.tiers import NOMINATION_TASK_QUEUE
+from shared.platform.payloads import DATA_CONVERTER
 from shared.platform.tracing import RequestIdInterceptor
 
 STARTUP_WAIT_SECONDS = 60.0
@@ -66,7 +67,9 @@ async def connect_when_up(address: str, namespace: str, *, wait: float = STARTUP
     deadline = asyncio.get_running_loop().time() + wait
     while True:
         try:
-            return await Client.connect(address, namespace=namespace, interceptors=[RequestIdInterceptor()])
+            return await Client.connect(
+                address, namespace=namespace, interceptors=[RequestIdInterceptor()], data_converter=DATA_CONVERTER
+            )
         except RuntimeError:  # the bridge's "Failed client connect"
             if asyncio.get_running_loop().time() > deadline:
                 raise
