@@ -17,6 +17,7 @@ from workflows.nomination.validation import check_decision, check_hold, check_re
 
 with workflow.unsafe.imports_passed_through():
     from shared.contracts.activities import LifecycleActivities, NominationActivities
+    from shared.contracts.intake import intake_return
     from shared.contracts.nomination import (
         DECIDE,
         DECISION_STATUS,
@@ -163,21 +164,10 @@ class NominationWorkflow(StepClock, Transfers):
         if not result.missing:
             return True
         now = workflow.now().isoformat()
-        decision = DecisionInput("return", current.agency_code, current.tier, "system", "system", reason=result.message)
         await self.run_activity(
             NominationActivities.record_decision,
             current.tier,
-            RecordDecisionArgs(
-                nomination=self.facts,
-                workflow_id=self.wf_id,
-                step=self.step,
-                visit=visit,
-                decision=decision,
-                next_agency=None,
-                idempotency_key=f"{self.wf_id}:{self.step}:{visit}:intake",
-                decided_at=now,
-                missing_documents=list(result.missing),
-            ),
+            intake_return(self.facts, self.wf_id, self.wf_id, self.step, visit, now, result.missing, result.message),
         )
         self.history.append(HistoryEntry(self.step, current.agency_code, "return", "system", now, result.message))
         await self.with_proposer()

@@ -17,7 +17,8 @@ from services.kit.activity import TierActivities
 from services.kit.deadlines.activities import LifecycleActivities
 from services.kit.nominations.activities import NominationActivities
 from shared.contracts.batch import OpenStepArgs, RecordDecisionsArgs, RecordSubmissionsArgs, StepOpened
-from shared.contracts.nomination import ClockArgs, DecisionInput, IntakeArgs, RecordDecisionArgs
+from shared.contracts.intake import intake_return
+from shared.contracts.nomination import ClockArgs, IntakeArgs
 from shared.platform.audit import prime_recorded
 
 
@@ -57,21 +58,17 @@ class BatchStepActivities(TierActivities):
                         session, IntakeArgs(n, arrival.member, step, visit), datetime.fromisoformat(args.now)
                     )
                     if intake.missing:
-                        returned = DecisionInput(
-                            "return", here.agency_code, here.tier, "system", "system", reason=intake.message
-                        )
                         await self._nominations.decision_recorded(
                             session,
-                            RecordDecisionArgs(
-                                nomination=n,
-                                workflow_id=review.workflow_id,
-                                step=step,
-                                visit=visit,
-                                decision=returned,
-                                next_agency=None,
-                                idempotency_key=f"{arrival.member}:{step}:{visit}:intake",
-                                decided_at=args.now,
-                                missing_documents=list(intake.missing),
+                            intake_return(
+                                n,
+                                review.workflow_id,
+                                arrival.member,
+                                step,
+                                visit,
+                                args.now,
+                                intake.missing,
+                                intake.message,
                             ),
                         )
                         opened.append(StepOpened(n.nomination_id, None, list(intake.missing), intake.message))
