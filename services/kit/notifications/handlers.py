@@ -74,8 +74,8 @@ def notifier(mailing: Mailing | None = None) -> Handler:
             row = notification.model_dump(exclude={"id"})
             if mailing is None:  # written with the fetch's other notifications, in one statement
                 insert_later(session, Notification, row, "key")
-            # One statement; a redelivery adds nothing, and queues no mail twice.
             elif await insert_unless_present(session, Notification, row, "key"):
+                # One statement; a redelivery adds nothing, and queues no mail twice.
                 await queue_mails(session, notification, mailing)
 
     return notify

@@ -133,7 +133,7 @@ async def act_on_many(
             if away:
                 return ItemResult(nomination_id, name, attempted=False)
             try:
-                await _act_on_one(sessions, workflow, caller, bulk, nomination_id, tier, today, now())
+                await _act_on_one(sessions, caller, bulk, nomination_id, now())
             except DomainError as refusal:
                 away = away or isinstance(refusal, Unavailable)
                 return ItemResult(nomination_id, name, error=refusal)
@@ -194,14 +194,7 @@ async def _decide_all(
 
 
 async def _act_on_one(
-    sessions: async_sessionmaker[AsyncSession],
-    workflow: NominationClient,
-    caller: Caller,
-    bulk: Bulk,
-    nomination_id: str,
-    tier: Tier,
-    today: date,
-    at: datetime,
+    sessions: async_sessionmaker[AsyncSession], caller: Caller, bulk: Bulk, nomination_id: str, at: datetime
 ) -> None:
     async with sessions() as session, session.begin():  # this item's own transaction
         if bulk.action == "remind":

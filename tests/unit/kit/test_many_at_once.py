@@ -73,7 +73,7 @@ async def act(
     """A bulk `action` over `ids`: a decision goes through the real workflow client (to Engine), a
     reminder through its own transaction (`_act_on_one`, here the recorder's item)."""
 
-    async def one(sessions, workflow, caller, wanted, nomination_id, tier, today, at) -> None:  # type: ignore[no-untyped-def]
+    async def one(sessions, caller, wanted, nomination_id, at) -> None:  # type: ignore[no-untyped-def]
         await recorder.item(nomination_id)
 
     async def names(session, agency_code, nomination_ids):  # type: ignore[no-untyped-def]
