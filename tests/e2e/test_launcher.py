@@ -28,6 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PORT_NAMES = ["kafka", "temporal", "temporal_ui", *(t.value for t in TIER_ORDER)]
 
 
+class PortTaken(Exception):
+    """A port chosen free was taken by another process (a parallel test's) before the launcher bound it."""
+
+
 class Launched:
     """One launcher process, its output collected line by line."""
 
@@ -63,6 +67,8 @@ class Launched:
         """Wait for the credentials table; return the children's PIDs the launcher recorded."""
         deadline = time.monotonic() + timeout
         while READY not in self.output:
+            if self.proc.poll() is not None and "is held by another process" in self.output:
+                raise PortTaken(self.output)
             assert self.proc.poll() is None, f"launcher exited early:\n{self.output}"
             assert time.monotonic() < deadline, f"launcher not ready in {timeout}s:\n{self.output}"
             time.sleep(0.2)
@@ -97,11 +103,16 @@ def launch() -> Iterator[Start]:
     started: list[tuple[Launched, dict[str, int]]] = []
 
     def start(data_dir: Path, ports: dict[str, int]) -> tuple[Launched, dict[str, int]]:
-        launched = Launched(data_dir, ports)
-        pids: dict[str, int] = {}
-        started.append((launched, pids))
-        pids.update(launched.wait_ready())
-        return launched, pids
+        for _ in range(3):  # other ports when one was taken meanwhile; the launcher said so and stopped
+            launched = Launched(data_dir, ports)
+            pids: dict[str, int] = {}
+            started.append((launched, pids))
+            try:
+                pids.update(launched.wait_ready())
+                return launched, pids
+            except PortTaken:
+                ports = {name: free_port() for name in PORT_NAMES}
+        raise AssertionError(f"the launcher found a port taken three times:\n{launched.output}")
 
     yield start
     for launched, pids in started:
@@ -144,7 +155,7 @@ def test_launch_demo_stop_and_restart(launch: Start, tmp_path: Path) -> None:
     there = httpx.post(
         sent.headers["location"].split("?")[0], data={"username": f"{chair.lower()}@D903", "password": chair}
     )
-    assert there.status_code == 303 and "tdkt_session" in there.cookies
+    assert there.status_code == 303 and "tdkt_session" in there.cookies, (there.headers, first.output)
 
     env = {**os.environ, **{url_variable(t): first.url(t) for t in TIER_ORDER}}
     demo = subprocess.run(
