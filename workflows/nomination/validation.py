@@ -16,13 +16,24 @@ with workflow.unsafe.imports_passed_through():
     from shared.rules.roles import MAY, may
 
 
+def being_recorded() -> ApplicationError:
+    """A decision on it was accepted and is being recorded: asked again, the caller learns that its
+    work is under way (a tờ trình's repeated request answers with what remains, not a refusal)."""
+    return ApplicationError(
+        "nomination is not awaiting a decision (a decision or withdrawal is being recorded); try again",
+        type="BeingRecorded",
+    )
+
+
 def check_decision(run: NominationState, decision: DecisionInput) -> None:
     if run.transferring:
         raise ApplicationError(
             "nomination is being transferred to a successor agency after a reorganization; try again",
             type="NotPending",
         )
-    if run.nomination_input is None or run.claimed or run.state not in ("pending", "opening"):
+    if run.nomination_input is not None and (run.claimed or run.state == "recording"):
+        raise being_recorded()
+    if run.nomination_input is None or run.state not in ("pending", "opening"):
         raise ApplicationError(f"nomination is not awaiting a decision (it is {run.state})", type="NotPending")
     if run.held:
         raise ApplicationError(

@@ -9,11 +9,10 @@ audit record and outbox event in one transaction). Status is a query. The step's
 import dataclasses
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 from workflows.nomination.clock import StepClock
 from workflows.nomination.transfers import Transfers
-from workflows.nomination.validation import check_decision, check_hold, check_resubmit, check_withdraw
+from workflows.nomination.validation import being_recorded, check_decision, check_hold, check_resubmit, check_withdraw
 
 with workflow.unsafe.imports_passed_through():
     from shared.contracts.activities import LifecycleActivities, NominationActivities
@@ -182,9 +181,7 @@ class NominationWorkflow(StepClock, Transfers):
     async def decide(self, decision: DecisionInput) -> DecisionResult:
         nomination = self.nomination
         if self.claimed:
-            raise ApplicationError(
-                "nomination is not awaiting a decision (another decision is being recorded)", type="NotPending"
-            )
+            raise being_recorded()
         self.claimed = True
         await workflow.wait_condition(lambda: self.state == "pending")
         self.state = "recording"

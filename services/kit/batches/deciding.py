@@ -19,8 +19,9 @@ from services.kit.reviews.bulk import DECISION_ITEMS, Bulk, act_on_many
 from services.kit.workflow_client import NominationClient
 from shared.contracts.tiers import Tier
 
-# The refusals that say an awardee was decided here already (nominations/service.py, workflow_client.py).
-ALREADY_DECIDED = {"NotPendingHere", "AlreadyDecided"}
+# The refusals that say an awardee was decided here already (nominations/service.py, workflow_client.py),
+# or that a decision on it is being recorded (workflows/nomination/validation.py).
+DECIDED_OR_BEING = {"NotPendingHere", "AlreadyDecided", "BeingRecorded"}
 
 
 async def decide_on_many(
@@ -54,9 +55,10 @@ async def decide_on_many(
     )  # fmt: skip
     refusals = [r.error for r in results if r.error is not None]
     # Nothing decided: the answer is the refusal, not a list of them; unless, for a tờ trình, each
-    # was decided meanwhile (the earlier request's decisions, accepted but still being recorded when
-    # it counted what remained): the request's work is done, as when nothing is left.
-    decided_meanwhile = batch_no and all(getattr(e, "kind", None) in ALREADY_DECIDED for e in refusals)
+    # was decided meanwhile or is being decided (an earlier request's decisions, accepted but still
+    # being recorded, perhaps after that request gave up waiting): the request's work is done or
+    # under way, and `remaining` says what is still pending here, for the caller to ask again.
+    decided_meanwhile = batch_no and all(getattr(e, "kind", None) in DECIDED_OR_BEING for e in refusals)
     if results and len(refusals) == len(results) and not decided_meanwhile:
         raise refusals[0]
     remaining = None

@@ -10,11 +10,13 @@ from temporalio.client import Client
 from deploy.embedded import free_port
 from services.kit.batches import deciding
 from services.kit.nominations.models import Review
-from services.kit.workflow_client import NominationClient
+from services.kit.reviews.bulk import ItemResult
+from services.kit.workflow_client import DecisionRejected, NominationClient
 from shared.contracts.nomination import workflow_id_for
 from shared.contracts.tiers import Tier
 from shared.text import fold
 from tests.helpers import auth
+from workflows.nomination.validation import being_recorded
 
 UNIT, NUMBER = "U91-0002", "9/TTr-U91-0002"
 pytestmark = pytest.mark.parametrize("tier_http", ["sqlite"], indirect=True)
@@ -54,3 +56,29 @@ async def test_awardees_decided_meanwhile_end_the_repeated_request_with_nothing_
     assert r.json()["remaining"] == 0
     [line] = r.json()["results"]
     assert line["conferred"] is False and "already conferred" in line["error"]
+
+
+async def test_awardees_still_being_recorded_answer_with_what_remains_not_a_refusal(tier_http, monkeypatch):
+    """The earlier request's update outlived the service's bound (it answered 503) and goes on being
+    recorded: the repeated request is told how many remain, to ask again, not 409 for the tờ trình
+    (three tờ trình of the round of 100,000 stopped on that 409)."""
+    nowhere = NominationClient(await Client.connect(f"127.0.0.1:{free_port()}", lazy=True))
+    http, sessions = await tier_http(Tier.UNIT, business_date=date(2025, 5, 15), nominations=nowhere)
+    ids = ["n-recording-1", "n-recording-2"]
+    counted = iter([ids, ids])  # pending here before the request acts, and after it
+
+    async def pending(session, agency_code, batch_no):  # type: ignore[no-untyped-def]
+        return next(counted)
+
+    async def recording(sessions, workflow, *, bulk, **_):  # type: ignore[no-untyped-def]
+        refusal = being_recorded()  # what the workflow answers each awardee, as DecisionRejected
+        return [ItemResult(n, "Lê Văn Tâm", error=DecisionRejected(refusal.message, refusal.type)) for n in ids]
+
+    monkeypatch.setattr(deciding, "pending_awardees", pending)
+    monkeypatch.setattr(deciding, "act_on_many", recording)
+    r = await http.post(
+        "/decisions", headers=auth(UNIT, "chair"), json={"decision_no": "9/QĐ-U91-0002", "batch_no": NUMBER}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["remaining"] == 2
+    assert all(not line["conferred"] and "being recorded" in line["error"] for line in r.json()["results"])
