@@ -15,6 +15,7 @@ import asyncio
 import re
 import time
 import uuid
+from collections import Counter as Counter_
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
@@ -24,6 +25,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import func
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.platform.audit import AuditRecord
 from shared.platform.checkpoints import AuditAlarm
@@ -43,11 +45,42 @@ COMMON: Final = "mostrecent"
 REFRESH_SECONDS = 5.0  # how often each of several processes refreshes what the page shows of it
 
 
+class AuditTally:
+    """Decisions by action and outcome, and deadline escalations, in the audit log: counted once,
+    then only the records appended since (the log is append-only and its sequence numbers grow in
+    commit order, decision 0046), so that a refresh every few seconds does not read a log of
+    millions of records each time."""
+
+    def __init__(self) -> None:
+        self.decisions: Counter_[tuple[str, str]] = Counter_()
+        self.escalations = 0
+        self.counted_to = 0  # the highest sequence number counted
+
+    async def add_new(self, session: AsyncSession) -> None:
+        newest = (await session.exec(select(func.max(AuditRecord.seq)))).one() or 0
+        if newest <= self.counted_to:
+            return
+        new = col(AuditRecord.seq) > self.counted_to, col(AuditRecord.seq) <= newest
+        rows = await session.exec(
+            select(AuditRecord.action, AuditRecord.outcome, func.count())
+            .where(*new, col(AuditRecord.action).startswith("decision."))
+            .group_by(col(AuditRecord.action), col(AuditRecord.outcome))
+        )
+        for action, outcome, count in rows.all():
+            self.decisions[(action.removeprefix("decision."), outcome)] += count
+        escalated = (
+            select(func.count()).select_from(AuditRecord).where(*new, col(AuditRecord.action).contains("escalat"))
+        )
+        self.escalations += (await session.exec(escalated)).one()
+        self.counted_to = newest
+
+
 class Metrics:
     """One registry per app: in-process tests build many apps in one interpreter."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._tally = AuditTally()
         self.requests = Counter(
             "tdkt_http_requests", "HTTP requests answered", ["method", "route", "status"], registry=self.registry
         )
@@ -102,15 +135,10 @@ class Metrics:
         for the readiness answer)."""
         state: dict[str, Any] = {"consumer_lag": {}, "dead_letters": None}
         async with kit.sessions() as session:
-            rows = await session.exec(
-                select(AuditRecord.action, AuditRecord.outcome, func.count())
-                .where(col(AuditRecord.action).startswith("decision."))
-                .group_by(col(AuditRecord.action), col(AuditRecord.outcome))
-            )
-            for action, outcome, count in rows.all():
-                self.decisions.labels(action.removeprefix("decision."), outcome).set(count)
-            escalated = select(func.count()).select_from(AuditRecord).where(col(AuditRecord.action).contains("escalat"))
-            self.escalations.set((await session.exec(escalated)).one())
+            await self._tally.add_new(session)
+            for (action, outcome), count in self._tally.decisions.items():
+                self.decisions.labels(action, outcome).set(count)
+            self.escalations.set(self._tally.escalations)
             backlog = select(func.count()).select_from(OutboxEvent).where(col(OutboxEvent.published_at).is_(None))
             state["outbox_backlog"] = (await session.exec(backlog)).one()
             self.outbox_backlog.set(state["outbox_backlog"])

@@ -13,7 +13,7 @@ from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import JSON, Column, and_, delete, func, update
+from sqlalchemy import JSON, Column, delete, func, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -106,6 +106,7 @@ class OutboxRelay:
         self._durability = durability
         self._next_check = 0.0  # monotonic seconds; 0: look before publishing
         self._last_offset: dict[tuple[str, int], int] = {}
+        self._partitions: set[tuple[str, int]] | None = None  # those the table holds rows of
         # Rows published before this time were in the log when the last check found it whole (or
         # were published by an earlier process): the ones a check looks for. A row published since
         # may sit in a log the broker restarted empty and refilled: finding it proves nothing.
@@ -199,34 +200,47 @@ class OutboxRelay:
 
     async def _latest_acked(self) -> list[Acked]:
         """Per partition, the retained row published before the last check that found the log whole
-        which the broker acknowledged at the highest offset."""
-        latest = (
-            select(
-                col(OutboxEvent.topic),
-                col(OutboxEvent.log_partition),
-                func.max(OutboxEvent.log_offset).label("log_offset"),
-            )
-            .where(col(OutboxEvent.log_offset).is_not(None), col(OutboxEvent.published_at) < self._whole_as_of)
-            .group_by(col(OutboxEvent.topic), col(OutboxEvent.log_partition))
-            .subquery()
-        )
-        on_latest = and_(
-            col(OutboxEvent.topic) == latest.c.topic,
-            col(OutboxEvent.log_partition) == latest.c.log_partition,
-            col(OutboxEvent.log_offset) == latest.c.log_offset,
-        )
-        witnesses = {(a.topic, a.partition): a for a in await self._acked_joined(latest, on_latest)}
-        # And, for a partition without one, the first row acknowledged there since that check. Were
-        # those the only rows of a topic (a broker lost soon after it started, before a check could
-        # pass), nothing above would look for them, and the new log, refilled by others, would pass
-        # as whole. The first is safe to look for: any row published after a restart came after it.
+        which the broker acknowledged at the highest offset; and, for a partition without one, the
+        first row acknowledged there since that check. Were those the only rows of a topic (a broker
+        lost soon after it started, before a check could pass), nothing else would look for them,
+        and the new log, refilled by others, would pass as whole. The first is safe to look for: any
+        row published after a restart came after it.
+
+        Each is read through the index on (topic, partition, offset), one partition at a time: a
+        grouped scan of a table holding a week of events took a share of a core at 100,000
+        candidates, every ten seconds. The partitions are read from the table once, then learnt
+        from the rows published since each check (by whichever process published them)."""
         first = (
             select(col(OutboxEvent.topic), col(OutboxEvent.log_partition), func.min(OutboxEvent.id).label("id"))
             .where(col(OutboxEvent.log_offset).is_not(None), col(OutboxEvent.published_at) >= self._whole_as_of)
             .group_by(col(OutboxEvent.topic), col(OutboxEvent.log_partition))
             .subquery()
         )
-        for acked in await self._acked_joined(first, col(OutboxEvent.id) == first.c.id):
+        since = await self._acked_joined(first, col(OutboxEvent.id) == first.c.id)
+        async with self._factory() as session:
+            if self._partitions is None:
+                held = select(OutboxEvent.topic, OutboxEvent.log_partition).distinct()
+                rows = (await session.exec(held.where(col(OutboxEvent.log_partition).is_not(None)))).all()
+                self._partitions = {(t, p) for t, p in rows if p is not None}
+            self._partitions |= {(a.topic, a.partition) for a in since}
+            witnesses: dict[tuple[str, int], Acked] = {}
+            for topic, partition in sorted(self._partitions):
+                latest = (
+                    await session.exec(
+                        select(OutboxEvent.log_offset, OutboxEvent.event_id)
+                        .where(
+                            col(OutboxEvent.topic) == topic,
+                            col(OutboxEvent.log_partition) == partition,
+                            col(OutboxEvent.log_offset).is_not(None),
+                            col(OutboxEvent.published_at) < self._whole_as_of,
+                        )
+                        .order_by(col(OutboxEvent.log_offset).desc())
+                        .limit(1)
+                    )
+                ).first()
+                if latest is not None and latest[0] is not None:
+                    witnesses[(topic, partition)] = Acked(topic, partition, latest[0], latest[1])
+        for acked in since:
             witnesses.setdefault((acked.topic, acked.partition), acked)  # one record looked for per partition
         return list(witnesses.values())
 

@@ -5,13 +5,16 @@ request id in the answer's header and in the events the request published."""
 import asyncio
 import re
 import types
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime
 
 from aiokafka.errors import KafkaConnectionError
-from sqlmodel import select
+from sqlalchemy import func
+from sqlmodel import col, delete, select
 
 from services.kit.supervision import Backoff, Supervisor
 from shared.contracts.tiers import Tier
+from shared.platform.audit import AuditRecord, append_audit
 from shared.platform.outbox import OutboxEvent
 from tests.helpers import auth
 
@@ -93,3 +96,34 @@ async def test_readiness_says_what_is_not_running(tier_http):
     assert value(page, 'tdkt_task_up{task="event-consumer"}') == 0
     assert value(page, 'tdkt_task_up{task="outbox-relay"}') == 1
     await supervisor.stop()
+
+
+async def test_decisions_and_escalations_are_counted_once_then_only_the_records_appended_since(tier_http):
+    """A service served by several processes refreshes its metrics every few seconds: a full count
+    over an audit log of millions of records each time cost the round of 100,000 a share of a core.
+    Counted once, then only what was appended: records already counted are not read again (here,
+    all but the last removed behind the tally's back, they still count)."""
+    client, sessions = await tier_http(Tier.UNIT, business_date=date(2025, 5, 15))
+
+    async def append(n: int, action: str, outcome: str) -> None:
+        async with sessions() as session, session.begin():
+            for _ in range(n):
+                await append_audit(
+                    session, idempotency_key=uuid.uuid4().hex, at=datetime.now(UTC), agency_code="U91-0001",
+                    actor="U91-0001:chair", action=action, outcome=outcome,
+                )  # fmt: skip
+
+    await append(2, "decision.confer", "conferred")
+    await append(1, "deadline.escalated", "moved")
+    page = (await client.get("/metrics")).text
+    assert value(page, 'tdkt_decisions{action="confer",outcome="conferred"}') == 2
+    assert value(page, "tdkt_deadline_escalations") == 1
+    async with sessions() as session, session.begin():
+        head = (await session.exec(select(func.max(AuditRecord.seq)))).one()
+        await session.exec(delete(AuditRecord).where(col(AuditRecord.seq) < head))  # type: ignore[call-overload]
+    await append(1, "decision.confer", "conferred")
+    await append(1, "decision.refuse", "refused")
+    page = (await client.get("/metrics")).text
+    assert value(page, 'tdkt_decisions{action="confer",outcome="conferred"}') == 3
+    assert value(page, 'tdkt_decisions{action="refuse",outcome="refused"}') == 1
+    assert value(page, "tdkt_deadline_escalations") == 1

@@ -93,6 +93,41 @@ async def test_rows_published_before_any_check_passed_are_looked_for_once_the_br
         broker.stop()
 
 
+async def test_a_relay_looks_for_rows_another_process_of_its_service_published(runtime_dir, sessions):
+    """A service served by two processes: one publishes, the other checks the log. The checker
+    reads each partition's latest row through the index, for the partitions it knows: those it
+    found at its first check, and those it learns from the rows published since each check, by
+    whichever process. Rows the other published, once older than a passed check, are looked for."""
+    broker, bootstrap = await start_broker(runtime_dir)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    try:
+        await producer.start()
+        checker = OutboxRelay(sessions, producer, durability=Durability(bootstrap))
+        publisher = OutboxRelay(sessions, producer, durability=Durability(bootstrap))
+        assert await checker.keep_log_whole() == set()  # nothing in the table yet: no partition known
+        await record(sessions, 4, keys=2)
+        assert await publisher.publish_pending() == 4
+        assert await checker.keep_log_whole() == set()  # learnt the publisher's partitions; the log is whole
+        async with sessions() as session:
+            rows = (await session.exec(select(OutboxEvent))).all()
+        broker.kill()
+        broker.start()
+        wait_for_port(int(bootstrap.rsplit(":", 1)[1]), broker.proc, "restarted broker")
+        await ensure_topics(bootstrap, 12, [TOPIC_AWARDS])
+        other = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        await other.start()
+        try:
+            for row in rows:
+                for _ in range(5):
+                    await other.send_and_wait(TOPIC_AWARDS, b'{"event_id": "other"}', partition=row.log_partition)
+        finally:
+            await other.stop()
+        assert await checker.keep_log_whole() == {TOPIC_AWARDS}
+    finally:
+        await producer.stop()
+        broker.stop()
+
+
 async def test_a_broker_that_lost_its_log_gets_the_kept_rows_again(runtime_dir, sessions):
     broker, bootstrap = await start_broker(runtime_dir)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
