@@ -10,12 +10,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
 from services.kit.activity import TierActivities
 from services.kit.deadlines.activities import LifecycleActivities
-from services.kit.nominations.activities import NominationActivities
+from services.kit.nominations.activities import NominationActivities, reviews_of
+from services.kit.nominations.models import Nomination
 from shared.contracts.batch import OpenStepArgs, RecordDecisionsArgs, RecordSubmissionsArgs, StepOpened
 from shared.contracts.intake import intake_return
 from shared.contracts.nomination import ClockArgs, IntakeArgs
@@ -38,9 +40,13 @@ class BatchStepActivities(TierActivities):
     async def record_submissions(self, args: RecordSubmissionsArgs) -> None:
         now = datetime.now(UTC)
         async with self._factory() as session, session.begin():
-            await prime_recorded(session, [item.nomination.nomination_id for item in args.items])
+            ids = [item.nomination.nomination_id for item in args.items]
+            await prime_recorded(session, ids)
+            # Read together: each awardee's `session.get` then finds its row in the session.
+            held = (await session.exec(select(Nomination).where(col(Nomination.id).in_(ids)))).all()
             for item in args.items:
                 await self._nominations.submission(session, item, now)
+            del held
         self._on_commit()
 
     @activity.defn
@@ -51,7 +57,7 @@ class BatchStepActivities(TierActivities):
             for arrival in args.items:
                 review = arrival.review
                 n, step, visit = review.nomination, review.step, review.visit
-                await self._nominations.review_opened(session, review, now)
+                row = await self._nominations.review_opened(session, review, now)
                 here = n.route[step]
                 if here.agency_code != n.proposer_agency:
                     intake = await self._lifecycle.intake_of(
@@ -74,7 +80,7 @@ class BatchStepActivities(TierActivities):
                         opened.append(StepOpened(n.nomination_id, None, list(intake.missing), intake.message))
                         continue
                 clock, _ = await self._lifecycle.clock_started(
-                    session, ClockArgs(n, arrival.member, step, visit, args.now)
+                    session, ClockArgs(n, arrival.member, step, visit, args.now), row
                 )
                 opened.append(StepOpened(n.nomination_id, clock))
         self._on_commit()
@@ -84,6 +90,7 @@ class BatchStepActivities(TierActivities):
     async def record_decisions(self, args: RecordDecisionsArgs) -> None:
         async with self._factory() as session, session.begin():
             await prime_recorded(session, [item.nomination.nomination_id for item in args.items])
+            reviews = await reviews_of(session, [(i.nomination.nomination_id, i.step, i.visit) for i in args.items])
             for item in args.items:
-                await self._nominations.decision_recorded(session, item)
+                await self._nominations.decision_recorded(session, item, reviews)
         self._on_commit()

@@ -130,8 +130,12 @@ class LifecycleActivities(TierActivities):
             self._on_commit()
         return clock
 
-    async def clock_started(self, session: AsyncSession, args: ClockArgs) -> tuple[Clock, bool]:
-        """The step's clock, and whether its records were written now, in the caller's transaction."""
+    async def clock_started(
+        self, session: AsyncSession, args: ClockArgs, review: Review | None = None
+    ) -> tuple[Clock, bool]:
+        """The step's clock, and whether its records were written now, in the caller's transaction.
+        `review`: the step's review row when the caller has it (it opened it in this transaction),
+        else it is read; not reading it also keeps the transaction's inserts together."""
         n = args.nomination
         step = n.route[args.step]
         now = datetime.fromisoformat(args.now)
@@ -165,7 +169,8 @@ class LifecycleActivities(TierActivities):
         key = f"{args.workflow_id}:{args.step}:{args.visit}:clock:{args.restart}"
         if await self.already_done(session, key, n.nomination_id):
             return clock, False
-        review = await self._review(session, n, args.step, args.visit)
+        if review is None:
+            review = await self._review(session, n, args.step, args.visit)
         if review is not None:
             review.due_on, review.held = due, False
             session.add(review)

@@ -81,25 +81,30 @@ async def freeze_manifest(
     agency_code: str,
     actor: str,
     at: datetime,
+    manifest: list[DocumentRef] | None = None,
 ) -> list[DocumentRef]:
-    """Record the proposer's current manifest in the audit chain and return it.
+    """Record the proposer's current manifest (`manifest`, when the caller has just read it) in the
+    audit chain and return it.
 
     Unchanged since the last freeze (a repeated submit, a resubmission without a new document):
     nothing is appended, so retries stay harmless. Otherwise freeze n gets the idempotency key
     `<nomination>:dossier:<n>`.
     """
-    manifest = await proposer_manifest(session, nomination_id, agency_code)
+    if manifest is None:
+        manifest = await proposer_manifest(session, nomination_id, agency_code)
     last = await latest_freeze(session, nomination_id)
     if last is not None and frozen_refs(last) == manifest:
         return manifest
-    count = (
-        await session.exec(
-            select(func.count())
-            .select_from(AuditRecord)
-            .where(AuditRecord.nomination_id == nomination_id, AuditRecord.action == FROZEN)
-            .execution_options(audit_about=nomination_id)
-        )
-    ).one()
+    count = 0  # never frozen: the first freeze (a submission, most often) needs no count
+    if last is not None:
+        count = (
+            await session.exec(
+                select(func.count())
+                .select_from(AuditRecord)
+                .where(AuditRecord.nomination_id == nomination_id, AuditRecord.action == FROZEN)
+                .execution_options(audit_about=nomination_id)
+            )
+        ).one()
     freeze = count + 1
     await append_audit(
         session,

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import cast
 
 import structlog
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -109,37 +109,37 @@ class NominationActivities(TierActivities):
             await self.review_opened(session, args, datetime.now(UTC))
         self._on_commit()
 
-    async def review_opened(self, session: AsyncSession, args: OpenReviewArgs, now: datetime) -> None:
-        """The step's review row, audit record and event in the caller's transaction."""
+    async def review_opened(self, session: AsyncSession, args: OpenReviewArgs, now: datetime) -> Review | None:
+        """The step's review row, audit record and event in the caller's transaction; the row, or
+        None when an earlier attempt opened it."""
         n = args.nomination
         step = n.route[args.step]
         with structlog.contextvars.bound_contextvars(
             nomination_id=n.nomination_id, workflow_id=args.workflow_id, agency=step.agency_code
         ):
             if await self.already_done(session, args.idempotency_key, n.nomination_id):
-                return
-            session.add(
-                Review(
-                    nomination_id=n.nomination_id,
-                    workflow_id=args.workflow_id,
-                    agency_code=step.agency_code,
-                    step=args.step,
-                    visit=args.visit,
-                    award_code=n.award_code,
-                    nominee_name=n.nominee_name,
-                    nominee_search=fold(n.nominee_name),
-                    proposer_agency=n.proposer_agency,
-                    nominee_kind=n.nominee_kind,
-                    nominee_id=n.nominee_id,
-                    route=_route(n),
-                    opened_at=now,
-                    regime=n.regime or None,
-                    mode=n.mode,
-                    eligibility=n.eligibility,
-                    documents=[asdict(document) for document in n.documents],
-                    batch_no=n.batch_no,
-                )
+                return None
+            review = Review(
+                nomination_id=n.nomination_id,
+                workflow_id=args.workflow_id,
+                agency_code=step.agency_code,
+                step=args.step,
+                visit=args.visit,
+                award_code=n.award_code,
+                nominee_name=n.nominee_name,
+                nominee_search=fold(n.nominee_name),
+                proposer_agency=n.proposer_agency,
+                nominee_kind=n.nominee_kind,
+                nominee_id=n.nominee_id,
+                route=_route(n),
+                opened_at=now,
+                regime=n.regime or None,
+                mode=n.mode,
+                eligibility=n.eligibility,
+                documents=[asdict(document) for document in n.documents],
+                batch_no=n.batch_no,
             )
+            session.add(review)
             arrived = args.transferred_from is not None
             await append_audit(
                 session,
@@ -175,6 +175,7 @@ class NominationActivities(TierActivities):
                 key=n.nomination_id,
             )
             log.info("nomination.received", step=args.step)
+            return review
 
     @activity.defn
     async def record_decision(self, args: RecordDecisionArgs) -> None:
@@ -182,8 +183,11 @@ class NominationActivities(TierActivities):
             await self.decision_recorded(session, args)
         self._on_commit()
 
-    async def decision_recorded(self, session: AsyncSession, args: RecordDecisionArgs) -> None:
-        """A level's decision on its pending review, in the caller's transaction."""
+    async def decision_recorded(
+        self, session: AsyncSession, args: RecordDecisionArgs, reviews: dict[tuple[str, int, int], Review] | None = None
+    ) -> None:
+        """A level's decision on its pending review, in the caller's transaction. `reviews`: the
+        reviews by (nomination, step, visit) when the caller read them for many at once."""
         n, d = args.nomination, args.decision
         now = datetime.fromisoformat(args.decided_at)
         with structlog.contextvars.bound_contextvars(
@@ -191,15 +195,9 @@ class NominationActivities(TierActivities):
         ):
             if await self.already_done(session, args.idempotency_key, n.nomination_id):
                 return
-            review = (
-                await session.exec(
-                    select(Review).where(
-                        Review.nomination_id == n.nomination_id,
-                        Review.step == args.step,
-                        Review.visit == args.visit,
-                    )
-                )
-            ).first()
+            if reviews is None:
+                reviews = await reviews_of(session, [(n.nomination_id, args.step, args.visit)])
+            review = reviews.get((n.nomination_id, args.step, args.visit))
             if review is None or review.status != "pending":
                 raise ApplicationError(
                     f"no pending review of {n.nomination_id} at step {args.step}",
@@ -334,3 +332,12 @@ def _conferral_details(args: RecordDecisionArgs, now: datetime) -> dict:
         "base_salary": bonus.base_salary,
         "bonus_amount": bonus.amount,
     }
+
+
+async def reviews_of(session: AsyncSession, wanted: list[tuple[str, int, int]]) -> dict[tuple[str, int, int], Review]:
+    """The reviews of these (nomination, step, visit), in one statement."""
+    rows = await session.exec(
+        select(Review).where(col(Review.nomination_id).in_({nomination_id for nomination_id, _, _ in wanted}))
+    )
+    keys = set(wanted)
+    return {key: r for r in rows.all() if (key := (r.nomination_id, r.step, r.visit)) in keys}

@@ -7,7 +7,7 @@ from typing import Any, cast
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.dossier.service import documents_of, freeze_manifest, level_manifest, proposer_manifest
+from services.kit.dossier.service import freeze_manifest, level_manifest, proposer_manifest
 from services.kit.errors import Conflict, Invalid
 from services.kit.identity.service import Caller
 from services.kit.movements.running import routing_movement
@@ -83,7 +83,8 @@ async def prepare_submission(
     nomination = await own_nomination(session, caller=caller, nomination_id=nomination_id)
     if nomination.status != "draft":
         raise Conflict(f"nomination is already {nomination.status}")
-    if not await documents_of(session, nomination.id):
+    manifest = await proposer_manifest(session, nomination.id, nomination.proposer_agency)
+    if not manifest:
         raise Invalid(
             "attach at least the tờ trình (submission document) before submitting",
         )
@@ -115,8 +116,9 @@ async def prepare_submission(
     nomination.regime, nomination.eligibility = regime, verdict.to_dict()
     session.add(nomination)
     documents = await freeze_manifest(
-        session, nomination_id=nomination.id, agency_code=nomination.proposer_agency, actor=caller.officer_id, at=now
-    )
+        session, nomination_id=nomination.id, agency_code=nomination.proposer_agency, actor=caller.officer_id, at=now,
+        manifest=manifest,
+    )  # fmt: skip
     return (
         NominationInput(
             nomination_id=nomination.id,
