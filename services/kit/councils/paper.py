@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.kit.councils.ballots import prime_boxes
+from services.kit.councils.ballots import prime_boxes, store_boxes
 from services.kit.councils.models import Council, CouncilMeeting
 from services.kit.councils.voting import cast_vote, count_round
 from services.kit.errors import DomainError
@@ -63,6 +63,7 @@ async def cast_paper(
         )  # fmt: skip
         receipt, item = await on_item(nomination_id, vote)
         receipts.append({"nomination_id": nomination_id, "receipt": receipt, "round": item.round})
+    await store_boxes(session)
     return receipts
 
 
