@@ -25,7 +25,8 @@ class ManyIn(BaseModel):
         default=None,
         max_length=100,
         description=f"Or the awardees of this tờ trình pending here (the first {DECISION_ITEMS}; `remaining` says "
-        "how many are left for the next request)",
+        "how many are left for the next request, including those an earlier request's decisions are still "
+        "recording: ask again a moment later)",
     )
 
     @model_validator(mode="after")
