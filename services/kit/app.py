@@ -67,8 +67,9 @@ from services.kit.reorganization.activities import ReorganizationActivities, Tra
 from services.kit.reviews import api as reviews_api
 from services.kit.statistics import api as statistics_api
 from services.kit.supervision import Supervisor, WorkerRuns, temporal_server
+from services.kit.temporal_calls import connect_when_up
 from services.kit.tracking import api as tracking_api
-from services.kit.workflow_client import NominationClient, connect_when_up
+from services.kit.workflow_client import NominationClient
 from shared.contracts import activities as interfaces
 from shared.contracts.activities import bound
 from shared.contracts.events import EVENT_TYPES

@@ -27,6 +27,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from services.kit.errors import Conflict, DomainError, NotFound, Unavailable
+from services.kit.temporal_calls import ask
 from shared.contracts.batch import (
     BATCH_MEMBERS,
     BATCH_WORKFLOW,
@@ -35,6 +36,7 @@ from shared.contracts.batch import (
     MEMBER_WORKFLOW_QUERY,
     SPLIT,
     BatchInput,
+    BatchStatus,
     DecideItem,
     DecideManyInput,
     DecideManyResult,
@@ -54,27 +56,6 @@ from shared.contracts.nomination import (
     workflow_id_for,
 )
 from shared.contracts.tiers import NOMINATION_TASK_QUEUE
-from shared.platform.payloads import DATA_CONVERTER
-from shared.platform.tracing import RequestIdInterceptor
-
-STARTUP_WAIT_SECONDS = 60.0
-
-
-async def connect_when_up(address: str, namespace: str, *, wait: float = STARTUP_WAIT_SECONDS) -> Client:
-    """The Temporal client a service starts with, waiting up to `wait` seconds for the server: a
-    service restarted while Temporal is away (both killed, or started in any order) comes up once
-    Temporal does instead of failing its start-up. Workers need a connected client, not a lazy one."""
-    deadline = asyncio.get_running_loop().time() + wait
-    while True:
-        try:
-            return await Client.connect(
-                address, namespace=namespace, interceptors=[RequestIdInterceptor()], data_converter=DATA_CONVERTER
-            )
-        except RuntimeError:  # the bridge's "Failed client connect"
-            if asyncio.get_running_loop().time() > deadline:
-                raise
-            await asyncio.sleep(1)
-
 
 I = TypeVar("I")  # noqa: E741
 O = TypeVar("O")  # noqa: E741
@@ -208,9 +189,7 @@ class NominationClient:
             if batch is None:
                 return None
             try:
-                where = await self._bounded(
-                    self._client.get_workflow_handle(batch).query(MEMBER_WORKFLOW_QUERY, nomination_id, result_type=str)
-                )
+                where = await self._where(self._client.get_workflow_handle(batch), nomination_id)
             except RPCError as err:
                 raise _not_found_or(err, nomination_id) from err
             if where == batch:
@@ -304,7 +283,7 @@ class NominationClient:
         An ended workflow still answers queries."""
         answers: list[DecisionResult | DomainError | _Alone] = []
         for nomination_id, _ in items:
-            where = await self._bounded(handle.query(MEMBER_WORKFLOW_QUERY, nomination_id, result_type=str))
+            where = await self._where(handle, nomination_id)
             ended_here = DecisionRejected(f"nomination {nomination_id} is already decided", "AlreadyDecided")
             answers.append(ended_here if where == handle.id else ALONE)
         return answers
@@ -327,10 +306,24 @@ class NominationClient:
             if "completed" not in str(err).lower():  # ended: split off already, or decided (the single path says)
                 raise _not_found_or(err, nomination_id) from err
 
+    async def _where(self, handle: WorkflowHandle, nomination_id: str) -> str:
+        """The workflow the batch's awardee is decided in now (a failed query of an ended one: its result)."""
+        ended = (BatchStatus, lambda status: status.workflow_of(nomination_id, handle.id))
+        return await ask(
+            self._client, handle.id, MEMBER_WORKFLOW_QUERY, [nomination_id], str, bounded=self._bounded, ended=ended
+        )
+
     async def _member(self, wf_id: str, nomination_id: str) -> NominationStatus:
-        handle = self._client.get_workflow_handle(wf_id)
+        def from_result(status: BatchStatus) -> NominationStatus:
+            if (member := status.member(nomination_id)) is None:
+                raise NominationNotFound(f"nomination {nomination_id} is not in tờ trình {status.batch_no}")
+            return member
+
         try:
-            return await self._bounded(handle.query(MEMBER_STATUS_QUERY, nomination_id, result_type=NominationStatus))
+            return await ask(
+                self._client, wf_id, MEMBER_STATUS_QUERY, [nomination_id], NominationStatus, bounded=self._bounded,
+                ended=(BatchStatus, from_result),
+            )  # fmt: skip
         except RPCError as err:
             raise _not_found_or(err, nomination_id) from err
 
@@ -353,7 +346,10 @@ class NominationClient:
         if home is not None:
             return await self._member(home, nomination_id)
         try:
-            return await self._bounded(self._handle(nomination_id).query(STATUS_QUERY, result_type=NominationStatus))
+            return await ask(
+                self._client, workflow_id_for(nomination_id), STATUS_QUERY, [], NominationStatus, bounded=self._bounded,
+                ended=(NominationStatus, lambda status: status),
+            )  # fmt: skip
         except RPCError as err:
             raise _not_found_or(err, nomination_id) from err
 

@@ -74,6 +74,13 @@ class BatchStatus:
     # Awardees that left the common path, by nomination id → their own workflow's id.
     split_off: dict[str, str] = field(default_factory=dict)
 
+    def member(self, nomination_id: str) -> NominationStatus | None:
+        return next((m for m in self.members if m.nomination_id == nomination_id), None)
+
+    def workflow_of(self, nomination_id: str, own_id: str) -> str:
+        """Where the awardee is decided now: the batch (`own_id`) or the workflow it went on in."""
+        return self.split_off.get(nomination_id, own_id)
+
 
 @dataclass
 class SplitInput:

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from deploy.embedded import free_port, temporal_dev_server, wait_for_port
-from services.kit.workflow_client import connect_when_up
+from services.kit.temporal_calls import connect_when_up
 
 
 async def test_the_client_waits_for_temporal_to_come_up(tmp_path):

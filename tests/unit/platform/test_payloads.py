@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from temporalio.converter import DataConverter
 
-from services.kit import workflow_client
+from services.kit import temporal_calls
 from shared.contracts.batch import BatchInput
 from shared.contracts.nomination import Carried, DocumentRef, HistoryEntry, NominationInput, RouteStep
 from shared.platform.payloads import DATA_CONVERTER
@@ -68,10 +68,10 @@ async def test_the_services_and_the_worker_connect_with_it(monkeypatch: pytest.M
         seen.append(options["data_converter"])
         raise Connected
 
-    monkeypatch.setattr(workflow_client.Client, "connect", connect)
+    monkeypatch.setattr(temporal_calls.Client, "connect", connect)
     monkeypatch.setattr(worker.Client, "connect", connect)
     with pytest.raises(Connected):
-        await workflow_client.connect_when_up("127.0.0.1:7233", "default")
+        await temporal_calls.connect_when_up("127.0.0.1:7233", "default")
     with pytest.raises(Connected):
         await worker.main(worker.WorkerSettings())
     assert seen == [DATA_CONVERTER, DATA_CONVERTER]
