@@ -36,8 +36,8 @@ def csrf_of(session_token: str) -> str:
 async def console_officer(request: Request) -> Caller:
     token = request.cookies.get(COOKIE)
     caller = await caller_of(request, token) if token else None
-    if caller is None:
-        raise LoginRequired(request.url.path)
+    if caller is None:  # back to the same address after the login, its filters too
+        raise LoginRequired(f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path)
     return caller
 
 

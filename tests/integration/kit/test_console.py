@@ -42,6 +42,10 @@ async def test_pages_need_a_session_and_the_login_sets_a_strict_http_only_cookie
     client, _ = await tier_http(Tier.DISTRICT, business_date=date(2025, 5, 15))
     first = await client.get("/console/nominations/n-1")
     assert first.status_code == 303 and first.headers["location"] == "/console/login?next=/console/nominations/n-1"
+    filtered = await client.get("/console", params={"batch": "7/TTr-THSS", "status": ""})  # a link with filters
+    assert filtered.headers["location"] == "/console/login?next=/console%3Fbatch%3D7%252FTTr-THSS%26status%3D"
+    back = (await client.get(filtered.headers["location"])).text  # the form sends the address back whole
+    assert 'value="/console?batch=7%2FTTr-THSS&amp;status="' in back, back
     page = await client.get("/console/login")
     assert page.status_code == 200 and "Đăng nhập" in page.text and 'lang="vi"' in page.text
     assert "Log in" in (await client.get("/console/login?lang=en")).text
