@@ -149,24 +149,7 @@ async def council_concludes(
     The council (created once per agency) is the agency's chair and, where it has one, its clerk.
     """
     chair = auth(agency, "chair")
-    councils = (await client.get("/councils", headers=chair)).json()
-    if councils:
-        council_id = councils[0]["id"]
-        members = [
-            m["officer_id"] for m in (await client.get(f"/councils/{council_id}", headers=chair)).json()["members"]
-        ]
-    else:
-        r = await client.post("/councils", headers=chair, json={"name": f"Hội đồng Thi đua - Khen thưởng {agency}"})
-        assert r.status_code == 201, r.text
-        council_id, members = r.json()["id"], []
-        for role, position in (("chair", "chair"), ("clerk", "secretary")):
-            r = await client.post(
-                f"/councils/{council_id}/members",
-                headers=chair,
-                json={"officer_id": f"{agency}:{role}", "position": position, "from": "2025-01-01"},
-            )
-            if r.status_code == 201:
-                members.append(f"{agency}:{role}")
+    council_id, members = await agency_council(client, agency)
     today = (await business_date(client)).isoformat()
     r = await client.post(
         f"/councils/{council_id}/meetings",
@@ -190,6 +173,49 @@ async def council_concludes(
     r = await client.post(f"/meetings/{meeting_id}/items/{nomination_id}/close-round", headers=chair)
     assert r.status_code == 200, r.text
     return {**r.json(), "meeting_id": meeting_id}
+
+
+async def agency_council(client: httpx.AsyncClient, agency: str) -> tuple[str, list[str]]:
+    """The agency's council and its members: created on first use, of the agency's chair and, where
+    it has one, its clerk."""
+    chair = auth(agency, "chair")
+    councils = (await client.get("/councils", headers=chair)).json()
+    if councils:
+        council_id = councils[0]["id"]
+        found = (await client.get(f"/councils/{council_id}", headers=chair)).json()["members"]
+        return council_id, [m["officer_id"] for m in found]
+    r = await client.post("/councils", headers=chair, json={"name": f"Hội đồng Thi đua - Khen thưởng {agency}"})
+    assert r.status_code == 201, r.text
+    council_id, members = r.json()["id"], []
+    for role, position in (("chair", "chair"), ("clerk", "secretary")):
+        r = await client.post(
+            f"/councils/{council_id}/members",
+            headers=chair,
+            json={"officer_id": f"{agency}:{role}", "position": position, "from": "2025-01-01"},
+        )
+        if r.status_code == 201:
+            members.append(f"{agency}:{role}")
+    return council_id, members
+
+
+async def council_agrees_on_all(client: httpx.AsyncClient, agency: str, items: list[dict[str, str]]) -> None:
+    """The agency's council meets today on many nominations (`nomination_id`, `award_code`,
+    `nominee_name` each): every member present casts one ballot paper, yes to each, and every round
+    is counted at once."""
+    chair = auth(agency, "chair")
+    council_id, members = await agency_council(client, agency)
+    held_on = (await business_date(client)).isoformat()
+    r = await client.post(
+        f"/councils/{council_id}/meetings", headers=chair, json={"held_on": held_on, "present": members, "items": items}
+    )
+    assert r.status_code == 201, r.text
+    meeting, ids = r.json()["id"], [item["nomination_id"] for item in items]
+    for member in members:
+        paper = {"votes": [{"nomination_id": i, "vote": "yes"} for i in ids]}
+        r = await client.post(f"/meetings/{meeting}/ballots", headers=auth(agency, member.split(":")[1]), json=paper)
+        assert r.status_code == 201, r.text
+    r = await client.post(f"/meetings/{meeting}/close-rounds", headers=chair, json={"nomination_ids": ids})
+    assert r.status_code == 200 and all(i.get("passed") for i in r.json()["items"]), r.text
 
 
 async def ready_to_forward(client: httpx.AsyncClient, agency: str, nomination_id: str) -> None:

@@ -113,10 +113,11 @@ async def confer_many(
     body: ManyDecisionIn, request: Request, caller: Caller = Depends(current_officer)
 ) -> dict[str, Any]:
     kit, bulk = request.app.state.kit, Bulk("confer", body.nomination_ids, body.reason, decision_no=body.decision_no)
-    return await decide_on_many(
+    decided = await decide_on_many(
         kit.sessions, kit.nominations, caller=caller, tier=kit.settings.tier, today=kit.settings.today(), bulk=bulk,
-        batch_no=body.batch_no, done="conferred",
+        batch_no=body.batch_no,
     )  # fmt: skip
+    return decided.answered(bulk, done="conferred")
 
 
 @router.post(
@@ -128,7 +129,7 @@ async def decide_many(
     body: ManyReviewsIn, request: Request, caller: Caller = Depends(current_officer)
 ) -> dict[str, Any]:
     kit, bulk = request.app.state.kit, Bulk(body.action, body.nomination_ids, body.reason, decision_no=body.decision_no)
-    return await decide_on_many(
+    decided = await decide_on_many(
         kit.sessions,
         kit.nominations,
         caller=caller,
@@ -137,6 +138,7 @@ async def decide_many(
         bulk=bulk,
         batch_no=body.batch_no,
     )
+    return decided.answered(bulk)
 
 
 @router.get("/decisions/{decision_no:path}", summary="A decision of the caller's agency: its awardees and bonuses")

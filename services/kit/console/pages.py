@@ -41,7 +41,7 @@ async def inbox(request: Request, caller: Caller = Depends(console_officer)) -> 
         )
     partial = request.headers.get("HX-Request") == "true"
     return render(
-        request, "inbox_rows.html" if partial else "inbox.html", caller=caller, page=page, today=config.today()
+        request, "inbox_results.html" if partial else "inbox.html", caller=caller, page=page, today=config.today()
     )
 
 

@@ -28,6 +28,8 @@ templates.env.filters["local"] = lambda moment: (moment if moment.tzinfo else mo
 templates.env.filters["day"] = lambda day: (date.fromisoformat(day) if isinstance(day, str) else day).strftime(
     "%d/%m/%Y"
 )
+# What the officer's role allows, to offer only the forms it may use (the service checks again).
+templates.env.globals["allowed"] = lambda caller, action: caller is not None and may(caller.role, action)
 
 
 def admin_links(caller: Caller) -> list[tuple[str, str]]:

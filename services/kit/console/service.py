@@ -44,6 +44,7 @@ class InboxQuery:
     due: str = ""
     kind: str = ""
     mine: str = ""  # "1": only what is assigned to the officer looking
+    batch: str = ""  # only the awardees of this tờ trình (its number)
     page: int = 1
 
     @classmethod
@@ -59,6 +60,7 @@ class InboxQuery:
             due=due if due in DUE_WINDOWS else "",
             kind=kind if kind in KINDS else "",
             mine="1" if params.get("mine") == "1" else "",
+            batch=params.get("batch", "").strip()[:100],
             page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1,
         )
 
@@ -79,6 +81,9 @@ class InboxPage:
     proposers: list[tuple[str, str]] = field(default_factory=list)
     # The agency's active officers (id → name): the assignees shown, and whom one may assign to.
     officers: dict[str, str] = field(default_factory=dict)
+    # The numbers of the tờ trình whose awardees came here, and how many of the chosen one's are pending.
+    batches: list[str] = field(default_factory=list)
+    batch_pending: int = 0
 
 
 async def inbox_page(
@@ -103,6 +108,8 @@ async def inbox_page(
         chosen.append(col(Review.award_code) == query.award)
     if query.proposer:
         chosen.append(col(Review.proposer_agency) == query.proposer)
+    if query.batch:
+        chosen.append(col(Review.batch_no) == query.batch)
     if query.due == "overdue":
         chosen.append(col(Review.due_on) < today)
     elif query.due == "week":
@@ -133,6 +140,13 @@ async def inbox_page(
     ).all()
     names = await agency_names(session, {*proposer_codes, *(r.proposer_agency for r in shown)}, today)
     officers = {o.id: o.name for o in await colleagues(session, agency_code)}
+    here = col(Review.agency_code) == agency_code
+    batches = await session.exec(select(Review.batch_no).where(here, col(Review.batch_no).is_not(None)).distinct())
+    batch_pending = (
+        await _count(session, [here, col(Review.batch_no) == query.batch, col(Review.status) == "pending"])
+        if query.batch
+        else 0
+    )
     return InboxPage(
         rows=[
             {
@@ -153,6 +167,8 @@ async def inbox_page(
         ),
         proposers=sorted(((code, names[code]) for code in proposer_codes), key=lambda p: collation_key(p[1])),
         officers=officers,
+        batches=sorted(b for b in batches.all() if b),
+        batch_pending=batch_pending,
     )
 
 

@@ -29,6 +29,31 @@ VI: dict[str, str] = {
     "bulk.ok": "Đã thực hiện",
     "bulk.refused": "Không thực hiện được",
     "bulk.not_tried": "Chưa thực hiện (hệ thống quy trình không phản hồi)",
+    "inbox.batch": "Tờ trình",
+    "batch_decision.title": "Xử lý cả tờ trình",
+    "batch_decision.pending": "hồ sơ của tờ trình đang chờ cấp này xử lý.",
+    "batch_decision.forward": "Trình cấp trên tất cả",
+    "batch_decision.return": "Trả lại tất cả để bổ sung (bắt buộc ghi lý do)",
+    "batch_decision.confer": "Quyết định khen thưởng tất cả (một số quyết định)",
+    "batch_decision.hint": (
+        "Hệ thống xử lý lần lượt từng nhóm hồ sơ và báo tiến độ. "
+        "Nếu rời trang, các hồ sơ đã xử lý được giữ nguyên; mở lại hộp thư lọc theo tờ trình này để tiếp tục."
+    ),
+    "batch_decision.apply": "Thực hiện với mọi hồ sơ của tờ trình",
+    "batch_decision.action.forward": "Trình cấp trên",
+    "batch_decision.action.return": "Trả lại",
+    "batch_decision.action.confer": "Quyết định khen thưởng",
+    "batch_decision.settled": "hồ sơ đã xử lý",
+    "batch_decision.by_these_steps": "do lần thực hiện này",
+    "batch_decision.done": "Đã xử lý xong mọi hồ sơ của tờ trình đang chờ tại cấp này.",
+    "batch_decision.stopped": (
+        "hồ sơ vẫn đang chờ: lượt vừa rồi không thực hiện được hồ sơ nào (lý do bên dưới). "
+        "Hãy xử lý riêng các hồ sơ đó, rồi thử lại."
+    ),
+    "batch_decision.continue": "Tiếp tục",
+    "batch_decision.again": "Thử lại",
+    "batch_decision.refusals": "Hồ sơ không thực hiện được",
+    "batch_decision.see_all": "Xem mọi hồ sơ của tờ trình này",
     "bulk.summary": "hồ sơ đã thực hiện, số không thực hiện được:",
     "confer.title": "Quyết định khen thưởng",
     "confer.date": "Ngày quyết định",
@@ -92,6 +117,31 @@ EN: dict[str, str] = {
     "bulk.ok": "Done",
     "bulk.refused": "Refused",
     "bulk.not_tried": "Not attempted (the workflow engine is not answering)",
+    "inbox.batch": "Tờ trình (proposal)",
+    "batch_decision.title": "Decide on the whole tờ trình",
+    "batch_decision.pending": "of its awardees wait at this level.",
+    "batch_decision.forward": "Forward them all",
+    "batch_decision.return": "Return them all for supplements (a reason is required)",
+    "batch_decision.confer": "Confer on them all (one decision number)",
+    "batch_decision.hint": (
+        "The awardees are decided a group at a time, with the progress shown. "
+        "If you leave the page, what was decided stays decided; open the inbox filtered by this tờ trình to go on."
+    ),
+    "batch_decision.apply": "Apply to every awardee of the tờ trình",
+    "batch_decision.action.forward": "Forwarding",
+    "batch_decision.action.return": "Returning",
+    "batch_decision.action.confer": "Conferring",
+    "batch_decision.settled": "awardees dealt with",
+    "batch_decision.by_these_steps": "by this run",
+    "batch_decision.done": "Every awardee of the tờ trình pending at this level has been dealt with.",
+    "batch_decision.stopped": (
+        "awardees still wait: the last step could decide none of them (reasons below). "
+        "Deal with those one by one, then try again."
+    ),
+    "batch_decision.continue": "Continue",
+    "batch_decision.again": "Try again",
+    "batch_decision.refusals": "Awardees that could not be decided",
+    "batch_decision.see_all": "See every awardee of this tờ trình",
     "bulk.summary": "nominations done; refused or not attempted:",
     "confer.title": "Conferral decision",
     "confer.date": "Decision date",
