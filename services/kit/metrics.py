@@ -17,7 +17,7 @@ import time
 import uuid
 from collections import Counter as Counter_
 from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import structlog
 from fastapi import Request, Response
@@ -42,6 +42,7 @@ SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # the common database, the most recent reading.
 OWN: Final = "livesum"
 COMMON: Final = "mostrecent"
+Mode = Literal["livesum", "mostrecent"]
 REFRESH_SECONDS = 5.0  # how often each of several processes refreshes what the page shows of it
 
 
@@ -87,48 +88,21 @@ class Metrics:
         self.latency = Histogram(
             "tdkt_http_request_seconds", "Time to answer an HTTP request", ["method", "route"], registry=self.registry
         )
-        self.decisions = Gauge(
-            "tdkt_decisions", "Decisions recorded here, by action and outcome", ["action", "outcome"],
-            registry=self.registry, multiprocess_mode=COMMON,
-        )  # fmt: skip
-        self.escalations = Gauge(
-            "tdkt_deadline_escalations",
-            "Deadlines expired and escalated here",
-            registry=self.registry,
-            multiprocess_mode=COMMON,
-        )
-        self.outbox_backlog = Gauge(
-            "tdkt_outbox_backlog",
-            "Events committed, not yet published",
-            registry=self.registry,
-            multiprocess_mode=COMMON,
-        )
-        self.consumer_lag = Gauge(
-            "tdkt_consumer_lag", "Records not yet consumed", ["topic"], registry=self.registry, multiprocess_mode=OWN
-        )
-        self.dead_letters = Gauge(
-            "tdkt_dead_letters",
-            "Events dead-lettered since the service started",
-            registry=self.registry,
-            multiprocess_mode=OWN,
-        )
+        self.decisions = self._gauge("tdkt_decisions", "Decisions recorded here, by action and outcome", "action",
+                                     "outcome")  # fmt: skip
+        self.escalations = self._gauge("tdkt_deadline_escalations", "Deadlines expired and escalated here")
+        self.outbox_backlog = self._gauge("tdkt_outbox_backlog", "Events committed, not yet published")
+        self.consumer_lag = self._gauge("tdkt_consumer_lag", "Records not yet consumed", "topic", mode=OWN)
+        self.dead_letters = self._gauge("tdkt_dead_letters", "Events dead-lettered since the service started", mode=OWN)
         self.task_restarts = Counter(
             "tdkt_task_restarts", "Background tasks restarted after they failed", ["task"], registry=self.registry
         )
-        self.task_up = Gauge(
-            "tdkt_task_up",
-            "Processes where a background task runs",
-            ["task"],
-            registry=self.registry,
-            multiprocess_mode=OWN,
-        )
-        self.audit_alarms = Gauge(
-            "tdkt_audit_alarms",
-            "Checkpoints this witness refused, by origin",
-            ["origin"],
-            registry=self.registry,
-            multiprocess_mode=COMMON,
-        )
+        self.task_up = self._gauge("tdkt_task_up", "Processes where a background task runs", "task", mode=OWN)
+        self.audit_alarms = self._gauge("tdkt_audit_alarms", "Checkpoints this witness refused, by origin", "origin")
+
+    def _gauge(self, name: str, documentation: str, *labels: str, mode: Mode = COMMON) -> Gauge:
+        """A gauge of this app's registry; with several processes, `mode` says how their values add up."""
+        return Gauge(name, documentation, list(labels), registry=self.registry, multiprocess_mode=mode)
 
     async def refresh(self, kit: Any) -> dict[str, Any]:
         """The values a scrape reads from the database and the running consumer (also returned,
