@@ -96,7 +96,6 @@ async def test_a_tờ_trình_of_many_forwarded_then_conferred_whole_from_the_con
     school = await logged_in(browser, system, Tier.UNIT, SCHOOL, "chair", filtered)
     steps = await decide_whole(school, "Trình cấp trên tất cả", "Đủ điều kiện đề nghị công nhận")
     assert len(steps) >= 2, steps  # one click: the page asked for the next step itself
-    await shot(school, "batch_forwarded")
     await school.close()
     await pending_at(system, Tier.DISTRICT, HON_DAT, ids)
 
