@@ -75,7 +75,7 @@ from shared.contracts.activities import bound
 from shared.contracts.events import EVENT_TYPES
 from shared.platform import blobs
 from shared.platform.audit import AgencyLogClosed
-from shared.platform.consumer import EventConsumer, Handler, merge_handlers
+from shared.platform.consumer import EventConsumer, Handler, SaysAssignments, merge_handlers
 from shared.platform.db import make_engine, session_factory, transaction
 from shared.platform.logs import configure_logging
 from shared.platform.outbox import OutboxRelay, durability_of
@@ -151,7 +151,6 @@ def create_app(
         producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=5)
         await producer.start()
         consumer = AIOKafkaConsumer(
-            *sorted({_topic_of(t) for t in all_handlers}),
             bootstrap_servers=settings.kafka_bootstrap_servers,
             group_id=settings.consumer_group,
             enable_auto_commit=False,
@@ -161,6 +160,7 @@ def create_app(
             # (Kafka's default) 0.05, and an event still arrives within about 50 ms (measured).
             fetch_max_wait_ms=500,
         )
+        consumer.subscribe(sorted({_topic_of(t) for t in all_handlers}), listener=SaysAssignments())
         await consumer.start()
         temporal = await connect_when_up(settings.temporal_address, settings.temporal_namespace)
         await bootstrap_admin(sessions, settings)

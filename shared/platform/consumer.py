@@ -11,11 +11,12 @@ after a fix (shared/platform/dead_letters.py) through the same `apply`.
 
 import asyncio
 import json
+import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -64,6 +65,20 @@ def merge_handlers(*tables: dict[str, Handler]) -> dict[str, Handler]:
         for event_type, handler in table.items():
             merged.setdefault(event_type, []).append(handler)
     return {t: hs[0] if len(hs) == 1 else chained(*hs) for t, hs in merged.items()}
+
+
+class SaysAssignments(ConsumerRebalanceListener):
+    """Logs the partitions this member of the group holds after each rebalance, per topic: whether
+    the processes of a service share the work (decision 0047) is then read in their logs."""
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        log.info("consumer.partitions_revoked", partitions=len(revoked), pid=os.getpid())
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        held: dict[str, int] = {}
+        for tp in assigned:
+            held[tp.topic] = held.get(tp.topic, 0) + 1
+        log.info("consumer.partitions_assigned", partitions=len(assigned), by_topic=held, pid=os.getpid())
 
 
 class EventConsumer:

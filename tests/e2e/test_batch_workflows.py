@@ -8,6 +8,7 @@ proposer's view and every level's records agree.
 The unit service runs here as two processes (SERVICE_PROCESSES=2, decision 0047): requests, events
 and activities land on either, and /metrics adds both up."""
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -161,3 +162,12 @@ async def test_the_unit_served_by_two_processes_counts_every_request_once(system
         return True if _sample((await fresh_get("/metrics")).text, "tdkt_outbox_backlog") == 0 else None
 
     await eventually(published, what="the unit's outbox published")
+
+    # The two processes share the consumer group: each holds half of the partitions, as each logged
+    # at its last rebalance.
+    held: dict[int, int] = {}
+    for line in (system.stack.config.data_dir / "logs" / "unit.log").read_text().splitlines():
+        if '"consumer.partitions_assigned"' in line:
+            said = json.loads(line)
+            held[said["pid"]] = said["partitions"]
+    assert len(held) == 2 and len(set(held.values())) == 1 and 0 not in held.values(), held
