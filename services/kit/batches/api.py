@@ -1,8 +1,8 @@
 """A tờ trình for many nominees, and a decision conferring on many, over HTTP. Routes stay thin."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,6 +15,7 @@ from services.kit.batches.service import (
     batch_out,
     create_batch,
     decision_of,
+    decisions_of,
     own_batch,
 )
 from services.kit.batches.submitting import submit_batch
@@ -139,6 +140,15 @@ async def decide_many(
         batch_no=body.batch_no,
     )
     return decided.answered(bulk)
+
+
+@router.get("/decisions", summary="The caller's agency's decisions conferring awards, the latest first, 50 a page")
+async def list_decisions(
+    page: Annotated[int, Query(ge=1, le=100_000, description="Which page of 50")] = 1,
+    caller: Caller = Depends(current_officer),
+    session: AsyncSession = Session,
+) -> dict[str, Any]:
+    return await decisions_of(session, caller=caller, page=page)
 
 
 @router.get("/decisions/{decision_no:path}", summary="A decision of the caller's agency: its awardees and bonuses")

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -153,6 +154,34 @@ async def batch_out(session: AsyncSession, batch: ProposalBatch) -> dict[str, An
     }  # fmt: skip
 
 
+DECISIONS_PAGE = 50
+
+
+async def decisions_of(session: AsyncSession, *, caller: Caller, page: int = 1) -> dict[str, Any]:
+    """The caller's agency's quyết định khen thưởng, the latest recorded first, `DECISIONS_PAGE` a
+    page: each number, its day and how many it conferred on."""
+    here, numbered = Review.agency_code == caller.agency_code, col(Review.decision_no).is_not(None)
+    chosen = (here, Review.status == "conferred", numbered)
+    total = (await session.exec(select(func.count(func.distinct(Review.decision_no))).where(*chosen))).one()
+    rows = await session.exec(
+        select(Review.decision_no, func.min(Review.decided_on), func.count())
+        .where(*chosen)
+        .group_by(col(Review.decision_no))
+        .order_by(func.max(Review.decided_at).desc(), col(Review.decision_no))
+        .offset((page - 1) * DECISIONS_PAGE)
+        .limit(DECISIONS_PAGE)
+    )
+    return {
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // DECISIONS_PAGE)),
+        "decisions": [
+            {"decision_no": number, "decided_on": day.isoformat() if day else None, "awardees": count}
+            for number, day, count in rows.all()
+        ],
+    }
+
+
 async def decision_of(session: AsyncSession, *, caller: Caller, number: str) -> dict[str, Any]:
     """A quyết định of the caller's agency: every awardee it conferred, with the form and bonus."""
     return await awardees_of_decision(session, agency_code=caller.agency_code, number=number)
@@ -160,11 +189,12 @@ async def decision_of(session: AsyncSession, *, caller: Caller, number: str) -> 
 
 async def awardees_of_decision(session: AsyncSession, *, agency_code: str, number: str) -> dict[str, Any]:
     """Every awardee `agency_code` conferred under the decision `number`, with the form and bonus."""
+    conferrals = await conferrals_of(session, agency_code, decision_no=number)
     batch_of = dict(
         (
             await session.exec(
                 select(Review.nomination_id, Review.batch_no).where(
-                    Review.agency_code == agency_code, Review.status == "conferred"
+                    Review.agency_code == agency_code, Review.status == "conferred", Review.decision_no == number
                 )
             )
         ).all()
@@ -175,8 +205,7 @@ async def awardees_of_decision(session: AsyncSession, *, agency_code: str, numbe
             "proposer_agency": c.proposer_agency, "batch_no": batch_of.get(c.nomination_id),
             "decided_on": c.decided_on, "bonus_amount": c.bonus_amount,
         }
-        for c in await conferrals_of(session, agency_code)
-        if c.decision_no == number
+        for c in conferrals
     ]  # fmt: skip
     if not awardees:
         raise NotFound(

@@ -5,7 +5,7 @@ the decision's papers (DOCX, PDF, the certificates). The awardees and papers are
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.kit.batches.service import decision_of
+from services.kit.batches.service import decision_of, decisions_of
 from services.kit.console.rendering import render, said
 from services.kit.console.service import agency_names, award_name
 from services.kit.console.session import console_officer
@@ -27,10 +27,16 @@ def number_of(request: Request) -> str:
 
 @router.get("/decisions", response_class=HTMLResponse)
 async def decision_page(request: Request, caller: Caller = Depends(console_officer)) -> Response:
-    """Without a number, the form that asks for one; a number the agency never used is said so."""
+    """Without a number, the agency's decisions (a page of them) and the form that asks for one; a
+    number the agency never used is said so."""
     number, today = number_of(request), request.app.state.kit.settings.today()
     if not number:
-        return render(request, "decision.html", caller=caller, number="", decision=None, error=None)
+        page = request.query_params.get("page", "1")
+        async with request.app.state.kit.sessions() as session:
+            listing = await decisions_of(
+                session, caller=caller, page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+            )
+        return render(request, "decision.html", caller=caller, number="", decision=None, error=None, listing=listing)
     try:
         async with request.app.state.kit.sessions() as session:
             decision = await decision_of(session, caller=caller, number=number)

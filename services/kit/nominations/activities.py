@@ -207,6 +207,9 @@ class NominationActivities(TierActivities):
             conferral = _conferral_details(args, now)  # the form conferred, signer, bonus: computed once
             review.status, review.decided_at = status, now
             review.decided_by, review.reason = d.officer_id, d.reason
+            if d.action == "confer":
+                day = date.fromisoformat(d.decided_on) if d.decided_on else now.date()
+                review.decision_no, review.decided_on = d.decision_no, day
             session.add(review)
             await append_audit(
                 session,

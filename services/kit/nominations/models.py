@@ -63,6 +63,8 @@ class Review(SQLModel, table=True):
         Index("ix_review_inbox_kind", "agency_code", "status", "nominee_kind", "due_on"),
         Index("ix_review_assignee", "agency_code", "assigned_to", "status", "due_on"),
         Index("ix_review_batch", "agency_code", "batch_no"),
+        # A quyết định's awardees, and the agency's decisions.
+        Index("ix_review_decision", "agency_code", "decision_no"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -85,6 +87,8 @@ class Review(SQLModel, table=True):
     opened_at: datetime
     decided_at: datetime | None = None
     decided_by: str | None = None
+    decision_no: str | None = None  # a conferral's quyết định, and its day (the level's business date)
+    decided_on: date | None = None
     reason: str | None = None
     regime: str | None = None
     mode: str | None = None

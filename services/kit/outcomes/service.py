@@ -81,11 +81,13 @@ async def conferral_here(session: AsyncSession, nomination_id: str) -> Conferral
     return _conferral(review, found.get(nomination_id))
 
 
-async def conferrals_of(session: AsyncSession, agency_code: str) -> list[Conferral]:
-    """Every conferral `agency_code` decided, in two queries whatever their number."""
-    reviews = (
-        await session.exec(select(Review).where(Review.agency_code == agency_code, Review.status == "conferred"))
-    ).all()
+async def conferrals_of(session: AsyncSession, agency_code: str, decision_no: str | None = None) -> list[Conferral]:
+    """Every conferral `agency_code` decided (under the decision `decision_no`, when given), in two
+    queries whatever their number."""
+    chosen = [Review.agency_code == agency_code, Review.status == "conferred"]
+    if decision_no is not None:
+        chosen.append(Review.decision_no == decision_no)
+    reviews = (await session.exec(select(Review).where(*chosen))).all()
     found = await _conferral_records(session, [r.nomination_id for r in reviews])
     return [_conferral(review, found.get(review.nomination_id)) for review in reviews]
 

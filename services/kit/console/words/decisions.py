@@ -16,6 +16,11 @@ VI: dict[str, str] = {
     "decisions.paper.quyet_dinh.pdf": "Quyết định khen thưởng (PDF)",
     "decisions.paper.chung_nhan.pdf": "Bằng khen, giấy khen của mọi người, tập thể được khen (PDF)",
     "decisions.see": "Xem quyết định và danh sách được khen thưởng",
+    "nav.decisions": "Quyết định",
+    "decisions.list": "Các quyết định khen thưởng của cơ quan",
+    "decisions.count": "quyết định",
+    "decisions.col.awardees": "Số cá nhân, tập thể được khen",
+    "decisions.none": "Cơ quan chưa có quyết định khen thưởng nào.",
 }
 
 EN: dict[str, str] = {
@@ -33,4 +38,9 @@ EN: dict[str, str] = {
     "decisions.paper.quyet_dinh.pdf": "Conferral decision, quyết định (PDF)",
     "decisions.paper.chung_nhan.pdf": "Every awardee's certificate, bằng khen or giấy khen (PDF)",
     "decisions.see": "See the decision and its awardees",
+    "nav.decisions": "Decisions",
+    "decisions.list": "The agency's conferral decisions",
+    "decisions.count": "decisions",
+    "decisions.col.awardees": "Awardees",
+    "decisions.none": "The agency has no conferral decision yet.",
 }
