@@ -56,6 +56,7 @@ OWN_AGENCY = {
     ("POST", "/clusters"),  # the caller's own new cluster
     ("GET", "/batches"),  # the caller's own tờ trình
     ("POST", "/batches"),  # the caller's own new tờ trình
+    ("GET", "/decisions"),  # the caller's agency's own decisions
 }
 
 # What an officer whose role may not act may still send: questions, not acts (a dry run applies nothing).
