@@ -5,9 +5,10 @@ The work goes in steps of `DECIDE_CHUNK` awardees (one workflow update each for 
 travels as one workflow), each step the same function as `POST /decisions` with `batch_no`
 (`services/kit/batches/deciding.py`), and each answer shows the progress so far. The answer asks for
 the next step by itself (htmx); without JavaScript, the officer's "continue" does. The steps stop
-when nothing of the tờ trình is pending here, or when a step decided nothing: then its refusals are
+when nothing of the tờ trình is pending here; when a step decided nothing: then its refusals are
 shown, each in the page's language, and what remains is left for the officer (the inbox, filtered by
-the tờ trình, lists it). Steps pass on only the figures shown (how many were pending at the start,
+the tờ trình, lists it); or when `IDLE_STEPS` in a row met only awardees decided meanwhile or still
+being recorded. Steps pass on only the figures shown (how many were pending at the start,
 how many were decided); what is pending is always read again from this service's records."""
 
 from typing import Any
