@@ -40,9 +40,9 @@ SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # the shared directory and the page adds them up: counts and histograms summed; what a process sees
 # of itself (its consumer's lag, its tasks) summed over the live processes; what each reads from
 # the common database, the most recent reading.
-OWN: Final = "livesum"
-COMMON: Final = "mostrecent"
 Mode = Literal["livesum", "mostrecent"]
+OWN: Final[Mode] = "livesum"
+COMMON: Final[Mode] = "mostrecent"
 REFRESH_SECONDS = 5.0  # how often each of several processes refreshes what the page shows of it
 
 

@@ -190,19 +190,10 @@ async def decision_of(session: AsyncSession, *, caller: Caller, number: str) -> 
 async def awardees_of_decision(session: AsyncSession, *, agency_code: str, number: str) -> dict[str, Any]:
     """Every awardee `agency_code` conferred under the decision `number`, with the form and bonus."""
     conferrals = await conferrals_of(session, agency_code, decision_no=number)
-    batch_of = dict(
-        (
-            await session.exec(
-                select(Review.nomination_id, Review.batch_no).where(
-                    Review.agency_code == agency_code, Review.status == "conferred", Review.decision_no == number
-                )
-            )
-        ).all()
-    )
     awardees = [
         {
             "nomination_id": c.nomination_id, "nominee_name": c.nominee_name, "award_code": c.award_code,
-            "proposer_agency": c.proposer_agency, "batch_no": batch_of.get(c.nomination_id),
+            "proposer_agency": c.proposer_agency, "batch_no": c.batch_no,
             "decided_on": c.decided_on, "bonus_amount": c.bonus_amount,
         }
         for c in conferrals

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.kit.batches.service import decision_of, decisions_of
 from services.kit.console.rendering import render, said
-from services.kit.console.service import agency_names, award_name
+from services.kit.console.service import agency_names, award_name, page_number
 from services.kit.console.session import console_officer
 from services.kit.errors import DomainError, NotFound
 from services.kit.identity.service import Caller
@@ -31,11 +31,9 @@ async def decision_page(request: Request, caller: Caller = Depends(console_offic
     number the agency never used is said so."""
     number, today = number_of(request), request.app.state.kit.settings.today()
     if not number:
-        page = request.query_params.get("page", "1")
+        page = page_number(request.query_params.get("page", "1"))
         async with request.app.state.kit.sessions() as session:
-            listing = await decisions_of(
-                session, caller=caller, page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
-            )
+            listing = await decisions_of(session, caller=caller, page=page)
         return render(request, "decision.html", caller=caller, number="", decision=None, error=None, listing=listing)
     try:
         async with request.app.state.kit.sessions() as session:

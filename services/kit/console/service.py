@@ -33,6 +33,11 @@ STATUSES = ("pending", "forwarded", "returned", "refused", "conferred", "withdra
 KINDS = ("", "individual", "collective", "household")
 
 
+def page_number(text: str) -> int:
+    """A page asked for in an address: a whole number from 1, else the first."""
+    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
+
+
 @dataclass(frozen=True)
 class InboxQuery:
     """The inbox's filters and position, as they stand in the page's URL."""
@@ -61,7 +66,7 @@ class InboxQuery:
             kind=kind if kind in KINDS else "",
             mine="1" if params.get("mine") == "1" else "",
             batch=params.get("batch", "").strip()[:100],
-            page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1,
+            page=page_number(page),
         )
 
     def url(self, **changes: Any) -> str:

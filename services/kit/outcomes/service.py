@@ -53,6 +53,7 @@ class Conferral:
     bonus_amount: int | None = None
     signer: str | None = None  # who signed the quyết định, as the conferral recorded it
     reason: str | None = None
+    batch_no: str | None = None  # the tờ trình that proposed it, where one did
 
 
 def standing(changes: list[AwardChange]) -> str:
@@ -112,12 +113,18 @@ def _conferral(review: Review, decision: AuditRecord | None) -> Conferral:
         review.nominee_name,
         details.get("nominee_id"),
         review.proposer_agency,
-        details.get("decision_no") or "",
-        details.get("decided_on") or (review.decided_at.date().isoformat() if review.decided_at else None),
+        details.get("decision_no") or review.decision_no or "",
+        details.get("decided_on") or _day(review),
         details.get("bonus_amount"),
         details.get("signer"),
         review.reason,
+        review.batch_no,
     )
+
+
+def _day(review: Review) -> str | None:
+    day = review.decided_on or (review.decided_at.date() if review.decided_at else None)
+    return day.isoformat() if day else None
 
 
 async def known_conferral(session: AsyncSession, nomination_id: str) -> Conferral | None:
